@@ -1,0 +1,3 @@
+from hindsite.cli import main
+
+main()

@@ -1,0 +1,95 @@
+"""Stage 3 — collect: incidents → an `Archive` with every index the site needs.
+
+Indexes are built in one pass here so templates only look things up.
+Ids are made unique here too, since only the whole archive can tell.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from . import diagnostics as diag
+from .model import Incident
+from .slugs import slugify
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """Incidents that share a tag, a service, a severity or a year; newest first."""
+
+    slug: str
+    name: str
+    incidents: tuple[Incident, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Archive:
+    incidents: tuple[Incident, ...]  # newest first
+    by_tag: Mapping[str, Group]
+    by_service: Mapping[str, Group]
+    by_severity: Mapping[str, Group]
+    by_year: Mapping[str, Group]
+
+    def get(self, incident_id: str) -> Incident | None:
+        return next((i for i in self.incidents if i.id == incident_id), None)
+
+
+def collect(incidents: Iterable[Incident]) -> Archive:
+    """Give every incident a unique id, sort newest first and index them."""
+    unique = _unique_ids(sorted(incidents, key=lambda i: i.source))
+    ordered = tuple(sorted(unique, key=_age, reverse=True))
+    return Archive(
+        incidents=ordered,
+        by_tag=_group(ordered, lambda i: i.tags),
+        by_service=_group(ordered, lambda i: i.services),
+        by_severity=_group(ordered, lambda i: (i.severity,) if i.severity else ()),
+        by_year=_group(ordered, lambda i: (str(i.date.year),) if i.date else ()),
+    )
+
+
+def _age(incident: Incident) -> tuple[bool, dt.date, float, str]:
+    """Sort key, used reversed: dated before undated, then latest day and start first."""
+    started = incident.started_at.timestamp() if incident.started_at else 0.0
+    return (incident.date is not None, incident.date or dt.date.min, started, incident.id)
+
+
+def _unique_ids(incidents: Sequence[Incident]) -> list[Incident]:
+    """Suffix `-2`, `-3`… to repeated ids and say which files share one."""
+    first_source: dict[str, str] = {}
+    taken = {i.id for i in incidents}
+    result = []
+    for incident in incidents:
+        if incident.id not in first_source:
+            first_source[incident.id] = incident.source
+            result.append(incident)
+            continue
+        n = 2
+        while f"{incident.id}-{n}" in taken:
+            n += 1
+        new_id = f"{incident.id}-{n}"
+        taken.add(new_id)
+        first_source[new_id] = incident.source
+        problem = diag.warning(
+            "duplicate-id",
+            f"{first_source[incident.id]} already has the id {incident.id!r}; this one is published as "
+            f"{new_id!r} — rename one of the files so links stay stable",
+            incident.source,
+            None,
+        )
+        result.append(replace(incident, id=new_id, diagnostics=(*incident.diagnostics, problem)))
+    return result
+
+
+def _group(incidents: Sequence[Incident], names_of: Callable[[Incident], Iterable[str]]) -> dict[str, Group]:
+    members: dict[str, list[Incident]] = {}
+    display: dict[str, str] = {}
+    for incident in incidents:
+        for name in names_of(incident):
+            slug = slugify(name)
+            display.setdefault(slug, name)
+            bucket = members.setdefault(slug, [])
+            if not bucket or bucket[-1] is not incident:
+                bucket.append(incident)
+    return {slug: Group(slug, display[slug], tuple(found)) for slug, found in sorted(members.items())}

@@ -1,0 +1,144 @@
+"""The pipeline, start to end: read → normalise → collect → render → write.
+
+`load` gathers everything before anything is written; `build` renders and
+writes; `hindsite check` is `load` without the rest, and `serve` calls `build`.
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import diagnostics as diag
+from . import urls
+from .archive import Archive, collect
+from .config import SiteConfig
+from .diagnostics import Diagnostic
+from .markup import render_markdown
+from .model import Incident, Section
+from .normalise import normalise
+from .read import Document, SourceFile, discover, read_document
+from .render import Page, RenderError, render_site, theme_dir
+from .slugs import document_slug
+from .write import OutputFile, OutputRefused, check_output_dir, plan_collisions, write_site
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """Everything read from the content folder, before any output exists."""
+
+    archive: Archive
+    files: tuple[SourceFile, ...]  # non-Markdown files published as they are
+    diagnostics: tuple[Diagnostic, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BuildResult:
+    loaded: Loaded
+    diagnostics: tuple[Diagnostic, ...]  # every diagnostic of the build, documents' included
+    written: int  # files written, 0 when the build stopped before writing
+
+
+def load(config: SiteConfig) -> Loaded:
+    """Read and normalise every document under the content folder and collect the archive."""
+    problems: list[Diagnostic] = []
+    if not config.content_dir.is_dir():
+        problems.append(
+            diag.error("content", f"the content folder {config.content_dir} does not exist; create it or set content_dir in site.toml")
+        )
+        return Loaded(collect(()), (), tuple(problems))
+    found = discover(config.content_dir, display_path(config.content_dir))
+    incidents = read_incidents((f for f in found if f.is_markdown), config)
+    archive = collect(incidents)
+    if not archive.incidents:
+        problems.append(diag.warning("empty", f"no Markdown files (.md) under {display_path(config.content_dir)}; the site has no incidents"))
+    return Loaded(archive, tuple(f for f in found if not f.is_markdown), tuple(problems))
+
+
+def read_incidents(files: Iterable[SourceFile], config: SiteConfig) -> list[Incident]:
+    return [normalise_safely(read_document(file), config) for file in files]
+
+
+def normalise_safely(document: Document, config: SiteConfig) -> Incident:
+    """`normalise`, but a bug in it costs one document its structure, never the build or its words."""
+    try:
+        return normalise(document, config)
+    except Exception as exc:  # noqa: BLE001 — the document is still published, and the bug reported
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        problem = diag.error(
+            "internal-error",
+            f"hindsite could not interpret this document ({type(exc).__name__}: {exc} at "
+            f"{Path(where.filename).name}:{where.lineno}); it is published as plain text — please report this",
+            document.source,
+        )
+        return _unstructured(document, problem)
+
+
+def _unstructured(document: Document, problem: Diagnostic) -> Incident:
+    section = Section("other", "", document.body_line, document.body, render_markdown(document.body))
+    return Incident(
+        id=document_slug(document.rel.name), source=document.source, content_path=str(document.rel),
+        title=document.rel.stem, date=None, severity=None, services=(), tags=(), responders=(), status=None,
+        started_at=None, detected_at=None, resolved_at=None, duration_minutes=None, summary="",
+        sections=(section,), timeline=(), action_items=(), diagnostics=(*document.diagnostics, problem),
+    )
+
+
+def build(config: SiteConfig, *, write: bool = True) -> BuildResult:
+    """Load, render and (unless `write` is false) write the site."""
+    loaded = load(config)
+    problems = [*loaded.diagnostics, *all_incident_diagnostics(loaded.archive.incidents)]
+    try:
+        check_output_dir(config.output_dir, content=config.content_dir, site_root=config.root)
+        pages = render_site(loaded.archive, config, (str(f.rel) for f in loaded.files))
+    except (OutputRefused, RenderError) as exc:
+        return BuildResult(loaded, (*problems, exc.diagnostic), 0)
+    files, collisions = plan_collisions([*_page_files(pages), *_static_files(config), *_content_files(loaded.files)])
+    problems += collisions
+    if write:
+        write_site(files, config.output_dir)
+    return BuildResult(loaded, tuple(problems), len(files) if write else 0)
+
+
+def all_incident_diagnostics(incidents: Sequence[Incident]) -> list[Diagnostic]:
+    return [d for incident in incidents for d in incident.diagnostics]
+
+
+def _page_files(pages: Iterable[Page]) -> list[OutputFile]:
+    return [OutputFile(p.path, p.source, text=p.text) for p in pages]
+
+
+def _static_files(config: SiteConfig) -> list[OutputFile]:
+    static = theme_dir(config) / "static"
+    found = discover(static) if static.is_dir() else []
+    return [OutputFile(urls.static_url(str(f.rel)), f"theme file {f.rel}", copy_from=f.path) for f in found]
+
+
+def _content_files(files: Iterable[SourceFile]) -> list[OutputFile]:
+    return [OutputFile(urls.file_url(str(f.rel)), f.source, copy_from=f.path) for f in files]
+
+
+def display_path(path: Path) -> str:
+    """`path` relative to the working directory when it is inside it, else absolute."""
+    try:
+        relative = path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return str(path)
+    return "." if str(relative) == "." else relative.as_posix()
+
+
+def export_paths(paths: Sequence[Path], config: SiteConfig) -> tuple[list[Incident], list[Diagnostic]]:
+    """Normalise the Markdown files at `paths` (files or folders) with no site around them."""
+    incidents: list[Incident] = []
+    problems: list[Diagnostic] = []
+    for path in paths:
+        if not path.exists():
+            problems.append(diag.error("content", f"{path} does not exist"))
+            continue
+        found = discover(path, str(path))
+        incidents += read_incidents((f for f in found if f.is_markdown), config)
+    ordered = collect(incidents).incidents
+    return list(ordered), problems + all_incident_diagnostics(ordered)

@@ -1,0 +1,123 @@
+"""The command line: flags → config and options → a pipeline call → diagnostics and an exit code.
+
+Exit codes: 0 success; 1 when the build reported errors (or warnings, with
+--strict); 2 for a mistake in the command itself.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import click
+
+from . import __version__
+from . import diagnostics as diag
+from .build import build, display_path, export_paths
+from .config import CONFIG_FILE, ConfigError, SiteConfig, find_config, load_config
+from .diagnostics import Diagnostic, Level
+from .export import export_document
+
+_DIR = click.Path(file_okay=False, path_type=Path)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "-V", "--version", prog_name="hindsite")
+def cli() -> None:
+    """hindsite turns a folder of incident postmortems, in whatever format they were
+    written, into one browsable, searchable static archive.
+
+    \b
+    Start with:
+      hindsite build            build the site described by ./site.toml
+      hindsite export DIR --json   print the normalised incidents as JSON
+
+    Run `hindsite COMMAND --help` for the options of each command.
+    """
+
+
+@cli.command()
+@click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help=f"Site configuration file.  [default: ./{CONFIG_FILE} if present]")
+@click.option("--content", "content_dir", type=_DIR, help="Folder of postmortems, instead of content_dir in the config.")
+@click.option("-o", "--output", "output_dir", type=_DIR, help="Folder to write the site to, instead of output_dir in the config.")
+@click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too, after printing all of them. For CI.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors and warnings, no summary.")
+@click.option("-v", "--verbose", is_flag=True, help="Also print informational diagnostics.")
+def build_command(
+    config_path: Path | None, content_dir: Path | None, output_dir: Path | None, strict: bool, quiet: bool, verbose: bool
+) -> None:
+    """Build the site: read every postmortem, normalise it and write the archive.
+
+    Every problem found is printed as `path:line: level: code: message`. The
+    site is still written when some documents have errors; it is swapped in
+    whole, so a crashed build never leaves a half-written site.
+    """
+    config = _load_config(config_path, content_dir, output_dir)
+    result = build(config)
+    _print_diagnostics(result.diagnostics, verbose=verbose)
+    if not quiet:
+        count = len(result.loaded.archive.incidents)
+        where = display_path(config.output_dir)
+        status = f"Built {count} incident{'s' if count != 1 else ''} into {where}/ ({result.written} files)" if result.written else "Nothing written"
+        click.echo(f"{status}; {_tally(result.diagnostics)}.", err=True)
+        if result.written:
+            click.echo(f"Open {where}/index.html in a browser.", err=True)
+    sys.exit(1 if diag.fails(result.diagnostics, strict=strict) or not result.written else 0)
+
+
+build_command.name = "build"
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the records as JSON (see docs/model.md).")
+@click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help=f"Site configuration for the severity scale, time zone and section aliases.  [default: ./{CONFIG_FILE} if present]")
+@click.option("-q", "--quiet", is_flag=True, help="Do not print diagnostics on stderr.")
+def export(paths: Sequence[Path], as_json: bool, config_path: Path | None, quiet: bool) -> None:
+    """Normalise the postmortems at PATHS (files or folders) and print them.
+
+    No site is needed or written. With --json the output is the same
+    versioned document as the site's incidents.json; without it, one line per
+    incident. Diagnostics go to stderr; the exit code is 0 whenever the
+    records could be printed.
+    """
+    config = _load_config(config_path, None, None)
+    incidents, problems = export_paths(paths, config)
+    if not quiet:
+        _print_diagnostics(problems, verbose=False)
+    if as_json:
+        click.echo(json.dumps(export_document(incidents), ensure_ascii=False, indent=2))
+        return
+    for incident in incidents:
+        date = incident.date.isoformat() if incident.date else "????-??-??"
+        click.echo(f"{date}  {(incident.severity or '-'):5}  {incident.title}  ({incident.source})")
+
+
+def _load_config(config_path: Path | None, content_dir: Path | None, output_dir: Path | None) -> SiteConfig:
+    try:
+        return load_config(config_path or find_config(Path.cwd()), content_dir=content_dir, output_dir=output_dir)
+    except ConfigError as exc:
+        _print_diagnostics(exc.diagnostics, verbose=False)
+        click.echo(f"The configuration has {len(exc.diagnostics)} problem(s); nothing was built.", err=True)
+        sys.exit(1)
+
+
+def _print_diagnostics(problems: Iterable[Diagnostic], *, verbose: bool) -> None:
+    for problem in diag.sorted_for_output(problems):
+        if problem.level is Level.INFO and not verbose:
+            continue
+        color = {"error": "red", "warning": "yellow"}.get(problem.level.value)
+        click.secho(problem.format(), err=True, fg=color)
+
+
+def _tally(problems: Sequence[Diagnostic]) -> str:
+    errors, warnings = diag.count(problems, Level.ERROR), diag.count(problems, Level.WARNING)
+    return f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}"
+
+
+def main() -> None:
+    cli(prog_name="hindsite")

@@ -1,0 +1,278 @@
+"""site.toml → one frozen, validated `SiteConfig`.
+
+Every key is declared once in `_KEYS` with its type, default and meaning;
+unknown keys are errors with a "did you mean" suggestion, and every problem in
+the file is reported in one run.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+import zoneinfo
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from . import diagnostics as diag
+from .diagnostics import Diagnostic
+from .model import SECTION_KEYS
+
+CONFIG_FILE = "site.toml"
+
+#: The default severity scale: canonical id → aliases, most severe first.
+DEFAULT_SEVERITY: Mapping[str, tuple[str, ...]] = {
+    "sev1": ("critical", "p1", "p0", "sev0", "emergency", "blocker"),
+    "sev2": ("major", "high", "p2"),
+    "sev3": ("minor", "medium", "moderate", "p3"),
+    "sev4": ("low", "trivial", "p4", "p5"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SeverityScale:
+    """An ordered scale of canonical severity ids, each with its aliases."""
+
+    levels: tuple[str, ...]
+    aliases: Mapping[str, str]  # squashed alias or id → canonical id
+
+    @classmethod
+    def from_mapping(cls, table: Mapping[str, tuple[str, ...]]) -> SeverityScale:
+        aliases: dict[str, str] = {}
+        for level, names in table.items():
+            for name in (level, *names):
+                aliases[squash(name)] = level
+        return cls(tuple(table), aliases)
+
+    def canonical(self, value: str) -> str | None:
+        """The canonical id for a written severity ("SEV-1", "Critical", "P2"), or None."""
+        whole = squash(value)
+        if whole in self.aliases:
+            return self.aliases[whole]
+        if whole.isdigit() and 1 <= int(whole) <= len(self.levels):
+            return self.levels[int(whole) - 1]  # "Severity: 2" means the second level
+        for word in re.split(r"[\s/,;:()\-–—]+", value):
+            if squash(word) in self.aliases:
+                return self.aliases[squash(word)]
+        return None
+
+    def rank(self, level: str | None) -> int:
+        """0 for the most severe level; unknown levels sort last."""
+        return self.levels.index(level) if level in self.levels else len(self.levels)
+
+
+def squash(text: str) -> str:
+    """Lower-case letters and digits only: "SEV-1" and "sev 1" both become "sev1"."""
+    return re.sub(r"[^0-9a-z]", "", text.casefold())
+
+
+@dataclass(frozen=True, slots=True)
+class SiteConfig:
+    """The whole configuration of one site. Paths are absolute."""
+
+    root: Path
+    title: str = "Incident archive"
+    description: str = ""
+    base_url: str = ""
+    repo_url: str = ""
+    content_dir: Path = Path("content")
+    output_dir: Path = Path("_site")
+    templates_dir: Path = Path("overrides")
+    theme: str = "default"
+    timezone: str = "UTC"
+    severity: SeverityScale = field(
+        default_factory=lambda: SeverityScale.from_mapping(DEFAULT_SEVERITY)
+    )
+    section_aliases: Mapping[str, str] = field(default_factory=dict)
+    required_sections: tuple[str, ...] = ()
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+class ConfigError(Exception):
+    """site.toml cannot be used; `diagnostics` says every reason."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        super().__init__("; ".join(d.message for d in diagnostics))
+        self.diagnostics = diagnostics
+
+
+@dataclass(frozen=True, slots=True)
+class _Key:
+    kind: type
+    help: str
+
+
+_KEYS: Mapping[str, _Key] = {
+    "title": _Key(str, "the site's name, shown in every page header"),
+    "description": _Key(str, "one sentence about the archive, shown on the index"),
+    "base_url": _Key(str, "absolute URL the site is published at (for feeds); empty for relative only"),
+    "repo_url": _Key(str, "URL of the content's repository, for 'view source' links"),
+    "content_dir": _Key(str, "folder of postmortems, relative to site.toml"),
+    "output_dir": _Key(str, "folder the site is written to, relative to site.toml"),
+    "templates_dir": _Key(str, "folder of templates that override the theme's, relative to site.toml"),
+    "theme": _Key(str, "'default' or the path of a theme folder"),
+    "timezone": _Key(str, "IANA zone for times written without one, e.g. 'Europe/Berlin'"),
+    "severity": _Key(dict, "the severity scale: id = [aliases], most severe first"),
+    "sections": _Key(dict, "section matching: 'aliases' and 'required'"),
+}
+_SECTION_KEYS = {"aliases", "required"}
+
+
+def load_config(
+    path: Path | None,
+    *,
+    content_dir: Path | None = None,
+    output_dir: Path | None = None,
+) -> SiteConfig:
+    """Read and validate site.toml; `path=None` means "no file, all defaults".
+
+    Folders given on the command line win over the file's and are taken as
+    they are (relative to the working directory).
+    """
+    table: dict[str, Any] = {}
+    text = ""
+    root = Path.cwd()
+    shown = CONFIG_FILE
+    if path is not None:
+        shown = str(path)
+        root = path.resolve().parent
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+            table = tomllib.loads(text)
+        except OSError as exc:
+            raise ConfigError([diag.error("config", f"cannot read the config file: {exc.strerror}", shown)])
+        except UnicodeDecodeError:
+            raise ConfigError([diag.error("config", "the config file is not UTF-8 text; save it as UTF-8", shown)])
+        except tomllib.TOMLDecodeError as exc:
+            line = _toml_error_line(str(exc))
+            raise ConfigError([diag.error("config", f"invalid TOML: {exc}; fix the syntax", shown, line)])
+
+    problems: list[Diagnostic] = []
+
+    def problem(message: str, key: str, table_name: str = "") -> None:
+        problems.append(diag.error("config", message, shown, _key_line(text, table_name, key)))
+
+    for key, value in table.items():
+        spec = _KEYS.get(key)
+        if spec is None:
+            problem(f"unknown key {key!r}{_suggestion(key, _KEYS)}", key)
+        elif not isinstance(value, spec.kind):
+            problem(f"{key!r} must be {_kind_name(spec.kind)}, not {_kind_name(type(value))} ({spec.help})", key)
+
+    values: dict[str, Any] = {k: v for k, v in table.items() if k in _KEYS and isinstance(v, _KEYS[k].kind)}
+    config = SiteConfig(root=root)
+    updates: dict[str, Any] = {
+        name: values[name]
+        for name in ("title", "description", "base_url", "repo_url", "theme", "timezone")
+        if name in values
+    }
+    for name in ("content_dir", "output_dir", "templates_dir"):
+        if name in values:
+            updates[name] = root / values[name]
+        else:
+            updates[name] = root / getattr(config, name)
+    if content_dir is not None:
+        updates["content_dir"] = content_dir.resolve()
+    if output_dir is not None:
+        updates["output_dir"] = output_dir.resolve()
+
+    if "timezone" in values:
+        _check_timezone(values["timezone"], problem)
+    if "severity" in values:
+        updates["severity"] = _severity_scale(values["severity"], problem)
+    if "sections" in values:
+        updates["section_aliases"], updates["required_sections"] = _sections(values["sections"], problem)
+
+    if problems:
+        raise ConfigError(problems)
+    return replace(config, **updates)
+
+
+def find_config(start: Path) -> Path | None:
+    """site.toml in `start`, or None when there is none (all defaults apply)."""
+    candidate = start / CONFIG_FILE
+    return candidate if candidate.is_file() else None
+
+
+def _check_timezone(name: str, problem: Any) -> None:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        problem(f"unknown timezone {name!r}; use an IANA name such as 'UTC' or 'Africa/Nairobi'", "timezone")
+
+
+def _severity_scale(table: dict[str, Any], problem: Any) -> SeverityScale:
+    levels: dict[str, tuple[str, ...]] = {}
+    for level, names in table.items():
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            problem(f"severity {level!r} must be a list of aliases, e.g. {level} = [\"critical\", \"P1\"]", level, "severity")
+            continue
+        levels[level] = tuple(names)
+    if not levels:
+        problem("the [severity] table is empty; list at least one level, e.g. sev1 = [\"critical\"]", "severity")
+        return SeverityScale.from_mapping(DEFAULT_SEVERITY)
+    return SeverityScale.from_mapping(levels)
+
+
+def _sections(table: dict[str, Any], problem: Any) -> tuple[dict[str, str], tuple[str, ...]]:
+    aliases: dict[str, str] = {}
+    required: tuple[str, ...] = ()
+    for key, value in table.items():
+        if key not in _SECTION_KEYS:
+            problem(f"unknown key 'sections.{key}'{_suggestion(key, _SECTION_KEYS)}", key, "sections")
+    for heading, target in dict(table.get("aliases", {})).items():
+        if target not in SECTION_KEYS:
+            problem(
+                f"sections.aliases: {heading!r} maps to unknown section {target!r}"
+                f"{_suggestion(str(target), SECTION_KEYS)}; use one of {', '.join(SECTION_KEYS)}",
+                heading,
+                "sections.aliases",
+            )
+        else:
+            aliases[heading] = target
+    raw_required = table.get("required", [])
+    if not isinstance(raw_required, list):
+        problem("sections.required must be a list of section keys", "required", "sections")
+    else:
+        unknown = [k for k in raw_required if k not in SECTION_KEYS]
+        for k in unknown:
+            problem(f"sections.required: unknown section {k!r}{_suggestion(str(k), SECTION_KEYS)}", "required", "sections")
+        required = tuple(k for k in raw_required if k in SECTION_KEYS)
+    return aliases, required
+
+
+def _suggestion(word: str, choices: Any) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else f"; known keys: {', '.join(sorted(choices))}"
+
+
+def _kind_name(kind: type) -> str:
+    return {str: "a string", dict: "a table", list: "a list", int: "a number", bool: "true or false"}.get(
+        kind, kind.__name__
+    )
+
+
+def _key_line(text: str, table_name: str, key: str) -> int | None:
+    """The line a key is set on, tracking `[table]` headers; None when not found."""
+    current = ""
+    key_pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = re.match(r"^\s*\[([^\]]+)\]\s*(#.*)?$", line)
+        if header:
+            current = header.group(1).strip()
+            if current == f"{table_name}.{key}".strip(".") or (not table_name and current == key):
+                return number
+            continue
+        if current == table_name and key_pattern.match(line):
+            return number
+    return None
+
+
+def _toml_error_line(message: str) -> int | None:
+    match = re.search(r"line (\d+)", message)
+    return int(match.group(1)) if match else None

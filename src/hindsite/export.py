@@ -1,0 +1,72 @@
+"""The JSON projection of the incident model (`incidents.json`, `hindsite export`).
+
+The shape is a contract documented in docs/model.md; change `SCHEMA_VERSION`
+whenever a field changes meaning or disappears.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from . import __version__
+from .model import Incident
+from .urls import incident_url
+
+SCHEMA_VERSION = 1
+
+
+def incident_record(incident: Incident) -> dict[str, Any]:
+    """One incident as a JSON-ready dict."""
+    return {
+        "id": incident.id,
+        "source": incident.source,
+        "url": incident_url(incident),
+        "title": incident.title,
+        "date": _iso(incident.date),
+        "severity": incident.severity,
+        "services": list(incident.services),
+        "tags": list(incident.tags),
+        "responders": list(incident.responders),
+        "status": incident.status,
+        "started_at": _iso(incident.started_at),
+        "detected_at": _iso(incident.detected_at),
+        "resolved_at": _iso(incident.resolved_at),
+        "duration_minutes": incident.duration_minutes,
+        "summary": incident.summary,
+        "sections": [
+            {"key": s.key, "heading": s.heading, "line": s.line, "text": s.text, "html": s.html}
+            for s in incident.sections
+        ],
+        "timeline": [{"at": _iso(e.at), "text": e.text, "line": e.line} for e in incident.timeline],
+        "action_items": [
+            {"text": a.text, "owner": a.owner, "status": a.status, "link": a.link, "line": a.line}
+            for a in incident.action_items
+        ],
+        "origins": {o.field: {"from": o.how, "line": o.line} for o in incident.origins},
+        "extra": dict(incident.extra),
+        "diagnostics": [d.to_record() for d in incident.diagnostics],
+    }
+
+
+def export_document(incidents: Iterable[Incident]) -> dict[str, Any]:
+    """The whole export: a versioned envelope around the records."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "generator": f"hindsite {__version__}",
+        "incidents": [incident_record(i) for i in incidents],
+    }
+
+
+def dumps(incidents: Iterable[Incident]) -> str:
+    return json.dumps(export_document(incidents), ensure_ascii=False, indent=2) + "\n"
+
+
+def _iso(value: dt.date | dt.datetime | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.isoformat(timespec="seconds")
+    return value.isoformat()

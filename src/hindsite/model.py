@@ -1,0 +1,123 @@
+"""The incident model: what every postmortem becomes, whatever its source format.
+
+Plain frozen dataclasses with no I/O and no knowledge of output paths; the
+JSON projection lives in `export.py`, URLs in `urls.py`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from .diagnostics import Diagnostic
+
+#: The canonical section keys, in the order a report shows them.
+SECTION_KEYS: tuple[str, ...] = (
+    "summary",
+    "impact",
+    "trigger",
+    "fault",
+    "detection",
+    "response",
+    "resolution",
+    "timeline",
+    "root_cause",
+    "lessons",
+    "action_items",
+    "related",
+    "other",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A part of the report under one heading.
+
+    `text` is the Markdown source of the section's body, exactly as written;
+    `html` is that body rendered and sanitised. `line` is the 1-based line of
+    the heading in the source file (or of the body when there is no heading).
+    """
+
+    key: str
+    heading: str
+    line: int
+    text: str
+    html: str
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEvent:
+    """One moment of the incident. `at` is None when the source gives no usable time."""
+
+    at: dt.datetime | None
+    text: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class ActionItem:
+    """A follow-up task. `status` is "open", "done" or None when the source does not say."""
+
+    text: str
+    owner: str | None
+    status: str | None
+    link: str | None
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a metadata value came from: `how` is e.g. "front-matter", "file-name", "heading"."""
+
+    field: str
+    how: str
+    line: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Incident:
+    """One normalised postmortem.
+
+    `id` is a URL-safe slug, unique within an archive once collected.
+    Times are timezone-aware; `date` is the day the incident happened.
+    """
+
+    id: str
+    source: str
+    content_path: str  # posix path relative to the content folder, for links and assets
+    title: str
+    date: dt.date | None
+    severity: str | None
+    services: tuple[str, ...]
+    tags: tuple[str, ...]
+    responders: tuple[str, ...]
+    status: str | None
+    started_at: dt.datetime | None
+    detected_at: dt.datetime | None
+    resolved_at: dt.datetime | None
+    duration_minutes: int | None
+    summary: str
+    sections: tuple[Section, ...]
+    timeline: tuple[TimelineEvent, ...]
+    action_items: tuple[ActionItem, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    origins: tuple[Origin, ...] = ()
+    extra: tuple[tuple[str, str], ...] = ()  # front-matter fields the model has no place for
+
+    def sections_for(self, key: str) -> tuple[Section, ...]:
+        return tuple(s for s in self.sections if s.key == key)
+
+    @property
+    def time_to_detect_minutes(self) -> int | None:
+        return minutes_between(self.started_at, self.detected_at)
+
+    @property
+    def time_to_resolve_minutes(self) -> int | None:
+        return minutes_between(self.started_at, self.resolved_at)
+
+
+def minutes_between(start: dt.datetime | None, end: dt.datetime | None) -> int | None:
+    """Whole minutes from start to end, or None when either is unknown or end is earlier."""
+    if start is None or end is None or end < start:
+        return None
+    return int((end - start).total_seconds() // 60)

@@ -1,0 +1,154 @@
+"""Markdown body → top-level blocks that remember their lines in the source file.
+
+Parsed once with markdown-it, so `#` inside a code fence is never a heading.
+Every later step of the normaliser works on these blocks and slices the
+original text by line, so no word is rewritten on its way to the page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markdown_it.token import Token
+
+from ..markup import PARSER
+
+
+@dataclass(frozen=True, slots=True)
+class ListItem:
+    """A top-level list item: its Markdown source without the marker, and its checkbox."""
+
+    line: int
+    text: str
+    checked: bool | None  # True for [x], False for [ ], None without a checkbox
+
+
+@dataclass(frozen=True, slots=True)
+class TableRow:
+    line: int
+    cells: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One top-level Markdown block.
+
+    `start` and `end` are 1-based file lines, `end` exclusive. `inline` is the
+    raw inline source of a heading or paragraph (markers stripped).
+    """
+
+    kind: str  # heading, paragraph, list, table, code, html, hr, quote, other
+    start: int
+    end: int
+    source: str
+    level: int = 0
+    inline: str = ""
+    items: tuple[ListItem, ...] = ()
+    rows: tuple[TableRow, ...] = ()
+
+
+_OPENERS = {
+    "heading_open": "heading",
+    "paragraph_open": "paragraph",
+    "bullet_list_open": "list",
+    "ordered_list_open": "list",
+    "table_open": "table",
+    "blockquote_open": "quote",
+    "fence": "code",
+    "code_block": "code",
+    "html_block": "html",
+    "hr": "hr",
+}
+
+
+def parse_blocks(body: str, first_line: int = 1) -> list[Block]:
+    """Split `body` (which starts on file line `first_line`) into top-level blocks."""
+    lines = body.split("\n")
+    tokens = PARSER.parse(body)
+    blocks: list[Block] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        j = _block_end(tokens, i)
+        if token.level == 0 and token.map is not None:
+            blocks.append(_make_block(tokens[i : j + 1], lines, first_line))
+        i = j + 1
+    return blocks
+
+
+def _block_end(tokens: list[Token], i: int) -> int:
+    """Index of the token closing the block opened at `i` (itself for self-closing tokens)."""
+    if tokens[i].nesting != 1:
+        return i
+    depth = 0
+    for j in range(i, len(tokens)):
+        depth += tokens[j].nesting
+        if depth == 0:
+            return j
+    return len(tokens) - 1
+
+
+def _make_block(tokens: list[Token], lines: list[str], first_line: int) -> Block:
+    opener = tokens[0]
+    assert opener.map is not None
+    start, end = opener.map
+    kind = _OPENERS.get(opener.type, "other")
+    source = "\n".join(lines[start:end])
+    file_start, file_end = start + first_line, end + first_line
+    if kind in ("heading", "paragraph"):
+        inline = next((t.content for t in tokens if t.type == "inline"), "")
+        level = int(opener.tag[1]) if kind == "heading" else 0
+        return Block(kind, file_start, file_end, source, level, inline)
+    if kind == "list":
+        return Block(kind, file_start, file_end, source, items=_list_items(tokens, lines, first_line))
+    if kind == "table":
+        return Block(kind, file_start, file_end, source, rows=_table_rows(tokens, first_line))
+    return Block(kind, file_start, file_end, source)
+
+
+def _list_items(tokens: list[Token], lines: list[str], first_line: int) -> tuple[ListItem, ...]:
+    items = []
+    for token in tokens:
+        if token.type == "list_item_open" and token.level == 1 and token.map is not None:
+            start, end = token.map
+            text = _strip_marker("\n".join(lines[start:end]))
+            checked, text = _checkbox(text)
+            items.append(ListItem(start + first_line, text, checked))
+    return tuple(items)
+
+
+def _strip_marker(text: str) -> str:
+    """Remove the list marker (`-`, `*`, `+`, `1.`, `1)`) and the indentation it implies."""
+    first, _, rest = text.partition("\n")
+    stripped = first.lstrip()
+    marker_end = 0
+    while marker_end < len(stripped) and (stripped[marker_end].isdigit()):
+        marker_end += 1
+    if marker_end and stripped[marker_end : marker_end + 1] in (".", ")"):
+        marker_end += 1
+    elif stripped[:1] in ("-", "*", "+"):
+        marker_end = 1
+    content = stripped[marker_end:].strip()
+    tail = "\n".join(line.strip() for line in rest.split("\n")) if rest else ""
+    return f"{content}\n{tail}".strip() if tail else content
+
+
+def _checkbox(text: str) -> tuple[bool | None, str]:
+    if len(text) >= 3 and text[0] == "[" and text[2] == "]" and text[1] in " xX":
+        return text[1] != " ", text[3:].strip()
+    return None, text
+
+
+def _table_rows(tokens: list[Token], first_line: int) -> tuple[TableRow, ...]:
+    rows: list[TableRow] = []
+    cells: list[str] = []
+    line = first_line
+    for token in tokens:
+        if token.type == "tr_open":
+            cells = []
+            line = (token.map[0] if token.map else 0) + first_line
+        elif token.type == "inline":
+            cells.append(token.content.strip())
+        elif token.type == "tr_close":
+            rows.append(TableRow(line, tuple(cells)))
+    return tuple(rows)

@@ -1,0 +1,263 @@
+"""Stage 1 — read: find the postmortems under a folder, decode them, split off front-matter.
+
+Nothing here interprets the document; it only turns bytes into a `Document`
+whose line numbers still point at the file on disk.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import frontmatter.default_handlers as fm_handlers
+import yaml
+
+from . import diagnostics as diag
+from .diagnostics import Diagnostic
+
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+
+_EDITOR_JUNK = re.compile(r"(^\.#|^#.*#$|~$|\.sw[a-p]$|\.swx$|^4913$|\.tmp$|\.bak$)")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """A file found under the content folder. `rel` is relative to that folder."""
+
+    path: Path
+    rel: PurePosixPath
+    source: str  # the path as shown to the user
+
+    @property
+    def is_markdown(self) -> bool:
+        return self.rel.name.lower().endswith(MARKDOWN_SUFFIXES)
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One decoded postmortem, front-matter split from body.
+
+    `body_line` is the 1-based line of the file on which `body` starts, so a
+    position inside the body maps back to the file. `unread_front_matter` is the
+    raw text of a front-matter block that could not be used; it is kept so that
+    nothing the author wrote is lost.
+    """
+
+    source: str
+    rel: PurePosixPath
+    body: str
+    body_line: int = 1
+    front_matter: Mapping[str, Any] = field(default_factory=dict)
+    front_matter_line: int | None = None
+    key_lines: Mapping[str, int] = field(default_factory=dict)
+    unread_front_matter: str = ""
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+def discover(root: Path, shown_root: str | None = None) -> list[SourceFile]:
+    """Every publishable file under `root` (or `root` itself when it is a file), sorted.
+
+    Hidden files and folders and editor leftovers (swap files, backups) are skipped.
+    """
+    shown = shown_root if shown_root is not None else str(root)
+    if root.is_file():
+        return [SourceFile(root, PurePosixPath(root.name), shown)]
+    found: list[SourceFile] = []
+    for folder, subfolders, files in os.walk(root):
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+        for name in sorted(files):
+            if name.startswith(".") or _EDITOR_JUNK.search(name):
+                continue
+            path = Path(folder) / name
+            rel = PurePosixPath(path.relative_to(root).as_posix())
+            found.append(SourceFile(path, rel, str(PurePosixPath(shown) / rel) if shown else str(rel)))
+    return found
+
+
+def read_document(file: SourceFile) -> Document:
+    """Decode `file` and split its front-matter; problems become diagnostics, never exceptions."""
+    try:
+        data = file.path.read_bytes()
+    except OSError as exc:
+        problem = diag.error("unreadable", f"cannot read the file: {exc.strerror}; check its permissions", file.source)
+        return Document(file.source, file.rel, "", diagnostics=(problem,))
+    text, problems = decode(data, file.source)
+    return split_front_matter(text, file.source, file.rel, problems)
+
+
+def decode(data: bytes, source: str) -> tuple[str, list[Diagnostic]]:
+    """Bytes → text with `\\n` line ends. Non-UTF-8 files are read as Windows-1252 and reported."""
+    problems: list[Diagnostic] = []
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        text = data.decode("cp1252", errors="replace")
+        problems.append(
+            diag.warning(
+                "encoding",
+                "the file is not valid UTF-8; it was read as Windows-1252 — save it as UTF-8 to be sure of every character",
+                source,
+                line,
+            )
+        )
+    return text.replace("\r\n", "\n").replace("\r", "\n"), problems
+
+
+# --- front-matter -----------------------------------------------------------
+
+class _GuardedLoader(yaml.SafeLoader):
+    """YAML that keeps what the author wrote.
+
+    Scalars stay strings (YAML 1.1 would turn `14:30` into 870 and `no` into
+    False), duplicate keys are errors rather than silently last-wins, and
+    aliases are refused, which also makes alias bombs harmless.
+    """
+
+    yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag == "tag:yaml.org,2002:null"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed in front-matter; write the value out", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if isinstance(key, (list, dict)):
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a key must be a plain word, not a list or mapping", key_node.start_mark
+                )
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key {key!r} appears twice; keep one", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=True)
+
+
+class _TomlHandler(fm_handlers.BaseHandler):
+    """`+++` TOML front-matter (Hugo, Zola) read with the standard library's tomllib."""
+
+    FM_BOUNDARY = re.compile(r"^\+{3}\s*$", re.MULTILINE)
+    START_DELIMITER = END_DELIMITER = "+++"
+
+    def load(self, fm: str, **kwargs: object) -> Any:
+        return tomllib.loads(fm)
+
+
+_YAML = fm_handlers.YAMLHandler()
+_TOML = _TomlHandler()
+_FENCES = {"---": (_YAML, ("---", "...")), "+++": (_TOML, ("+++",))}
+
+
+def split_front_matter(
+    text: str, source: str, rel: PurePosixPath, problems: list[Diagnostic] | None = None
+) -> Document:
+    """Split `text` into front-matter and body, keeping file line numbers.
+
+    Only a line of exactly `---` (YAML) or `+++` (TOML), after optional blank
+    lines, opens front-matter: a pasted `-----` log line is body text.
+    """
+    problems = list(problems or [])
+    lines = text.split("\n")
+    start = next((i for i, line in enumerate(lines) if line.strip()), None)
+    fence = lines[start].rstrip() if start is not None else ""
+    if start is None or fence not in _FENCES:
+        return Document(source, rel, text, 1, diagnostics=tuple(problems))
+    handler, closers = _FENCES[fence]
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].rstrip() in closers), None)
+    if end is None:
+        problems.append(
+            diag.error(
+                "bad-front-matter",
+                f"the front-matter opened by {fence!r} is never closed; add a line with {fence!r} after the last key",
+                source,
+                start + 1,
+            )
+        )
+        return Document(source, rel, text, 1, diagnostics=tuple(problems))
+
+    raw = "\n".join(lines[start + 1 : end])
+    body = "\n".join(lines[end + 1 :])
+    first_key_line = start + 2
+    try:
+        values = handler.load(raw, Loader=_GuardedLoader) if handler is _YAML else handler.load(raw)
+    except yaml.YAMLError as exc:
+        problems.append(_yaml_problem(exc, source, first_key_line))
+        values = None
+    except tomllib.TOMLDecodeError as exc:
+        line = _toml_line(str(exc))
+        problems.append(
+            diag.error(
+                "bad-front-matter",
+                f"invalid TOML front-matter: {exc}; fix it or remove the block",
+                source,
+                first_key_line + line - 1 if line else start + 1,
+            )
+        )
+        values = None
+    if values is None and not raw.strip():
+        values = {}
+    if values is not None and not isinstance(values, dict):
+        problems.append(
+            diag.error(
+                "bad-front-matter",
+                f"front-matter must be 'key: value' lines, not a {_yaml_kind(values)}; fix it or remove the block",
+                source,
+                first_key_line,
+            )
+        )
+        values = None
+    if values is None:
+        return Document(
+            source, rel, body, end + 2, front_matter_line=start + 1, unread_front_matter=raw, diagnostics=tuple(problems)
+        )
+    key_lines = {
+        match.group(1): start + 2 + offset
+        for offset, line in enumerate(lines[start + 1 : end])
+        if (match := re.match(r"^([^\s:#'\"][^:]*?)\s*[:=]", line))
+    }
+    return Document(source, rel, body, end + 2, values, start + 1, key_lines, diagnostics=tuple(problems))
+
+
+def _yaml_problem(exc: yaml.YAMLError, source: str, first_line: int) -> Diagnostic:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line = first_line + mark.line if mark is not None else first_line
+    reason = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None)
+    if context and "constructor" in context:
+        context = None
+    if str(reason).startswith("could not determine a constructor"):
+        reason = f"the tag {getattr(exc, 'problem', '').split()[-1]} is not allowed; remove it"
+    detail = f"{context}, {reason}" if context else str(reason)
+    return diag.error("bad-front-matter", f"invalid YAML front-matter: {detail}; the body is published without it", source, line)
+
+
+def _yaml_kind(value: Any) -> str:
+    return {list: "list", str: "plain text"}.get(type(value), type(value).__name__)
+
+
+def _toml_line(message: str) -> int | None:
+    match = re.search(r"line (\d+)", message)
+    return int(match.group(1)) if match else None
+
+
+def read_all(files: list[SourceFile]) -> Iterator[Document]:
+    for file in files:
+        if file.is_markdown:
+            yield read_document(file)

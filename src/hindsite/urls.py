@@ -1,0 +1,65 @@
+"""The only place that maps model objects to output paths and URLs.
+
+Every page is a plain `.html` file and every link is relative, so the site
+works under any sub-path, on any static web server and straight from disk.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from pathlib import PurePosixPath
+
+from .model import Incident
+
+INDEX = "index.html"
+INCIDENTS_JSON = "incidents.json"
+TAG_INDEX = "tags/index.html"
+SERVICE_INDEX = "services/index.html"
+STATIC_DIR = "static"
+FILES_DIR = "files"
+
+
+def incident_url(incident: Incident) -> str:
+    return incident_url_for(incident.id)
+
+
+def incident_url_for(incident_id: str) -> str:
+    return f"incidents/{incident_id}.html"
+
+
+def tag_url(slug: str) -> str:
+    return f"tags/{slug}.html"
+
+
+def service_url(slug: str) -> str:
+    return f"services/{slug}.html"
+
+
+def static_url(name: str) -> str:
+    return f"{STATIC_DIR}/{name}"
+
+
+def file_url(content_path: str) -> str:
+    """Where a non-Markdown file from the content folder (an image, a log) is published."""
+    return f"{FILES_DIR}/{content_path}"
+
+
+def root_of(url: str) -> str:
+    """The relative prefix from a page back to the site root: "" or "../"."""
+    depth = len(PurePosixPath(url).parts) - 1
+    return "../" * depth
+
+
+def resolve_reference(content_path: str, reference: str) -> str | None:
+    """A relative link in a document → the content-relative path it points at.
+
+    None for anything that is not a plain relative path inside the content
+    folder (absolute URLs, anchors, `..` that climbs out).
+    """
+    target = reference.split("#", 1)[0].split("?", 1)[0]
+    if not target or "://" in reference or reference.startswith(("/", "#", "mailto:", "tel:", "data:")):
+        return None
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(content_path), target))
+    if joined.startswith("../") or joined == "..":
+        return None
+    return joined

@@ -1,0 +1,126 @@
+"""Stage 5 — write: put the rendered site on disk, safely.
+
+The site is built in a temporary folder next to the output and swapped in
+only when every file is written, so a failed build leaves the last good site.
+The writer refuses output folders that would destroy sources, paths that
+escape the output, and two files claiming one path.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from . import diagnostics as diag
+from .diagnostics import Diagnostic
+
+#: Written into every output folder; its presence is what allows replacing the folder.
+MARKER = ".hindsite-output"
+
+
+@dataclass(frozen=True, slots=True)
+class OutputFile:
+    """A file of the site: `text` to write, or `copy_from` a file to copy as it is."""
+
+    path: str
+    source: str
+    text: str | None = None
+    copy_from: Path | None = None
+
+
+class OutputRefused(Exception):
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+def check_output_dir(output: Path, *, content: Path, site_root: Path) -> None:
+    """Raise `OutputRefused` when replacing `output` could destroy or republish something."""
+    output = output.resolve()
+    content = content.resolve()
+
+    def refuse(why: str) -> None:
+        raise OutputRefused(diag.error("output", f"refusing to write the site to {output}: {why}; choose another output folder"))
+
+    if output == Path(output.anchor) or output == Path.home().resolve():
+        refuse("it is the file-system root or your home folder")
+    for folder in (content, site_root.resolve()):
+        if folder.is_relative_to(output):
+            refuse(f"replacing it would delete {folder}")
+    if output.is_relative_to(content):
+        refuse(f"it is inside the content folder {content}, so the site would be read back as content")
+    if output.exists() and not output.is_dir():
+        refuse("it is a file")
+    if output.is_dir() and any(output.iterdir()) and not (output / MARKER).exists():
+        refuse(f"it is a folder hindsite did not create (it has no {MARKER} file), so replacing it is not safe")
+
+
+def plan_collisions(files: Iterable[OutputFile]) -> tuple[list[OutputFile], list[Diagnostic]]:
+    """Keep the first file for each path; report every later claim naming both sources.
+
+    Paths are compared case-insensitively, as macOS and Windows file systems do.
+    """
+    claimed: dict[str, OutputFile] = {}
+    kept: list[OutputFile] = []
+    problems: list[Diagnostic] = []
+    for file in files:
+        if not _is_safe(file.path):
+            problems.append(diag.error("output", f"refusing to write {file.path!r}: it is not a plain path inside the site", file.source))
+            continue
+        key = file.path.casefold()
+        if key in claimed:
+            first = claimed[key]
+            problems.append(
+                diag.error(
+                    "output-collision",
+                    f"{file.path} is produced by both {first.source} and {file.source}; rename one so each page has its own path",
+                    file.source,
+                )
+            )
+            continue
+        claimed[key] = file
+        kept.append(file)
+    return kept, problems
+
+
+def _is_safe(path: str) -> bool:
+    parts = PurePosixPath(path).parts
+    return bool(parts) and not path.startswith("/") and ".." not in parts and "\\" not in path and "\0" not in path
+
+
+def write_site(files: Iterable[OutputFile], output: Path) -> None:
+    """Write `files` into a fresh folder and swap it in place of `output`."""
+    output = output.resolve()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.building-", dir=output.parent))
+    try:
+        for file in files:
+            _write_one(staging, file)
+        (staging / MARKER).write_text("Built by hindsite; this folder is replaced on every build.\n", encoding="utf-8")
+        _swap(staging, output)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _write_one(staging: Path, file: OutputFile) -> None:
+    target = staging / file.path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if file.copy_from is not None:
+        shutil.copyfile(file.copy_from, target)
+    else:
+        target.write_text(file.text or "", encoding="utf-8")
+
+
+def _swap(staging: Path, output: Path) -> None:
+    if not output.exists():
+        os.rename(staging, output)
+        return
+    retired = Path(tempfile.mkdtemp(prefix=f".{output.name}.old-", dir=output.parent))
+    os.rename(output, retired / "site")
+    os.rename(staging, output)
+    shutil.rmtree(retired, ignore_errors=True)

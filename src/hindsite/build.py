@@ -51,21 +51,23 @@ def load(config: SiteConfig) -> Loaded:
         )
         return Loaded(collect(()), (), tuple(problems))
     found = discover(config.content_dir, display_path(config.content_dir))
-    incidents = read_incidents((f for f in found if f.is_markdown), config)
+    incidents = read_incidents(found, config)
     archive = collect(incidents)
     if not archive.incidents:
         problems.append(diag.warning("empty", f"no Markdown files (.md) under {display_path(config.content_dir)}; the site has no incidents"))
     return Loaded(archive, tuple(f for f in found if not f.is_markdown), tuple(problems))
 
 
-def read_incidents(files: Iterable[SourceFile], config: SiteConfig) -> list[Incident]:
-    return [normalise_safely(read_document(file), config) for file in files]
+def read_incidents(found: Sequence[SourceFile], config: SiteConfig) -> list[Incident]:
+    """Normalise the Markdown files among `found`; the others are what their links may point at."""
+    known = frozenset(str(f.rel) for f in found)
+    return [normalise_safely(read_document(f), config, known) for f in found if f.is_markdown]
 
 
-def normalise_safely(document: Document, config: SiteConfig) -> Incident:
+def normalise_safely(document: Document, config: SiteConfig, known_files: frozenset[str] | None = None) -> Incident:
     """`normalise`, but a bug in it costs one document its structure, never the build or its words."""
     try:
-        return normalise(document, config)
+        return normalise(document, config, known_files)
     except Exception as exc:  # noqa: BLE001 — the document is still published, and the bug reported
         where = traceback.extract_tb(exc.__traceback__)[-1]
         problem = diag.error(
@@ -138,7 +140,6 @@ def export_paths(paths: Sequence[Path], config: SiteConfig) -> tuple[list[Incide
         if not path.exists():
             problems.append(diag.error("content", f"{path} does not exist"))
             continue
-        found = discover(path, str(path))
-        incidents += read_incidents((f for f in found if f.is_markdown), config)
+        incidents += read_incidents(discover(path, str(path)), config)
     ordered = collect(incidents).incidents
     return list(ordered), problems + all_incident_diagnostics(ordered)

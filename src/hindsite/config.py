@@ -82,6 +82,7 @@ class SiteConfig:
     templates_dir: Path = Path("overrides")
     theme: str = "default"
     timezone: str = "UTC"
+    day_first: bool = False
     severity: SeverityScale = field(
         default_factory=lambda: SeverityScale.from_mapping(DEFAULT_SEVERITY)
     )
@@ -117,6 +118,7 @@ _KEYS: Mapping[str, _Key] = {
     "templates_dir": _Key(str, "folder of templates that override the theme's, relative to site.toml"),
     "theme": _Key(str, "'default' or the path of a theme folder"),
     "timezone": _Key(str, "IANA zone for times written without one, e.g. 'Europe/Berlin'"),
+    "day_first": _Key(bool, "read 05/04/2020 as 5 April (true) or May 4 (false)"),
     "severity": _Key(dict, "the severity scale: id = [aliases], most severe first"),
     "sections": _Key(dict, "section matching: 'aliases' and 'required'"),
 }
@@ -168,7 +170,7 @@ def load_config(
     config = SiteConfig(root=root)
     updates: dict[str, Any] = {
         name: values[name]
-        for name in ("title", "description", "base_url", "repo_url", "theme", "timezone")
+        for name in ("title", "description", "base_url", "repo_url", "theme", "timezone", "day_first")
         if name in values
     }
     for name in ("content_dir", "output_dir", "templates_dir"):

@@ -37,7 +37,7 @@ def incident_record(incident: Incident) -> dict[str, Any]:
         "duration_minutes": incident.duration_minutes,
         "summary": incident.summary,
         "sections": [
-            {"key": s.key, "heading": s.heading, "line": s.line, "text": s.text, "html": s.html}
+            {"key": s.key, "heading": s.heading, "line": s.line, "text": s.text, "html": s.html, "filled": s.filled}
             for s in incident.sections
         ],
         "timeline": [{"at": _iso(e.at), "text": e.text, "line": e.line} for e in incident.timeline],

@@ -33,8 +33,9 @@ SECTION_KEYS: tuple[str, ...] = (
 class Section:
     """A part of the report under one heading.
 
-    `text` is the Markdown source of the section's body, exactly as written;
-    `html` is that body rendered and sanitised. `line` is the 1-based line of
+    `text` is the Markdown source of the section's body as written, less
+    template notes (`!!…!!`) and links into apps the reader cannot open
+    (`@[Ana](mention://…)` → `@Ana`); `html` is that body rendered and sanitised. `line` is the 1-based line of
     the heading in the source file (or of the body when there is no heading).
     """
 
@@ -43,6 +44,7 @@ class Section:
     line: int
     text: str
     html: str
+    filled: bool = True  # False when the section holds only template placeholders
 
 
 @dataclass(frozen=True, slots=True)

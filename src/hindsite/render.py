@@ -21,6 +21,7 @@ from . import diagnostics as diag
 from .diagnostics import Diagnostic
 from .export import dumps
 from .model import SECTION_KEYS, Incident, Section
+from .paths import resolve_reference
 from .slugs import slugify
 
 SECTION_LABELS: Mapping[str, str] = {
@@ -222,7 +223,7 @@ def _link_rewriter(incident: Incident, published: frozenset[str], known_docs: Ma
 
     def replace(match: re.Match[str]) -> str:
         url = match.group("url")
-        target = urls.resolve_reference(incident.content_path, _unescape_attr(url))
+        target = resolve_reference(incident.content_path, _unescape_attr(url))
         if target is None:
             return match.group(0)
         fragment = "#" + url.split("#", 1)[1] if "#" in url else ""

@@ -6,7 +6,6 @@ works under any sub-path, on any static web server and straight from disk.
 
 from __future__ import annotations
 
-import posixpath
 from pathlib import PurePosixPath
 
 from .model import Incident
@@ -48,18 +47,3 @@ def root_of(url: str) -> str:
     """The relative prefix from a page back to the site root: "" or "../"."""
     depth = len(PurePosixPath(url).parts) - 1
     return "../" * depth
-
-
-def resolve_reference(content_path: str, reference: str) -> str | None:
-    """A relative link in a document → the content-relative path it points at.
-
-    None for anything that is not a plain relative path inside the content
-    folder (absolute URLs, anchors, `..` that climbs out).
-    """
-    target = reference.split("#", 1)[0].split("?", 1)[0]
-    if not target or "://" in reference or reference.startswith(("/", "#", "mailto:", "tel:", "data:")):
-        return None
-    joined = posixpath.normpath(posixpath.join(posixpath.dirname(content_path), target))
-    if joined.startswith("../") or joined == "..":
-        return None
-    return joined

@@ -1,72 +1,99 @@
 """Stage 2 — normalise: one `Document` in, one `Incident` out.
 
 Each concern lives in its own module (blocks, sections, metadata, times,
-timeline, actions, titles); this module only puts their answers together.
+timeline, actions, titles, placeholders); this module puts their answers
+together in order of trust: front-matter, then what the body states in
+tables, lines and bullets, then the title, the file name, and the prose.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from .. import diagnostics as diag
 from ..config import SiteConfig
 from ..diagnostics import Diagnostic
 from ..markup import render_markdown
-from ..model import Incident, Section, minutes_between
+from ..model import ActionItem, Incident, Section, TimelineEvent, minutes_between
 from ..read import Document
 from ..slugs import document_slug
 from .actions import items_from_blocks
+from .assets import missing_assets
 from .blocks import Block, parse_blocks
-from .metadata import Metadata, file_name_date, read_front_matter
+from .derive import derive_times, prose_date, prose_duration
+from .metadata import Metadata, apply_stated, file_name_date, read_front_matter, stated_in_blocks
+from .placeholders import TEMPLATE_NOTE, is_unfilled, placeholder_lines
 from .sections import RawSection, read_heading, split_sections
+from .times import parse_date, stated_zone
 from .timeline import events_from_blocks, order_problems
-from .titles import clean_title, title_from_file_name
+from .titles import clean_title, is_generic, title_date, title_from_file_name, title_from_text
 
 __all__ = ["normalise"]
 
 
-def normalise(document: Document, config: SiteConfig) -> Incident:
-    """Read everything `document` says into the incident model, losing no word."""
+@dataclass(frozen=True, slots=True)
+class _Part:
+    """A section with the blocks of its cleaned text, for the extractors."""
+
+    section: Section
+    blocks: tuple[Block, ...]  # of the cleaned text: what the reader sees
+    raw_text: str  # before template notes and app links were removed
+    raw_line: int  # file line of raw_text's first line
+
+
+def normalise(document: Document, config: SiteConfig, known_files: frozenset[str] | None = None) -> Incident:
+    """Read everything `document` says into the incident model, losing no word.
+
+    `known_files` are the content-relative paths of every file in the archive,
+    for reporting links to files that are not there; None skips that check.
+    """
     meta = read_front_matter(document, config)
     problems: list[Diagnostic] = [*document.diagnostics, *meta.diagnostics]
     body_lines = document.body.split("\n")
-    end_line = document.body_line + len(body_lines)
     blocks = parse_blocks(document.body, document.body_line)
-    blocks = _take_title(blocks, meta, config)
-    _settle_title(meta, document)
+    blocks, written_title = _take_title(blocks, meta, config)
+    raw_sections = split_sections(blocks, body_lines, document.body_line, config.section_aliases)
+    parts = [_part(raw, body_lines, document.body_line, raw_sections) for raw in raw_sections]
+    zone = _document_zone(parts, config)
 
-    raw_sections = split_sections(blocks, end_line, config.section_aliases)
-    sections = [_section(raw, body_lines, document.body_line, raw_sections) for raw in raw_sections]
+    stated = [
+        s for p in parts if p.section.key != "action_items"
+        for s in stated_in_blocks(parse_blocks(p.raw_text, p.raw_line))
+    ]
+    problems += apply_stated(meta, stated, zone, config, document.source)
+    _settle_date(meta, document, written_title, parts, config)
+    day = meta.values.get("date")
+
+    timeline = _timeline(parts, day, zone, config)
+    problems += order_problems(timeline, document.source)
+    derive_times(meta, timeline)
+    if "duration_minutes" not in meta.values:
+        meta.set("duration_minutes", prose_duration(_prose(parts)), "prose", None)
+    problems += _duration_problems(meta, document.source)
+
+    title = _settle_title(meta, document, parts, problems)
+    sections = [p.section for p in parts]
     if document.unread_front_matter:
         sections.insert(0, _unread_front_matter_section(document))
-
-    _settle_date(meta, document)
-    zone = config.tzinfo
-    day = meta.values.get("date")
-    timeline_blocks = _blocks_of(raw_sections, "timeline")
-    timeline = events_from_blocks(timeline_blocks, day=day, zone=zone)
-    problems += order_problems(timeline, document.source)
-    action_items = items_from_blocks(_blocks_of(raw_sections, "action_items"))
-
+    problems += _placeholder_problems(parts, document.source)
+    problems += _missing_sections(parts, config, document.source)
+    if known_files is not None:
+        problems += missing_assets(document.body, document.body_line, str(document.rel), known_files, document.source)
     if "date" not in meta.values:
-        problems.append(
-            diag.warning(
-                "no-date",
-                "no date found; add 'date: YYYY-MM-DD' to the front-matter or start the file name with the date",
-                document.source,
-                1,
-            )
-        )
-    started = meta.values.get("started_at")
-    detected = meta.values.get("detected_at")
-    resolved = meta.values.get("resolved_at")
+        problems.append(diag.warning(
+            "no-date", "no date found; add 'date: YYYY-MM-DD' to the front-matter or start the file name with the date",
+            document.source, 1))
+
+    started, detected, resolved = (meta.values.get(k) for k in ("started_at", "detected_at", "resolved_at"))
     return Incident(
         id=document_slug(document.rel.name),
         source=document.source,
         content_path=str(document.rel),
-        title=meta.values["title"],
+        title=title,
         date=meta.values.get("date"),
         severity=meta.values.get("severity"),
         services=meta.values.get("services", ()),
@@ -76,69 +103,193 @@ def normalise(document: Document, config: SiteConfig) -> Incident:
         started_at=started,
         detected_at=detected,
         resolved_at=resolved,
-        duration_minutes=minutes_between(started, resolved),
+        duration_minutes=meta.values.get("duration_minutes", minutes_between(started, resolved)),
         summary=meta.values.get("summary") or _summary_from(sections),
         sections=tuple(sections),
         timeline=tuple(timeline),
-        action_items=tuple(action_items),
+        action_items=tuple(_action_items(parts)),
         diagnostics=tuple(problems),
         origins=tuple(meta.origins.values()),
         extra=tuple(meta.extra),
     )
 
 
-def _take_title(blocks: list[Block], meta: Metadata, config: SiteConfig) -> list[Block]:
-    """Use the document's opening heading as its title, unless it names a section.
+# --- title ------------------------------------------------------------------
+
+def _take_title(blocks: list[Block], meta: Metadata, config: SiteConfig) -> tuple[list[Block], str]:
+    """Use the document's opening heading (or bold line) as its title, unless it names a section.
 
     With a front-matter title the opening heading is consumed only when it says
-    the same thing, so no words disappear.
+    the same thing, so no words disappear. Returns the remaining blocks and the
+    title as written.
     """
     if not blocks:
-        return blocks
-    heading = read_heading(blocks[0], config.section_aliases)
-    if heading is None or heading.key is not None:
-        return blocks
-    top_level = min((h.level for b in blocks if (h := read_heading(b)) is not None), default=heading.level)
-    if heading.level > top_level:
-        return blocks
+        return blocks, ""
+    text = _title_text(blocks, config)
+    if text is None:
+        return blocks, ""
     written = meta.values.get("title")
-    if written is not None and _comparable(written) != _comparable(heading.text):
-        return blocks
-    meta.set("title", clean_title(heading.text), "heading", blocks[0].start)
-    return blocks[1:]
+    if written is not None and _comparable(str(written)) != _comparable(clean_title(text)) and _comparable(str(written)) != _comparable(text):
+        return blocks, ""
+    meta.set("title", text, "heading", blocks[0].start)
+    return blocks[1:], text
+
+
+def _title_text(blocks: list[Block], config: SiteConfig) -> str | None:
+    first = blocks[0]
+    heading = read_heading(first, config.section_aliases)
+    if heading is not None:
+        if heading.key is not None and heading.level <= 6:
+            return None
+        levels = [h.level for b in blocks if (h := read_heading(b)) is not None and h.level <= 6]
+        if heading.level <= 6 and heading.level > min(levels, default=heading.level):
+            return None
+        return heading.text if heading.key is None else None
+    if first.kind == "heading":
+        return re.sub(r"[*_`]+", "", first.inline).strip()  # a timestamp heading first is a dated title
+    if first.kind == "paragraph" and "\n" not in first.inline.strip():
+        line = first.inline.strip()
+        emphasised = re.fullmatch(r"(\*\*|__)(.+?)\1", line)
+        if emphasised and not line.endswith(":") and not line.endswith(":**"):
+            return emphasised.group(2).strip()
+    return None
 
 
 def _comparable(text: str) -> str:
     return re.sub(r"\W+", " ", text).strip().casefold()
 
 
-def _settle_title(meta: Metadata, document: Document) -> None:
-    if "title" in meta.values:
-        meta.values["title"] = clean_title(str(meta.values["title"])) or str(meta.values["title"])
-    else:
-        meta.set("title", title_from_file_name(document.rel.stem), "file-name", None)
+def _settle_title(meta: Metadata, document: Document, parts: Sequence[_Part], problems: list[Diagnostic]) -> str:
+    written = str(meta.values.get("title") or "")
+    title = clean_title(written) if written else ""
+    if title and not is_generic(title):
+        return title
+    origin = meta.origins.get("title")
+    better = meta.values.get("name") or _first_clause(parts) or title_from_file_name(document.rel.stem)
+    better = clean_title(better)
+    if written:
+        problems.append(diag.info(
+            "generic-title",
+            f"the title {written.strip()!r} says nothing about the incident; it is shown as {better!r} — "
+            "give the document a title that names what broke",
+            document.source, origin.line if origin else None))
+    return better if not is_generic(better) else (title or better)
 
 
-def _settle_date(meta: Metadata, document: Document) -> None:
+def _first_clause(parts: Sequence[_Part]) -> str:
+    """The first sentence of prose in the summary, impact or root cause, skipping `Label: value` lines."""
+    for key in ("summary", "impact", "root_cause", "other"):
+        for part in parts:
+            if part.section.key != key:
+                continue
+            for block in part.blocks:
+                if block.kind not in ("paragraph", "list"):
+                    continue
+                texts = [i.text for i in block.items] if block.kind == "list" else block.source.split("\n\n")
+                for text in texts:
+                    line = text.strip().split("\n")[0]
+                    if re.match(r"^[^:]{1,40}:\s*$|^[^:]{1,30}:\s", line) or len(line.split()) < 4:
+                        continue
+                    return title_from_text(text)
+    return ""
+
+
+# --- dates and times ---------------------------------------------------------
+
+def _document_zone(parts: Sequence[_Part], config: SiteConfig) -> dt.tzinfo:
+    """A zone the document declares before its timeline ("All times are in EAT"), else the site's."""
+    for part in parts:
+        if part.section.key in ("summary", "other", "") or part is parts[0]:
+            for block in part.blocks[:6]:
+                if block.kind == "paragraph" and re.search(r"\btimes?\b", block.inline, re.I) and len(block.inline) < 160:
+                    zone = stated_zone(block.inline)
+                    if zone is not None:
+                        return zone
+    return config.tzinfo
+
+
+def _settle_date(meta: Metadata, document: Document, written_title: str, parts: Sequence[_Part], config: SiteConfig) -> None:
     for field in ("started_at", "detected_at", "resolved_at"):
         if field in meta.values:
-            meta.set("date", meta.values[field].date(), meta.origins[field].how, meta.origins[field].line)
+            origin = meta.origins[field]
+            meta.set("date", meta.values[field].date(), origin.how, origin.line)
             break
+    title_says = title_date(written_title) if written_title else None
+    if title_says:
+        title_origin = meta.origins.get("title")
+        meta.set("date", parse_date(title_says, day_first=config.day_first), "title", title_origin.line if title_origin else None)
     meta.set("date", file_name_date(document.rel.name), "file-name", None)
+    meta.set("date", prose_date(_prose(parts), day_first=config.day_first), "prose", None)
 
 
-def _section(raw: RawSection, body_lines: Sequence[str], body_line: int, every: Sequence[RawSection]) -> Section:
-    text = "\n".join(body_lines[raw.body_start - body_line : raw.body_end - body_line]).strip("\n")
+def _timeline(parts: Sequence[_Part], day: dt.date | None, zone: dt.tzinfo, config: SiteConfig) -> list[TimelineEvent]:
+    events: list[TimelineEvent] = []
+    for part in parts:
+        if part.section.key != "timeline":
+            continue
+        local = stated_zone(part.section.heading) or zone
+        previous_day = events[-1].at.date() if events and events[-1].at else day
+        events += events_from_blocks(part.blocks, day=previous_day, zone=local, day_first=config.day_first)
+    return [e for e in events if e.text.strip() or e.at is not None]
+
+
+def _duration_problems(meta: Metadata, source: str) -> list[Diagnostic]:
+    stated = meta.values.get("duration_minutes")
+    started, resolved = meta.values.get("started_at"), meta.values.get("resolved_at")
+    measured = minutes_between(started, resolved)
+    origin = meta.origins.get("duration_minutes")
+    if stated is None or measured is None or origin is None or origin.how == "prose":
+        return []
+    trusted = {"front-matter", "table", "line", "bullet"}
+    if meta.origins["started_at"].how not in trusted or meta.origins["resolved_at"].how not in trusted:
+        return []
+    if abs(stated - measured) <= max(5, measured // 20):
+        return []
+    return [diag.warning(
+        "duration-mismatch",
+        f"the stated duration ({stated} min) disagrees with the stated start and end ({measured} min apart); "
+        "correct whichever is wrong", source, origin.line)]
+
+
+# --- sections ----------------------------------------------------------------
+
+def _part(raw: RawSection, body_lines: Sequence[str], body_line: int, every: Sequence[RawSection]) -> _Part:
+    lines = list(body_lines[raw.body_start - body_line : raw.body_end - body_line])
+    if raw.label_cut and lines:
+        lines[0] = lines[0][raw.label_cut :].strip()
+    first_line = raw.body_start
+    while lines and not lines[0].strip():
+        lines.pop(0)
+        first_line += 1
+    while lines and not lines[-1].strip():
+        lines.pop()
+    text = _dedent_after_label(lines, bool(raw.label_cut))
+    clean = _without_app_links(remove_template_notes_keeping_lines(text))
     key = raw.key or ("other" if any(s.key == "summary" for s in every) else "summary")
-    return Section(key, raw.heading, raw.line, _dedent(text), render_markdown(_dedent(text)))
+    section = Section(key, raw.heading, raw.line, clean.strip("\n"), render_markdown(clean), not is_unfilled(text))
+    return _Part(section, tuple(parse_blocks(clean, first_line)), text, first_line)
 
 
-def _dedent(text: str) -> str:
-    """Drop indentation common to every line, so an indented block is not read as code."""
-    lines = text.split("\n")
-    widths = [len(line) - len(line.lstrip(" ")) for line in lines if line.strip()]
+def remove_template_notes_keeping_lines(text: str) -> str:
+    """Drop `!!…!!` template notes but keep line count, so line numbers stay true."""
+    return TEMPLATE_NOTE.sub(lambda m: "\n" * m.group(0).count("\n"), text)
+
+
+_APP_LINK = re.compile(r"(@?)\[([^\]]*)\]\((?!https?:|mailto:|tel:|ftp:|[./#]|[\w-]+(?:[./][^)]*)?\))[\w+.-]+:[^)]*\)")
+
+
+def _without_app_links(text: str) -> str:
+    """`@[Ana](mention://…)` → `@Ana`: links into an app the reader cannot open keep only their words."""
+    return _APP_LINK.sub(lambda m: f"{m.group(1)}{m.group(2)}", text)
+
+
+def _dedent_after_label(lines: list[str], labelled: bool) -> str:
+    """Drop common indentation; after a label the first line is already flush, so measure the rest."""
+    rest = lines[1:] if labelled and lines else lines
+    widths = [len(line) - len(line.lstrip(" ")) for line in rest if line.strip()]
     cut = min(widths, default=0)
-    return "\n".join(line[cut:] for line in lines) if cut else text
+    dedented = [line[cut:] for line in rest]
+    return "\n".join(([lines[0]] if labelled and lines else []) + dedented)
 
 
 def _unread_front_matter_section(document: Document) -> Section:
@@ -146,8 +297,30 @@ def _unread_front_matter_section(document: Document) -> Section:
     return Section("other", "Front-matter (not read)", document.front_matter_line or 1, text, render_markdown(text))
 
 
-def _blocks_of(sections: Sequence[RawSection], key: str) -> list[Block]:
-    return [block for raw in sections if raw.key == key for block in raw.blocks]
+def _placeholder_problems(parts: Sequence[_Part], source: str) -> list[Diagnostic]:
+    problems = []
+    for part in parts:
+        for line, found in placeholder_lines(part.raw_text, part.raw_line):
+            problems.append(diag.warning("placeholder", f"template placeholder {found!r} was never filled in; "
+                                         "write the content or delete the line", source, line))
+    return problems
+
+
+def _missing_sections(parts: Sequence[_Part], config: SiteConfig, source: str) -> list[Diagnostic]:
+    present = {p.section.key for p in parts if p.section.filled}
+    return [
+        diag.warning("missing-section", f"no {key.replace('_', ' ')} section; the site requires one "
+                     "(sections.required in site.toml)", source, None)
+        for key in config.required_sections if key not in present
+    ]
+
+
+def _action_items(parts: Iterable[_Part]) -> list[ActionItem]:
+    return [item for p in parts if p.section.key == "action_items" for item in items_from_blocks(p.blocks)]
+
+
+def _prose(parts: Sequence[_Part]) -> str:
+    return "\n\n".join(p.section.text for p in parts if p.section.key in ("summary", "impact", "other"))
 
 
 def _summary_from(sections: Sequence[Section]) -> str:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 from ..model import ActionItem
 from .blocks import Block, TableRow
+from .placeholders import is_unfilled
 
 _URL = re.compile(r"https?://[^\s)>\]]+")
 _TICKET = re.compile(r"(?<![\w/])(?:[A-Z][A-Z0-9]+-\d+|#\d+)\b")
@@ -26,14 +27,18 @@ _HEADER_ROLES = {
 }
 
 
-def items_from_blocks(blocks: Iterable[Block]) -> list[ActionItem]:
+def items_from_blocks(blocks: Sequence[Block]) -> list[ActionItem]:
+    """Items from lists and tables; when a section has neither, each bare line of its paragraphs is one."""
+    structured = [b for b in blocks if b.kind in ("list", "table")]
     items: list[ActionItem] = []
-    for block in blocks:
+    for block in structured or blocks:
         if block.kind == "list":
             items.extend(_list_items(block))
         elif block.kind == "table":
             items.extend(_table_items(block.rows))
-    return items
+        elif block.kind == "paragraph":
+            items.extend(_line_items(block))
+    return [item for item in items if not is_unfilled(item.text)]
 
 
 def _list_items(block: Block) -> Iterator[ActionItem]:
@@ -42,13 +47,32 @@ def _list_items(block: Block) -> Iterator[ActionItem]:
         if not text or _is_group_label(text):
             continue
         status = None if item.checked is None else ("done" if item.checked else "open")
-        yield ActionItem(text, _owner(text), status, _link(text), item.line)
+        yield ActionItem(text, _owner(text), status or _status_in(text), _link(text), item.line)
+
+
+def _line_items(block: Block) -> Iterator[ActionItem]:
+    for offset, line in enumerate(block.source.split("\n")):
+        text = line.strip()
+        if not text or text.endswith(":") or (text.startswith("(") and text.endswith(")")):
+            continue
+        yield ActionItem(text, _owner(text), _status_in(text), _link(text), block.start + offset)
+
+
+def _status_in(text: str) -> str | None:
+    """A status written into the item: "(done)", "[completed]", "Status: in progress", "✅"."""
+    if "✅" in text or "✔" in text:
+        return "done"
+    match = re.search(r"(?:status\s*:\s*|[(\[])\s*(done|completed?|closed|fixed|resolved|open|todo|to do|in progress|ongoing|pending|planned)\s*[)\]]?", text, re.I)
+    return _STATUS_WORDS.get(match.group(1).casefold()) if match else None
 
 
 def _is_group_label(text: str) -> bool:
-    """`Improvements/Fixes:` with sub-items under it is a label, not a task."""
+    """`**Improvements/Fixes:**` (with or without sub-items) is a label over tasks, not a task."""
     first, _, rest = text.partition("\n")
-    return first.rstrip("*_ ").endswith(":") and bool(rest.strip())
+    label = first.strip()
+    if not label.rstrip("*_ ").endswith(":"):
+        return False
+    return bool(rest.strip()) or bool(re.fullmatch(r"(\*\*|__)?[^*_]{1,60}?:?(\*\*|__)?:?", label))
 
 
 def _owner(text: str) -> str | None:

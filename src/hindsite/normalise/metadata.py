@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +17,8 @@ from ..config import SiteConfig
 from ..diagnostics import Diagnostic
 from ..model import Origin
 from ..read import Document
-from .times import parse_date, parse_instant
+from .blocks import Block
+from .times import ZONES, is_ambiguous, parse_date, parse_duration, parse_instant, parse_range, read_instant
 
 #: Front-matter keys the model reads, and the spellings other tools use for them.
 FIELD_NAMES: Mapping[str, str] = {
@@ -138,3 +139,217 @@ def file_name_date(stem: str) -> dt.date | None:
         return dt.date(*(int(g) for g in match.groups()))
     except ValueError:
         return None
+
+
+# --- metadata written in the body -------------------------------------------
+
+#: Labels people write in tables, `Key: value` lines and bullets → the field they give.
+BODY_LABELS: Mapping[str, str] = {
+    **dict.fromkeys(("severity", "sev", "severity level", "incident severity", "priority", "incident priority",
+                     "incident level", "level"), "severity"),
+    **dict.fromkeys(("duration", "duration of outage", "outage duration", "incident duration", "downtime",
+                     "total downtime", "duration of the outage", "duration of incident", "outage window",
+                     "time frame", "timeframe", "period", "outage period"), "duration"),
+    **dict.fromkeys(("start", "start time", "started", "started at", "incident start", "outage start", "began",
+                     "start of incident", "start of outage", "incident start time", "outage began", "fault occurs",
+                     "fault occurred", "start date", "start datetime"), "started_at"),
+    **dict.fromkeys(("end", "end time", "ended", "resolved", "resolved at", "resolution time", "time resolved",
+                     "incident end", "outage end", "end of incident", "end of outage", "incident resolved",
+                     "service restored", "restored", "recovered", "incident end time", "end date",
+                     "end datetime"), "resolved_at"),
+    **dict.fromkeys(("detected", "detected at", "detection time", "time detected", "issue detected",
+                     "incident detected", "detected on", "first detected", "alerted", "incident declared",
+                     "time of detection"), "detected_at"),
+    **dict.fromkeys(("date", "incident date", "date of incident", "date of the incident", "occurred",
+                     "occurred on", "when", "date of outage", "outage date", "day"), "date"),
+    **dict.fromkeys(("affected services", "services affected", "affected service", "service affected", "services",
+                     "service", "affected systems", "systems affected", "affected components", "components",
+                     "affected products", "products", "product", "systems", "impacted services",
+                     "services impacted"), "services"),
+    **dict.fromkeys(("responders", "people involved", "participants", "incident responders", "team",
+                     "teams involved", "involved", "incident commander", "on call", "on-call", "owner",
+                     "owners", "incident owner", "authors", "author"), "responders"),
+    **dict.fromkeys(("status", "incident status", "state", "current status"), "status"),
+    **dict.fromkeys(("incident", "title", "incident title", "incident name", "name", "subject"), "title"),
+    **dict.fromkeys(("time to detect", "time to detection", "ttd", "mttd", "time to detect ttd",
+                     "detection delay"), "time_to_detect"),
+    **dict.fromkeys(("time to resolve", "time to resolution", "time to recovery", "time to repair", "ttr",
+                     "mttr", "time to restore", "time to recover", "time to mitigate", "total duration"),
+                    "time_to_resolve"),
+    **dict.fromkeys(("tags", "keywords", "labels", "categories", "category"), "tags"),
+}
+
+_PLACEHOLDER_VALUE = re.compile(r"^\s*(?:\?+|tbd|tbc|todo|n/?a|none|unknown|xxx+|-+|—|<[^>]*>|!!.*!!|\[.*\])\s*$", re.I)
+_MENTION = re.compile(r"@\[([^\]]+)\]\([^)]*\)")
+
+
+@dataclass(frozen=True, slots=True)
+class Stated:
+    """A `label: value` pair found in the body, with its line and how it was written."""
+
+    label: str
+    field: str
+    value: str
+    line: int
+    how: str
+
+
+def body_label(label: str) -> str | None:
+    """The field a written label names, or None."""
+    words = " ".join(re.sub(r"[^\w\s/-]", " ", re.sub(r"\([^)]*\)", " ", label)).casefold().split())
+    words = words.replace("-", " ").replace("/", " ")
+    return BODY_LABELS.get(" ".join(words.split()))
+
+
+def is_placeholder_value(value: str) -> bool:
+    return bool(_PLACEHOLDER_VALUE.match(value))
+
+
+def names_in(value: str) -> tuple[str, ...]:
+    """People or services in a value: `@[Ana](mention://…) @[Bo](…) Cy`, `a, b and c`."""
+    mentioned = _MENTION.findall(value)
+    rest = _MENTION.sub(",", value)
+    parts = [*mentioned, *re.split(r",|;|\band\b|&|\s@|\n", rest)]
+    seen: dict[str, None] = {}
+    for part in parts:
+        name = re.sub(r"[*_`]+", "", part).strip(" @.-")
+        if name and not is_placeholder_value(name):
+            seen.setdefault(name, None)
+    return tuple(seen)
+
+
+_LABELLED_LINE = re.compile(
+    r"^\s*(?:[-*+]\s+|\d+[.)]\s+)?(?:\*\*|__)?(?P<label>[^\W\d_][^:*_\n|]{0,40}?)(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*(?P<value>.*)$"
+)
+
+
+def stated_in_blocks(blocks: Iterable[Block]) -> list[Stated]:
+    """Every `label: value` the body states, from tables, lines and bullets, in document order."""
+    found: list[Stated] = []
+    for block in blocks:
+        if block.kind == "table":
+            found += _table_pairs(block)
+        elif block.kind == "paragraph":
+            found += _line_pairs(block.source.split("\n"), block.start, "line")
+        elif block.kind == "list":
+            for item in block.items:
+                found += _line_pairs(item.text.split("\n"), item.line, "bullet")
+    return found
+
+
+def _table_pairs(block: Block) -> list[Stated]:
+    rows = [r for r in block.rows if len(r.cells) >= 2]
+    labelled = [r for r in rows if body_label(r.cells[0])]
+    if len(labelled) < 2:
+        return []
+    return [
+        Stated(r.cells[0], body_label(r.cells[0]) or "", _clean_value(r.cells[1]), r.line, "table")
+        for r in labelled
+        if r.cells[1].strip()
+    ]
+
+
+def _line_pairs(lines: list[str], first_line: int, how: str) -> list[Stated]:
+    """Labelled lines; a label with nothing after it takes the unlabelled lines below it."""
+    found: list[Stated] = []
+    index = 0
+    while index < len(lines):
+        match = _LABELLED_LINE.match(lines[index])
+        field = body_label(match.group("label")) if match else None
+        if match is None or field is None:
+            index += 1
+            continue
+        value = match.group("value").strip()
+        end = index + 1
+        if not value:
+            while end < len(lines) and lines[end].strip() and not _is_labelled(lines[end]):
+                end += 1
+            value = " ".join(line.strip().lstrip("-*+ ") for line in lines[index + 1 : end])
+        if value:
+            found.append(Stated(match.group("label").strip(), field, _clean_value(value), first_line + index, how))
+        index = max(end, index + 1)
+    return found
+
+
+def _is_labelled(line: str) -> bool:
+    match = _LABELLED_LINE.match(line)
+    return bool(match and body_label(match.group("label")))
+
+
+def _clean_value(value: str) -> str:
+    return re.sub(r"[*_`]{1,2}", "", value).strip().rstrip(".").strip()
+
+
+def apply_stated(meta: Metadata, stated: Sequence[Stated], zone: dt.tzinfo, config: SiteConfig, source: str) -> list[Diagnostic]:
+    """Record what the body states, tables before lines; front-matter values always win.
+
+    Dates go first so that a clock time stated elsewhere can take its day.
+    """
+    problems: list[Diagnostic] = []
+    ordered = sorted(stated, key=lambda s: (s.how != "table", s.field not in ("date", "duration")))
+    for item in ordered:
+        if is_placeholder_value(item.value):
+            continue
+        problems += _apply_one(meta, item, zone, config, source)
+    ttd = meta.values.pop("time_to_detect", None)
+    started = meta.values.get("started_at")
+    if ttd is not None and started is not None:
+        origin = meta.origins.pop("time_to_detect")
+        meta.set("detected_at", started + dt.timedelta(minutes=ttd), origin.how, origin.line)
+    ttr = meta.values.pop("time_to_resolve", None)
+    if ttr is not None:
+        origin = meta.origins.pop("time_to_resolve")
+        meta.set("duration_minutes", ttr, origin.how, origin.line)
+        if started is not None:
+            meta.set("resolved_at", started + dt.timedelta(minutes=ttr), origin.how, origin.line)
+    return problems
+
+
+def _apply_one(meta: Metadata, item: Stated, zone: dt.tzinfo, config: SiteConfig, source: str) -> list[Diagnostic]:
+    field, value, how, line = item.field, item.value, item.how, item.line
+    day = meta.values.get("date")
+    options = {"zones": ZONES, "day_first": config.day_first}
+    if field == "severity":
+        level = config.severity.canonical(value)
+        if level is None:
+            if "severity" in meta.values:
+                return []
+            known = ", ".join(config.severity.levels)
+            return [diag.warning("unknown-severity", f"severity {value!r} is not on the site's scale ({known}); "
+                                 "use one of those or add it as an alias in [severity]", source, line)]
+        meta.set("severity", level, how, line)
+    elif field == "duration":
+        span = parse_range(value, zone, default_date=day, **options)  # type: ignore[arg-type]
+        if span is not None:
+            meta.set("started_at", span[0], how, line)
+            meta.set("resolved_at", span[1], how, line)
+            meta.set("date", span[0].date(), how, line)
+        else:
+            meta.set("duration_minutes", parse_duration(value), how, line)
+    elif field in ("started_at", "detected_at", "resolved_at"):
+        span = parse_range(value, zone, default_date=day, **options)  # type: ignore[arg-type]
+        reading = read_instant(value, zone, default_date=day, **options) if span is None else None  # type: ignore[arg-type]
+        at = span[0] if span else reading.at if reading else None
+        if at is not None and (span or reading.has_date or day is not None):  # type: ignore[union-attr]
+            meta.set(field, at, how, line)
+            if reading is not None and reading.ambiguous:
+                return [_ambiguous(value, at.date(), source, line)]
+    elif field == "date":
+        found = parse_date(value, day_first=config.day_first)
+        meta.set("date", found, how, line)
+        if found is not None and is_ambiguous(value):
+            return [_ambiguous(value, found, source, line)]
+    elif field in _LISTS:
+        meta.set(field, names_in(value), how, line)
+    elif field in ("time_to_detect", "time_to_resolve"):
+        meta.set(field, parse_duration(value), how, line)
+    elif field == "title":
+        meta.set("name", value, how, line)
+    else:
+        meta.set(field, value, how, line)
+    return []
+
+
+def _ambiguous(value: str, read_as: dt.date, source: str, line: int) -> Diagnostic:
+    return diag.warning("ambiguous-date", f"{value!r} could be day-first or month-first; read as {read_as:%d %B %Y} "
+                        "(set day_first in site.toml, or write YYYY-MM-DD)", source, line)

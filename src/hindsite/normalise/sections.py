@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .blocks import Block
+from .metadata import body_label
 
 #: Whole headings (after `heading_words`) → key. Covers the common templates:
 #: Google SRE, PagerDuty, Atlassian, Holberton/ALX, dfds, what went well/wrong/lucky.
@@ -45,7 +46,7 @@ EXACT: Mapping[str, str] = {
     "recovery": "resolution",
     "resolution": "resolution",
     "resolution and recovery": "resolution",
-    "mitigation": "resolution",
+    "mitigation": "action_items",  # in practice it lists what will prevent a recurrence
     "fix": "resolution",
     "details of fix": "resolution",
     "the fix": "resolution",
@@ -109,11 +110,15 @@ KEYWORDS: Sequence[tuple[str, str]] = (
     ("got lucky", "lessons"),
     ("went wrong", "fault"),
     ("summary", "summary"),
+    ("what happened", "summary"),
     ("overview", "summary"),
     ("impact", "impact"),
     ("detection", "detection"),
     ("resolution", "resolution"),
-    ("mitigation", "resolution"),
+    ("prevent", "action_items"),
+    ("mitigation", "action_items"),
+    ("next step", "action_items"),
+    ("fix", "resolution"),
     ("recovery", "resolution"),
     ("trigger", "trigger"),
     ("response", "response"),
@@ -146,11 +151,26 @@ def section_key(heading: str, aliases: Mapping[str, str] | None = None) -> str |
 
 
 @dataclass(frozen=True, slots=True)
+class Heading:
+    """What opens a section: its text, depth and canonical key (None when unrecognised).
+
+    Levels 1–6 are real headings, 7 pseudo-headings (`**Timeline:**`, a bare
+    `Timeline:` line) and 8 labelled list items and paragraphs.
+    """
+
+    text: str
+    level: int
+    key: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class RawSection:
     """Blocks under one heading, before their content is interpreted.
 
     `key` is "" for text before the first heading. The body runs over file
-    lines `body_start` to `body_end` (exclusive), blank lines and all.
+    lines `body_start` to `body_end` (exclusive), blank lines and all; when
+    the heading is a label at the start of a line (`**Impact:** text`),
+    `label_cut` characters of the first body line belong to the heading.
     """
 
     key: str
@@ -159,80 +179,240 @@ class RawSection:
     body_start: int
     body_end: int
     blocks: tuple[Block, ...]
+    label_cut: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class Heading:
-    """A block that opens a section: its text, level (1–6, 7 for pseudo-headings) and key."""
-
-    text: str
-    level: int
-    key: str | None
-
-
-def split_sections(
-    blocks: Sequence[Block], end_line: int, aliases: Mapping[str, str] | None = None
-) -> list[RawSection]:
-    """Group blocks into sections covering every line up to `end_line`.
-
-    A heading that names a canonical key always opens a section. One that names
-    none opens an `other` section unless it is deeper than the recognised
-    section it would interrupt, in which case it is a sub-heading and stays inside.
-    """
-    sections: list[RawSection] = []
-    opened: tuple[str, str, int, int, int] | None = None  # key, text, line, level, body start
-    members: list[Block] = []
-    preamble_start = blocks[0].start if blocks else end_line
-
-    def close(until: int) -> None:
-        if opened is not None:
-            key, text, line, _, body_start = opened
-            sections.append(RawSection(key, text, line, body_start, until, tuple(members)))
-        elif members:
-            sections.append(RawSection("", "", preamble_start, preamble_start, until, tuple(members)))
-
-    for block in blocks:
-        heading = read_heading(block, aliases)
-        if heading is not None and not _is_sub_heading(heading, opened):
-            close(block.start)
-            opened = (heading.key or "other", heading.text, block.start, heading.level, block.end)
-            members = []
-        else:
-            members.append(block)
-    close(end_line)
-    return sections
-
-
-def _is_sub_heading(heading: Heading, opened: tuple[str, str, int, int, int] | None) -> bool:
-    if heading.key is not None or opened is None or opened[0] == "other":
-        return False
-    return heading.level > opened[3]
-
+PSEUDO_LEVEL = 7
+LABEL_LEVEL = 8
 
 _HTML_HEADING = re.compile(r"^\s*<h([1-6])\b[^>]*>(.*?)</h\1>\s*$", re.I | re.S)
 _EMPHASIS_ONLY = re.compile(r"^\s*(\*\*|__|\*|_)(?P<text>[^\n]+?)\1\s*:?\s*$")
+_HASH_NO_SPACE = re.compile(r"^(#{1,6})(?=[^\s#\d])(?P<text>.+?)#*\s*$")
+#: `Label: rest`, `**Label:** rest`, `**Label**: rest` or a bare `Label`; emoji before the label allowed.
+_LABEL = re.compile(
+    r"^(?P<lead>[^\w*_]*?)(?:(?P<open>\*\*|__|\*|_)(?P<emphasised>[^\W\d_][^:*_\n]{0,60}?)\s*(?P<close>:\s*(?P=open)|(?P=open)\s*:?)"
+    r"|(?P<plain>[^\W\d_][^:*_\n]{0,60}?)\s*:)(?P<rest>.*)$"
+)
+_TIMESTAMP = re.compile(
+    r"^\s*(?:\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2}|\d{1,2}(?::\d{2})?\s*[ap]\.?m\b|"
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b)",
+    re.I,
+)
+
+
+def is_timestamp_heading(text: str) -> bool:
+    """`### 2018-03-26 10:34`, `### 14:55`, `### Feb 20 2018 14:17`: a timeline entry, not a section."""
+    return bool(_TIMESTAMP.match(text))
 
 
 def read_heading(block: Block, aliases: Mapping[str, str] | None = None) -> Heading | None:
-    """Whether `block` opens a section, and with which heading.
-
-    Markdown headings always do; so does a raw `<h1>`–`<h6>` block, and a
-    paragraph that is only bold or italic text naming a known section or ending
-    in a colon (`**Timeline:**`).
-    """
+    """Whether `block` as a whole opens a section, and with which heading."""
     if block.kind == "heading":
-        text = block.inline.strip()
+        text = _strip_markup(block.inline)
+        if is_timestamp_heading(text):
+            return None
         return Heading(text, block.level, section_key(text, aliases))
     if block.kind == "html":
         match = _HTML_HEADING.match(block.source)
         if match:
-            text = re.sub(r"<[^>]+>", "", match.group(2)).strip()
+            text = _strip_markup(re.sub(r"<[^>]+>", "", match.group(2)))
             return Heading(text, int(match.group(1)), section_key(text, aliases))
-    if block.kind == "paragraph" and "\n" not in block.inline:
-        match = _EMPHASIS_ONLY.match(block.inline)
-        if match:
-            text = match.group("text").strip().rstrip(":").strip("*_ ").strip()
-            key = section_key(text, aliases)
-            if key is not None or block.inline.rstrip().rstrip("*_").endswith(":"):
-                return Heading(text, 7, key)
+    if block.kind == "paragraph" and "\n" not in block.inline.strip():
+        return line_heading(block.inline.strip(), aliases)
     return None
+
+
+def line_heading(line: str, aliases: Mapping[str, str] | None = None) -> Heading | None:
+    """A single line that works as a heading: `**Timeline:**`, `#Impact`, a bare `Root cause:`."""
+    hashed = _HASH_NO_SPACE.match(line)
+    if hashed:
+        text = _strip_markup(hashed.group("text"))
+        return Heading(text, len(hashed.group(1)), section_key(text, aliases))
+    emphasised = _EMPHASIS_ONLY.match(line)
+    if emphasised:
+        text = _strip_markup(emphasised.group("text")).rstrip(":").strip()
+        key = section_key(text, aliases)
+        if key is not None or line.rstrip().rstrip("*_").endswith(":"):
+            return Heading(text, PSEUDO_LEVEL, key)
+        return None
+    bare = line.strip()
+    if bare.endswith(":") and len(heading_words(bare).split()) <= 5 and bare[:1].isupper():
+        text = bare.rstrip(":").strip()
+        key = section_key(text, aliases)
+        if key is not None and body_label(text) is None:
+            return Heading(text, PSEUDO_LEVEL, key)
+    elif len(bare.split()) <= 4 and bare[:1].isupper() and not bare.endswith((".", ",", ";")):
+        key = section_key(bare, aliases)
+        if key is not None and heading_words(bare) in EXACT:
+            return Heading(bare, PSEUDO_LEVEL, key)
+    return None
+
+
+def label_heading(line: str, aliases: Mapping[str, str] | None = None) -> tuple[Heading, int] | None:
+    """A section label at the start of a line (`**Impact:** text`, `Root Cause: text`, `🔎 Root cause`).
+
+    Returns the heading and how many characters of the line the label takes.
+    Only labels that name a canonical section count; `Duration:` is metadata.
+    """
+    match = _LABEL.match(line)
+    if not match:
+        return None
+    label = (match.group("emphasised") or match.group("plain")).strip()
+    emphasised = match.group("emphasised") is not None
+    has_colon = not emphasised or ":" in match.group("close")
+    rest = match.group("rest")
+    if emphasised and not has_colon and rest.strip() and not rest.lstrip().startswith(":"):
+        return None  # "**Bold** words" in a sentence
+    key = section_key(label, aliases)
+    if key is None or len(label.split()) > 6 or body_label(label) is not None:
+        return None
+    cut = len(line) - len(rest.lstrip())
+    return Heading(label, LABEL_LEVEL, key), cut
+
+
+def bare_label_item(first_line: str, has_more: bool, aliases: Mapping[str, str] | None = None) -> Heading | None:
+    """A list item whose first line is only a section name, with its content below (Notion's `* 🔎 Root cause`)."""
+    text = _strip_markup(first_line).rstrip(":").strip()
+    if not has_more or not text or len(text.split()) > 5:
+        return None
+    key = section_key(text, aliases)
+    return Heading(text, LABEL_LEVEL, key) if key is not None and heading_words(text) in EXACT else None
+
+
+def _strip_markup(text: str) -> str:
+    return " ".join(re.sub(r"[*_`]+", "", text).split())
+
+
+@dataclass
+class _Open:
+    key: str
+    heading: str
+    line: int
+    level: int
+    body_start: int
+    label_cut: int = 0
+
+
+def split_sections(
+    blocks: Sequence[Block], body_lines: Sequence[str], first_line: int, aliases: Mapping[str, str] | None = None
+) -> list[RawSection]:
+    """Group blocks into sections that together cover every line of the body.
+
+    Headings of every kind open sections. Inside sections other than the
+    timeline and action items, a labelled paragraph or list item naming another
+    section (`- **Resolution:** …`) opens that section too, which is how
+    combined sections like "Root Cause and Resolution" get split.
+    """
+    splitter = _Splitter(body_lines, first_line, aliases or {})
+    for block in blocks:
+        splitter.feed(block)
+    return splitter.finish(first_line + len(body_lines))
+
+
+class _Splitter:
+    def __init__(self, body_lines: Sequence[str], first_line: int, aliases: Mapping[str, str]) -> None:
+        self.lines = body_lines
+        self.first_line = first_line
+        self.aliases = aliases
+        self.sections: list[RawSection] = []
+        self.opened: _Open | None = None
+        self.members: list[Block] = []
+        self.preamble_start: int | None = None
+
+    def line(self, number: int) -> str:
+        return self.lines[number - self.first_line]
+
+    def feed(self, block: Block) -> None:
+        heading = read_heading(block, self.aliases)
+        if heading is not None and not self._is_sub_heading(heading):
+            self.open(heading, block.start, block.end)
+            return
+        if block.kind == "paragraph":
+            self._feed_paragraph(block)
+        elif block.kind == "list" and self._labels_allowed():
+            self._feed_list(block)
+        else:
+            self.add(block)
+
+    def _feed_paragraph(self, block: Block) -> None:
+        """Split a paragraph at lines that are headings or section labels."""
+        start = block.start
+        for number in range(block.start, block.end):
+            text = self.line(number).strip()
+            heading = line_heading(text, self.aliases)
+            if heading is not None and heading.key is not None and not self._is_sub_heading(heading):
+                self._add_part(block, start, number)
+                self.open(heading, number, number + 1)
+                start = number + 1
+                continue
+            labelled = label_heading(text, self.aliases) if self._labels_allowed() else None
+            if labelled is not None and labelled[0].key != self.current_key:
+                self._add_part(block, start, number)
+                indent = len(self.line(number)) - len(self.line(number).lstrip())
+                self.open(labelled[0], number, number, label_cut=indent + labelled[1])
+                start = number
+        self._add_part(block, start, block.end)
+
+    def _feed_list(self, block: Block) -> None:
+        """Split a list at items whose label names another section."""
+        start = block.start
+        for item in block.items:
+            first, _, more = item.text.partition("\n")
+            labelled = label_heading(first, self.aliases)
+            heading = labelled[0] if labelled else bare_label_item(first, bool(more.strip()), self.aliases)
+            if heading is None or heading.key == self.current_key:
+                continue
+            raw_line = self.line(item.line).rstrip()
+            cut = len(raw_line) - len(first.rstrip()) + labelled[1] if labelled else len(raw_line)
+            self._add_part(block, start, item.line)
+            self.open(heading, item.line, item.line, label_cut=cut)
+            start = item.line
+        self._add_part(block, start, block.end)
+
+    def _add_part(self, block: Block, start: int, end: int) -> None:
+        if end <= start:
+            return
+        if start == block.start and end == block.end:
+            self.add(block)
+            return
+        source = "\n".join(self.lines[start - self.first_line : end - self.first_line])
+        items = tuple(i for i in block.items if start <= i.line < end)
+        rows = tuple(r for r in block.rows if start <= r.line < end)
+        self.add(Block(block.kind, start, end, source, block.level, source, items, rows))
+
+    def add(self, block: Block) -> None:
+        if self.opened is None and self.preamble_start is None:
+            self.preamble_start = block.start
+        self.members.append(block)
+
+    @property
+    def current_key(self) -> str | None:
+        return self.opened.key if self.opened else None
+
+    def _labels_allowed(self) -> bool:
+        """Labels split summaries and combined sections; in a timeline or a list of lessons they are content."""
+        return self.current_key not in ("timeline", "action_items", "lessons", "related")
+
+    def _is_sub_heading(self, heading: Heading) -> bool:
+        """An unrecognised heading deeper than the recognised section it sits in stays inside it."""
+        opened = self.opened
+        if heading.key is not None or opened is None or opened.key == "other":
+            return False
+        return heading.level > opened.level
+
+    def open(self, heading: Heading, line: int, body_start: int, label_cut: int = 0) -> None:
+        self.close(line)
+        self.opened = _Open(heading.key or "other", heading.text, line, heading.level, body_start, label_cut)
+        self.members = []
+
+    def close(self, until: int) -> None:
+        if self.opened is not None:
+            o = self.opened
+            self.sections.append(RawSection(o.key, o.heading, o.line, o.body_start, until, tuple(self.members), o.label_cut))
+        elif self.members and self.preamble_start is not None:
+            start = self.preamble_start
+            self.sections.append(RawSection("", "", start, start, until, tuple(self.members)))
+
+    def finish(self, end_line: int) -> list[RawSection]:
+        self.close(end_line)
+        return self.sections

@@ -1,69 +1,88 @@
-"""Timeline sections → `TimelineEvent`s, each with its time, text and source line."""
+"""Timeline sections → `TimelineEvent`s, each with its time, text and source line.
+
+Events come from list items, table rows, time-first lines of a paragraph,
+`Label: time` bullets and timestamp sub-headings. A clock time takes the
+incident's date; a time that falls far behind the one before it is read as
+the next day (23:50 → 00:10).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 
 from .. import diagnostics as diag
 from ..diagnostics import Diagnostic
 from ..model import TimelineEvent
 from .blocks import Block
-from .times import ZONES, parse_instant
+from .times import _MONTHS, ZONES, read_instant, stated_zone
 
-_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 _DATE = (
-    rf"(?:\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}/\d{{1,2}}/\d{{2,4}}|\d{{1,2}}/{_MONTH}/\d{{4}}"
-    rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?(?:\s+\d{{4}})?|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?(?:\s+\d{{4}})?)"
+    rf"(?:\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}/\d{{1,2}}/\d{{2,4}}|\d{{1,2}}/{_MONTHS}/\d{{4}}"
+    rf"|(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+)?(?:{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?,?(?:\s+\d{{4}})?"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\.?\s+{_MONTHS},?(?:\s+\d{{4}})?))"
 )
-_CLOCK = r"(?:\d{1,2}[:.]\d{2}(?::\d{2})?(?:\s*[ap]\.?\s?m\.?\b)?|\d{1,2}\s*[ap]\.?\s?m\.?\b)"
-_ZONE = r"(?:\(?\b(?:UTC|GMT)\s*[+-]\s*\d{1,2}(?::?\d{2})?\b\)?|\(?\b[A-Z]{2,5}\b\)?)"
-#: A time at the start of a line: optional date, a clock, an optional zone.
+_CLOCK = r"(?:\d{1,2}[:.]\d{2}(?::\d{2})?(?:\s*[ap]\.?\s?m\.?(?![a-z]))?|\d{1,2}\s*[ap]\.?\s?m\.?(?![a-z]))"
+_ZONE = r"(?:\(?\b(?:UTC|GMT)\s*[+-]\s*\d{1,2}(?::?\d{2})?\)?|\(?\b[A-Z]{2,5}\b\)?|(?<=\d)Z\b|(?<=\d)[+-]\d{2}:?\d{2})"
+#: A time at the start of a line: optional date, a clock, an optional zone; or a date alone.
 LEADING_TIME = re.compile(
-    rf"^\s*(?:[*_]{{1,2}})?\s*(?P<when>(?:{_DATE}[\sT,]*(?:at\s+)?)?{_CLOCK}(?:\s*{_ZONE})?|{_DATE})"
-    rf"(?:[*_]{{1,2}})?(?P<rest>.*)$",
+    rf"^\s*(?:[*_~]{{1,2}})?\s*(?P<when>(?:{_DATE}(?:[\sT,]+|\s+at\s+))?{_CLOCK}(?:\s*{_ZONE})?|{_DATE})"
+    rf"(?!\d)(?:[*_]{{1,2}})?(?P<rest>.*)$",
     re.I | re.S,
 )
-_SEPARATOR = re.compile(r"^[\s:|\-–—*_.,)]+")
+_SEPARATOR = re.compile(r"^[\s:|\-–—*_.,)\]]+")
+_LABEL = re.compile(r"^\s*(?:\*\*|__)?(?P<label>[^:*\n]{1,50}?)(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*(?P<rest>.*)$", re.S)
 
 
-def split_leading_time(text: str) -> tuple[str, str] | None:
+def split_leading_time(text: str, zones: Mapping[str, int] = ZONES) -> tuple[str, str] | None:
     """("10:34 UTC", "rest of the line") when `text` starts with a time; else None."""
     match = LEADING_TIME.match(text)
     if not match:
         return None
     when = match.group("when").strip()
-    zone_word = re.search(r"\b([A-Z]{2,5})\b\)?$", when)
-    if zone_word and zone_word.group(1).upper() not in ZONES and not re.search(r"\d", zone_word.group(1)):
+    rest = match.group("rest")
+    zone_word = re.search(r"\(?\b([A-Za-z]{2,5})\)?$", when)
+    if zone_word and zone_word.group(1).upper() not in zones and zone_word.group(1).lower() not in ("am", "pm"):
         # "10:00 Deploy started": the word after the clock is text, not a zone.
-        if zone_word.group(1).lower() not in ("am", "pm"):
-            when = when[: zone_word.start()].strip()
-            rest = text[text.find(when) + len(when) :]
-            return when, _SEPARATOR.sub("", rest).strip()
-    return when, _SEPARATOR.sub("", match.group("rest")).strip()
+        rest = when[zone_word.start() :] + rest
+        when = when[: zone_word.start()].strip()
+    return when, _SEPARATOR.sub("", rest, count=1).strip()
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    line: int
+    when: str
+    text: str
 
 
 def events_from_blocks(
-    blocks: Iterable[Block],
+    blocks: Sequence[Block],
     *,
     day: dt.date | None,
     zone: dt.tzinfo,
     zones: Mapping[str, int] = ZONES,
+    day_first: bool = False,
 ) -> list[TimelineEvent]:
-    """Events from list items, table rows and time-first lines, in the author's order."""
+    """Events in the author's order, with times read in `zone` unless the text says otherwise."""
     events: list[TimelineEvent] = []
     current_day = day
     previous: dt.datetime | None = None
-    for line, when, text in _candidates(blocks):
-        at = parse_instant(when, zone, default_date=current_day, zones=zones) if when else None
-        if at is not None and previous is not None and at < previous and _looks_like_rollover(when, previous, at):
-            at += dt.timedelta(days=1)
-        if at is not None:
-            if re.search(r"\d{4}|" + _MONTH, when, re.I):
-                current_day = at.date()
-            previous = at
-        events.append(TimelineEvent(at, text, line))
+    for candidate, local_zone in _candidates(blocks, zone, zones):
+        at = None
+        if candidate.when:
+            reading = read_instant(candidate.when, local_zone, default_date=current_day, zones=zones, day_first=day_first)
+            if reading is not None:
+                at = reading.at
+                if reading.has_date:
+                    current_day = at.date()
+                elif previous is not None and previous - at > dt.timedelta(hours=12):
+                    at += dt.timedelta(days=1)  # past midnight
+                    current_day = at.date()
+                previous = at
+        events.append(TimelineEvent(at, candidate.text, candidate.line))
     return events
 
 
@@ -78,7 +97,7 @@ def order_problems(events: Iterable[TimelineEvent], source: str) -> list[Diagnos
             problems.append(
                 diag.warning(
                     "timeline-order",
-                    f"this event ({event.at:%H:%M}) is earlier than the one before it ({latest:%H:%M}); "
+                    f"this event ({event.at:%Y-%m-%d %H:%M}) is earlier than one before it ({latest:%Y-%m-%d %H:%M}); "
                     "it is kept where it is — check the time or move the line",
                     source,
                     event.line,
@@ -88,58 +107,103 @@ def order_problems(events: Iterable[TimelineEvent], source: str) -> list[Diagnos
     return problems
 
 
-def _looks_like_rollover(when: str, previous: dt.datetime, at: dt.datetime) -> bool:
-    """A clock-only time far earlier than the last one means the next day (23:50 → 00:10)."""
-    has_date = re.search(r"\d{4}|" + _MONTH, when, re.I)
-    return not has_date and previous - at > dt.timedelta(hours=12)
-
-
-def _candidates(blocks: Iterable[Block]) -> Iterator[tuple[int, str, str]]:
-    """(line, written time or "", text) for everything that reads as one event."""
+def _candidates(
+    blocks: Iterable[Block], zone: dt.tzinfo, zones: Mapping[str, int]
+) -> Iterator[tuple[_Candidate, dt.tzinfo]]:
+    """Everything in the blocks that reads as one event, with the zone in force for it."""
+    pending: _Candidate | None = None  # a timestamp heading collecting the paragraphs under it
     for block in blocks:
+        declared = _declared_zone(block, zones)
+        if declared is not None:
+            zone = declared
+        if block.kind == "heading":
+            if pending:
+                yield pending, zone
+            split = split_leading_time(_plain(block.inline), zones)
+            pending = _Candidate(block.start, split[0], split[1]) if split else None
+            continue
+        if pending is not None:
+            if block.kind in ("paragraph", "list", "quote", "code", "html", "table"):
+                pending = _Candidate(pending.line, pending.when, f"{pending.text}\n{block.source}".strip())
+            continue
         if block.kind == "list":
             for item in block.items:
-                yield _event_text(item.line, item.text)
+                yield _event(item.line, item.text, zones), zone
         elif block.kind == "table":
-            yield from _table_events(block)
-        elif block.kind in ("paragraph", "heading"):
-            yield from _paragraph_events(block)
+            header_zone = _declared_zone_text(" ".join(block.rows[0].cells), zones) if block.rows else None
+            for candidate in _table_events(block, zones):
+                yield candidate, header_zone or zone
+        elif block.kind == "paragraph":
+            for candidate in _paragraph_events(block, zones):
+                yield candidate, zone
+    if pending:
+        yield pending, zone
 
 
-def _event_text(line: int, text: str) -> tuple[int, str, str]:
-    split = split_leading_time(text)
-    if split is None:
-        return line, "", text.strip()
-    return line, split[0], split[1]
+def _declared_zone(block: Block, zones: Mapping[str, int]) -> dt.tzinfo | None:
+    """A zone stated by a short paragraph or heading, e.g. "All times in CET."."""
+    if block.kind in ("paragraph", "heading") and len(block.inline) < 120:
+        return _declared_zone_text(block.inline, zones)
+    return None
 
 
-def _table_events(block: Block) -> Iterator[tuple[int, str, str]]:
+def _declared_zone_text(text: str, zones: Mapping[str, int]) -> dt.tzinfo | None:
+    if re.search(r"\btimes?\b|\bzone\b", text, re.I):
+        return stated_zone(text, zones)
+    return None
+
+
+def _event(line: int, text: str, zones: Mapping[str, int]) -> _Candidate:
+    """A list item: a leading time, or `Label: time` (also with the time on the next line)."""
+    stripped = text.strip()
+    split = split_leading_time(stripped, zones)
+    if split is not None:
+        return _Candidate(line, split[0], split[1] or stripped)
+    label = _LABEL.match(stripped)
+    if label:
+        rest = label.group("rest")
+        first_lines = [part.lstrip("-*+ ").strip() for part in rest.split("\n")[:2]]
+        for candidate in first_lines:
+            timed = split_leading_time(candidate, zones) if candidate else None
+            if timed is not None:
+                return _Candidate(line, timed[0], stripped)
+    return _Candidate(line, "", stripped)
+
+
+def _table_events(block: Block, zones: Mapping[str, int]) -> Iterator[_Candidate]:
     for row in block.rows[1:]:
-        cells = [c for c in row.cells if c]
-        if not cells:
+        cells = list(row.cells)
+        if not any(cells):
             continue
-        time_cells = [i for i, c in enumerate(cells) if split_leading_time(c) and len(c) < 40]
-        if time_cells:
-            first = time_cells[0]
-            when = " ".join(cells[i] for i in time_cells[:2] if i <= first + 1)
-            rest = " — ".join(c for i, c in enumerate(cells) if i not in time_cells[:2])
-            yield row.line, when, rest
+        timed = [i for i, c in enumerate(cells) if c and len(c) <= 40 and split_leading_time(c, zones)]
+        if timed:
+            first = timed[0]
+            # A date column next to a time column: read them together.
+            joined = [first] + ([first + 1] if first + 1 in timed else [])
+            when = " ".join(cells[i] for i in joined)
+            text = " — ".join(c for i, c in enumerate(cells) if i not in joined and c)
+            yield _Candidate(row.line, when, text)
         else:
-            yield row.line, "", " — ".join(cells)
+            yield _Candidate(row.line, "", " — ".join(c for c in cells if c))
 
 
-def _paragraph_events(block: Block) -> Iterator[tuple[int, str, str]]:
-    """Time-first lines of a paragraph; lines without a time continue the event above."""
-    lines = (block.inline if block.kind == "heading" else block.source).split("\n")
-    if not split_leading_time(lines[0]):
+def _paragraph_events(block: Block, zones: Mapping[str, int]) -> Iterator[_Candidate]:
+    """Time-first lines of a paragraph; a line without a time continues the event above it."""
+    lines = block.source.split("\n")
+    if not split_leading_time(lines[0], zones):
         return
-    pending: tuple[int, str, str] | None = None
+    pending: _Candidate | None = None
     for offset, text in enumerate(lines):
-        if split_leading_time(text):
+        split = split_leading_time(text, zones)
+        if split is not None:
             if pending:
                 yield pending
-            pending = _event_text(block.start + offset, text)
+            pending = _Candidate(block.start + offset, split[0], split[1])
         elif pending and text.strip():
-            pending = (pending[0], pending[1], f"{pending[2]} {text.strip()}".strip())
+            pending = _Candidate(pending.line, pending.when, f"{pending.text} {text.strip()}".strip())
     if pending:
         yield pending
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"[*_`]+", "", text).strip()

@@ -1,8 +1,9 @@
 """Written dates and times → aware datetimes.
 
 Zone abbreviations come from an explicit table (dateutil alone guesses, and
-guesses differently per machine); times written without a zone are read in
-the zone the caller passes, normally the site's `timezone`.
+guesses differently per machine); the zone is cut out of the text before
+dateutil reads the rest. Times written without a zone take the zone the
+caller passes: one stated for the section or document, else the site's.
 """
 
 from __future__ import annotations
@@ -10,15 +11,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from dateutil import parser as date_parser
 
 _H = 3600
 
 #: Abbreviation → UTC offset in seconds. Ambiguous ones (IST, CST) take their
-#: most common meaning in postmortems; a site can override any of them.
+#: most common meaning in postmortems; a site can extend or override them.
 ZONES: Mapping[str, int] = {
-    "UTC": 0, "GMT": 0, "Z": 0, "WET": 0,
+    "UTC": 0, "GMT": 0, "WET": 0,
     "BST": 1 * _H, "CET": 1 * _H, "WAT": 1 * _H, "WEST": 1 * _H,
     "CEST": 2 * _H, "EET": 2 * _H, "SAST": 2 * _H, "CAT": 2 * _H,
     "EEST": 3 * _H, "EAT": 3 * _H, "MSK": 3 * _H,
@@ -29,20 +31,69 @@ ZONES: Mapping[str, int] = {
     "EST": -5 * _H, "EDT": -4 * _H, "CST": -6 * _H, "CDT": -5 * _H,
     "MST": -7 * _H, "MDT": -6 * _H, "PST": -8 * _H, "PDT": -7 * _H,
     "AKST": -9 * _H, "AKDT": -8 * _H, "HST": -10 * _H,
+    # Seasonal names people use loosely for the zone as a whole.
+    "ET": -5 * _H, "PT": -8 * _H, "CT": -6 * _H, "MT": -7 * _H,
 }
 
-_OFFSET_ZONE = re.compile(r"\b(?:UTC|GMT)\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?\b", re.I)
+_MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_OFFSET_ZONE = re.compile(r"\b(?:UTC|GMT)\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?(?!\d)", re.I)
+_ISO_OFFSET = re.compile(r"(?<=\d)(Z|[+-]\d{2}:?\d{2})\b")
+_WORD = re.compile(r"\b([A-Za-z]{1,5})\b")
+_HAS_DATE = re.compile(
+    rf"\d{{4}}-\d{{1,2}}-\d{{1,2}}|\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?|\b{_MONTHS}(?![a-z])|\d{{1,2}}/{_MONTHS}/\d{{4}}",
+    re.I,
+)
+_HAS_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+_SLASH_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{2,4})\b")
 
 
-def zone_offset(name: str, zones: Mapping[str, int] = ZONES) -> dt.tzinfo | None:
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """A parsed instant and what the text itself said (a date? a zone? an ambiguous date?)."""
+
+    at: dt.datetime
+    has_date: bool
+    has_zone: bool
+    ambiguous: bool = False
+
+
+def zone_named(name: str, zones: Mapping[str, int] = ZONES) -> dt.tzinfo | None:
     """`EAT`, `GMT+1`, `UTC-05:30` → a fixed-offset tzinfo; None for an unknown name."""
     match = _OFFSET_ZONE.fullmatch(name.strip())
     if match:
-        sign = 1 if match.group(1) == "+" else -1
-        seconds = sign * (int(match.group(2)) * _H + int(match.group(3) or 0) * 60)
-        return dt.timezone(dt.timedelta(seconds=seconds))
+        return _fixed(_offset_seconds(match))
     seconds = zones.get(name.strip().upper())
-    return None if seconds is None else dt.timezone(dt.timedelta(seconds=seconds))
+    return None if seconds is None else _fixed(seconds)
+
+
+def find_zone(text: str, zones: Mapping[str, int] = ZONES) -> tuple[dt.tzinfo, str] | None:
+    """The first zone named in `text`, and the text with it removed."""
+    offset = _OFFSET_ZONE.search(text)
+    if offset:
+        return _fixed(_offset_seconds(offset)), text[: offset.start()] + " " + text[offset.end() :]
+    iso = _ISO_OFFSET.search(text)
+    if iso:
+        token = iso.group(1)
+        seconds = 0 if token == "Z" else _iso_seconds(token)
+        return _fixed(seconds), text[: iso.start()] + " " + text[iso.end() :]
+    for match in _WORD.finditer(text):
+        word = match.group(1)
+        if word.isupper() and word in zones:
+            return _fixed(zones[word]), text[: match.start()] + " " + text[match.end() :]
+    return None
+
+
+def stated_zone(text: str, zones: Mapping[str, int] = ZONES) -> dt.tzinfo | None:
+    """A zone a heading or sentence declares for the times under it.
+
+    "All times in CET", "Timeline (All the times are in EAT time-zone)",
+    "Times are UTC", "Date and Time in CET", "(UTC)".
+    """
+    match = re.search(r"\btimes?\b[^.\n]{0,40}|\(([^)]{1,40})\)", text, re.I)
+    if not match:
+        return None
+    found = find_zone(match.group(0), zones)
+    return found[0] if found else None
 
 
 def parse_instant(
@@ -51,36 +102,143 @@ def parse_instant(
     *,
     default_date: dt.date | None = None,
     zones: Mapping[str, int] = ZONES,
+    day_first: bool = False,
 ) -> dt.datetime | None:
-    """A written date-time → aware datetime, or None when it is not one.
+    """A written date-time → aware datetime, or None when it is not one."""
+    reading = read_instant(text, default_zone, default_date=default_date, zones=zones, day_first=day_first)
+    return reading.at if reading else None
 
-    A clock time alone takes `default_date`; no zone in the text means `default_zone`.
+
+def read_instant(
+    text: str,
+    default_zone: dt.tzinfo,
+    *,
+    default_date: dt.date | None = None,
+    zones: Mapping[str, int] = ZONES,
+    day_first: bool = False,
+) -> Reading | None:
+    """Like `parse_instant`, but also says what the text stated itself.
+
+    A clock time alone takes `default_date` (None when there is none); a
+    date without a year takes `default_date`'s year.
     """
-    cleaned = _OFFSET_ZONE.sub(lambda m: _offset_text(m), text.strip())
-    if not cleaned or not re.search(r"\d", cleaned):
+    found = find_zone(text, zones)
+    zone, rest = found if found else (default_zone, text)
+    cleaned = _clean(rest)
+    has_date = bool(_HAS_DATE.search(cleaned))
+    if not re.search(r"\d", cleaned):
         return None
-    base = dt.datetime.combine(default_date or dt.date(1900, 1, 1), dt.time())
+    if not has_date and default_date is None:
+        return None
+    if has_date and not _HAS_YEAR.search(cleaned) and not re.search(r"\d{4}-", cleaned) and default_date is None:
+        return None
+    base = dt.datetime.combine(default_date or dt.date(2000, 1, 1), dt.time())
     try:
-        value = date_parser.parse(cleaned, default=base, tzinfos=dict(zones), fuzzy=True)
+        value = date_parser.parse(cleaned, default=base, fuzzy=True, dayfirst=day_first, ignoretz=True)
     except (ValueError, OverflowError, TypeError):
         return None
-    if default_date is None and value.year == 1900:
+    if not (1970 <= value.year <= 2100):
         return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=default_zone)
-    return value
+    return Reading(value.replace(tzinfo=zone), has_date, found is not None, is_ambiguous(cleaned))
 
 
-def parse_date(text: str) -> dt.date | None:
-    """A written calendar date → date; None when it is not one."""
-    if not re.search(r"\d", text):
+def parse_date(text: str, *, day_first: bool = False) -> dt.date | None:
+    """A written calendar date (with a year) → date; None when it is not one."""
+    cleaned = _clean(text)
+    if not _HAS_DATE.search(cleaned) or not (_HAS_YEAR.search(cleaned) or _SLASH_DATE.search(cleaned)):
         return None
     try:
-        value = date_parser.parse(text.strip(), default=dt.datetime(1900, 1, 1), fuzzy=True)
+        value = date_parser.parse(cleaned, default=dt.datetime(2000, 1, 1), fuzzy=True, dayfirst=day_first, ignoretz=True)
     except (ValueError, OverflowError, TypeError):
         return None
-    return None if value.year == 1900 else value.date()
+    return value.date() if 1970 <= value.year <= 2100 else None
 
 
-def _offset_text(match: re.Match[str]) -> str:
-    return f"{match.group(1)}{int(match.group(2)):02d}{match.group(3) or '00'}"
+def is_ambiguous(text: str) -> bool:
+    """`05/04/2020` could be 5 April or 4 May; `13/04/2020` cannot."""
+    match = _SLASH_DATE.search(text)
+    return bool(match) and int(match.group(1)) <= 12 and int(match.group(2)) <= 12 and match.group(1) != match.group(2)
+
+
+_RANGE = re.compile(r"\s+(?:to|until|till|through|thru|-|–|—|->|→)\s+|\s*[–—]\s*", re.I)
+
+
+def parse_range(
+    text: str,
+    default_zone: dt.tzinfo,
+    *,
+    default_date: dt.date | None = None,
+    zones: Mapping[str, int] = ZONES,
+    day_first: bool = False,
+) -> tuple[dt.datetime, dt.datetime] | None:
+    """"10:00 PM to 2:00 AM EAT, May 10, 2023" → (start, end), sharing date and zone across the sides.
+
+    An end earlier than its start on a borrowed date is taken as the next day.
+    """
+    body = re.sub(r"^\s*(?:from|between)\s+", "", text.strip(), flags=re.I)
+    body = re.sub(r"\s+and\s+", " to ", body, count=1) if re.match(r"^\s*between\b", text, re.I) else body
+    parts = _RANGE.split(body, maxsplit=1)
+    if len(parts) != 2:
+        return None
+    left_text, right_text = parts
+    options = {"zones": zones, "day_first": day_first}
+    right = read_instant(right_text, default_zone, default_date=default_date, **options)  # type: ignore[arg-type]
+    left = read_instant(left_text, right.at.tzinfo if right and right.has_zone else default_zone,
+                        default_date=right.at.date() if right and right.has_date else default_date, **options)  # type: ignore[arg-type]
+    if left is None or right is None:
+        return None
+    start, end = left.at, right.at
+    if left.has_zone and not right.has_zone:
+        end = end.replace(tzinfo=start.tzinfo)
+    if not right.has_date:
+        end = dt.datetime.combine(start.date(), end.timetz())
+    if end < start and not (left.has_date and right.has_date):
+        end += dt.timedelta(days=1)
+    return (start, end) if end >= start else None
+
+
+_DURATION_PART = re.compile(
+    r"(\d+(?:\.\d+)?)\s*(d|days?|h|hrs?|hours?|m|mins?|minutes?|s|secs?|seconds?)\b", re.I
+)
+
+
+def parse_duration(text: str) -> int | None:
+    """"2 hours", "0h 16m", "1 hour and 45 minutes", "90 min", "1:30" → whole minutes."""
+    clock = re.fullmatch(r"\s*(\d{1,3}):(\d{2})\s*(?:h|hours?)?\s*", text)
+    if clock:
+        return int(clock.group(1)) * 60 + int(clock.group(2))
+    total = 0.0
+    found = False
+    for number, unit in _DURATION_PART.findall(text):
+        found = True
+        value = float(number)
+        first = unit[0].lower()
+        total += value * {"d": 1440, "h": 60, "m": 1, "s": 1 / 60}[first]
+    return round(total) if found else None
+
+
+def _clean(text: str) -> str:
+    """Make common spellings readable to dateutil: `8.35 AM`, `14:15pm`, `06/May/2022`, `20th`."""
+    text = text.replace("(", " ").replace(")", " ")
+    text = re.sub(r"\b(\d{1,2})\.(\d{2})(?=\s*[ap]\.?m\b)", r"\1:\2", text, flags=re.I)
+    text = re.sub(r"\b(1[3-9]|2[0-3]):(\d{2})\s*[ap]\.?m\.?", r"\1:\2", text, flags=re.I)
+    text = re.sub(r"\b([ap])\.m\.?", r"\1m", text, flags=re.I)
+    text = re.sub(rf"\b(\d{{1,2}})/({_MONTHS})/(\d{{4}})", r"\1 \2 \3", text, flags=re.I)
+    text = re.sub(r"\b(?:at|on|around|approximately|approx\.?|about|~)\b", " ", text, flags=re.I)
+    text = re.sub(r"\b(\d{4}-\d{2}-\d{2})T", r"\1 ", text)
+    return " ".join(text.split())
+
+
+def _offset_seconds(match: re.Match[str]) -> int:
+    sign = 1 if match.group(1) == "+" else -1
+    return sign * (int(match.group(2)) * _H + int(match.group(3) or 0) * 60)
+
+
+def _iso_seconds(token: str) -> int:
+    sign = 1 if token[0] == "+" else -1
+    digits = token[1:].replace(":", "")
+    return sign * (int(digits[:2]) * _H + int(digits[2:4]) * 60)
+
+
+def _fixed(seconds: int) -> dt.tzinfo:
+    return dt.timezone.utc if seconds == 0 else dt.timezone(dt.timedelta(seconds=seconds))

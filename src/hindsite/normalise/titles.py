@@ -4,28 +4,67 @@ from __future__ import annotations
 
 import re
 
+from .times import parse_date
+
 _PREFIX = re.compile(
-    r"^\s*(?:incident\s+)?(?:post[\s-]?mortem|incident\s+report|incident\s+review|retrospective|rca)"
-    r"(?:\s+report)?\s*(?:[:\-–—|]\s*|\s+for\s+|\s+of\s+)",
+    r"^\s*(?:(?:an?|the|my|our)\s+)?(?:(?:incident|outage|security)\s+)?"
+    r"(?:post[\s-]?mortem|incident\s+report|incident\s+review|retrospective|rca|root\s+cause\s+analysis)"
+    r"(?:\s+report)?\s*(?:[:\-–—|]\s*|\s+(?:for|of|on)\s+(?:the\s+)?)",
     re.I,
 )
-_TRAILING_DATE = re.compile(
-    r"\s*[\-–—:|,(]*\s*(?:\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4}|"
-    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})\s*\)?\s*$",
-    re.I,
+_DATE_TEXT = (
+    r"(?:\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4}|"
+    r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+)?"
+    r"(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}"
+    r"|\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+\d{4}))"
 )
+_TRAILING_DATE = re.compile(rf"\s*[\-–—:|,(]*\s*(?:on\s+|from\s+)?{_DATE_TEXT}\s*\)?\s*$", re.I)
+_LEADING_DATE = re.compile(rf"^\s*{_DATE_TEXT}\s*[,:\-–—|]+\s*", re.I)
+_GENERIC_WORDS = {
+    "postmortem", "post", "mortem", "post-mortem", "incident", "report", "my", "first", "our", "the", "a", "an",
+    "review", "rca", "untitled", "outage", "on", "of", "for", "analysis", "root", "cause", "retrospective",
+    "document", "template", "issue", "summary", "project", "task", "readme", "0x19", "security", "writeup", "write", "up",
+}
 
 
 def clean_title(text: str) -> str:
-    """Strip markup, "Postmortem:" prefixes and a trailing date; keep the words that say what broke."""
+    """Strip markup, "Postmortem:" prefixes and dates at either end; keep the words that say what broke."""
     title = re.sub(r"<[^>]+>", "", text)
     title = re.sub(r"[*_`]+", "", title)
     title = " ".join(title.split())
     title = re.sub(r"^[^\w(\"'\[]+", "", title)  # leading emoji and punctuation
     stripped = _PREFIX.sub("", title)
-    stripped = _TRAILING_DATE.sub("", stripped).strip(" -–—:|")
+    stripped = _TRAILING_DATE.sub("", stripped)
+    stripped = _LEADING_DATE.sub("", stripped).strip(" -–—:|,")
     stripped = re.sub(r"\s+(?:on|at|of|from)$", "", stripped, flags=re.I)
     return stripped or title
+
+
+def title_date(text: str) -> str | None:
+    """The date a title states ("Outage on January 20, 2024", "2018-02-20, Binder swamped"), if any."""
+    plain = re.sub(r"[*_`]+", "", text)
+    match = re.search(_DATE_TEXT, plain, re.I)
+    return match.group(0) if match and parse_date(match.group(0)) else None
+
+
+def is_generic(title: str) -> bool:
+    """"Postmortem", "My first postmortem", "Incident report", a bare date: says nothing about the incident."""
+    if not title.strip() or parse_date(title) and not re.sub(_DATE_TEXT, "", title, flags=re.I).strip(" -–—:,"):
+        return True
+    words = re.findall(r"[\w-]+", title.casefold())
+    return all(word in _GENERIC_WORDS or word.isdigit() for word in words)
+
+
+def title_from_text(text: str, limit: int = 90) -> str:
+    """A title from a sentence of prose: its first clause, cut at a word boundary."""
+    plain = " ".join(re.sub(r"[*_`#>]+|\[([^\]]*)\]\([^)]*\)", r"\1", text).split())
+    sentence = re.split(r"(?<=[.!?])\s+|:\s", plain, maxsplit=1)[0].rstrip(".!?")
+    if len(sentence) <= limit:
+        return sentence
+    clause = re.split(r",\s|;\s|\s[-–—]\s", sentence)[0]
+    if 30 <= len(clause) <= limit:
+        return clause
+    return sentence[: limit + 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
 def title_from_file_name(stem: str) -> str:

@@ -1,0 +1,43 @@
+"""Links and images that point at files of the archive which are not there."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from .. import diagnostics as diag
+from ..diagnostics import Diagnostic
+from ..paths import resolve_reference
+
+_MARKDOWN_TARGET = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^\"']*[\"'])?\s*\)")
+_HTML_TARGET = re.compile(r"<(?:img|a)\b[^>]*?\b(?:src|href)\s*=\s*[\"']([^\"']+)[\"']", re.I)
+_FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+def missing_assets(body: str, first_line: int, content_path: str, known: frozenset[str], source: str) -> list[Diagnostic]:
+    """A `missing-asset` warning for each local link or image whose file is not in the archive."""
+    problems = []
+    for line, target in _local_targets(body, first_line):
+        resolved = resolve_reference(content_path, target)
+        if resolved is None or resolved in known:
+            continue
+        problems.append(diag.warning(
+            "missing-asset",
+            f"{target!r} is not in the content folder; add the file or remove the reference",
+            source, line))
+    return problems
+
+
+def _local_targets(body: str, first_line: int) -> Iterator[tuple[int, str]]:
+    in_fence = False
+    for offset, text in enumerate(body.split("\n")):
+        if _FENCE.match(text):
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            continue
+        for pattern in (_MARKDOWN_TARGET, _HTML_TARGET):
+            for match in pattern.finditer(text):
+                target = match.group(1)
+                if not re.match(r"^[a-z][\w+.-]*:|^#|^//", target, re.I):
+                    yield first_line + offset, target

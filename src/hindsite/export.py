@@ -25,6 +25,7 @@ def incident_record(incident: Incident) -> dict[str, Any]:
         "source": incident.source,
         "url": incident_url(incident),
         "title": incident.title,
+        "title_as_written": incident.title_as_written or None,
         "date": _iso(incident.date),
         "severity": incident.severity,
         "services": list(incident.services),
@@ -40,7 +41,10 @@ def incident_record(incident: Incident) -> dict[str, Any]:
             {"key": s.key, "heading": s.heading, "line": s.line, "text": s.text, "html": s.html, "filled": s.filled}
             for s in incident.sections
         ],
-        "timeline": [{"at": _iso(e.at), "text": e.text, "line": e.line} for e in incident.timeline],
+        "timeline": [
+            {"at": _iso(e.at), "time": e.time.isoformat(timespec="minutes") if e.time else None, "text": e.text, "line": e.line}
+            for e in incident.timeline
+        ],
         "action_items": [
             {"text": a.text, "owner": a.owner, "status": a.status, "link": a.link, "line": a.line}
             for a in incident.action_items

@@ -6,18 +6,40 @@ rendered result is sanitised with nh3 before anything can mark it safe.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.footnote import footnote_plugin
 
 
 def new_parser() -> MarkdownIt:
-    """CommonMark with raw HTML, tables, strikethrough and footnotes."""
-    return (
+    """CommonMark with raw HTML, tables, strikethrough and footnotes.
+
+    A fenced block's language is shown as a caption, since it is part of what
+    the author wrote.
+    """
+    parser = (
         MarkdownIt("commonmark", {"html": True, "typographer": False})
         .enable(["table", "strikethrough"])
         .use(footnote_plugin)
     )
+    plain_fence = parser.renderer.rules["fence"]
+
+    def captioned_fence(renderer: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        rendered: str = plain_fence(tokens, idx, options, env)
+        info = tokens[idx].info.strip()
+        if not info:
+            return rendered
+        return f'<figure class="code"><figcaption>{escapeHtml(info)}</figcaption>{rendered}</figure>\n'
+
+    parser.add_render_rule("fence", captioned_fence)
+    return parser
 
 
 PARSER = new_parser()
@@ -40,7 +62,11 @@ _CLEANER = nh3.Cleaner(
     url_schemes=_URL_SCHEMES,
     link_rel="noopener noreferrer",
     filter_style_properties={"text-align"},
+    allowed_classes={"figure": {"code", "image"}},
 )
+
+#: An image alone in its paragraph: shown as a figure whose caption is its alt text.
+_LONE_IMAGE = re.compile(r'<p>(<img src="[^"]*" alt="([^"]+)"[^>]*>)</p>')
 
 
 def sanitise(html: str) -> str:
@@ -48,8 +74,22 @@ def sanitise(html: str) -> str:
     return _CLEANER.clean(html)
 
 
-def render_markdown(text: str) -> str:
-    """Markdown source → sanitised HTML fragment."""
+def render_markdown(text: str, references: Mapping[str, Any] | None = None) -> str:
+    """Markdown source → sanitised HTML fragment.
+
+    `references` are link reference definitions from elsewhere in the same
+    document (`[PM-9]: other.md`), so a section's `[see][PM-9]` still links.
+    """
     if not text.strip():
         return ""
-    return sanitise(PARSER.render(text))
+    env: dict[str, Any] = {"references": dict(references)} if references else {}
+    rendered = PARSER.render(text, env)
+    rendered = _LONE_IMAGE.sub(r'<figure class="image">\1<figcaption>\2</figcaption></figure>', rendered)
+    return sanitise(rendered)
+
+
+def link_references(text: str) -> dict[str, Any]:
+    """The link reference definitions of a whole document."""
+    env: dict[str, Any] = {}
+    PARSER.parse(text, env)
+    return dict(env.get("references", {}))

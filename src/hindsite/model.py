@@ -49,11 +49,17 @@ class Section:
 
 @dataclass(frozen=True, slots=True)
 class TimelineEvent:
-    """One moment of the incident. `at` is None when the source gives no usable time."""
+    """One moment of the incident.
+
+    `at` is the full instant when the document gives a date for it; `time` is
+    the clock time (with its zone) whenever one is written, so an event in a
+    document that states no date still keeps its time. Both None: no time given.
+    """
 
     at: dt.datetime | None
     text: str
     line: int
+    time: dt.time | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +111,7 @@ class Incident:
     diagnostics: tuple[Diagnostic, ...]
     origins: tuple[Origin, ...] = ()
     extra: tuple[tuple[str, str], ...] = ()  # front-matter fields the model has no place for
+    title_as_written: str = ""  # the heading or front-matter title before cleaning, when it differs
 
     def sections_for(self, key: str) -> tuple[Section, ...]:
         return tuple(s for s in self.sections if s.key == key)

@@ -11,13 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from .. import diagnostics as diag
 from ..config import SiteConfig
 from ..diagnostics import Diagnostic
-from ..markup import render_markdown
+from ..markup import link_references, render_markdown
 from ..model import ActionItem, Incident, Section, TimelineEvent, minutes_between
 from ..read import Document
 from ..slugs import document_slug
@@ -57,7 +58,8 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
     blocks = parse_blocks(document.body, document.body_line)
     blocks, written_title = _take_title(blocks, meta, config)
     raw_sections = split_sections(blocks, body_lines, document.body_line, config.section_aliases)
-    parts = [_part(raw, body_lines, document.body_line, raw_sections) for raw in raw_sections]
+    references = link_references(document.body)
+    parts = [_part(raw, body_lines, document.body_line, raw_sections, references) for raw in raw_sections]
     zone = _document_zone(parts, config)
 
     stated = [
@@ -76,6 +78,7 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
     problems += _duration_problems(meta, document.source)
 
     title = _settle_title(meta, document, parts, problems)
+    written_title = " ".join(re.sub(r"<[^>]+>|[*_`]+", "", str(meta.values.get("title") or "")).split())
     sections = [p.section for p in parts]
     if document.unread_front_matter:
         sections.insert(0, _unread_front_matter_section(document))
@@ -111,6 +114,7 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
         diagnostics=tuple(problems),
         origins=tuple(meta.origins.values()),
         extra=tuple(meta.extra),
+        title_as_written=written_title if written_title != title else "",
     )
 
 
@@ -214,12 +218,14 @@ def _settle_date(meta: Metadata, document: Document, written_title: str, parts: 
             origin = meta.origins[field]
             meta.set("date", meta.values[field].date(), origin.how, origin.line)
             break
-    title_says = title_date(written_title) if written_title else None
+    title_text = written_title or str(meta.values.get("title") or "")
+    title_says = title_date(title_text) if title_text else None
     if title_says:
         title_origin = meta.origins.get("title")
         meta.set("date", parse_date(title_says, day_first=config.day_first), "title", title_origin.line if title_origin else None)
     meta.set("date", file_name_date(document.rel.name), "file-name", None)
-    meta.set("date", prose_date(_prose(parts), day_first=config.day_first), "prose", None)
+    everything = "\n\n".join(p.section.text for p in parts)
+    meta.set("date", prose_date(everything, day_first=config.day_first), "prose", None)
 
 
 def _timeline(parts: Sequence[_Part], day: dt.date | None, zone: dt.tzinfo, config: SiteConfig) -> list[TimelineEvent]:
@@ -253,7 +259,9 @@ def _duration_problems(meta: Metadata, source: str) -> list[Diagnostic]:
 
 # --- sections ----------------------------------------------------------------
 
-def _part(raw: RawSection, body_lines: Sequence[str], body_line: int, every: Sequence[RawSection]) -> _Part:
+def _part(
+    raw: RawSection, body_lines: Sequence[str], body_line: int, every: Sequence[RawSection], references: Mapping[str, Any]
+) -> _Part:
     lines = list(body_lines[raw.body_start - body_line : raw.body_end - body_line])
     if raw.label_cut and lines:
         lines[0] = lines[0][raw.label_cut :].strip()
@@ -266,7 +274,7 @@ def _part(raw: RawSection, body_lines: Sequence[str], body_line: int, every: Seq
     text = _dedent_after_label(lines, bool(raw.label_cut))
     clean = _without_app_links(remove_template_notes_keeping_lines(text))
     key = raw.key or ("other" if any(s.key == "summary" for s in every) else "summary")
-    section = Section(key, raw.heading, raw.line, clean.strip("\n"), render_markdown(clean), not is_unfilled(text))
+    section = Section(key, raw.heading, raw.line, clean.strip("\n"), render_markdown(clean, references), not is_unfilled(text))
     return _Part(section, tuple(parse_blocks(clean, first_line)), text, first_line)
 
 

@@ -128,6 +128,7 @@ KEYWORDS: Sequence[tuple[str, str]] = (
 def heading_words(heading: str) -> str:
     """Lower-case words of a heading, without emoji, numbering, markup or trailing colon."""
     text = re.sub(r"\([^)]*\)", " ", heading)  # "(all times UTC)" says nothing about the key
+    text = re.sub(r":[a-z0-9_+-]+:", " ", text)  # emoji shortcodes such as :fire:
     text = "".join(ch if unicodedata.category(ch)[0] in "LNZ" else " " for ch in text)
     text = re.sub(r"^\s*(\d+|[ivx]+)\b", " ", text.casefold())  # "1." "IV."
     return " ".join(text.split())
@@ -280,7 +281,8 @@ def bare_label_item(first_line: str, has_more: bool, aliases: Mapping[str, str] 
 
 
 def _strip_markup(text: str) -> str:
-    return " ".join(re.sub(r"[*_`]+", "", text).split())
+    """Drop emphasis and code markers, but not underscores inside words (`:globe_with_meridians:`)."""
+    return " ".join(re.sub(r"(?<!\w)[*_`]+|[*_`]+(?!\w)|\*+|`+", "", text).split())
 
 
 @dataclass

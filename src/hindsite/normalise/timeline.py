@@ -17,7 +17,7 @@ from .. import diagnostics as diag
 from ..diagnostics import Diagnostic
 from ..model import TimelineEvent
 from .blocks import Block
-from .times import _MONTHS, ZONES, read_instant, stated_zone
+from .times import _MONTHS, ZONES, read_clock, read_instant, stated_zone
 
 _DATE = (
     rf"(?:\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}/\d{{1,2}}/\d{{2,4}}|\d{{1,2}}/{_MONTHS}/\d{{4}}"
@@ -28,8 +28,8 @@ _CLOCK = r"(?:\d{1,2}[:.]\d{2}(?::\d{2})?(?:\s*[ap]\.?\s?m\.?(?![a-z]))?|\d{1,2}
 _ZONE = r"(?:\(?\b(?:UTC|GMT)\s*[+-]\s*\d{1,2}(?::?\d{2})?\)?|\(?\b[A-Z]{2,5}\b\)?|(?<=\d)Z\b|(?<=\d)[+-]\d{2}:?\d{2})"
 #: A time at the start of a line: optional date, a clock, an optional zone; or a date alone.
 LEADING_TIME = re.compile(
-    rf"^\s*(?:[*_~]{{1,2}})?\s*(?P<when>(?:{_DATE}(?:[\sT,]+|\s+at\s+))?{_CLOCK}(?:\s*{_ZONE})?|{_DATE})"
-    rf"(?!\d)(?:[*_]{{1,2}})?(?P<rest>.*)$",
+    rf"^\s*(?:[*_~]{{1,3}})?\s*(?P<when>(?:{_DATE}(?:[\sT,]+|\s+at\s+))?{_CLOCK}(?:\s*{_ZONE})?|{_DATE})"
+    rf"(?!\d)(?:[*_]{{1,3}})?(?P<rest>.*)$",
     re.I | re.S,
 )
 _SEPARATOR = re.compile(r"^[\s:|\-–—*_.,)\]]+")
@@ -71,10 +71,12 @@ def events_from_blocks(
     current_day = day
     previous: dt.datetime | None = None
     for candidate, local_zone in _candidates(blocks, zone, zones):
-        at = None
+        at, clock = None, None
         if candidate.when:
             reading = read_instant(candidate.when, local_zone, default_date=current_day, zones=zones, day_first=day_first)
-            if reading is not None:
+            if reading is None:
+                clock = read_clock(candidate.when, local_zone, zones)
+            else:
                 at = reading.at
                 if reading.has_date:
                     current_day = at.date()
@@ -82,7 +84,7 @@ def events_from_blocks(
                     at += dt.timedelta(days=1)  # past midnight
                     current_day = at.date()
                 previous = at
-        events.append(TimelineEvent(at, candidate.text, candidate.line))
+        events.append(TimelineEvent(at, candidate.text, candidate.line, at.timetz() if at else clock))
     return events
 
 

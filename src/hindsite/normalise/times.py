@@ -35,6 +35,19 @@ ZONES: Mapping[str, int] = {
     "ET": -5 * _H, "PT": -8 * _H, "CT": -6 * _H, "MT": -7 * _H,
 }
 
+#: Zones written out in words, as people do in headings ("Timeline (West African Time)").
+LONG_ZONES: Mapping[str, str] = {
+    "coordinated universal time": "UTC", "greenwich mean time": "GMT", "british summer time": "BST",
+    "west africa time": "WAT", "west african time": "WAT", "central africa time": "CAT",
+    "east africa time": "EAT", "east african time": "EAT", "south africa standard time": "SAST",
+    "central european time": "CET", "central european summer time": "CEST", "eastern european time": "EET",
+    "pacific time": "PT", "pacific standard time": "PST", "pacific daylight time": "PDT",
+    "eastern time": "ET", "eastern standard time": "EST", "eastern daylight time": "EDT",
+    "central time": "CT", "central standard time": "CST", "mountain time": "MT",
+    "india standard time": "IST", "japan standard time": "JST", "moscow time": "MSK",
+}
+_LONG_ZONE = re.compile(r"\b(" + "|".join(sorted(LONG_ZONES, key=len, reverse=True)) + r")\b", re.I)
+
 _MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _OFFSET_ZONE = re.compile(r"\b(?:UTC|GMT)\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?(?!\d)", re.I)
 _ISO_OFFSET = re.compile(r"(?<=\d)(Z|[+-]\d{2}:?\d{2})\b")
@@ -68,6 +81,11 @@ def zone_named(name: str, zones: Mapping[str, int] = ZONES) -> dt.tzinfo | None:
 
 def find_zone(text: str, zones: Mapping[str, int] = ZONES) -> tuple[dt.tzinfo, str] | None:
     """The first zone named in `text`, and the text with it removed."""
+    long_name = _LONG_ZONE.search(text)
+    if long_name:
+        seconds = zones.get(LONG_ZONES[long_name.group(1).casefold()])
+        if seconds is not None:
+            return _fixed(seconds), text[: long_name.start()] + " " + text[long_name.end() :]
     offset = _OFFSET_ZONE.search(text)
     if offset:
         return _fixed(_offset_seconds(offset)), text[: offset.start()] + " " + text[offset.end() :]
@@ -89,7 +107,7 @@ def stated_zone(text: str, zones: Mapping[str, int] = ZONES) -> dt.tzinfo | None
     "All times in CET", "Timeline (All the times are in EAT time-zone)",
     "Times are UTC", "Date and Time in CET", "(UTC)".
     """
-    match = re.search(r"\btimes?\b[^.\n]{0,40}|\(([^)]{1,40})\)", text, re.I)
+    match = re.search(r"\btimes?\b[^.\n]{0,40}|\(([^)]{1,40})\)|\bin\s+[A-Z]{2,5}\b", text, re.I)
     if not match:
         return None
     found = find_zone(match.group(0), zones)
@@ -140,6 +158,20 @@ def read_instant(
     if not (1970 <= value.year <= 2100):
         return None
     return Reading(value.replace(tzinfo=zone), has_date, found is not None, is_ambiguous(cleaned))
+
+
+def read_clock(text: str, default_zone: dt.tzinfo, zones: Mapping[str, int] = ZONES) -> dt.time | None:
+    """A clock time alone ("9:15AM", "14:00 UTC") → aware time, for documents that state no date."""
+    found = find_zone(text, zones)
+    zone, rest = found if found else (default_zone, text)
+    cleaned = _clean(rest)
+    if _HAS_DATE.search(cleaned) or not re.search(r"\d", cleaned):
+        return None
+    try:
+        value = date_parser.parse(cleaned, default=dt.datetime(2000, 1, 1), fuzzy=True, ignoretz=True)
+    except (ValueError, OverflowError, TypeError):
+        return None
+    return value.time().replace(tzinfo=zone)
 
 
 def parse_date(text: str, *, day_first: bool = False) -> dt.date | None:

@@ -30,7 +30,8 @@ _GENERIC_WORDS = {
 def clean_title(text: str) -> str:
     """Strip markup, "Postmortem:" prefixes and dates at either end; keep the words that say what broke."""
     title = re.sub(r"<[^>]+>", "", text)
-    title = re.sub(r"[*_`]+", "", title)
+    title = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", title)  # a link keeps its words
+    title = re.sub(r"(?<!\w)[*_`]+|[*_`]+(?!\w)|\*+|`+", "", title)
     title = " ".join(title.split())
     title = re.sub(r"^[^\w(\"'\[]+", "", title)  # leading emoji and punctuation
     stripped = _PREFIX.sub("", title)

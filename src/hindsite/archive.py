@@ -93,3 +93,42 @@ def _group(incidents: Sequence[Incident], names_of: Callable[[Incident], Iterabl
             if not bucket or bucket[-1] is not incident:
                 bucket.append(incident)
     return {slug: Group(slug, display[slug], tuple(found)) for slug, found in sorted(members.items())}
+
+
+@dataclass(frozen=True, slots=True)
+class Quality:
+    """How completely an archive's documents were read: counts of incidents with each thing."""
+
+    incidents: int
+    with_date: int
+    with_severity: int
+    with_times: int  # a start and a resolution time
+    with_timeline: int  # at least one timed event
+    with_root_cause: int
+    with_action_items: int
+    action_items: int
+    action_items_with_owner: int
+    with_placeholders: int
+    unrecognised_headings: tuple[tuple[str, int], ...]  # heading → documents, most frequent first
+
+
+def quality(incidents: Sequence[Incident]) -> Quality:
+    """Data-quality counts, in one pass."""
+    headings: dict[str, int] = {}
+    for incident in incidents:
+        for heading in {s.heading.strip() for s in incident.sections if s.key == "other" and s.heading.strip()}:
+            headings[heading] = headings.get(heading, 0) + 1
+    items = [a for i in incidents for a in i.action_items]
+    return Quality(
+        incidents=len(incidents),
+        with_date=sum(i.date is not None for i in incidents),
+        with_severity=sum(i.severity is not None for i in incidents),
+        with_times=sum(i.started_at is not None and i.resolved_at is not None for i in incidents),
+        with_timeline=sum(any(e.at or e.time for e in i.timeline) for i in incidents),
+        with_root_cause=sum(any(s.key == "root_cause" and s.filled for s in i.sections) for i in incidents),
+        with_action_items=sum(bool(i.action_items) for i in incidents),
+        action_items=len(items),
+        action_items_with_owner=sum(a.owner is not None for a in items),
+        with_placeholders=sum(any(d.code == "placeholder" for d in i.diagnostics) for i in incidents),
+        unrecognised_headings=tuple(sorted(headings.items(), key=lambda kv: (-kv[1], kv[0].casefold()))),
+    )

@@ -140,6 +140,12 @@ def export_paths(paths: Sequence[Path], config: SiteConfig) -> tuple[list[Incide
         if not path.exists():
             problems.append(diag.error("content", f"{path} does not exist"))
             continue
-        incidents += read_incidents(discover(path, str(path)), config)
+        found = discover(path, str(path))
+        if path.is_file():
+            siblings = discover(path.parent, str(path.parent))  # what the file's links may point at
+            known = frozenset(str(f.rel) for f in siblings)
+            incidents += [normalise_safely(read_document(f), config, known) for f in found]
+            continue
+        incidents += read_incidents(found, config)
     ordered = collect(incidents).incidents
     return list(ordered), problems + all_incident_diagnostics(ordered)

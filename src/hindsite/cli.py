@@ -6,6 +6,7 @@ Exit codes: 0 success; 1 when the build reported errors (or warnings, with
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from collections.abc import Iterable, Sequence
@@ -15,7 +16,9 @@ import click
 
 from . import __version__
 from . import diagnostics as diag
-from .build import build, display_path, export_paths
+from .archive import Quality, quality
+from .build import all_incident_diagnostics, build, display_path, export_paths, load
+from .inspect import describe
 from .config import CONFIG_FILE, ConfigError, SiteConfig, find_config, load_config
 from .diagnostics import Diagnostic, Level
 from .export import export_document
@@ -31,7 +34,9 @@ def cli() -> None:
 
     \b
     Start with:
-      hindsite build            build the site described by ./site.toml
+      hindsite build               build the site described by ./site.toml
+      hindsite check               report problems and data quality, write nothing
+      hindsite inspect FILE        show how one postmortem was read
       hindsite export DIR --json   print the normalised incidents as JSON
 
     Run `hindsite COMMAND --help` for the options of each command.
@@ -95,6 +100,92 @@ def export(paths: Sequence[Path], as_json: bool, config_path: Path | None, quiet
     for incident in incidents:
         date = incident.date.isoformat() if incident.date else "????-??-??"
         click.echo(f"{date}  {(incident.severity or '-'):5}  {incident.title}  ({incident.source})")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help=f"Site configuration file.  [default: ./{CONFIG_FILE} if present]")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
+              help="text for people, json for tools, github for GitHub Actions annotations.")
+@click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
+@click.option("-v", "--verbose", is_flag=True, help="Also print informational diagnostics.")
+def check(paths: Sequence[Path], config_path: Path | None, output_format: str, strict: bool, verbose: bool) -> None:
+    """Read the archive (or PATHS) as a build would, write nothing, and report.
+
+    Prints every diagnostic and a summary of the archive's data quality: how
+    many incidents have a date, times, a timeline, a root cause, action items
+    and owners, and which headings were not recognised. Exits 1 on errors
+    (or warnings, with --strict), so it fits a pre-commit hook or CI.
+    """
+    config = _load_config(config_path, None, None)
+    if paths:
+        incidents, problems = export_paths(paths, config)
+    else:
+        loaded = load(config)
+        incidents = list(loaded.archive.incidents)
+        problems = [*loaded.diagnostics, *all_incident_diagnostics(incidents)]
+    report = quality(incidents)
+    if output_format == "json":
+        shown = [d for d in problems if verbose or d.level is not Level.INFO]
+        click.echo(json.dumps({
+            "diagnostics": [{"path": d.path, **d.to_record()} for d in diag.sorted_for_output(shown)],
+            "quality": dataclasses.asdict(report),
+        }, ensure_ascii=False, indent=2))
+    elif output_format == "github":
+        for problem in diag.sorted_for_output(problems):
+            if problem.level is not Level.INFO or verbose:
+                click.echo(_github_annotation(problem))
+    else:
+        _print_diagnostics(problems, verbose=verbose)
+        click.echo(_quality_text(report))
+    sys.exit(1 if diag.fails(problems, strict=strict) else 0)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help=f"Site configuration file.  [default: ./{CONFIG_FILE} if present]")
+def inspect(file: Path, config_path: Path | None) -> None:
+    """Show how one postmortem was read: every field with the line it came from,
+    every section with its canonical key, the timeline and action items, and
+    the diagnostics — so an author can see why something was missed.
+    """
+    config = _load_config(config_path, None, None)
+    incidents, _ = export_paths([file], config)
+    for line in describe(incidents[0]):
+        click.echo(line)
+
+
+def _github_annotation(problem: Diagnostic) -> str:
+    """`::error file=F,line=L,title=CODE::message`, GitHub Actions' workflow-command form."""
+    kind = {"error": "error", "warning": "warning"}.get(problem.level.value, "notice")
+    where = f"file={problem.path}" + (f",line={problem.line}" if problem.line else "")
+    message = problem.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return f"::{kind} {where},title={problem.code}::{message}"
+
+
+def _quality_text(report: Quality) -> str:
+    def share(count: int) -> str:
+        return f"{count:>5} / {report.incidents}"
+
+    lines = [
+        "",
+        f"Data quality of {report.incidents} incident{'s' if report.incidents != 1 else ''}:",
+        f"  with a date            {share(report.with_date)}",
+        f"  with a severity        {share(report.with_severity)}",
+        f"  with start and end     {share(report.with_times)}",
+        f"  with a timed timeline  {share(report.with_timeline)}",
+        f"  with a root cause      {share(report.with_root_cause)}",
+        f"  with action items      {share(report.with_action_items)}",
+        f"  action items with an owner {report.action_items_with_owner} / {report.action_items}",
+        f"  with unfilled placeholders {report.with_placeholders}",
+    ]
+    if report.unrecognised_headings:
+        lines.append("  headings not recognised (documents): " + ", ".join(
+            f"{heading!r} ({count})" for heading, count in report.unrecognised_headings[:15]))
+        lines.append("  map them to a section in site.toml under [sections.aliases] if they are one.")
+    return "\n".join(lines)
 
 
 def _load_config(config_path: Path | None, content_dir: Path | None, output_dir: Path | None) -> SiteConfig:

@@ -215,8 +215,9 @@ def _severity_scale(table: dict[str, Any], problem: Any) -> SeverityScale:
             problem(f"severity {level!r} must be a list of aliases, e.g. {level} = [\"critical\", \"P1\"]", level, "severity")
             continue
         levels[level] = tuple(names)
-    if not levels:
+    if not table:
         problem("the [severity] table is empty; list at least one level, e.g. sev1 = [\"critical\"]", "severity")
+    if not levels:
         return SeverityScale.from_mapping(DEFAULT_SEVERITY)
     return SeverityScale.from_mapping(levels)
 
@@ -227,7 +228,12 @@ def _sections(table: dict[str, Any], problem: Any) -> tuple[dict[str, str], tupl
     for key, value in table.items():
         if key not in _SECTION_KEYS:
             problem(f"unknown key 'sections.{key}'{_suggestion(key, _SECTION_KEYS)}", key, "sections")
-    for heading, target in dict(table.get("aliases", {})).items():
+    raw_aliases = table.get("aliases", {})
+    if not isinstance(raw_aliases, dict):
+        problem("[sections.aliases] must be a table of heading = \"key\" pairs, e.g. \"Five whys\" = \"root_cause\"",
+                "aliases", "sections")
+        raw_aliases = {}
+    for heading, target in raw_aliases.items():
         if target not in SECTION_KEYS:
             problem(
                 f"sections.aliases: {heading!r} maps to unknown section {target!r}"

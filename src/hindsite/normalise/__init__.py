@@ -28,7 +28,7 @@ from .blocks import Block, parse_blocks
 from .derive import derive_times, prose_date, prose_duration
 from .metadata import Metadata, apply_stated, file_name_date, read_front_matter, stated_in_blocks
 from .placeholders import TEMPLATE_NOTE, is_unfilled, placeholder_lines
-from .sections import RawSection, read_heading, split_sections
+from .sections import RawSection, names_section, read_heading, split_sections
 from .times import parse_date, stated_zone
 from .timeline import events_from_blocks, order_problems
 from .titles import clean_title, is_generic, title_date, title_from_file_name, title_from_text
@@ -143,12 +143,12 @@ def _title_text(blocks: list[Block], config: SiteConfig) -> str | None:
     first = blocks[0]
     heading = read_heading(first, config.section_aliases)
     if heading is not None:
-        if heading.key is not None and heading.level <= 6:
-            return None
+        if names_section(heading.text, config.section_aliases):
+            return None  # "## Summary" first: the document has no title line
         levels = [h.level for b in blocks if (h := read_heading(b)) is not None and h.level <= 6]
         if heading.level <= 6 and heading.level > min(levels, default=heading.level):
             return None
-        return heading.text if heading.key is None else None
+        return heading.text if heading.level <= 6 or heading.key is None else None
     if first.kind == "heading":
         return re.sub(r"[*_`]+", "", first.inline).strip()  # a timestamp heading first is a dated title
     if first.kind == "paragraph" and "\n" not in first.inline.strip():

@@ -18,7 +18,7 @@ from ..diagnostics import Diagnostic
 from ..model import Origin
 from ..read import Document
 from .blocks import Block
-from .times import ZONES, is_ambiguous, parse_date, parse_duration, parse_instant, parse_range, read_instant
+from .times import ZONES, is_ambiguous, unknown_zone, parse_date, parse_duration, parse_instant, parse_range, read_instant
 
 #: Front-matter keys the model reads, and the spellings other tools use for them.
 FIELD_NAMES: Mapping[str, str] = {
@@ -112,12 +112,16 @@ def _interpret(name: str, value: Any, config: SiteConfig) -> tuple[Any, tuple[st
         return as_list(value), None
     text = plain(value).strip()
     if name == "date":
-        date = parse_date(text)
+        date = parse_date(text, day_first=config.day_first)
         if date is None:
             return None, ("bad-time", f"date {text!r} is not a date; write it as YYYY-MM-DD")
         return date, None
     if name in _TIMES:
-        instant = parse_instant(text, config.tzinfo)
+        unknown = unknown_zone(text)
+        if unknown:
+            return None, ("bad-time", f"{name} {text!r} names the time zone {unknown!r}, which hindsite does not know; "
+                          "write an offset such as +03:00 instead")
+        instant = parse_instant(text, config.tzinfo, day_first=config.day_first)
         if instant is None:
             return None, ("bad-time", f"{name} {text!r} is not a date and time; write it as YYYY-MM-DDTHH:MM+00:00")
         return instant, None

@@ -130,8 +130,16 @@ def heading_words(heading: str) -> str:
     text = re.sub(r"\([^)]*\)", " ", heading)  # "(all times UTC)" says nothing about the key
     text = re.sub(r":[a-z0-9_+-]+:", " ", text)  # emoji shortcodes such as :fire:
     text = "".join(ch if unicodedata.category(ch)[0] in "LNZ" else " " for ch in text)
-    text = re.sub(r"^\s*(\d+|[ivx]+)\b", " ", text.casefold())  # "1." "IV."
-    return " ".join(text.split())
+    words = " ".join(text.casefold().split())
+    if words in EXACT:
+        return words  # "5 whys" is a name, not a numbered heading
+    return " ".join(re.sub(r"^\s*(\d+|[ivx]+)\b", " ", words).split())  # "1. Timeline", "IV. Impact"
+
+
+def names_section(heading: str, aliases: Mapping[str, str] | None = None) -> bool:
+    """Whether the whole heading is a section's name ("Summary", "Root cause"), not a phrase containing one."""
+    words = heading_words(heading)
+    return words in EXACT or any(heading_words(alias) == words for alias in (aliases or {}))
 
 
 def section_key(heading: str, aliases: Mapping[str, str] | None = None) -> str | None:

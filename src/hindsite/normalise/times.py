@@ -56,6 +56,7 @@ _HAS_DATE = re.compile(
     rf"\d{{4}}-\d{{1,2}}-\d{{1,2}}|\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?|\b{_MONTHS}(?![a-z])|\d{{1,2}}/{_MONTHS}/\d{{4}}",
     re.I,
 )
+_ISO_DATE = re.compile(r"\b\d{4}-\d{1,2}-\d{1,2}\b")  # never day-first, whatever the site says
 _HAS_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _SLASH_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{2,4})\b")
 
@@ -152,12 +153,22 @@ def read_instant(
         return None
     base = dt.datetime.combine(default_date or dt.date(2000, 1, 1), dt.time())
     try:
-        value = date_parser.parse(cleaned, default=base, fuzzy=True, dayfirst=day_first, ignoretz=True)
+        value = date_parser.parse(cleaned, default=base, fuzzy=True, dayfirst=day_first and not _ISO_DATE.search(cleaned), ignoretz=True)
     except (ValueError, OverflowError, TypeError):
         return None
     if not (1970 <= value.year <= 2100):
         return None
     return Reading(value.replace(tzinfo=zone), has_date, found is not None, is_ambiguous(cleaned))
+
+
+def unknown_zone(text: str, zones: Mapping[str, int] = ZONES) -> str | None:
+    """An upper-case word after a clock time that is not a zone hindsite knows ("10:00 QQT")."""
+    if find_zone(text, zones) is not None:
+        return None
+    match = re.search(r"\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?\s*\(?([A-Z]{2,5})\)?\s*$", text.strip(), re.I)
+    if match and match.group(1).isupper() and match.group(1) not in ("AM", "PM"):
+        return match.group(1)
+    return None
 
 
 def read_clock(text: str, default_zone: dt.tzinfo, zones: Mapping[str, int] = ZONES) -> dt.time | None:
@@ -180,7 +191,9 @@ def parse_date(text: str, *, day_first: bool = False) -> dt.date | None:
     if not _HAS_DATE.search(cleaned) or not (_HAS_YEAR.search(cleaned) or _SLASH_DATE.search(cleaned)):
         return None
     try:
-        value = date_parser.parse(cleaned, default=dt.datetime(2000, 1, 1), fuzzy=True, dayfirst=day_first, ignoretz=True)
+        value = date_parser.parse(
+            cleaned, default=dt.datetime(2000, 1, 1), fuzzy=True, dayfirst=day_first and not _ISO_DATE.search(cleaned), ignoretz=True
+        )
     except (ValueError, OverflowError, TypeError):
         return None
     return value.date() if 1970 <= value.year <= 2100 else None

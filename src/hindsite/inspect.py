@@ -1,0 +1,64 @@
+"""A person-readable account of how one document was read (`hindsite inspect`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from .model import Incident
+from .render import format_duration, format_instant
+
+_FIELDS = ("title", "date", "severity", "services", "tags", "responders", "status",
+           "started_at", "detected_at", "resolved_at", "duration_minutes", "summary")
+
+
+def describe(incident: Incident) -> Iterator[str]:
+    origins = {o.field: o for o in incident.origins}
+    yield f"{incident.source}  →  incidents/{incident.id}.html"
+    yield ""
+    yield "Fields (value — where it was read):"
+    for field in _FIELDS:
+        value = _shown(incident, field)
+        origin = origins.get(field)
+        where = f"{origin.how}, line {origin.line}" if origin and origin.line else origin.how if origin else ""
+        if field == "title" and incident.title_as_written:
+            where = f"{where}; written as {incident.title_as_written!r}".lstrip("; ")
+        if field == "summary" and value and not origin:
+            where = "first paragraph of the summary section"
+        yield f"  {field:17} {value or '—'}" + (f"   ({where})" if value and where else "")
+    for name, value in incident.extra:
+        yield f"  {name:17} {value}   (front-matter, not a model field)"
+    yield ""
+    yield "Sections (line, canonical key, heading as written):"
+    for section in incident.sections:
+        note = "" if section.filled else "   [not filled in]"
+        yield f"  {section.line:>5}  {section.key:13} {section.heading or '(text before the first heading)'}{note}"
+    yield ""
+    yield f"Timeline ({len(incident.timeline)} events):"
+    for event in incident.timeline:
+        when = format_instant(event.at) if event.at else (event.time.isoformat("minutes") if event.time else "no time")
+        yield f"  {event.line:>5}  {when:24} {_short(event.text)}"
+    yield ""
+    yield f"Action items ({len(incident.action_items)}):"
+    for item in incident.action_items:
+        details = ", ".join(f"{k}: {v}" for k, v in (("owner", item.owner), ("status", item.status), ("link", item.link)) if v)
+        yield f"  {item.line:>5}  {_short(item.text)}" + (f"   ({details})" if details else "")
+    yield ""
+    yield f"Diagnostics ({len(incident.diagnostics)}):"
+    for problem in incident.diagnostics:
+        yield f"  {problem.format()}"
+
+
+def _shown(incident: Incident, field: str) -> str:
+    value = getattr(incident, field)
+    if isinstance(value, tuple):
+        return ", ".join(value)
+    if field == "duration_minutes":
+        return format_duration(value)
+    if field.endswith("_at"):
+        return format_instant(value)
+    return "" if value is None else str(value)
+
+
+def _short(text: str, limit: int = 90) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

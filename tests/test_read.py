@@ -1,0 +1,285 @@
+"""Stage 1 — read: decoding, front-matter splitting with file line numbers, discovery."""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import pytest
+
+from hindsite.diagnostics import Level
+from hindsite.read import Document, SourceFile, decode, discover, read_document, split_front_matter
+
+REL = PurePosixPath("2024-05-06-queue.md")
+
+
+def split(text: str) -> Document:
+    return split_front_matter(text, "content/queue.md", REL)
+
+
+def codes(document: Document) -> list[tuple[str, int | None]]:
+    return [(d.code, d.line) for d in document.diagnostics]
+
+
+# --- front-matter that is read --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "front_matter", "body", "body_line"),
+    [
+        pytest.param(
+            "---\ntitle: Queue stalled\nseverity: sev2\n---\n# Queue\n",
+            {"title": "Queue stalled", "severity": "sev2"},
+            "# Queue\n",
+            5,
+            id="yaml",
+        ),
+        pytest.param(
+            "---\nat: 14:30\nrollback: no\nmode: 0777\nversion: 1.10\nday: 2024-05-06\nflag: yes\n---\nx",
+            {"at": "14:30", "rollback": "no", "mode": "0777", "version": "1.10", "day": "2024-05-06", "flag": "yes"},
+            "x",
+            9,
+            id="scalars-stay-strings",
+        ),
+        pytest.param(
+            "---\nservices: [queue, billing]\nnothing: ~\n---\n",
+            {"services": ["queue", "billing"], "nothing": None},
+            "",
+            5,
+            id="list-and-null",
+        ),
+        pytest.param("---\n---\nbody\n", {}, "body\n", 3, id="empty-block"),
+        pytest.param("---\ntitle: A\n...\nbody\n", {"title": "A"}, "body\n", 4, id="yaml-document-end"),
+        pytest.param(
+            "\n\n---\ntitle: After blanks\n---\nbody\n", {"title": "After blanks"}, "body\n", 6, id="blank-lines-first"
+        ),
+        pytest.param(
+            "+++\ntitle = 'Toml'\nseverity = \"sev3\"\n+++\nbody\n",
+            {"title": "Toml", "severity": "sev3"},
+            "body\n",
+            5,
+            id="toml",
+        ),
+    ],
+)
+def test_front_matter_is_split(text: str, front_matter: dict[str, Any], body: str, body_line: int) -> None:
+    document = split(text)
+    assert dict(document.front_matter) == front_matter
+    assert document.body == body
+    assert document.body_line == body_line
+    assert document.diagnostics == ()
+    assert document.unread_front_matter == ""
+
+
+def test_key_lines_point_at_the_file() -> None:
+    document = split("\n---\ntitle: A\nservices:\n  - queue\nseverity: sev1\n---\nbody")
+    assert document.front_matter_line == 2
+    assert dict(document.key_lines) == {"title": 3, "services": 4, "severity": 6}
+
+
+def test_toml_values_keep_their_types_for_the_normaliser() -> None:
+    document = split("+++\ndate = 2024-05-06\ntags = ['a', 'b']\n+++\n")
+    assert str(document.front_matter["date"]) == "2024-05-06"
+    assert document.front_matter["tags"] == ["a", "b"]
+
+
+# --- front-matter that is refused -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "in_message"),
+    [
+        pytest.param("---\ntitle: A\nseverity: sev1\ntitle: B\n---\nbody\n", 4, "'title' appears twice", id="duplicate-key"),
+        pytest.param("\n---\ntitle: A\n\ntitle: B\n---\nbody\n", 5, "appears twice", id="duplicate-key-after-blank"),
+        pytest.param("---\nbase: &b queue\nservice: *b\n---\nbody\n", 3, "aliases", id="alias"),
+        pytest.param("---\ntitle: A\nrun: !!python/object:os.system ls\n---\nbody\n", 3, "not allowed", id="python-tag"),
+        pytest.param("---\n- queue\n- billing\n---\nbody\n", 2, "not a list", id="list-not-mapping"),
+        pytest.param("---\njust a sentence\n---\nbody\n", 2, "key: value", id="text-not-mapping"),
+        pytest.param("---\ntitle: [queue\n---\nbody\n", 2, "invalid YAML", id="bad-yaml"),
+        pytest.param("+++\ntitle = 'A'\nseverity = = 1\n+++\nbody\n", 3, "invalid TOML", id="bad-toml"),
+    ],
+)
+def test_bad_front_matter_is_an_error_at_the_file_line(text: str, line: int, in_message: str) -> None:
+    document = split(text)
+    assert codes(document) == [("bad-front-matter", line)]
+    (problem,) = document.diagnostics
+    assert problem.level is Level.ERROR
+    assert problem.path == "content/queue.md"
+    assert in_message in problem.message
+    # nothing the author wrote is lost: the block is kept raw and the body is published
+    assert dict(document.front_matter) == {}
+    assert document.unread_front_matter.strip() != ""
+    assert document.unread_front_matter in text
+    assert document.body == "body\n"
+    assert text.endswith(document.body)
+    assert document.body_line == text.split("\n").index("body") + 1
+
+
+def test_python_tag_is_never_constructed() -> None:
+    document = split("---\nx: !!python/object/apply:builtins.print ['pwned']\n---\n")
+    assert codes(document) == [("bad-front-matter", 2)]
+
+
+def test_unterminated_block_keeps_everything_as_body() -> None:
+    text = "---\ntitle: Never closed\n\n# Queue stalled\n\nIt stalled.\n"
+    document = split(text)
+    assert codes(document) == [("bad-front-matter", 1)]
+    assert "never closed" in document.diagnostics[0].message
+    assert document.body == text
+    assert document.body_line == 1
+    assert dict(document.front_matter) == {}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("-----\n2024-05-06 10:00 worker started\n-----\n", id="pasted-log-rule"),
+        pytest.param("# Title\n\n---\n\ntext\n---\n", id="hr-later"),
+        pytest.param("", id="empty"),
+        pytest.param("\n\n\n", id="blank"),
+        pytest.param("++++\nx\n++++\n", id="four-plus"),
+    ],
+)
+def test_no_front_matter(text: str) -> None:
+    document = split(text)
+    assert document.diagnostics == ()
+    assert document.body == text
+    assert document.body_line == 1
+    assert dict(document.front_matter) == {}
+    assert document.front_matter_line is None
+
+
+def test_fence_with_trailing_spaces_still_opens_front_matter() -> None:
+    document = split("--- \ntitle: A\n---  \nbody")
+    assert dict(document.front_matter) == {"title": "A"}
+    assert document.body == "body"
+    assert document.body_line == 4
+
+
+# --- decoding --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "text"),
+    [
+        pytest.param(b"a\r\nb\r\n", "a\nb\n", id="crlf"),
+        pytest.param(b"a\rb\r", "a\nb\n", id="lone-cr"),
+        pytest.param(b"a\r\n\rb\n", "a\n\nb\n", id="mixed"),
+        pytest.param(b"\xef\xbb\xbf# Title\n", "# Title\n", id="bom"),
+        pytest.param("caf\u00e9 \u2014 ok\n".encode(), "caf\u00e9 \u2014 ok\n", id="utf8"),
+    ],
+)
+def test_decode(data: bytes, text: str) -> None:
+    decoded, problems = decode(data, "a.md")
+    assert decoded == text
+    assert problems == []
+
+
+def test_windows_1252_is_decoded_with_a_warning() -> None:
+    data = b"# Outage\n\nThe caf\xe9 \x93menu\x94 service \x96 down.\n"
+    text, problems = decode(data, "content/menu.md")
+    assert text == "# Outage\n\nThe caf\u00e9 \u201cmenu\u201d service \u2013 down.\n"
+    (problem,) = problems
+    assert (problem.code, problem.level, problem.line, problem.path) == ("encoding", Level.WARNING, 3, "content/menu.md")
+
+
+def source_file(path: Path) -> SourceFile:
+    return SourceFile(path, PurePosixPath(path.name), f"content/{path.name}")
+
+
+def test_read_document_with_bom_and_crlf_keeps_line_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "2024-05-06-queue.md"
+    path.write_bytes(b"\xef\xbb\xbf\r\n---\r\ntitle: Queue\r\n---\r\n\r\n## Summary\r\n")
+    document = read_document(source_file(path))
+    assert document.diagnostics == ()
+    assert dict(document.front_matter) == {"title": "Queue"}
+    assert dict(document.key_lines) == {"title": 3}
+    assert document.body_line == 5
+    assert document.body.split("\n").index("## Summary") + document.body_line == 6
+
+
+def test_read_document_cp1252_with_front_matter(tmp_path: Path) -> None:
+    path = tmp_path / "menu.md"
+    path.write_bytes(b"---\ntitle: Caf\xe9 menu\n---\nbody\n")
+    document = read_document(source_file(path))
+    assert dict(document.front_matter) == {"title": "Caf\u00e9 menu"}
+    assert codes(document) == [("encoding", 2)]
+
+
+def test_body_line_maps_body_positions_to_file_lines() -> None:
+    text = "---\ntitle: A\nseverity: sev2\n---\n\nIntro.\n\n## Timeline\n"
+    document = split(text)
+    file_lines = text.split("\n")
+    for offset, line in enumerate(document.body.split("\n")):
+        assert file_lines[document.body_line - 1 + offset] == line
+
+
+def test_unreadable_file_is_an_error_not_an_exception(tmp_path: Path) -> None:
+    missing = tmp_path / "gone.md"
+    document = read_document(source_file(missing))
+    assert codes(document) == [("unreadable", None)]
+    assert document.body == ""
+
+
+# --- discover --------------------------------------------------------------------
+
+
+def touch(root: Path, *names: str) -> None:
+    for name in names:
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("x", encoding="utf-8")
+
+
+def test_discover_skips_hidden_and_editor_junk_and_sorts(tmp_path: Path) -> None:
+    touch(
+        tmp_path,
+        "c.md", "a.md", "B.markdown", "graph.png",
+        ".hidden.md", ".#a.md", "a.md~", "a.md.swp", "b.md.swo", "4913", "#a.md#", "x.tmp", "a.md.bak",
+        ".git/HEAD.md", ".obsidian/notes.md",
+        "2023/z.md", "2023/m.md", "2023/.m.md.swp", "2023/img/chart.svg",
+    )
+    found = discover(tmp_path, "content")
+    rels = [str(f.rel) for f in found]
+    assert sorted(rels) == sorted(
+        ["B.markdown", "a.md", "c.md", "graph.png", "2023/m.md", "2023/z.md", "2023/img/chart.svg"]
+    )
+    # deterministic: within each folder, names come in sorted order
+    for folder in {str(PurePosixPath(r).parent) for r in rels}:
+        in_folder = [r for r in rels if str(PurePosixPath(r).parent) == folder]
+        assert in_folder == sorted(in_folder)
+    assert {f.source for f in found} == {f"content/{r}" for r in rels}
+    assert {str(f.rel): f.is_markdown for f in found} == {
+        "B.markdown": True,
+        "a.md": True,
+        "c.md": True,
+        "graph.png": False,
+        "2023/m.md": True,
+        "2023/z.md": True,
+        "2023/img/chart.svg": False,
+    }
+
+
+def test_discover_order_does_not_depend_on_creation_order(tmp_path: Path) -> None:
+    first, second = tmp_path / "one", tmp_path / "two"
+    touch(first, "b.md", "a.md", "c.md")
+    touch(second, "c.md", "a.md", "b.md")
+    assert [f.rel for f in discover(first)] == [f.rel for f in discover(second)] == [
+        PurePosixPath("a.md"),
+        PurePosixPath("b.md"),
+        PurePosixPath("c.md"),
+    ]
+
+
+@pytest.mark.parametrize("name", ["POSTMORTEM.MD", "x.Markdown", "y.md"])
+def test_markdown_suffixes_any_case(tmp_path: Path, name: str) -> None:
+    touch(tmp_path, name)
+    (found,) = discover(tmp_path)
+    assert found.is_markdown
+
+
+def test_discover_a_single_file(tmp_path: Path) -> None:
+    touch(tmp_path, "one.md")
+    (found,) = discover(tmp_path / "one.md", "one.md")
+    assert found.rel == PurePosixPath("one.md")
+    assert found.source == "one.md"

@@ -1,0 +1,183 @@
+"""Stage 5 — write: output-folder guards, collisions, traversal, atomic swap."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hindsite.write import MARKER, OutputFile, OutputRefused, check_output_dir, plan_collisions, write_site
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    root = tmp_path / "site"
+    (root / "content").mkdir(parents=True)
+    (root / "content" / "a.md").write_text("# A\n", encoding="utf-8")
+    return root
+
+
+def refused(output: Path, site: Path, content: Path | None = None) -> str:
+    with pytest.raises(OutputRefused) as caught:
+        check_output_dir(output, content=content or site / "content", site_root=site)
+    assert caught.value.diagnostic.code == "output"
+    assert caught.value.diagnostic.level.value == "error"
+    return caught.value.diagnostic.message
+
+
+# --- check_output_dir ----------------------------------------------------------------
+
+
+def test_refuses_the_content_folder(site: Path) -> None:
+    assert "delete" in refused(site / "content", site)
+
+
+def test_refuses_a_folder_containing_the_content(site: Path) -> None:
+    nested = site / "docs" / "postmortems"
+    nested.mkdir(parents=True)
+    assert "delete" in refused(site / "docs", site, content=nested)
+
+
+def test_refuses_a_folder_inside_the_content(site: Path) -> None:
+    assert "inside the content folder" in refused(site / "content" / "_site", site)
+
+
+def test_refuses_the_site_root(site: Path) -> None:
+    assert str(site) in refused(site, site, content=site / "content")
+
+
+def test_refuses_a_parent_of_the_site_root(site: Path) -> None:
+    refused(site.parent, site)
+
+
+def test_refuses_home(site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    assert "home" in refused(home, site)
+
+
+def test_refuses_the_file_system_root(site: Path) -> None:
+    refused(Path(site.anchor), site)
+
+
+def test_refuses_a_non_empty_folder_without_the_marker(site: Path, tmp_path: Path) -> None:
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "thesis.tex").write_text("years of work", encoding="utf-8")
+    assert MARKER in refused(precious, site)
+    assert (precious / "thesis.tex").read_text(encoding="utf-8") == "years of work"
+
+
+def test_refuses_a_file(site: Path, tmp_path: Path) -> None:
+    target = tmp_path / "out.html"
+    target.write_text("x", encoding="utf-8")
+    refused(target, site)
+
+
+@pytest.mark.parametrize("prepare", ["missing", "empty", "previous-output"])
+def test_accepts_fresh_empty_and_previous_output(site: Path, tmp_path: Path, prepare: str) -> None:
+    output = tmp_path / "public"
+    if prepare != "missing":
+        output.mkdir()
+    if prepare == "previous-output":
+        (output / MARKER).write_text("", encoding="utf-8")
+        (output / "index.html").write_text("old", encoding="utf-8")
+    check_output_dir(output, content=site / "content", site_root=site)
+
+
+def test_accepts_the_default_output_inside_the_site(site: Path) -> None:
+    check_output_dir(site / "_site", content=site / "content", site_root=site)
+
+
+# --- plan_collisions -------------------------------------------------------------------
+
+
+def test_no_collisions_keeps_everything_in_order() -> None:
+    files = [OutputFile("index.html", "index", text="i"), OutputFile("incidents/a.html", "content/a.md", text="a")]
+    kept, problems = plan_collisions(files)
+    assert kept == files
+    assert problems == []
+
+
+@pytest.mark.parametrize("second_path", ["incidents/db.html", "incidents/DB.html", "Incidents/Db.HTML"])
+def test_two_files_for_one_path_is_an_error_naming_both(second_path: str) -> None:
+    first = OutputFile("incidents/db.html", "content/2023/db.md", text="first")
+    second = OutputFile(second_path, "content/2024/DB.md", text="second")
+    kept, problems = plan_collisions([first, second])
+    assert kept == [first]
+    (problem,) = problems
+    assert problem.code == "output-collision" and problem.level.value == "error"
+    assert "content/2023/db.md" in problem.message and "content/2024/DB.md" in problem.message
+    assert problem.path == "content/2024/DB.md"
+
+
+def test_every_collision_is_reported() -> None:
+    files = [OutputFile("a.html", f"src{n}", text="") for n in range(3)]
+    kept, problems = plan_collisions(files)
+    assert [f.source for f in kept] == ["src0"]
+    assert len(problems) == 2
+
+
+@pytest.mark.parametrize(
+    "path", ["../x.html", "a/../../x.html", "/etc/passwd", "a\\b.html", "..\\x.html", "", "a/\0.html", ".."]
+)
+def test_unsafe_paths_are_refused(path: str) -> None:
+    safe = OutputFile("index.html", "index", text="")
+    kept, problems = plan_collisions([OutputFile(path, "content/evil.md", text="x"), safe])
+    assert kept == [safe]
+    (problem,) = problems
+    assert problem.code == "output" and problem.path == "content/evil.md"
+
+
+# --- write_site ----------------------------------------------------------------------
+
+
+def tree(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): p.read_text(encoding="utf-8") for p in root.rglob("*") if p.is_file()}
+
+
+def test_write_site_writes_files_and_the_marker(tmp_path: Path) -> None:
+    source = tmp_path / "graph.png"
+    source.write_text("PNG", encoding="utf-8")
+    output = tmp_path / "out"
+    write_site(
+        [OutputFile("index.html", "index", text="home"), OutputFile("files/g/graph.png", "graph", copy_from=source)],
+        output,
+    )
+    written = tree(output)
+    assert written.pop(MARKER)
+    assert written == {"index.html": "home", "files/g/graph.png": "PNG"}
+
+
+def test_write_site_replaces_the_previous_site_whole(tmp_path: Path) -> None:
+    output = tmp_path / "out"
+    write_site([OutputFile("old.html", "x", text="old")], output)
+    write_site([OutputFile("new.html", "x", text="new")], output)
+    written = tree(output)
+    written.pop(MARKER)
+    assert written == {"new.html": "new"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no staging or retired folders left
+
+
+def test_a_failure_while_writing_leaves_the_previous_site_untouched(tmp_path: Path) -> None:
+    output = tmp_path / "out"
+    write_site([OutputFile("index.html", "index", text="good"), OutputFile("a/b.html", "b", text="b")], output)
+    before = tree(output)
+    broken = [
+        OutputFile("index.html", "index", text="half-built"),
+        OutputFile("files/missing.png", "content/missing.png", copy_from=tmp_path / "does-not-exist.png"),
+        OutputFile("z.html", "z", text="never"),
+    ]
+    with pytest.raises(OSError):
+        write_site(broken, output)
+    assert tree(output) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # the staging folder was removed
+
+
+def test_a_failure_on_the_first_build_leaves_nothing(tmp_path: Path) -> None:
+    output = tmp_path / "out"
+    with pytest.raises(OSError):
+        write_site([OutputFile("x.png", "x", copy_from=tmp_path / "nope.png")], output)
+    assert not output.exists()
+    assert list(tmp_path.iterdir()) == []

@@ -86,6 +86,7 @@ class SiteConfig:
     severity: SeverityScale = field(
         default_factory=lambda: SeverityScale.from_mapping(DEFAULT_SEVERITY)
     )
+    zones: Mapping[str, int] = field(default_factory=dict)  # extra zone abbreviations → UTC offset in seconds
     section_aliases: Mapping[str, str] = field(default_factory=dict)
     required_sections: tuple[str, ...] = ()
 
@@ -121,6 +122,7 @@ _KEYS: Mapping[str, _Key] = {
     "day_first": _Key(bool, "read 05/04/2020 as 5 April (true) or May 4 (false)"),
     "severity": _Key(dict, "the severity scale: id = [aliases], most severe first"),
     "sections": _Key(dict, "section matching: 'aliases' and 'required'"),
+    "zones": _Key(dict, "extra time-zone abbreviations: NAME = \"+03:00\""),
 }
 _SECTION_KEYS = {"aliases", "required"}
 
@@ -187,6 +189,8 @@ def load_config(
         _check_timezone(values["timezone"], problem)
     if "severity" in values:
         updates["severity"] = _severity_scale(values["severity"], problem)
+    if "zones" in values:
+        updates["zones"] = _zones(values["zones"], problem)
     if "sections" in values:
         updates["section_aliases"], updates["required_sections"] = _sections(values["sections"], problem)
 
@@ -220,6 +224,19 @@ def _severity_scale(table: dict[str, Any], problem: Any) -> SeverityScale:
     if not levels:
         return SeverityScale.from_mapping(DEFAULT_SEVERITY)
     return SeverityScale.from_mapping(levels)
+
+
+def _zones(table: dict[str, Any], problem: Any) -> dict[str, int]:
+    zones: dict[str, int] = {}
+    for name, offset in table.items():
+        match = re.fullmatch(r"(?:UTC|GMT)?\s*([+-])(\d{1,2})(?::?(\d{2}))?", str(offset).strip())
+        if not re.fullmatch(r"[A-Za-z]{1,6}", name) or match is None:
+            problem(f"zones: {name} = {offset!r} is not an abbreviation with an offset; write e.g. EAT = \"+03:00\"",
+                    name, "zones")
+            continue
+        sign = 1 if match.group(1) == "+" else -1
+        zones[name.upper()] = sign * (int(match.group(2)) * 3600 + int(match.group(3) or 0) * 60)
+    return zones
 
 
 def _sections(table: dict[str, Any], problem: Any) -> tuple[dict[str, str], tuple[str, ...]]:

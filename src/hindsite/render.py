@@ -69,6 +69,7 @@ class SectionView:
     anchor: str
     line: int
     html: str
+    filled: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,7 +213,7 @@ def _section_views(sections: Sequence[Section], rewrite: Callable[[str], str]) -
         used[base] = used.get(base, 0) + 1
         anchor = base if used[base] == 1 else f"{base}-{used[base]}"
         label = SECTION_LABELS[section.key] if section.key != "other" else ""
-        yield SectionView(section.key, label, section.heading or label, anchor, section.line, rewrite(section.html))
+        yield SectionView(section.key, label, section.heading or label, anchor, section.line, rewrite(section.html), section.filled)
 
 
 _LINK_ATTR = re.compile(r'(?P<attr>\b(?:href|src))="(?P<url>[^"]*)"')

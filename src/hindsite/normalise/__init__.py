@@ -29,7 +29,7 @@ from .derive import derive_times, prose_date, prose_duration
 from .metadata import Metadata, apply_stated, file_name_date, read_front_matter, stated_in_blocks
 from .placeholders import TEMPLATE_NOTE, is_unfilled, placeholder_lines
 from .sections import RawSection, names_section, read_heading, split_sections
-from .times import parse_date, stated_zone
+from .times import ZONES, parse_date, stated_zone
 from .timeline import events_from_blocks, order_problems
 from .titles import clean_title, is_generic, title_date, title_from_file_name, title_from_text
 
@@ -52,7 +52,8 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
     `known_files` are the content-relative paths of every file in the archive,
     for reporting links to files that are not there; None skips that check.
     """
-    meta = read_front_matter(document, config)
+    zones = {**ZONES, **config.zones}
+    meta = read_front_matter(document, config, zones)
     problems: list[Diagnostic] = [*document.diagnostics, *meta.diagnostics]
     body_lines = document.body.split("\n")
     blocks = parse_blocks(document.body, document.body_line)
@@ -60,17 +61,17 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
     raw_sections = split_sections(blocks, body_lines, document.body_line, config.section_aliases)
     references = link_references(document.body)
     parts = [_part(raw, body_lines, document.body_line, raw_sections, references) for raw in raw_sections]
-    zone = _document_zone(parts, config)
+    zone = _document_zone(parts, config, zones)
 
     stated = [
         s for p in parts if p.section.key != "action_items"
         for s in stated_in_blocks(parse_blocks(p.raw_text, p.raw_line))
     ]
-    problems += apply_stated(meta, stated, zone, config, document.source)
+    problems += apply_stated(meta, stated, zone, config, document.source, zones)
     _settle_date(meta, document, written_title, parts, config)
     day = meta.values.get("date")
 
-    timeline = _timeline(parts, day, zone, config)
+    timeline = _timeline(parts, day, zone, config, zones)
     problems += order_problems(timeline, document.source)
     derive_times(meta, timeline)
     if "duration_minutes" not in meta.values:
@@ -200,13 +201,13 @@ def _first_clause(parts: Sequence[_Part]) -> str:
 
 # --- dates and times ---------------------------------------------------------
 
-def _document_zone(parts: Sequence[_Part], config: SiteConfig) -> dt.tzinfo:
+def _document_zone(parts: Sequence[_Part], config: SiteConfig, zones: Mapping[str, int]) -> dt.tzinfo:
     """A zone the document declares before its timeline ("All times are in EAT"), else the site's."""
     for part in parts:
         if part.section.key in ("summary", "other", "") or part is parts[0]:
             for block in part.blocks[:6]:
                 if block.kind == "paragraph" and re.search(r"\btimes?\b", block.inline, re.I) and len(block.inline) < 160:
-                    zone = stated_zone(block.inline)
+                    zone = stated_zone(block.inline, zones)
                     if zone is not None:
                         return zone
     return config.tzinfo
@@ -228,14 +229,16 @@ def _settle_date(meta: Metadata, document: Document, written_title: str, parts: 
     meta.set("date", prose_date(everything, day_first=config.day_first), "prose", None)
 
 
-def _timeline(parts: Sequence[_Part], day: dt.date | None, zone: dt.tzinfo, config: SiteConfig) -> list[TimelineEvent]:
+def _timeline(
+    parts: Sequence[_Part], day: dt.date | None, zone: dt.tzinfo, config: SiteConfig, zones: Mapping[str, int]
+) -> list[TimelineEvent]:
     events: list[TimelineEvent] = []
     for part in parts:
         if part.section.key != "timeline":
             continue
-        local = stated_zone(part.section.heading) or zone
+        local = stated_zone(part.section.heading, zones) or zone
         previous_day = events[-1].at.date() if events and events[-1].at else day
-        events += events_from_blocks(part.blocks, day=previous_day, zone=local, day_first=config.day_first)
+        events += events_from_blocks(part.blocks, day=previous_day, zone=local, zones=zones, day_first=config.day_first)
     return [e for e in events if e.text.strip() or e.at is not None]
 
 

@@ -7,6 +7,7 @@ text); this module decides what each one means and reports what it cannot use.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -43,6 +44,8 @@ FIELD_NAMES: Mapping[str, str] = {
     "end": "resolved_at",
     "resolved": "resolved_at",
     "description": "summary",
+    "duration": "duration_minutes",
+    "duration_minutes": "duration_minutes",
 }
 
 _LISTS = ("services", "tags", "responders")
@@ -66,7 +69,7 @@ class Metadata:
         self.origins[name] = Origin(name, how, line)
 
 
-def read_front_matter(document: Document, config: SiteConfig) -> Metadata:
+def read_front_matter(document: Document, config: SiteConfig, zones: Mapping[str, int] = ZONES) -> Metadata:
     meta = Metadata()
     for raw_key, raw_value in document.front_matter.items():
         key = str(raw_key)
@@ -74,8 +77,9 @@ def read_front_matter(document: Document, config: SiteConfig) -> Metadata:
         name = FIELD_NAMES.get(re.sub(r"[\s-]+", "_", key.strip().casefold()))
         if name is None:
             meta.extra.append((key, plain(raw_value)))
+            meta.diagnostics.append(_unknown_field(key, document.source, line))
             continue
-        value, problem = _interpret(name, raw_value, config)
+        value, problem = _interpret(name, raw_value, config, zones)
         if problem:
             meta.diagnostics.append(diag.warning(problem[0], problem[1], document.source, line))
             meta.extra.append((key, plain(raw_value)))
@@ -84,6 +88,16 @@ def read_front_matter(document: Document, config: SiteConfig) -> Metadata:
         else:
             meta.set(name, value, "front-matter", line)
     return meta
+
+
+def _unknown_field(key: str, source: str, line: int | None) -> Diagnostic:
+    """Info for a field hindsite has no place for; a warning when it looks like a misspelt known one."""
+    close = difflib.get_close_matches(key.casefold(), list(FIELD_NAMES), n=1, cutoff=0.8)
+    if close:
+        return diag.warning("unknown-field", f"front-matter field {key!r} is not one hindsite reads; did you mean "
+                            f"{close[0]!r}? It is shown on the report as written", source, line)
+    return diag.info("unknown-field", f"front-matter field {key!r} is not part of the incident model; "
+                     "it is shown on the report as written", source, line)
 
 
 def plain(value: Any) -> str:
@@ -106,7 +120,7 @@ def as_list(value: Any) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def _interpret(name: str, value: Any, config: SiteConfig) -> tuple[Any, tuple[str, str] | None]:
+def _interpret(name: str, value: Any, config: SiteConfig, zones: Mapping[str, int]) -> tuple[Any, tuple[str, str] | None]:
     """(value, None) when usable, else (None, (code, message))."""
     if name in _LISTS:
         return as_list(value), None
@@ -117,14 +131,19 @@ def _interpret(name: str, value: Any, config: SiteConfig) -> tuple[Any, tuple[st
             return None, ("bad-time", f"date {text!r} is not a date; write it as YYYY-MM-DD")
         return date, None
     if name in _TIMES:
-        unknown = unknown_zone(text)
+        unknown = unknown_zone(text, zones)
         if unknown:
             return None, ("bad-time", f"{name} {text!r} names the time zone {unknown!r}, which hindsite does not know; "
                           "write an offset such as +03:00 instead")
-        instant = parse_instant(text, config.tzinfo, day_first=config.day_first)
+        instant = parse_instant(text, config.tzinfo, day_first=config.day_first, zones=zones)
         if instant is None:
             return None, ("bad-time", f"{name} {text!r} is not a date and time; write it as YYYY-MM-DDTHH:MM+00:00")
         return instant, None
+    if name == "duration_minutes":
+        minutes = parse_duration(text) if not text.isdigit() else int(text)
+        if minutes is None:
+            return None, ("bad-time", f"duration {text!r} is not a length of time; write e.g. '1h 30m' or '90 minutes'")
+        return minutes, None
     if name == "severity":
         level = config.severity.canonical(text)
         if level is None:
@@ -284,7 +303,9 @@ def _clean_value(value: str) -> str:
     return re.sub(r"[*_`]{1,2}", "", value).strip().rstrip(".").strip()
 
 
-def apply_stated(meta: Metadata, stated: Sequence[Stated], zone: dt.tzinfo, config: SiteConfig, source: str) -> list[Diagnostic]:
+def apply_stated(
+    meta: Metadata, stated: Sequence[Stated], zone: dt.tzinfo, config: SiteConfig, source: str, zones: Mapping[str, int] = ZONES
+) -> list[Diagnostic]:
     """Record what the body states, tables before lines; front-matter values always win.
 
     Dates go first so that a clock time stated elsewhere can take its day.
@@ -294,7 +315,7 @@ def apply_stated(meta: Metadata, stated: Sequence[Stated], zone: dt.tzinfo, conf
     for item in ordered:
         if is_placeholder_value(item.value):
             continue
-        problems += _apply_one(meta, item, zone, config, source)
+        problems += _apply_one(meta, item, zone, config, source, zones)
     ttd = meta.values.pop("time_to_detect", None)
     started = meta.values.get("started_at")
     if ttd is not None and started is not None:
@@ -309,10 +330,12 @@ def apply_stated(meta: Metadata, stated: Sequence[Stated], zone: dt.tzinfo, conf
     return problems
 
 
-def _apply_one(meta: Metadata, item: Stated, zone: dt.tzinfo, config: SiteConfig, source: str) -> list[Diagnostic]:
+def _apply_one(
+    meta: Metadata, item: Stated, zone: dt.tzinfo, config: SiteConfig, source: str, zones: Mapping[str, int]
+) -> list[Diagnostic]:
     field, value, how, line = item.field, item.value, item.how, item.line
     day = meta.values.get("date")
-    options = {"zones": ZONES, "day_first": config.day_first}
+    options = {"zones": zones, "day_first": config.day_first}
     if field == "severity":
         level = config.severity.canonical(value)
         if level is None:

@@ -31,7 +31,12 @@ def placeholder_lines(text: str, first_line: int) -> Iterator[tuple[int, str]]:
 
 
 def is_unfilled(text: str) -> bool:
-    """True when nothing but placeholders, empty table rows and markup remains."""
+    """True when the text has placeholders and nothing but them, empty table rows and markup.
+
+    A section with no text at all is not unfilled: its parts may sit under their own headings.
+    """
+    if not MARKERS.search(text):
+        return False
     remaining = MARKERS.sub(" ", text)
     remaining = "\n".join(line for line in remaining.split("\n") if not _TABLE_RULE.match(line))
     return not re.search(r"[^\W_]{2,}", remaining)

@@ -1,0 +1,37 @@
+"""hindsite against real postmortems written by other people (../shared, present in CI).
+
+The seed check compares the export with hand-written expectations; the corpus
+check measures builds, words kept, dates, timelines and sections over 151
+documents against the normaliser's targets (see bench/corpus.py).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+
+
+def _run(command: list[str]) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env, timeout=600)
+
+
+def test_shared_material_is_present() -> None:
+    assert (SHARED / "seeds").is_dir() and (SHARED / "corpus").is_dir(), "../shared is missing; CI provides it"
+
+
+def test_seed_postmortems_pass_every_required_check() -> None:
+    result = _run([sys.executable, str(SHARED / "tools" / "check-seeds")])
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-1].endswith(" 0 failed")
+
+
+def test_corpus_meets_the_normaliser_targets() -> None:
+    result = _run([sys.executable, str(ROOT / "bench" / "corpus.py"), str(SHARED / "corpus"), "--check", "-v"])
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+    print(result.stdout)

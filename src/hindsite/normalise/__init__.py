@@ -170,15 +170,22 @@ def _settle_title(meta: Metadata, document: Document, parts: Sequence[_Part], pr
     if title and not is_generic(title):
         return title
     origin = meta.origins.get("title")
-    better = meta.values.get("name") or _first_clause(parts) or title_from_file_name(document.rel.stem)
-    better = clean_title(better)
+    better = clean_title(meta.values.get("name") or _first_clause(parts) or "")
+    if not better or is_generic(better):
+        # Nothing better in the text: a generic title as written still beats the file name.
+        better = title or clean_title(title_from_file_name(document.rel.name))
+        if written and better == title:
+            problems.append(diag.info(
+                "generic-title", f"the title {written.strip()!r} says nothing about the incident; "
+                "give the document a title that names what broke", document.source, origin.line if origin else None))
+            return better
     if written:
         problems.append(diag.info(
             "generic-title",
             f"the title {written.strip()!r} says nothing about the incident; it is shown as {better!r} — "
             "give the document a title that names what broke",
             document.source, origin.line if origin else None))
-    return better if not is_generic(better) else (title or better)
+    return better
 
 
 def _first_clause(parts: Sequence[_Part]) -> str:
@@ -266,6 +273,7 @@ def _part(
     raw: RawSection, body_lines: Sequence[str], body_line: int, every: Sequence[RawSection], references: Mapping[str, Any]
 ) -> _Part:
     lines = list(body_lines[raw.body_start - body_line : raw.body_end - body_line])
+    raw_text = "\n".join(lines)  # with the label, which may itself be metadata ("Time to repair: 0h 16m")
     if raw.label_cut and lines:
         lines[0] = lines[0][raw.label_cut :].strip()
     first_line = raw.body_start
@@ -278,7 +286,7 @@ def _part(
     clean = _without_app_links(remove_template_notes_keeping_lines(text))
     key = raw.key or ("other" if any(s.key == "summary" for s in every) else "summary")
     section = Section(key, raw.heading, raw.line, clean.strip("\n"), render_markdown(clean, references), not is_unfilled(text))
-    return _Part(section, tuple(parse_blocks(clean, first_line)), text, first_line)
+    return _Part(section, tuple(parse_blocks(clean, first_line)), raw_text, raw.body_start)
 
 
 def remove_template_notes_keeping_lines(text: str) -> str:

@@ -24,6 +24,7 @@ EXACT: Mapping[str, str] = {
     "overview": "summary",
     "description": "summary",
     "background": "summary",
+    "context": "summary",
     "introduction": "summary",
     "tl dr": "summary",
     "tldr": "summary",
@@ -40,6 +41,8 @@ EXACT: Mapping[str, str] = {
     "fault": "fault",
     "what went wrong": "fault",
     "detection": "detection",
+    "identified": "detection",
+    "how it was identified": "detection",
     "how was it detected": "detection",
     "response": "response",
     "incident response": "response",
@@ -80,6 +83,8 @@ EXACT: Mapping[str, str] = {
     "next steps": "action_items",
     "review actions": "action_items",
     "tasks": "action_items",
+    "tasks to address the issue": "action_items",
+    "actions taken": "response",
     "improvements": "action_items",
     "improvements fixes": "action_items",
     "corrective actions": "action_items",
@@ -109,6 +114,8 @@ KEYWORDS: Sequence[tuple[str, str]] = (
     ("went well", "lessons"),
     ("got lucky", "lessons"),
     ("went wrong", "fault"),
+    ("went poorly", "fault"),
+    ("went badly", "fault"),
     ("summary", "summary"),
     ("what happened", "summary"),
     ("overview", "summary"),
@@ -279,6 +286,18 @@ def label_heading(line: str, aliases: Mapping[str, str] | None = None) -> tuple[
     return Heading(label, LABEL_LEVEL, key), cut
 
 
+_ANY_LABEL = re.compile(r"^\s*(?:(\*\*|__)(?P<emphasised>[^*_\n]{1,40}?)\1\s*:?|(?P<plain>[A-Z][\w /&-]{0,40}?)\s*:)(?=\s|$)")
+
+
+def any_label(line: str) -> tuple[Heading, int] | None:
+    """Any `**Label**:` or `Label:` at the start of a line, section name or not."""
+    match = _ANY_LABEL.match(line)
+    if not match:
+        return None
+    text = (match.group("emphasised") or match.group("plain")).strip()
+    return Heading(text, LABEL_LEVEL, None), match.end()
+
+
 def bare_label_item(first_line: str, has_more: bool, aliases: Mapping[str, str] | None = None) -> Heading | None:
     """A list item whose first line is only a section name, with its content below (Notion's `* 🔎 Root cause`)."""
     text = _strip_markup(first_line).rstrip(":").strip()
@@ -364,14 +383,26 @@ class _Splitter:
         self._add_part(block, start, block.end)
 
     def _feed_list(self, block: Block) -> None:
-        """Split a list at items whose label names another section."""
+        """Split a list at items whose label names another section.
+
+        Once an item has opened a section, a later sibling with any label
+        (`- **Context**: …`) ends it and returns to the section the list began in.
+        """
         start = block.start
+        parent = self.opened
+        opened_here = False
         for item in block.items:
             first, _, more = item.text.partition("\n")
             labelled = label_heading(first, self.aliases)
             heading = labelled[0] if labelled else bare_label_item(first, bool(more.strip()), self.aliases)
-            if heading is None or heading.key == self.current_key:
+            if heading is None and opened_here:
+                sibling = any_label(first)
+                if sibling is not None:
+                    labelled = sibling
+                    heading = Heading(sibling[0].text, LABEL_LEVEL, parent.key if parent else None)
+            if heading is None or (heading.key == self.current_key and not opened_here):
                 continue
+            opened_here = True
             raw_line = self.line(item.line).rstrip()
             cut = len(raw_line) - len(first.rstrip()) + labelled[1] if labelled else len(raw_line)
             self._add_part(block, start, item.line)

@@ -36,6 +36,10 @@ _SEPARATOR = re.compile(r"^[\s:|\-–—*_.,)\]]+")
 _LABEL = re.compile(r"^\s*(?:\*\*|__)?(?P<label>[^:*\n]{1,50}?)(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*(?P<rest>.*)$", re.S)
 
 
+#: A date-time at the end of a line: "Fault occurs 2020-02-12 11:45".
+TRAILING_TIME = re.compile(rf"(?P<when>(?:{_DATE}[\sT,]+(?:at\s+)?)?{_CLOCK}(?:\s*{_ZONE})?)\s*[.)]?\s*$", re.I)
+
+
 def split_leading_time(text: str, zones: Mapping[str, int] = ZONES) -> tuple[str, str] | None:
     """("10:34 UTC", "rest of the line") when `text` starts with a time; else None."""
     match = LEADING_TIME.match(text)
@@ -161,6 +165,9 @@ def _event(line: int, text: str, zones: Mapping[str, int]) -> _Candidate:
     split = split_leading_time(stripped, zones)
     if split is not None:
         return _Candidate(line, split[0], split[1] or stripped)
+    trailing = TRAILING_TIME.search(stripped.split("\n")[0])
+    if trailing and trailing.start() > 0 and re.search(r"\d{4}|" + _MONTHS, trailing.group("when"), re.I):
+        return _Candidate(line, trailing.group("when").strip(), stripped)
     label = _LABEL.match(stripped)
     if label:
         rest = label.group("rest")

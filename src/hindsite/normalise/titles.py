@@ -68,8 +68,9 @@ def title_from_text(text: str, limit: int = 90) -> str:
     return sentence[: limit + 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
-def title_from_file_name(stem: str) -> str:
-    """`2024-03-14-checkout-502s` → "Checkout 502s"."""
+def title_from_file_name(name: str) -> str:
+    """`2024-03-14-checkout-502s.md` → "Checkout 502s"; `README.md` → "README"."""
+    stem = re.sub(r"(\.(md|markdown|erb|html|txt))+$", "", name, flags=re.I)
     words = re.sub(r"^\d{4}-\d{2}-\d{2}[-_ ]*", "", stem)
     words = re.sub(r"[-_]+", " ", words).strip()
     return words[:1].upper() + words[1:] if words else stem

@@ -25,7 +25,11 @@ _DATE = (
     rf"|\d{{1,2}}(?:st|nd|rd|th)?\.?\s+{_MONTHS},?(?:\s+\d{{4}})?))"
 )
 _CLOCK = r"(?:\d{1,2}[:.]\d{2}(?::\d{2})?(?:\s*[ap]\.?\s?m\.?(?![a-z]))?|\d{1,2}\s*[ap]\.?\s?m\.?(?![a-z]))"
-_ZONE = r"(?:\(?\b(?:UTC|GMT)\s*[+-]\s*\d{1,2}(?::?\d{2})?\)?|\(?\b[A-Z]{2,5}\b\)?|(?<=\d)Z\b|(?<=\d)[+-]\d{2}:?\d{2})"
+# An ISO offset only after seconds or a `T` time, so "17:00-18:00" stays a range.
+_ZONE = (
+    r"(?:\(?\b(?:UTC|GMT)\s*[+-]\s*\d{1,2}(?::?\d{2})?\)?|\(?\b[A-Z]{2,5}\b\)?|(?<=\d)Z\b"
+    r"|(?<=\d\d:\d\d:\d\d)[+-]\d{2}:?\d{2}|(?<=T\d\d:\d\d)[+-]\d{2}:?\d{2})"
+)
 #: A time at the start of a line: optional date, a clock, an optional zone; or a date alone.
 LEADING_TIME = re.compile(
     rf"^\s*(?:[*_~]{{1,3}})?\s*(?P<when>(?:{_DATE}(?:[\sT,]+|\s+at\s+))?{_CLOCK}(?:\s*{_ZONE})?|{_DATE})"
@@ -75,6 +79,12 @@ def events_from_blocks(
     current_day = day
     previous: dt.datetime | None = None
     for candidate, local_zone in _candidates(blocks, zone, zones):
+        if not candidate.text and candidate.when and not re.search(r"\d[:.]\d\d|\d\s*[ap]\.?m", candidate.when, re.I):
+            # A date on its own ("2019-01-22", "### Feb 20") starts a new day; it is not an event.
+            reading = read_instant(candidate.when, local_zone, default_date=current_day, zones=zones, day_first=day_first)
+            if reading is not None and reading.has_date:
+                current_day, previous = reading.at.date(), None
+                continue
         at, clock = None, None
         if candidate.when:
             reading = read_instant(candidate.when, local_zone, default_date=current_day, zones=zones, day_first=day_first)

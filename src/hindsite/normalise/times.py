@@ -50,7 +50,7 @@ _LONG_ZONE = re.compile(r"\b(" + "|".join(sorted(LONG_ZONES, key=len, reverse=Tr
 
 _MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _OFFSET_ZONE = re.compile(r"\b(?:UTC|GMT)\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?(?!\d)", re.I)
-_ISO_OFFSET = re.compile(r"(?<=\d)(Z|[+-]\d{2}:?\d{2})\b")
+_ISO_OFFSET = re.compile(r"(?<=\d)(Z)\b|(?<=\d\d:\d\d:\d\d)([+-]\d{2}:?\d{2})\b|(?<=T\d\d:\d\d)([+-]\d{2}:?\d{2})\b")
 _WORD = re.compile(r"\b([A-Za-z]{1,5})\b")
 _HAS_DATE = re.compile(
     rf"\d{{4}}-\d{{1,2}}-\d{{1,2}}|\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?|\b{_MONTHS}(?![a-z])|\d{{1,2}}/{_MONTHS}/\d{{4}}",
@@ -92,7 +92,7 @@ def find_zone(text: str, zones: Mapping[str, int] = ZONES) -> tuple[dt.tzinfo, s
         return _fixed(_offset_seconds(offset)), text[: offset.start()] + " " + text[offset.end() :]
     iso = _ISO_OFFSET.search(text)
     if iso:
-        token = iso.group(1)
+        token = next(group for group in iso.groups() if group)
         seconds = 0 if token == "Z" else _iso_seconds(token)
         return _fixed(seconds), text[: iso.start()] + " " + text[iso.end() :]
     for match in _WORD.finditer(text):

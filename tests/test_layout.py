@@ -13,8 +13,9 @@ PACKAGE = Path(hindsite.__file__).parent
 #: Pipeline order (docs/architecture.md). `paths` is a leaf helper with no hindsite
 #: imports, used by normalise and render, so it sits with the other leaves.
 STAGES = (
-    "diagnostics", "model", "slugs", "paths", "config", "markup", "read", "normalise",
-    "archive", "urls", "export", "render", "inspect", "write", "build", "cli",
+    "diagnostics", "model", "slugs", "paths", "formats", "config", "markup", "read", "normalise",
+    "archive", "stats", "related", "urls", "export", "views", "search", "charts", "feeds", "render",
+    "inspect", "write", "build", "cli",
 )
 EXEMPT = {"__init__", "__main__"}
 

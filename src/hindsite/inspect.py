@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from .model import Incident
-from .render import format_duration, format_instant
+from .formats import format_duration, format_instant
 
 _FIELDS = ("title", "date", "severity", "services", "tags", "responders", "status",
            "started_at", "detected_at", "resolved_at", "duration_minutes", "summary")

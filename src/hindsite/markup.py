@@ -93,3 +93,10 @@ def link_references(text: str) -> dict[str, Any]:
     env: dict[str, Any] = {}
     PARSER.parse(text, env)
     return dict(env.get("references", {}))
+
+
+def render_inline(text: str) -> str:
+    """One line or a few of Markdown (a timeline entry, an action item) → sanitised inline HTML."""
+    if not text.strip():
+        return ""
+    return sanitise(PARSER.renderInline(text))

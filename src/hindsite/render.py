@@ -1,44 +1,35 @@
 """Stage 4 — render: an `Archive` → the pages of the site, as text in memory.
 
 One Jinja environment for the whole build. Templates receive the documented
-projections below (see docs/themes.md), never raw front-matter.
+projections of `views.py` and `stats.py` (see docs/themes.md), never raw
+front-matter. Everything every page needs is computed once here.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import re
+import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 
-from . import __version__, urls
+from . import __version__, charts, feeds, urls
+from . import diagnostics as diag
 from .archive import Archive, Group
 from .config import SiteConfig
-from . import diagnostics as diag
 from .diagnostics import Diagnostic
 from .export import dumps
-from .model import SECTION_KEYS, Incident, Section
-from .paths import resolve_reference
+from .formats import format_clock, format_day, format_duration, format_elapsed, format_instant
+from .model import Incident
+from .related import related_incidents
+from .search import INDEX_SCRIPT, search_index
 from .slugs import slugify
+from .stats import archive_stats, service_stats
+from .views import SECTION_LABELS, ReportView, link_rewriter, report_view
 
-SECTION_LABELS: Mapping[str, str] = {
-    "summary": "Summary",
-    "impact": "Impact",
-    "trigger": "Trigger",
-    "fault": "Fault",
-    "detection": "Detection",
-    "response": "Response",
-    "resolution": "Resolution",
-    "timeline": "Timeline",
-    "root_cause": "Root cause",
-    "lessons": "Lessons learned",
-    "action_items": "Action items",
-    "related": "Related",
-    "other": "Other",
-}
+PAGE_SIZE = 100  # incidents per index page; the rest is a click (or a filter) away
+ROWS_SCRIPT = "rows.js"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,25 +51,15 @@ class SiteView:
 
 
 @dataclass(frozen=True, slots=True)
-class SectionView:
-    """A section as the report shows it: `anchor` is unique within the page."""
+class Pager:
+    """Where an index page sits among all of them."""
 
-    key: str
-    label: str
-    heading: str
-    anchor: str
-    line: int
-    html: str
-    filled: bool
-
-
-@dataclass(frozen=True, slots=True)
-class ReportView:
-    incident: Incident
-    sections: tuple[SectionView, ...]
-    source_url: str
-    previous: Incident | None  # older
-    next: Incident | None  # newer
+    number: int
+    count: int
+    previous_url: str
+    next_url: str
+    first: int  # 1-based position of the first incident on this page
+    total: int
 
 
 class RenderError(Exception):
@@ -113,43 +94,109 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(duration=format_duration, day=format_day, instant=format_instant)
+    env.filters.update(duration=format_duration, day=format_day, instant=format_instant, clock=format_clock,
+                       elapsed=format_elapsed)
     env.globals.update(
         incident_url=urls.incident_url,
         tag_url=urls.tag_url,
         service_url=urls.service_url,
         static_url=urls.static_url,
         section_label=lambda key: SECTION_LABELS.get(key, key),
-        slug=_slug,
+        slug=lambda text: slugify(text, fallback=""),
+        charts=charts,
     )
     return env
 
 
 def render_site(archive: Archive, config: SiteConfig, files: Iterable[str] = ()) -> list[Page]:
-    """Every page of the site. `files` are the content-relative paths of published non-Markdown files."""
+    """Every page and data file of the site. `files` are the published non-Markdown files of the content."""
     env = make_environment(config)
     site = SiteView(config.title, config.description, config.base_url, config.repo_url, f"hindsite {__version__}")
-    published = frozenset(files)
-    known_docs = {i.content_path: i for i in archive.incidents}
+    levels = config.severity.levels
+    reports = _reports(archive, config, frozenset(files))
+    stats = archive_stats(archive, levels)
+    services = {slug: service_stats(group, levels) for slug, group in archive.by_service.items()}
 
     def page(url: str, template: str, source: str, **context: object) -> Page:
         return Page(url, _render(env, template, site=site, root=urls.root_of(url), page_url=url, **context), source)
 
     pages = [
-        page(urls.INDEX, "index.html", "index", incidents=archive.incidents, archive=archive),
+        *_index_pages(page, archive),
+        page(urls.SEARCH, "search.html", "search page"),
         page(urls.TAG_INDEX, "tags.html", "tag index", groups=_by_size(archive.by_tag)),
-        page(urls.SERVICE_INDEX, "services.html", "service index", groups=_by_size(archive.by_service)),
+        page(urls.SERVICE_INDEX, "services.html", "service index",
+             services=sorted(services.values(), key=lambda s: (-len(s.group.incidents), s.group.name.casefold()))),
+        page(urls.FOLLOW_UPS, "follow-ups.html", "follow-ups page", stats=stats, archive=archive),
+        page(urls.STATS, "stats.html", "stats page", stats=stats, levels=levels),
         page("404.html", "404.html", "404 page"),
     ]
-    for position, incident in enumerate(archive.incidents):
-        report = _report(incident, archive.incidents, position, config, published, known_docs)
-        pages.append(page(urls.incident_url(incident), "incident.html", incident.source, report=report, incident=incident))
-    for group in archive.by_tag.values():
-        pages.append(page(urls.tag_url(group.slug), "tag.html", f"tag {group.name!r}", group=group))
-    for group in archive.by_service.values():
-        pages.append(page(urls.service_url(group.slug), "service.html", f"service {group.name!r}", group=group, years=_by_year(group)))
-    pages.append(Page(urls.INCIDENTS_JSON, dumps(archive.incidents), "incident export"))
+    pages += [page(urls.incident_url(r.incident), "incident.html", r.incident.source, report=r, incident=r.incident)
+              for r in reports]
+    pages += [page(urls.tag_url(g.slug), "tag.html", f"tag {g.name!r}", group=g) for g in archive.by_tag.values()]
+    pages += [page(urls.service_url(slug), "service.html", f"service {s.group.name!r}", service=s, group=s.group,
+                   years=_by_year(s.group), axis=_axis(s.group, urls.service_url(slug)))
+              for slug, s in services.items()]
+    html_pages = [p.path for p in pages if p.path.endswith(".html") and p.path != "404.html"]
+    pages += [
+        Page(urls.INCIDENTS_JSON, dumps(archive.incidents), "incident export"),
+        Page(feeds.CSV, feeds.incidents_csv(archive.incidents), "incident table"),
+        Page(feeds.FEED, feeds.atom_feed(archive.incidents, title=config.title, base_url=config.base_url), "feed"),
+        Page(feeds.SITEMAP, feeds.sitemap(html_pages, config.base_url), "sitemap"),
+        Page(INDEX_SCRIPT, search_index(reports), "search index"),
+        Page(ROWS_SCRIPT, rows_script(archive.incidents), "index rows"),
+    ]
     return pages
+
+
+def _reports(archive: Archive, config: SiteConfig, published: frozenset[str]) -> list[ReportView]:
+    known_docs = {i.content_path: i for i in archive.incidents}
+    related = related_incidents(archive)
+    ordered = archive.incidents
+    return [
+        report_view(
+            incident,
+            previous=ordered[n + 1] if n + 1 < len(ordered) else None,
+            next=ordered[n - 1] if n > 0 else None,
+            related=related.get(incident.id, ()),
+            source_url=_source_url(config, incident),
+            rewrite=link_rewriter(incident, published, known_docs),
+        )
+        for n, incident in enumerate(ordered)
+    ]
+
+
+def _index_pages(page: Callable[..., Page], archive: Archive) -> list[Page]:
+    incidents = archive.incidents
+    count = max(1, -(-len(incidents) // PAGE_SIZE))
+    pages = []
+    for number in range(1, count + 1):
+        chunk = incidents[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
+        url = urls.index_page(number)
+        pager = Pager(
+            number, count,
+            urls.index_page(number - 1) if number > 1 else "",
+            urls.index_page(number + 1) if number < count else "",
+            (number - 1) * PAGE_SIZE + 1, len(incidents),
+        )
+        pages.append(page(url, "index.html", "index", incidents=chunk, archive=archive, pager=pager))
+    return pages
+
+
+def rows_script(incidents: Sequence[Incident]) -> str:
+    """Every incident as one compact row, for filtering and sorting the index in the browser."""
+    rows = [
+        [urls.incident_url(i), i.date.isoformat() if i.date else "", i.title, i.severity or "", list(i.services),
+         list(i.tags), i.duration_minutes]
+        for i in incidents
+    ]
+    payload = json.dumps(rows, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    return f"window.hindsiteRows = {payload};\n"
+
+
+def _axis(group: Group, page_url: str) -> object:
+    root = urls.root_of(page_url)
+    points = [(i.date, i.severity or "", i.title, root + urls.incident_url(i)) for i in group.incidents if i.date]
+    return charts.time_axis(points, f"{group.name} incidents over time")
 
 
 def _render(env: jinja2.Environment, name: str, **context: object) -> str:
@@ -176,71 +223,15 @@ def _template_frame(exc: BaseException, fallback: str) -> tuple[str, int | None]
     return found
 
 
-def _report(
-    incident: Incident,
-    ordered: Sequence[Incident],
-    position: int,
-    config: SiteConfig,
-    published: frozenset[str],
-    known_docs: Mapping[str, Incident],
-) -> ReportView:
-    rewrite = _link_rewriter(incident, published, known_docs)
-    sections = tuple(_section_views(incident.sections, rewrite))
-    source_url = f"{config.repo_url.rstrip('/')}/{_content_prefix(config)}{incident.content_path}" if config.repo_url else ""
-    return ReportView(
-        incident=incident,
-        sections=sections,
-        source_url=source_url,
-        previous=ordered[position + 1] if position + 1 < len(ordered) else None,
-        next=ordered[position - 1] if position > 0 else None,
-    )
-
-
-def _content_prefix(config: SiteConfig) -> str:
+def _source_url(config: SiteConfig, incident: Incident) -> str:
+    if not config.repo_url:
+        return ""
     try:
         relative = config.content_dir.relative_to(config.root).as_posix()
     except ValueError:
-        return ""
-    return "" if relative == "." else relative + "/"
-
-
-def _section_views(sections: Sequence[Section], rewrite: Callable[[str], str]) -> Iterable[SectionView]:
-    """Sections in canonical order (authors' order within a key), each with a unique anchor."""
-    used: dict[str, int] = {}
-    order = {key: n for n, key in enumerate(SECTION_KEYS)}
-    for section in sorted(sections, key=lambda s: order.get(s.key, len(order))):
-        base = f"s-{section.key.replace('_', '-')}" if section.key != "other" else f"s-{_slug(section.heading) or 'other'}"
-        used[base] = used.get(base, 0) + 1
-        anchor = base if used[base] == 1 else f"{base}-{used[base]}"
-        label = SECTION_LABELS[section.key] if section.key != "other" else ""
-        yield SectionView(section.key, label, section.heading or label, anchor, section.line, rewrite(section.html), section.filled)
-
-
-_LINK_ATTR = re.compile(r'(?P<attr>\b(?:href|src))="(?P<url>[^"]*)"')
-
-
-def _link_rewriter(incident: Incident, published: frozenset[str], known_docs: Mapping[str, Incident]) -> Callable[[str], str]:
-    """Relative links in a report → the published file or the linked incident's page."""
-
-    def replace(match: re.Match[str]) -> str:
-        url = match.group("url")
-        target = resolve_reference(incident.content_path, _unescape_attr(url))
-        if target is None:
-            return match.group(0)
-        fragment = "#" + url.split("#", 1)[1] if "#" in url else ""
-        if target in known_docs:
-            new = "../" + urls.incident_url(known_docs[target]) + fragment
-        elif target in published:
-            new = "../" + urls.file_url(target)
-        else:
-            return match.group(0)
-        return f'{match.group("attr")}="{new}"'
-
-    return lambda html: _LINK_ATTR.sub(replace, html)
-
-
-def _unescape_attr(value: str) -> str:
-    return value.replace("&amp;", "&")
+        relative = "."
+    prefix = "" if relative == "." else relative + "/"
+    return f"{config.repo_url.rstrip('/')}/{prefix}{incident.content_path}"
 
 
 def _by_size(groups: Mapping[str, Group]) -> list[Group]:
@@ -252,34 +243,3 @@ def _by_year(group: Group) -> list[tuple[str, list[Incident]]]:
     for incident in group.incidents:
         years.setdefault(str(incident.date.year) if incident.date else "Undated", []).append(incident)
     return list(years.items())
-
-
-def _slug(text: str) -> str:
-    return slugify(text, fallback="")
-
-
-def format_duration(minutes: int | None) -> str:
-    """90 → "1 h 30 min"; None → ""."""
-    if minutes is None:
-        return ""
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    parts = [f"{days} d"] if days else []
-    if hours:
-        parts.append(f"{hours} h")
-    if mins or not parts:
-        parts.append(f"{mins} min")
-    return " ".join(parts)
-
-
-def format_day(value: dt.date | None) -> str:
-    return value.isoformat() if value else ""
-
-
-def format_instant(value: dt.datetime | None) -> str:
-    """2024-03-14 09:12 UTC+01:00 style: the author's own offset, never converted."""
-    if value is None:
-        return ""
-    offset = value.strftime("%z")
-    zone = "UTC" if offset in ("+0000", "") else f"UTC{offset[:3]}:{offset[3:]}"
-    return f"{value:%Y-%m-%d %H:%M} {zone}"

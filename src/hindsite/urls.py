@@ -11,6 +11,9 @@ from pathlib import PurePosixPath
 from .model import Incident
 
 INDEX = "index.html"
+SEARCH = "search.html"
+FOLLOW_UPS = "follow-ups.html"
+STATS = "stats.html"
 INCIDENTS_JSON = "incidents.json"
 TAG_INDEX = "tags/index.html"
 SERVICE_INDEX = "services/index.html"
@@ -24,6 +27,11 @@ def incident_url(incident: Incident) -> str:
 
 def incident_url_for(incident_id: str) -> str:
     return f"incidents/{incident_id}.html"
+
+
+def index_page(number: int) -> str:
+    """The n-th page of the incident index: index.html, then page/2.html, page/3.html…"""
+    return INDEX if number <= 1 else f"page/{number}.html"
 
 
 def tag_url(slug: str) -> str:

@@ -1,0 +1,172 @@
+"""What a report page shows, derived from an incident: the projections its template receives.
+
+Sections come in canonical order with unique anchors; the timeline carries
+elapsed times from the start; relative links in the author's text point at the
+published files and at other incidents' pages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from . import urls
+from .formats import format_clock, format_elapsed, format_instant
+from .markup import render_inline
+from .model import SECTION_KEYS, ActionItem, Incident, Section, TimelineEvent
+from .paths import resolve_reference
+from .slugs import slugify
+
+SECTION_LABELS: Mapping[str, str] = {
+    "summary": "Summary",
+    "impact": "Impact",
+    "trigger": "Trigger",
+    "fault": "Fault",
+    "detection": "Detection",
+    "response": "Response",
+    "resolution": "Resolution",
+    "timeline": "Timeline",
+    "root_cause": "Root cause",
+    "lessons": "Lessons learned",
+    "action_items": "Action items",
+    "related": "Related",
+    "other": "Other",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SectionView:
+    """A section as the report shows it: `anchor` is unique within the page."""
+
+    key: str
+    label: str
+    heading: str
+    anchor: str
+    line: int
+    html: str
+    filled: bool
+
+
+@dataclass(frozen=True, slots=True)
+class EventView:
+    """A timeline entry: `when` as written out, `elapsed` since the incident started ("T+0:15")."""
+
+    when: str
+    iso: str
+    elapsed: str
+    html: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class ItemView:
+    html: str
+    owner: str
+    status: str
+    link: str  # an address to follow, or ""
+    ticket: str  # a ticket reference without an address, or ""
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReportView:
+    incident: Incident
+    sections: tuple[SectionView, ...]
+    timeline: tuple[EventView, ...]
+    action_items: tuple[ItemView, ...]
+    related: tuple[Incident, ...]
+    source_url: str
+    previous: Incident | None  # older
+    next: Incident | None  # newer
+
+
+def report_view(
+    incident: Incident,
+    *,
+    previous: Incident | None,
+    next: Incident | None,
+    related: tuple[Incident, ...],
+    source_url: str,
+    rewrite: Callable[[str], str],
+) -> ReportView:
+    return ReportView(
+        incident=incident,
+        sections=tuple(section_views(incident.sections, rewrite)),
+        timeline=tuple(event_views(incident)),
+        action_items=tuple(item_view(item) for item in incident.action_items),
+        related=related,
+        source_url=source_url,
+        previous=previous,
+        next=next,
+    )
+
+
+def section_views(sections: Sequence[Section], rewrite: Callable[[str], str] = lambda html: html) -> Iterable[SectionView]:
+    """Sections in canonical order (authors' order within a key), each with a unique anchor."""
+    used: dict[str, int] = {}
+    order = {key: n for n, key in enumerate(SECTION_KEYS)}
+    for section in sorted(sections, key=lambda s: order.get(s.key, len(order))):
+        base = f"s-{section.key.replace('_', '-')}" if section.key != "other" else f"s-{slugify(section.heading, fallback='other')}"
+        used[base] = used.get(base, 0) + 1
+        anchor = base if used[base] == 1 else f"{base}-{used[base]}"
+        label = SECTION_LABELS[section.key] if section.key != "other" else ""
+        yield SectionView(section.key, label, section.heading or label, anchor, section.line, rewrite(section.html), section.filled)
+
+
+def event_views(incident: Incident) -> Iterable[EventView]:
+    start = incident.started_at or next((e.at for e in incident.timeline if e.at), None)
+    first_clock = next((e.time for e in incident.timeline if e.time), None)
+    for event in incident.timeline:
+        if event.at is not None:
+            when, iso = format_instant(event.at), event.at.isoformat()
+            elapsed = _minutes(event.at - start) if start else None
+        elif event.time is not None:
+            when, iso = format_clock(event.time), event.time.isoformat("minutes")
+            elapsed = _clock_minutes(first_clock, event.time) if first_clock else None
+        else:
+            when, iso, elapsed = "", "", None
+        yield EventView(when, iso, format_elapsed(elapsed) if elapsed is not None else "", render_inline(event.text), event.line)
+
+
+def item_view(item: ActionItem) -> ItemView:
+    link = item.link or ""
+    is_address = link.startswith(("http://", "https://"))
+    return ItemView(render_inline(item.text), item.owner or "", item.status or "", link if is_address else "",
+                    "" if is_address else link, item.line)
+
+
+def _minutes(delta: dt.timedelta) -> int:
+    return int(delta.total_seconds() // 60)
+
+
+def _clock_minutes(first: dt.time, then: dt.time) -> int:
+    """Minutes between two clock times of one incident; past midnight counts as the next day."""
+    day = dt.date(2000, 1, 1)
+    minutes = _minutes(dt.datetime.combine(day, then) - dt.datetime.combine(day, first))
+    return minutes + 24 * 60 if minutes < -12 * 60 else minutes
+
+
+_LINK_ATTR = re.compile(r'(?P<attr>\b(?:href|src))="(?P<url>[^"]*)"')
+
+
+def link_rewriter(incident: Incident, published: frozenset[str], known_docs: Mapping[str, Incident]) -> Callable[[str], str]:
+    """Relative links in a report → the published file or the linked incident's page."""
+    root = urls.root_of(urls.incident_url(incident))
+
+    def replace(match: re.Match[str]) -> str:
+        url = match.group("url")
+        target = resolve_reference(incident.content_path, url.replace("&amp;", "&"))
+        if target is None:
+            return match.group(0)
+        fragment = "#" + url.split("#", 1)[1] if "#" in url else ""
+        if target in known_docs:
+            new = root + urls.incident_url(known_docs[target]) + fragment
+        elif target in published:
+            new = root + urls.file_url(target)
+        else:
+            return match.group(0)
+        return f'{match.group("attr")}="{new}"'
+
+    return lambda html: _LINK_ATTR.sub(replace, html)

@@ -17,6 +17,7 @@ from . import urls
 from .archive import Archive, collect
 from .config import SiteConfig
 from .diagnostics import Diagnostic
+from .linkcheck import Locate, check_links
 from .markup import render_markdown
 from .model import Incident, Section
 from .normalise import normalise
@@ -100,9 +101,29 @@ def build(config: SiteConfig, *, write: bool = True) -> BuildResult:
         return BuildResult(loaded, (*problems, exc.diagnostic), 0)
     files, collisions = plan_collisions([*_page_files(pages), *_static_files(config), *_content_files(loaded.files)])
     problems += collisions
+    broken = check_links([(p.path, p.text, p.source) for p in pages], (f.path for f in files),
+                         _link_locator(loaded.archive.incidents))
+    already = {(d.path, d.line) for d in problems if d.code == "missing-asset"}
+    problems += [d for d in broken if (d.path, d.line) not in already]
     if write:
         write_site(files, config.output_dir)
     return BuildResult(loaded, tuple(problems), len(files) if write else 0)
+
+
+def _link_locator(incidents: Sequence[Incident]) -> Locate:
+    """Find the line of a report's link in its source, for `broken-link` diagnostics."""
+    by_source = {i.source: i for i in incidents}
+
+    def locate(source: str, link: str) -> tuple[str, int | None]:
+        incident = by_source.get(source)
+        target = link.replace("&amp;", "&").split("#")[0] or link
+        for section in incident.sections if incident else ():
+            offset = section.text.find(target)
+            if offset != -1:
+                return source, (section.body_line or section.line) + section.text.count("\n", 0, offset)
+        return source, None
+
+    return locate
 
 
 def all_incident_diagnostics(incidents: Sequence[Incident]) -> list[Diagnostic]:

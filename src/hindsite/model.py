@@ -45,6 +45,7 @@ class Section:
     text: str
     html: str
     filled: bool = True  # False when the section holds only template placeholders
+    body_line: int = 0  # the file line `text` starts on (0 when unknown)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+from urllib.parse import unquote
 
 
 def resolve_reference(content_path: str, reference: str) -> str | None:
@@ -11,7 +12,7 @@ def resolve_reference(content_path: str, reference: str) -> str | None:
     None for anything that is not a plain relative path inside the content
     folder (absolute URLs, anchors, `..` that climbs out).
     """
-    target = reference.split("#", 1)[0].split("?", 1)[0]
+    target = unquote(reference.split("#", 1)[0].split("?", 1)[0])
     if not target or "://" in reference or reference.startswith(("/", "#", "mailto:", "tel:", "data:")):
         return None
     joined = posixpath.normpath(posixpath.join(posixpath.dirname(content_path), target))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import urls
 from .formats import format_clock, format_elapsed, format_instant
@@ -91,11 +91,16 @@ def report_view(
     source_url: str,
     rewrite: Callable[[str], str],
 ) -> ReportView:
+    used: set[str] = set()
+    with_ids = tuple(
+        replace(view, html=_heading_ids(view.html, used)) for view in section_views(incident.sections, rewrite)
+    )
+    in_page = _in_page_anchors(with_ids)
     return ReportView(
         incident=incident,
-        sections=tuple(section_views(incident.sections, rewrite)),
-        timeline=tuple(event_views(incident)),
-        action_items=tuple(item_view(item) for item in incident.action_items),
+        sections=tuple(replace(view, html=in_page(view.html)) for view in with_ids),
+        timeline=tuple(replace(e, html=in_page(rewrite(e.html))) for e in event_views(incident)),
+        action_items=tuple(replace(i, html=in_page(rewrite(i.html))) for i in map(item_view, incident.action_items)),
         related=related,
         source_url=source_url,
         previous=previous,
@@ -146,6 +151,42 @@ def _clock_minutes(first: dt.time, then: dt.time) -> int:
     day = dt.date(2000, 1, 1)
     minutes = _minutes(dt.datetime.combine(day, then) - dt.datetime.combine(day, first))
     return minutes + 24 * 60 if minutes < -12 * 60 else minutes
+
+
+_FRAGMENT_LINK = re.compile(r'href="#([^"]+)"')
+_HEADING_TAG = re.compile(r"<h([1-6])>(.*?)</h\1>", re.S)
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def _heading_ids(html: str, used: set[str]) -> str:
+    """Give headings inside the author's text ids, prefixed so they never clash with the page's own."""
+
+    def add_id(match: re.Match[str]) -> str:
+        base = "h-" + slugify(_TAGS.sub("", match.group(2)), fallback="heading")
+        anchor, n = base, 1
+        while anchor in used:
+            n += 1
+            anchor = f"{base}-{n}"
+        used.add(anchor)
+        return f'<h{match.group(1)} id="{anchor}">{match.group(2)}</h{match.group(1)}>'
+
+    return _HEADING_TAG.sub(add_id, html)
+
+
+def _in_page_anchors(sections: Sequence[SectionView]) -> Callable[[str], str]:
+    """`[see](#root-cause)` as authors write it (GitHub-style heading slugs) → the anchor on this page."""
+    anchors: dict[str, str] = {}
+    for section in sections:
+        anchors.setdefault(slugify(section.heading, fallback=""), section.anchor)
+        for anchor in re.findall(r'<h[1-6] id="(h-[^"]+)"', section.html):
+            anchors.setdefault(anchor[2:], anchor)
+    anchors.pop("", None)
+
+    def replace(match: re.Match[str]) -> str:
+        wanted = slugify(match.group(1), fallback="")
+        return f'href="#{anchors[wanted]}"' if wanted in anchors else match.group(0)
+
+    return lambda html: _FRAGMENT_LINK.sub(replace, html)
 
 
 _LINK_ATTR = re.compile(r'(?P<attr>\b(?:href|src))="(?P<url>[^"]*)"')

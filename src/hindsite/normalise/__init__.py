@@ -285,7 +285,9 @@ def _part(
     text = _dedent_after_label(lines, bool(raw.label_cut))
     clean = _without_app_links(remove_template_notes_keeping_lines(text))
     key = raw.key or ("other" if any(s.key == "summary" for s in every) else "summary")
-    section = Section(key, raw.heading, raw.line, clean.strip("\n"), render_markdown(clean, references), not is_unfilled(text))
+    leading_blank_lines = len(clean) - len(clean.lstrip("\n"))
+    section = Section(key, raw.heading, raw.line, clean.strip("\n"), render_markdown(clean, references),
+                      not is_unfilled(text), first_line + leading_blank_lines)
     return _Part(section, tuple(parse_blocks(clean, first_line)), raw_text, raw.body_start)
 
 

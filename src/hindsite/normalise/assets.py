@@ -11,6 +11,7 @@ from ..paths import resolve_reference
 
 _MARKDOWN_TARGET = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^\"']*[\"'])?\s*\)")
 _HTML_TARGET = re.compile(r"<(?:img|a)\b[^>]*?\b(?:src|href)\s*=\s*[\"']([^\"']+)[\"']", re.I)
+_REFERENCE_TARGET = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?([^\s>]+)>?")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 
 
@@ -36,7 +37,7 @@ def _local_targets(body: str, first_line: int) -> Iterator[tuple[int, str]]:
             continue
         if in_fence:
             continue
-        for pattern in (_MARKDOWN_TARGET, _HTML_TARGET):
+        for pattern in (_MARKDOWN_TARGET, _HTML_TARGET, _REFERENCE_TARGET):
             for match in pattern.finditer(text):
                 target = match.group(1)
                 if not re.match(r"^[a-z][\w+.-]*:|^#|^//", target, re.I):

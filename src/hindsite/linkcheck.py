@@ -1,0 +1,60 @@
+"""Every internal link and anchor of the built site must resolve.
+
+Runs over the rendered pages before anything is written. Links are read
+with a pattern rather than a full HTML parser: every attribute in the output
+comes from our templates or from nh3, which always writes `name="value"`.
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+from collections.abc import Callable, Iterable, Sequence
+from urllib.parse import unquote
+
+from . import diagnostics as diag
+from .diagnostics import Diagnostic
+
+_LINK = re.compile(r'\b(?:href|src)="([^"]*)"')
+_ID = re.compile(r'\bid="([^"]*)"')
+_EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.I)
+
+#: Given a page's source and a link as written in the page, where the author wrote it.
+Locate = Callable[[str, str], tuple[str, int | None]]
+
+
+def check_links(
+    pages: Sequence[tuple[str, str, str]], other_paths: Iterable[str], locate: Locate | None = None
+) -> list[Diagnostic]:
+    """A `broken-link` warning for each internal link or anchor that leads nowhere.
+
+    `pages` are (path in the site, HTML, source); `other_paths` the site's other files.
+    """
+    ids = {path: set(_ID.findall(text)) for path, text, _ in pages if path.endswith(".html")}
+    existing = set(ids) | set(other_paths) | {path for path, _, _ in pages}
+    problems: list[Diagnostic] = []
+    for path, text, source in pages:
+        if not path.endswith(".html") or path == "404.html":
+            continue  # the 404 page is served at any depth, so its links are written for the root
+        for raw in sorted(set(_LINK.findall(text))):
+            reason = _broken(path, html.unescape(raw), existing, ids)
+            if reason:
+                where, line = locate(source, raw) if locate else (source, None)
+                problems.append(diag.warning("broken-link", f"{raw!r} on {path} {reason}; fix or remove the link", where, line))
+    return problems
+
+
+def _broken(page: str, link: str, existing: set[str], ids: dict[str, set[str]]) -> str:
+    if not link or _EXTERNAL.match(link) or link.startswith("/"):
+        return ""
+    target, _, fragment = link.partition("#")
+    target = target.split("?", 1)[0]
+    resolved = posixpath.normpath(posixpath.join(posixpath.dirname(page), unquote(target))) if target else page
+    if target.endswith("/") or resolved in ("", "."):
+        resolved = posixpath.join(resolved, "index.html").lstrip("./") if resolved not in ("", ".") else "index.html"
+    if resolved.startswith("../") or resolved not in existing:
+        return "points at a file that is not in the site"
+    if fragment and resolved in ids and unquote(fragment) not in ids[resolved]:
+        return f"points at an anchor #{fragment} that {resolved} does not have"
+    return ""

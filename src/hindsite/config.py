@@ -69,6 +69,33 @@ def squash(text: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class ServiceInfo:
+    """A service as the site's registry describes it; `aliases` are other names incidents use for it."""
+
+    id: str
+    name: str
+    owner: str = ""
+    description: str = ""
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceRegistry:
+    services: tuple[ServiceInfo, ...] = ()
+
+    def canonical(self, written: str) -> str:
+        """The registered display name for any of a service's names; other names unchanged."""
+        wanted = squash(written)
+        for service in self.services:
+            if wanted in {squash(n) for n in (service.id, service.name, *service.aliases)}:
+                return service.name
+        return written
+
+    def info(self, name: str) -> ServiceInfo | None:
+        return next((s for s in self.services if s.name == name), None)
+
+
+@dataclass(frozen=True, slots=True)
 class SiteConfig:
     """The whole configuration of one site. Paths are absolute."""
 
@@ -87,6 +114,7 @@ class SiteConfig:
         default_factory=lambda: SeverityScale.from_mapping(DEFAULT_SEVERITY)
     )
     zones: Mapping[str, int] = field(default_factory=dict)  # extra zone abbreviations → UTC offset in seconds
+    services: ServiceRegistry = field(default_factory=ServiceRegistry)
     section_aliases: Mapping[str, str] = field(default_factory=dict)
     required_sections: tuple[str, ...] = ()
 
@@ -123,6 +151,7 @@ _KEYS: Mapping[str, _Key] = {
     "severity": _Key(dict, "the severity scale: id = [aliases], most severe first"),
     "sections": _Key(dict, "section matching: 'aliases' and 'required'"),
     "zones": _Key(dict, "extra time-zone abbreviations: NAME = \"+03:00\""),
+    "services": _Key(dict, "the service registry: [services.ID] with name, owner, description, aliases"),
 }
 _SECTION_KEYS = {"aliases", "required"}
 
@@ -189,6 +218,8 @@ def load_config(
         _check_timezone(values["timezone"], problem)
     if "severity" in values:
         updates["severity"] = _severity_scale(values["severity"], problem)
+    if "services" in values:
+        updates["services"] = _services(values["services"], problem)
     if "zones" in values:
         updates["zones"] = _zones(values["zones"], problem)
     if "sections" in values:
@@ -224,6 +255,33 @@ def _severity_scale(table: dict[str, Any], problem: Any) -> SeverityScale:
     if not levels:
         return SeverityScale.from_mapping(DEFAULT_SEVERITY)
     return SeverityScale.from_mapping(levels)
+
+
+_SERVICE_KEYS = {"name": str, "owner": str, "description": str, "aliases": list}
+
+
+def _services(table: dict[str, Any], problem: Any) -> ServiceRegistry:
+    services = []
+    for service_id, entry in table.items():
+        where = f"services.{service_id}"
+        if not isinstance(entry, dict):
+            problem(f"[services.{service_id}] must be a table with name, owner, description and aliases", service_id, "services")
+            continue
+        for key, value in entry.items():
+            kind = _SERVICE_KEYS.get(key)
+            if kind is None:
+                problem(f"unknown key '{where}.{key}'{_suggestion(key, _SERVICE_KEYS)}", key, where)
+            elif not isinstance(value, kind) or (kind is list and not all(isinstance(a, str) for a in value)):
+                problem(f"'{where}.{key}' must be {_kind_name(kind)}{' of strings' if kind is list else ''}", key, where)
+        aliases = entry.get("aliases", [])
+        services.append(ServiceInfo(
+            id=service_id,
+            name=str(entry.get("name") or service_id),
+            owner=str(entry.get("owner", "")),
+            description=str(entry.get("description", "")),
+            aliases=tuple(a for a in aliases if isinstance(a, str)) if isinstance(aliases, list) else (),
+        ))
+    return ServiceRegistry(tuple(services))
 
 
 def _zones(table: dict[str, Any], problem: Any) -> dict[str, int]:

@@ -115,7 +115,8 @@ def render_site(archive: Archive, config: SiteConfig, files: Iterable[str] = ())
     levels = config.severity.levels
     reports = _reports(archive, config, frozenset(files))
     stats = archive_stats(archive, levels)
-    services = {slug: service_stats(group, levels) for slug, group in archive.by_service.items()}
+    services = {slug: service_stats(group, levels, config.services.info(group.name))
+                for slug, group in archive.by_service.items()}
 
     def page(url: str, template: str, source: str, **context: object) -> Page:
         return Page(url, _render(env, template, site=site, root=urls.root_of(url), page_url=url, **context), source)

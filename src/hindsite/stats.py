@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .archive import Archive, Group, Quality, quality
+from .config import ServiceInfo
 from .model import ActionItem, Incident
 
 
@@ -37,6 +38,7 @@ class FollowUp:
 @dataclass(frozen=True, slots=True)
 class ServiceStats:
     group: Group
+    info: ServiceInfo | None  # from the site's [services] registry
     by_severity: tuple[tuple[str, int], ...]  # level → count, scale order
     by_quarter: tuple[tuple[str, int], ...]  # "2024-Q1" → count, oldest first, empty quarters included
     time_to_resolve: Spread
@@ -78,13 +80,14 @@ def follow_ups(incidents: Iterable[Incident]) -> tuple[FollowUp, ...]:
     return tuple(FollowUp(item, incident) for incident in incidents for item in incident.action_items)
 
 
-def service_stats(group: Group, levels: Sequence[str]) -> ServiceStats:
+def service_stats(group: Group, levels: Sequence[str], info: ServiceInfo | None = None) -> ServiceStats:
     incidents = group.incidents
     severities = Counter(i.severity for i in incidents if i.severity)
     tags = Counter(tag for i in incidents for tag in i.tags)
     dates = [i.date for i in incidents if i.date]
     return ServiceStats(
         group=group,
+        info=info,
         by_severity=tuple((level, severities[level]) for level in levels if severities[level]),
         by_quarter=_quarters(dates),
         time_to_resolve=spread(_resolve_minutes(incidents)),

@@ -100,7 +100,7 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
         title=title,
         date=meta.values.get("date"),
         severity=meta.values.get("severity"),
-        services=meta.values.get("services", ()),
+        services=_registered(meta.values.get("services", ()), config),
         tags=meta.values.get("tags", ()),
         responders=meta.values.get("responders", ()),
         status=meta.values.get("status"),
@@ -334,6 +334,11 @@ def _missing_sections(parts: Sequence[_Part], config: SiteConfig, source: str) -
                      "(sections.required in site.toml)", source, None)
         for key in config.required_sections if key not in present
     ]
+
+
+def _registered(services: Sequence[str], config: SiteConfig) -> tuple[str, ...]:
+    """Service names as the site's registry spells them, variants merged, order kept."""
+    return tuple(dict.fromkeys(config.services.canonical(name) for name in services))
 
 
 def _action_items(parts: Iterable[_Part]) -> list[ActionItem]:

@@ -144,7 +144,7 @@ def render_site(archive: Archive, config: SiteConfig, files: Iterable[str] = ())
         Page(feeds.FEED, feeds.atom_feed(archive.incidents, title=config.title, base_url=config.base_url), "feed"),
         Page(feeds.SITEMAP, feeds.sitemap(html_pages, config.base_url), "sitemap"),
         Page(INDEX_SCRIPT, search_index(reports), "search index"),
-        Page(ROWS_SCRIPT, rows_script(archive.incidents), "index rows"),
+        Page(ROWS_SCRIPT, rows_script(archive.incidents, levels), "index rows"),
     ]
     return pages
 
@@ -183,11 +183,15 @@ def _index_pages(page: Callable[..., Page], archive: Archive) -> list[Page]:
     return pages
 
 
-def rows_script(incidents: Sequence[Incident]) -> str:
-    """Every incident as one compact row, for filtering and sorting the index in the browser."""
+def rows_script(incidents: Sequence[Incident], levels: Sequence[str]) -> str:
+    """Every incident as one compact row, for filtering and sorting the index in the browser.
+
+    [url, date, title, severity, services, tags, duration, severity rank (0 = most severe, null = none)]
+    """
+    rank = {level: n for n, level in enumerate(levels)}
     rows = [
         [urls.incident_url(i), i.date.isoformat() if i.date else "", i.title, i.severity or "", list(i.services),
-         list(i.tags), i.duration_minutes]
+         list(i.tags), i.duration_minutes, rank.get(i.severity or "")]
         for i in incidents
     ]
     payload = json.dumps(rows, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")

@@ -184,13 +184,13 @@
   }
 
   function compare(key, descending) {
-    var column = { date: 1, title: 2, severity: 3, duration: 6 }[key];
+    var column = { date: 1, title: 2, severity: 7, duration: 6 }[key];
     return function (a, b) {
       var x = a[column], y = b[column];
       var missing = (x === null || x === "") - (y === null || y === "");
       if (missing) { return missing; }  /* unknown values always last */
       var order = typeof x === "number" ? x - y : String(x).localeCompare(String(y));
-      if (key === "severity") { order = -order; }  /* sev1 is the most severe */
+      if (key === "severity") { order = -order; }  /* rank 0 is the most severe: "descending" shows it first */
       return descending ? -order : order;
     };
   }

@@ -35,3 +35,29 @@ def test_corpus_meets_the_normaliser_targets() -> None:
     result = _run([sys.executable, str(ROOT / "bench" / "corpus.py"), str(SHARED / "corpus"), "--check", "-v"])
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     print(result.stdout)
+
+
+def _build(content: Path, out: Path) -> subprocess.CompletedProcess[str]:
+    return _run([sys.executable, "-m", "hindsite", "build", "--content", str(content), "--output", str(out), "-q"])
+
+
+def _copy_markdown(source: Path, target: Path) -> Path:
+    target.mkdir()
+    for doc in source.glob("*.md"):
+        if doc.name != "README.md":
+            (target / doc.name).write_bytes(doc.read_bytes())
+    return target
+
+
+def test_seeds_and_corpus_build_every_page_without_errors(tmp_path: Path) -> None:
+    for name in ("seeds", "corpus"):
+        content = _copy_markdown(SHARED / name, tmp_path / name)
+        out = tmp_path / f"{name}-site"
+        result = _build(content, out)
+        errors = [line for line in result.stderr.splitlines() if ": error: " in line]
+        assert errors == [] and result.returncode == 0, result.stderr[-3000:]
+        docs = sorted(content.glob("*.md"))
+        assert len(list((out / "incidents").glob("*.html"))) == len(docs)
+        for page in ("index.html", "follow-ups.html", "stats.html", "services/index.html", "search.html"):
+            assert (out / page).stat().st_size > 0, page
+        assert "Traceback" not in result.stderr

@@ -60,12 +60,12 @@ def incidents_csv(incidents: Sequence[Incident]) -> str:
     writer.writerow(_CSV_COLUMNS)
     for i in incidents:
         writer.writerow([
-            i.id, _iso(i.date), _cell(i.title), i.severity or "", i.status or "", "; ".join(i.services),
-            "; ".join(i.tags), "; ".join(i.responders), _iso(i.started_at), _iso(i.detected_at), _iso(i.resolved_at),
+            i.id, _iso(i.date), _cell(i.title), i.severity or "", _cell(i.status or ""), _cell("; ".join(i.services)),
+            _cell("; ".join(i.tags)), _cell("; ".join(i.responders)), _iso(i.started_at), _iso(i.detected_at), _iso(i.resolved_at),
             "" if i.duration_minutes is None else i.duration_minutes,
             "" if i.time_to_detect_minutes is None else i.time_to_detect_minutes,
             len(i.action_items), sum(1 for a in i.action_items if a.status != "done"),
-            urls.incident_url(i), i.source,
+            urls.incident_url(i), _cell(i.source),
         ])
     return out.getvalue()
 

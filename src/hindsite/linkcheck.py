@@ -16,8 +16,8 @@ from urllib.parse import unquote
 from . import diagnostics as diag
 from .diagnostics import Diagnostic
 
-_LINK = re.compile(r'\b(?:href|src)="([^"]*)"')
-_ID = re.compile(r'\bid="([^"]*)"')
+_LINK = re.compile(r'(?<![\w-])(?:href|src)="([^"]*)"')
+_ID = re.compile(r'(?<![\w-])id="([^"]*)"')
 _EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.I)
 
 #: Given a page's source and a link as written in the page, where the author wrote it.

@@ -110,12 +110,11 @@ def report_view(
 
 def section_views(sections: Sequence[Section], rewrite: Callable[[str], str] = lambda html: html) -> Iterable[SectionView]:
     """Sections in canonical order (authors' order within a key), each with a unique anchor."""
-    used: dict[str, int] = {}
+    used: set[str] = set()
     order = {key: n for n, key in enumerate(SECTION_KEYS)}
     for section in sorted(sections, key=lambda s: order.get(s.key, len(order))):
         base = f"s-{section.key.replace('_', '-')}" if section.key != "other" else f"s-{slugify(section.heading, fallback='other')}"
-        used[base] = used.get(base, 0) + 1
-        anchor = base if used[base] == 1 else f"{base}-{used[base]}"
+        anchor = _unused(base, used)
         label = SECTION_LABELS[section.key] if section.key != "other" else ""
         yield SectionView(section.key, label, section.heading or label, anchor, section.line, rewrite(section.html), section.filled)
 
@@ -123,13 +122,19 @@ def section_views(sections: Sequence[Section], rewrite: Callable[[str], str] = l
 def event_views(incident: Incident) -> Iterable[EventView]:
     start = incident.started_at or next((e.at for e in incident.timeline if e.at), None)
     first_clock = next((e.time for e in incident.timeline if e.time), None)
+    days = 0  # midnights passed, for times without a date
+    previous: int | None = None
     for event in incident.timeline:
         if event.at is not None:
             when, iso = format_instant(event.at), event.at.isoformat()
             elapsed = _minutes(event.at - start) if start else None
-        elif event.time is not None:
+        elif event.time is not None and first_clock is not None:
             when, iso = format_clock(event.time), event.time.isoformat("minutes")
-            elapsed = _clock_minutes(first_clock, event.time) if first_clock else None
+            elapsed = _clock_minutes(first_clock, event.time) + days * 24 * 60
+            if previous is not None and previous - elapsed > 12 * 60:
+                days += 1
+                elapsed += 24 * 60
+            previous = elapsed
         else:
             when, iso, elapsed = "", "", None
         yield EventView(when, iso, format_elapsed(elapsed) if elapsed is not None else "", render_inline(event.text), event.line)
@@ -147,10 +152,9 @@ def _minutes(delta: dt.timedelta) -> int:
 
 
 def _clock_minutes(first: dt.time, then: dt.time) -> int:
-    """Minutes between two clock times of one incident; past midnight counts as the next day."""
+    """Minutes from one clock time to another on the same day (negative when earlier)."""
     day = dt.date(2000, 1, 1)
-    minutes = _minutes(dt.datetime.combine(day, then) - dt.datetime.combine(day, first))
-    return minutes + 24 * 60 if minutes < -12 * 60 else minutes
+    return _minutes(dt.datetime.combine(day, then) - dt.datetime.combine(day, first))
 
 
 _FRAGMENT_LINK = re.compile(r'href="#([^"]+)"')
@@ -162,15 +166,20 @@ def _heading_ids(html: str, used: set[str]) -> str:
     """Give headings inside the author's text ids, prefixed so they never clash with the page's own."""
 
     def add_id(match: re.Match[str]) -> str:
-        base = "h-" + slugify(_TAGS.sub("", match.group(2)), fallback="heading")
-        anchor, n = base, 1
-        while anchor in used:
-            n += 1
-            anchor = f"{base}-{n}"
-        used.add(anchor)
+        anchor = _unused("h-" + slugify(_TAGS.sub("", match.group(2)), fallback="heading"), used)
         return f'<h{match.group(1)} id="{anchor}">{match.group(2)}</h{match.group(1)}>'
 
     return _HEADING_TAG.sub(add_id, html)
+
+
+def _unused(base: str, used: set[str]) -> str:
+    """`base`, or `base-2`, `base-3`… whichever is free; the result is marked used."""
+    anchor, n = base, 1
+    while anchor in used:
+        n += 1
+        anchor = f"{base}-{n}"
+    used.add(anchor)
+    return anchor
 
 
 def _in_page_anchors(sections: Sequence[SectionView]) -> Callable[[str], str]:
@@ -205,7 +214,7 @@ def link_rewriter(incident: Incident, published: frozenset[str], known_docs: Map
         if target in known_docs:
             new = root + urls.incident_url(known_docs[target]) + fragment
         elif target in published:
-            new = root + urls.file_url(target)
+            new = root + urls.file_url(target) + fragment
         else:
             return match.group(0)
         return f'{match.group("attr")}="{new}"'

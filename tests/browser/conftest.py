@@ -1,0 +1,185 @@
+"""Real-browser fixtures: the repository's example site, built once, served over HTTP, driven by Chromium.
+
+Chromium is Debian's (`/usr/bin/chromium`, installed by scripts/test when
+missing), driven through the `playwright` package; Playwright's own browser
+downloads are never used. When either is missing the tests fail with a message
+saying what to install: they never skip.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from hindsite.cli import cli
+
+try:
+    from playwright.sync_api import Browser, Page, sync_playwright
+    from playwright.sync_api import Error as PlaywrightError
+except ImportError as exc:  # reported by the `browser` fixture as a failure, never a skip
+    sync_playwright = None
+    _PLAYWRIGHT_IMPORT_ERROR: ImportError | None = exc
+else:
+    _PLAYWRIGHT_IMPORT_ERROR = None
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
+SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
+VIEWPORT = {"width": 1280, "height": 900}
+TIMEOUT_MS = 15_000  # how long Playwright waits for a condition before failing; nothing asserts durations
+
+
+# --- the site -------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository's own example archive (site.toml + content/), built with the CLI into a temporary folder."""
+    out = tmp_path_factory.mktemp("browser") / "site"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(REPO)
+        result = CliRunner().invoke(cli, ["build", "--output", str(out)], prog_name="hindsite", catch_exceptions=False)
+    assert result.exit_code == 0, f"`hindsite build` of the example site failed:\n{result.output}"
+    assert (out / "index.html").is_file(), f"the build wrote no index.html into {out}"
+    return out
+
+
+@pytest.fixture(scope="session")
+def incidents(built_site: Path) -> list[dict[str, Any]]:
+    """The built site's own `incidents.json`: what the pages are checked against."""
+    data = json.loads((built_site / "incidents.json").read_text(encoding="utf-8"))
+    assert data["incidents"], "the example site has no incidents"
+    return data["incidents"]
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's name
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site: Path) -> Iterator[str]:
+    """`http://127.0.0.1:PORT/`: the built site, served by the standard library from a thread."""
+    handler = functools.partial(_QuietHandler, directory=str(built_site))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, name="browser-test-site", daemon=True)
+    thread.start()
+    try:
+        host, port = server.server_address[:2]
+        yield f"http://{host}:{port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=30)
+
+
+# --- the browser ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One Debian Chromium for the whole session."""
+    if sync_playwright is None:
+        pytest.fail(
+            f"the `playwright` Python package is not installed ({_PLAYWRIGHT_IMPORT_ERROR}); "
+            "run scripts/setup, or `.venv/bin/pip install -e '.[test]'`",
+            pytrace=False,
+        )
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(
+            f"{CHROMIUM} is missing or not executable; the browser tests use Debian's Chromium: "
+            "run scripts/test (it installs it) or `apt-get install chromium`",
+            pytrace=False,
+        )
+    with sync_playwright() as playwright:
+        try:
+            launched = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        except PlaywrightError as exc:
+            pytest.fail(f"could not start {CHROMIUM} through Playwright: {exc}", pytrace=False)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@dataclass
+class WatchedPage:
+    """A page with everything that went wrong on it recorded: console errors, uncaught errors, failed loads."""
+
+    page: Page
+    origin: str
+    problems: list[str] = field(default_factory=list)
+    reported: int = 0  # problems already asserted on
+
+    def _is_favicon(self, url: str) -> bool:
+        # Chromium asks every origin for /favicon.ico by itself; no page of the site links to it.
+        return url == self.origin + "favicon.ico"
+
+    def on_console(self, message: Any) -> None:
+        if message.type != "error":
+            return
+        where = message.location.get("url", "") if message.location else ""
+        if self._is_favicon(where):
+            return
+        self.problems.append(f"console error on {self.page.url}: {message.text} (at {where or 'unknown'})")
+
+    def on_page_error(self, error: Any) -> None:
+        self.problems.append(f"uncaught error on {self.page.url}: {error}")
+
+    def on_response(self, response: Any) -> None:
+        if response.url.startswith(self.origin) and response.status >= 400 and not self._is_favicon(response.url):
+            self.problems.append(f"HTTP {response.status} for {response.url} (loaded by {self.page.url})")
+
+    def on_request_failed(self, request: Any) -> None:
+        if request.url.startswith(self.origin):
+            self.problems.append(f"request failed: {request.url} ({request.failure}) on {self.page.url}")
+
+    def assert_clean(self, where: str = "") -> None:
+        """No console error, uncaught page error or failed same-origin load since the page was opened."""
+        self.reported = len(self.problems)
+        assert not self.problems, f"problems in the browser{' ' + where if where else ''}:\n" + "\n".join(self.problems)
+
+
+@pytest.fixture
+def watched(browser: Browser, site_url: str) -> Iterator[WatchedPage]:
+    """A fresh browser context and page, watched for errors. Tests call `watched.assert_clean()` at the end;
+    anything that goes wrong after that fails the test at teardown."""
+    context = browser.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    watch = WatchedPage(page, site_url)
+    page.on("console", watch.on_console)
+    page.on("pageerror", watch.on_page_error)
+    page.on("response", watch.on_response)
+    page.on("requestfailed", watch.on_request_failed)
+    try:
+        yield watch
+    finally:
+        late = watch.problems[watch.reported :]
+        context.close()
+    assert not late, "problems in the browser after the test's last check:\n" + "\n".join(late)
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS

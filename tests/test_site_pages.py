@@ -1,0 +1,229 @@
+"""End to end through `hindsite build`: the archive views, pagination, the service registry and overrides."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from hindsite.cli import cli
+
+from conftest import MakeSite, RunCli
+
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def doc(title: str, day: dt.date, *, services: str = "[api]", severity: str = "sev2", body: str = "") -> str:
+    return (f"---\ntitle: {title}\ndate: {day.isoformat()}\nseverity: {severity}\nservices: {services}\n"
+            f"tags: [db]\n---\n\n## Summary\n\n{title} happened.\n\n## Root cause\n\nA bad deploy.\n{body}")
+
+
+SMALL = {
+    "content/2024-03-01-db.md": doc(
+        "Database failover stalled", dt.date(2024, 3, 1),
+        body="\n## Timeline\n\n- 2024-03-01 08:00 UTC — replica lagged\n- 2024-03-01 09:30 UTC — resolved\n"
+             "\n## Action items\n\n- [ ] Schedule a failover drill @erin\n- [x] Add a lag alert @bo\n"),
+    "content/2024-05-02-cdn.md": doc("CDN served stale pages", dt.date(2024, 5, 2), services="[cdn]", severity="sev3"),
+}
+
+
+def build(tmp_path: Path, make_site: MakeSite, run_cli: RunCli, files: dict[str, str], config: str = "") -> Path:
+    site = make_site(tmp_path, files, config or 'title = "Test archive"\n')
+    result = run_cli("build", cwd=site)
+    assert result.exit_code == 0, result.output
+    return site / "_site"
+
+
+def read(out: Path, rel: str) -> str:
+    return (out / rel).read_text(encoding="utf-8")
+
+
+def script_tags(html: str) -> list[str]:
+    return re.findall(r"<script\b[^>]*>", html, re.I)
+
+
+@pytest.fixture
+def small(tmp_path: Path, make_site: MakeSite, run_cli: RunCli) -> Path:
+    return build(tmp_path, make_site, run_cli, SMALL, 'title = "Test archive"\nbase_url = "https://ops.example/pm"\n')
+
+
+def test_the_archive_views_are_built(small: Path) -> None:
+    for rel in ("index.html", "search.html", "follow-ups.html", "stats.html", "feed.xml", "incidents.csv",
+                "sitemap.xml", "search-index.js", "rows.js", "incidents.json", "tags/index.html",
+                "services/index.html", "services/api.html", "services/cdn.html", "tags/db.html", "404.html",
+                "incidents/2024-03-01-db.html", "incidents/2024-05-02-cdn.html"):
+        assert (small / rel).is_file(), rel
+
+
+def test_stats_page_draws_inline_svg_without_scripts_of_its_own(small: Path) -> None:
+    html = read(small, "stats.html")
+    assert "<svg" in html
+    assert 'role="img"' in html
+    assert script_tags(html) == ['<script src="static/hindsite.js" defer>']
+
+
+def test_service_page_draws_inline_svg(small: Path) -> None:
+    html = read(small, "services/api.html")
+    assert "<svg" in html
+    assert 'href="../incidents/2024-03-01-db.html"' in html  # the time axis links to the report
+    assert script_tags(html) == ['<script src="../static/hindsite.js" defer>']
+
+
+def test_follow_ups_page_lists_action_items(small: Path) -> None:
+    html = read(small, "follow-ups.html")
+    assert "Schedule a failover drill" in html
+    assert "Add a lag alert" in html
+
+
+def test_search_index_covers_every_report(small: Path) -> None:
+    text = read(small, "search-index.js")
+    prefix = "window.hindsiteSearch = "
+    assert text.startswith(prefix) and text.rstrip().endswith(";")
+    data = json.loads(text[len(prefix):].rstrip().rstrip(";"))
+    urls = sorted(d["u"] for d in data["documents"])
+    assert urls == ["incidents/2024-03-01-db.html", "incidents/2024-05-02-cdn.html"]
+    db = next(d for d in data["documents"] if d["u"] == "incidents/2024-03-01-db.html")
+    assert [p[0] for p in db["p"]][:2] == ["s-summary", "s-timeline"]
+
+
+def test_data_files_match_the_archive(small: Path) -> None:
+    feed = ET.fromstring((small / "feed.xml").read_bytes())
+    assert len(feed.findall("{http://www.w3.org/2005/Atom}entry")) == 2
+    assert read(small, "incidents.csv").count("\n") == 3
+    locs = [u.findtext(f"{SITEMAP}loc") for u in ET.fromstring((small / "sitemap.xml").read_bytes())]
+    assert "https://ops.example/pm/index.html" in locs
+    assert "https://ops.example/pm/incidents/2024-03-01-db.html" in locs
+    assert not any(loc.endswith("404.html") for loc in locs)
+
+
+# --- pagination ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def large(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """250 small incidents, built once for the module."""
+    site = tmp_path_factory.mktemp("large") / "site"
+    content = site / "content"
+    content.mkdir(parents=True)
+    start = dt.date(2023, 1, 1)
+    for n in range(250):
+        day = start + dt.timedelta(days=n)
+        (content / f"{day.isoformat()}-inc-{n:03d}.md").write_text(
+            f"---\ntitle: Incident number {n}\ndate: {day.isoformat()}\nseverity: sev{n % 4 + 1}\n"
+            f"services: [svc-{n % 5}]\n---\n\nShort summary {n}.\n",
+            encoding="utf-8",
+        )
+    (site / "site.toml").write_text('title = "Big archive"\n', encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(site)
+        result = CliRunner().invoke(cli, ["build", "-q"], prog_name="hindsite", catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return site / "_site"
+
+
+def rows_on(html: str) -> list[str]:
+    table = html.split('id="incident-table"', 1)[1].split("</table>", 1)[0]
+    return re.findall(r'<a href="(?:\.\./)?incidents/([^"]+)\.html">', table)
+
+
+def test_index_is_paginated_by_one_hundred(large: Path) -> None:
+    pages = ["index.html", "page/2.html", "page/3.html"]
+    rows = [rows_on(read(large, p)) for p in pages]
+    assert [len(r) for r in rows] == [100, 100, 50]
+    everything = [i for r in rows for i in r]
+    assert len(set(everything)) == 250
+    assert everything[0] == "2023-09-07-inc-249"  # newest first
+    assert everything[-1] == "2023-01-01-inc-000"
+    assert not (large / "page/4.html").exists()
+    assert not (large / "page/1.html").exists()
+
+
+def test_pages_link_to_their_neighbours(large: Path) -> None:
+    def pager(rel: str) -> dict[str, str]:
+        html = read(large, rel)
+        nav = html.split('id="index-pager"', 1)[1].split("</nav>", 1)[0]
+        return dict(re.findall(r'rel="(prev|next)" href="([^"]+)"', nav))
+
+    assert pager("index.html") == {"next": "page/2.html"}
+    assert pager("page/2.html") == {"prev": "../index.html", "next": "../page/3.html"}
+    assert pager("page/3.html") == {"prev": "../page/2.html"}
+    assert "Page 2 of 3" in read(large, "page/2.html")
+
+
+def test_later_pages_link_from_their_own_depth(large: Path) -> None:
+    html = read(large, "page/2.html")
+    assert 'href="../static/style.css"' in html
+    assert 'data-rows="../rows.js"' in html
+    assert "Incidents 101–200 of 250" in html
+
+
+def test_rows_script_defines_every_row(large: Path) -> None:
+    text = read(large, "rows.js")
+    prefix = "window.hindsiteRows = "
+    assert text.startswith(prefix)
+    rows = json.loads(text[len(prefix):].rstrip().rstrip(";"))
+    assert len(rows) == 250
+    first = rows[0]
+    assert first[:5] == ["incidents/2023-09-07-inc-249.html", "2023-09-07", "Incident number 249", "sev2", ["svc-4"]]
+    assert first[7] == 1  # severity rank: sev2 is the second level
+    assert len({r[0] for r in rows}) == 250
+
+
+# --- service registry ---------------------------------------------------------------------------
+
+REGISTRY = '''title = "Test archive"
+
+[services.checkout-api]
+name = "Checkout API"
+owner = "Payments team"
+description = "Takes baskets to paid orders."
+aliases = ["checkout", "checkout service"]
+'''
+
+
+def test_registry_aliases_merge_services_onto_one_page(tmp_path: Path, make_site: MakeSite, run_cli: RunCli) -> None:
+    out = build(tmp_path, make_site, run_cli, {
+        "content/2024-01-01-a.md": doc("Basket totals wrong", dt.date(2024, 1, 1), services="[Checkout]"),
+        "content/2024-02-01-b.md": doc("Payments timed out", dt.date(2024, 2, 1), services="[checkout-api]"),
+        "content/2024-03-01-c.md": doc("Orders duplicated", dt.date(2024, 3, 1), services="[Checkout Service]"),
+    }, REGISTRY)
+    pages = sorted(p.name for p in (out / "services").glob("*.html"))
+    assert pages == ["checkout-api.html", "index.html"]
+    html = read(out, "services/checkout-api.html")
+    assert "<h1>Checkout API</h1>" in html
+    assert "Payments team" in html
+    assert "Takes baskets to paid orders." in html
+    for title in ("Basket totals wrong", "Payments timed out", "Orders duplicated"):
+        assert title in html
+    report = read(out, "incidents/2024-01-01-a.html")
+    assert '<a class="chip" href="../services/checkout-api.html">Checkout API</a>' in report
+    assert "Checkout API" in read(out, "services/index.html")
+
+
+# --- overrides ----------------------------------------------------------------------------------
+
+OVERRIDE = """{% extends "theme/incident.html" %}
+{% block title %}Postmortem · {{ incident.title }}{% endblock %}
+{% block main %}
+<p class="banner">Customer-facing incident: see the status page.</p>
+{{ super() }}
+{% endblock %}
+"""
+
+
+def test_an_override_extends_the_theme_template(tmp_path: Path, make_site: MakeSite, run_cli: RunCli) -> None:
+    """The mechanism docs/themes.md documents: overrides/NAME extends "theme/NAME" and changes blocks."""
+    out = build(tmp_path, make_site, run_cli, {**SMALL, "overrides/incident.html": OVERRIDE})
+    report = read(out, "incidents/2024-03-01-db.html")
+    assert '<p class="banner">Customer-facing incident: see the status page.</p>' in report
+    assert "<title>Postmortem · Database failover stalled</title>" in report
+    assert 'id="facts-title"' in report  # the theme's facts panel is still there
+    assert report.index("banner") < report.index('id="facts-title"')
+    assert 'id="s-root-cause"' in report
+    assert 'href="../static/style.css"' in report  # base.html still wraps the page
+    assert "banner" not in read(out, "index.html")  # only the report template was overridden

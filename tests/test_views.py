@@ -1,0 +1,251 @@
+"""views.py: what a report page shows — sections, timeline, action items and rewritten links."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import pytest
+
+from hindsite.markup import render_markdown
+from hindsite.model import ActionItem, Incident, Section, TimelineEvent, minutes_between
+from hindsite.views import event_views, item_view, link_rewriter, report_view, section_views
+
+UTC = dt.timezone.utc
+
+
+def incident(id: str, **fields: Any) -> Incident:
+    values: dict[str, Any] = dict(
+        id=id, source=f"content/{id}.md", content_path=f"{id}.md", title=id, date=None, severity=None,
+        services=(), tags=(), responders=(), status=None, started_at=None, detected_at=None, resolved_at=None,
+        summary="", sections=(), timeline=(), action_items=(), diagnostics=(),
+    )
+    values.update(fields)
+    values.setdefault("duration_minutes", minutes_between(values["started_at"], values["resolved_at"]))
+    return Incident(**values)
+
+
+def section(key: str, heading: str, markdown: str = "text", line: int = 1) -> Section:
+    return Section(key, heading, line, markdown, render_markdown(markdown))
+
+
+def at(hour: int, minute: int, day: int = 1) -> dt.datetime:
+    return dt.datetime(2024, 3, day, hour, minute, tzinfo=UTC)
+
+
+def clock(hour: int, minute: int) -> dt.time:
+    return dt.time(hour, minute, tzinfo=UTC)
+
+
+def ids_in(html: str) -> list[str]:
+    return re.findall(r'\bid="([^"]*)"', html)
+
+
+# --- section_views ------------------------------------------------------------------------------
+
+
+def test_sections_in_canonical_order_with_unique_anchors() -> None:
+    sections = [
+        section("other", "Appendix: Graphs"),
+        section("root_cause", "Why it happened", line=20),
+        section("summary", "Overview"),
+        section("action_items", "Follow-ups"),
+        section("root_cause", "Contributing factors", line=30),
+    ]
+    views = list(section_views(sections))
+    assert [v.key for v in views] == ["summary", "root_cause", "root_cause", "action_items", "other"]
+    assert [v.anchor for v in views] == ["s-summary", "s-root-cause", "s-root-cause-2", "s-action-items",
+                                         "s-appendix-graphs"]
+    assert [v.heading for v in views][1:3] == ["Why it happened", "Contributing factors"]  # authors' order kept
+    assert [v.line for v in views][1:3] == [20, 30]
+
+
+def test_section_labels_and_headings() -> None:
+    views = list(section_views([section("root_cause", ""), section("other", "Glossary"), section("other", "")]))
+    assert (views[0].label, views[0].heading) == ("Root cause", "Root cause")  # no heading written: the label
+    assert (views[1].label, views[1].heading) == ("", "Glossary")
+    assert views[2].anchor == "s-other"  # an `other` without a heading falls back
+
+
+def test_other_sections_sharing_a_heading_get_numbered_anchors() -> None:
+    views = list(section_views([section("other", "Notes"), section("other", "notes")]))
+    assert [v.anchor for v in views] == ["s-notes", "s-notes-2"]
+
+
+@pytest.mark.parametrize("sections", [
+    [("root_cause", "Root cause"), ("root_cause", "Root cause, continued"), ("other", "Root cause 2")],
+    [("other", "Update"), ("other", "Update"), ("other", "Update 2")],
+    [("other", "Update 2"), ("other", "Update"), ("other", "Update")],
+], ids=["key-then-heading", "headings", "heading-first"])
+def test_anchors_stay_unique_when_a_heading_looks_like_a_numbered_anchor(sections: list[tuple[str, str]]) -> None:
+    """A repeated anchor gets "-2"; a heading that slugs to that same "-2" must not take it as well."""
+    views = list(section_views([section(key, heading) for key, heading in sections]))
+    anchors = [v.anchor for v in views]
+    assert len(set(anchors)) == len(anchors), anchors
+    assert anchors[0] in ("s-root-cause", "s-update", "s-update-2")  # the first of each keeps its plain anchor
+
+
+def test_section_views_apply_the_rewrite() -> None:
+    views = list(section_views([section("summary", "Summary", "hello")], rewrite=lambda html: html.upper()))
+    assert views[0].html == "<P>HELLO</P>\n"
+
+
+# --- event_views --------------------------------------------------------------------------------
+
+
+def test_elapsed_time_from_the_start() -> None:
+    inc = incident("x", started_at=at(8, 0), timeline=(
+        TimelineEvent(at(7, 55), "warning signs", 10),
+        TimelineEvent(at(8, 0), "errors **spike**", 11),
+        TimelineEvent(at(8, 15), "paged", 12),
+        TimelineEvent(at(9, 30), "resolved", 13),
+        TimelineEvent(at(10, 5, day=2), "postmortem call", 14),
+        TimelineEvent(None, "someone noticed", 15),
+    ))
+    views = list(event_views(inc))
+    assert [v.elapsed for v in views] == ["T−0:05", "T+0:00", "T+0:15", "T+1:30", "T+26:05", ""]
+    assert views[2].when == "2024-03-01 08:15 UTC"
+    assert views[2].iso == "2024-03-01T08:15:00+00:00"
+    assert views[1].html == "errors <strong>spike</strong>"
+    assert (views[5].when, views[5].iso) == ("", "")
+    assert [v.line for v in views] == [10, 11, 12, 13, 14, 15]
+
+
+def test_elapsed_from_the_first_timed_event_when_no_start_is_known() -> None:
+    inc = incident("x", timeline=(TimelineEvent(None, "untimed", 1), TimelineEvent(at(8, 10), "a", 2),
+                                  TimelineEvent(at(8, 40), "b", 3)))
+    assert [v.elapsed for v in event_views(inc)] == ["", "T+0:00", "T+0:30"]
+
+
+def test_clock_only_events_count_from_the_first_clock_across_midnight() -> None:
+    inc = incident("x", timeline=(
+        TimelineEvent(None, "alerts", 1, clock(23, 50)),
+        TimelineEvent(None, "paged", 2, clock(23, 58)),
+        TimelineEvent(None, "failover", 3, clock(0, 20)),
+        TimelineEvent(None, "all clear", 4, clock(1, 5)),
+    ))
+    views = list(event_views(inc))
+    assert [v.elapsed for v in views] == ["T+0:00", "T+0:08", "T+0:30", "T+1:15"]
+    assert views[2].when == "00:20 UTC"
+    assert views[2].iso == "00:20+00:00"
+
+
+def test_clock_only_events_keep_their_zone_in_the_label() -> None:
+    zone = dt.timezone(dt.timedelta(hours=3))
+    inc = incident("x", timeline=(TimelineEvent(None, "a", 1, dt.time(14, 5, tzinfo=zone)),
+                                  TimelineEvent(None, "b", 2, dt.time(14, 50, tzinfo=zone))))
+    views = list(event_views(inc))
+    assert [v.when for v in views] == ["14:05 UTC+03:00", "14:50 UTC+03:00"]
+    assert [v.elapsed for v in views] == ["T+0:00", "T+0:45"]
+
+
+# --- item_view ----------------------------------------------------------------------------------
+
+
+def test_item_view_separates_addresses_from_tickets() -> None:
+    linked = item_view(ActionItem("Add an **alert**", "ana", "open", "https://jira.example/browse/OPS-1", 7))
+    assert (linked.link, linked.ticket) == ("https://jira.example/browse/OPS-1", "")
+    assert linked.html == "Add an <strong>alert</strong>"
+    assert (linked.owner, linked.status, linked.line) == ("ana", "open", 7)
+
+    plain_http = item_view(ActionItem("x", None, None, "http://tracker.example/2", 1))
+    assert (plain_http.link, plain_http.ticket) == ("http://tracker.example/2", "")
+
+    ticket = item_view(ActionItem("Fix it", None, None, "OPS-2", 8))
+    assert (ticket.link, ticket.ticket) == ("", "OPS-2")
+    assert (ticket.owner, ticket.status) == ("", "")
+
+    neither = item_view(ActionItem("Fix it", None, "done", None, 9))
+    assert (neither.link, neither.ticket) == ("", "")
+
+
+# --- report_view --------------------------------------------------------------------------------
+
+
+def report(inc: Incident, rewrite=lambda html: html):
+    return report_view(inc, previous=None, next=None, related=(), source_url="", rewrite=rewrite)
+
+
+def test_author_headings_get_prefixed_ids_unique_within_the_page() -> None:
+    inc = incident("x", sections=(
+        section("summary", "Summary", "### Details\n\nA\n\n### Details\n\nB"),
+        section("root_cause", "Root Cause", "### Details\n\nC\n\n#### Why `it` *broke*\n\nD"),
+    ))
+    view = report(inc)
+    ids = [i for s in view.sections for i in ids_in(s.html)]
+    assert ids == ["h-details", "h-details-2", "h-details-3", "h-why-it-broke"]
+    assert all(i.startswith("h-") for i in ids)
+    assert not {i for i in ids} & {s.anchor for s in view.sections}
+
+
+def test_in_page_links_follow_github_style_slugs_to_the_page_anchors() -> None:
+    inc = incident("x", sections=(
+        section("summary", "Summary", "See [why](#Root-Cause), [below](#details) and [gone](#nowhere)."),
+        section("root_cause", "Root Cause", "### Details\n\nThe pool ran dry."),
+    ), timeline=(TimelineEvent(None, "see [the cause](#root-cause)", 1),),
+        action_items=(ActionItem("per [details](#Details)", None, None, None, 2),))
+    view = report(inc)
+    summary = view.sections[0].html
+    assert 'href="#s-root-cause"' in summary
+    assert 'href="#h-details"' in summary
+    assert 'href="#nowhere"' in summary  # left alone: the link check reports it
+    assert 'href="#Root-Cause"' not in summary
+    assert 'href="#s-root-cause"' in view.timeline[0].html
+    assert 'href="#h-details"' in view.action_items[0].html
+
+
+def test_report_view_rewrites_every_part_and_keeps_neighbours() -> None:
+    older, newer = incident("older"), incident("newer")
+    inc = incident("x", sections=(section("summary", "Summary", "[a](a.md)"),),
+                   timeline=(TimelineEvent(None, "[b](b.md)", 1),),
+                   action_items=(ActionItem("[c](c.md)", None, None, None, 2),))
+    view = report_view(inc, previous=older, next=newer, related=(older,), source_url="https://git/x.md",
+                       rewrite=lambda html: html.replace(".md", ".html"))
+    assert 'href="a.html"' in view.sections[0].html
+    assert 'href="b.html"' in view.timeline[0].html
+    assert 'href="c.html"' in view.action_items[0].html
+    assert (view.previous, view.next, view.related, view.source_url) == (older, newer, (older,), "https://git/x.md")
+
+
+# --- link_rewriter ------------------------------------------------------------------------------
+
+
+def test_links_to_other_documents_and_published_files() -> None:
+    here = incident("cdn", content_path="2024/2024-06-09-cdn.md")
+    db = incident("db-failover", content_path="2024-03-01-db.md")
+    dns = incident("dns", content_path="2024/ops/dns.md")
+    rewrite = link_rewriter(here, frozenset({"2024/graph.png", "2024/logs/run 1.txt"}),
+                            {db.content_path: db, dns.content_path: dns, here.content_path: here})
+    html = ('<a href="../2024-03-01-db.md">db</a>'
+            '<a href="ops/dns.md#s-root-cause">dns</a>'
+            '<img src="graph.png" alt="g">'
+            '<a href="logs/run%201.txt">log</a>'
+            '<a href="./graph.png?raw=1">raw</a>')
+    out = rewrite(html)
+    assert '<a href="../incidents/db-failover.html">db</a>' in out
+    assert '<a href="../incidents/dns.html#s-root-cause">dns</a>' in out
+    assert '<img src="../files/2024/graph.png" alt="g">' in out
+    assert 'href="../files/2024/logs/run 1.txt"' in out or 'href="../files/2024/logs/run%201.txt"' in out
+    assert 'href="../files/2024/graph.png"' in out
+
+
+def test_links_that_are_not_in_the_content_are_left_alone() -> None:
+    here = incident("a", content_path="a.md")
+    rewrite = link_rewriter(here, frozenset({"img.png"}), {"a.md": here})
+    html = ('<a href="https://example.com/b.md">ext</a><a href="mailto:x@y.z">m</a><a href="#s-summary">in</a>'
+            '<a href="missing.md">missing</a><a href="../outside.png">out</a><a href="/abs.png">abs</a>')
+    assert rewrite(html) == html
+
+
+def test_links_to_published_files_keep_their_fragment() -> None:
+    """`report.pdf#page=3` must still open page 3, as links to other documents keep theirs."""
+    here = incident("a", content_path="2024/a.md")
+    rewrite = link_rewriter(here, frozenset({"2024/report.pdf"}), {})
+    assert rewrite('<a href="report.pdf#page=3">p3</a>') == '<a href="../files/2024/report.pdf#page=3">p3</a>'
+
+
+def test_a_link_to_the_same_document_goes_to_its_own_page() -> None:
+    here = incident("a", content_path="a.md")
+    rewrite = link_rewriter(here, frozenset(), {"a.md": here})
+    assert rewrite('<a href="a.md#s-impact">x</a>') == '<a href="../incidents/a.html#s-impact">x</a>'

@@ -147,11 +147,17 @@ class WatchedPage:
 
     def on_response(self, response: Any) -> None:
         if response.url.startswith(self.origin) and response.status >= 400 and not self._is_favicon(response.url):
-            self.problems.append(f"HTTP {response.status} for {response.url} (loaded by {self.page.url})")
+            how = "opening the page" if response.request.is_navigation_request() else f"loaded by {self.page.url}"
+            self.problems.append(f"HTTP {response.status} for {response.url} ({how})")
 
     def on_request_failed(self, request: Any) -> None:
         if request.url.startswith(self.origin):
             self.problems.append(f"request failed: {request.url} ({request.failure}) on {self.page.url}")
+
+    def take(self) -> list[str]:
+        """The problems recorded so far, for a test that reports them with its own; they count as checked."""
+        self.reported = len(self.problems)
+        return list(self.problems)
 
     def assert_clean(self, where: str = "") -> None:
         """No console error, uncaught page error or failed same-origin load since the page was opened."""
@@ -176,7 +182,10 @@ def watched(browser: Browser, site_url: str) -> Iterator[WatchedPage]:
     finally:
         late = watch.problems[watch.reported :]
         context.close()
-    assert not late, "problems in the browser after the test's last check:\n" + "\n".join(late)
+    assert not late, (
+        "problems in the browser that the test did not check (it failed before its check, or they came after it):\n"
+        + "\n".join(late)
+    )
 
 
 @pytest.fixture(scope="session")

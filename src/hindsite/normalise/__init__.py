@@ -12,11 +12,11 @@ import datetime as dt
 import html
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .. import diagnostics as diag
-from ..config import SiteConfig
+from ..config import SiteConfig, squash
 from ..diagnostics import Diagnostic
 from ..markup import link_references, render_markdown
 from ..model import ActionItem, Incident, Section, TimelineEvent, minutes_between
@@ -111,7 +111,7 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
         summary=meta.values.get("summary") or _summary_from(sections),
         sections=tuple(sections),
         timeline=tuple(timeline),
-        action_items=tuple(_action_items(parts)),
+        action_items=tuple(_with_known_owners(_action_items(parts), meta.values.get("responders", ()))),
         diagnostics=tuple(problems),
         origins=tuple(meta.origins.values()),
         extra=tuple(meta.extra),
@@ -274,15 +274,17 @@ def _part(
 ) -> _Part:
     lines = list(body_lines[raw.body_start - body_line : raw.body_end - body_line])
     raw_text = "\n".join(lines)  # with the label, which may itself be metadata ("Time to repair: 0h 16m")
+    label_leaves_text = False
     if raw.label_cut and lines:
         lines[0] = lines[0][raw.label_cut :].strip()
+        label_leaves_text = bool(lines[0])  # "**Impact:** text" rather than "**Impact:**" alone
     first_line = raw.body_start
     while lines and not lines[0].strip():
         lines.pop(0)
         first_line += 1
     while lines and not lines[-1].strip():
         lines.pop()
-    text = _dedent_after_label(lines, bool(raw.label_cut))
+    text = _dedent_after_label(lines, label_leaves_text)
     clean = _without_app_links(remove_template_notes_keeping_lines(text))
     key = raw.key or ("other" if any(s.key == "summary" for s in every) else "summary")
     leading_blank_lines = len(clean) - len(clean.lstrip("\n"))
@@ -322,7 +324,8 @@ def _placeholder_problems(parts: Sequence[_Part], source: str) -> list[Diagnosti
     problems = []
     for part in parts:
         for line, found in placeholder_lines(part.raw_text, part.raw_line):
-            problems.append(diag.warning("placeholder", f"template placeholder {found!r} was never filled in; "
+            what = f"{found!r} (an empty table row)" if found.startswith("|") else repr(found)
+            problems.append(diag.warning("placeholder", f"template placeholder {what} was never filled in; "
                                          "write the content or delete the line", source, line))
     return problems
 
@@ -334,6 +337,12 @@ def _missing_sections(parts: Sequence[_Part], config: SiteConfig, source: str) -
                      "(sections.required in site.toml)", source, None)
         for key in config.required_sections if key not in present
     ]
+
+
+def _with_known_owners(items: Sequence[ActionItem], responders: Sequence[str]) -> list[ActionItem]:
+    """`@aisha.bello` and "Aisha Bello" are one person: owners take a responder's written name when they match."""
+    names = {squash(name): name for name in responders}
+    return [replace(item, owner=names.get(squash(item.owner), item.owner)) if item.owner else item for item in items]
 
 
 def _registered(services: Sequence[str], config: SiteConfig) -> tuple[str, ...]:

@@ -10,7 +10,10 @@ from .blocks import Block, TableRow
 from .placeholders import is_unfilled
 
 _URL = re.compile(r"https?://[^\s)>\]]+")
-_TICKET = re.compile(r"(?<![\w/])(?:[A-Z][A-Z0-9]+-\d+|#\d+)\b")
+_TICKET = re.compile(r"(?<![\w/.=])(?:[A-Z][A-Z0-9]+-\d+|#\d+)\b")
+#: Names with a number that are standards, not tickets: UTF-8, SHA-256, ISO-8601, TLS-1…
+_NOT_TICKETS = frozenset({"UTF", "ISO", "SHA", "MD", "AES", "RSA", "TLS", "SSL", "HTTP", "IPV", "CVE", "RFC", "GPT",
+                          "X", "H", "EC", "P", "T", "W", "COVID", "IEEE", "PEP", "ES", "ECMA", "CP", "LATIN", "WINDOWS"})
 _MENTION = re.compile(r"(?<![\w.])@([\w][\w.\-]*\w|\w)")
 _OWNER_NOTE = re.compile(r"\(\s*owner\s*:\s*([^)]+)\)", re.I)
 _STATUS_WORDS = {
@@ -87,8 +90,8 @@ def _link(text: str) -> str | None:
     url = _URL.search(text)
     if url:
         return url.group(0)
-    ticket = _TICKET.search(text)
-    return ticket.group(0) if ticket else None
+    tickets = [t for t in _TICKET.findall(text) if t.split("-")[0] not in _NOT_TICKETS]
+    return tickets[-1] if tickets else None  # "(owner, PLAT-231)" at the end is the usual place
 
 
 def _table_items(rows: Sequence[TableRow]) -> Iterator[ActionItem]:

@@ -23,15 +23,17 @@ def derive_times(meta: Metadata, timeline: Sequence[TimelineEvent]) -> None:
     timed = [e for e in timeline if e.at is not None]
     if not timed:
         return
-    meta.set("started_at", timed[0].at, "timeline", timed[0].line)
-    detected = next((e for e in timed if _DETECTED.search(e.text)), None)
+    first = min(timed, key=lambda e: e.at)  # type: ignore[arg-type,return-value]
+    meta.set("started_at", first.at, "timeline", first.line)
+    start = meta.values["started_at"]
+    detected = next((e for e in timed if _DETECTED.search(e.text) and e.at >= start), None)  # type: ignore[operator]
     if detected is not None:
         meta.set("detected_at", detected.at, "timeline", detected.line)
     resolved = next((e for e in reversed(timed) if _RESOLVED.search(e.text)), None)
-    if resolved is not None and resolved.at is not None and resolved.at >= timed[0].at:  # type: ignore[operator]
+    if resolved is not None and resolved.at is not None and resolved.at >= start:
         meta.set("resolved_at", resolved.at, "timeline", resolved.line)
-    if "date" not in meta.values and timed[0].at is not None:
-        meta.set("date", timed[0].at.date(), "timeline", timed[0].line)
+    if "date" not in meta.values and first.at is not None:
+        meta.set("date", first.at.date(), "timeline", first.line)
 
 
 _NUMBER_WORDS = {

@@ -13,11 +13,17 @@ from collections.abc import Iterator
 TEMPLATE_NOTE = re.compile(r"!!.*?!!", re.S)
 #: Markers that stand for missing content; kept in the text (they are the author's words) but reported.
 MARKERS = re.compile(
-    r"!!.*?!!|\[\s*(?:todo|tbd|tbc|fill\s*in|placeholder|insert[^\]]*)\s*\]|<\s*(?:fill[ -]?in|insert|describe|add|todo)[^>]*>"
-    r"|\b(?:TBD|TODO|TBC|FIXME)\b|\bXXX+\b|^\s*[-*+]?\s*(?:\*\*)?[^:\n]{2,40}:(?:\*\*)?\s*\?+\s*$",
+    r"!!.*?!!"
+    r"|(?i:\[\s*(?:todo|tbd|tbc|fill\s*in|placeholder|insert[^\]]*)\s*\])"
+    r"|(?i:<\s*(?:fill[ -]?in|insert|describe|add|todo)[^>]*>)"
+    r"|\b(?:TBD|TODO|TBC|FIXME)\b|\bXXX+\b"
+    r"|^[ \t]*[-*+]?[ \t]*(?:\*\*)?[^:\n]{2,40}:(?:\*\*)?[ \t]*\?+[ \t]*$"
+    r"|^[ \t]*\|(?:[ \t]*\|)+[ \t]*$",  # a table row with every cell empty
     re.S | re.M,
 )
 _TABLE_RULE = re.compile(r"^\s*\|?[\s|:-]*\|[\s|:-]*$")
+#: A table whose header is followed only by empty rows: a template nobody filled in.
+_EMPTY_TABLE = re.compile(r"^[ \t]*\|.*\|[ \t]*\n[ \t]*\|?[ \t]*:?-+.*\n(?:[ \t]*\|(?:[ \t]*\|)+[ \t]*(?:\n|$))+", re.M)
 
 
 def remove_template_notes(text: str) -> str:
@@ -26,8 +32,16 @@ def remove_template_notes(text: str) -> str:
 
 def placeholder_lines(text: str, first_line: int) -> Iterator[tuple[int, str]]:
     """(file line, the placeholder) for every marker in `text`, which starts on `first_line`."""
+    reported_rows: set[int] = set()
     for match in MARKERS.finditer(text):
-        yield first_line + text.count("\n", 0, match.start()), " ".join(match.group(0).split())[:60]
+        line = first_line + text.count("\n", 0, match.start())
+        found = " ".join(match.group(0).split())[:60]
+        if found.startswith("|"):
+            seen_table = line - 1 in reported_rows
+            reported_rows.add(line)
+            if seen_table:
+                continue  # one report per empty table, not per row
+        yield line, found
 
 
 def is_unfilled(text: str) -> bool:
@@ -37,6 +51,7 @@ def is_unfilled(text: str) -> bool:
     """
     if not MARKERS.search(text):
         return False
-    remaining = MARKERS.sub(" ", text)
+    remaining = _EMPTY_TABLE.sub(" ", text)
+    remaining = MARKERS.sub(" ", remaining)
     remaining = "\n".join(line for line in remaining.split("\n") if not _TABLE_RULE.match(line))
     return not re.search(r"[^\W_]{2,}", remaining)

@@ -17,7 +17,7 @@ from .. import diagnostics as diag
 from ..diagnostics import Diagnostic
 from ..model import TimelineEvent
 from .blocks import Block
-from .times import _MONTHS, ZONES, read_clock, read_instant, stated_zone
+from .times import _MONTHS, ZONES, fixed_clock, read_clock, read_instant, stated_zone
 
 _DATE = (
     rf"(?:\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}/\d{{1,2}}/\d{{2,4}}|\d{{1,2}}/{_MONTHS}/\d{{4}}"
@@ -98,7 +98,7 @@ def events_from_blocks(
                     at += dt.timedelta(days=1)  # past midnight
                     current_day = at.date()
                 previous = at
-        events.append(TimelineEvent(at, candidate.text, candidate.line, at.timetz() if at else clock))
+        events.append(TimelineEvent(at, candidate.text, candidate.line, fixed_clock(at) if at else clock))
     return events
 
 
@@ -181,11 +181,14 @@ def _event(line: int, text: str, zones: Mapping[str, int]) -> _Candidate:
     label = _LABEL.match(stripped)
     if label:
         rest = label.group("rest")
-        first_lines = [part.lstrip("-*+ ").strip() for part in rest.split("\n")[:2]]
-        for candidate in first_lines:
+        parts = [part.lstrip("-*+ ").strip() for part in rest.split("\n")]
+        for index, candidate in enumerate(parts[:2]):
             timed = split_leading_time(candidate, zones) if candidate else None
             if timed is not None:
-                return _Candidate(line, timed[0], stripped)
+                # "**Issue detected:** 10:15 PM": the label says what happened, the time says when.
+                said = [timed[1], *parts[:index], *parts[index + 1 :]]
+                text = " — ".join([label.group("label").strip(), *(p for p in said if p)])
+                return _Candidate(line, timed[0], text)
     return _Candidate(line, "", stripped)
 
 

@@ -108,11 +108,15 @@ def stated_zone(text: str, zones: Mapping[str, int] = ZONES) -> dt.tzinfo | None
     "All times in CET", "Timeline (All the times are in EAT time-zone)",
     "Times are UTC", "Date and Time in CET", "(UTC)".
     """
-    match = re.search(r"\btimes?\b[^.\n]{0,40}|\(([^)]{1,40})\)|\bin\s+[A-Z]{2,5}\b", text, re.I)
-    if not match:
-        return None
-    found = find_zone(match.group(0), zones)
-    return found[0] if found else None
+    for match in _ZONE_STATEMENT.finditer(text):
+        found = find_zone(match.group(0), zones)
+        if found:
+            return found[0]
+    return None
+
+
+#: Where a heading or sentence names the zone of the times under it.
+_ZONE_STATEMENT = re.compile(r"\btimes?\b[^\n]{0,80}|\(([^)]{1,40})\)|\bin\s+[A-Z]{2,5}\b", re.I)
 
 
 def parse_instant(
@@ -171,8 +175,16 @@ def unknown_zone(text: str, zones: Mapping[str, int] = ZONES) -> str | None:
     return None
 
 
+def fixed_clock(at: dt.datetime) -> dt.time:
+    """The clock time of an instant with its offset fixed, so it still says "+03:00" without a date."""
+    return at.time().replace(tzinfo=_fixed(int(at.utcoffset().total_seconds())))  # type: ignore[union-attr]
+
+
 def read_clock(text: str, default_zone: dt.tzinfo, zones: Mapping[str, int] = ZONES) -> dt.time | None:
-    """A clock time alone ("9:15AM", "14:00 UTC") → aware time, for documents that state no date."""
+    """A clock time alone ("9:15AM", "14:00 UTC") → aware time, for documents that state no date.
+
+    A named zone's offset is taken on 1 January, as no date says whether summer time applied.
+    """
     found = find_zone(text, zones)
     zone, rest = found if found else (default_zone, text)
     cleaned = _clean(rest)
@@ -182,7 +194,7 @@ def read_clock(text: str, default_zone: dt.tzinfo, zones: Mapping[str, int] = ZO
         value = date_parser.parse(cleaned, default=dt.datetime(2000, 1, 1), fuzzy=True, ignoretz=True)
     except (ValueError, OverflowError, TypeError):
         return None
-    return value.time().replace(tzinfo=zone)
+    return fixed_clock(dt.datetime.combine(dt.date(2000, 1, 1), value.time(), tzinfo=zone))
 
 
 def parse_date(text: str, *, day_first: bool = False) -> dt.date | None:

@@ -60,12 +60,14 @@ def title_from_text(text: str, limit: int = 90) -> str:
     """A title from a sentence of prose: its first clause, cut at a word boundary."""
     plain = " ".join(re.sub(r"[*_`#>]+|\[([^\]]*)\]\([^)]*\)", r"\1", text).split())
     sentence = re.split(r"(?<=[.!?])\s+|:\s", plain, maxsplit=1)[0].rstrip(".!?")
-    if len(sentence) <= limit:
-        return sentence
-    clause = re.split(r",\s|;\s|\s[-–—]\s", sentence)[0]
-    if 30 <= len(clause) <= limit:
+    clause = ""
+    for part in re.split(r"(,\s|;\s|\s[-–—]\s)", sentence)[::2]:
+        clause = f"{clause}, {part}" if clause else part
+        if len(clause) >= 25:
+            break
+    if len(clause) <= limit:
         return clause
-    return sentence[: limit + 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    return clause[: limit + 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
 def title_from_file_name(name: str) -> str:

@@ -54,7 +54,7 @@ def small(tmp_path: Path, make_site: MakeSite, run_cli: RunCli) -> Path:
 
 def test_the_archive_views_are_built(small: Path) -> None:
     for rel in ("index.html", "search.html", "follow-ups.html", "stats.html", "feed.xml", "incidents.csv",
-                "sitemap.xml", "search-index.js", "rows.js", "incidents.json", "tags/index.html",
+                "sitemap.xml", "search/index.js", "search/d-0.js", "rows.js", "incidents.json", "tags/index.html",
                 "services/index.html", "services/api.html", "services/cdn.html", "tags/db.html", "404.html",
                 "incidents/2024-03-01-db.html", "incidents/2024-05-02-cdn.html"):
         assert (small / rel).is_file(), rel
@@ -80,15 +80,29 @@ def test_follow_ups_page_lists_action_items(small: Path) -> None:
     assert "Add a lag alert" in html
 
 
+def _script_payload(text: str, callback: str) -> tuple[str, object]:
+    assert text.startswith(callback + "(") and text.rstrip().endswith(");")
+    key, _, payload = text[len(callback) + 1 : -3 if text.endswith("\n") else -2].partition(", ")
+    return key, json.loads(payload)
+
+
 def test_search_index_covers_every_report(small: Path) -> None:
-    text = read(small, "search-index.js")
+    manifest = read(small, "search/index.js")
     prefix = "window.hindsiteSearch = "
-    assert text.startswith(prefix) and text.rstrip().endswith(";")
-    data = json.loads(text[len(prefix):].rstrip().rstrip(";"))
-    urls = sorted(d["u"] for d in data["documents"])
+    assert manifest.startswith(prefix) and manifest.rstrip().endswith(";")
+    data = json.loads(manifest[len(prefix):].rstrip().rstrip(";"))
+    assert data["documents"] == 2
+    _, docs = _script_payload(read(small, "search/d-0.js"), "hindsiteSearchDocs")
+    urls = sorted(d[0] for d in docs)  # type: ignore[union-attr]
     assert urls == ["incidents/2024-03-01-db.html", "incidents/2024-05-02-cdn.html"]
-    db = next(d for d in data["documents"] if d["u"] == "incidents/2024-03-01-db.html")
-    assert [p[0] for p in db["p"]][:2] == ["s-summary", "s-timeline"]
+    number, db = next((n, d) for n, d in enumerate(docs) if d[0] == "incidents/2024-03-01-db.html")  # type: ignore[arg-type]
+    assert [p[0] for p in db[6]][:2] == ["s-summary", "s-timeline"]
+    # Every word of the report's title is in the shard of its first two letters, pointing at the report.
+    for word in re.findall(r"[^\W_]{2,}", db[1].lower()):
+        key = word[:2].encode().hex()
+        assert key in data["shards"]
+        _, terms = _script_payload(read(small, f"search/t-{key}.js"), "hindsiteSearchShard")
+        assert any(posting[0] == number and posting[1] == -1 for posting in terms[word])  # type: ignore[index]
 
 
 def test_data_files_match_the_archive(small: Path) -> None:

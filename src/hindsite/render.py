@@ -23,7 +23,7 @@ from .export import dumps
 from .formats import format_clock, format_day, format_duration, format_elapsed, format_instant
 from .model import Incident
 from .related import related_incidents
-from .search import INDEX_SCRIPT, search_index
+from .search import search_files
 from .slugs import slugify
 from .stats import archive_stats, service_stats
 from .views import SECTION_LABELS, ReportView, link_rewriter, report_view
@@ -143,9 +143,9 @@ def render_site(archive: Archive, config: SiteConfig, files: Iterable[str] = ())
         Page(feeds.CSV, feeds.incidents_csv(archive.incidents), "incident table"),
         Page(feeds.FEED, feeds.atom_feed(archive.incidents, title=config.title, base_url=config.base_url), "feed"),
         Page(feeds.SITEMAP, feeds.sitemap(html_pages, config.base_url), "sitemap"),
-        Page(INDEX_SCRIPT, search_index(reports), "search index"),
         Page(ROWS_SCRIPT, rows_script(archive.incidents, levels), "index rows"),
     ]
+    pages += [Page(path, text, "search index") for path, text in search_files(reports).items()]
     return pages
 
 

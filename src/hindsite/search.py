@@ -1,8 +1,12 @@
-"""The full-text search index: every report's title, summary and sections as plain text.
+"""The full-text search index, split so a search loads only what it needs.
 
-Written as a script (`search-index.js`) rather than JSON so the search page
-works from disk too, where browsers refuse to fetch files. The search page
-loads it only when someone searches.
+Every word of every report (title, summary, each section) is indexed by
+prefix shards: `search/t-HEX.js` holds the words that begin with one pair of
+letters, with the reports and sections they occur in; `search/d-N.js` holds
+the titles and section anchors of a block of reports. A query loads the
+shards of its words and the document blocks of its results — a few files,
+whatever the archive's size. Files are scripts rather than JSON so search
+also works from disk, where browsers refuse to fetch files.
 """
 
 from __future__ import annotations
@@ -10,34 +14,70 @@ from __future__ import annotations
 import html
 import json
 import re
+import unicodedata
+from collections import defaultdict
 from collections.abc import Sequence
 
 from . import urls
 from .views import ReportView
 
-INDEX_SCRIPT = "search-index.js"
+MANIFEST = "search/index.js"
+DOCS_PER_FILE = 500
 _TAG = re.compile(r"<[^>]+>")
+_WORD = re.compile(r"[^\W_]+")
+
+#: Where a word was found, beside the numbered sections: the weights the client gives them.
+TITLE, SUMMARY = -1, -2
 
 
-def search_index(reports: Sequence[ReportView]) -> str:
-    """`window.hindsiteSearch = {...}`: one entry per incident, one part per section."""
+def words(text: str) -> list[str]:
+    """Lower-case words of two or more letters or digits; the client splits queries the same way."""
+    return [w for w in _WORD.findall(unicodedata.normalize("NFC", text).lower()) if len(w) >= 2]
+
+
+def shard_key(word: str) -> str:
+    """The shard a word lives in: its first two characters, hex-encoded as UTF-8 for a safe file name."""
+    return word[:2].encode("utf-8").hex()
+
+
+def search_files(reports: Sequence[ReportView]) -> dict[str, str]:
+    """Path in the site → text, for the manifest, the word shards and the document blocks."""
+    postings: dict[str, dict[str, list[list[int]]]] = defaultdict(dict)
     documents = []
-    for report in reports:
+    for number, report in enumerate(reports):
         incident = report.incident
-        documents.append({
-            "u": urls.incident_url(incident),
-            "t": incident.title,
-            "d": incident.date.isoformat() if incident.date else "",
-            "s": incident.severity or "",
-            "v": list(incident.services),
-            "g": list(incident.tags),
-            "m": incident.summary,
-            "p": [[section.anchor, section.heading, plain_text(section.html)] for section in report.sections],
-        })
-    payload = json.dumps({"version": 1, "documents": documents}, ensure_ascii=False, separators=(",", ":"))
-    # "</" cannot end a script block early when this file is inlined somewhere.
-    return "window.hindsiteSearch = " + payload.replace("</", "<\\/") + ";\n"
+        documents.append([
+            urls.incident_url(incident), incident.title, incident.date.isoformat() if incident.date else "",
+            incident.severity or "", list(incident.services), incident.summary[:240],
+            [[section.anchor, section.heading, section.key] for section in report.sections],
+        ])
+        places = [(TITLE, incident.title), (SUMMARY, incident.summary)]
+        places += [(index, f"{section.heading} {plain_text(section.html)}") for index, section in enumerate(report.sections)]
+        for place, text in places:
+            counts: dict[str, int] = defaultdict(int)
+            for word in words(text):
+                counts[word] += 1
+            for word, count in counts.items():
+                postings[shard_key(word)].setdefault(word, []).append([number, place, count])
+    files = {
+        f"search/t-{key}.js": _script("hindsiteSearchShard", json.dumps(key), terms) for key, terms in postings.items()
+    }
+    for start in range(0, len(documents), DOCS_PER_FILE):
+        block = start // DOCS_PER_FILE
+        files[f"search/d-{block}.js"] = _script("hindsiteSearchDocs", str(block), documents[start : start + DOCS_PER_FILE])
+    manifest = {"version": 2, "documents": len(documents), "perFile": DOCS_PER_FILE, "shards": sorted(postings)}
+    files[MANIFEST] = "window.hindsiteSearch = " + _json(manifest) + ";\n"
+    return files
 
 
 def plain_text(fragment: str) -> str:
     return " ".join(html.unescape(_TAG.sub(" ", fragment)).split())
+
+
+def _script(callback: str, key: str, payload: object) -> str:
+    return f"{callback}({key}, {_json(payload)});\n"
+
+
+def _json(payload: object) -> str:
+    # "</" cannot end a script block early when a file is inlined somewhere.
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")

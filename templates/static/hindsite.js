@@ -27,7 +27,8 @@
   }
 
   function words(query) {
-    return query.toLowerCase().split(/[^\p{L}\p{N}_.-]+/u).filter(function (w) { return w.length > 0; });
+    /* the same split as src/hindsite/search.py: runs of letters, marks and digits */
+    return query.normalize("NFC").toLowerCase().split(/[^\p{L}\p{M}\p{N}]+/u).filter(function (w) { return w.length > 0; });
   }
 
   function durationText(minutes) {
@@ -41,27 +42,69 @@
   }
 
   /* ---- search ------------------------------------------------------- */
+  /* The index is split (see src/hindsite/search.py): a manifest, word shards by
+     their first two letters, and blocks of documents. A query loads only the
+     shards of its words and the blocks of its results. */
+
+  var shards = {}, documentBlocks = {};
+  window.hindsiteSearchShard = function (key, terms) { shards[key] = terms; };
+  window.hindsiteSearchDocs = function (block, docs) { documentBlocks[block] = docs; };
+
+  function hex(value) {
+    return Array.prototype.map.call(new TextEncoder().encode(value), function (b) {
+      return (b < 16 ? "0" : "") + b.toString(16);
+    }).join("");
+  }
+
+  function loadAll(base, names, ready) {
+    var waiting = names.length;
+    if (!waiting) { ready(); return; }
+    names.forEach(function (name) {
+      loadScript(base + name, function () { waiting -= 1; if (!waiting) { ready(); } });
+    });
+  }
 
   function setUpSearch(form) {
     var input = form.querySelector("input[name=q]");
     var status = document.getElementById("search-status");
     var list = document.getElementById("search-results");
+    var base = form.getAttribute("data-base");
     var params = new URLSearchParams(window.location.search);
     input.value = params.get("q") || "";
 
     function run() {
-      var terms = words(input.value);
+      var terms = words(input.value).filter(function (w) { return w.length >= 2; });
       list.textContent = "";
-      if (!terms.length) { status.textContent = ""; return; }
+      if (!terms.length) { status.textContent = input.value.trim() ? "Type at least two letters." : ""; return; }
       if (!window.hindsiteSearch) {
         status.textContent = "Loading the index…";
         loadScript(form.getAttribute("data-index"), run);
         return;
       }
-      var results = search(window.hindsiteSearch.documents, terms);
+      var known = window.hindsiteSearch.shards;
+      var keys = terms.map(function (t) { return hex(t.slice(0, 2)); });
+      var missing = keys.filter(function (k, n) { return known.indexOf(k) !== -1 && !shards[k] && keys.indexOf(k) === n; });
+      if (missing.length) {
+        status.textContent = "Searching…";
+        loadAll(base, missing.map(function (k) { return "t-" + k + ".js"; }), run);
+        return;
+      }
+      var results = match(terms, keys);
+      var per = window.hindsiteSearch.perFile;
+      var blocks = [];
+      results.slice(0, 100).forEach(function (r) {
+        var block = Math.floor(r.doc / per);
+        if (!documentBlocks[block] && blocks.indexOf(block) === -1) { blocks.push(block); }
+      });
+      if (blocks.length) {
+        loadAll(base, blocks.map(function (b) { return "d-" + b + ".js"; }), run);
+        return;
+      }
       status.textContent = results.length + (results.length === 1 ? " report matches" : " reports match") +
         " “" + input.value.trim() + "”.";
-      results.slice(0, 100).forEach(function (result) { list.appendChild(resultItem(result, terms)); });
+      results.slice(0, 100).forEach(function (r) {
+        list.appendChild(resultItem(documentBlocks[Math.floor(r.doc / per)][r.doc % per], r));
+      });
     }
 
     form.addEventListener("submit", function (event) {
@@ -74,50 +117,53 @@
     if (input.value) { run(); }
   }
 
-  function search(documents, terms) {
-    var results = [];
-    documents.forEach(function (doc) {
-      var fields = [{ anchor: "", heading: "", text: doc.t, weight: 5 }, { anchor: "", heading: "", text: doc.m, weight: 2 }];
-      doc.p.forEach(function (part) {
-        fields.push({ anchor: part[0], heading: part[1], text: part[1] + " " + part[2], weight: part[0] === "s-root-cause" ? 2 : 1 });
+  /* Reports that contain every term (as a word or the start of one), best first. */
+  function match(terms, keys) {
+    var found = null;
+    terms.forEach(function (term, n) {
+      var shard = shards[keys[n]] || {};
+      var here = {};
+      Object.keys(shard).forEach(function (word) {
+        if (word.indexOf(term) !== 0) { return; }
+        shard[word].forEach(function (posting) {
+          var entry = here[posting[0]] || (here[posting[0]] = { score: 0, places: {} });
+          var weight = posting[1] === -1 ? 5 : posting[1] === -2 ? 2 : 1;
+          entry.score += weight * Math.min(posting[2], 5);
+          entry.places[posting[1]] = (entry.places[posting[1]] || 0) + posting[2];
+        });
       });
-      var score = 0, best = null, bestScore = 0;
-      var all = terms.every(function (term) {
-        return fields.some(function (field) { return field.text.toLowerCase().indexOf(term) !== -1; });
+      if (found === null) { found = here; return; }
+      var both = {};
+      Object.keys(found).forEach(function (doc) {
+        if (here[doc]) {
+          both[doc] = { score: found[doc].score + here[doc].score, places: found[doc].places };
+          Object.keys(here[doc].places).forEach(function (p) {
+            both[doc].places[p] = (both[doc].places[p] || 0) + here[doc].places[p];
+          });
+        }
       });
-      if (!all) { return; }
-      fields.forEach(function (field) {
-        var lower = field.text.toLowerCase(), hits = 0;
-        terms.forEach(function (term) { if (lower.indexOf(term) !== -1) { hits += 1; } });
-        score += hits * field.weight;
-        if (field.anchor && hits > bestScore) { best = field; bestScore = hits; }
-      });
-      results.push({ doc: doc, score: score, part: best });
+      found = both;
     });
-    results.sort(function (a, b) { return b.score - a.score || (b.doc.d > a.doc.d ? 1 : -1); });
-    return results;
+    return Object.keys(found || {}).map(function (doc) {
+      var places = found[doc].places, best = null;
+      Object.keys(places).forEach(function (p) {
+        if (Number(p) >= 0 && (best === null || places[p] > places[best])) { best = p; }
+      });
+      return { doc: Number(doc), score: found[doc].score, section: best === null ? null : Number(best) };
+    }).sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
   }
 
-  function resultItem(result, terms) {
+  function resultItem(doc, result) {
     var item = document.createElement("li");
-    var target = root + result.doc.u + (result.part ? "#" + result.part.anchor : "");
-    item.appendChild(link(target, result.doc.t));
-    var meta = [result.doc.d, result.doc.s.toUpperCase(), result.doc.v.join(", ")].filter(Boolean).join(" · ");
+    var section = result.section === null ? null : doc[6][result.section];
+    item.appendChild(link(root + doc[0] + (section ? "#" + section[0] : ""), doc[1]));
+    var meta = [doc[2], doc[3].toUpperCase(), doc[4].join(", ")].filter(Boolean).join(" · ");
     item.appendChild(text("span", " " + meta, "muted"));
-    if (result.part) {
-      var where = text("p", "", "snippet");
-      where.appendChild(text("strong", result.part.heading + ": "));
-      where.appendChild(document.createTextNode(snippet(result.part.text.slice(result.part.heading.length + 1), terms)));
-      item.appendChild(where);
-    }
+    var about = text("p", "", "snippet");
+    if (section) { about.appendChild(text("strong", "In " + section[1] + ". ")); }
+    about.appendChild(document.createTextNode(doc[5]));
+    item.appendChild(about);
     return item;
-  }
-
-  function snippet(body, terms) {
-    var lower = body.toLowerCase(), at = -1;
-    terms.some(function (term) { at = lower.indexOf(term); return at !== -1; });
-    var start = Math.max(0, at - 80);
-    return (start > 0 ? "…" : "") + body.slice(start, start + 220) + (body.length > start + 220 ? "…" : "");
   }
 
   /* ---- index filters and sorting ----------------------------------------- */

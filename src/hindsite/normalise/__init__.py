@@ -115,7 +115,7 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
         diagnostics=tuple(problems),
         origins=tuple(meta.origins.values()),
         extra=tuple(meta.extra),
-        title_as_written=written_title if written_title != title else "",
+        title_as_written=written_title if _comparable(written_title) != _comparable(title) else "",
     )
 
 

@@ -9,11 +9,10 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from conftest import MakeSite, RunCli
 
 from hindsite import __version__
 from hindsite.export import SCHEMA_VERSION
-
-from conftest import MakeSite, RunCli
 
 DB_FAILOVER = """---
 title: Database failover stalled

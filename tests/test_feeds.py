@@ -9,25 +9,15 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 import pytest
+from factories import incident
 
 from hindsite.feeds import atom_feed, incidents_csv, sitemap
-from hindsite.model import ActionItem, Incident, minutes_between
+from hindsite.model import ActionItem, Incident
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 UTC = dt.timezone.utc
-
-
-def incident(id: str, **fields: Any) -> Incident:
-    values: dict[str, Any] = dict(
-        id=id, source=f"content/{id}.md", content_path=f"{id}.md", title=id, date=None, severity=None,
-        services=(), tags=(), responders=(), status=None, started_at=None, detected_at=None, resolved_at=None,
-        summary="", sections=(), timeline=(), action_items=(), diagnostics=(),
-    )
-    values.update(fields)
-    values.setdefault("duration_minutes", minutes_between(values["started_at"], values["resolved_at"]))
-    return Incident(**values)
 
 
 def newest_first(n: int) -> list[Incident]:

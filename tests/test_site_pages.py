@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import MakeSite, RunCli
 
 from hindsite.cli import cli
-
-from conftest import MakeSite, RunCli
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 

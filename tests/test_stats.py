@@ -3,30 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import pytest
+from factories import incident
 
 from hindsite import diagnostics as diag
 from hindsite.archive import collect
 from hindsite.config import DEFAULT_SEVERITY, ServiceInfo
-from hindsite.model import ActionItem, Incident, Section, TimelineEvent, minutes_between
+from hindsite.model import ActionItem, Incident, Section, TimelineEvent
 from hindsite.stats import Spread, archive_stats, percentile, service_stats, spread
 
 LEVELS = tuple(DEFAULT_SEVERITY)  # sev1 … sev4
 UTC = dt.timezone.utc
-
-
-def incident(id: str, **fields: Any) -> Incident:
-    """An incident with empty defaults; `duration_minutes` follows start/resolve as normalise does."""
-    values: dict[str, Any] = dict(
-        id=id, source=f"content/{id}.md", content_path=f"{id}.md", title=id, date=None, severity=None,
-        services=(), tags=(), responders=(), status=None, started_at=None, detected_at=None, resolved_at=None,
-        summary="", sections=(), timeline=(), action_items=(), diagnostics=(),
-    )
-    values.update(fields)
-    values.setdefault("duration_minutes", minutes_between(values["started_at"], values["resolved_at"]))
-    return Incident(**values)
 
 
 def at(day: dt.date, minutes: int) -> dt.datetime:

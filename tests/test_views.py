@@ -4,26 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
 
 import pytest
+from factories import incident
 
 from hindsite.markup import render_markdown
-from hindsite.model import ActionItem, Incident, Section, TimelineEvent, minutes_between
+from hindsite.model import ActionItem, Incident, Section, TimelineEvent
 from hindsite.views import event_views, item_view, link_rewriter, report_view, section_views
 
 UTC = dt.timezone.utc
-
-
-def incident(id: str, **fields: Any) -> Incident:
-    values: dict[str, Any] = dict(
-        id=id, source=f"content/{id}.md", content_path=f"{id}.md", title=id, date=None, severity=None,
-        services=(), tags=(), responders=(), status=None, started_at=None, detected_at=None, resolved_at=None,
-        summary="", sections=(), timeline=(), action_items=(), diagnostics=(),
-    )
-    values.update(fields)
-    values.setdefault("duration_minutes", minutes_between(values["started_at"], values["resolved_at"]))
-    return Incident(**values)
 
 
 def section(key: str, heading: str, markdown: str = "text", line: int = 1) -> Section:

@@ -6,7 +6,6 @@ writes; `hindsite check` is `load` without the rest, and `serve` calls `build`.
 
 from __future__ import annotations
 
-import os
 import traceback
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass

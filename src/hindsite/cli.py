@@ -18,10 +18,10 @@ from . import __version__
 from . import diagnostics as diag
 from .archive import Quality, quality
 from .build import all_incident_diagnostics, build, display_path, export_paths, load
-from .inspect import describe
 from .config import CONFIG_FILE, ConfigError, SiteConfig, find_config, load_config
 from .diagnostics import Diagnostic, Level
 from .export import export_document
+from .inspect import describe
 
 _DIR = click.Path(file_okay=False, path_type=Path)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .model import Incident
 from .formats import format_duration, format_instant
+from .model import Incident
 
 _FIELDS = ("title", "date", "severity", "services", "tags", "responders", "status",
            "started_at", "detected_at", "resolved_at", "duration_minutes", "summary")

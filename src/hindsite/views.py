@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from . import urls
 from .formats import format_clock, format_elapsed, format_instant
 from .markup import render_inline
-from .model import SECTION_KEYS, ActionItem, Incident, Section, TimelineEvent
+from .model import SECTION_KEYS, ActionItem, Incident, Section
 from .paths import resolve_reference
 from .slugs import slugify
 

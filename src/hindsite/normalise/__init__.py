@@ -29,8 +29,8 @@ from .derive import derive_times, prose_date, prose_duration
 from .metadata import Metadata, apply_stated, file_name_date, read_front_matter, stated_in_blocks
 from .placeholders import TEMPLATE_NOTE, is_unfilled, placeholder_lines
 from .sections import RawSection, names_section, read_heading, split_sections
-from .times import ZONES, parse_date, stated_zone
 from .timeline import events_from_blocks, order_problems
+from .times import ZONES, parse_date, stated_zone
 from .titles import clean_title, is_generic, title_date, title_from_file_name, title_from_text
 
 __all__ = ["normalise"]

@@ -19,7 +19,16 @@ from ..diagnostics import Diagnostic
 from ..model import Origin
 from ..read import Document
 from .blocks import Block
-from .times import ZONES, is_ambiguous, unknown_zone, parse_date, parse_duration, parse_instant, parse_range, read_instant
+from .times import (
+    ZONES,
+    is_ambiguous,
+    parse_date,
+    parse_duration,
+    parse_instant,
+    parse_range,
+    read_instant,
+    unknown_zone,
+)
 
 #: Front-matter keys the model reads, and the spellings other tools use for them.
 FIELD_NAMES: Mapping[str, str] = {

@@ -23,7 +23,7 @@ from .normalise import normalise
 from .read import Document, SourceFile, discover, read_document
 from .render import Page, RenderError, render_site, theme_dir
 from .slugs import document_slug
-from .write import OutputFile, OutputRefused, check_output_dir, plan_collisions, write_site
+from .write import OutputFile, OutputRefused, check_output_dir, plan_collisions, update_site, write_site
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +107,96 @@ def build(config: SiteConfig, *, write: bool = True) -> BuildResult:
     if write:
         write_site(files, config.output_dir)
     return BuildResult(loaded, tuple(problems), len(files) if write else 0)
+
+
+class Session:
+    """Builds that remember: a running server rebuilds through one of these.
+
+    A document is re-read only when its file changed; when a change shows on
+    no page but the document's own, only that page is rendered; and only files
+    whose bytes changed are written.
+    """
+
+    def __init__(self, config: SiteConfig) -> None:
+        self.config = config
+        self._documents: dict[Path, tuple[tuple[int, int], Incident]] = {}
+        self._known_files: frozenset[str] = frozenset()
+        self._last: BuildResult | None = None
+        self._shown: dict[str, object] = {}  # incident source → what other pages show of it
+
+    def rebuild(self, *, templates_changed: bool = False) -> BuildResult:
+        config = self.config
+        problems: list[Diagnostic] = []
+        if not config.content_dir.is_dir():
+            problems.append(diag.error("content", f"the content folder {config.content_dir} does not exist"))
+            return BuildResult(Loaded(collect(()), (), tuple(problems)), tuple(problems), 0)
+        found = discover(config.content_dir, display_path(config.content_dir))
+        known = frozenset(str(f.rel) for f in found)
+        if known != self._known_files:
+            self._documents.clear()  # a file came or went: other documents' links may now resolve
+            self._known_files = known
+        incidents, changed = self._incidents(found, known)
+        archive = collect(incidents)
+        loaded = Loaded(archive, tuple(f for f in found if not f.is_markdown), ())
+        problems += all_incident_diagnostics(archive.incidents)
+        only = None if templates_changed or self._last is None else self._only(archive, changed)
+        try:
+            check_output_dir(config.output_dir, content=config.content_dir, site_root=config.root)
+            pages = render_site(archive, config, (str(f.rel) for f in loaded.files), only=only)
+        except (OutputRefused, RenderError) as exc:
+            return BuildResult(loaded, (*problems, exc.diagnostic), 0)
+        files, collisions = plan_collisions([*_page_files(pages), *_static_files(config), *_content_files(loaded.files)])
+        problems += collisions
+        if only is None:
+            problems += check_links([(p.path, p.text, p.source) for p in pages], (f.path for f in files),
+                                    _link_locator(archive.incidents))
+        elif self._last is not None:
+            problems += [d for d in self._last.diagnostics if d.code == "broken-link" and d.path not in changed]
+        written = update_site(files, config.output_dir, prune=only is None)
+        self._shown = {i.source: _shown_elsewhere(i) for i in archive.incidents}
+        self._last = BuildResult(loaded, tuple(problems), written)
+        return self._last
+
+    def _incidents(self, found: Sequence[SourceFile], known: frozenset[str]) -> tuple[list[Incident], set[str]]:
+        incidents, changed = [], set()
+        seen: set[Path] = set()
+        for file in found:
+            if not file.is_markdown:
+                continue
+            seen.add(file.path)
+            stat = file.path.stat()
+            signature = (stat.st_mtime_ns, stat.st_size)
+            cached = self._documents.get(file.path)
+            if cached is None or cached[0] != signature:
+                incident = normalise_safely(read_document(file), self.config, known)
+                self._documents[file.path] = (signature, incident)
+                changed.add(incident.source)
+            incidents.append(self._documents[file.path][1])
+        for gone in set(self._documents) - seen:
+            del self._documents[gone]
+            changed.add("<removed>")
+        return incidents, changed
+
+    def _only(self, archive: Archive, changed: set[str]) -> frozenset[str] | None:
+        """The report pages to render when the changes show nowhere else; None for all pages."""
+        by_source = {i.source: i for i in archive.incidents}
+        if not changed:
+            return frozenset()
+        if not changed <= set(by_source) or any(
+            self._shown.get(source) != _shown_elsewhere(by_source[source]) for source in changed
+        ):
+            return None
+        return frozenset(urls.incident_url(by_source[source]) for source in changed)
+
+
+def _shown_elsewhere(incident: Incident) -> object:
+    """What pages other than an incident's own show of it: when this is unchanged, they need no new render."""
+    return (
+        incident.id, incident.title, incident.date, incident.severity, incident.services, incident.tags,
+        incident.status, incident.started_at, incident.detected_at, incident.resolved_at, incident.duration_minutes,
+        incident.summary, incident.action_items,
+        tuple(s.text for s in incident.sections if s.key in ("root_cause", "trigger", "fault")),
+    )
 
 
 def _link_locator(incidents: Sequence[Incident]) -> Locate:

@@ -35,6 +35,7 @@ def cli() -> None:
     \b
     Start with:
       hindsite build               build the site described by ./site.toml
+      hindsite serve               preview it on http://127.0.0.1:8000/, reloading on save
       hindsite check               report problems and data quality, write nothing
       hindsite inspect FILE        show how one postmortem was read
       hindsite export DIR --json   print the normalised incidents as JSON
@@ -100,6 +101,38 @@ def export(paths: Sequence[Path], as_json: bool, config_path: Path | None, quiet
     for incident in incidents:
         date = incident.date.isoformat() if incident.date else "????-??-??"
         click.echo(f"{date}  {(incident.severity or '-'):5}  {incident.title}  ({incident.source})")
+
+
+@cli.command("serve")
+@click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help=f"Site configuration file.  [default: ./{CONFIG_FILE} if present]")
+@click.option("--content", "content_dir", type=_DIR, help="Folder of postmortems, instead of content_dir in the config.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Anything but a loopback address shows your drafts to other machines.")
+@click.option("-p", "--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on; 0 picks a free one.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the site in the default browser.")
+@click.option("--poll", is_flag=True, help="Poll for changes instead of file-system events (network and container mounts).")
+def serve_command(config_path: Path | None, content_dir: Path | None, host: str, port: int, open_browser: bool,
+                  poll: bool) -> None:
+    """Preview the site while you write: build it, serve it on 127.0.0.1, and
+    rebuild and reload the browser whenever a postmortem, a template or
+    site.toml is saved.
+
+    Mistakes show up in the browser as an overlay naming the file and line,
+    while every other page keeps working; fixing the file clears it. The
+    site is built into a temporary folder, so the output folder is untouched.
+    """
+    from .serve import ServeOptions, serve
+
+    resolved = config_path or find_config(Path.cwd())
+    config = _load_config(resolved, content_dir, None)
+    try:
+        serve(resolved, config, ServeOptions(host, port, open_browser, poll))
+    except OSError as exc:
+        if exc.errno in (98, 48, 10048):  # address in use, on Linux, macOS and Windows
+            raise click.UsageError(f"port {port} on {host} is already in use; choose another with --port (0 picks a free one)")
+        raise click.ClickException(f"cannot serve on {host}:{port}: {exc.strerror or exc}")
 
 
 @cli.command()

@@ -22,7 +22,16 @@ from .diagnostics import Diagnostic
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 
-_EDITOR_JUNK = re.compile(r"(^\.#|^#.*#$|~$|\.sw[a-p]$|\.swx$|^4913$|\.tmp$|\.bak$)")
+#: Files editors write beside the real one: vim swap and backup files and its `4913` write test,
+#: emacs locks and `~` backups, JetBrains and Chrome temporary saves.
+_EDITOR_JUNK = re.compile(
+    r"(^\.#|^#.*#$|~$|\.sw[a-p]$|\.swx$|^4913$|\.tmp$|\.bak$|\.orig$|___jb_(tmp|old)___$|\.crswap$|^\.goutputstream-)"
+)
+
+
+def is_editor_junk(name: str) -> bool:
+    """An editor's temporary or backup file, or a hidden file: never content."""
+    return name.startswith(".") or bool(_EDITOR_JUNK.search(name))
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +80,7 @@ def discover(root: Path, shown_root: str | None = None) -> list[SourceFile]:
     for folder, subfolders, files in os.walk(root):
         subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
         for name in sorted(files):
-            if name.startswith(".") or _EDITOR_JUNK.search(name):
+            if is_editor_junk(name):
                 continue
             path = Path(folder) / name
             rel = PurePosixPath(path.relative_to(root).as_posix())

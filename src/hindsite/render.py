@@ -108,8 +108,14 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
     return env
 
 
-def render_site(archive: Archive, config: SiteConfig, files: Iterable[str] = ()) -> list[Page]:
-    """Every page and data file of the site. `files` are the published non-Markdown files of the content."""
+def render_site(
+    archive: Archive, config: SiteConfig, files: Iterable[str] = (), only: frozenset[str] | None = None
+) -> list[Page]:
+    """Every page and data file of the site. `files` are the published non-Markdown files of the content.
+
+    With `only`, just those HTML pages are rendered (data files always are): what a
+    running server does when one document changed in a way no other page shows.
+    """
     env = make_environment(config)
     site = SiteView(config.title, config.description, config.base_url, config.repo_url, f"hindsite {__version__}")
     levels = config.severity.levels
@@ -119,6 +125,8 @@ def render_site(archive: Archive, config: SiteConfig, files: Iterable[str] = ())
                 for slug, group in archive.by_service.items()}
 
     def page(url: str, template: str, source: str, **context: object) -> Page:
+        if only is not None and url not in only:
+            return Page(url, "", source)  # not needed: dropped below
         return Page(url, _render(env, template, site=site, root=urls.root_of(url), page_url=url, **context), source)
 
     pages = [
@@ -138,6 +146,8 @@ def render_site(archive: Archive, config: SiteConfig, files: Iterable[str] = ())
                    years=_by_year(s.group), axis=_axis(s.group, urls.service_url(slug)))
               for slug, s in services.items()]
     html_pages = [p.path for p in pages if p.path.endswith(".html") and p.path != "404.html"]
+    if only is not None:
+        pages = [p for p in pages if p.path in only]
     pages += [
         Page(urls.INCIDENTS_JSON, dumps(archive.incidents), "incident export"),
         Page(feeds.CSV, feeds.incidents_csv(archive.incidents), "incident table"),

@@ -124,3 +124,41 @@ def _swap(staging: Path, output: Path) -> None:
     os.rename(output, retired / "site")
     os.rename(staging, output)
     shutil.rmtree(retired, ignore_errors=True)
+
+
+def update_site(files: Iterable[OutputFile], output: Path, *, prune: bool) -> int:
+    """Bring `output` up to date in place, rewriting only files whose bytes changed.
+
+    For a running server: each file is replaced atomically, untouched files
+    keep their times (cheap for reload and rsync), and with `prune` files no
+    longer part of the site are removed. Returns how many files were written.
+    """
+    output = output.resolve()
+    output.mkdir(parents=True, exist_ok=True)
+    (output / MARKER).write_text("Built by hindsite; this folder is replaced on every build.\n", encoding="utf-8")
+    expected = {MARKER}
+    written = 0
+    for file in files:
+        expected.add(file.path)
+        data = file.copy_from.read_bytes() if file.copy_from is not None else (file.text or "").encode("utf-8")
+        target = output / file.path
+        if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.hindsite-tmp")
+        temporary.write_bytes(data)
+        os.replace(temporary, target)
+        written += 1
+    if prune:
+        _remove_all_but(output, expected)
+    return written
+
+
+def _remove_all_but(output: Path, expected: set[str]) -> None:
+    for folder, subfolders, names in os.walk(output, topdown=False):
+        for name in names:
+            path = Path(folder) / name
+            if path.relative_to(output).as_posix() not in expected:
+                path.unlink()
+        if Path(folder) != output and not any(Path(folder).iterdir()):
+            Path(folder).rmdir()

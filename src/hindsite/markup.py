@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import nh3
@@ -74,25 +75,36 @@ def sanitise(html: str) -> str:
     return _CLEANER.clean(html)
 
 
-def render_markdown(text: str, references: Mapping[str, Any] | None = None) -> str:
-    """Markdown source → sanitised HTML fragment.
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """Markdown parsed once: its tokens serve both the normaliser's blocks and the rendered HTML."""
 
-    `references` are link reference definitions from elsewhere in the same
-    document (`[PM-9]: other.md`), so a section's `[see][PM-9]` still links.
-    """
-    if not text.strip():
-        return ""
+    tokens: list[Token]
+    env: dict[str, Any]
+
+    @property
+    def references(self) -> dict[str, Any]:
+        return dict(self.env.get("references", {}))
+
+    def html(self) -> str:
+        """The sanitised HTML of these tokens."""
+        if not self.tokens:
+            return ""
+        rendered = PARSER.renderer.render(self.tokens, PARSER.options, self.env)
+        rendered = _LONE_IMAGE.sub(r'<figure class="image">\1<figcaption>\2</figcaption></figure>', rendered)
+        return sanitise(rendered)
+
+
+def parse(text: str, references: Mapping[str, Any] | None = None) -> Parsed:
+    """Parse Markdown once. `references` are link definitions from elsewhere in the same document
+    (`[PM-9]: other.md`), so a section's `[see][PM-9]` still links."""
     env: dict[str, Any] = {"references": dict(references)} if references else {}
-    rendered = PARSER.render(text, env)
-    rendered = _LONE_IMAGE.sub(r'<figure class="image">\1<figcaption>\2</figcaption></figure>', rendered)
-    return sanitise(rendered)
+    return Parsed(PARSER.parse(text, env) if text.strip() else [], env)
 
 
-def link_references(text: str) -> dict[str, Any]:
-    """The link reference definitions of a whole document."""
-    env: dict[str, Any] = {}
-    PARSER.parse(text, env)
-    return dict(env.get("references", {}))
+def render_markdown(text: str, references: Mapping[str, Any] | None = None) -> str:
+    """Markdown source → sanitised HTML fragment."""
+    return parse(text, references).html()
 
 
 def render_inline(text: str) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 from .. import diagnostics as diag
 from ..config import SiteConfig, squash
 from ..diagnostics import Diagnostic
-from ..markup import link_references, render_markdown
+from ..markup import parse, render_markdown
 from ..model import ActionItem, Incident, Section, TimelineEvent, minutes_between
 from ..read import Document
 from ..slugs import document_slug
@@ -44,6 +44,11 @@ class _Part:
     blocks: tuple[Block, ...]  # of the cleaned text: what the reader sees
     raw_text: str  # before template notes and app links were removed
     raw_line: int  # file line of raw_text's first line
+    same_blocks: tuple[Block, ...] | None = None  # `blocks`, when the raw text is the cleaned text
+
+    def raw_blocks(self) -> tuple[Block, ...]:
+        """Blocks of the raw text, parsed only when it differs from the cleaned text."""
+        return self.same_blocks if self.same_blocks is not None else tuple(parse_blocks(self.raw_text, self.raw_line))
 
 
 def normalise(document: Document, config: SiteConfig, known_files: frozenset[str] | None = None) -> Incident:
@@ -56,16 +61,16 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
     meta = read_front_matter(document, config, zones)
     problems: list[Diagnostic] = [*document.diagnostics, *meta.diagnostics]
     body_lines = document.body.split("\n")
-    blocks = parse_blocks(document.body, document.body_line)
+    whole = parse(document.body)
+    blocks = parse_blocks(document.body, document.body_line, whole)
     blocks, written_title = _take_title(blocks, meta, config)
     raw_sections = split_sections(blocks, body_lines, document.body_line, config.section_aliases)
-    references = link_references(document.body)
-    parts = [_part(raw, body_lines, document.body_line, raw_sections, references) for raw in raw_sections]
+    parts = [_part(raw, body_lines, document.body_line, raw_sections, whole.references) for raw in raw_sections]
     zone = _document_zone(parts, config, zones)
 
     stated = [
         s for p in parts if p.section.key != "action_items"
-        for s in stated_in_blocks(parse_blocks(p.raw_text, p.raw_line))
+        for s in stated_in_blocks(p.raw_blocks())
     ]
     problems += apply_stated(meta, stated, zone, config, document.source, zones)
     _settle_date(meta, document, written_title, parts, config)
@@ -288,9 +293,12 @@ def _part(
     clean = _without_app_links(remove_template_notes_keeping_lines(text))
     key = raw.key or ("other" if any(s.key == "summary" for s in every) else "summary")
     leading_blank_lines = len(clean) - len(clean.lstrip("\n"))
-    section = Section(key, raw.heading, raw.line, clean.strip("\n"), render_markdown(clean, references),
+    parsed = parse(clean, references)
+    section = Section(key, raw.heading, raw.line, clean.strip("\n"), parsed.html(),
                       not is_unfilled(text), first_line + leading_blank_lines)
-    return _Part(section, tuple(parse_blocks(clean, first_line)), raw_text, raw.body_start)
+    blocks = tuple(parse_blocks(clean, first_line, parsed))
+    same = raw_text == clean and raw.body_start == first_line
+    return _Part(section, blocks, raw_text, raw.body_start, blocks if same else None)
 
 
 def remove_template_notes_keeping_lines(text: str) -> str:

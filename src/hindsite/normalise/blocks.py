@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from markdown_it.token import Token
 
-from ..markup import PARSER
+from ..markup import Parsed, parse
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,10 +61,13 @@ _OPENERS = {
 }
 
 
-def parse_blocks(body: str, first_line: int = 1) -> list[Block]:
-    """Split `body` (which starts on file line `first_line`) into top-level blocks."""
+def parse_blocks(body: str, first_line: int = 1, parsed: Parsed | None = None) -> list[Block]:
+    """Split `body` (which starts on file line `first_line`) into top-level blocks.
+
+    Pass `parsed` when `body` was already parsed, so it is not parsed twice.
+    """
     lines = body.split("\n")
-    tokens = PARSER.parse(body)
+    tokens = (parsed or parse(body)).tokens
     blocks: list[Block] = []
     i = 0
     while i < len(tokens):

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..read import MARKDOWN_SUFFIXES, is_editor_junk
 
+
 class ChangeKind(enum.IntEnum):
     NONE = 0
     CONTENT = 1  # documents or their files changed

@@ -43,6 +43,7 @@ def shard_key(word: str) -> str:
 def search_files(reports: Sequence[ReportView]) -> dict[str, str]:
     """Path in the site → text, for the manifest, the word shards and the document blocks."""
     postings: dict[str, dict[str, list[list[int]]]] = defaultdict(dict)
+    shard_of: dict[str, str] = {}
     documents = []
     for number, report in enumerate(reports):
         incident = report.incident
@@ -58,7 +59,8 @@ def search_files(reports: Sequence[ReportView]) -> dict[str, str]:
             for word in words(text):
                 counts[word] += 1
             for word, count in counts.items():
-                postings[shard_key(word)].setdefault(word, []).append([number, place, count])
+                key = shard_of.get(word) or shard_of.setdefault(word, shard_key(word))
+                postings[key].setdefault(word, []).append([number, place, count])
     files = {
         f"search/t-{key}.js": _script("hindsiteSearchShard", json.dumps(key), terms) for key, terms in postings.items()
     }

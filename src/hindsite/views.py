@@ -8,6 +8,7 @@ published files and at other incidents' pages.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -99,8 +100,8 @@ def report_view(
     return ReportView(
         incident=incident,
         sections=tuple(replace(view, html=in_page(view.html)) for view in with_ids),
-        timeline=tuple(replace(e, html=in_page(rewrite(e.html))) for e in event_views(incident)),
-        action_items=tuple(replace(i, html=in_page(rewrite(i.html))) for i in map(item_view, incident.action_items)),
+        timeline=tuple(replace(e, html=in_page(rewrite(e.html))) for e in _events_of(incident)),
+        action_items=tuple(replace(i, html=in_page(rewrite(i.html))) for i in _items_of(incident)),
         related=related,
         source_url=source_url,
         previous=previous,
@@ -117,6 +118,17 @@ def section_views(sections: Sequence[Section], rewrite: Callable[[str], str] = l
         anchor = _unused(base, used)
         label = SECTION_LABELS[section.key] if section.key != "other" else ""
         yield SectionView(section.key, label, section.heading or label, anchor, section.line, rewrite(section.html), section.filled)
+
+
+@functools.lru_cache(maxsize=50_000)
+def _events_of(incident: Incident) -> tuple[EventView, ...]:
+    """Event views depend on the incident alone; a running server reuses them across rebuilds."""
+    return tuple(event_views(incident))
+
+
+@functools.lru_cache(maxsize=50_000)
+def _items_of(incident: Incident) -> tuple[ItemView, ...]:
+    return tuple(item_view(item) for item in incident.action_items)
 
 
 def event_views(incident: Incident) -> Iterable[EventView]:

@@ -245,7 +245,10 @@ def split_front_matter(
 
 
 def _yaml_problem(exc: yaml.YAMLError, source: str, first_line: int) -> Diagnostic:
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    context_mark = getattr(exc, "context_mark", None)
+    # An unclosed [ or { is noticed lines later; the line that opened it is the one to fix.
+    opened = context_mark is not None and "flow" in str(getattr(exc, "context", ""))
+    mark = context_mark if opened else getattr(exc, "problem_mark", None) or context_mark
     line = first_line + mark.line if mark is not None else first_line
     reason = getattr(exc, "problem", None) or str(exc)
     context = getattr(exc, "context", None)
@@ -254,6 +257,9 @@ def _yaml_problem(exc: yaml.YAMLError, source: str, first_line: int) -> Diagnost
     if str(reason).startswith("could not determine a constructor"):
         reason = f"the tag {getattr(exc, 'problem', '').split()[-1]} is not allowed; remove it"
     detail = f"{context}, {reason}" if context else str(reason)
+    if opened:
+        bracket = "[" if "sequence" in str(context) else "{"
+        detail = f"the {bracket} on this line is never closed ({reason})"
     return diag.error("bad-front-matter", f"invalid YAML front-matter: {detail}; the body is published without it", source, line)
 
 

@@ -119,7 +119,7 @@ class Session:
 
     def __init__(self, config: SiteConfig) -> None:
         self.config = config
-        self._documents: dict[Path, tuple[tuple[int, int], Incident]] = {}
+        self._documents: dict[Path, tuple[tuple[int, ...], Incident]] = {}
         self._known_files: frozenset[str] = frozenset()
         self._last: BuildResult | None = None
         self._shown: dict[str, object] = {}  # incident source → what other pages show of it
@@ -132,14 +132,16 @@ class Session:
             return BuildResult(Loaded(collect(()), (), tuple(problems)), tuple(problems), 0)
         found = discover(config.content_dir, display_path(config.content_dir))
         known = frozenset(str(f.rel) for f in found)
-        if known != self._known_files:
-            self._documents.clear()  # a file came or went: other documents' links may now resolve
+        files_came_or_went = known != self._known_files
+        if files_came_or_went:
+            self._documents.clear()  # other documents' links to the files may now resolve, or break
             self._known_files = known
         incidents, changed = self._incidents(found, known)
         archive = collect(incidents)
         loaded = Loaded(archive, tuple(f for f in found if not f.is_markdown), ())
         problems += all_incident_diagnostics(archive.incidents)
-        only = None if templates_changed or self._last is None else self._only(archive, changed)
+        whole_site = templates_changed or files_came_or_went or self._last is None
+        only = None if whole_site else self._only(archive, changed)
         try:
             check_output_dir(config.output_dir, content=config.content_dir, site_root=config.root)
             pages = render_site(archive, config, (str(f.rel) for f in loaded.files), only=only)
@@ -152,7 +154,7 @@ class Session:
                                     _link_locator(archive.incidents))
         elif self._last is not None:
             problems += [d for d in self._last.diagnostics if d.code == "broken-link" and d.path not in changed]
-        written = update_site(files, config.output_dir, prune=only is None)
+        written = update_site(files, config.output_dir, prune=True, keep_pages=only is not None)
         self._shown = {i.source: _shown_elsewhere(i) for i in archive.incidents}
         self._last = BuildResult(loaded, tuple(problems), written)
         return self._last
@@ -165,7 +167,8 @@ class Session:
                 continue
             seen.add(file.path)
             stat = file.path.stat()
-            signature = (stat.st_mtime_ns, stat.st_size)
+            # An editor's atomic save can keep size and mtime; it always makes a new inode and ctime.
+            signature = (stat.st_mtime_ns, stat.st_size, stat.st_ino, stat.st_ctime_ns)
             cached = self._documents.get(file.path)
             if cached is None or cached[0] != signature:
                 incident = normalise_safely(read_document(file), self.config, known)
@@ -174,15 +177,16 @@ class Session:
             incidents.append(self._documents[file.path][1])
         for gone in set(self._documents) - seen:
             del self._documents[gone]
-            changed.add("<removed>")
         return incidents, changed
 
     def _only(self, archive: Archive, changed: set[str]) -> frozenset[str] | None:
         """The report pages to render when the changes show nowhere else; None for all pages."""
         by_source = {i.source: i for i in archive.incidents}
+        if set(by_source) != set(self._shown):
+            return None  # a document came or went: lists, neighbours and related incidents change
         if not changed:
             return frozenset()
-        if not changed <= set(by_source) or any(
+        if any(
             self._shown.get(source) != _shown_elsewhere(by_source[source]) for source in changed
         ):
             return None
@@ -196,6 +200,8 @@ def _shown_elsewhere(incident: Incident) -> object:
         incident.status, incident.started_at, incident.detected_at, incident.resolved_at, incident.duration_minutes,
         incident.summary, incident.action_items,
         tuple(s.text for s in incident.sections if s.key in ("root_cause", "trigger", "fault")),
+        tuple((s.key, s.heading, s.filled) for s in incident.sections),  # the stats page's data quality
+        tuple(sorted({d.code for d in incident.diagnostics})),
     )
 
 

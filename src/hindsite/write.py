@@ -126,12 +126,13 @@ def _swap(staging: Path, output: Path) -> None:
     shutil.rmtree(retired, ignore_errors=True)
 
 
-def update_site(files: Iterable[OutputFile], output: Path, *, prune: bool) -> int:
+def update_site(files: Iterable[OutputFile], output: Path, *, prune: bool, keep_pages: bool = False) -> int:
     """Bring `output` up to date in place, rewriting only files whose bytes changed.
 
     For a running server: each file is replaced atomically, untouched files
     keep their times (cheap for reload and rsync), and with `prune` files no
-    longer part of the site are removed. Returns how many files were written.
+    longer part of the site are removed — except, with `keep_pages`, HTML pages,
+    for a render that produced only some of them. Returns how many files were written.
     """
     output = output.resolve()
     output.mkdir(parents=True, exist_ok=True)
@@ -150,15 +151,15 @@ def update_site(files: Iterable[OutputFile], output: Path, *, prune: bool) -> in
         os.replace(temporary, target)
         written += 1
     if prune:
-        _remove_all_but(output, expected)
+        _remove_all_but(output, expected, keep_pages)
     return written
 
 
-def _remove_all_but(output: Path, expected: set[str]) -> None:
+def _remove_all_but(output: Path, expected: set[str], keep_pages: bool) -> None:
     for folder, subfolders, names in os.walk(output, topdown=False):
         for name in names:
             path = Path(folder) / name
-            if path.relative_to(output).as_posix() not in expected:
+            if path.relative_to(output).as_posix() not in expected and not (keep_pages and name.endswith(".html")):
                 path.unlink()
         if Path(folder) != output and not any(Path(folder).iterdir()):
             Path(folder).rmdir()

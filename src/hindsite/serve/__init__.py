@@ -61,6 +61,7 @@ class Preview:
         self.session = Session(self.config)
         self.state = SiteState(self.output)
         self.builds = 0
+        self._started = False
         self._batches: queue.Queue[set[Path] | None] = queue.Queue()
         first = self._timed(self.session.rebuild)
         self.state.end_build(_overlay(first.diagnostics))
@@ -78,11 +79,13 @@ class Preview:
     def start(self) -> None:
         for thread in self._threads:
             thread.start()
+        self._started = True
 
     def stop(self) -> None:
         self.watcher.stop()
         self._batches.put(None)
-        self.server.shutdown()
+        if self._started:
+            self.server.shutdown()  # waits for serve_forever, so only once it runs
         self.server.server_close()
         self._folder.cleanup()
 

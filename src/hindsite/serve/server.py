@@ -93,7 +93,7 @@ def safe_relative_path(raw_path: str) -> str | None:
     Refuses `..` (also percent-encoded), backslashes, NUL and anything that is
     not a plain relative path once decoded.
     """
-    path = urlsplit(raw_path).path
+    path = raw_path.split("?", 1)[0].split("#", 1)[0]  # not urlsplit: "//etc" would become a host
     if "\\" in path or "\0" in path or "%00" in path.lower():
         return None
     decoded = unquote(path)

@@ -12,11 +12,12 @@ import functools
 import json
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from click.testing import CliRunner
@@ -130,6 +131,12 @@ class WatchedPage:
     problems: list[str] = field(default_factory=list)
     reported: int = 0  # problems already asserted on
 
+    def listen(self, page: Page) -> None:
+        page.on("console", self.on_console)
+        page.on("pageerror", self.on_page_error)
+        page.on("response", self.on_response)
+        page.on("requestfailed", self.on_request_failed)
+
     def _is_favicon(self, url: str) -> bool:
         # Chromium asks every origin for /favicon.ico by itself; no page of the site links to it.
         return url == self.origin + "favicon.ico"
@@ -165,18 +172,20 @@ class WatchedPage:
         assert not self.problems, f"problems in the browser{' ' + where if where else ''}:\n" + "\n".join(self.problems)
 
 
-@pytest.fixture
-def watched(browser: Browser, site_url: str) -> Iterator[WatchedPage]:
-    """A fresh browser context and page, watched for errors. Tests call `watched.assert_clean()` at the end;
-    anything that goes wrong after that fails the test at teardown."""
+W = TypeVar("W", bound="WatchedPage")
+
+
+@contextmanager
+def watching(browser: Browser, make_watch: Callable[[Page], W]) -> Iterator[W]:
+    """A fresh browser context and page, watched by `make_watch(page)` (its `listen` hooks the events).
+
+    Problems the test never checked (it failed first, or they came later) fail it at teardown.
+    """
     context = browser.new_context(viewport=VIEWPORT)
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
-    watch = WatchedPage(page, site_url)
-    page.on("console", watch.on_console)
-    page.on("pageerror", watch.on_page_error)
-    page.on("response", watch.on_response)
-    page.on("requestfailed", watch.on_request_failed)
+    watch = make_watch(page)
+    watch.listen(page)
     try:
         yield watch
     finally:
@@ -186,6 +195,13 @@ def watched(browser: Browser, site_url: str) -> Iterator[WatchedPage]:
         "problems in the browser that the test did not check (it failed before its check, or they came after it):\n"
         + "\n".join(late)
     )
+
+
+@pytest.fixture
+def watched(browser: Browser, site_url: str) -> Iterator[WatchedPage]:
+    """A fresh browser context and page, watched for errors. Tests call `watched.assert_clean()` at the end."""
+    with watching(browser, lambda page: WatchedPage(page, site_url)) as watch:
+        yield watch
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urldefrag, urlsplit
 
+from hindsite.formats import format_duration
+
 from .conftest import WatchedPage
 
 try:
@@ -42,18 +44,6 @@ def whole_text(incident: Incident) -> str:
     """Everything the search page searches in one incident: title, summary and every section."""
     return " ".join([incident["title"], incident["summary"] or "", *map(section_text, incident["sections"])]).lower()
 
-
-def format_duration(minutes: int | None) -> str:
-    if minutes is None:
-        return ""
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    parts = [f"{days} d"] if days else []
-    if hours:
-        parts.append(f"{hours} h")
-    if mins or not parts:
-        parts.append(f"{mins} min")
-    return " ".join(parts)
 
 
 def parse_duration(text: str) -> int | None:

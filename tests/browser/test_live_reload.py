@@ -27,7 +27,7 @@ from hindsite.config import load_config
 from hindsite.serve import Preview, ServeOptions
 from hindsite.serve.server import EVENTS_PATH
 
-from .conftest import REPO, TIMEOUT_MS, VIEWPORT, WatchedPage
+from .conftest import REPO, WatchedPage, watching
 
 try:
     from playwright.sync_api import Browser, Page, expect
@@ -141,6 +141,11 @@ class LivePage(WatchedPage):
         self.streams_opened = 0
         self.streams_ended = 0
 
+    def listen(self, page: Page) -> None:
+        super().listen(page)
+        page.on("request", self.on_request)
+        page.on("framenavigated", self.on_frame_navigated)
+
     def on_frame_navigated(self, frame: Any) -> None:
         if frame == self.page.main_frame:
             self.documents.append(frame.url)
@@ -180,25 +185,8 @@ class LivePage(WatchedPage):
 def live(browser: Browser, preview: RunningPreview) -> Iterator[LivePage]:
     """A fresh context and page on the preview, watched for console errors, page errors and failed loads.
     It is closed before the preview stops, so the server going away is never mistaken for a page problem."""
-    context = browser.new_context(viewport=VIEWPORT)
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    watch = LivePage(page, preview.url)
-    page.on("console", watch.on_console)
-    page.on("pageerror", watch.on_page_error)
-    page.on("response", watch.on_response)
-    page.on("request", watch.on_request)
-    page.on("requestfailed", watch.on_request_failed)
-    page.on("framenavigated", watch.on_frame_navigated)
-    try:
+    with watching(browser, lambda page: LivePage(page, preview.url)) as watch:
         yield watch
-    finally:
-        late = watch.problems[watch.reported :]
-        context.close()
-    assert not late, (
-        "problems in the browser that the test did not check (it failed before its check, or they came after it):\n"
-        + "\n".join(late)
-    )
 
 
 # --- the test -------------------------------------------------------------------------------------

@@ -193,8 +193,8 @@ def harness(site: Path, tmp_path: Path, run_cli: RunCli) -> Iterator[Harness]:
     finally:
         preview.server.shutdown()  # this test's own serve_forever; stop() only stops what start() started
         server.join(TIMEOUT)
-        assert not server.is_alive()
         preview.stop()
+        assert not server.is_alive()
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import sys
 import tempfile
 import threading
 import time
+import warnings
 import webbrowser
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -158,6 +159,8 @@ def _overlay(diagnostics: tuple[Diagnostic, ...] | list[Diagnostic]) -> list[dic
 
 def serve(config_path: Path | None, config: SiteConfig, options: ServeOptions) -> None:
     """Run until interrupted."""
+    # watchdog warns when a new nested folder re-registers a watch it already has; it is harmless.
+    warnings.filterwarnings("ignore", message="Callback with id", module="watchdog")
     if not is_loopback(options.host):
         print(f"hindsite serve: warning: listening on {options.host} makes your drafts visible to other machines; "
               "the default 127.0.0.1 keeps them on this one", file=sys.stderr)

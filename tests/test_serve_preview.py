@@ -273,6 +273,21 @@ def test_atomic_save_updates_the_report_page(harness: Harness, old: str, new: st
     harness.assert_matches_fresh_build()
 
 
+def test_a_change_only_its_own_page_shows_rewrites_only_that_page(harness: Harness) -> None:
+    """Incremental: text that appears on no other page re-renders the report alone (plus data files)."""
+    assert harness.preview is not None
+    before = {p: p.stat().st_mtime_ns for p in harness.preview.output.rglob("*.html")}
+    alpha = harness.content / "2024-01-01-alpha.md"
+    time.sleep(0.01)  # file times must be able to differ
+    atomic_write(alpha, ALPHA + "\n## Lessons learned\n\nA sentence shown only on this report.\n")
+    harness.handle(alpha)
+    rewritten = sorted(p.relative_to(harness.preview.output).as_posix()
+                       for p, mtime in before.items() if p.stat().st_mtime_ns != mtime)
+    assert rewritten == [ALPHA_PAGE]
+    assert "A sentence shown only on this report." in harness.page(ALPHA_PAGE)
+    harness.assert_matches_fresh_build()
+
+
 def test_atomic_save_that_keeps_size_and_mtime_still_updates_the_page(harness: Harness) -> None:
     """`rsync --times`, `cp -p`, unpacking an archive or a file system with coarse timestamps: same size, same mtime."""
     alpha = harness.content / "2024-01-01-alpha.md"

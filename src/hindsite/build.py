@@ -7,7 +7,7 @@ writes; `hindsite check` is `load` without the rest, and `serve` calls `build`.
 from __future__ import annotations
 
 import traceback
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from .markup import render_markdown
 from .model import Incident, Section
 from .normalise import normalise
 from .read import Document, SourceFile, discover, read_document
+from .related import related_incidents
 from .render import Page, RenderError, render_site, theme_dir
 from .slugs import document_slug
 from .write import OutputFile, OutputRefused, check_output_dir, plan_collisions, update_site, write_site
@@ -123,6 +124,9 @@ class Session:
         self._known_files: frozenset[str] = frozenset()
         self._last: BuildResult | None = None
         self._shown: dict[str, object] = {}  # incident source → what other pages show of it
+        self._fingerprints: dict[str, object] = {}  # report page → everything it shows
+        self._page_paths: frozenset[str] = frozenset()  # every HTML page of the last full render
+        self._pages_of_archive: object = None
 
     def rebuild(self, *, templates_changed: bool = False) -> BuildResult:
         config = self.config
@@ -141,10 +145,11 @@ class Session:
         loaded = Loaded(archive, tuple(f for f in found if not f.is_markdown), ())
         problems += all_incident_diagnostics(archive.incidents)
         whole_site = templates_changed or files_came_or_went or self._last is None
-        only = None if whole_site else self._only(archive, changed)
+        related = related_incidents(archive)
+        only = None if whole_site else self._only(archive, changed, related)
         try:
             check_output_dir(config.output_dir, content=config.content_dir, site_root=config.root)
-            pages = render_site(archive, config, (str(f.rel) for f in loaded.files), only=only)
+            pages = render_site(archive, config, (str(f.rel) for f in loaded.files), only=only, related=related)
         except (OutputRefused, RenderError) as exc:
             return BuildResult(loaded, (*problems, exc.diagnostic), 0)
         files, collisions = plan_collisions([*_page_files(pages), *_static_files(config), *_content_files(loaded.files)])
@@ -156,6 +161,10 @@ class Session:
             problems += [d for d in self._last.diagnostics if d.code == "broken-link" and d.path not in changed]
         written = update_site(files, config.output_dir, prune=True, keep_pages=only is not None)
         self._shown = {i.source: _shown_elsewhere(i) for i in archive.incidents}
+        self._fingerprints = _report_fingerprints(archive, related)
+        self._pages_of_archive = _page_set(archive)
+        if only is None:
+            self._page_paths = frozenset(p.path for p in pages if p.path.endswith(".html"))
         self._last = BuildResult(loaded, tuple(problems), written)
         return self._last
 
@@ -179,18 +188,43 @@ class Session:
             del self._documents[gone]
         return incidents, changed
 
-    def _only(self, archive: Archive, changed: set[str]) -> frozenset[str] | None:
-        """The report pages to render when the changes show nowhere else; None for all pages."""
-        by_source = {i.source: i for i in archive.incidents}
-        if set(by_source) != set(self._shown):
-            return None  # a document came or went: lists, neighbours and related incidents change
-        if not changed:
-            return frozenset()
-        if any(
-            self._shown.get(source) != _shown_elsewhere(by_source[source]) for source in changed
-        ):
-            return None
-        return frozenset(urls.incident_url(by_source[source]) for source in changed)
+    def _only(self, archive: Archive, changed: set[str], related: Mapping[str, tuple[Incident, ...]]) -> frozenset[str] | None:
+        """The pages that show something that changed; None for all of them.
+
+        A report page shows its incident, its neighbours and its related
+        incidents, so it is rendered again when any of those changed in a way
+        it shows. Lists, tags, services, follow-ups and stats are rendered again
+        when anything they list changed.
+        """
+        fingerprints = _report_fingerprints(archive, related)
+        shown = {i.source: _shown_elsewhere(i) for i in archive.incidents}
+        if set(shown) != set(self._shown) or _page_set(archive) != self._pages_of_archive:
+            return None  # a document, a tag or a service came or went: the set of pages changes
+        pages = {url for url, print_ in fingerprints.items() if self._fingerprints.get(url) != print_}
+        if any(self._shown[source] != shown[source] for source in changed):
+            pages |= {p for p in self._page_paths if not p.startswith("incidents/")}
+        return frozenset(pages)
+
+
+def _page_set(archive: Archive) -> object:
+    """What decides which pages exist: the incidents, tags and services."""
+    return (tuple(i.id for i in archive.incidents), frozenset(archive.by_tag), frozenset(archive.by_service))
+
+
+def _report_fingerprints(archive: Archive, related: Mapping[str, tuple[Incident, ...]]) -> dict[str, object]:
+    """Everything a report page shows, per page: when it is unchanged, so is the page."""
+    ordered = archive.incidents
+    prints: dict[str, object] = {}
+    for n, incident in enumerate(ordered):
+        older = ordered[n + 1] if n + 1 < len(ordered) else None
+        newer = ordered[n - 1] if n > 0 else None
+        prints[urls.incident_url(incident)] = (
+            incident,
+            older and (older.id, older.title),
+            newer and (newer.id, newer.title),
+            tuple((r.id, r.title, r.date, r.services) for r in related.get(incident.id, ())),
+        )
+    return prints
 
 
 def _shown_elsewhere(incident: Incident) -> object:

@@ -109,7 +109,11 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
 
 
 def render_site(
-    archive: Archive, config: SiteConfig, files: Iterable[str] = (), only: frozenset[str] | None = None
+    archive: Archive,
+    config: SiteConfig,
+    files: Iterable[str] = (),
+    only: frozenset[str] | None = None,
+    related: Mapping[str, tuple[Incident, ...]] | None = None,
 ) -> list[Page]:
     """Every page and data file of the site. `files` are the published non-Markdown files of the content.
 
@@ -119,7 +123,7 @@ def render_site(
     env = make_environment(config)
     site = SiteView(config.title, config.description, config.base_url, config.repo_url, f"hindsite {__version__}")
     levels = config.severity.levels
-    reports = _reports(archive, config, frozenset(files))
+    reports = _reports(archive, config, frozenset(files), related if related is not None else related_incidents(archive))
     stats = archive_stats(archive, levels)
     services = {slug: service_stats(group, levels, config.services.info(group.name))
                 for slug, group in archive.by_service.items()}
@@ -159,9 +163,10 @@ def render_site(
     return pages
 
 
-def _reports(archive: Archive, config: SiteConfig, published: frozenset[str]) -> list[ReportView]:
+def _reports(
+    archive: Archive, config: SiteConfig, published: frozenset[str], related: Mapping[str, tuple[Incident, ...]]
+) -> list[ReportView]:
     known_docs = {i.content_path: i for i in archive.incidents}
-    related = related_incidents(archive)
     ordered = archive.incidents
     return [
         report_view(

@@ -203,36 +203,9 @@ def split_front_matter(
 
     raw = "\n".join(lines[start + 1 : end])
     body = "\n".join(lines[end + 1 :])
-    first_key_line = start + 2
-    try:
-        values = handler.load(raw, Loader=_GuardedLoader) if handler is _YAML else handler.load(raw)
-    except yaml.YAMLError as exc:
-        problems.append(_yaml_problem(exc, source, first_key_line))
-        values = None
-    except tomllib.TOMLDecodeError as exc:
-        line = _toml_line(str(exc))
-        problems.append(
-            diag.error(
-                "bad-front-matter",
-                f"invalid TOML front-matter: {exc}; fix it or remove the block",
-                source,
-                first_key_line + line - 1 if line else start + 1,
-            )
-        )
-        values = None
-    if values is None and not raw.strip():
-        values = {}
-    if values is not None and not isinstance(values, dict):
-        problems.append(
-            diag.error(
-                "bad-front-matter",
-                f"front-matter must be 'key: value' lines, not a {_yaml_kind(values)}; fix it or remove the block",
-                source,
-                first_key_line,
-            )
-        )
-        values = None
-    if values is None:
+    values, problem = _load_values(handler, raw, source, first_key_line=start + 2)
+    if problem is not None:
+        problems.append(problem)
         return Document(
             source, rel, body, end + 2, front_matter_line=start + 1, unread_front_matter=raw, diagnostics=tuple(problems)
         )
@@ -242,6 +215,26 @@ def split_front_matter(
         if (match := re.match(r"^([^\s:#'\"][^:]*?)\s*[:=]", line))
     }
     return Document(source, rel, body, end + 2, values, start + 1, key_lines, diagnostics=tuple(problems))
+
+
+def _load_values(
+    handler: fm_handlers.BaseHandler, raw: str, source: str, *, first_key_line: int
+) -> tuple[dict[str, Any], Diagnostic | None]:
+    """The front-matter's mapping, or the problem that makes it unusable."""
+    try:
+        values = handler.load(raw, Loader=_GuardedLoader) if handler is _YAML else handler.load(raw)
+    except yaml.YAMLError as exc:
+        return {}, _yaml_problem(exc, source, first_key_line)
+    except tomllib.TOMLDecodeError as exc:
+        line = _toml_line(str(exc))
+        return {}, diag.error("bad-front-matter", f"invalid TOML front-matter: {exc}; fix it or remove the block",
+                              source, first_key_line + line - 1 if line else first_key_line - 1)
+    if values is None:
+        return {}, None  # empty, or only comments
+    if not isinstance(values, dict):
+        return {}, diag.error("bad-front-matter", f"front-matter must be 'key: value' lines, not a {_yaml_kind(values)}; "
+                              "fix it or remove the block", source, first_key_line)
+    return values, None
 
 
 def _yaml_problem(exc: yaml.YAMLError, source: str, first_line: int) -> Diagnostic:

@@ -127,29 +127,23 @@ def _sizes(groups: Mapping[str, Group]) -> tuple[tuple[str, int], ...]:
 
 
 def _months(dates: Sequence[dt.date]) -> tuple[tuple[str, int], ...]:
-    if not dates:
-        return ()
-    counts = Counter(f"{d:%Y-%m}" for d in dates)
-    first, last = min(dates), max(dates)
-    months = []
-    year, month = first.year, first.month
-    while (year, month) <= (last.year, last.month):
-        key = f"{year:04d}-{month:02d}"
-        months.append((key, counts[key]))
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return tuple(months)
+    return _periods(dates, 12)
 
 
 def _quarters(dates: Sequence[dt.date]) -> tuple[tuple[str, int], ...]:
-    if not dates:
+    return _periods(dates, 4)
+
+
+def _periods(dates: Sequence[dt.date], per_year: int) -> tuple[tuple[str, int], ...]:
+    """Counts per month (12) or quarter (4), oldest first, with the empty periods between included."""
+    def number(day: dt.date) -> int:
+        return day.year * per_year + (day.month - 1) * per_year // 12
+
+    def label(period: int) -> str:
+        year, part = divmod(period, per_year)
+        return f"{year:04d}-{part + 1:02d}" if per_year == 12 else f"{year}-Q{part + 1}"
+
+    counts = Counter(number(day) for day in dates)
+    if not counts:
         return ()
-    counts = Counter(f"{d.year}-Q{(d.month - 1) // 3 + 1}" for d in dates)
-    first, last = min(dates), max(dates)
-    quarters = []
-    year, quarter = first.year, (first.month - 1) // 3 + 1
-    last_key = (last.year, (last.month - 1) // 3 + 1)
-    while (year, quarter) <= last_key:
-        key = f"{year}-Q{quarter}"
-        quarters.append((key, counts[key]))
-        year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
-    return tuple(quarters)
+    return tuple((label(period), counts[period]) for period in range(min(counts), max(counts) + 1))

@@ -52,8 +52,10 @@ def cli() -> None:
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too, after printing all of them. For CI.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors and warnings, no summary.")
 @click.option("-v", "--verbose", is_flag=True, help="Also print informational diagnostics.")
+@click.option("--redact", is_flag=True, help="Mask credentials found in documents in the output (as redact = true in site.toml).")
 def build_command(
-    config_path: Path | None, content_dir: Path | None, output_dir: Path | None, strict: bool, quiet: bool, verbose: bool
+    config_path: Path | None, content_dir: Path | None, output_dir: Path | None, strict: bool, quiet: bool, verbose: bool,
+    redact: bool,
 ) -> None:
     """Build the site: read every postmortem, normalise it and write the archive.
 
@@ -61,7 +63,7 @@ def build_command(
     site is still written when some documents have errors; it is swapped in
     whole, so a crashed build never leaves a half-written site.
     """
-    config = _load_config(config_path, content_dir, output_dir)
+    config = _load_config(config_path, content_dir, output_dir, redact=redact)
     result = build(config)
     _print_diagnostics(result.diagnostics, verbose=verbose)
     if not quiet:
@@ -83,7 +85,8 @@ build_command.name = "build"
 @click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help=f"Site configuration for the severity scale, time zone and section aliases.  [default: ./{CONFIG_FILE} if present]")
 @click.option("-q", "--quiet", is_flag=True, help="Do not print diagnostics on stderr.")
-def export(paths: Sequence[Path], as_json: bool, config_path: Path | None, quiet: bool) -> None:
+@click.option("--redact", is_flag=True, help="Mask credentials found in documents in the output (as redact = true in site.toml).")
+def export(paths: Sequence[Path], as_json: bool, config_path: Path | None, quiet: bool, redact: bool) -> None:
     """Normalise the postmortems at PATHS (files or folders) and print them.
 
     No site is needed or written. With --json the output is the same
@@ -91,7 +94,7 @@ def export(paths: Sequence[Path], as_json: bool, config_path: Path | None, quiet
     incident. Diagnostics go to stderr; the exit code is 0 whenever the
     records could be printed.
     """
-    config = _load_config(config_path, None, None)
+    config = _load_config(config_path, None, None, redact=redact)
     incidents, problems = export_paths(paths, config)
     if not quiet:
         _print_diagnostics(problems, verbose=False)
@@ -113,8 +116,9 @@ def export(paths: Sequence[Path], as_json: bool, config_path: Path | None, quiet
               help="Port to listen on; 0 picks a free one.")
 @click.option("--open", "open_browser", is_flag=True, help="Open the site in the default browser.")
 @click.option("--poll", is_flag=True, help="Poll for changes instead of file-system events (network and container mounts).")
+@click.option("--redact", is_flag=True, help="Mask credentials found in documents in the output (as redact = true in site.toml).")
 def serve_command(config_path: Path | None, content_dir: Path | None, host: str, port: int, open_browser: bool,
-                  poll: bool) -> None:
+                  poll: bool, redact: bool) -> None:
     """Preview the site while you write: build it, serve it on 127.0.0.1, and
     rebuild and reload the browser whenever a postmortem, a template or
     site.toml is saved.
@@ -126,7 +130,7 @@ def serve_command(config_path: Path | None, content_dir: Path | None, host: str,
     from .serve import ServeOptions, serve
 
     resolved = config_path or find_config(Path.cwd())
-    config = _load_config(resolved, content_dir, None)
+    config = _load_config(resolved, content_dir, None, redact=redact)
     try:
         serve(resolved, config, ServeOptions(host, port, open_browser, poll))
     except OSError as exc:
@@ -221,9 +225,12 @@ def _quality_text(report: Quality) -> str:
     return "\n".join(lines)
 
 
-def _load_config(config_path: Path | None, content_dir: Path | None, output_dir: Path | None) -> SiteConfig:
+def _load_config(
+    config_path: Path | None, content_dir: Path | None, output_dir: Path | None, *, redact: bool = False
+) -> SiteConfig:
     try:
-        return load_config(config_path or find_config(Path.cwd()), content_dir=content_dir, output_dir=output_dir)
+        config = load_config(config_path or find_config(Path.cwd()), content_dir=content_dir, output_dir=output_dir)
+        return dataclasses.replace(config, redact=True) if redact else config
     except ConfigError as exc:
         _print_diagnostics(exc.diagnostics, verbose=False)
         click.echo(f"The configuration has {len(exc.diagnostics)} problem(s); nothing was built.", err=True)

@@ -110,6 +110,8 @@ class SiteConfig:
     theme: str = "default"
     timezone: str = "UTC"
     day_first: bool = False
+    redact: bool = False  # mask credentials found in documents in the published site
+    redact_personal: bool = False  # mask e-mail addresses and phone numbers too
     severity: SeverityScale = field(
         default_factory=lambda: SeverityScale.from_mapping(DEFAULT_SEVERITY)
     )
@@ -148,6 +150,8 @@ _KEYS: Mapping[str, _Key] = {
     "theme": _Key(str, "'default' or the path of a theme folder"),
     "timezone": _Key(str, "IANA zone for times written without one, e.g. 'Europe/Berlin'"),
     "day_first": _Key(bool, "read 05/04/2020 as 5 April (true) or May 4 (false)"),
+    "redact": _Key(bool, "mask credentials found in documents (keys, tokens, passwords) in the published site"),
+    "redact_personal": _Key(bool, "also mask e-mail addresses and phone numbers in the published site"),
     "severity": _Key(dict, "the severity scale: id = [aliases], most severe first"),
     "sections": _Key(dict, "section matching: 'aliases' and 'required'"),
     "zones": _Key(dict, "extra time-zone abbreviations: NAME = \"+03:00\""),
@@ -201,7 +205,8 @@ def load_config(
     config = SiteConfig(root=root)
     updates: dict[str, Any] = {
         name: values[name]
-        for name in ("title", "description", "base_url", "repo_url", "theme", "timezone", "day_first")
+        for name in ("title", "description", "base_url", "repo_url", "theme", "timezone", "day_first", "redact",
+                     "redact_personal")
         if name in values
     }
     for name in ("content_dir", "output_dir", "templates_dir"):

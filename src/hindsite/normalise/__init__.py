@@ -28,6 +28,7 @@ from .blocks import Block, parse_blocks
 from .derive import derive_times, prose_date, prose_duration
 from .metadata import Metadata, apply_stated, file_name_date, read_front_matter, stated_in_blocks
 from .placeholders import TEMPLATE_NOTE, is_unfilled, placeholder_lines
+from .secrets import SECRET_KINDS, find_secrets, lines_of, redact
 from .sections import RawSection, names_section, read_heading, split_sections
 from .timeline import events_from_blocks, order_problems
 from .times import ZONES, parse_date, stated_zone
@@ -58,8 +59,9 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
     for reporting links to files that are not there; None skips that check.
     """
     zones = {**ZONES, **config.zones}
+    document, secret_problems = _guard_secrets(document, config)
     meta = read_front_matter(document, config, zones)
-    problems: list[Diagnostic] = [*document.diagnostics, *meta.diagnostics]
+    problems: list[Diagnostic] = [*document.diagnostics, *secret_problems, *meta.diagnostics]
     body_lines = document.body.split("\n")
     whole = parse(document.body)
     blocks = parse_blocks(document.body, document.body_line, whole)
@@ -122,6 +124,22 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
         extra=tuple(meta.extra),
         title_as_written=written_title if _comparable(written_title) != _comparable(title) else "",
     )
+
+
+def _guard_secrets(document: Document, config: SiteConfig) -> tuple[Document, list[Diagnostic]]:
+    """Report credentials in the body; with `redact`, publish the body with them masked."""
+    found = find_secrets(document.body, personal=config.redact_personal)
+    secrets = [f for f in found if f.kind in SECRET_KINDS]
+    problems = [
+        diag.warning("secret", f"{kind} found on this line; remove it from the source and revoke it"
+                     + ("" if config.redact else " (redact = true in site.toml masks it in the published site)"),
+                     document.source, line)
+        for line, kind in lines_of(document.body, secrets, document.body_line)
+    ]
+    masked = [f for f in found if config.redact or f.kind not in SECRET_KINDS]
+    if masked and (config.redact or config.redact_personal):
+        document = replace(document, body=redact(document.body, masked))
+    return document, problems
 
 
 # --- title ------------------------------------------------------------------

@@ -95,19 +95,36 @@ def build(config: SiteConfig, *, write: bool = True) -> BuildResult:
     loaded = load(config)
     problems = [*loaded.diagnostics, *all_incident_diagnostics(loaded.archive.incidents)]
     try:
-        check_output_dir(config.output_dir, content=config.content_dir, site_root=config.root)
-        pages = render_site(loaded.archive, config, (str(f.rel) for f in loaded.files))
+        pages, files, found = _plan(loaded, config)
     except (OutputRefused, RenderError) as exc:
         return BuildResult(loaded, (*problems, exc.diagnostic), 0)
-    files, collisions = plan_collisions([*_page_files(pages), *_static_files(config), *_content_files(loaded.files)])
-    problems += collisions
-    broken = check_links([(p.path, p.text, p.source) for p in pages], (f.path for f in files),
-                         _link_locator(loaded.archive.incidents))
-    already = {(d.path, d.line) for d in problems if d.code == "missing-asset"}
-    problems += [d for d in broken if (d.path, d.line) not in already]
+    problems += found
+    problems += _broken_links(pages, files, loaded.archive.incidents, problems)
     if write:
         write_site(files, config.output_dir)
     return BuildResult(loaded, tuple(problems), len(files) if write else 0)
+
+
+def _plan(
+    loaded: Loaded,
+    config: SiteConfig,
+    only: frozenset[str] | None = None,
+    related: Mapping[str, tuple[Incident, ...]] | None = None,
+) -> tuple[list[Page], list[OutputFile], list[Diagnostic]]:
+    """Render the pages and list every file of the site; raises when the output or a template is unusable."""
+    check_output_dir(config.output_dir, content=config.content_dir, site_root=config.root)
+    pages = render_site(loaded.archive, config, (str(f.rel) for f in loaded.files), only=only, related=related)
+    files, collisions = plan_collisions([*_page_files(pages), *_static_files(config), *_content_files(loaded.files)])
+    return pages, files, collisions
+
+
+def _broken_links(
+    pages: Sequence[Page], files: Sequence[OutputFile], incidents: Sequence[Incident], problems: Sequence[Diagnostic]
+) -> list[Diagnostic]:
+    """`broken-link` diagnostics, less those a `missing-asset` already reports on the same line."""
+    broken = check_links([(p.path, p.text, p.source) for p in pages], (f.path for f in files), _link_locator(incidents))
+    already = {(d.path, d.line) for d in problems if d.code == "missing-asset"}
+    return [d for d in broken if (d.path, d.line) not in already]
 
 
 class Session:
@@ -146,23 +163,20 @@ class Session:
         problems += all_incident_diagnostics(archive.incidents)
         whole_site = templates_changed or files_came_or_went or self._last is None
         related = related_incidents(archive)
-        only = None if whole_site else self._only(archive, changed, related)
+        shown = {i.source: _shown_elsewhere(i) for i in archive.incidents}
+        fingerprints = _report_fingerprints(archive, related)
+        only = None if whole_site else self._only(archive, changed, shown, fingerprints)
         try:
-            check_output_dir(config.output_dir, content=config.content_dir, site_root=config.root)
-            pages = render_site(archive, config, (str(f.rel) for f in loaded.files), only=only, related=related)
+            pages, files, found = _plan(loaded, config, only, related)
         except (OutputRefused, RenderError) as exc:
             return BuildResult(loaded, (*problems, exc.diagnostic), 0)
-        files, collisions = plan_collisions([*_page_files(pages), *_static_files(config), *_content_files(loaded.files)])
-        problems += collisions
+        problems += found
         if only is None:
-            problems += check_links([(p.path, p.text, p.source) for p in pages], (f.path for f in files),
-                                    _link_locator(archive.incidents))
+            problems += _broken_links(pages, files, archive.incidents, problems)
         elif self._last is not None:
             problems += [d for d in self._last.diagnostics if d.code == "broken-link" and d.path not in changed]
         written = update_site(files, config.output_dir, prune=True, keep_pages=only is not None)
-        self._shown = {i.source: _shown_elsewhere(i) for i in archive.incidents}
-        self._fingerprints = _report_fingerprints(archive, related)
-        self._pages_of_archive = _page_set(archive)
+        self._shown, self._fingerprints, self._pages_of_archive = shown, fingerprints, _page_set(archive)
         if only is None:
             self._page_paths = frozenset(p.path for p in pages if p.path.endswith(".html"))
         self._last = BuildResult(loaded, tuple(problems), written)
@@ -188,7 +202,9 @@ class Session:
             del self._documents[gone]
         return incidents, changed
 
-    def _only(self, archive: Archive, changed: set[str], related: Mapping[str, tuple[Incident, ...]]) -> frozenset[str] | None:
+    def _only(
+        self, archive: Archive, changed: set[str], shown: Mapping[str, object], fingerprints: Mapping[str, object]
+    ) -> frozenset[str] | None:
         """The pages that show something that changed; None for all of them.
 
         A report page shows its incident, its neighbours and its related
@@ -196,8 +212,6 @@ class Session:
         it shows. Lists, tags, services, follow-ups and stats are rendered again
         when anything they list changed.
         """
-        fingerprints = _report_fingerprints(archive, related)
-        shown = {i.source: _shown_elsewhere(i) for i in archive.incidents}
         if set(shown) != set(self._shown) or _page_set(archive) != self._pages_of_archive:
             return None  # a document, a tag or a service came or went: the set of pages changes
         pages = {url for url, print_ in fingerprints.items() if self._fingerprints.get(url) != print_}

@@ -101,7 +101,7 @@ def test_severity_and_year_groups() -> None:
     assert {k: [i.id for i in g.incidents] for k, g in archive.by_year.items()} == {"2023": ["a"], "2024": ["c", "b"]}
 
 
-def test_duplicate_ids_get_a_suffix_and_a_warning_naming_the_other_file() -> None:
+def test_duplicate_ids_get_a_suffix_and_an_error_naming_the_other_file() -> None:
     first = incident("db-outage", "content/2023/db-outage.md", date=dt.date(2023, 1, 1))
     second = incident("db-outage", "content/2024/db-outage.md", date=dt.date(2024, 1, 1))
     archive = collect([second, first])
@@ -111,7 +111,7 @@ def test_duplicate_ids_get_a_suffix_and_a_warning_naming_the_other_file() -> Non
     renamed = by_source["content/2024/db-outage.md"]
     assert renamed.id == "db-outage-2"
     (problem,) = renamed.diagnostics
-    assert problem.code == "duplicate-id" and problem.level.value == "warning"
+    assert problem.code == "duplicate-id" and problem.level.value == "error"
     assert problem.path == "content/2024/db-outage.md"
     assert "content/2023/db-outage.md" in problem.message
     assert "'db-outage-2'" in problem.message

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 from . import diagnostics as diag
 from .model import Incident
-from .slugs import slugify
+from .slugs import RESERVED_GROUP_SLUGS, group_slug, slugify
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +39,8 @@ class Archive:
 def collect(incidents: Iterable[Incident]) -> Archive:
     """Give every incident a unique id, sort newest first and index them."""
     unique = _unique_ids(sorted(incidents, key=lambda i: i.source))
+    unique = _report_name_clashes(unique, "tag", lambda i: i.tags)
+    unique = _report_name_clashes(unique, "service", lambda i: i.services)
     ordered = tuple(sorted(unique, key=_age, reverse=True))
     return Archive(
         incidents=ordered,
@@ -56,13 +58,19 @@ def _age(incident: Incident) -> tuple[bool, dt.date, float, str]:
 
 
 def _unique_ids(incidents: Sequence[Incident]) -> list[Incident]:
-    """Suffix `-2`, `-3`… to repeated ids and say which files share one."""
-    first_source: dict[str, str] = {}
-    taken = {i.id for i in incidents}
+    """Suffix `-2`, `-3`… to repeated ids, in order of source path, and report every file that shares one.
+
+    Sharing an id is an error: both documents are published, but one under a
+    name its author did not choose, and which one depends on file names alone.
+    """
+    sharing: dict[str, list[str]] = {}
+    for incident in incidents:
+        sharing.setdefault(incident.id, []).append(incident.source)
+    taken = set(sharing)
     result = []
     for incident in incidents:
-        if incident.id not in first_source:
-            first_source[incident.id] = incident.source
+        sources = sharing[incident.id]
+        if sources[0] == incident.source:
             result.append(incident)
             continue
         n = 2
@@ -70,11 +78,10 @@ def _unique_ids(incidents: Sequence[Incident]) -> list[Incident]:
             n += 1
         new_id = f"{incident.id}-{n}"
         taken.add(new_id)
-        first_source[new_id] = incident.source
-        problem = diag.warning(
+        problem = diag.error(
             "duplicate-id",
-            f"{first_source[incident.id]} already has the id {incident.id!r}; this one is published as "
-            f"{new_id!r} — rename one of the files so links stay stable",
+            f"{len(sources)} documents give the id {incident.id!r} ({', '.join(sources)}); this one is published as "
+            f"{new_id!r} — rename the files so each has its own name (ids ignore case, accents and punctuation)",
             incident.source,
             None,
         )
@@ -82,12 +89,44 @@ def _unique_ids(incidents: Sequence[Incident]) -> list[Incident]:
     return result
 
 
+def _report_name_clashes(
+    incidents: Sequence[Incident], kind: str, names_of: Callable[[Incident], Iterable[str]]
+) -> list[Incident]:
+    """An error on each document whose tag (or service) would share a page with a differently written one.
+
+    `DB` and `db` are one tag; `a b` and `a-b` are two that would land on one
+    page, and `index` would replace the list of all tags. The pages are still
+    written (the names are merged, or moved aside), but the author should choose.
+    """
+    spellings: dict[str, dict[str, list[str]]] = {}  # slug → spelling → sources
+    for incident in incidents:
+        for name in names_of(incident):
+            by_spelling = spellings.setdefault(slugify(name), {})
+            by_spelling.setdefault(" ".join(name.casefold().split()), []).append(incident.source)
+    problems: dict[str, list[diag.Diagnostic]] = {}
+    for slug, by_spelling in sorted(spellings.items()):
+        if len(by_spelling) > 1:
+            named = "; ".join(f"{spelling!r} in {', '.join(sorted(set(sources)))}" for spelling, sources in sorted(by_spelling.items()))
+            message = f"{kind}s written differently share the page {slug!r}: {named} — write the {kind} the same way everywhere"
+        elif slug in RESERVED_GROUP_SLUGS:
+            message = (f"the {kind} {slug!r} would take the place of the list of all {kind}s, so its page is "
+                       f"{group_slug(slug)!r} — rename the {kind}")
+        else:
+            continue
+        for source in sorted({s for sources in by_spelling.values() for s in sources}):
+            problems.setdefault(source, []).append(diag.error(f"{kind}-collision", message, source))
+    return [
+        replace(i, diagnostics=(*i.diagnostics, *problems[i.source])) if i.source in problems else i
+        for i in incidents
+    ]
+
+
 def _group(incidents: Sequence[Incident], names_of: Callable[[Incident], Iterable[str]]) -> dict[str, Group]:
     members: dict[str, list[Incident]] = {}
     display: dict[str, str] = {}
     for incident in incidents:
         for name in names_of(incident):
-            slug = slugify(name)
+            slug = group_slug(name)
             display.setdefault(slug, name)
             bucket = members.setdefault(slug, [])
             if not bucket or bucket[-1] is not incident:

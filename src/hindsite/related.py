@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 
 from .archive import Archive
 from .model import Incident
-from .slugs import slugify
+from .slugs import group_slug
 
 _WORD = re.compile(r"[a-z][a-z0-9-]{3,}")
 _STOP = frozenset("""this that with from were have been which their there when what into because caused cause
@@ -37,7 +37,7 @@ def related_incidents(archive: Archive, limit: int = 5) -> Mapping[str, tuple[In
         found: dict[str, Incident] = {}
         for groups, names, weight in ((archive.by_service, incident.services, 3.0), (archive.by_tag, incident.tags, 2.0)):
             for name in names:
-                group = groups.get(slugify(name))
+                group = groups.get(group_slug(name))
                 for other in group.incidents[:_PER_GROUP] if group else ():
                     scores[other.id] += weight
                     found[other.id] = other

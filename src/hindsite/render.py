@@ -24,7 +24,7 @@ from .formats import format_clock, format_day, format_duration, format_elapsed, 
 from .model import Incident
 from .related import related_incidents
 from .search import search_files
-from .slugs import slugify
+from .slugs import group_slug
 from .stats import archive_stats, service_stats
 from .views import SECTION_LABELS, ReportView, link_rewriter, report_view
 
@@ -102,7 +102,7 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
         service_url=urls.service_url,
         static_url=urls.static_url,
         section_label=lambda key: SECTION_LABELS.get(key, key),
-        slug=lambda text: slugify(text, fallback=""),
+        slug=group_slug,
         charts=charts,
     )
     return env

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -62,7 +63,8 @@ def check_output_dir(output: Path, *, content: Path, site_root: Path) -> None:
 def plan_collisions(files: Iterable[OutputFile]) -> tuple[list[OutputFile], list[Diagnostic]]:
     """Keep the first file for each path; report every later claim naming both sources.
 
-    Paths are compared case-insensitively, as macOS and Windows file systems do.
+    Paths are compared as macOS and Windows file systems do: ignoring case,
+    and with accented letters composed (`é` typed one way or the other is one name).
     """
     claimed: dict[str, OutputFile] = {}
     kept: list[OutputFile] = []
@@ -71,7 +73,7 @@ def plan_collisions(files: Iterable[OutputFile]) -> tuple[list[OutputFile], list
         if not _is_safe(file.path):
             problems.append(diag.error("output", f"refusing to write {file.path!r}: it is not a plain path inside the site", file.source))
             continue
-        key = file.path.casefold()
+        key = unicodedata.normalize("NFC", file.path).casefold()
         if key in claimed:
             first = claimed[key]
             problems.append(

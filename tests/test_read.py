@@ -221,6 +221,63 @@ def test_unreadable_file_is_an_error_not_an_exception(tmp_path: Path) -> None:
     assert document.body == ""
 
 
+@pytest.mark.parametrize(
+    ("data", "kind"),
+    [
+        pytest.param(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200), "a PNG image", id="png"),
+        pytest.param(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "a PDF", id="pdf-without-nul"),
+        pytest.param(bytes(range(256)) * 40, "binary data", id="random-bytes"),
+        pytest.param(b"PK\x03\x04\x14\x00\x06\x00", "a ZIP archive", id="docx"),
+    ],
+)
+def test_binary_file_with_a_markdown_name_is_an_error_not_text(tmp_path: Path, data: bytes, kind: str) -> None:
+    path = tmp_path / "screenshot.md"
+    path.write_bytes(data)
+    document = read_document(source_file(path))
+    assert codes(document) == [("binary", None)]
+    assert kind in document.diagnostics[0].message
+    assert document.body == ""
+
+
+def test_a_few_nul_bytes_in_text_are_replaced_and_reported(tmp_path: Path) -> None:
+    path = tmp_path / "log.md"
+    path.write_bytes(b"# Outage\n\nThe worker wrote \x00\x00 into the log.\n")
+    document = read_document(source_file(path))
+    assert codes(document) == [("encoding", 3)]
+    assert document.body == "# Outage\n\nThe worker wrote \ufffd\ufffd into the log.\n"
+
+
+def test_utf16_with_a_bom_is_read_as_utf16_and_reported(tmp_path: Path) -> None:
+    path = tmp_path / "powershell.md"
+    path.write_bytes("# Caf\u00e9 outage\r\n\r\nQueue stalled.\r\n".encode("utf-16"))
+    document = read_document(source_file(path))
+    assert codes(document) == [("encoding", 1)]
+    assert document.body == "# Caf\u00e9 outage\n\nQueue stalled.\n"
+
+
+def test_latin1_file_is_read_with_its_accents(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.md"
+    path.write_bytes("# R\u00e9seau coup\u00e9\n\nna\u00efve \u00bd\n".encode("latin-1"))
+    document = read_document(source_file(path))
+    assert codes(document) == [("encoding", 1)]
+    assert document.body == "# R\u00e9seau coup\u00e9\n\nna\u00efve \u00bd\n"
+
+
+def test_empty_file_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "blank.md"
+    path.write_bytes(b"\n  \n")
+    assert codes(read_document(source_file(path))) == [("empty-document", None)]
+
+
+def test_file_over_the_size_limit_is_refused_without_reading_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "pasted-log.md"
+    path.write_bytes(b"x" * 2048)
+    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("a refused file must not be read"))
+    document = read_document(source_file(path), max_bytes=1024)
+    assert codes(document) == [("too-large", None)]
+    assert "max_document_mb" in document.diagnostics[0].message
+
+
 # --- discover --------------------------------------------------------------------
 
 

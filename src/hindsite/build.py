@@ -62,7 +62,11 @@ def load(config: SiteConfig) -> Loaded:
 def read_incidents(found: Sequence[SourceFile], config: SiteConfig) -> list[Incident]:
     """Normalise the Markdown files among `found`; the others are what their links may point at."""
     known = frozenset(str(f.rel) for f in found)
-    return [normalise_safely(read_document(f), config, known) for f in found if f.is_markdown]
+    return [read_incident(f, config, known) for f in found if f.is_markdown]
+
+
+def read_incident(file: SourceFile, config: SiteConfig, known_files: frozenset[str] | None = None) -> Incident:
+    return normalise_safely(read_document(file, config.max_document_bytes), config, known_files)
 
 
 def normalise_safely(document: Document, config: SiteConfig, known_files: frozenset[str] | None = None) -> Incident:
@@ -194,7 +198,7 @@ class Session:
             signature = (stat.st_mtime_ns, stat.st_size, stat.st_ino, stat.st_ctime_ns)
             cached = self._documents.get(file.path)
             if cached is None or cached[0] != signature:
-                incident = normalise_safely(read_document(file), self.config, known)
+                incident = read_incident(file, self.config, known)
                 self._documents[file.path] = (signature, incident)
                 changed.add(incident.source)
             incidents.append(self._documents[file.path][1])
@@ -308,7 +312,7 @@ def export_paths(paths: Sequence[Path], config: SiteConfig) -> tuple[list[Incide
         if path.is_file():
             siblings = discover(path.parent, str(path.parent))  # what the file's links may point at
             known = frozenset(str(f.rel) for f in siblings)
-            incidents += [normalise_safely(read_document(f), config, known) for f in found]
+            incidents += [read_incident(f, config, known) for f in found]
             continue
         incidents += read_incidents(found, config)
     ordered = collect(incidents).incidents

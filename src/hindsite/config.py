@@ -95,6 +95,11 @@ class ServiceRegistry:
         return next((s for s in self.services if s.name == name), None)
 
 
+#: Larger documents are refused: a postmortem is tens of kilobytes, and a pasted log of
+#: megabytes is better published as its own file (Markdown parsing grows with the size).
+DEFAULT_MAX_DOCUMENT_MB = 4
+
+
 @dataclass(frozen=True, slots=True)
 class SiteConfig:
     """The whole configuration of one site. Paths are absolute."""
@@ -112,6 +117,7 @@ class SiteConfig:
     day_first: bool = False
     redact: bool = False  # mask credentials found in documents in the published site
     redact_personal: bool = False  # mask e-mail addresses and phone numbers too
+    max_document_mb: int = DEFAULT_MAX_DOCUMENT_MB
     severity: SeverityScale = field(
         default_factory=lambda: SeverityScale.from_mapping(DEFAULT_SEVERITY)
     )
@@ -119,6 +125,10 @@ class SiteConfig:
     services: ServiceRegistry = field(default_factory=ServiceRegistry)
     section_aliases: Mapping[str, str] = field(default_factory=dict)
     required_sections: tuple[str, ...] = ()
+
+    @property
+    def max_document_bytes(self) -> int:
+        return self.max_document_mb * 1048576
 
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
@@ -152,6 +162,7 @@ _KEYS: Mapping[str, _Key] = {
     "day_first": _Key(bool, "read 05/04/2020 as 5 April (true) or May 4 (false)"),
     "redact": _Key(bool, "mask credentials found in documents (keys, tokens, passwords) in the published site"),
     "redact_personal": _Key(bool, "also mask e-mail addresses and phone numbers in the published site"),
+    "max_document_mb": _Key(int, f"documents larger than this many megabytes are refused (default {DEFAULT_MAX_DOCUMENT_MB})"),
     "severity": _Key(dict, "the severity scale: id = [aliases], most severe first"),
     "sections": _Key(dict, "section matching: 'aliases' and 'required'"),
     "zones": _Key(dict, "extra time-zone abbreviations: NAME = \"+03:00\""),
@@ -206,7 +217,7 @@ def load_config(
     updates: dict[str, Any] = {
         name: values[name]
         for name in ("title", "description", "base_url", "repo_url", "theme", "timezone", "day_first", "redact",
-                     "redact_personal")
+                     "redact_personal", "max_document_mb")
         if name in values
     }
     for name in ("content_dir", "output_dir", "templates_dir"):
@@ -219,6 +230,8 @@ def load_config(
     if output_dir is not None:
         updates["output_dir"] = output_dir.resolve()
 
+    if values.get("max_document_mb", 1) < 1:
+        problem("'max_document_mb' must be at least 1", "max_document_mb")
     if "timezone" in values:
         _check_timezone(values["timezone"], problem)
     if "severity" in values:

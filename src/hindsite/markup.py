@@ -18,6 +18,12 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.footnote import footnote_plugin
 
+#: markdown-it drops whatever lies deeper than this many open blocks (quotes, lists, items, paragraphs);
+#: 100 stays well within Python's recursion limit, and deeper quotes are flattened to `_MAX_QUOTES`.
+_MAX_NESTING = 100
+_MAX_QUOTES = 32
+_DEEP_QUOTE = re.compile(rf"^(?: {{0,3}}> ?){{{_MAX_QUOTES},}}", re.M)
+
 
 def new_parser() -> MarkdownIt:
     """CommonMark with raw HTML, tables, strikethrough and footnotes.
@@ -26,7 +32,7 @@ def new_parser() -> MarkdownIt:
     the author wrote.
     """
     parser = (
-        MarkdownIt("commonmark", {"html": True, "typographer": False})
+        MarkdownIt("commonmark", {"html": True, "typographer": False, "maxNesting": _MAX_NESTING})
         .enable(["table", "strikethrough"])
         .use(footnote_plugin)
     )
@@ -99,7 +105,8 @@ def parse(text: str, references: Mapping[str, Any] | None = None) -> Parsed:
     """Parse Markdown once. `references` are link definitions from elsewhere in the same document
     (`[PM-9]: other.md`), so a section's `[see][PM-9]` still links."""
     env: dict[str, Any] = {"references": dict(references)} if references else {}
-    return Parsed(PARSER.parse(text, env) if text.strip() else [], env)
+    flattened = _DEEP_QUOTE.sub("> " * _MAX_QUOTES, text)  # what lies deeper would be dropped
+    return Parsed(PARSER.parse(flattened, env) if text.strip() else [], env)
 
 
 def render_markdown(text: str, references: Mapping[str, Any] | None = None) -> str:

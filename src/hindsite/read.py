@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -18,6 +18,7 @@ import frontmatter.default_handlers as fm_handlers
 import yaml
 
 from . import diagnostics as diag
+from .config import DEFAULT_MAX_DOCUMENT_MB
 from .diagnostics import Diagnostic
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -88,36 +89,105 @@ def discover(root: Path, shown_root: str | None = None) -> list[SourceFile]:
     return found
 
 
-def read_document(file: SourceFile) -> Document:
-    """Decode `file` and split its front-matter; problems become diagnostics, never exceptions."""
+#: How the first bytes of common binary files start, to name what was given a `.md` name.
+_MAGIC = {b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"GIF8": "a GIF image", b"%PDF": "a PDF",
+          b"PK\x03\x04": "a ZIP archive (or a Word or Excel file)", b"\x1f\x8b": "a gzip archive", b"\x7fELF": "a program"}
+
+
+def read_document(file: SourceFile, max_bytes: int = DEFAULT_MAX_DOCUMENT_MB * 1048576) -> Document:
+    """Decode `file` and split its front-matter; problems become diagnostics, never exceptions.
+
+    A file that is too large or is not text yields a document with no body and an error.
+    """
     try:
-        data = file.path.read_bytes()
+        size = file.path.stat().st_size
+        data = b"" if size > max_bytes else file.path.read_bytes()
     except OSError as exc:
         problem = diag.error("unreadable", f"cannot read the file: {exc.strerror}; check its permissions", file.source)
         return Document(file.source, file.rel, "", diagnostics=(problem,))
+    refusal = _refusal(data, size, max_bytes, file.source)
+    if refusal is not None:
+        return Document(file.source, file.rel, "", diagnostics=(refusal,))
     text, problems = decode(data, file.source)
+    if not text.strip():
+        problems.append(diag.warning("empty-document", "the file is empty; write the postmortem or delete the file", file.source))
     return split_front_matter(text, file.source, file.rel, problems)
 
 
+def _refusal(data: bytes, size: int, max_bytes: int, source: str) -> Diagnostic | None:
+    """Why these bytes are not read as a postmortem, or None when they are."""
+    if size > max_bytes:
+        return diag.error(
+            "too-large",
+            f"the file is {size / 1048576:.1f} MB, over the limit of {max_bytes / 1048576:g} MB for a document; "
+            "move pasted logs into their own files beside it and link to them (they are published as they are), "
+            "or raise max_document_mb in site.toml",
+            source,
+        )
+    if _looks_binary(data):
+        kind = next((name for magic, name in _MAGIC.items() if data.startswith(magic)), "binary data")
+        return diag.error(
+            "binary",
+            f"the file is not text (it looks like {kind}); give it its real extension so it is published as a file, "
+            "or replace it with the Markdown it was meant to be",
+            source,
+        )
+    return None
+
+
+def _looks_binary(data: bytes) -> bool:
+    """A known binary format, or NUL bytes among many control characters or in bytes that are not UTF-8 or UTF-16."""
+    if data.startswith(tuple(_MAGIC)):
+        return True
+    sample = data[:8192]
+    if b"\0" not in sample or sample.startswith(_UTF16_BOMS):
+        return False
+    controls = sum(byte < 32 and byte not in b"\t\n\r\f" for byte in sample)
+    if controls > len(sample) // 10:
+        return True
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
 def decode(data: bytes, source: str) -> tuple[str, list[Diagnostic]]:
-    """Bytes → text with `\\n` line ends. Non-UTF-8 files are read as Windows-1252 and reported."""
+    """Bytes → text with `\\n` line ends.
+
+    UTF-8 (with or without BOM) is expected; UTF-16 with a BOM (PowerShell's
+    default) is read as such, anything else as Windows-1252, and both are
+    reported. NUL characters, which no text contains, become U+FFFD and are reported.
+    """
     problems: list[Diagnostic] = []
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        text = data.decode("cp1252", errors="replace")
-        problems.append(
-            diag.warning(
-                "encoding",
-                "the file is not valid UTF-8; it was read as Windows-1252 — save it as UTF-8 to be sure of every character",
-                source,
-                line,
+    if data.startswith(_UTF16_BOMS):
+        text = data.decode("utf-16", errors="replace")
+        problems.append(diag.warning("encoding", "the file is UTF-16; it was read as such — save it as UTF-8", source, 1))
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            text = data.decode("cp1252", errors="replace")
+            problems.append(
+                diag.warning(
+                    "encoding",
+                    "the file is not valid UTF-8; it was read as Windows-1252 — save it as UTF-8 to be sure of every character",
+                    source,
+                    line,
+                )
             )
-        )
-    return text.replace("\r\n", "\n").replace("\r", "\n"), problems
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\0" in text:
+        line = text.count("\n", 0, text.index("\0")) + 1
+        problems.append(diag.warning("encoding", "the file contains NUL characters; they are shown as \ufffd — remove them", source, line))
+        text = text.replace("\0", "\ufffd")
+    return text, problems
 
 
 # --- front-matter -----------------------------------------------------------
@@ -263,9 +333,3 @@ def _yaml_kind(value: Any) -> str:
 def _toml_line(message: str) -> int | None:
     match = re.search(r"line (\d+)", message)
     return int(match.group(1)) if match else None
-
-
-def read_all(files: list[SourceFile]) -> Iterator[Document]:
-    for file in files:
-        if file.is_markdown:
-            yield read_document(file)

@@ -94,7 +94,7 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
     problems += _missing_sections(parts, config, document.source)
     if known_files is not None:
         problems += missing_assets(document.body, document.body_line, str(document.rel), known_files, document.source)
-    if "date" not in meta.values:
+    if "date" not in meta.values and _has_text(document):  # an empty document's own diagnostic says why
         problems.append(diag.warning(
             "no-date", "no date found; add 'date: YYYY-MM-DD' to the front-matter or start the file name with the date",
             document.source, 1))
@@ -124,6 +124,10 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
         extra=tuple(meta.extra),
         title_as_written=written_title if _comparable(written_title) != _comparable(title) else "",
     )
+
+
+def _has_text(document: Document) -> bool:
+    return bool(document.body.strip() or document.front_matter or document.unread_front_matter)
 
 
 def _guard_secrets(document: Document, config: SiteConfig) -> tuple[Document, list[Diagnostic]]:
@@ -324,7 +328,7 @@ def remove_template_notes_keeping_lines(text: str) -> str:
     return TEMPLATE_NOTE.sub(lambda m: "\n" * m.group(0).count("\n"), text)
 
 
-_APP_LINK = re.compile(r"(@?)\[([^\]]*)\]\((?!https?:|mailto:|tel:|ftp:|[./#]|[\w-]+(?:[./][^)]*)?\))[\w+.-]+:[^)]*\)")
+_APP_LINK = re.compile(r"(@?)\[([^\[\]]*)\]\((?!https?:|mailto:|tel:|ftp:|[./#]|[\w-]+(?:[./][^)]*)?\))[\w+.-]+:[^)]*\)")
 
 
 def _without_app_links(text: str) -> str:

@@ -1,0 +1,66 @@
+"""How long hindsite takes on pathological documents, one process per document.
+
+    .venv/bin/python bench/hostile.py [--only NAME]
+
+Prints wall time and peak memory of `hindsite export FILE --json` per input.
+Inputs that grow quadratically show up here as seconds; the test suite only
+checks that each is published with its words (tests/test_hostile_input.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+LOG_LINE = "2024-03-14T09:12:00.123Z ERROR [pool-7] connection reset by peer after 30000ms\n"
+
+CASES = {
+    "30,000 a_": "a_" * 30_000,
+    "20,000 [": "[" * 20_000,
+    "5,000 nested >": ">" * 5_000 + " deep",
+    "10,000-column table": "\n".join(["|" + "|".join(f"c{n}" for n in range(10_000)) + "|", "|" + "-|" * 10_000, "|" + "x|" * 10_000]),
+    "10,000 [x](": "[x](" * 10_000,
+    "20,000 <a ": "<a " * 20_000,
+    "20,000 **": "**" * 20_000,
+    "10,000 `": "`" * 10_000,
+    "20,000 &#x": "&#x" * 20_000,
+    "10,000 http://": "http://" * 10_000,
+    "10,000 timeline times": "\n".join(f"- 0{n % 10}:{n % 60:02d} UTC event {n}" for n in range(10_000)),
+    "10,000 labels": "\n".join(f"**Label {n}:** value" for n in range(10_000)),
+    "3 MB log in a fence": "```\n" + LOG_LINE * (3_000_000 // len(LOG_LINE)) + "```",
+    "1 MB loose log lines": LOG_LINE * (1_000_000 // len(LOG_LINE)),
+}
+
+
+def measure(text: str) -> tuple[float, int]:
+    """Seconds and peak resident kilobytes of exporting one document holding `text`."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "case.md"
+        path.write_text(f"---\ntitle: Case\ndate: 2024-01-02\n---\n\n{text}\n", encoding="utf-8")
+        started = time.perf_counter()
+        child = subprocess.Popen([sys.executable, "-m", "hindsite", "export", str(path), "--json", "--quiet"],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, _, usage = os.wait4(child.pid, 0)  # this child's own peak, not the largest of all so far
+        elapsed = time.perf_counter() - started
+    return elapsed, usage.ru_maxrss
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", help="run only the case whose name contains this")
+    args = parser.parse_args()
+    print(f"{'input':<24} {'size':>9} {'seconds':>8} {'peak MB':>8}")
+    for name, text in CASES.items():
+        if args.only and args.only not in name:
+            continue
+        seconds, peak_kb = measure(text)
+        print(f"{name:<24} {len(text) / 1024:>7.0f}KB {seconds:>8.2f} {peak_kb / 1024:>8.0f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

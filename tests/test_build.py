@@ -139,10 +139,11 @@ def built(tmp_path: Path, make_site: MakeSite, run_cli: RunCli) -> Path:
 
 def test_build_succeeds_and_reports(tmp_path: Path, make_site: MakeSite, run_cli: RunCli) -> None:
     site = make_site(tmp_path, FILES, 'title = "Test archive"\n')
-    result = run_cli("build", "--strict", cwd=site)
+    result = run_cli("build", cwd=site)
     assert result.exit_code == 0, result.output
     assert "Built 3 incidents into _site/" in result.stderr
-    assert "0 errors, 0 warnings" in result.stderr
+    assert "0 errors, 2 warnings" in result.stderr  # the script and the onclick the summary tries to slip in
+    assert result.stderr.count(": warning: unsafe-html:") == 2
     assert result.stdout == ""
 
 
@@ -216,8 +217,8 @@ def test_raw_html_does_not_reach_pages(built: Path) -> None:
     for page in built.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         assert "alert(" not in text, page
-        assert "onclick" not in text.casefold(), page
-        assert "javascript:" not in text.casefold(), page
+        assert not re.search(r"\son\w+\s*=", text, re.I), page  # the word may appear in a diagnostic, never as an attribute
+        assert not re.search(r"(?:href|src)\s*=\s*[\"']?\s*javascript:", text, re.I), page
     db = (built / "incidents" / "2024-03-01-db-failover.html").read_text(encoding="utf-8")
     assert "The primary database did not fail over." in db
     assert ">dashboard</a>" in db
@@ -273,7 +274,7 @@ def test_incidents_json_has_every_field(built: Path) -> None:
     assert [(a["text"], a["owner"], a["status"], a["link"], a["line"]) for a in db["action_items"]] == [
         ("Schedule a failover drill @erin OPS-1", "erin", "open", "OPS-1", 25)
     ]
-    assert db["diagnostics"] == []
+    assert [(d["code"], d["line"]) for d in db["diagnostics"]] == [("unsafe-html", 14), ("unsafe-html", 16)]
 
 
 # --- templates ------------------------------------------------------------------------

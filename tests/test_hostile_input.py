@@ -83,3 +83,62 @@ def test_broken_bytes_each_get_their_diagnostic_and_the_rest_builds(make_site: M
     assert "The caf\u00e9 \u2013 down." in page_text(site, "windows")
     assert "carriage" in page_text(site, "mac") and "returns" in page_text(site, "mac")
     assert "written\ufffdword" in page_text(site, "nul-bytes")
+
+
+# --- what the sanitiser removes is reported -------------------------------------------------------
+
+REMOVED = {
+    "script-block": ("<script>alert(1)</script>", "<script>"),
+    "handler-inline": ('Call <b onclick="steal()">ops</b> now.', "the onclick attribute"),
+    "javascript-link": ("See [the runbook](javascript:alert(1)).", "a link to a javascript: URL"),
+    "vbscript-in-img-with-tab": ('<img src="vb\tscript:msgbox(1)">', "a vbscript: URL"),
+    "data-html-href": ('<a href="data:text/html,<script>x</script>">x</a>', "a data: URL"),
+    "iframe": ('<iframe src="https://example.test/"></iframe>', "<iframe>"),
+    "form": ('<form action="https://example.test/"><input></form>', "<form>"),
+    "inline-svg": ("<svg><text>drawn words</text></svg>", "<svg>"),
+    "meta-refresh": ('<meta http-equiv="refresh" content="0;url=https://example.test/">', "<meta>"),
+}
+
+KEPT = {
+    "fenced-code": "```html\n<script>alert(1)</script>\n```",
+    "inline-code": "Never write `<script>` into a page.",
+    "harmless-markup": '<div class="note"><b>Bold</b> and <a href="https://example.test/">a link</a></div>',
+    "app-link": "Ping [the channel](slack://channel?id=C1).",
+    "relative-image": "![graph](graph.png)",
+}
+
+
+def build_one(make_site: MakeSite, run_cli: RunCli, tmp_path: Path, body: str) -> tuple[str, list[str]]:
+    text = f"---\ntitle: Raw HTML\ndate: 2024-01-02\n---\n\n## Summary\n\n{body}\n"
+    site = make_site(tmp_path, {"content/raw.md": text, "content/graph.png": b"\x89PNG\r\n"})
+    result = run_cli("build", cwd=site)
+    return text, [line for line in result.stderr.splitlines() if ": warning: unsafe-html:" in line]
+
+
+@pytest.mark.parametrize("case", REMOVED)
+def test_what_the_sanitiser_removes_is_reported_at_its_line(make_site: MakeSite, run_cli: RunCli, tmp_path: Path, case: str) -> None:
+    body, named = REMOVED[case]
+    text, found = build_one(make_site, run_cli, tmp_path, body)
+    (warning,) = found
+    line = text.split("\n").index(body.split("\n")[0]) + 1
+    assert warning.startswith(f"content/raw.md:{line}: warning: unsafe-html: removed from the published page: {named}")
+
+
+@pytest.mark.parametrize("case", KEPT)
+def test_code_and_harmless_markup_are_not_reported(make_site: MakeSite, run_cli: RunCli, tmp_path: Path, case: str) -> None:
+    assert build_one(make_site, run_cli, tmp_path, KEPT[case])[1] == []
+
+
+def test_attached_pages_with_scripts_are_reported(make_site: MakeSite, run_cli: RunCli, tmp_path: Path) -> None:
+    site = make_site(tmp_path, {
+        "content/a.md": "# A\n\n![diagram](diagram.svg) and [export](export.html)\n",
+        "content/diagram.svg": '<svg xmlns="http://www.w3.org/2000/svg"><circle r="4"/></svg>',
+        "content/export.html": "<html><body><p>Dashboard</p><img src=x onerror=alert(1)></body></html>",
+    })
+    result = run_cli("build", cwd=site)
+    found = [line for line in result.stderr.splitlines() if "unsafe-html" in line]
+    assert found == [
+        "content/export.html: warning: unsafe-html: this attachment contains the onerror attribute; it is published "
+        "as it is, and a browser that opens it runs it as part of the site — remove them, or serve files/ with "
+        "'Content-Security-Policy: sandbox' (docs/security.md)"
+    ]

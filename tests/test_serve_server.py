@@ -93,6 +93,9 @@ JSON = b'{"html": "</body>"}\n'
 SECRET = b"TOP-SECRET-OUTSIDE-THE-SITE\n"
 
 
+ATTACHED_PAGE = b"<html><body><script>document.title = 'ran'</script></body></html>"
+
+
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
     site = tmp_path / "site"
@@ -103,6 +106,7 @@ def folder(tmp_path: Path) -> Path:
         "docs/index.html": DOCS,
         "static/style.css": CSS,
         "files/graph.png": PNG,
+        "files/export.html": ATTACHED_PAGE,
         "incidents.json": JSON,
         "listing/secret-name-7c1.txt": b"not to be listed\n",
     }
@@ -297,6 +301,17 @@ def test_other_files_are_sent_byte_for_byte(server: DevServer, path: str, data: 
     assert reply.body == data
     assert reply.headers["content-type"].split(";")[0] == kind
     assert int(reply.headers["content-length"]) == len(data)
+
+
+def test_attachments_are_sandboxed_and_sent_as_they_are(server: DevServer) -> None:
+    reply = request(server, "/files/export.html")
+    assert reply.status == 200
+    assert reply.headers["content-security-policy"] == "sandbox"  # its script cannot run as the site
+    assert reply.body == ATTACHED_PAGE  # no reload script either: it is not a page of the site
+
+
+def test_pages_of_the_site_are_not_sandboxed(server: DevServer) -> None:
+    assert "content-security-policy" not in request(server, "/index.html").headers
 
 
 @pytest.mark.parametrize("path", ["/index.html", "/static/style.css", "/nothing-here.html"])

@@ -214,6 +214,17 @@ def empty_document_case() -> Case:
     return Case({CLEAN_NAME: CLEAN, "content/2024-03-15-draft.md": ""}, "content/2024-03-15-draft.md", None)
 
 
+def unsafe_html_case() -> Case:
+    text = swap(CLEAN, "for forty minutes.\n", "for forty minutes.\n\n<button onclick=\"retry()\">Retry</button>\n")
+    return one_file(text, "onclick")
+
+
+def broken_link_case() -> Case:
+    # An in-page link to a heading the document does not have.
+    text = swap(CLEAN, "for forty minutes.\n", "for forty minutes.\n\nSee [the graph](#error-rate-graph).\n")
+    return one_file(text, "#error-rate-graph")
+
+
 CASES: Mapping[str, Callable[[], Case]] = {
     "encoding": encoding_case,
     "unknown-field": unknown_field_case,
@@ -229,6 +240,8 @@ CASES: Mapping[str, Callable[[], Case]] = {
     "secret": secret_case,
     "empty": empty_case,
     "empty-document": empty_document_case,
+    "unsafe-html": unsafe_html_case,
+    "broken-link": broken_link_case,
 }
 
 

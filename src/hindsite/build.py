@@ -17,7 +17,7 @@ from .archive import Archive, collect
 from .config import SiteConfig
 from .diagnostics import Diagnostic
 from .linkcheck import Locate, check_links
-from .markup import render_markdown
+from .markup import active_parts, render_markdown
 from .model import Incident, Section
 from .normalise import normalise
 from .read import Document, SourceFile, discover, read_document
@@ -53,6 +53,7 @@ def load(config: SiteConfig) -> Loaded:
         return Loaded(collect(()), (), tuple(problems))
     found = discover(config.content_dir, display_path(config.content_dir))
     incidents = read_incidents(found, config)
+    problems += active_attachments(found)
     archive = collect(incidents)
     if not archive.incidents:
         problems.append(diag.warning("empty", f"no Markdown files (.md) under {display_path(config.content_dir)}; the site has no incidents"))
@@ -67,6 +68,30 @@ def read_incidents(found: Sequence[SourceFile], config: SiteConfig) -> list[Inci
 
 def read_incident(file: SourceFile, config: SiteConfig, known_files: frozenset[str] | None = None) -> Incident:
     return normalise_safely(read_document(file, config.max_document_bytes), config, known_files)
+
+
+#: Attachments a browser opens as a page of the site, where a script in them would run.
+_PAGE_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml", ".svg", ".xml")
+
+
+def active_attachments(found: Sequence[SourceFile]) -> list[Diagnostic]:
+    """An `unsafe-html` warning for each attached page or SVG holding scripts: attachments are published as they are."""
+    problems = []
+    for file in found:
+        if file.is_markdown or not file.rel.name.lower().endswith(_PAGE_SUFFIXES):
+            continue
+        try:
+            active = active_parts(file.path.read_bytes().decode("utf-8", errors="replace"))
+        except OSError:
+            continue  # copying it reports the problem
+        if active:
+            problems.append(diag.warning(
+                "unsafe-html",
+                f"this attachment contains {', '.join(dict.fromkeys(active))}; it is published as it is, and a browser "
+                "that opens it runs it as part of the site — remove them, or serve files/ with "
+                "'Content-Security-Policy: sandbox' (docs/security.md)",
+                file.source))
+    return problems
 
 
 def normalise_safely(document: Document, config: SiteConfig, known_files: frozenset[str] | None = None) -> Incident:
@@ -164,6 +189,7 @@ class Session:
         incidents, changed = self._incidents(found, known)
         archive = collect(incidents)
         loaded = Loaded(archive, tuple(f for f in found if not f.is_markdown), ())
+        problems += active_attachments(found)
         problems += all_incident_diagnostics(archive.incidents)
         whole_site = templates_changed or files_came_or_went or self._last is None
         related = related_incidents(archive)

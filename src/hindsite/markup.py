@@ -6,9 +6,11 @@ rendered result is sanitised with nh3 before anything can mark it safe.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from typing import Any
 
 import nh3
@@ -54,7 +56,8 @@ PARSER = new_parser()
 _URL_SCHEMES = {"http", "https", "mailto", "tel"}
 _TAGS = (set(nh3.ALLOWED_TAGS) | {"input"}) - {"area", "map"}
 _ATTRIBUTES = {
-    **{tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()},
+    # `cite` holds a URL that nh3 does not check against the allowed schemes, and no browser shows it.
+    **{tag: set(attrs) - {"cite"} for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()},
     "a": {"href", "hreflang", "title"},
     "img": {"src", "alt", "title", "width", "height"},
     "ol": {"start"},
@@ -72,6 +75,8 @@ _CLEANER = nh3.Cleaner(
     allowed_classes={"figure": {"code", "image"}},
 )
 
+_TAG = re.compile(r"<[^>]*>")
+
 #: An image alone in its paragraph: shown as a figure whose caption is its alt text.
 _LONE_IMAGE = re.compile(r'<p>(<img src="[^"]*" alt="([^"]+)"[^>]*>)</p>')
 
@@ -79,6 +84,71 @@ _LONE_IMAGE = re.compile(r'<p>(<img src="[^"]*" alt="([^"]+)"[^>]*>)</p>')
 def sanitise(html: str) -> str:
     """Remove anything that could run or load in a reader's browser."""
     return _CLEANER.clean(html)
+
+
+#: Elements that would run, load or submit something.
+_ACTIVE_TAGS = frozenset({"script", "iframe", "frame", "frameset", "object", "embed", "applet", "form", "base", "portal"})
+#: Elements the sanitiser removes with everything in them, though they could act only with the ones above.
+_DROPPED_TAGS = frozenset({"style", "meta", "link", "svg", "math", "template", "noscript"})
+_URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "cite", "poster", "data", "background", "xlink:href"})
+#: Schemes whose URLs run or render content as the page; other unknown schemes are dropped quietly (app links).
+_ACTIVE_SCHEMES = frozenset({"javascript", "vbscript", "data"})
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
+_LINK_TO_SCHEME = re.compile(r"\]\(\s*<?([a-z][a-z0-9+.-]*):|<([a-z][a-z0-9+.-]*):[^\s>]*>", re.I)
+
+
+class _ActiveParts(HTMLParser):
+    """Collects, in words, what of an HTML fragment the sanitiser removes because it could act."""
+
+    def __init__(self, tags: frozenset[str]) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags = tags
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.tags:
+            self.found.append(f"<{tag}>")
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.found.append(f"the {name} attribute")
+            elif name in _URL_ATTRIBUTES and (scheme := _url_scheme(value or "")) in _ACTIVE_SCHEMES:
+                self.found.append(f"a {scheme}: URL")
+
+
+def _url_scheme(url: str) -> str | None:
+    """The scheme a browser would see: it ignores whitespace and control characters anywhere in it."""
+    match = _SCHEME.match(re.sub(r"[\x00-\x20\x7f]+", "", url).lower())
+    return match.group(1) if match else None
+
+
+def unsafe_parts(tokens: Sequence[Token]) -> list[tuple[int, str]]:
+    """(line offset, what) for each piece of raw HTML or link that publishing leaves out because it could act.
+
+    Only what could run, load or submit is named: a `class` the sanitiser also drops is not worth a warning.
+    """
+    found: list[tuple[int, str]] = []
+    for token in tokens:
+        line = token.map[0] if token.map else 0
+        if token.type == "html_block":
+            found += [(line, what) for what in active_parts(token.content, _ACTIVE_TAGS | _DROPPED_TAGS)]
+        elif token.type == "inline":
+            html_parts = [child.content for child in token.children or () if child.type == "html_inline"]
+            found += [(line, what) for part in html_parts for what in active_parts(part, _ACTIVE_TAGS | _DROPPED_TAGS)]
+            found += [(line, f"a link to a {scheme}: URL") for scheme in _link_schemes(token.content)]
+    return found
+
+
+def active_parts(fragment: str, tags: frozenset[str] = _ACTIVE_TAGS) -> list[str]:
+    """What of `fragment` could run, load or submit something, in words ("<script>", "the onclick attribute")."""
+    parser = _ActiveParts(tags)
+    parser.feed(fragment)
+    parser.close()
+    return parser.found
+
+
+def _link_schemes(text: str) -> list[str]:
+    schemes = (match.group(1) or match.group(2) for match in _LINK_TO_SCHEME.finditer(text))
+    return [scheme for scheme in map(str.lower, schemes) if scheme in _ACTIVE_SCHEMES]
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,3 +189,8 @@ def render_inline(text: str) -> str:
     if not text.strip():
         return ""
     return sanitise(PARSER.renderInline(text))
+
+
+def inline_text(text: str) -> str:
+    """One line or a few of Markdown as the words a reader sees: no markup, no HTML comments."""
+    return " ".join(html.unescape(_TAG.sub("", render_inline(text))).split())

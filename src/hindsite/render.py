@@ -21,6 +21,7 @@ from .config import SiteConfig
 from .diagnostics import Diagnostic
 from .export import dumps
 from .formats import format_clock, format_day, format_duration, format_elapsed, format_instant
+from .markup import inline_text
 from .model import Incident
 from .related import related_incidents
 from .search import search_files
@@ -95,7 +96,7 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters.update(duration=format_duration, day=format_day, instant=format_instant, clock=format_clock,
-                       elapsed=format_elapsed)
+                       elapsed=format_elapsed, plain=inline_text)
     env.globals.update(
         incident_url=urls.incident_url,
         tag_url=urls.tag_url,

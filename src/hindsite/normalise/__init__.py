@@ -18,7 +18,7 @@ from typing import Any
 from .. import diagnostics as diag
 from ..config import SiteConfig, squash
 from ..diagnostics import Diagnostic
-from ..markup import parse, render_markdown
+from ..markup import Parsed, parse, render_markdown, unsafe_parts
 from ..model import ActionItem, Incident, Section, TimelineEvent, minutes_between
 from ..read import Document
 from ..slugs import document_slug
@@ -32,7 +32,7 @@ from .secrets import SECRET_KINDS, find_secrets, lines_of, redact
 from .sections import RawSection, names_section, read_heading, split_sections
 from .timeline import events_from_blocks, order_problems
 from .times import ZONES, parse_date, stated_zone
-from .titles import clean_title, is_generic, title_date, title_from_file_name, title_from_text
+from .titles import clean_title, is_generic, plain_title, title_date, title_from_file_name, title_from_text
 
 __all__ = ["normalise"]
 
@@ -65,6 +65,7 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
     body_lines = document.body.split("\n")
     whole = parse(document.body)
     blocks = parse_blocks(document.body, document.body_line, whole)
+    problems += _unsafe_html(whole, document)
     blocks, written_title = _take_title(blocks, meta, config)
     raw_sections = split_sections(blocks, body_lines, document.body_line, config.section_aliases)
     parts = [_part(raw, body_lines, document.body_line, raw_sections, whole.references) for raw in raw_sections]
@@ -86,7 +87,7 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
     problems += _duration_problems(meta, document.source)
 
     title = _settle_title(meta, document, parts, problems)
-    written_title = " ".join(re.sub(r"<[^>]+>|[*_`]+", "", str(meta.values.get("title") or "")).split())
+    written_title = plain_title(str(meta.values.get("title") or ""))
     sections = [p.section for p in parts]
     if document.unread_front_matter:
         sections.insert(0, _unread_front_matter_section(document))
@@ -124,6 +125,21 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
         extra=tuple(meta.extra),
         title_as_written=written_title if _comparable(written_title) != _comparable(title) else "",
     )
+
+
+def _unsafe_html(parsed: Parsed, document: Document) -> list[Diagnostic]:
+    """One `unsafe-html` warning per line whose raw HTML or links lose something that could run."""
+    by_line: dict[int, list[str]] = {}
+    for offset, what in unsafe_parts(parsed.tokens):
+        named = by_line.setdefault(document.body_line + offset, [])
+        if what not in named:
+            named.append(what)
+    return [
+        diag.warning("unsafe-html", f"removed from the published page: {', '.join(named)} — content may not run or load "
+                     "anything in a reader's browser; to show such code, put it in backticks or a fenced block",
+                     document.source, line)
+        for line, named in sorted(by_line.items())
+    ]
 
 
 def _has_text(document: Document) -> bool:

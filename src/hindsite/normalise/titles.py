@@ -27,12 +27,22 @@ _GENERIC_WORDS = {
 }
 
 
-def clean_title(text: str) -> str:
-    """Strip markup, "Postmortem:" prefixes and dates at either end; keep the words that say what broke."""
+#: Emphasis and code around words, in pairs: `5*3` and `{{ 7*7 }}` keep their stars.
+_EMPHASIS = re.compile(r"(\*{1,3}|(?<!\w)_{1,3}|`+)(?=\S)(.+?)(?<=\S)\1(?!\w)")
+_EDGE_MARKS = re.compile(r"^[*_`]+(?=\S)|(?<=\S)[*_`]+$")
+
+
+def plain_title(text: str) -> str:
+    """A title as read: tags dropped, links and emphasis reduced to their words, spaces collapsed."""
     title = re.sub(r"<[^>]+>", "", text)
     title = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", title)  # a link keeps its words
-    title = re.sub(r"(?<!\w)[*_`]+|[*_`]+(?!\w)|\*+|`+", "", title)
-    title = " ".join(title.split())
+    title = _EMPHASIS.sub(r"\2", title)
+    return _EDGE_MARKS.sub("", " ".join(title.split()))
+
+
+def clean_title(text: str) -> str:
+    """Strip markup, "Postmortem:" prefixes and dates at either end; keep the words that say what broke."""
+    title = plain_title(text)
     title = re.sub(r"^[^\w(\"'\[]+", "", title)  # leading emoji and punctuation
     stripped = _PREFIX.sub("", title)
     stripped = _TRAILING_DATE.sub("", stripped)

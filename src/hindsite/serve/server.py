@@ -19,6 +19,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from .. import urls
+
 EVENTS_PATH = "/__hindsite__/events"
 _LOCAL_NAMES = {"localhost", "127.0.0.1", "::1", "[::1]"}
 
@@ -162,7 +164,7 @@ class _Handler(BaseHTTPRequestHandler):
         if resolved is None or not resolved.is_file() or not resolved.is_relative_to(root):
             self._not_found(root, generation, head)
             return
-        self._send_file(resolved, HTTPStatus.OK, generation, head)
+        self._send_file(resolved, HTTPStatus.OK, generation, head, attachment=resolved.is_relative_to(root / urls.FILES_DIR))
 
     def _not_found(self, root: Path, generation: int, head: bool) -> None:
         page = root / "404.html"
@@ -171,10 +173,11 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._plain(HTTPStatus.NOT_FOUND, "Not found.", head)
 
-    def _send_file(self, path: Path, status: HTTPStatus, generation: int, head: bool) -> None:
+    def _send_file(self, path: Path, status: HTTPStatus, generation: int, head: bool, *, attachment: bool = False) -> None:
+        """Send a file of the site; attachments from the content folder are sandboxed, so a script in one cannot run."""
         data = path.read_bytes()
         kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        if kind == "text/html":
+        if kind == "text/html" and not attachment:
             data = _inject(data, reload_script(generation).encode("utf-8"))
         if kind.startswith("text/") or kind in ("application/javascript", "application/json", "image/svg+xml"):
             kind += "; charset=utf-8"
@@ -183,6 +186,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Cache-Control", "no-store")
         self.send_header("X-Content-Type-Options", "nosniff")
+        if attachment:
+            self.send_header("Content-Security-Policy", "sandbox")
         self.end_headers()
         if not head:
             self.wfile.write(data)

@@ -6,12 +6,19 @@ How long each of these takes is measured by bench/hostile.py, not asserted here.
 
 from __future__ import annotations
 
+import errno
 import html
+import os
 import re
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from conftest import MakeSite, RunCli
+
+from hindsite import write
 
 PATHOLOGICAL = {
     "underscores": "a_" * 30_000,
@@ -142,3 +149,143 @@ def test_attached_pages_with_scripts_are_reported(make_site: MakeSite, run_cli: 
         "as it is, and a browser that opens it runs it as part of the site — remove them, or serve files/ with "
         "'Content-Security-Policy: sandbox' (docs/security.md)"
     ]
+
+
+# --- paths and links out of the content folder ------------------------------------------------------
+
+SECRET = "outside-secret-7f3a"
+
+
+def snapshot(root: Path, but: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*")
+            if p.is_file() and not p.is_symlink() and not p.is_relative_to(but)}
+
+
+def published_text(output: Path) -> str:
+    return "\n".join(p.read_bytes().decode("utf-8", "replace") for p in output.rglob("*") if p.is_file())
+
+
+def test_symlinks_out_of_the_content_folder_are_skipped_with_a_warning(make_site: MakeSite, run_cli: RunCli, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.md").write_text(f"# Secret\n\n{SECRET}\n", encoding="utf-8")
+    (outside / "notes").mkdir()
+    (outside / "notes" / "more.md").write_text(f"# More\n\n{SECRET}\n", encoding="utf-8")
+    site = make_site(tmp_path, {"content/real.md": "# Real\n\nA real postmortem.\n"})
+    content = site / "content"
+    (content / "linked.md").symlink_to(outside / "secret.md")
+    (content / "linked-folder").symlink_to(outside / "notes", target_is_directory=True)
+    (content / "loop-a.md").symlink_to(content / "loop-b.md")
+    (content / "loop-b.md").symlink_to(content / "loop-a.md")
+    (content / "dangling.md").symlink_to(content / "gone.md")
+    (content / "inside.md").symlink_to(content / "real.md")
+    result = run_cli("build", cwd=site)
+    warned = sorted(line.split(": ")[0] for line in result.stderr.splitlines() if ": warning: symlink:" in line)
+    assert warned == ["content/dangling.md", "content/linked-folder", "content/linked.md", "content/loop-a.md", "content/loop-b.md"]
+    assert SECRET not in published_text(site / "_site")
+    assert "A real postmortem." in page_text(site, "inside")  # a link to a file inside the content folder is fine
+
+
+def test_references_that_climb_out_never_read_or_write_outside(make_site: MakeSite, run_cli: RunCli, tmp_path: Path) -> None:
+    (tmp_path / "secret.png").write_text(SECRET, encoding="utf-8")
+    body = "\n\n".join([
+        "# Climbing", "![a](../../secret.png)", "![b](/etc/passwd)", "![c](C:\\Windows\\win.ini)",
+        "[d](file:///etc/passwd)", "![e](..%2F..%2Fsecret.png)", '<img src="../../../secret.png">',
+        "[f](\\\\server\\share\\x.png)",
+    ])
+    site = make_site(tmp_path, {"content/climb.md": body, "content/back\\slash.png": b"png", "content/aux.png": b"png"})
+    before = snapshot(tmp_path, site / "_site")
+    result = run_cli("build", cwd=site)
+    assert snapshot(tmp_path, site / "_site") == before  # nothing written anywhere but the output folder
+    output = (site / "_site").resolve()
+    assert all(p.resolve().is_relative_to(output) for p in output.rglob("*"))
+    assert SECRET not in published_text(output)
+    assert "content/back\\slash.png: error: output: refusing to write" in result.stderr
+    assert (output / "files" / "aux.png").is_file()
+
+
+# --- the output folder ------------------------------------------------------------------------------
+
+GOOD = {"content/a.md": "# Queue stalled\n\nThe queue stalled.\n", "content/b.md": "# Disk full\n\nThe disk filled.\n"}
+
+
+def site_bytes(output: Path) -> dict[str, bytes]:
+    return {p.relative_to(output).as_posix(): p.read_bytes() for p in sorted(output.rglob("*")) if p.is_file()}
+
+
+def leftovers(site: Path) -> list[str]:
+    return sorted(p.name for p in site.iterdir() if ".building-" in p.name or ".old-" in p.name)
+
+
+def test_a_foreign_output_folder_is_refused_unless_forced(make_site: MakeSite, run_cli: RunCli, tmp_path: Path) -> None:
+    site = make_site(tmp_path, {**GOOD, "public/CNAME": "incidents.example.test\n", "public/old.html": "another tool"})
+    refused = run_cli("build", "-o", "public", cwd=site)
+    assert refused.exit_code == 1 and "--force" in refused.stderr
+    assert (site / "public" / "old.html").read_text(encoding="utf-8") == "another tool"
+    forced = run_cli("build", "-o", "public", "--force", cwd=site)
+    assert forced.exit_code == 0, forced.stderr
+    assert not (site / "public" / "old.html").exists()
+    assert (site / "public" / "CNAME").read_text(encoding="utf-8") == "incidents.example.test\n"
+    assert "The queue stalled." in (site / "public" / "incidents" / "a.html").read_text(encoding="utf-8")
+
+
+def test_a_broken_template_leaves_the_previous_site_byte_identical(make_site: MakeSite, run_cli: RunCli, tmp_path: Path) -> None:
+    site = make_site(tmp_path, GOOD)
+    assert run_cli("build", cwd=site).exit_code == 0
+    before = site_bytes(site / "_site")
+    (site / "content" / "a.md").write_text("# Changed\n\nChanged.\n", encoding="utf-8")
+    (site / "overrides").mkdir()
+    (site / "overrides" / "incident.html").write_text("{% extends 'base.html' %}{% block content %}{{ broken(", encoding="utf-8")
+    result = run_cli("build", cwd=site)
+    assert result.exit_code == 1 and ": error: template:" in result.stderr
+    assert site_bytes(site / "_site") == before
+    assert leftovers(site) == []
+
+
+def test_a_full_disk_leaves_the_previous_site_and_says_so(make_site: MakeSite, run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = make_site(tmp_path, GOOD)
+    run_cli("build", cwd=site)
+    before = site_bytes(site / "_site")
+    written: list[str] = []
+    real_write = write._write_one
+
+    def fill_up(staging: Path, file: write.OutputFile) -> None:
+        if len(written) == 5:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(staging / file.path))
+        written.append(file.path)
+        real_write(staging, file)
+
+    monkeypatch.setattr(write, "_write_one", fill_up)
+    result = run_cli("build", cwd=site)
+    assert result.exit_code == 1
+    assert "error: output: could not write the site" in result.stderr and "No space left on device" in result.stderr
+    assert "Traceback" not in result.output
+    assert site_bytes(site / "_site") == before
+    assert leftovers(site) == []
+
+
+KILL_ON_FIFTH_FILE = """
+import os, signal, sys
+from hindsite import write
+from hindsite.cli import main
+real, count = write._write_one, [0]
+def write_one(staging, file):
+    count[0] += 1
+    if count[0] == 5:
+        os.kill(os.getpid(), signal.SIGTERM)
+    real(staging, file)
+write._write_one = write_one
+sys.argv = ["hindsite", "build"]
+main()
+"""
+
+
+def test_a_terminated_build_leaves_the_previous_site_and_no_temporary_folder(make_site: MakeSite, run_cli: RunCli, tmp_path: Path) -> None:
+    site = make_site(tmp_path, GOOD)
+    run_cli("build", cwd=site)
+    before = site_bytes(site / "_site")
+    (site / "content" / "a.md").write_text("# Changed\n\nChanged.\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-c", KILL_ON_FIFTH_FILE], cwd=site, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 128 + signal.SIGTERM, done.stderr
+    assert site_bytes(site / "_site") == before
+    assert leftovers(site) == []

@@ -296,7 +296,7 @@ def test_discover_skips_hidden_and_editor_junk_and_sorts(tmp_path: Path) -> None
         ".git/HEAD.md", ".obsidian/notes.md",
         "2023/z.md", "2023/m.md", "2023/.m.md.swp", "2023/img/chart.svg",
     )
-    found = discover(tmp_path, "content")
+    found, _ = discover(tmp_path, "content")
     rels = [str(f.rel) for f in found]
     assert sorted(rels) == sorted(
         ["B.markdown", "a.md", "c.md", "graph.png", "2023/m.md", "2023/z.md", "2023/img/chart.svg"]
@@ -321,7 +321,7 @@ def test_discover_order_does_not_depend_on_creation_order(tmp_path: Path) -> Non
     first, second = tmp_path / "one", tmp_path / "two"
     touch(first, "b.md", "a.md", "c.md")
     touch(second, "c.md", "a.md", "b.md")
-    assert [f.rel for f in discover(first)] == [f.rel for f in discover(second)] == [
+    assert [f.rel for f in discover(first)[0]] == [f.rel for f in discover(second)[0]] == [
         PurePosixPath("a.md"),
         PurePosixPath("b.md"),
         PurePosixPath("c.md"),
@@ -331,12 +331,12 @@ def test_discover_order_does_not_depend_on_creation_order(tmp_path: Path) -> Non
 @pytest.mark.parametrize("name", ["POSTMORTEM.MD", "x.Markdown", "y.md"])
 def test_markdown_suffixes_any_case(tmp_path: Path, name: str) -> None:
     touch(tmp_path, name)
-    (found,) = discover(tmp_path)
+    (found,), _ = discover(tmp_path)
     assert found.is_markdown
 
 
 def test_discover_a_single_file(tmp_path: Path) -> None:
     touch(tmp_path, "one.md")
-    (found,) = discover(tmp_path / "one.md", "one.md")
+    (found,), _ = discover(tmp_path / "one.md", "one.md")
     assert found.rel == PurePosixPath("one.md")
     assert found.source == "one.md"

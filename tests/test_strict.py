@@ -16,7 +16,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -129,6 +129,7 @@ class Case:
     where: str  # as printed: relative to the site folder, the build's working directory
     line: int | None  # None: the problem is the whole file's (or the site's), so any line or none will do
     config: str | None = None
+    links: Mapping[str, str] = field(default_factory=dict)  # symbolic links to make: path → target
 
 
 def one_file(text: str, needle: str | None, *, name: str = CLEAN_NAME, config: str | None = None) -> Case:
@@ -225,6 +226,11 @@ def broken_link_case() -> Case:
     return one_file(text, "#error-rate-graph")
 
 
+def symlink_case() -> Case:
+    # A link that once pointed at a shared drive: the link is listed, what it pointed at is not.
+    return Case({CLEAN_NAME: CLEAN}, "content/shared-notes.md", None, links={"content/shared-notes.md": "/nonexistent/notes.md"})
+
+
 CASES: Mapping[str, Callable[[], Case]] = {
     "encoding": encoding_case,
     "unknown-field": unknown_field_case,
@@ -242,6 +248,7 @@ CASES: Mapping[str, Callable[[], Case]] = {
     "empty-document": empty_document_case,
     "unsafe-html": unsafe_html_case,
     "broken-link": broken_link_case,
+    "symlink": symlink_case,
 }
 
 
@@ -278,6 +285,8 @@ def test_strict_fails_on_warning(code: str, tmp_path: Path, make_site: MakeSite,
     assert code in CASES, f"{code} is documented as a warning but has no fixture in CASES"
     case = CASES[code]()
     site = make_site(tmp_path, case.files, case.config)
+    for link, target in case.links.items():
+        (site / link).symlink_to(target)
 
     lenient = run_cli("build", cwd=site)
     assert_reports_only(printed_diagnostics(lenient.stderr), code, case)
@@ -337,7 +346,7 @@ class Broken:
     path: str
     code: str
     line: int | None  # None: nothing in the file to point at (it could not be read, or the problem is a name)
-    text: str | None = None  # None: a dangling symbolic link instead of a file
+    text: str | bytes
 
 
 # "Payments: queue…" is a mapping inside a plain scalar: the most common YAML mistake in a title.
@@ -371,7 +380,8 @@ Order lookups took seconds after a migration dropped an index.
 BROKEN = (
     Broken("content/2024-05-02-payments-queue.md", "bad-front-matter", line_of(BAD_YAML, "title: Payments:"), BAD_YAML),
     # In a subfolder, so that sorted output differs from the order files are found in (root files first).
-    Broken("content/2019/2019-06-02-dns-outage.md", "unreadable", None),
+    # A screenshot saved under the postmortem's name.
+    Broken("content/2019/2019-06-02-dns-outage.md", "binary", None, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64)),
     Broken("content/2023-11-20-slow-orders.md", "tag-collision", None, INDEX_TAG),
 )
 
@@ -380,13 +390,7 @@ def write_archive(site: Path) -> list[str]:
     """Write the 100 valid and 3 broken postmortems under `site`; return every postmortem's path."""
     valid = dict(valid_postmortem(n) for n in range(VALID_COUNT))
     write_files(site, valid)
-    write_files(site, {b.path: b.text for b in BROKEN if b.text is not None})
-    for broken in BROKEN:
-        if broken.text is None:
-            # A link left behind when its target moved: listed like a file, impossible to read (even as root).
-            link = site / broken.path
-            link.parent.mkdir(parents=True, exist_ok=True)
-            link.symlink_to(site / "moved-away" / link.name)
+    write_files(site, {b.path: b.text for b in BROKEN})
     return [*valid, *(b.path for b in BROKEN)]
 
 

@@ -181,3 +181,72 @@ def test_a_failure_on_the_first_build_leaves_nothing(tmp_path: Path) -> None:
         write_site([OutputFile("x.png", "x", copy_from=tmp_path / "nope.png")], output)
     assert not output.exists()
     assert list(tmp_path.iterdir()) == []
+
+
+# --- foreign folders, kept entries, interrupted builds ------------------------------------------------
+
+
+def test_refuses_a_symlink_to_the_content_folder(site: Path, tmp_path: Path) -> None:
+    link = tmp_path / "public"
+    link.symlink_to(site / "content", target_is_directory=True)
+    assert "delete" in refused(link, site)
+
+
+def test_force_allows_a_foreign_folder_but_nothing_else(site: Path, tmp_path: Path) -> None:
+    foreign = tmp_path / "public"
+    foreign.mkdir()
+    (foreign / "old-page.html").write_text("by another tool", encoding="utf-8")
+    check_output_dir(foreign, content=site / "content", site_root=site, force=True)
+    with pytest.raises(OutputRefused):
+        check_output_dir(site / "content", content=site / "content", site_root=site, force=True)
+    with pytest.raises(OutputRefused):
+        check_output_dir(site, content=site / "content", site_root=site, force=True)
+
+
+def test_a_folder_holding_only_what_is_kept_needs_no_force(site: Path, tmp_path: Path) -> None:
+    checkout = tmp_path / "gh-pages"
+    (checkout / ".git").mkdir(parents=True)
+    (checkout / "CNAME").write_text("incidents.example.test\n", encoding="utf-8")
+    check_output_dir(checkout, content=site / "content", site_root=site)
+
+
+def test_git_cname_and_nojekyll_survive_every_build(tmp_path: Path) -> None:
+    output = tmp_path / "public"
+    (output / ".git" / "objects").mkdir(parents=True)
+    (output / ".git" / "HEAD").write_text("ref: refs/heads/gh-pages\n", encoding="utf-8")
+    (output / "CNAME").write_text("incidents.example.test\n", encoding="utf-8")
+    (output / ".nojekyll").write_text("", encoding="utf-8")
+    (output / "stale.html").write_text("from another tool", encoding="utf-8")
+    for text in ("first", "second"):
+        write_site([OutputFile("index.html", "index", text=text)], output)
+    assert (output / ".git" / "HEAD").read_text(encoding="utf-8") == "ref: refs/heads/gh-pages\n"
+    assert (output / ".git" / "objects").is_dir()
+    assert (output / "CNAME").read_text(encoding="utf-8") == "incidents.example.test\n"
+    assert (output / ".nojekyll").exists()
+    assert not (output / "stale.html").exists()
+    assert (output / "index.html").read_text(encoding="utf-8") == "second"
+
+
+def test_an_interrupt_while_writing_leaves_the_previous_site_and_its_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    output = tmp_path / "out"
+    (output / ".git").mkdir(parents=True)
+    write_site([OutputFile("index.html", "index", text="good")], output)
+    before = tree(output)
+
+    def interrupted(staging: Path, file: OutputFile) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("hindsite.write._write_one", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_site([OutputFile("index.html", "index", text="new")], output)
+    assert tree(output) == before and (output / ".git").is_dir()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_folders_left_by_a_killed_build_are_removed_by_the_next(tmp_path: Path) -> None:
+    output = tmp_path / "out"
+    for leftover in (".out.building-k1ll3d", ".out.old-k1ll3d"):
+        (tmp_path / leftover / "site").mkdir(parents=True)
+    (tmp_path / ".other.building-x").mkdir()  # another site's: not ours to remove
+    write_site([OutputFile("index.html", "index", text="home")], output)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".other.building-x", "out"]

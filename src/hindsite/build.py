@@ -51,7 +51,8 @@ def load(config: SiteConfig) -> Loaded:
             diag.error("content", f"the content folder {config.content_dir} does not exist; create it or set content_dir in site.toml")
         )
         return Loaded(collect(()), (), tuple(problems))
-    found = discover(config.content_dir, display_path(config.content_dir))
+    found, skipped = discover(config.content_dir, display_path(config.content_dir))
+    problems += skipped
     incidents = read_incidents(found, config)
     problems += active_attachments(found)
     archive = collect(incidents)
@@ -119,19 +120,29 @@ def _unstructured(document: Document, problem: Diagnostic) -> Incident:
     )
 
 
-def build(config: SiteConfig, *, write: bool = True) -> BuildResult:
-    """Load, render and (unless `write` is false) write the site."""
+def build(config: SiteConfig, *, write: bool = True, force: bool = False) -> BuildResult:
+    """Load, render and (unless `write` is false) write the site.
+
+    `force` replaces an output folder hindsite did not create.
+    """
     loaded = load(config)
     problems = [*loaded.diagnostics, *all_incident_diagnostics(loaded.archive.incidents)]
     try:
-        pages, files, found = _plan(loaded, config)
+        pages, files, found = _plan(loaded, config, force=force)
     except (OutputRefused, RenderError) as exc:
         return BuildResult(loaded, (*problems, exc.diagnostic), 0)
     problems += found
     problems += _broken_links(pages, files, loaded.archive.incidents, problems)
-    if write:
+    if not write:
+        return BuildResult(loaded, tuple(problems), 0)
+    try:
         write_site(files, config.output_dir)
-    return BuildResult(loaded, tuple(problems), len(files) if write else 0)
+    except OSError as exc:
+        reason = f"{exc.strerror} ({exc.filename})" if exc.strerror and exc.filename else str(exc)
+        failed = diag.error("output", f"could not write the site to {config.output_dir}: {reason}; "
+                            "the previous site is unchanged — free some space or fix the folder's permissions")
+        return BuildResult(loaded, (*problems, failed), 0)
+    return BuildResult(loaded, tuple(problems), len(files))
 
 
 def _plan(
@@ -139,9 +150,11 @@ def _plan(
     config: SiteConfig,
     only: frozenset[str] | None = None,
     related: Mapping[str, tuple[Incident, ...]] | None = None,
+    *,
+    force: bool = False,
 ) -> tuple[list[Page], list[OutputFile], list[Diagnostic]]:
     """Render the pages and list every file of the site; raises when the output or a template is unusable."""
-    check_output_dir(config.output_dir, content=config.content_dir, site_root=config.root)
+    check_output_dir(config.output_dir, content=config.content_dir, site_root=config.root, force=force)
     pages = render_site(loaded.archive, config, (str(f.rel) for f in loaded.files), only=only, related=related)
     files, collisions = plan_collisions([*_page_files(pages), *_static_files(config), *_content_files(loaded.files)])
     return pages, files, collisions
@@ -180,7 +193,8 @@ class Session:
         if not config.content_dir.is_dir():
             problems.append(diag.error("content", f"the content folder {config.content_dir} does not exist"))
             return BuildResult(Loaded(collect(()), (), tuple(problems)), tuple(problems), 0)
-        found = discover(config.content_dir, display_path(config.content_dir))
+        found, skipped = discover(config.content_dir, display_path(config.content_dir))
+        problems += skipped
         known = frozenset(str(f.rel) for f in found)
         files_came_or_went = known != self._known_files
         if files_came_or_went:
@@ -309,7 +323,7 @@ def _page_files(pages: Iterable[Page]) -> list[OutputFile]:
 
 def _static_files(config: SiteConfig) -> list[OutputFile]:
     static = theme_dir(config) / "static"
-    found = discover(static) if static.is_dir() else []
+    found = discover(static)[0] if static.is_dir() else []
     return [OutputFile(urls.static_url(str(f.rel)), f"theme file {f.rel}", copy_from=f.path) for f in found]
 
 
@@ -334,9 +348,10 @@ def export_paths(paths: Sequence[Path], config: SiteConfig) -> tuple[list[Incide
         if not path.exists():
             problems.append(diag.error("content", f"{path} does not exist"))
             continue
-        found = discover(path, str(path))
+        found, skipped = discover(path, str(path))
+        problems += skipped
         if path.is_file():
-            siblings = discover(path.parent, str(path.parent))  # what the file's links may point at
+            siblings = discover(path.parent, str(path.parent))[0]  # what the file's links may point at
             known = frozenset(str(f.rel) for f in siblings)
             incidents += [read_incident(f, config, known) for f in found]
             continue

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import signal
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -53,9 +54,11 @@ def cli() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors and warnings, no summary.")
 @click.option("-v", "--verbose", is_flag=True, help="Also print informational diagnostics.")
 @click.option("--redact", is_flag=True, help="Mask credentials found in documents in the output (as redact = true in site.toml).")
+@click.option("--force", is_flag=True,
+              help="Replace an output folder hindsite did not create (keeping .git, CNAME and .nojekyll in it).")
 def build_command(
     config_path: Path | None, content_dir: Path | None, output_dir: Path | None, strict: bool, quiet: bool, verbose: bool,
-    redact: bool,
+    redact: bool, force: bool,
 ) -> None:
     """Build the site: read every postmortem, normalise it and write the archive.
 
@@ -64,7 +67,7 @@ def build_command(
     whole, so a crashed build never leaves a half-written site.
     """
     config = _load_config(config_path, content_dir, output_dir, redact=redact)
-    result = build(config)
+    result = build(config, force=force)
     _print_diagnostics(result.diagnostics, verbose=verbose)
     if not quiet:
         count = len(result.loaded.archive.incidents)
@@ -251,4 +254,6 @@ def _tally(problems: Sequence[Diagnostic]) -> str:
 
 
 def main() -> None:
+    # A stopped CI job sends SIGTERM: as an exit rather than sudden death, the build removes its half-written folder.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     cli(prog_name="hindsite")

@@ -69,24 +69,50 @@ class Document:
     diagnostics: tuple[Diagnostic, ...] = ()
 
 
-def discover(root: Path, shown_root: str | None = None) -> list[SourceFile]:
-    """Every publishable file under `root` (or `root` itself when it is a file), sorted.
+def discover(root: Path, shown_root: str | None = None) -> tuple[list[SourceFile], list[Diagnostic]]:
+    """Every publishable file under `root` (or `root` itself when it is a file), sorted; and a warning per skipped link.
 
-    Hidden files and folders and editor leftovers (swap files, backups) are skipped.
+    Hidden files and folders and editor leftovers (swap files, backups) are
+    skipped. Symbolic links are followed only to files inside `root`: a link
+    out of the content folder could publish anything the build can read.
     """
     shown = shown_root if shown_root is not None else str(root)
     if root.is_file():
-        return [SourceFile(root, PurePosixPath(root.name), shown)]
+        return [SourceFile(root, PurePosixPath(root.name), shown)], []
+    real_root = root.resolve()
     found: list[SourceFile] = []
-    for folder, subfolders, files in os.walk(root):
+    problems: list[Diagnostic] = []
+    for folder, subfolders, files in os.walk(root):  # never descends into linked folders
         subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
-        for name in sorted(files):
+        linked_folders = [d for d in subfolders if (Path(folder) / d).is_symlink()]
+        for name in sorted(files + linked_folders):
             if is_editor_junk(name):
                 continue
             path = Path(folder) / name
             rel = PurePosixPath(path.relative_to(root).as_posix())
-            found.append(SourceFile(path, rel, str(PurePosixPath(shown) / rel) if shown else str(rel)))
-    return found
+            source = str(PurePosixPath(shown) / rel) if shown else str(rel)
+            if path.is_symlink():
+                refusal = _link_refusal(path, real_root)
+                if refusal:
+                    problems.append(diag.warning("symlink", f"{refusal}; it was skipped — copy what it points at into the content folder", source))
+                    continue
+                if path.is_dir():
+                    continue  # its files are found where they really are
+            found.append(SourceFile(path, rel, source))
+    return found, problems
+
+
+def _link_refusal(path: Path, real_root: Path) -> str | None:
+    """Why the symbolic link `path` is not followed, or None for a link to a file inside the content folder."""
+    try:
+        target = path.resolve(strict=True)
+    except RuntimeError:
+        return "this symbolic link is part of a loop"
+    except OSError as exc:
+        return f"this symbolic link leads nowhere ({exc.strerror})"
+    if not target.is_relative_to(real_root):
+        return "this symbolic link points outside the content folder"
+    return None
 
 
 #: How the first bytes of common binary files start, to name what was given a `.md` name.

@@ -8,6 +8,7 @@ escape the output, and two files claiming one path.
 
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 import tempfile
@@ -21,6 +22,9 @@ from .diagnostics import Diagnostic
 
 #: Written into every output folder; its presence is what allows replacing the folder.
 MARKER = ".hindsite-output"
+
+#: What a publishing set-up keeps in the output folder (a gh-pages checkout, a custom domain), carried into every new site.
+KEPT = (".git", "CNAME", ".nojekyll")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,8 +43,11 @@ class OutputRefused(Exception):
         self.diagnostic = diagnostic
 
 
-def check_output_dir(output: Path, *, content: Path, site_root: Path) -> None:
-    """Raise `OutputRefused` when replacing `output` could destroy or republish something."""
+def check_output_dir(output: Path, *, content: Path, site_root: Path, force: bool = False) -> None:
+    """Raise `OutputRefused` when replacing `output` could destroy or republish something.
+
+    `force` allows replacing a folder hindsite did not create; nothing allows the rest.
+    """
     output = output.resolve()
     content = content.resolve()
 
@@ -56,8 +63,9 @@ def check_output_dir(output: Path, *, content: Path, site_root: Path) -> None:
         refuse(f"it is inside the content folder {content}, so the site would be read back as content")
     if output.exists() and not output.is_dir():
         refuse("it is a file")
-    if output.is_dir() and any(output.iterdir()) and not (output / MARKER).exists():
-        refuse(f"it is a folder hindsite did not create (it has no {MARKER} file), so replacing it is not safe")
+    if not force and output.is_dir() and any(p.name not in KEPT for p in output.iterdir()) and not (output / MARKER).exists():
+        refuse(f"it is a folder hindsite did not create (it has no {MARKER} file); replacing it would delete what is "
+               f"in it — use --force to replace it anyway (keeping {', '.join(KEPT)})")
 
 
 def plan_collisions(files: Iterable[OutputFile]) -> tuple[list[OutputFile], list[Diagnostic]]:
@@ -71,7 +79,7 @@ def plan_collisions(files: Iterable[OutputFile]) -> tuple[list[OutputFile], list
     problems: list[Diagnostic] = []
     for file in files:
         if not _is_safe(file.path):
-            problems.append(diag.error("output", f"refusing to write {file.path!r}: it is not a plain path inside the site", file.source))
+            problems.append(diag.error("output", f"refusing to write {file.path!r}: it is not a plain path inside the site; rename the file without backslashes or control characters", file.source))
             continue
         key = unicodedata.normalize("NFC", file.path).casefold()
         if key in claimed:
@@ -95,18 +103,45 @@ def _is_safe(path: str) -> bool:
 
 
 def write_site(files: Iterable[OutputFile], output: Path) -> None:
-    """Write `files` into a fresh folder and swap it in place of `output`."""
+    """Write `files` into a fresh folder and swap it in place of `output`, keeping `KEPT` entries.
+
+    Any failure, an interrupt included, removes the fresh folder and leaves `output`
+    as it was; folders a killed build left behind are removed by the next one.
+    """
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.building-", dir=output.parent))
+    _remove_leftovers(output)
+    staging = Path(tempfile.mkdtemp(prefix=_staging_prefix(output), dir=output.parent))
     try:
         for file in files:
             _write_one(staging, file)
         (staging / MARKER).write_text("Built by hindsite; this folder is replaced on every build.\n", encoding="utf-8")
+        for name in KEPT:
+            if (output / name).exists() or (output / name).is_symlink():
+                os.rename(output / name, staging / name)
         _swap(staging, output)
     except BaseException:
+        for name in KEPT:  # put back what was carried over before the swap failed
+            if (staging / name).exists() and not (output / name).exists():
+                os.rename(staging / name, output / name)
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def _staging_prefix(output: Path) -> str:
+    return f".{output.name}.building-"
+
+
+def _retired_prefix(output: Path) -> str:
+    return f".{output.name}.old-"
+
+
+def _remove_leftovers(output: Path) -> None:
+    """Folders of a build that was killed before it could clean up."""
+    for prefix in (_staging_prefix(output), _retired_prefix(output)):
+        for leftover in output.parent.glob(f"{glob.escape(prefix)}*"):
+            if leftover.is_dir() and not leftover.is_symlink():
+                shutil.rmtree(leftover, ignore_errors=True)
 
 
 def _write_one(staging: Path, file: OutputFile) -> None:
@@ -122,10 +157,15 @@ def _swap(staging: Path, output: Path) -> None:
     if not output.exists():
         os.rename(staging, output)
         return
-    retired = Path(tempfile.mkdtemp(prefix=f".{output.name}.old-", dir=output.parent))
+    retired = Path(tempfile.mkdtemp(prefix=_retired_prefix(output), dir=output.parent))
     os.rename(output, retired / "site")
-    os.rename(staging, output)
-    shutil.rmtree(retired, ignore_errors=True)
+    try:
+        os.rename(staging, output)
+    except BaseException:
+        os.rename(retired / "site", output)
+        raise
+    finally:
+        shutil.rmtree(retired, ignore_errors=True)
 
 
 def update_site(files: Iterable[OutputFile], output: Path, *, prune: bool, keep_pages: bool = False) -> int:

@@ -120,10 +120,11 @@ def _unstructured(document: Document, problem: Diagnostic) -> Incident:
     )
 
 
-def build(config: SiteConfig, *, write: bool = True, force: bool = False) -> BuildResult:
+def build(config: SiteConfig, *, write: bool = True, force: bool = False, timestamp: int | None = None) -> BuildResult:
     """Load, render and (unless `write` is false) write the site.
 
-    `force` replaces an output folder hindsite did not create.
+    `force` replaces an output folder hindsite did not create; `timestamp`
+    (SOURCE_DATE_EPOCH) becomes the modification time of every file written.
     """
     loaded = load(config)
     problems = [*loaded.diagnostics, *all_incident_diagnostics(loaded.archive.incidents)]
@@ -136,7 +137,7 @@ def build(config: SiteConfig, *, write: bool = True, force: bool = False) -> Bui
     if not write:
         return BuildResult(loaded, tuple(problems), 0)
     try:
-        write_site(files, config.output_dir)
+        write_site(files, config.output_dir, timestamp=timestamp)
     except OSError as exc:
         reason = f"{exc.strerror} ({exc.filename})" if exc.strerror and exc.filename else str(exc)
         failed = diag.error("output", f"could not write the site to {config.output_dir}: {reason}; "

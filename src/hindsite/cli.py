@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import signal
 import sys
 from collections.abc import Iterable, Sequence
@@ -67,7 +68,7 @@ def build_command(
     whole, so a crashed build never leaves a half-written site.
     """
     config = _load_config(config_path, content_dir, output_dir, redact=redact)
-    result = build(config, force=force)
+    result = build(config, force=force, timestamp=_source_date_epoch())
     _print_diagnostics(result.diagnostics, verbose=verbose)
     if not quiet:
         count = len(result.loaded.archive.incidents)
@@ -246,6 +247,16 @@ def _print_diagnostics(problems: Iterable[Diagnostic], *, verbose: bool) -> None
             continue
         color = {"error": "red", "warning": "yellow"}.get(problem.level.value)
         click.secho(problem.format(), err=True, fg=color)
+
+
+def _source_date_epoch() -> int | None:
+    """SOURCE_DATE_EPOCH (reproducible-builds.org): the time to give every file written, when set."""
+    value = os.environ.get("SOURCE_DATE_EPOCH")
+    if value is None:
+        return None
+    if not value.isdigit():
+        raise click.UsageError(f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, not {value!r}")
+    return int(value)
 
 
 def _tally(problems: Sequence[Diagnostic]) -> str:

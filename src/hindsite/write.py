@@ -102,11 +102,13 @@ def _is_safe(path: str) -> bool:
     return bool(parts) and not path.startswith("/") and ".." not in parts and "\\" not in path and "\0" not in path
 
 
-def write_site(files: Iterable[OutputFile], output: Path) -> None:
+def write_site(files: Iterable[OutputFile], output: Path, *, timestamp: int | None = None) -> None:
     """Write `files` into a fresh folder and swap it in place of `output`, keeping `KEPT` entries.
 
     Any failure, an interrupt included, removes the fresh folder and leaves `output`
     as it was; folders a killed build left behind are removed by the next one.
+    `timestamp` (seconds since 1970, as SOURCE_DATE_EPOCH) is given to every file
+    and folder written, so an archive of the site is reproducible too.
     """
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -116,6 +118,8 @@ def write_site(files: Iterable[OutputFile], output: Path) -> None:
         for file in files:
             _write_one(staging, file)
         (staging / MARKER).write_text("Built by hindsite; this folder is replaced on every build.\n", encoding="utf-8")
+        if timestamp is not None:
+            _set_times(staging, timestamp)
         for name in KEPT:
             if (output / name).exists() or (output / name).is_symlink():
                 os.rename(output / name, staging / name)
@@ -126,6 +130,12 @@ def write_site(files: Iterable[OutputFile], output: Path) -> None:
                 os.rename(staging / name, output / name)
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def _set_times(folder: Path, timestamp: int) -> None:
+    for path in sorted(folder.rglob("*"), reverse=True):  # a folder's time is set after its files'
+        os.utime(path, (timestamp, timestamp))
+    os.utime(folder, (timestamp, timestamp))
 
 
 def _staging_prefix(output: Path) -> str:

@@ -921,3 +921,22 @@ def test_tricky_document_loses_no_word() -> None:
          "https://wiki.example.test/warmer-guide"),
         ("Audit pricing jobs", "Bo", "open", "OPS-78"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "day_first", "read_as", "warned"),
+    [
+        ("date", "03/04/2024", False, dt.date(2024, 3, 4), True),
+        ("date", "03/04/2024", True, dt.date(2024, 4, 3), True),
+        ("date", "13/04/2024", False, dt.date(2024, 4, 13), False),
+        ("date", "2024-03-04", False, dt.date(2024, 3, 4), False),
+        ("started_at", "03/04/2024 09:12 UTC", False, dt.date(2024, 3, 4), True),
+    ],
+)
+def test_ambiguous_front_matter_dates_are_read_and_reported(
+    field: str, value: str, day_first: bool, read_as: dt.date, warned: bool
+) -> None:
+    incident = incident_of(f"---\ntitle: Queue\n{field}: {value}\n---\n\nBody.\n",
+                           config=SiteConfig(root=Path("."), day_first=day_first))
+    assert incident.date == read_as
+    assert [line for line, _ in diagnostics_of(incident, "ambiguous-date")] == ([3] if warned else [])

@@ -96,6 +96,9 @@ def read_front_matter(document: Document, config: SiteConfig, zones: Mapping[str
             meta.extra.append((key, plain(raw_value)))
         else:
             meta.set(name, value, "front-matter", line)
+            if name in ("date", *_TIMES) and is_ambiguous(plain(raw_value)):
+                day = value if name == "date" else value.date()
+                meta.diagnostics.append(_ambiguous(plain(raw_value).strip(), day, document.source, line))
     return meta
 
 

@@ -19,6 +19,8 @@ from pathlib import Path
 
 LOG_LINE = "2024-03-14T09:12:00.123Z ERROR [pool-7] connection reset by peer after 30000ms\n"
 
+ALIAS_BOMB = "".join(f"{chr(98 + n)}: &{chr(98 + n)} [{', '.join([f'*{chr(97 + n)}'] * 9)}]\n" for n in range(8))
+
 CASES = {
     "30,000 a_": "a_" * 30_000,
     "20,000 [": "[" * 20_000,
@@ -34,14 +36,16 @@ CASES = {
     "10,000 labels": "\n".join(f"**Label {n}:** value" for n in range(10_000)),
     "3 MB log in a fence": "```\n" + LOG_LINE * (3_000_000 // len(LOG_LINE)) + "```",
     "1 MB loose log lines": LOG_LINE * (1_000_000 // len(LOG_LINE)),
+    "YAML alias bomb": None,  # front-matter, written by measure()
 }
 
 
-def measure(text: str) -> tuple[float, int]:
-    """Seconds and peak resident kilobytes of exporting one document holding `text`."""
+def measure(text: str | None) -> tuple[float, int]:
+    """Seconds and peak resident kilobytes of exporting one document holding `text` (None: an alias bomb)."""
+    front_matter = f"a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n{ALIAS_BOMB}" if text is None else "title: Case\n"
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "case.md"
-        path.write_text(f"---\ntitle: Case\ndate: 2024-01-02\n---\n\n{text}\n", encoding="utf-8")
+        path.write_text(f"---\n{front_matter}date: 2024-01-02\n---\n\n{text or 'Body.'}\n", encoding="utf-8")
         started = time.perf_counter()
         child = subprocess.Popen([sys.executable, "-m", "hindsite", "export", str(path), "--json", "--quiet"],
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -59,7 +63,7 @@ def main() -> None:
         if args.only and args.only not in name:
             continue
         seconds, peak_kb = measure(text)
-        print(f"{name:<24} {len(text) / 1024:>7.0f}KB {seconds:>8.2f} {peak_kb / 1024:>8.0f}", flush=True)
+        print(f"{name:<24} {len(text or ALIAS_BOMB) / 1024:>7.0f}KB {seconds:>8.2f} {peak_kb / 1024:>8.0f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tracemalloc
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -113,6 +114,20 @@ def test_bad_front_matter_is_an_error_at_the_file_line(text: str, line: int, in_
     assert document.body == "body\n"
     assert text.endswith(document.body)
     assert document.body_line == text.split("\n").index("body") + 1
+
+
+BILLION_LAUGHS = "---\n" + "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+    f"{chr(98 + n)}: &{chr(98 + n)} [{', '.join([f'*{chr(97 + n)}'] * 9)}]\n" for n in range(8)
+) + "---\nbody\n"
+
+
+def test_an_alias_bomb_is_refused_at_its_first_alias_without_expanding(tmp_path: Path) -> None:
+    tracemalloc.start()
+    document = split(BILLION_LAUGHS)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert codes(document) == [("bad-front-matter", 3)]  # `b: &b [*a, …]`, the first alias
+    assert peak < 5_000_000  # expanded, the nine levels would be 9**9 strings
 
 
 def test_python_tag_is_never_constructed() -> None:

@@ -5,10 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import pytest
 
+import hindsite.normalise as normalise_package
+import hindsite.normalise.blocks as blocks_module
 from hindsite.config import SiteConfig, load_config
+from hindsite.markup import parse, render_markdown
 from hindsite.model import SECTION_KEYS, Incident
 from hindsite.normalise import normalise
 from hindsite.normalise.sections import section_key
@@ -614,3 +618,45 @@ def test_group_labels_are_not_action_items() -> None:
     text = "# Queue\n\n## Action items\n\n- Fixes:\n  - [ ] Add alert\n- [ ] Tune limits\n"
     items = incident_of(text, "q.md").action_items
     assert [i.text for i in items] == ["Tune limits"]
+
+
+PARSE_ONCE = """---
+title: Queue stalled
+date: 2024-05-06
+---
+
+## Summary
+
+The queue **stalled** for [an hour](https://example.test/).
+
+## Timeline
+
+- 09:12 UTC alerts fired
+- 09:40 UTC worker restarted
+
+## Action items
+
+| Action | Owner |
+|---|---|
+| Add a queue-depth alert | @ana |
+
+## Lessons learned
+
+<details><summary>Raw notes</summary>Kept as written.</details>
+"""
+
+
+def test_a_document_is_parsed_once_and_its_sections_rendered_from_those_tokens(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts: list[str] = []
+
+    def counting_parse(text: str, references: Any = None) -> Any:
+        texts.append(text)
+        return parse(text, references)
+
+    monkeypatch.setattr(normalise_package, "parse", counting_parse)
+    monkeypatch.setattr(blocks_module, "parse", counting_parse)
+    incident = normalise(split_front_matter(PARSE_ONCE, "q.md", PurePosixPath("q.md")), SiteConfig(root=Path(".")), frozenset())
+    assert len(texts) == 1  # the whole body, nothing more
+    assert [s.key for s in incident.sections] == ["summary", "timeline", "action_items", "lessons"]
+    for section in incident.sections:  # the same HTML as rendering the section's own text
+        assert section.html.rstrip("\n") == render_markdown(section.text).rstrip("\n")

@@ -162,6 +162,27 @@ class Parsed:
     def references(self) -> dict[str, Any]:
         return dict(self.env.get("references", {}))
 
+    def between(self, start: int, end: int) -> Parsed | None:
+        """The top-level blocks on lines [start, end) of the parsed text, as their own `Parsed`.
+
+        None when a block crosses either bound, or when the text has footnotes
+        (their definitions are gathered at the end of the whole text): then the
+        lines must be parsed on their own. Token line maps stay relative to the whole.
+        """
+        if self.env.get("footnotes", {}).get("list"):
+            return None
+        chosen: list[Token] = []
+        i = 0
+        while i < len(self.tokens):
+            j = block_end(self.tokens, i)
+            first, last = self.tokens[i].map or (start, start)
+            if self.tokens[i].level == 0 and first < end and last > start:
+                if first < start or last > end:
+                    return None
+                chosen += self.tokens[i : j + 1]
+            i = j + 1
+        return Parsed(chosen, self.env)
+
     def html(self) -> str:
         """The sanitised HTML of these tokens."""
         if not self.tokens:
@@ -169,6 +190,18 @@ class Parsed:
         rendered = PARSER.renderer.render(self.tokens, PARSER.options, self.env)
         rendered = _LONE_IMAGE.sub(r'<figure class="image">\1<figcaption>\2</figcaption></figure>', rendered)
         return sanitise(rendered)
+
+
+def block_end(tokens: Sequence[Token], i: int) -> int:
+    """Index of the token closing the block opened at `i` (itself for self-closing tokens)."""
+    if tokens[i].nesting != 1:
+        return i
+    depth = 0
+    for j in range(i, len(tokens)):
+        depth += tokens[j].nesting
+        if depth == 0:
+            return j
+    return len(tokens) - 1
 
 
 def parse(text: str, references: Mapping[str, Any] | None = None) -> Parsed:

@@ -13,7 +13,6 @@ import html
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 
 from .. import diagnostics as diag
 from ..config import SiteConfig, squash
@@ -45,11 +44,13 @@ class _Part:
     blocks: tuple[Block, ...]  # of the cleaned text: what the reader sees
     raw_text: str  # before template notes and app links were removed
     raw_line: int  # file line of raw_text's first line
-    same_blocks: tuple[Block, ...] | None = None  # `blocks`, when the raw text is the cleaned text
+    known_raw_blocks: tuple[Block, ...] | None = None  # the raw text's blocks, when the whole parse gave them
 
     def raw_blocks(self) -> tuple[Block, ...]:
         """Blocks of the raw text, parsed only when it differs from the cleaned text."""
-        return self.same_blocks if self.same_blocks is not None else tuple(parse_blocks(self.raw_text, self.raw_line))
+        if self.known_raw_blocks is not None:
+            return self.known_raw_blocks
+        return tuple(parse_blocks(self.raw_text, self.raw_line))
 
 
 def normalise(document: Document, config: SiteConfig, known_files: frozenset[str] | None = None) -> Incident:
@@ -68,7 +69,7 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
     problems += _unsafe_html(whole, document)
     blocks, written_title = _take_title(blocks, meta, config)
     raw_sections = split_sections(blocks, body_lines, document.body_line, config.section_aliases)
-    parts = [_part(raw, body_lines, document.body_line, raw_sections, whole.references) for raw in raw_sections]
+    parts = [_part(raw, document, body_lines, raw_sections, whole) for raw in raw_sections]
     zone = _document_zone(parts, config, zones)
 
     stated = [
@@ -312,9 +313,13 @@ def _duration_problems(meta: Metadata, source: str) -> list[Diagnostic]:
 
 # --- sections ----------------------------------------------------------------
 
-def _part(
-    raw: RawSection, body_lines: Sequence[str], body_line: int, every: Sequence[RawSection], references: Mapping[str, Any]
-) -> _Part:
+def _part(raw: RawSection, document: Document, body_lines: Sequence[str], every: Sequence[RawSection], whole: Parsed) -> _Part:
+    """A section's text, cleaned for the reader, with its blocks and HTML.
+
+    Both come from the document's one parse whenever the section's text is
+    the document's own lines; only text the cleaning changed is parsed again.
+    """
+    body_line = document.body_line
     lines = list(body_lines[raw.body_start - body_line : raw.body_end - body_line])
     raw_text = "\n".join(lines)  # with the label, which may itself be metadata ("Time to repair: 0h 16m")
     label_leaves_text = False
@@ -331,12 +336,20 @@ def _part(
     clean = _without_app_links(remove_template_notes_keeping_lines(text))
     key = raw.key or ("other" if any(s.key == "summary" for s in every) else "summary")
     leading_blank_lines = len(clean) - len(clean.lstrip("\n"))
-    parsed = parse(clean, references)
-    section = Section(key, raw.heading, raw.line, clean.strip("\n"), parsed.html(),
-                      not is_unfilled(text), first_line + leading_blank_lines)
-    blocks = tuple(parse_blocks(clean, first_line, parsed))
-    same = raw_text == clean and raw.body_start == first_line
-    return _Part(section, blocks, raw_text, raw.body_start, blocks if same else None)
+    start = first_line + leading_blank_lines - body_line
+    shown = clean.strip("\n")
+    as_written = shown == "\n".join(body_lines[start : start + shown.count("\n") + 1])
+    # Up to the section's end, blank lines included: a list's block runs on over the blank line after it.
+    parsed = whole.between(start, raw.body_end - body_line) if as_written and shown else None
+    if parsed is not None:
+        blocks = tuple(parse_blocks(document.body, body_line, parsed))
+    else:
+        parsed = parse(clean, whole.references)
+        blocks = tuple(parse_blocks(clean, first_line, parsed))
+    section = Section(key, raw.heading, raw.line, shown, parsed.html(), not is_unfilled(text), first_line + leading_blank_lines)
+    raw_parsed = whole.between(raw.body_start - body_line, raw.body_end - body_line)
+    raw_blocks = tuple(parse_blocks(document.body, body_line, raw_parsed)) if raw_parsed is not None else None
+    return _Part(section, blocks, raw_text, raw.body_start, raw_blocks)
 
 
 def remove_template_notes_keeping_lines(text: str) -> str:

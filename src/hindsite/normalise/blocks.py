@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from markdown_it.token import Token
 
-from ..markup import Parsed, parse
+from ..markup import Parsed, block_end, parse
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,23 +72,11 @@ def parse_blocks(body: str, first_line: int = 1, parsed: Parsed | None = None) -
     i = 0
     while i < len(tokens):
         token = tokens[i]
-        j = _block_end(tokens, i)
+        j = block_end(tokens, i)
         if token.level == 0 and token.map is not None:
             blocks.append(_make_block(tokens[i : j + 1], lines, first_line))
         i = j + 1
     return blocks
-
-
-def _block_end(tokens: list[Token], i: int) -> int:
-    """Index of the token closing the block opened at `i` (itself for self-closing tokens)."""
-    if tokens[i].nesting != 1:
-        return i
-    depth = 0
-    for j in range(i, len(tokens)):
-        depth += tokens[j].nesting
-        if depth == 0:
-            return j
-    return len(tokens) - 1
 
 
 def _make_block(tokens: list[Token], lines: list[str], first_line: int) -> Block:

@@ -157,8 +157,10 @@ SECRET = "outside-secret-7f3a"
 
 
 def snapshot(root: Path, but: Path) -> dict[str, bytes]:
+    """Every file under `root` except the output folder `but` and the build cache beside it."""
     return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*")
-            if p.is_file() and not p.is_symlink() and not p.is_relative_to(but)}
+            if p.is_file() and not p.is_symlink() and not p.is_relative_to(but)
+            and not p.is_relative_to(but.parent / ".hindsite-cache")}
 
 
 def published_text(output: Path) -> str:
@@ -246,6 +248,7 @@ def test_a_full_disk_leaves_the_previous_site_and_says_so(make_site: MakeSite, r
     site = make_site(tmp_path, GOOD)
     run_cli("build", cwd=site)
     before = site_bytes(site / "_site")
+    (site / "content" / "a.md").write_text("# Changed\n\nChanged.\n", encoding="utf-8")
     written: list[str] = []
     real_write = write._write_one
 

@@ -15,7 +15,7 @@ PACKAGE = Path(hindsite.__file__).parent
 STAGES = (
     "diagnostics", "model", "slugs", "paths", "formats", "config", "markup", "read", "normalise",
     "archive", "stats", "related", "urls", "export", "views", "search", "charts", "feeds", "render",
-    "inspect", "linkcheck", "write", "build", "serve", "cli",
+    "inspect", "linkcheck", "write", "cache", "build", "serve", "cli",
 )
 EXEMPT = {"__init__", "__main__"}
 

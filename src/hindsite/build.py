@@ -6,14 +6,19 @@ writes; `hindsite check` is `load` without the rest, and `serve` calls `build`.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import traceback
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from . import diagnostics as diag
 from . import urls
 from .archive import Archive, collect
+from .cache import FOLDER as CACHE_FOLDER
+from .cache import BuildCache, LastBuild, code_fingerprint, digest, output_state
 from .config import SiteConfig
 from .diagnostics import Diagnostic
 from .linkcheck import Locate, check_links
@@ -24,7 +29,7 @@ from .read import Document, SourceFile, discover, read_document
 from .related import related_incidents
 from .render import Page, RenderError, render_site, theme_dir
 from .slugs import document_slug
-from .write import OutputFile, OutputRefused, check_output_dir, plan_collisions, update_site, write_site
+from .write import MARKER, OutputFile, OutputRefused, check_output_dir, plan_collisions, update_site, write_site
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,22 +43,56 @@ class Loaded:
 
 @dataclass(frozen=True, slots=True)
 class BuildResult:
-    loaded: Loaded
+    loaded: Loaded  # empty when `unchanged`
     diagnostics: tuple[Diagnostic, ...]  # every diagnostic of the build, documents' included
     written: int  # files written, 0 when the build stopped before writing
+    incidents: int | None = None  # how many incidents the site has; None: len(loaded.archive.incidents)
+    unchanged: bool = False  # nothing changed since the last build, so nothing was read or written
+
+    @property
+    def incident_count(self) -> int:
+        return self.incidents if self.incidents is not None else len(self.loaded.archive.incidents)
 
 
-def load(config: SiteConfig) -> Loaded:
-    """Read and normalise every document under the content folder and collect the archive."""
+@dataclass(frozen=True, slots=True)
+class Survey:
+    """The content folder as found, before anything is read: its files and the cache key of each document."""
+
+    files: tuple[SourceFile, ...]
+    skipped: tuple[Diagnostic, ...]
+    keys: Mapping[PurePosixPath, str]  # Markdown file → its cache key
+
+
+def survey(config: SiteConfig) -> Survey:
+    found, skipped = discover(config.content_dir, display_path(config.content_dir))
+    known = digest(*sorted(str(f.rel) for f in found))
+    salt = digest(code_fingerprint(), repr(config), known)
+    keys = {f.rel: digest(salt, f.source, str(f.rel), _bytes_of(f.path)) for f in found if f.is_markdown}
+    return Survey(tuple(found), tuple(skipped), keys)
+
+
+def _bytes_of(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""  # reading it again reports the problem
+
+
+def load(config: SiteConfig, cache: BuildCache | None = None, found: Survey | None = None) -> Loaded:
+    """Read and normalise every document under the content folder and collect the archive.
+
+    With a `cache`, documents whose key it holds are taken from it instead of read.
+    """
     problems: list[Diagnostic] = []
     if not config.content_dir.is_dir():
         problems.append(
             diag.error("content", f"the content folder {config.content_dir} does not exist; create it or set content_dir in site.toml")
         )
         return Loaded(collect(()), (), tuple(problems))
-    found, skipped = discover(config.content_dir, display_path(config.content_dir))
-    problems += skipped
-    incidents = read_incidents(found, config)
+    surveyed = found or survey(config)
+    problems += surveyed.skipped
+    incidents = read_incidents(surveyed.files, config, cache, surveyed.keys)
+    found = surveyed.files
     problems += active_attachments(found)
     archive = collect(incidents)
     if not archive.incidents:
@@ -61,10 +100,48 @@ def load(config: SiteConfig) -> Loaded:
     return Loaded(archive, tuple(f for f in found if not f.is_markdown), tuple(problems))
 
 
-def read_incidents(found: Sequence[SourceFile], config: SiteConfig) -> list[Incident]:
-    """Normalise the Markdown files among `found`; the others are what their links may point at."""
+def read_incidents(
+    found: Sequence[SourceFile], config: SiteConfig, cache: BuildCache | None = None,
+    keys: Mapping[PurePosixPath, str] | None = None,
+) -> list[Incident]:
+    """Normalise the Markdown files among `found` (the others are what their links may point at).
+
+    Documents the cache holds are not read again; the rest are read in worker processes when there are many.
+    """
     known = frozenset(str(f.rel) for f in found)
-    return [read_incident(f, config, known) for f in found if f.is_markdown]
+    markdown = [f for f in found if f.is_markdown]
+    cached = cache.documents if cache is not None and keys is not None else {}
+    todo = [f for f in markdown if keys is None or keys[f.rel] not in cached]
+    fresh = dict(zip((f.rel for f in todo), _read_all(todo, config, known), strict=True))
+    if cache is not None and keys is not None:
+        cache.documents.update({keys[rel]: incident for rel, incident in fresh.items()})
+    return [fresh[f.rel] if f.rel in fresh else cached[keys[f.rel]] for f in markdown]  # type: ignore[index]
+
+
+#: Below this many documents, starting worker processes costs more than it saves.
+_PARALLEL_FROM = 200
+
+
+def _read_all(files: Sequence[SourceFile], config: SiteConfig, known: frozenset[str]) -> list[Incident]:
+    workers = min(os.cpu_count() or 1, 8)
+    if len(files) < _PARALLEL_FROM or workers < 2:
+        return [read_incident(f, config, known) for f in files]
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(config, known)) as pool:
+        return list(pool.map(_read_in_worker, files, chunksize=max(1, len(files) // (workers * 8))))
+
+
+_worker_state: tuple[SiteConfig, frozenset[str]] | None = None
+
+
+def _start_worker(config: SiteConfig, known: frozenset[str]) -> None:
+    global _worker_state
+    _worker_state = (config, known)
+
+
+def _read_in_worker(file: SourceFile) -> Incident:
+    assert _worker_state is not None
+    return read_incident(file, *_worker_state)
 
 
 def read_incident(file: SourceFile, config: SiteConfig, known_files: frozenset[str] | None = None) -> Incident:
@@ -120,14 +197,26 @@ def _unstructured(document: Document, problem: Diagnostic) -> Incident:
     )
 
 
-def build(config: SiteConfig, *, write: bool = True, force: bool = False, timestamp: int | None = None) -> BuildResult:
+def build(
+    config: SiteConfig, *, write: bool = True, force: bool = False, timestamp: int | None = None, use_cache: bool = False
+) -> BuildResult:
     """Load, render and (unless `write` is false) write the site.
 
     `force` replaces an output folder hindsite did not create; `timestamp`
     (SOURCE_DATE_EPOCH) becomes the modification time of every file written.
+    With `use_cache`, unchanged documents are taken from `.hindsite-cache/`
+    beside site.toml, and a build in which nothing changed writes nothing.
     """
-    loaded = load(config)
+    cache = BuildCache.open(config.root / CACHE_FOLDER if use_cache and write else None)
+    surveyed = survey(config) if cache.folder is not None and config.content_dir.is_dir() else None
+    site_key = _site_key(config, surveyed, timestamp) if surveyed is not None else ""
+    unchanged = _unchanged(cache, site_key, config.output_dir)
+    if unchanged is not None:
+        return unchanged
+    loaded = load(config, cache if surveyed else None, surveyed)
     problems = [*loaded.diagnostics, *all_incident_diagnostics(loaded.archive.incidents)]
+    if cache.problem:
+        problems.append(diag.info("cache", cache.problem))
     try:
         pages, files, found = _plan(loaded, config, force=force)
     except (OutputRefused, RenderError) as exc:
@@ -143,7 +232,31 @@ def build(config: SiteConfig, *, write: bool = True, force: bool = False, timest
         failed = diag.error("output", f"could not write the site to {config.output_dir}: {reason}; "
                             "the previous site is unchanged — free some space or fix the folder's permissions")
         return BuildResult(loaded, (*problems, failed), 0)
+    if surveyed is not None:
+        written = output_state(config.output_dir, [f.path for f in files])
+        last = LastBuild(site_key, len(loaded.archive.incidents), tuple(problems), written or {})
+        cache.save(surveyed.keys.values(), last if written else None)
     return BuildResult(loaded, tuple(problems), len(files))
+
+
+def _site_key(config: SiteConfig, surveyed: Survey, timestamp: int | None) -> str:
+    """Everything a build reads: documents, other files (by size and time), templates, configuration."""
+    others = [f"{f.rel}\0{f.path.stat().st_size}\0{f.path.stat().st_mtime_ns}" for f in surveyed.files if not f.is_markdown]
+    templates = [
+        f"{p}\0{digest(p.read_bytes())}" for folder in (theme_dir(config), config.templates_dir) if folder.is_dir()
+        for p in sorted(folder.rglob("*")) if p.is_file()
+    ]
+    return digest(code_fingerprint(), repr(config), str(timestamp), *sorted(surveyed.keys.values()), *others, *templates)
+
+
+def _unchanged(cache: BuildCache, site_key: str, output: Path) -> BuildResult | None:
+    """The last build again, when nothing it read changed and its output is as it left it."""
+    last = cache.last
+    if not site_key or last is None or last.key != site_key or not (output / MARKER).exists():
+        return None
+    if output_state(output, last.output) != last.output:
+        return None
+    return BuildResult(Loaded(collect(()), (), ()), last.diagnostics, 0, incidents=last.incidents, unchanged=True)
 
 
 def _plan(

@@ -57,9 +57,11 @@ def cli() -> None:
 @click.option("--redact", is_flag=True, help="Mask credentials found in documents in the output (as redact = true in site.toml).")
 @click.option("--force", is_flag=True,
               help="Replace an output folder hindsite did not create (keeping .git, CNAME and .nojekyll in it).")
+@click.option("--no-cache", is_flag=True,
+              help="Read every document again and rewrite the whole site, ignoring .hindsite-cache/ beside site.toml.")
 def build_command(
     config_path: Path | None, content_dir: Path | None, output_dir: Path | None, strict: bool, quiet: bool, verbose: bool,
-    redact: bool, force: bool,
+    redact: bool, force: bool, no_cache: bool,
 ) -> None:
     """Build the site: read every postmortem, normalise it and write the archive.
 
@@ -68,16 +70,22 @@ def build_command(
     whole, so a crashed build never leaves a half-written site.
     """
     config = _load_config(config_path, content_dir, output_dir, redact=redact)
-    result = build(config, force=force, timestamp=_source_date_epoch())
+    result = build(config, force=force, timestamp=_source_date_epoch(), use_cache=not no_cache)
     _print_diagnostics(result.diagnostics, verbose=verbose)
     if not quiet:
-        count = len(result.loaded.archive.incidents)
+        count = result.incident_count
         where = display_path(config.output_dir)
-        status = f"Built {count} incident{'s' if count != 1 else ''} into {where}/ ({result.written} files)" if result.written else "Nothing written"
+        incidents = f"{count} incident{'s' if count != 1 else ''}"
+        if result.unchanged:
+            status = f"Nothing changed since the last build: {incidents} in {where}/"
+        elif result.written:
+            status = f"Built {incidents} into {where}/ ({result.written} files)"
+        else:
+            status = "Nothing written"
         click.echo(f"{status}; {_tally(result.diagnostics)}.", err=True)
-        if result.written:
+        if result.written or result.unchanged:
             click.echo(f"Open {where}/index.html in a browser.", err=True)
-    sys.exit(1 if diag.fails(result.diagnostics, strict=strict) or not result.written else 0)
+    sys.exit(1 if diag.fails(result.diagnostics, strict=strict) or not (result.written or result.unchanged) else 0)
 
 
 build_command.name = "build"

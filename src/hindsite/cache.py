@@ -1,0 +1,124 @@
+"""The build cache: what earlier builds learnt, kept in `.hindsite-cache/` beside site.toml.
+
+Two things are kept. Each document's `Incident`, under a key made of the
+file's bytes, its path, the configuration, the set of files in the archive and
+hindsite's own code, so an unchanged document is never read again. And the
+last build as a whole: the key of everything it read, the diagnostics it
+reported and the size and time of every file it wrote, so a build in which
+nothing changed does nothing.
+
+The cache is a single file with a checksum; one that is unreadable, corrupt or
+written by other code is discarded and rebuilt, never trusted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from . import __version__
+from .diagnostics import Diagnostic
+from .model import Incident
+
+FOLDER = ".hindsite-cache"
+_FILE = "build.pickle"
+_MAGIC = b"hindsite-cache\n"
+
+
+@cache
+def code_fingerprint() -> str:
+    """hindsite's version and the hash of its own source: a cache written by other code is stale."""
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(Path(__file__).parent.rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def digest(*parts: bytes | str) -> str:
+    """One hash of several parts, each length-prefixed so that no two lists of parts collide."""
+    hashed = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+        hashed.update(len(data).to_bytes(8, "big"))
+        hashed.update(data)
+    return hashed.hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class LastBuild:
+    """A whole build: replayed when its key is unchanged and its output is as it was left."""
+
+    key: str
+    incidents: int
+    diagnostics: tuple[Diagnostic, ...]
+    output: Mapping[str, tuple[int, int]]  # path in the site → (size, mtime_ns) after writing
+
+
+@dataclass(slots=True)
+class BuildCache:
+    """Documents by key, and the last build; `problem` says why a cache on disk was discarded."""
+
+    folder: Path | None  # None: caching is off
+    documents: dict[str, Incident] = field(default_factory=dict)
+    last: LastBuild | None = None
+    problem: str = ""
+
+    @classmethod
+    def open(cls, folder: Path | None) -> BuildCache:
+        cache = cls(folder)
+        path = folder / _FILE if folder else None
+        if path is None or not path.exists():
+            return cache
+        try:
+            cache.documents, cache.last = _decode(path.read_bytes())
+        except (OSError, ValueError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ImportError) as exc:
+            cache.documents, cache.last = {}, None
+            cache.problem = f"the build cache {path} could not be used ({exc}); it was rebuilt"
+        return cache
+
+    def save(self, used: Iterable[str], last: LastBuild | None) -> None:
+        """Keep the documents under `used` keys (the rest are gone or changed) and `last`; atomically."""
+        if self.folder is None:
+            return
+        kept = {key: self.documents[key] for key in used if key in self.documents}
+        self.folder.mkdir(parents=True, exist_ok=True)
+        (self.folder / ".gitignore").write_text("*\n", encoding="utf-8")
+        handle, temporary = tempfile.mkstemp(prefix=".build-", dir=self.folder)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(_encode(kept, last))
+        os.replace(temporary, self.folder / _FILE)
+
+
+def _encode(documents: Mapping[str, Incident], last: LastBuild | None) -> bytes:
+    payload = pickle.dumps((code_fingerprint(), dict(documents), last), protocol=pickle.HIGHEST_PROTOCOL)
+    return _MAGIC + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
+
+
+def _decode(data: bytes) -> tuple[dict[str, Incident], LastBuild | None]:
+    if not data.startswith(_MAGIC):
+        raise ValueError("not a hindsite cache")
+    checksum, _, payload = data[len(_MAGIC):].partition(b"\n")
+    if hashlib.sha256(payload).hexdigest().encode() != checksum:
+        raise ValueError("its checksum does not match: the file is damaged")
+    code, documents, last = pickle.loads(payload)  # noqa: S301 — our own file, checksummed
+    if code != code_fingerprint():
+        return {}, None  # written by another version of hindsite: stale, not an error
+    return documents, last
+
+
+def output_state(output: Path, paths: Iterable[str]) -> dict[str, tuple[int, int]] | None:
+    """(size, mtime_ns) of each of `paths` under `output`; None when one is missing."""
+    state = {}
+    for path in paths:
+        try:
+            stat = (output / path).stat()
+        except OSError:
+            return None
+        state[path] = (stat.st_size, stat.st_mtime_ns)
+    return state

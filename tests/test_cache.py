@@ -1,0 +1,148 @@
+"""The build cache and parallel reading: fewer documents read, the same bytes written."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+from pathlib import Path
+
+import pytest
+from conftest import MakeSite, RunCli
+
+from hindsite import cache as cache_module
+from hindsite.build import build
+from hindsite.config import SiteConfig
+
+build_module = importlib.import_module("hindsite.build")  # `hindsite.build` the attribute is the function
+
+
+def doc(n: int, extra: str = "") -> str:
+    return (f"---\ntitle: Outage {n}\ndate: 2024-02-{n % 27 + 1:02d}\nservices: [svc-{n % 3}]\ntags: [t{n % 4}]\n---\n\n"
+            f"## Summary\n\nThe queue stalled ({n}).{extra}\n\n## Timeline\n\n- 09:0{n % 10} UTC alert\n")
+
+
+FILES = {f"content/2024-02-{n:02d}-outage-{n}.md": doc(n) for n in range(1, 9)}
+
+
+def digests(output: Path) -> dict[str, str]:
+    return {p.relative_to(output).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(output.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The documents read (not taken from the cache), in order."""
+    seen: list[str] = []
+    real = build_module.read_incident
+
+    def counting(file, config, known=None):  # type: ignore[no-untyped-def]
+        seen.append(str(file.rel))
+        return real(file, config, known)
+
+    monkeypatch.setattr(build_module, "read_incident", counting)
+    return seen
+
+
+@pytest.fixture
+def site(make_site: MakeSite, tmp_path: Path) -> Path:
+    return make_site(tmp_path, FILES, 'title = "Cached"\n')
+
+
+def test_nothing_changed_reads_and_writes_nothing_and_reports_the_same(site: Path, run_cli: RunCli, reads: list[str]) -> None:
+    (site / "content" / "draft.md").write_text("# Draft\n\n## Impact\n\nTBD\n", encoding="utf-8")  # a warning to replay
+    first = run_cli("build", cwd=site)
+    times = {p: p.stat().st_mtime_ns for p in (site / "_site").rglob("*")}
+    reads.clear()
+    second = run_cli("build", cwd=site)
+    assert reads == []
+    assert "Nothing changed since the last build: 9 incidents in _site/" in second.stderr
+    assert [line for line in second.stderr.splitlines() if ": warning: " in line] == \
+        [line for line in first.stderr.splitlines() if ": warning: " in line] != []
+    assert second.exit_code == first.exit_code == 0
+    assert run_cli("build", "--strict", cwd=site).exit_code == 1  # replayed warnings still fail a strict build
+    assert {p: p.stat().st_mtime_ns for p in (site / "_site").rglob("*")} == times
+
+
+def test_one_edit_reads_one_document_and_gives_what_a_fresh_build_gives(site: Path, run_cli: RunCli, reads: list[str], tmp_path: Path) -> None:
+    run_cli("build", cwd=site)
+    edited = "content/2024-02-03-outage-3.md"
+    (site / edited).write_text(doc(3, " It happened again."), encoding="utf-8")
+    reads.clear()
+    run_cli("build", cwd=site)
+    assert reads == ["2024-02-03-outage-3.md"]
+    cached = digests(site / "_site")
+    assert run_cli("build", "--no-cache", "-o", str(tmp_path / "fresh"), cwd=site).exit_code == 0
+    assert cached == digests(tmp_path / "fresh")
+    assert "It happened again." in (site / "_site" / "incidents" / "2024-02-03-outage-3.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("change", ["config", "template", "output-deleted", "new-file"])
+def test_what_a_build_depends_on_is_noticed(site: Path, run_cli: RunCli, reads: list[str], change: str) -> None:
+    run_cli("build", cwd=site)
+    reads.clear()
+    if change == "config":
+        (site / "site.toml").write_text('title = "Renamed"\n', encoding="utf-8")
+    elif change == "template":
+        (site / "overrides").mkdir()
+        (site / "overrides" / "404.html").write_text("{% extends 'theme/404.html' %}", encoding="utf-8")
+    elif change == "output-deleted":
+        (site / "_site" / "stats.html").unlink()
+    else:
+        (site / "content" / "graph.png").write_bytes(b"\x89PNG\r\n")
+    result = run_cli("build", cwd=site)
+    assert "Nothing changed" not in result.stderr
+    assert (site / "_site" / "stats.html").is_file()
+    # a configuration or a new file can change how every document reads; a template or a lost page cannot
+    assert len(reads) == (8 if change in ("config", "new-file") else 0)
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "flipped-byte", "empty"])
+def test_a_damaged_cache_is_rebuilt_not_trusted(site: Path, run_cli: RunCli, reads: list[str], damage: str) -> None:
+    run_cli("build", cwd=site)
+    stored = site / cache_module.FOLDER / "build.pickle"
+    data = stored.read_bytes()
+    stored.write_bytes({"garbage": b"\x00junk" * 40, "truncated": data[: len(data) // 2], "empty": b"",
+                        "flipped-byte": data[:-10] + bytes([data[-10] ^ 0xFF]) + data[-9:]}[damage])
+    reads.clear()
+    result = run_cli("build", "--verbose", cwd=site)
+    assert result.exit_code == 0
+    assert len(reads) == 8
+    assert "info: cache: the build cache" in result.stderr and "it was rebuilt" in result.stderr
+    reads.clear()
+    assert "Nothing changed" in run_cli("build", cwd=site).stderr and reads == []  # and it works again
+
+
+def test_a_cache_written_by_other_code_is_stale(site: Path, run_cli: RunCli, reads: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    run_cli("build", cwd=site)
+    monkeypatch.setattr(cache_module, "code_fingerprint", lambda: "another version")
+    monkeypatch.setattr(build_module, "code_fingerprint", lambda: "another version")
+    reads.clear()
+    result = run_cli("build", cwd=site)
+    assert "Nothing changed" not in result.stderr and len(reads) == 8
+
+
+def test_no_cache_reads_everything_and_writes_no_cache(site: Path, run_cli: RunCli, reads: list[str]) -> None:
+    run_cli("build", "--no-cache", cwd=site)
+    run_cli("build", "--no-cache", cwd=site)
+    assert len(reads) == 16
+    assert not (site / cache_module.FOLDER).exists()
+
+
+def test_reading_in_worker_processes_gives_the_same_site(make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = make_site(tmp_path, {f"content/2024-03-{n % 28 + 1:02d}-incident-{n}.md": doc(n) for n in range(40)})
+    one = tmp_path / "one"
+    build(SiteConfig(root=site, content_dir=site / "content", output_dir=one))
+    monkeypatch.setattr(build_module, "_PARALLEL_FROM", 2)
+    used: list[int] = []
+    real_pool = build_module.ProcessPoolExecutor
+
+    def recording_pool(workers: int, **options):  # type: ignore[no-untyped-def]
+        used.append(workers)
+        return real_pool(workers, **options)
+
+    monkeypatch.setattr(build_module, "ProcessPoolExecutor", recording_pool)
+    monkeypatch.setattr(build_module.os, "cpu_count", lambda: 2)
+    many = tmp_path / "many"
+    build(SiteConfig(root=site, content_dir=site / "content", output_dir=many))
+    assert used == [2]
+    assert digests(one) == digests(many)

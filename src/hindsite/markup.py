@@ -48,7 +48,29 @@ def new_parser() -> MarkdownIt:
         return f'<figure class="code"><figcaption>{escapeHtml(info)}</figcaption>{rendered}</figure>\n'
 
     parser.add_render_rule("fence", captioned_fence)
+    parser.core.ruler.before("footnote_tail", "keep_unused_footnotes", _keep_unused_footnotes)
+    parser.add_render_rule("unused_footnote_open", lambda self, tokens, idx, options, env: (
+        f'<div class="footnote-unused"><sup>[{escapeHtml(tokens[idx].meta["label"])}]</sup> '))
+    parser.add_render_rule("unused_footnote_close", lambda self, tokens, idx, options, env: "</div>\n")
     return parser
+
+
+def _keep_unused_footnotes(state: Any) -> None:
+    """A footnote nobody refers to, or a second one under the same label, stays where it was written.
+
+    The footnote plugin would drop it, and with it the author's words.
+    """
+    referenced = {note.get("label") for note in state.env.get("footnotes", {}).get("list", {}).values()}
+    seen: set[str] = set()
+    depth = 0
+    for token in state.tokens:
+        if token.type == "footnote_reference_open":
+            label = token.meta["label"]
+            if label not in referenced or label in seen:
+                token.type, depth = "unused_footnote_open", depth + 1
+            seen.add(label)
+        elif token.type == "footnote_reference_close" and depth:
+            token.type, depth = "unused_footnote_close", depth - 1
 
 
 PARSER = new_parser()
@@ -208,8 +230,36 @@ def parse(text: str, references: Mapping[str, Any] | None = None) -> Parsed:
     """Parse Markdown once. `references` are link definitions from elsewhere in the same document
     (`[PM-9]: other.md`), so a section's `[see][PM-9]` still links."""
     env: dict[str, Any] = {"references": dict(references)} if references else {}
-    flattened = _DEEP_QUOTE.sub("> " * _MAX_QUOTES, text)  # what lies deeper would be dropped
-    return Parsed(PARSER.parse(flattened, env) if text.strip() else [], env)
+    # Markdown would drop what lies deeper than the nesting limit, and table cells beyond the header's count.
+    kept = _widen_ragged_tables(_DEEP_QUOTE.sub("> " * _MAX_QUOTES, text))
+    return Parsed(PARSER.parse(kept, env) if text.strip() else [], env)
+
+
+_DELIMITER_ROW = re.compile(r"^ {0,3}\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$")
+
+
+def _cells(row: str) -> int:
+    inner = row.strip().removeprefix("|")
+    inner = inner.removesuffix("|") if not inner.endswith("\\|") else inner
+    return len(re.split(r"(?<!\\)\|", inner))
+
+
+def _widen_ragged_tables(text: str) -> str:
+    """Give a table's header and delimiter row as many cells as its widest row, keeping the line count."""
+    if "|" not in text or "-" not in text:
+        return text
+    lines = text.split("\n")
+    for n in range(1, len(lines)):
+        if "|" not in lines[n - 1] or not _DELIMITER_ROW.match(lines[n]):
+            continue
+        end = n + 1
+        while end < len(lines) and "|" in lines[end] and lines[end].strip():
+            end += 1
+        missing = max((_cells(row) for row in lines[n + 1 : end]), default=0) - _cells(lines[n - 1])
+        if missing > 0:
+            lines[n - 1] = lines[n - 1].rstrip().rstrip("|") + " |" + " |" * missing
+            lines[n] = lines[n].rstrip().rstrip("|") + "|" + "---|" * missing
+    return "\n".join(lines)
 
 
 def render_markdown(text: str, references: Mapping[str, Any] | None = None) -> str:

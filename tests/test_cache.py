@@ -99,10 +99,10 @@ def test_what_a_build_depends_on_is_noticed(site: Path, run_cli: RunCli, reads: 
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "flipped-byte", "empty"])
 def test_a_damaged_cache_is_rebuilt_not_trusted(site: Path, run_cli: RunCli, reads: list[str], damage: str) -> None:
     run_cli("build", cwd=site)
-    stored = site / cache_module.FOLDER / "build.pickle"
-    data = stored.read_bytes()
-    stored.write_bytes({"garbage": b"\x00junk" * 40, "truncated": data[: len(data) // 2], "empty": b"",
-                        "flipped-byte": data[:-10] + bytes([data[-10] ^ 0xFF]) + data[-9:]}[damage])
+    for stored in (site / cache_module.FOLDER).glob("*.pickle"):
+        data = stored.read_bytes()
+        stored.write_bytes({"garbage": b"\x00junk" * 40, "truncated": data[: len(data) // 2], "empty": b"",
+                            "flipped-byte": data[:-10] + bytes([data[-10] ^ 0xFF]) + data[-9:]}[damage])
     reads.clear()
     result = run_cli("build", "--verbose", cwd=site)
     assert result.exit_code == 0

@@ -18,16 +18,18 @@ import os
 import pickle
 import tempfile
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .diagnostics import Diagnostic
 from .model import Incident
 
 FOLDER = ".hindsite-cache"
-_FILE = "build.pickle"
+_LAST = "last-build.pickle"  # small: read on every build
+_DOCUMENTS = "documents.pickle"  # large: read only when something changed
 _MAGIC = b"hindsite-cache\n"
 
 
@@ -65,51 +67,64 @@ class BuildCache:
     """Documents by key, and the last build; `problem` says why a cache on disk was discarded."""
 
     folder: Path | None  # None: caching is off
-    documents: dict[str, Incident] = field(default_factory=dict)
     last: LastBuild | None = None
     problem: str = ""
+    _documents: dict[str, Incident] | None = None
 
     @classmethod
     def open(cls, folder: Path | None) -> BuildCache:
+        """The cache in `folder`, with its last build read; documents are read when first asked for."""
         cache = cls(folder)
-        path = folder / _FILE if folder else None
-        if path is None or not path.exists():
-            return cache
-        try:
-            cache.documents, cache.last = _decode(path.read_bytes())
-        except (OSError, ValueError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ImportError) as exc:
-            cache.documents, cache.last = {}, None
-            cache.problem = f"the build cache {path} could not be used ({exc}); it was rebuilt"
+        cache.last = cache._read(_LAST)
         return cache
+
+    @property
+    def documents(self) -> dict[str, Incident]:
+        if self._documents is None:
+            self._documents = self._read(_DOCUMENTS) or {}
+        return self._documents
+
+    def _read(self, name: str) -> Any:
+        path = self.folder / name if self.folder else None
+        if path is None or not path.exists():
+            return None
+        try:
+            return _decode(path.read_bytes())
+        except (OSError, ValueError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ImportError) as exc:
+            self.problem = f"the build cache {path} could not be used ({exc}); it was rebuilt"
+            return None
 
     def save(self, used: Iterable[str], last: LastBuild | None) -> None:
         """Keep the documents under `used` keys (the rest are gone or changed) and `last`; atomically."""
         if self.folder is None:
             return
-        kept = {key: self.documents[key] for key in used if key in self.documents}
         self.folder.mkdir(parents=True, exist_ok=True)
         (self.folder / ".gitignore").write_text("*\n", encoding="utf-8")
-        handle, temporary = tempfile.mkstemp(prefix=".build-", dir=self.folder)
+        documents = self.documents
+        self._write(_DOCUMENTS, {key: documents[key] for key in used if key in documents})
+        self._write(_LAST, last)
+
+    def _write(self, name: str, value: object) -> None:
+        assert self.folder is not None
+        handle, temporary = tempfile.mkstemp(prefix=".write-", dir=self.folder)
         with os.fdopen(handle, "wb") as stream:
-            stream.write(_encode(kept, last))
-        os.replace(temporary, self.folder / _FILE)
+            stream.write(_encode(value))
+        os.replace(temporary, self.folder / name)
 
 
-def _encode(documents: Mapping[str, Incident], last: LastBuild | None) -> bytes:
-    payload = pickle.dumps((code_fingerprint(), dict(documents), last), protocol=pickle.HIGHEST_PROTOCOL)
+def _encode(value: object) -> bytes:
+    payload = pickle.dumps((code_fingerprint(), value), protocol=pickle.HIGHEST_PROTOCOL)
     return _MAGIC + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
 
 
-def _decode(data: bytes) -> tuple[dict[str, Incident], LastBuild | None]:
+def _decode(data: bytes) -> Any:
     if not data.startswith(_MAGIC):
         raise ValueError("not a hindsite cache")
     checksum, _, payload = data[len(_MAGIC):].partition(b"\n")
     if hashlib.sha256(payload).hexdigest().encode() != checksum:
         raise ValueError("its checksum does not match: the file is damaged")
-    code, documents, last = pickle.loads(payload)  # noqa: S301 — our own file, checksummed
-    if code != code_fingerprint():
-        return {}, None  # written by another version of hindsite: stale, not an error
-    return documents, last
+    code, value = pickle.loads(payload)  # noqa: S301 — our own file, checksummed
+    return value if code == code_fingerprint() else None  # None: written by other code, stale but not an error
 
 
 def output_state(output: Path, paths: Iterable[str]) -> dict[str, tuple[int, int]] | None:

@@ -78,10 +78,11 @@ def _bytes_of(path: Path) -> bytes:
         return b""  # reading it again reports the problem
 
 
-def load(config: SiteConfig, cache: BuildCache | None = None, found: Survey | None = None) -> Loaded:
+def load(config: SiteConfig, cache: BuildCache | None = None, surveyed: Survey | None = None) -> Loaded:
     """Read and normalise every document under the content folder and collect the archive.
 
-    With a `cache`, documents whose key it holds are taken from it instead of read.
+    With a `cache`, documents whose key it holds are taken from it instead of read;
+    `surveyed` is the content folder already surveyed, so it is not walked again.
     """
     problems: list[Diagnostic] = []
     if not config.content_dir.is_dir():
@@ -89,10 +90,10 @@ def load(config: SiteConfig, cache: BuildCache | None = None, found: Survey | No
             diag.error("content", f"the content folder {config.content_dir} does not exist; create it or set content_dir in site.toml")
         )
         return Loaded(collect(()), (), tuple(problems))
-    surveyed = found or survey(config)
-    problems += surveyed.skipped
-    incidents = read_incidents(surveyed.files, config, cache, surveyed.keys)
+    surveyed = surveyed or survey(config)
     found = surveyed.files
+    problems += surveyed.skipped
+    incidents = read_incidents(found, config, cache, surveyed.keys)
     problems += active_attachments(found)
     archive = collect(incidents)
     if not archive.incidents:
@@ -241,7 +242,8 @@ def build(
 
 def _site_key(config: SiteConfig, surveyed: Survey, timestamp: int | None) -> str:
     """Everything a build reads: documents, other files (by size and time), templates, configuration."""
-    others = [f"{f.rel}\0{f.path.stat().st_size}\0{f.path.stat().st_mtime_ns}" for f in surveyed.files if not f.is_markdown]
+    others = [f"{f.rel}\0{stat.st_size}\0{stat.st_mtime_ns}"
+              for f in surveyed.files if not f.is_markdown for stat in [f.path.stat()]]
     templates = [
         f"{p}\0{digest(p.read_bytes())}" for folder in (theme_dir(config), config.templates_dir) if folder.is_dir()
         for p in sorted(folder.rglob("*")) if p.is_file()

@@ -7,7 +7,8 @@ last build as a whole: the key of everything it read, the diagnostics it
 reported and the size and time of every file it wrote, so a build in which
 nothing changed does nothing.
 
-The cache is a single file with a checksum; one that is unreadable, corrupt or
+The two are separate files, so that a build in which nothing changed reads
+only the small one. Each carries a checksum; one that is unreadable, corrupt or
 written by other code is discarded and rebuilt, never trusted.
 """
 

@@ -274,6 +274,11 @@ def render_inline(text: str) -> str:
     return sanitise(PARSER.renderInline(text))
 
 
+def text_of(fragment: str) -> str:
+    """The words of an HTML fragment as a reader sees them: tags dropped, entities decoded, spaces collapsed."""
+    return " ".join(html.unescape(_TAG.sub("", fragment)).split())
+
+
 def inline_text(text: str) -> str:
     """One line or a few of Markdown as the words a reader sees: no markup, no HTML comments."""
-    return " ".join(html.unescape(_TAG.sub("", render_inline(text))).split())
+    return text_of(render_inline(text))

@@ -118,6 +118,7 @@ def _link_refusal(path: Path, real_root: Path) -> str | None:
 #: How the first bytes of common binary files start, to name what was given a `.md` name.
 _MAGIC = {b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"GIF8": "a GIF image", b"%PDF": "a PDF",
           b"PK\x03\x04": "a ZIP archive (or a Word or Excel file)", b"\x1f\x8b": "a gzip archive", b"\x7fELF": "a program"}
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 def read_document(file: SourceFile, max_bytes: int = DEFAULT_MAX_DOCUMENT_MB * 1048576) -> Document:
@@ -176,9 +177,6 @@ def _looks_binary(data: bytes) -> bool:
     except UnicodeDecodeError:
         return True
     return False
-
-
-_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 def decode(data: bytes, source: str) -> tuple[str, list[Diagnostic]]:

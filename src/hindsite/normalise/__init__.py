@@ -9,7 +9,6 @@ tables, lines and bullets, then the title, the file name, and the prose.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -17,7 +16,7 @@ from dataclasses import dataclass, replace
 from .. import diagnostics as diag
 from ..config import SiteConfig, squash
 from ..diagnostics import Diagnostic
-from ..markup import Parsed, parse, render_markdown, unsafe_parts
+from ..markup import Parsed, parse, render_markdown, text_of, unsafe_parts
 from ..model import ActionItem, Incident, Section, TimelineEvent, minutes_between
 from ..read import Document
 from ..slugs import document_slug
@@ -423,5 +422,5 @@ def _summary_from(sections: Sequence[Section]) -> str:
         if section.key == "summary" and section.html:
             match = re.search(r"<p>(.*?)</p>", section.html, re.S)
             if match:
-                return " ".join(html.unescape(re.sub(r"<[^>]+>", "", match.group(1))).split())
+                return text_of(match.group(1))
     return ""

@@ -10,6 +10,7 @@ import pytest
 from conftest import MakeSite, RunCli
 
 from hindsite import cache as cache_module
+from hindsite import parallel
 from hindsite.build import build
 from hindsite.config import SiteConfig
 
@@ -128,21 +129,21 @@ def test_no_cache_reads_everything_and_writes_no_cache(site: Path, run_cli: RunC
     assert not (site / cache_module.FOLDER).exists()
 
 
-def test_reading_in_worker_processes_gives_the_same_site(make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_reading_and_rendering_in_worker_processes_give_the_same_site(make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     site = make_site(tmp_path, {f"content/2024-03-{n % 28 + 1:02d}-incident-{n}.md": doc(n) for n in range(40)})
     one = tmp_path / "one"
     build(SiteConfig(root=site, content_dir=site / "content", output_dir=one))
-    monkeypatch.setattr(build_module, "_PARALLEL_FROM", 2)
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 2)
     used: list[int] = []
-    real_pool = build_module.ProcessPoolExecutor
+    real_pool = parallel.ProcessPoolExecutor
 
     def recording_pool(workers: int, **options):  # type: ignore[no-untyped-def]
         used.append(workers)
         return real_pool(workers, **options)
 
-    monkeypatch.setattr(build_module, "ProcessPoolExecutor", recording_pool)
-    monkeypatch.setattr(build_module.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", recording_pool)
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)
     many = tmp_path / "many"
     build(SiteConfig(root=site, content_dir=site / "content", output_dir=many))
-    assert used == [2]
+    assert used == [2, 2]  # one pool reads the documents, one renders the pages
     assert digests(one) == digests(many)

@@ -11,10 +11,10 @@ import hindsite
 
 PACKAGE = Path(hindsite.__file__).parent
 #: Pipeline order (docs/architecture.md). `paths` is a leaf helper with no hindsite
-#: imports, used by normalise and render, so it sits with the other leaves.
+#: imports, used by normalise and render, so it sits with the other leaves; so does `parallel`.
 STAGES = (
-    "diagnostics", "model", "slugs", "paths", "formats", "config", "markup", "read", "normalise",
-    "archive", "stats", "related", "urls", "export", "views", "search", "charts", "feeds", "render",
+    "diagnostics", "model", "slugs", "paths", "parallel", "formats", "config", "scaffold", "markup", "read", "normalise",
+    "archive", "stats", "reports", "related", "urls", "export", "views", "search", "charts", "feeds", "render",
     "inspect", "linkcheck", "write", "cache", "build", "serve", "cli",
 )
 EXEMPT = {"__init__", "__main__"}

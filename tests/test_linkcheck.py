@@ -137,3 +137,9 @@ def test_the_locate_callback_places_the_diagnostic() -> None:
     assert len(found) == 1
     assert (found[0].path, found[0].line) == ("content/web.md", 17)
     assert found[0].format().startswith("content/web.md:17: warning: broken-link: ")
+
+
+def test_attributes_whose_names_merely_end_in_href_src_or_id_are_not_links_or_anchors() -> None:
+    found = problems(page("a.html", '<div data-href="gone.html" data-src="gone.png" grid="x">'
+                                    '<a href="#grid">x</a><p data-id="grid"></p></div>'))
+    assert [d.message.split(" on ")[0] for d in found] == ["'#grid'"]  # data-id is not an anchor; data-href no link

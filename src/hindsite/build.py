@@ -6,11 +6,8 @@ writes; `hindsite check` is `load` without the rest, and `serve` calls `build`.
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 import traceback
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -25,6 +22,7 @@ from .linkcheck import Locate, check_links
 from .markup import active_parts, render_markdown
 from .model import Incident, Section
 from .normalise import normalise
+from .parallel import map_in_processes
 from .read import Document, SourceFile, discover, read_document
 from .related import related_incidents
 from .render import Page, RenderError, render_site, theme_dir
@@ -119,30 +117,8 @@ def read_incidents(
     return [fresh[f.rel] if f.rel in fresh else cached[keys[f.rel]] for f in markdown]  # type: ignore[index]
 
 
-#: Below this many documents, starting worker processes costs more than it saves.
-_PARALLEL_FROM = 200
-
-
 def _read_all(files: Sequence[SourceFile], config: SiteConfig, known: frozenset[str]) -> list[Incident]:
-    workers = min(os.cpu_count() or 1, 8)
-    if len(files) < _PARALLEL_FROM or workers < 2:
-        return [read_incident(f, config, known) for f in files]
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(config, known)) as pool:
-        return list(pool.map(_read_in_worker, files, chunksize=max(1, len(files) // (workers * 8))))
-
-
-_worker_state: tuple[SiteConfig, frozenset[str]] | None = None
-
-
-def _start_worker(config: SiteConfig, known: frozenset[str]) -> None:
-    global _worker_state
-    _worker_state = (config, known)
-
-
-def _read_in_worker(file: SourceFile) -> Incident:
-    assert _worker_state is not None
-    return read_incident(file, *_worker_state)
+    return map_in_processes(lambda file: read_incident(file, config, known), files)
 
 
 def read_incident(file: SourceFile, config: SiteConfig, known_files: frozenset[str] | None = None) -> Incident:

@@ -6,6 +6,7 @@ rendered result is sanitised with nh3 before anything can mark it safe.
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 from collections.abc import Mapping, Sequence
@@ -179,6 +180,8 @@ class Parsed:
 
     tokens: list[Token]
     env: dict[str, Any]
+    #: Each top-level block with a line map: (first line, line after it, first token, closing token).
+    blocks: tuple[tuple[int, int, int, int], ...] = ()
 
     @property
     def references(self) -> dict[str, Any]:
@@ -194,16 +197,16 @@ class Parsed:
         if self.env.get("footnotes", {}).get("list"):
             return None
         chosen: list[Token] = []
-        i = 0
-        while i < len(self.tokens):
-            j = block_end(self.tokens, i)
-            first, last = self.tokens[i].map or (start, start)
-            if self.tokens[i].level == 0 and first < end and last > start:
-                if first < start or last > end:
-                    return None
-                chosen += self.tokens[i : j + 1]
-            i = j + 1
-        return Parsed(chosen, self.env)
+        blocks = []
+        n = bisect.bisect_right(self.blocks, start, key=lambda block: block[1])  # the first block ending after start
+        for first, last, i, j in self.blocks[n:]:
+            if first >= end:
+                break
+            if first < start or last > end:
+                return None
+            blocks.append((first, last, len(chosen), len(chosen) + j - i))
+            chosen += self.tokens[i : j + 1]
+        return Parsed(chosen, self.env, tuple(blocks))
 
     def html(self) -> str:
         """The sanitised HTML of these tokens."""
@@ -232,7 +235,20 @@ def parse(text: str, references: Mapping[str, Any] | None = None) -> Parsed:
     env: dict[str, Any] = {"references": dict(references)} if references else {}
     # Markdown would drop what lies deeper than the nesting limit, and table cells beyond the header's count.
     kept = _widen_ragged_tables(_DEEP_QUOTE.sub("> " * _MAX_QUOTES, text))
-    return Parsed(PARSER.parse(kept, env) if text.strip() else [], env)
+    tokens = PARSER.parse(kept, env) if text.strip() else []
+    return Parsed(tokens, env, _top_level_blocks(tokens))
+
+
+def _top_level_blocks(tokens: Sequence[Token]) -> tuple[tuple[int, int, int, int], ...]:
+    blocks = []
+    i = 0
+    while i < len(tokens):
+        j = block_end(tokens, i)
+        if tokens[i].level == 0 and tokens[i].map:
+            first, last = tokens[i].map
+            blocks.append((first, last, i, j))
+        i = j + 1
+    return tuple(blocks)
 
 
 _DELIMITER_ROW = re.compile(r"^ {0,3}\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$")

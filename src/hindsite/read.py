@@ -216,7 +216,11 @@ def decode(data: bytes, source: str) -> tuple[str, list[Diagnostic]]:
 
 # --- front-matter -----------------------------------------------------------
 
-class _GuardedLoader(yaml.SafeLoader):
+#: libyaml's parser when PyYAML was built with it (about ten times faster), else the pure-Python one.
+_SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _GuardedLoader(_SafeLoader):
     """YAML that keeps what the author wrote.
 
     Scalars stay strings (YAML 1.1 would turn `14:30` into 870 and `no` into
@@ -229,13 +233,9 @@ class _GuardedLoader(yaml.SafeLoader):
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
 
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.composer.ComposerError(
-                None, None, "aliases (*name) are not allowed in front-matter; write the value out", event.start_mark
-            )
-        return super().compose_node(parent, index)
+    def construct_document(self, node: Any) -> Any:
+        _refuse_aliases(node)
+        return super().construct_document(node)
 
     def construct_mapping(self, node: Any, deep: bool = False) -> Any:
         seen: set[Any] = set()
@@ -251,6 +251,26 @@ class _GuardedLoader(yaml.SafeLoader):
                 )
             seen.add(key)
         return super().construct_mapping(node, deep=True)
+
+
+def _refuse_aliases(root: Any) -> None:
+    """Raise at the first node reached twice: only an alias (`*name`) makes one.
+
+    The walk stops there, so it costs one visit per node however far the aliases would expand.
+    """
+    seen: set[int] = set()
+    stack: list[tuple[Any, Any]] = [(root, root)]
+    while stack:
+        node, holder = stack.pop()
+        if id(node) in seen:
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed in front-matter; write the value out", holder.start_mark
+            )
+        seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            stack += [(item, node) for item in reversed(node.value)]
+        elif isinstance(node, yaml.MappingNode):
+            stack += [(part, key) for key, value in reversed(node.value) for part in (value, key)]
 
 
 class _TomlHandler(fm_handlers.BaseHandler):

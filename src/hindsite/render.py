@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import jinja2
 
@@ -23,7 +24,9 @@ from .export import dumps
 from .formats import format_clock, format_day, format_duration, format_elapsed, format_instant
 from .markup import inline_text
 from .model import Incident
+from .parallel import map_in_processes
 from .related import related_incidents
+from .reports import Period, PeriodReport, archive_reports, undated
 from .search import search_files
 from .slugs import group_slug
 from .stats import archive_stats, service_stats
@@ -63,12 +66,29 @@ class Pager:
     total: int
 
 
+@dataclass(frozen=True, slots=True)
+class _Planned:
+    """A page to render: the template and its context, so pages can be rendered in any process."""
+
+    path: str
+    source: str
+    template: str
+    context: Mapping[str, object]
+
+    def render(self, env: jinja2.Environment, site: SiteView) -> Page:
+        text = _render(env, self.template, site=site, root=urls.root_of(self.path), page_url=self.path, **self.context)
+        return Page(self.path, text, self.source)
+
+
 class RenderError(Exception):
     """A template could not be rendered; `diagnostic` says where."""
 
     def __init__(self, diagnostic: Diagnostic) -> None:
         super().__init__(diagnostic.message)
         self.diagnostic = diagnostic
+
+    def __reduce__(self) -> tuple[type[RenderError], tuple[Diagnostic]]:
+        return RenderError, (self.diagnostic,)  # raised in a worker process, it is pickled back to the build
 
 
 def builtin_theme_dir() -> Path:
@@ -101,6 +121,7 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
         incident_url=urls.incident_url,
         tag_url=urls.tag_url,
         service_url=urls.service_url,
+        report_url=urls.report_url,
         static_url=urls.static_url,
         section_label=lambda key: SECTION_LABELS.get(key, key),
         slug=group_slug,
@@ -129,12 +150,10 @@ def render_site(
     services = {slug: service_stats(group, levels, config.services.info(group.name))
                 for slug, group in archive.by_service.items()}
 
-    def page(url: str, template: str, source: str, **context: object) -> Page:
-        if only is not None and url not in only:
-            return Page(url, "", source)  # not needed: dropped below
-        return Page(url, _render(env, template, site=site, root=urls.root_of(url), page_url=url, **context), source)
+    def page(url: str, template: str, source: str, **context: object) -> _Planned:
+        return _Planned(url, source, template, context)
 
-    pages = [
+    planned = [
         *_index_pages(page, archive),
         page(urls.SEARCH, "search.html", "search page"),
         page(urls.TAG_INDEX, "tags.html", "tag index", groups=_by_size(archive.by_tag)),
@@ -142,17 +161,19 @@ def render_site(
              services=sorted(services.values(), key=lambda s: (-len(s.group.incidents), s.group.name.casefold()))),
         page(urls.FOLLOW_UPS, "follow-ups.html", "follow-ups page", stats=stats, archive=archive),
         page(urls.STATS, "stats.html", "stats page", stats=stats, levels=levels),
+        *_period_pages(page, archive, config),
         page("404.html", "404.html", "404 page"),
     ]
-    pages += [page(urls.incident_url(r.incident), "incident.html", r.incident.source, report=r, incident=r.incident)
-              for r in reports]
-    pages += [page(urls.tag_url(g.slug), "tag.html", f"tag {g.name!r}", group=g) for g in archive.by_tag.values()]
-    pages += [page(urls.service_url(slug), "service.html", f"service {s.group.name!r}", service=s, group=s.group,
-                   years=_by_year(s.group), axis=_axis(s.group, urls.service_url(slug)))
-              for slug, s in services.items()]
-    html_pages = [p.path for p in pages if p.path.endswith(".html") and p.path != "404.html"]
-    if only is not None:
-        pages = [p for p in pages if p.path in only]
+    planned += [page(urls.incident_url(r.incident), "incident.html", r.incident.source, report=r, incident=r.incident)
+                for r in reports]
+    planned += [page(urls.tag_url(g.slug), "tag.html", f"tag {g.name!r}", group=g) for g in archive.by_tag.values()]
+    planned += [page(urls.service_url(slug), "service.html", f"service {s.group.name!r}", service=s, group=s.group,
+                     years=_by_year(s.group), axis=_axis(s.group, urls.service_url(slug)))
+                for slug, s in services.items()]
+    html_pages = [p.path for p in planned if p.path.endswith(".html") and p.path != "404.html"]
+    wanted = [p for p in planned if only is None or p.path in only]
+    # Only numbers cross to the worker processes: the pages' contexts reach them by fork.
+    pages = map_in_processes(lambda n: wanted[n].render(env, site), range(len(wanted)))
     pages += [
         Page(urls.INCIDENTS_JSON, dumps(archive.incidents), "incident export"),
         Page(feeds.CSV, feeds.incidents_csv(archive.incidents), "incident table"),
@@ -182,7 +203,40 @@ def _reports(
     ]
 
 
-def _index_pages(page: Callable[..., Page], archive: Archive) -> list[Page]:
+_Page = TypeVar("_Page")
+
+
+def _period_pages(page: Callable[..., _Page], archive: Archive, config: SiteConfig) -> list[_Page]:
+    """The reliability reports (docs/reports.md): their index, and a page per year and per quarter with incidents."""
+    years = archive_reports(archive, config.severity.levels)
+    reports = [r for y in years for r in (y.year, *y.quarters) if r.incidents]
+    published = {r.period for r in reports}
+
+    def url_of(period: Period) -> str:
+        return urls.report_url(period) if period in published else ""
+
+    pages = [page(urls.REPORT_INDEX, "reports.html", "report index", years=years, undated=undated(archive))]
+    pages += [
+        page(urls.report_url(r.period), "period.html", f"{r.period.kind} report {r.period.label}", report=r,
+             previous_url=url_of(r.previous), next_url=url_of(r.period.following),
+             year_url=url_of(Period(r.period.year)) if r.period.quarter else "")
+        for r in reports
+    ]
+    return pages
+
+
+def period_document(report: PeriodReport, config: SiteConfig) -> str:
+    """One report as a standalone, printable HTML document (`hindsite report --format html`).
+
+    Incidents link to the published site when `base_url` is set, and are named without links otherwise.
+    """
+    site = SiteView(config.title, config.description, config.base_url, config.repo_url, f"hindsite {__version__}")
+    prefix = config.base_url.rstrip("/") + "/" if config.base_url else ""
+    return _render(make_environment(config), "period-document.html", site=site, root=prefix,
+                   page_url=urls.report_url(report.period), report=report, linked=bool(config.base_url))
+
+
+def _index_pages(page: Callable[..., _Planned], archive: Archive) -> list[_Planned]:
     incidents = archive.incidents
     count = max(1, -(-len(incidents) // PAGE_SIZE))
     pages = []

@@ -252,11 +252,11 @@ def test_a_full_disk_leaves_the_previous_site_and_says_so(make_site: MakeSite, r
     written: list[str] = []
     real_write = write._write_one
 
-    def fill_up(staging: Path, file: write.OutputFile) -> None:
+    def fill_up(staging: Path, file: write.OutputFile, previous: Path | None) -> None:
         if len(written) == 5:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(staging / file.path))
         written.append(file.path)
-        real_write(staging, file)
+        real_write(staging, file, previous)
 
     monkeypatch.setattr(write, "_write_one", fill_up)
     result = run_cli("build", cwd=site)
@@ -272,11 +272,11 @@ import os, signal, sys
 from hindsite import write
 from hindsite.cli import main
 real, count = write._write_one, [0]
-def write_one(staging, file):
+def write_one(staging, file, previous):
     count[0] += 1
     if count[0] == 5:
         os.kill(os.getpid(), signal.SIGTERM)
-    real(staging, file)
+    real(staging, file, previous)
 write._write_one = write_one
 sys.argv = ["hindsite", "build"]
 main()

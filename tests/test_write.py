@@ -150,6 +150,34 @@ def test_write_site_writes_files_and_the_marker(tmp_path: Path) -> None:
     assert written == {"index.html": "home", "files/g/graph.png": "PNG"}
 
 
+def test_files_whose_bytes_did_not_change_are_not_rewritten(tmp_path: Path) -> None:
+    attachment = tmp_path / "graph.png"
+    attachment.write_bytes(b"PNG")
+    output = tmp_path / "out"
+    site = [OutputFile("same.html", "a", text="same"), OutputFile("files/graph.png", "g", copy_from=attachment),
+            OutputFile("edited.html", "b", text="before")]
+    write_site(site, output)
+    before = {name: (output / name).stat() for name in ("same.html", "files/graph.png", "edited.html")}
+    write_site([*site[:2], OutputFile("edited.html", "b", text="after")], output)
+    after = {name: (output / name).stat() for name in before}
+    for name in ("same.html", "files/graph.png"):  # the very same file: same inode, same time
+        assert (after[name].st_ino, after[name].st_mtime_ns) == (before[name].st_ino, before[name].st_mtime_ns)
+    assert after["edited.html"].st_ino != before["edited.html"].st_ino
+    assert (output / "edited.html").read_text(encoding="utf-8") == "after"
+
+
+def test_a_symlink_in_the_previous_site_is_never_carried_over(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.txt"
+    outside.write_text("same", encoding="utf-8")
+    output = tmp_path / "out"
+    write_site([OutputFile("page.html", "a", text="first")], output)
+    (output / "page.html").unlink()
+    (output / "page.html").symlink_to(outside)
+    write_site([OutputFile("page.html", "a", text="same")], output)
+    assert not (output / "page.html").is_symlink()
+    assert (output / "page.html").stat().st_ino != outside.stat().st_ino
+
+
 def test_write_site_replaces_the_previous_site_whole(tmp_path: Path) -> None:
     output = tmp_path / "out"
     write_site([OutputFile("old.html", "x", text="old")], output)
@@ -233,7 +261,7 @@ def test_an_interrupt_while_writing_leaves_the_previous_site_and_its_git(tmp_pat
     write_site([OutputFile("index.html", "index", text="good")], output)
     before = tree(output)
 
-    def interrupted(staging: Path, file: OutputFile) -> None:
+    def interrupted(*_: object) -> None:
         raise KeyboardInterrupt
 
     monkeypatch.setattr("hindsite.write._write_one", interrupted)

@@ -8,6 +8,7 @@ escape the output, and two files claiming one path.
 
 from __future__ import annotations
 
+import filecmp
 import glob
 import os
 import shutil
@@ -105,6 +106,10 @@ def _is_safe(path: str) -> bool:
 def write_site(files: Iterable[OutputFile], output: Path, *, timestamp: int | None = None) -> None:
     """Write `files` into a fresh folder and swap it in place of `output`, keeping `KEPT` entries.
 
+    A file whose bytes the previous site already has is carried over as a hard
+    link rather than written again, so it keeps its time (for rsync, caches and
+    `make`-style tools) and unchanged pages cost no disk writes.
+
     Any failure, an interrupt included, removes the fresh folder and leaves `output`
     as it was; folders a killed build left behind are removed by the next one.
     `timestamp` (seconds since 1970, as SOURCE_DATE_EPOCH) is given to every file
@@ -114,9 +119,10 @@ def write_site(files: Iterable[OutputFile], output: Path, *, timestamp: int | No
     output.parent.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(output)
     staging = Path(tempfile.mkdtemp(prefix=_staging_prefix(output), dir=output.parent))
+    previous = output if (output / MARKER).is_file() else None
     try:
         for file in files:
-            _write_one(staging, file)
+            _write_one(staging, file, previous)
         (staging / MARKER).write_text("Built by hindsite; this folder is replaced on every build.\n", encoding="utf-8")
         if timestamp is not None:
             _set_times(staging, timestamp)
@@ -154,13 +160,32 @@ def _remove_leftovers(output: Path) -> None:
                 shutil.rmtree(leftover, ignore_errors=True)
 
 
-def _write_one(staging: Path, file: OutputFile) -> None:
+def _write_one(staging: Path, file: OutputFile, previous: Path | None) -> None:
     target = staging / file.path
     target.parent.mkdir(parents=True, exist_ok=True)
+    data = None if file.copy_from is not None else (file.text or "").encode("utf-8")
+    if previous is not None and _unchanged(previous / file.path, file.copy_from, data):
+        try:
+            os.link(previous / file.path, target)  # the same file, not a copy: its time and inode stay
+            return
+        except OSError:
+            pass  # a file system without hard links: write it
     if file.copy_from is not None:
         shutil.copyfile(file.copy_from, target)
     else:
-        target.write_text(file.text or "", encoding="utf-8")
+        target.write_bytes(data or b"")
+
+
+def _unchanged(old: Path, copy_from: Path | None, data: bytes | None) -> bool:
+    """Whether the previous site's `old` already holds these bytes."""
+    try:
+        if old.is_symlink() or not old.is_file():
+            return False
+        if copy_from is not None:
+            return filecmp.cmp(copy_from, old, shallow=False)
+        return old.stat().st_size == len(data or b"") and old.read_bytes() == data
+    except OSError:
+        return False
 
 
 def _swap(staging: Path, output: Path) -> None:

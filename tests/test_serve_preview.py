@@ -136,7 +136,7 @@ class Harness:
         before = self.preview.state.generation
         self.preview.handle(set(paths))
         assert not self.preview.state.building
-        assert self.preview.state.generation == before + 1
+        assert self.preview.state.generation > before  # an edited page may be shown before the rest is rebuilt
 
     def fresh_build(self) -> dict[str, bytes]:
         self._fresh_builds += 1
@@ -285,6 +285,69 @@ def test_a_change_only_its_own_page_shows_rewrites_only_that_page(harness: Harne
                        for p, mtime in before.items() if p.stat().st_mtime_ns != mtime)
     assert rewritten == [ALPHA_PAGE]
     assert "A sentence shown only on this report." in harness.page(ALPHA_PAGE)
+    harness.assert_matches_fresh_build()
+
+
+def test_an_edited_page_is_shown_before_the_rest_is_rebuilt(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The browser reloads once the edited report is written, while lists and data files are still being rebuilt."""
+    preview = harness.preview
+    assert preview is not None
+    seen_during_rebuild: list[tuple[int, bool, str]] = []
+    real_rebuild = preview.session.rebuild
+
+    def watching_rebuild(**options: bool):  # type: ignore[no-untyped-def]
+        seen_during_rebuild.append((preview.state.generation, preview.state.building, harness.page(ALPHA_PAGE)))
+        return real_rebuild(**options)
+
+    monkeypatch.setattr(preview.session, "rebuild", watching_rebuild)
+    before = preview.state.generation
+    alpha = harness.content / "2024-01-01-alpha.md"
+    atomic_write(alpha, ALPHA.replace("writes resumed", "writes resumed within the minute"))
+    harness.handle(alpha)
+    ((generation, building, page),) = seen_during_rebuild
+    assert (generation, building) == (before + 1, False)  # already reloaded, and pages are being served
+    assert "within the minute" in page
+    assert preview.state.generation == before + 1  # nothing else the browser shows changed: no second reload
+    harness.assert_matches_fresh_build()
+
+
+def test_a_title_edit_reloads_again_once_the_lists_show_it(harness: Harness) -> None:
+    preview = harness.preview
+    assert preview is not None
+    before = preview.state.generation
+    alpha = harness.content / "2024-01-01-alpha.md"
+    atomic_write(alpha, ALPHA.replace("Alpha database outage", "Alpha primary outage"))
+    harness.handle(alpha)
+    assert preview.state.generation == before + 2  # the report first, then the index and tag pages
+    assert "Alpha primary outage" in harness.page("index.html")
+    harness.assert_matches_fresh_build()
+
+
+def test_a_new_document_is_not_shown_ahead_of_the_rebuild(harness: Harness) -> None:
+    preview = harness.preview
+    assert preview is not None
+    delta = harness.content / "2024-04-04-delta.md"
+    delta.write_text(GAMMA.replace("Gamma", "Delta"), encoding="utf-8")
+    assert preview.session.render_edited([delta]) is None
+    assert not (preview.output / "incidents/2024-04-04-delta.html").exists()
+
+
+def test_an_edit_with_errors_shows_them_with_the_early_page(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    preview = harness.preview
+    assert preview is not None
+    overlay_during_rebuild: list[list[object]] = []
+    real_rebuild = preview.session.rebuild
+
+    def watching_rebuild(**options: bool):  # type: ignore[no-untyped-def]
+        overlay_during_rebuild.append([p["path"] for p in preview.state.problems])
+        return real_rebuild(**options)
+
+    monkeypatch.setattr(preview.session, "rebuild", watching_rebuild)
+    alpha = harness.content / "2024-01-01-alpha.md"
+    atomic_write(alpha, ALPHA.replace("date: 2024-01-01\n", "date: 2024-01-01\ndate: 2024-01-02\n"))
+    harness.handle(alpha)
+    assert overlay_during_rebuild == [["content/2024-01-01-alpha.md"]]
+    assert [p["path"] for p in preview.state.problems] == ["content/2024-01-01-alpha.md"]
     harness.assert_matches_fresh_build()
 
 

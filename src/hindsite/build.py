@@ -11,6 +11,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+import jinja2
+
 from . import diagnostics as diag
 from . import urls
 from .archive import Archive, collect
@@ -25,7 +27,7 @@ from .normalise import normalise
 from .parallel import map_in_processes
 from .read import Document, SourceFile, discover, read_document
 from .related import related_incidents
-from .render import Page, RenderError, render_site, theme_dir
+from .render import Page, RenderError, make_environment, render_report_page, render_site, theme_dir
 from .slugs import document_slug
 from .write import MARKER, OutputFile, OutputRefused, check_output_dir, plan_collisions, update_site, write_site
 
@@ -46,6 +48,7 @@ class BuildResult:
     written: int  # files written, 0 when the build stopped before writing
     incidents: int | None = None  # how many incidents the site has; None: len(loaded.archive.incidents)
     unchanged: bool = False  # nothing changed since the last build, so nothing was read or written
+    written_paths: tuple[str, ...] = ()  # what a server's rebuild wrote (site paths); empty for `build`
 
     @property
     def incident_count(self) -> int:
@@ -274,10 +277,54 @@ class Session:
         self._documents: dict[Path, tuple[tuple[int, ...], Incident]] = {}
         self._known_files: frozenset[str] = frozenset()
         self._last: BuildResult | None = None
+        self._env: jinja2.Environment | None = None
         self._shown: dict[str, object] = {}  # incident source → what other pages show of it
         self._fingerprints: dict[str, object] = {}  # report page → everything it shows
         self._page_paths: frozenset[str] = frozenset()  # every HTML page of the last full render
         self._pages_of_archive: object = None
+        self._archive: Archive | None = None  # the last rebuild's, for rendering an edited page ahead of the next
+        self._related: Mapping[str, tuple[Incident, ...]] = {}
+        self._found: dict[Path, SourceFile] = {}
+        self._edited: set[str] = set()  # documents `render_edited` read since the last rebuild
+
+    def render_edited(self, paths: Iterable[Path]) -> tuple[Incident, ...] | None:
+        """Render and write the report pages of edited documents at once, ahead of `rebuild`.
+
+        Each page shows its neighbours and related incidents as the last rebuild
+        had them, so a save shows in the browser in milliseconds whatever the
+        archive's size; `rebuild` then brings every page, list and index up to
+        date. Returns the incidents read, or None (nothing written) when a path
+        is not a document the last rebuild knew.
+        """
+        if self._archive is None or self._last is None:
+            return None
+        files = [self._found.get(path) for path in paths]
+        if not files or any(f is None or not f.path.is_file() for f in files):
+            return None  # a document came or went: only a full rebuild knows where it belongs
+        read = [(file, self._signature(file), read_incident(file, self.config, self._known_files))
+                for file in files if file is not None]
+        pages = [render_report_page(incident, self._archive, self.config, (str(f.rel) for f in self._last.loaded.files),
+                                    self._related, self._environment())
+                 for _, _, incident in read]
+        if any(page is None for page in pages):
+            return None  # an id changed
+        for file, signature, incident in read:
+            self._documents[file.path] = (signature, incident)
+            self._edited.add(incident.source)
+        update_site([OutputFile(p.path, p.source, text=p.text) for p in pages if p is not None], self.config.output_dir,
+                    prune=False)
+        return tuple(incident for _, _, incident in read)
+
+    def _environment(self) -> jinja2.Environment:
+        if self._env is None:
+            self._env = make_environment(self.config)
+        return self._env
+
+    @staticmethod
+    def _signature(file: SourceFile) -> tuple[int, ...]:
+        # An editor's atomic save can keep size and mtime; it always makes a new inode and ctime.
+        stat = file.path.stat()
+        return (stat.st_mtime_ns, stat.st_size, stat.st_ino, stat.st_ctime_ns)
 
     def rebuild(self, *, templates_changed: bool = False) -> BuildResult:
         config = self.config
@@ -285,14 +332,19 @@ class Session:
         if not config.content_dir.is_dir():
             problems.append(diag.error("content", f"the content folder {config.content_dir} does not exist"))
             return BuildResult(Loaded(collect(()), (), tuple(problems)), tuple(problems), 0)
+        if templates_changed:
+            self._env = None
         found, skipped = discover(config.content_dir, display_path(config.content_dir))
         problems += skipped
+        self._found = {f.path: f for f in found if f.is_markdown}
         known = frozenset(str(f.rel) for f in found)
         files_came_or_went = known != self._known_files
         if files_came_or_went:
             self._documents.clear()  # other documents' links to the files may now resolve, or break
             self._known_files = known
         incidents, changed = self._incidents(found, known)
+        changed |= self._edited
+        self._edited = set()
         archive = collect(incidents)
         loaded = Loaded(archive, tuple(f for f in found if not f.is_markdown), ())
         problems += active_attachments(found)
@@ -311,11 +363,12 @@ class Session:
             problems += _broken_links(pages, files, archive.incidents, problems)
         elif self._last is not None:
             problems += [d for d in self._last.diagnostics if d.code == "broken-link" and d.path not in changed]
-        written = update_site(files, config.output_dir, prune=True, keep_pages=only is not None)
+        written = tuple(update_site(files, config.output_dir, prune=True, keep_pages=only is not None))
         self._shown, self._fingerprints, self._pages_of_archive = shown, fingerprints, _page_set(archive)
+        self._archive, self._related = archive, related
         if only is None:
             self._page_paths = frozenset(p.path for p in pages if p.path.endswith(".html"))
-        self._last = BuildResult(loaded, tuple(problems), written)
+        self._last = BuildResult(loaded, tuple(problems), len(written), written_paths=written)
         return self._last
 
     def _incidents(self, found: Sequence[SourceFile], known: frozenset[str]) -> tuple[list[Incident], set[str]]:
@@ -325,9 +378,7 @@ class Session:
             if not file.is_markdown:
                 continue
             seen.add(file.path)
-            stat = file.path.stat()
-            # An editor's atomic save can keep size and mtime; it always makes a new inode and ctime.
-            signature = (stat.st_mtime_ns, stat.st_size, stat.st_ino, stat.st_ctime_ns)
+            signature = self._signature(file)
             cached = self._documents.get(file.path)
             if cached is None or cached[0] != signature:
                 incident = read_incident(file, self.config, known)

@@ -143,7 +143,7 @@ def render_site(
     running server does when one document changed in a way no other page shows.
     """
     env = make_environment(config)
-    site = SiteView(config.title, config.description, config.base_url, config.repo_url, f"hindsite {__version__}")
+    site = _site_view(config)
     levels = config.severity.levels
     reports = _reports(archive, config, frozenset(files), related if related is not None else related_incidents(archive))
     stats = archive_stats(archive, levels)
@@ -185,22 +185,50 @@ def render_site(
     return pages
 
 
+def _site_view(config: SiteConfig) -> SiteView:
+    return SiteView(config.title, config.description, config.base_url, config.repo_url, f"hindsite {__version__}")
+
+
 def _reports(
     archive: Archive, config: SiteConfig, published: frozenset[str], related: Mapping[str, tuple[Incident, ...]]
 ) -> list[ReportView]:
     known_docs = {i.content_path: i for i in archive.incidents}
+    return [_report(incident, n, archive, config, published, related, known_docs)
+            for n, incident in enumerate(archive.incidents)]
+
+
+def _report(
+    incident: Incident, n: int, archive: Archive, config: SiteConfig, published: frozenset[str],
+    related: Mapping[str, tuple[Incident, ...]], known_docs: Mapping[str, Incident],
+) -> ReportView:
+    """The report of `incident`, which stands at position `n` of the archive's order."""
     ordered = archive.incidents
-    return [
-        report_view(
-            incident,
-            previous=ordered[n + 1] if n + 1 < len(ordered) else None,
-            next=ordered[n - 1] if n > 0 else None,
-            related=related.get(incident.id, ()),
-            source_url=_source_url(config, incident),
-            rewrite=link_rewriter(incident, published, known_docs),
-        )
-        for n, incident in enumerate(ordered)
-    ]
+    return report_view(
+        incident,
+        previous=ordered[n + 1] if n + 1 < len(ordered) else None,
+        next=ordered[n - 1] if n > 0 else None,
+        related=related.get(incident.id, ()),
+        source_url=_source_url(config, incident),
+        rewrite=link_rewriter(incident, published, known_docs),
+    )
+
+
+def render_report_page(
+    incident: Incident, archive: Archive, config: SiteConfig, files: Iterable[str],
+    related: Mapping[str, tuple[Incident, ...]], env: jinja2.Environment | None = None,
+) -> Page | None:
+    """The report page of an edited `incident`, among the neighbours and related incidents of an
+    earlier `archive` that holds a version of it (by id); None when it holds none.
+
+    What a running server shows first when a document is saved, before the rest of the site catches up.
+    """
+    position = next((n for n, known in enumerate(archive.incidents) if known.id == incident.id), None)
+    if position is None:
+        return None
+    known_docs = {i.content_path: i for i in archive.incidents}
+    report = _report(incident, position, archive, config, frozenset(files), related, known_docs)
+    planned = _Planned(urls.incident_url(incident), incident.source, "incident.html", {"report": report, "incident": incident})
+    return planned.render(env or make_environment(config), _site_view(config))
 
 
 _Page = TypeVar("_Page")

@@ -203,19 +203,19 @@ def _swap(staging: Path, output: Path) -> None:
         shutil.rmtree(retired, ignore_errors=True)
 
 
-def update_site(files: Iterable[OutputFile], output: Path, *, prune: bool, keep_pages: bool = False) -> int:
+def update_site(files: Iterable[OutputFile], output: Path, *, prune: bool, keep_pages: bool = False) -> list[str]:
     """Bring `output` up to date in place, rewriting only files whose bytes changed.
 
     For a running server: each file is replaced atomically, untouched files
     keep their times (cheap for reload and rsync), and with `prune` files no
     longer part of the site are removed — except, with `keep_pages`, HTML pages,
-    for a render that produced only some of them. Returns how many files were written.
+    for a render that produced only some of them. Returns the paths written.
     """
     output = output.resolve()
     output.mkdir(parents=True, exist_ok=True)
     (output / MARKER).write_text("Built by hindsite; this folder is replaced on every build.\n", encoding="utf-8")
     expected = {MARKER}
-    written = 0
+    written = []
     for file in files:
         expected.add(file.path)
         data = file.copy_from.read_bytes() if file.copy_from is not None else (file.text or "").encode("utf-8")
@@ -226,7 +226,7 @@ def update_site(files: Iterable[OutputFile], output: Path, *, prune: bool, keep_
         temporary = target.with_name(f".{target.name}.hindsite-tmp")
         temporary.write_bytes(data)
         os.replace(temporary, target)
-        written += 1
+        written.append(file.path)
     if prune:
         _remove_all_but(output, expected, keep_pages)
     return written

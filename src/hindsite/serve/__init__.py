@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .. import urls
 from ..build import BuildResult, Session
 from ..config import ConfigError, SiteConfig, load_config
 from ..diagnostics import Diagnostic, Level
@@ -119,16 +120,39 @@ class Preview:
             return
         self.state.begin_build()
         problems: list[dict[str, object]] = []
+        shown_early: frozenset[str] | None = None
+        reload = True
         try:
+            if changes.kind is ChangeKind.CONTENT and changes.documents:
+                shown_early = self._show_edited_pages(changes.documents)
             if changes.kind is ChangeKind.CONFIG:
                 problems = self._reload_config()
             if not problems:
                 result = self._timed(lambda: self.session.rebuild(templates_changed=changes.kind >= ChangeKind.TEMPLATE))
                 problems = _overlay(result.diagnostics)
+                if shown_early is not None:  # a second reload only when other pages or the problems changed
+                    reload = problems != self.state.problems or not shown_early.issuperset(
+                        p for p in result.written_paths if p.endswith(".html"))
         finally:
-            self.state.end_build(problems)
+            if reload:
+                self.state.end_build(problems)
         what = {ChangeKind.CONTENT: "content", ChangeKind.TEMPLATE: "templates", ChangeKind.CONFIG: "site.toml"}
         self.say(f"rebuilt after a change to {what[changes.kind]}" + (f"; {len(problems)} error(s)" if problems else ""))
+
+    def _show_edited_pages(self, documents: frozenset[Path]) -> frozenset[str] | None:
+        """Write the edited documents' own pages and reload the browser before the rest of the rebuild.
+
+        Returns the pages written, or None when the session could not render them ahead.
+        """
+        started = time.perf_counter()
+        incidents = self.session.render_edited(documents)
+        if incidents is None:
+            return None
+        edited = {i.source for i in incidents}
+        errors = [p for p in self.state.problems if p["path"] not in edited]
+        self.state.end_build(errors + _overlay([d for i in incidents for d in i.diagnostics]))
+        self.say(f"showed the edited page in {(time.perf_counter() - started) * 1000:.0f} ms; rebuilding the rest")
+        return frozenset(urls.incident_url(i) for i in incidents)
 
     def _reload_config(self) -> list[dict[str, object]]:
         try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import shlex
 import signal
 import sys
 from collections.abc import Iterable, Sequence
@@ -24,6 +25,7 @@ from .config import CONFIG_FILE, ConfigError, SiteConfig, find_config, load_conf
 from .diagnostics import Diagnostic, Level
 from .export import export_document
 from .inspect import describe
+from .scaffold import BadValue, ScaffoldError, init_archive, new_postmortem
 
 _DIR = click.Path(file_okay=False, path_type=Path)
 
@@ -36,6 +38,8 @@ def cli() -> None:
 
     \b
     Start with:
+      hindsite init [DIR]          start a new archive: site.toml, a sample postmortem, CI files
+      hindsite new "TITLE"         start a postmortem in content/ from the site's template
       hindsite build               build the site described by ./site.toml
       hindsite serve               preview it on http://127.0.0.1:8000/, reloading on save
       hindsite check               report problems and data quality, write nothing
@@ -204,6 +208,78 @@ def inspect(file: Path, config_path: Path | None) -> None:
     incidents, _ = export_paths([file], config)
     for line in describe(incidents[0]):
         click.echo(line)
+
+
+@cli.command("init")
+@click.argument("directory", default=".", required=False, type=_DIR)
+def init_command(directory: Path) -> None:
+    """Start a new archive in DIRECTORY (default: the current folder; created
+    when missing).
+
+    \b
+    Writes:
+      site.toml                      every setting, explained; the defaults active
+      content/                       one sample postmortem, complete and filled in
+      templates/README.md            how to change the theme and the postmortem template
+      .gitignore                     the output folder and .hindsite-cache/
+      .github/workflows/hindsite.yml GitHub Actions: check, build, publish to GitHub Pages
+      .gitlab-ci.yml                 GitLab CI: check, build, publish with GitLab Pages
+
+    Never overwrites: when any of these files exists, nothing is written, the
+    files are listed and the exit status is 1.
+    """
+    try:
+        written = init_archive(directory)
+    except ScaffoldError as exc:
+        click.echo(f"hindsite init: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"Created a hindsite archive in {display_path(directory)}/:")
+    for path in written:
+        click.echo(f"  {path.relative_to(directory).as_posix()}")
+    click.echo("\nNext:")
+    if directory.resolve() != Path.cwd().resolve():
+        click.echo(f"  cd {shlex.quote(str(directory))}")
+    click.echo('  hindsite new "What happened" --service api --severity sev2   start a postmortem')
+    click.echo("  hindsite serve            preview the archive on http://127.0.0.1:8000/ while you write")
+    click.echo("  hindsite check --strict   report unfilled prompts and other problems, as CI will")
+    click.echo("  hindsite build            write the site into _site/")
+
+
+@cli.command("new")
+@click.argument("title")
+@click.option("--service", "services", multiple=True, metavar="NAME",
+              help="A service affected (a name or alias from the site's registry); repeat for several.")
+@click.option("--severity", metavar="LEVEL",
+              help="A level of the site's severity scale (sev1 to sev4 by default) or one of its aliases.")
+@click.option("--date", metavar="YYYY-MM-DD", help="The day it happened.  [default: today in the site's time zone]")
+@click.option("--tag", "tags", multiple=True, metavar="TAG", help="A tag; repeat for several.")
+@click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help=f"Site configuration file.  [default: ./{CONFIG_FILE} if present]")
+def new_command(title: str, services: tuple[str, ...], severity: str | None, date: str | None,
+                tags: tuple[str, ...], config_path: Path | None) -> None:
+    """Start a postmortem: write CONTENT/YYYY-MM-DD-title.md from the site's
+    template and print its path.
+
+    The front-matter is filled in from the options; everything else is a
+    !!prompt!! that `hindsite check` reports until it is replaced. A site uses
+    its own template by saving it as postmortem.md in its templates folder
+    (templates_dir in site.toml). An existing file is never overwritten.
+
+    \b
+    Example:
+      hindsite new "Checkout returned 502s" --service checkout-api --severity sev2 --tag deploy
+    """
+    config = _load_config(config_path, None, None)
+    try:
+        created = new_postmortem(config, title, services=services, tags=tags, severity=severity, date=date)
+    except BadValue as exc:
+        raise click.UsageError(str(exc))
+    except ScaffoldError as exc:
+        click.echo(f"hindsite new: {exc}", err=True)
+        sys.exit(1)
+    click.echo(display_path(created.path))
+    source = display_path(created.template) if created.template else "the built-in template"
+    click.echo(f"Written from {source}. Replace every !!prompt!!; `hindsite check` lists those left.", err=True)
 
 
 def _github_annotation(problem: Diagnostic) -> str:

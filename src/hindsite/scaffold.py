@@ -1,0 +1,315 @@
+"""Starting an archive and a postmortem: `hindsite init` and `hindsite new`.
+
+`init_archive` copies the starter archive shipped in `starter/archive/` (a
+`dot-` prefix on a name stands for a leading dot, so the package never holds
+files git or CI would act on) and `new_postmortem` renders a postmortem
+skeleton: the site's `postmortem.md` in its templates folder, else the built-in
+`starter/postmortem.md`. Neither ever replaces a file; a user's mistake is a
+`ScaffoldError` whose message says what to do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import jinja2
+import yaml
+
+from .config import SiteConfig, squash
+from .slugs import slugify
+
+#: The file in a site's `templates_dir` that replaces the built-in postmortem skeleton.
+TEMPLATE_NAME = "postmortem.md"
+
+_STARTER = resources.files(__package__) / "starter"
+_DOT_PREFIX = "dot-"
+
+
+class ScaffoldError(Exception):
+    """A file cannot be written; the message says why and what to do."""
+
+
+class FilesExist(ScaffoldError):
+    """Files that would be overwritten; nothing was written."""
+
+    def __init__(self, message: str, paths: Sequence[Path]) -> None:
+        super().__init__(message)
+        self.paths = tuple(paths)
+
+
+class BadValue(ScaffoldError):
+    """A value given on the command line is not usable (a usage mistake)."""
+
+
+@dataclass(frozen=True, slots=True)
+class NewPostmortem:
+    """What `new_postmortem` wrote: the file, and the site template used (None: the built-in one)."""
+
+    path: Path
+    template: Path | None
+
+
+# --- hindsite init ---------------------------------------------------------------------------------------------
+
+
+def starter_files() -> list[tuple[str, Traversable]]:
+    """(path in the new archive, packaged file) for every file `init_archive` writes, in the order to list them."""
+    found: list[tuple[str, Traversable]] = []
+
+    def walk(folder: Traversable, prefix: PurePosixPath) -> None:
+        for entry in folder.iterdir():
+            name = "." + entry.name[len(_DOT_PREFIX):] if entry.name.startswith(_DOT_PREFIX) else entry.name
+            if entry.is_dir():
+                if name != "__pycache__":
+                    walk(entry, prefix / name)
+            else:
+                found.append(((prefix / name).as_posix(), entry))
+
+    walk(_STARTER / "archive", PurePosixPath())
+    return sorted(found, key=lambda item: (item[0].startswith("."), item[0] != "site.toml", item[0]))
+
+
+def init_archive(target: Path) -> list[Path]:
+    """Write the starter archive into `target` (created when missing) and return the files written.
+
+    When any of those files already exists, nothing is written and `FilesExist` names them all.
+    """
+    if target.exists() and not target.is_dir():
+        raise ScaffoldError(f"{target} is a file, not a folder; choose a folder for the new archive")
+    files = starter_files()
+    clashes = _clashes(target, [rel for rel, _ in files])
+    if clashes:
+        names = "\n".join(f"  {_shown(path, target)}" for path in clashes)
+        raise FilesExist(
+            f"nothing was written, because {'this file' if len(clashes) == 1 else 'these files'} already "
+            f"exist{'s' if len(clashes) == 1 else ''} in {target}:\n{names}\n"
+            "Move them aside, or start the archive in another folder: hindsite init NEW-FOLDER",
+            clashes,
+        )
+    written: list[Path] = []
+    made: list[Path] = []
+    try:
+        for rel, source in files:
+            destination = target.joinpath(*PurePosixPath(rel).parts)
+            _make_folders(destination.parent, made)
+            _write_new(destination, source.read_bytes())
+            written.append(destination)
+    except OSError as exc:
+        for path in reversed(written):
+            path.unlink(missing_ok=True)
+        for folder in reversed(made):
+            _remove_if_empty(folder)
+        where = exc.filename or target
+        raise ScaffoldError(f"cannot write {where}: {exc.strerror or exc}; nothing was left behind") from None
+    return written
+
+
+def _clashes(target: Path, relative_paths: Iterable[str]) -> list[Path]:
+    """Every path that would be overwritten, or that is a file where a folder must go."""
+    clashes: set[Path] = set()
+    for rel in relative_paths:
+        parts = PurePosixPath(rel).parts
+        for depth in range(1, len(parts)):
+            folder = target.joinpath(*parts[:depth])
+            if (folder.exists() or folder.is_symlink()) and not folder.is_dir():
+                clashes.add(folder)
+        destination = target.joinpath(*parts)
+        if destination.exists() or destination.is_symlink():
+            clashes.add(destination)
+    return sorted(clashes)
+
+
+def _make_folders(folder: Path, made: list[Path]) -> None:
+    missing = [p for p in (folder, *folder.parents) if not p.exists()]
+    for path in reversed(missing):
+        path.mkdir()
+        made.append(path)
+
+
+def _remove_if_empty(folder: Path) -> None:
+    try:
+        folder.rmdir()
+    except OSError:
+        pass
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    with open(path, "xb") as handle:  # "x": never replaces a file, even one created a moment ago
+        handle.write(data)
+
+
+def _shown(path: Path, base: Path) -> str:
+    try:
+        return path.relative_to(base).as_posix()
+    except ValueError:
+        return str(path)
+
+
+# --- hindsite new ----------------------------------------------------------------------------------------------
+
+
+def new_postmortem(
+    config: SiteConfig,
+    title: str,
+    *,
+    services: Sequence[str] = (),
+    tags: Sequence[str] = (),
+    severity: str | None = None,
+    date: str | None = None,
+    today: dt.date | None = None,
+) -> NewPostmortem:
+    """Write `content_dir/YYYY-MM-DD-slug.md` from the site's postmortem template and return where.
+
+    `date` is YYYY-MM-DD, default `today` (default: today in the site's time zone);
+    `severity` is any name of a level on the site's scale. Raises `BadValue` for
+    an unusable value, `FilesExist` when the file is already there and
+    `ScaffoldError` when the content folder is missing or the template fails.
+    """
+    title = " ".join(title.split())
+    if not title:
+        raise BadValue("the title is empty; describe what happened in a few words, e.g. \"Checkout returned 502s\"")
+    day = _parse_date(date) if date is not None else (today or dt.datetime.now(config.tzinfo).date())
+    level = _severity(config, severity) if severity is not None else ""
+    service_names = _names(services, "service", config.services.canonical)
+    tag_names = _names(tags, "tag", lambda tag: tag)
+
+    content = config.content_dir
+    if not content.is_dir():
+        raise ScaffoldError(
+            f"there is no content folder {_shown(content, config.root)}/ in {config.root}; run this in the folder "
+            "that holds site.toml, or start an archive here with: hindsite init"
+        )
+    path = content / f"{day.isoformat()}-{slugify(title, fallback='incident')}.md"
+    if path.exists() or path.is_symlink():
+        raise FilesExist(
+            f"{_shown(path, config.root)} already exists and was left as it is; edit that file, "
+            "or give this incident another title or --date",
+            [path],
+        )
+
+    override = config.templates_dir / TEMPLATE_NAME
+    template_path = override if override.is_file() else None
+    text = _render(template_path, config, {
+        "title": title,
+        "date": day.isoformat(),
+        "severity": level,
+        "services": service_names,
+        "tags": tag_names,
+        "levels": list(config.severity.levels),
+        "timezone": config.timezone,
+        "utc_offset": _utc_offset(day, config),
+    })
+    try:
+        _write_new(path, text.encode("utf-8"))
+    except FileExistsError:
+        raise FilesExist(f"{_shown(path, config.root)} already exists and was left as it is", [path]) from None
+    except OSError as exc:
+        raise ScaffoldError(f"cannot write {_shown(path, config.root)}: {exc.strerror or exc}") from None
+    return NewPostmortem(path, template_path)
+
+
+def _parse_date(text: str) -> dt.date:
+    value = text.strip()
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise BadValue(f"the date {text!r} is not written as YYYY-MM-DD, e.g. 2025-04-08")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise BadValue(f"the date {text!r} is not a day of the calendar; write it as YYYY-MM-DD") from None
+
+
+def _severity(config: SiteConfig, written: str) -> str:
+    level = config.severity.canonical(written) if written.strip() else None
+    if level is None:
+        scale = config.severity
+        described = []
+        for name in scale.levels:
+            aliases = [a for a, target in scale.aliases.items() if target == name and a != squash(name)]
+            described.append(f"{name} ({', '.join(aliases)})" if aliases else name)
+        raise BadValue(
+            f"unknown severity {written!r}; use one of the site's levels, most severe first: {'; '.join(described)}. "
+            "The scale is set in [severity] in site.toml"
+        )
+    return level
+
+
+def _names(written: Sequence[str], kind: str, canonical: Any) -> list[str]:
+    names: list[str] = []
+    for name in written:
+        cleaned = " ".join(name.split())
+        if not cleaned:
+            raise BadValue(f"a {kind} name is empty; give each --{kind} a name")
+        cleaned = canonical(cleaned)
+        if cleaned not in names:
+            names.append(cleaned)
+    return names
+
+
+def _utc_offset(day: dt.date, config: SiteConfig) -> str:
+    """The site's UTC offset at noon on `day`, as `+02:00`."""
+    offset = dt.datetime.combine(day, dt.time(12), config.tzinfo).utcoffset() or dt.timedelta(0)
+    minutes = int(offset.total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def _render(template_path: Path | None, config: SiteConfig, values: dict[str, Any]) -> str:
+    if template_path is None:
+        source = (_STARTER / TEMPLATE_NAME).read_text(encoding="utf-8")
+        shown = f"the built-in {TEMPLATE_NAME}"
+    else:
+        shown = _shown(template_path, config.root)
+        try:
+            source = template_path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError:
+            raise ScaffoldError(f"{shown} is not UTF-8 text; save it as UTF-8") from None
+        except OSError as exc:
+            raise ScaffoldError(f"cannot read {shown}: {exc.strerror or exc}") from None
+    environment = jinja2.Environment(autoescape=False, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    environment.filters["yaml"] = yaml_value
+    try:
+        return environment.from_string(source).render(values)
+    except jinja2.TemplateSyntaxError as exc:
+        raise ScaffoldError(f"{shown}:{exc.lineno}: {(exc.message or '').rstrip('.')}; fix the template") from None
+    except jinja2.UndefinedError as exc:
+        raise ScaffoldError(
+            f"{shown}: {exc.message}; a postmortem template can use {', '.join(sorted(values))}"
+        ) from None
+    except jinja2.TemplateError as exc:
+        raise ScaffoldError(f"{shown}: {exc.message or exc}; fix the template") from None
+
+
+def yaml_value(value: Any) -> str:
+    """`value` as a one-line YAML value for front-matter: plain when that reads back the same, else quoted.
+
+    "Checkout down" → `Checkout down`; "Fix: retry" → `"Fix: retry"`; ["a", "b c"] → `[a, b c]`.
+    """
+    if isinstance(value, (list, tuple)):
+        items = [str(item) for item in value]
+        plain = "[" + ", ".join(items) + "]"
+        return plain if _reads_back(plain, items) else json.dumps(items, ensure_ascii=False)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if value is None:
+        return "null"
+    text = str(value)
+    return text if _reads_back(text, text) else json.dumps(text, ensure_ascii=False)
+
+
+def _reads_back(written: str, expected: Any) -> bool:
+    if "\n" in written or "\r" in written:
+        return False
+    try:
+        return yaml.safe_load(f"value: {written}") == {"value": expected}
+    except yaml.YAMLError:
+        return False

@@ -25,6 +25,8 @@ from .config import CONFIG_FILE, ConfigError, SiteConfig, find_config, load_conf
 from .diagnostics import Diagnostic, Level
 from .export import export_document
 from .inspect import describe
+from .render import RenderError, period_document
+from .reports import Period, PeriodError, parse_period, period_report, to_markdown
 from .scaffold import BadValue, ScaffoldError, init_archive, new_postmortem
 
 _DIR = click.Path(file_okay=False, path_type=Path)
@@ -45,6 +47,7 @@ def cli() -> None:
       hindsite check               report problems and data quality, write nothing
       hindsite inspect FILE        show how one postmortem was read
       hindsite export DIR --json   print the normalised incidents as JSON
+      hindsite report --period 2024-Q1  print a quarter's or a year's reliability report
 
     Run `hindsite COMMAND --help` for the options of each command.
     """
@@ -280,6 +283,47 @@ def new_command(title: str, services: tuple[str, ...], severity: str | None, dat
     click.echo(display_path(created.path))
     source = display_path(created.template) if created.template else "the built-in template"
     click.echo(f"Written from {source}. Replace every !!prompt!!; `hindsite check` lists those left.", err=True)
+
+
+def _period_option(ctx: click.Context, param: click.Parameter, value: str) -> Period:
+    try:
+        return parse_period(value)
+    except PeriodError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+@cli.command("report")
+@click.option("--period", required=True, metavar="PERIOD", callback=_period_option,
+              help="The quarter or year to report on: 2024-Q1 (or 2024q1, 2024-q1, Q1 2024), or 2024.")
+@click.option("--format", "output_format", type=click.Choice(["md", "html"], case_sensitive=False), default="md",
+              show_default=True, help="md: a Markdown document; html: a standalone HTML document, ready to print.")
+@click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help=f"Site configuration file.  [default: ./{CONFIG_FILE} if present]")
+@click.option("--content", "content_dir", type=_DIR, help="Folder of postmortems, instead of content_dir in the config.")
+def report_command(period: Period, output_format: str, config_path: Path | None, content_dir: Path | None) -> None:
+    """Print the reliability report of one quarter or year: incidents and
+    severities against the previous period, impact time, incidents per
+    service, recurring themes, action items and notable incidents.
+
+    Incidents belong to a period by their date; undated ones are in none. A
+    period without incidents still gives a report, which says so. The rules
+    behind each figure are in docs/reports.md; the built site has the same
+    reports under reports/.
+    """
+    config = _load_config(config_path, content_dir, None)
+    loaded = load(config)
+    _print_diagnostics(loaded.diagnostics, verbose=False)
+    if diag.fails(loaded.diagnostics, strict=False):
+        sys.exit(1)
+    report = period_report(loaded.archive, period, config.severity.levels)
+    if output_format == "md":
+        click.echo(to_markdown(report), nl=False)
+        return
+    try:
+        click.echo(period_document(report, config))
+    except RenderError as exc:
+        _print_diagnostics([exc.diagnostic], verbose=False)
+        sys.exit(1)
 
 
 def _github_annotation(problem: Diagnostic) -> str:

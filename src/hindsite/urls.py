@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 
 from .model import Incident
+from .reports import Period
 
 INDEX = "index.html"
 SEARCH = "search.html"
@@ -17,6 +18,7 @@ STATS = "stats.html"
 INCIDENTS_JSON = "incidents.json"
 TAG_INDEX = "tags/index.html"
 SERVICE_INDEX = "services/index.html"
+REPORT_INDEX = "reports/index.html"
 STATIC_DIR = "static"
 FILES_DIR = "files"
 
@@ -40,6 +42,11 @@ def tag_url(slug: str) -> str:
 
 def service_url(slug: str) -> str:
     return f"services/{slug}.html"
+
+
+def report_url(period: Period) -> str:
+    """A quarter's or a year's reliability report: reports/2024-q1.html, reports/2024.html."""
+    return f"reports/{period.slug}.html"
 
 
 def static_url(name: str) -> str:

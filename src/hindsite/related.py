@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 
 from .archive import Archive
 from .model import Incident
+from .parallel import map_in_processes
 from .slugs import group_slug
 
 _WORD = re.compile(r"[a-z][a-z0-9-]{3,}")
@@ -31,24 +32,25 @@ def related_incidents(archive: Archive, limit: int = 5) -> Mapping[str, tuple[In
         for word in words[incident.id]:
             if rarity.get(word, 0) > 1.0:
                 by_word.setdefault(word, []).append(incident)
-    related: dict[str, tuple[Incident, ...]] = {}
-    for incident in archive.incidents:
+    by_id = {incident.id: incident for incident in archive.incidents}
+
+    def most_related(incident: Incident) -> tuple[str, ...]:
         scores: Counter[str] = Counter()
-        found: dict[str, Incident] = {}
         for groups, names, weight in ((archive.by_service, incident.services, 3.0), (archive.by_tag, incident.tags, 2.0)):
             for name in names:
                 group = groups.get(group_slug(name))
                 for other in group.incidents[:_PER_GROUP] if group else ():
                     scores[other.id] += weight
-                    found[other.id] = other
         for word in words[incident.id]:
             for other in by_word.get(word, ())[:_PER_GROUP]:
                 scores[other.id] += rarity[word]
-                found[other.id] = other
         scores.pop(incident.id, None)
-        best = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
-        related[incident.id] = tuple(found[key] for key, _ in best)
-    return related
+        return tuple(key for key, _ in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:limit])
+
+    # Only ids cross between processes; the indexes reach the workers by fork.
+    ordered = archive.incidents
+    chosen = map_in_processes(lambda n: most_related(ordered[n]), range(len(ordered)))
+    return {incident.id: tuple(by_id[key] for key in keys) for incident, keys in zip(ordered, chosen)}
 
 
 def _root_cause_words(incident: Incident) -> frozenset[str]:

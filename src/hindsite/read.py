@@ -82,16 +82,21 @@ def discover(root: Path, shown_root: str | None = None) -> tuple[list[SourceFile
     real_root = root.resolve()
     found: list[SourceFile] = []
     problems: list[Diagnostic] = []
-    for folder, subfolders, files in os.walk(root):  # never descends into linked folders
+    prefix = str(PurePosixPath(shown)) if shown else "."
+    top = str(root)
+    # Plain strings until a file is kept: an archive of 10,000 documents is walked on every build.
+    for folder, subfolders, files in os.walk(top):  # never descends into linked folders
         subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
-        linked_folders = [d for d in subfolders if (Path(folder) / d).is_symlink()]
+        linked_folders = [d for d in subfolders if os.path.islink(os.path.join(folder, d))]
+        inside = folder[len(top):].strip(os.sep).replace(os.sep, "/")
         for name in sorted(files + linked_folders):
             if is_editor_junk(name):
                 continue
-            path = Path(folder) / name
-            rel = PurePosixPath(path.relative_to(root).as_posix())
-            source = str(PurePosixPath(shown) / rel) if shown else str(rel)
-            if path.is_symlink():
+            path = Path(folder, name)
+            rel_text = f"{inside}/{name}" if inside else name
+            rel = PurePosixPath(rel_text)
+            source = rel_text if prefix == "." else f"{prefix.rstrip('/')}/{rel_text}"
+            if os.path.islink(path):
                 refusal = _link_refusal(path, real_root)
                 if refusal:
                     problems.append(diag.warning("symlink", f"{refusal}; it was skipped — copy what it points at into the content folder", source))

@@ -25,6 +25,7 @@ from .config import CONFIG_FILE, ConfigError, SiteConfig, find_config, load_conf
 from .diagnostics import Diagnostic, Level
 from .export import export_document
 from .inspect import describe
+from .migrate import migrate_paths, summary, unified_diff, write_migrations
 from .render import RenderError, period_document
 from .reports import Period, PeriodError, parse_period, period_report, to_markdown
 from .scaffold import BadValue, ScaffoldError, init_archive, new_postmortem
@@ -47,6 +48,7 @@ def cli() -> None:
       hindsite check               report problems and data quality, write nothing
       hindsite inspect FILE        show how one postmortem was read
       hindsite export DIR --json   print the normalised incidents as JSON
+      hindsite migrate DIR         diff legacy postmortems against canonical Markdown; --write rewrites them
       hindsite report --period 2024-Q1  print a quarter's or a year's reliability report
 
     Run `hindsite COMMAND --help` for the options of each command.
@@ -211,6 +213,45 @@ def inspect(file: Path, config_path: Path | None) -> None:
     incidents, _ = export_paths([file], config)
     for line in describe(incidents[0]):
         click.echo(line)
+
+
+@cli.command("migrate")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--write", is_flag=True, help="Rewrite the files in place (each atomically) instead of only showing the diff.")
+@click.option("--diff", "show_diff", is_flag=True, help="Print the unified diff also with --write.")
+@click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help=f"Site configuration for the severity scale, time zones and section aliases.  [default: ./{CONFIG_FILE} if present]")
+def migrate_command(paths: Sequence[Path], write: bool, show_diff: bool, config_path: Path | None) -> None:
+    """Rewrite the postmortems at PATHS (files, or folders of Markdown files)
+    as canonical hindsite Markdown.
+
+    The result has YAML front-matter with every field hindsite found (title,
+    date, severity, services, tags, responders, status, start, detection and
+    resolution times with their UTC offsets, and the fields it kept as
+    written); the sections under canonical headings in canonical order, an
+    author's heading that says more kept in parentheses; the timeline as
+    `- 2024-03-14 14:05 UTC — text` items; action items as a checklist.
+
+    Nothing is dropped: a section hindsite does not recognise keeps its
+    heading, and text before the first heading stays first. Each result is
+    checked to read back as the same incident (docs/migrate.md); a document
+    that would not is left as it is and reported. Migrating a migrated
+    document changes nothing.
+
+    Without --write, prints a unified diff of what would change and writes
+    nothing. A summary goes to stderr. Exits 1 when a document could not be
+    read, migrated or written; the others are migrated all the same.
+    """
+    config = _load_config(config_path, None, None)
+    migrations, skipped = migrate_paths(paths, config)
+    if write:
+        migrations = write_migrations(migrations)
+    if show_diff or not write:
+        click.echo("".join(unified_diff(migration) for migration in migrations), nl=False)
+    problems = [*skipped, *(problem for migration in migrations for problem in migration.diagnostics)]
+    _print_diagnostics(problems, verbose=False)
+    click.echo(summary(migrations, written=write), err=True)
+    sys.exit(1 if diag.fails(problems, strict=False) else 0)
 
 
 @cli.command("init")

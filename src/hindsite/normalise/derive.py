@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 
 from ..model import TimelineEvent
-from .metadata import Metadata
+from .metadata import Metadata, apply_lengths
 from .times import parse_date
 
 _DETECTED = re.compile(r"\b(detect\w*|alert\w*|paged|page[sd]?\b|noticed|reported|identified|discovered|flagged|declared)", re.I)
@@ -19,9 +19,14 @@ _RESOLVED = re.compile(
 
 
 def derive_times(meta: Metadata, timeline: Sequence[TimelineEvent]) -> None:
-    """Fill start, detection and resolution times the document did not state from its timeline."""
+    """Fill start, detection and resolution times the document did not state from its timeline.
+
+    A stated time to detect or to resolve that waited for a start counts from
+    the timeline's, where the timeline itself says nothing.
+    """
     timed = [e for e in timeline if e.at is not None]
     if not timed:
+        apply_lengths(meta, last=True)
         return
     first = min(timed, key=lambda e: e.at)  # type: ignore[arg-type,return-value]
     meta.set("started_at", first.at, "timeline", first.line)
@@ -32,6 +37,7 @@ def derive_times(meta: Metadata, timeline: Sequence[TimelineEvent]) -> None:
     resolved = next((e for e in reversed(timed) if _RESOLVED.search(e.text)), None)
     if resolved is not None and resolved.at is not None and resolved.at >= start:
         meta.set("resolved_at", resolved.at, "timeline", resolved.line)
+    apply_lengths(meta, last=True)
     if "date" not in meta.values and first.at is not None:
         meta.set("date", first.at.date(), "timeline", first.line)
 

@@ -328,18 +328,27 @@ def apply_stated(
         if is_placeholder_value(item.value):
             continue
         problems += _apply_one(meta, item, zone, config, source, zones)
-    ttd = meta.values.pop("time_to_detect", None)
-    started = meta.values.get("started_at")
-    if ttd is not None and started is not None:
-        origin = meta.origins.pop("time_to_detect")
-        meta.set("detected_at", started + dt.timedelta(minutes=ttd), origin.how, origin.line)
-    ttr = meta.values.pop("time_to_resolve", None)
-    if ttr is not None:
-        origin = meta.origins.pop("time_to_resolve")
-        meta.set("duration_minutes", ttr, origin.how, origin.line)
-        if started is not None:
-            meta.set("resolved_at", started + dt.timedelta(minutes=ttr), origin.how, origin.line)
+    ttr_origin = meta.origins.get("time_to_resolve")
+    if ttr_origin is not None:
+        meta.set("duration_minutes", meta.values["time_to_resolve"], ttr_origin.how, ttr_origin.line)
+    apply_lengths(meta)
     return problems
+
+
+def apply_lengths(meta: Metadata, *, last: bool = False) -> None:
+    """A stated time to detect or to resolve ("Time to repair: 0h 16m") counts from the start.
+
+    Without a start it waits for the one the timeline gives (`last`, after
+    the timeline's own detection and resolution): then it only fills what
+    the timeline leaves empty. Either way it is used once and not kept.
+    """
+    started = meta.values.get("started_at")
+    if started is None and not last:
+        return
+    for length, field in (("time_to_detect", "detected_at"), ("time_to_resolve", "resolved_at")):
+        minutes, origin = meta.values.pop(length, None), meta.origins.pop(length, None)
+        if minutes is not None and origin is not None and started is not None:
+            meta.set(field, started + dt.timedelta(minutes=minutes), origin.how, origin.line)
 
 
 def _apply_one(

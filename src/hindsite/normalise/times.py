@@ -242,6 +242,11 @@ def parse_range(
     right = read_instant(right_text, default_zone, default_date=default_date, **options)  # type: ignore[arg-type]
     left = read_instant(left_text, right.at.tzinfo if right and right.has_zone else default_zone,
                         default_date=right.at.date() if right and right.has_date else default_date, **options)  # type: ignore[arg-type]
+    if right is None and left is not None and left.has_date:
+        # "August 5, 2023, 09:00 AM - 11:30 AM (UTC)": an end with no date of its own ends on the start's day
+        right = read_instant(right_text, default_zone, default_date=left.at.date(), **options)  # type: ignore[arg-type]
+        if right is not None and right.has_zone and not left.has_zone:
+            left = read_instant(left_text, right.at.tzinfo, default_date=default_date, **options)  # type: ignore[arg-type]
     if left is None or right is None:
         return None
     start, end = left.at, right.at

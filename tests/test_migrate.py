@@ -1,0 +1,458 @@
+"""`hindsite migrate`: legacy postmortems → canonical Markdown that reads back as the same incident."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+from collections import Counter
+from dataclasses import replace
+from pathlib import Path, PurePosixPath
+
+import pytest
+import yaml
+from conftest import RunCli
+
+from hindsite.config import SiteConfig
+from hindsite.migrate import LABELS, differences, migrate_document, words
+from hindsite.model import SECTION_KEYS, Incident
+from hindsite.normalise import normalise
+from hindsite.normalise.sections import section_key
+from hindsite.normalise.times import parse_range
+from hindsite.read import split_front_matter
+from hindsite.views import SECTION_LABELS
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+CONFIG = SiteConfig(root=Path("."))
+
+# --- legacy styles, written for these tests ----------------------------------------
+
+BOLD_PSEUDO_HEADINGS = """\
+**Postmortem: Checkout outage on March 14, 2024**
+
+**Issue Summary:**
+Checkout returned errors for 45 minutes.
+Severity: Major
+
+**Timeline (EAT):**
+10:05 PM - Alert fired for **checkout** latency
+10:20 PM - On-call engineer paged the payments team
+10:50 PM - Rolled back the release, checkout recovered
+
+**Root Cause:**
+A connection pool limit was lowered in the release.
+
+**Corrective and Preventative Measures:**
+Raise the pool limit again @maria
+Add an alert on pool saturation (done)
+
+**Closing thoughts:**
+
+Thanks to everyone who helped.
+"""
+
+EMOJI_HEADINGS_AND_TABLE = """\
+# 🚨 Search index corrupted
+
+### 📋 Overview
+
+| Severity | Critical |
+|----|----|
+| Affected services | search, indexer |
+| Date | 2024-02-01 |
+| Responders | @[Ana Lima](mention://abc/user/1) Bo Chen |
+
+### ⏱️ Incident timeline
+
+!!Detail the incident using timestamps.!!
+
+* 09:12 Indexer crashed on a malformed document
+* 09:40 Search returned empty results; support tickets arrived
+
+### ⛑️ Postmortem report
+
+* 🔎 Root cause
+
+  A parser upgrade accepted documents the indexer could not store.
+* 🤔 Lessons learned
+
+  !!Describe what you learned.!!
+
+### ✅ Follow-up tasks
+
+| Issue | Owner | Status |
+|----|----|----|
+| Validate documents before indexing | Bo Chen | Done |
+| Alert on empty result rates | Ana Lima | Open |
+"""
+
+HTML_HEADINGS_AND_LOOSE_LINES = """\
+<h1>POSTMORTEM</h1>
+
+Written by the platform team.
+
+<h3>Issue Summary:</h3>
+
+Duration of Outage: 12:00 PM - 2:00 PM UTC, on January 20th, 2023.
+
+<h3>Timeline:</h3>
+
+12:05 PM UTC - The issue was detected by monitoring.
+12:30 PM UTC - The team found a bug in the application layer.
+2:00 PM UTC - The fix was deployed and the application recovered.
+
+<h3>Tasks:</h3>
+
+Add regression tests before every deployment.
+Watch the application logs more closely.
+"""
+
+TIMESTAMP_HEADINGS_AND_UNKNOWN_SECTION = """\
+# 2018-03-26, Build pods evicted
+
+## Summary
+
+Build pods were evicted when a node ran out of disk; see the [dashboard].
+
+## Timeline
+
+All times in PST
+
+### 2018-03-26 10:34
+
+Alerts for disk pressure on node pool B.
+
+### 10:50
+
+Old images pruned; builds resumed.
+
+- TBD: who pruned them
+
+## Appendix: commands run
+
+    kubectl get nodes
+
+[dashboard]: https://grafana.example.com/d/builds
+"""
+
+STYLES = {
+    "bold-pseudo-headings": BOLD_PSEUDO_HEADINGS,
+    "emoji-headings-and-table": EMOJI_HEADINGS_AND_TABLE,
+    "html-headings-and-loose-lines": HTML_HEADINGS_AND_LOOSE_LINES,
+    "timestamp-headings-and-unknown-section": TIMESTAMP_HEADINGS_AND_UNKNOWN_SECTION,
+}
+
+
+def read(text: str, name: str = "outage.md") -> tuple[Incident, object]:
+    document = split_front_matter(text, f"content/{name}", PurePosixPath(name))
+    return normalise(document, CONFIG), document
+
+
+def migrate(text: str, name: str = "outage.md") -> str:
+    document = split_front_matter(text, f"content/{name}", PurePosixPath(name))
+    after, problem = migrate_document(document, CONFIG)
+    assert problem is None, problem.format()
+    return after
+
+
+def front_matter(text: str) -> dict[str, object]:
+    match = re.match(r"---\n(.*?)\n---\n", text, re.S)
+    assert match, text[:200]
+    return yaml.load(match.group(1), Loader=yaml.BaseLoader)  # every value as text, as hindsite reads it
+
+
+def headings(text: str) -> list[str]:
+    return re.findall(r"^## (.+)$", text, re.M)
+
+
+def lost_words(before: str, after: str) -> set[str]:
+    """Words of `before` missing from `after`, whatever their case; HTML tags are markup, not words."""
+    def counted(text: str) -> Counter[str]:
+        return Counter(word.casefold() for word in words(re.sub(r"</?\w+[^>]*>", " ", text)))
+
+    return set(counted(before) - counted(after))
+
+
+# --- canonical shape -------------------------------------------------------------------
+
+def test_bold_pseudo_headings_become_canonical_sections_with_explicit_times() -> None:
+    after = migrate(BOLD_PSEUDO_HEADINGS)
+    fields = front_matter(after)
+    assert fields["title"] == "Postmortem: Checkout outage on March 14, 2024"  # as written: the page shows it cleaned
+    assert (fields["date"], fields["severity"], fields["duration"]) == ("2024-03-14", "sev2", "45")
+    assert fields["started_at"] == "2024-03-14T22:05:00+03:00"
+    assert fields["resolved_at"] == "2024-03-14T22:50:00+03:00"
+    assert headings(after) == [
+        "Summary (Issue Summary)", "Timeline (EAT)", "Root cause", "Action items (Corrective and Preventative Measures)",
+        "Closing thoughts",
+    ]
+    assert "- 2024-03-14 22:05 UTC+03:00 — Alert fired for **checkout** latency\n" in after
+    assert "- Raise the pool limit again @maria\n- [x] Add an alert on pool saturation (done)\n" in after
+
+
+def test_emoji_headings_keep_their_table_notes_and_mentions() -> None:
+    after = migrate(EMOJI_HEADINGS_AND_TABLE)
+    fields = front_matter(after)
+    assert fields["services"] == ["search", "indexer"] and fields["responders"] == ["Ana Lima", "Bo Chen"]
+    assert fields["severity"] == "sev1" and fields["date"] == "2024-02-01"
+    assert headings(after) == [
+        "Summary (📋 Overview)", "Timeline (⏱️ Incident timeline)", "Root cause", "Lessons learned",
+        "Action items (✅ Follow-up tasks)", "⛑️ Postmortem report",
+    ]
+    assert "- 2024-02-01 09:12 UTC — Indexer crashed on a malformed document" in after
+    assert "!!Detail the incident using timestamps.!!" in after  # a template note stays: the page still says "not filled in"
+    assert "@[Ana Lima](mention://abc/user/1)" in after
+    assert "| Validate documents before indexing | Bo Chen | Done |" in after  # a table of items reads back with owners
+
+
+def test_html_headings_keep_the_preamble_first_and_turn_loose_lines_into_items() -> None:
+    after = migrate(HTML_HEADINGS_AND_LOOSE_LINES)
+    body = after.split("---\n", 2)[2]
+    assert body.lstrip().startswith("Written by the platform team.")
+    assert headings(after) == ["Summary (Issue Summary)", "Timeline", "Action items (Tasks)"]
+    assert "- 2023-01-20 14:00 UTC — The fix was deployed and the application recovered." in after
+    assert "- Add regression tests before every deployment.\n- Watch the application logs more closely." in after
+    assert front_matter(after)["title"] == "POSTMORTEM"
+
+
+def test_timestamp_headings_become_items_and_an_unknown_heading_stays() -> None:
+    after = migrate(TIMESTAMP_HEADINGS_AND_UNKNOWN_SECTION)
+    assert headings(after) == ["Summary", "Timeline", "Appendix: commands run"]
+    assert "- 2018-03-26 10:34 UTC-08:00\n\n  Alerts for disk pressure on node pool B." in after
+    assert "- 2018-03-26 10:50 UTC-08:00\n\n  Old images pruned; builds resumed.\n\n  - TBD: who pruned them" in after
+    assert "    kubectl get nodes" in after and "[dashboard]: https://grafana.example.com/d/builds" in after
+
+
+def test_section_order_is_canonical() -> None:
+    text = "# Outage\n\n## Action items\n\n- Fix it\n\n## Notes\n\nSome notes.\n\n## Impact\n\nUsers waited.\n\n## Summary\n\nIt broke.\n"
+    assert headings(migrate(text)) == ["Summary", "Impact", "Action items", "Notes"]
+
+
+def test_a_timeline_written_as_a_table_becomes_items_with_its_cells_in_order() -> None:
+    text = ("# Disk full\n\n## Timeline\n\nAll times in CET.\n\n| Time | Event | Who |\n|---|---|---|\n"
+            "| 2020-01-20 13:50 | Node reports no space left | Ana |\n| 2020-01-22 10:39 | Pod killed | Bo |\n")
+    after = migrate(text)
+    assert "- 2020-01-20 13:50 UTC+01:00 — Node reports no space left — Ana\n" in after
+    assert "All times in CET." in after
+    assert lost_words(text, after) == {"time", "event", "who"}  # a table's column names are all it loses
+
+
+def test_labels_are_the_report_pages_and_each_reads_back_as_its_key() -> None:
+    assert dict(LABELS) == dict(SECTION_LABELS)
+    for key in SECTION_KEYS:
+        expected = None if key == "other" else key
+        assert section_key(LABELS[key]) == expected
+
+
+def test_a_title_hindsite_made_up_is_not_written() -> None:
+    text = "## Summary\n\nOn 08/24/17 between 12:00 and 1:40 PM PST the certificate expired.\n\n## Timeline\n\n1:00 PM PST: detected\n"
+    assert "title" not in front_matter(migrate(text))
+
+
+def test_fields_kept_as_written_stay_in_the_front_matter() -> None:
+    text = "---\ntitle: Queue stalled\nuuid: 1234\nkeywords: [kafka, lag]\ncategories: [queue]\n---\n\nThe queue stalled.\n"
+    fields = front_matter(migrate(text))
+    assert fields["tags"] == ["kafka", "lag"] and fields["uuid"] == "1234" and fields["categories"] == "queue"
+
+
+# --- nothing lost, round trip, idempotence ---------------------------------------
+
+@pytest.mark.parametrize("text", STYLES.values(), ids=list(STYLES))
+def test_every_word_of_the_body_is_kept(text: str) -> None:
+    after = migrate(text)
+    # Only a 12-hour clock written again as a 24-hour one loses anything: its "PM" and hour.
+    assert all(word.isdigit() or word == "pm" for word in lost_words(text, after)), lost_words(text, after)
+
+
+@pytest.mark.parametrize("text", STYLES.values(), ids=list(STYLES))
+def test_the_migrated_document_is_the_same_record(text: str) -> None:
+    before, _ = read(text)
+    again, _ = read(migrate(text))
+    assert differences(before, again) == []
+
+
+@pytest.mark.parametrize("text", STYLES.values(), ids=list(STYLES))
+def test_migrating_twice_changes_nothing(text: str) -> None:
+    once = migrate(text)
+    assert migrate(once) == once
+
+
+def test_an_action_list_that_would_read_differently_as_a_checklist_stays_as_written() -> None:
+    # As lines of a paragraph each is an item; as list items, the label would be a group heading and not an item.
+    text = "# Outage\n\n## Action items\n\nRaise the limit @maria\n**Owners:**\nAdd an alert\n"
+    after = migrate(text)
+    assert "Raise the limit @maria\n**Owners:**\nAdd an alert" in after
+    before, _ = read(text)
+    assert differences(before, read(after)[0]) == []
+
+
+# --- what "the same record" catches --------------------------------------------------
+
+def test_differences_notice_every_part_of_the_record() -> None:
+    before, _ = read(BOLD_PSEUDO_HEADINGS)
+    event, item, section = before.timeline[0], before.action_items[0], before.sections[0]
+    later = event.at + dt.timedelta(minutes=1)  # type: ignore[operator]
+    changes = {
+        "severity": replace(before, severity="sev1"),
+        "start": replace(before, started_at=before.started_at.astimezone(dt.UTC)),  # type: ignore[union-attr]
+        "event time": replace(before, timeline=(replace(event, at=later), *before.timeline[1:])),
+        "event text": replace(before, timeline=(replace(event, text="Alert fired"), *before.timeline[1:])),
+        "owner": replace(before, action_items=(replace(item, owner="ana"), *before.action_items[1:])),
+        "status": replace(before, action_items=(replace(item, status="done"), *before.action_items[1:])),
+        "section words": replace(before, sections=(replace(section, text="Checkout errors."), *before.sections[1:])),
+        "section key": replace(before, sections=(replace(section, key="impact"), *before.sections[1:])),
+        "extra": replace(before, extra=(("team", "payments"),)),
+    }
+    for name, changed in changes.items():
+        assert differences(before, changed), name
+
+
+def test_the_timeline_may_lose_only_written_times_and_column_names() -> None:
+    before, _ = read(HTML_HEADINGS_AND_LOOSE_LINES)
+    timeline = next(s for s in before.sections if s.key == "timeline")
+    moved = [replace(s, text=s.text.replace("by monitoring", "")) if s is timeline else s for s in before.sections]
+    assert differences(before, replace(before, sections=tuple(moved))) == ["the timeline section 'Timeline:' would lose by, monitoring"]
+
+
+# --- what the round trip needed from the normaliser --------------------------------
+
+def test_a_stated_time_to_detect_counts_from_a_start_the_timeline_gives() -> None:
+    text = ("# Node down\n\n## Timeline\n\n- 2020-10-06 07:00 Maintenance started\n- 2020-10-06 12:00 All healthy, resolved\n\n"
+            "## Stats\n\n- Time to detection: 1h\n- Time to recovery: 4h\n")
+    incident, _ = read(text)
+    utc = dt.UTC
+    assert incident.detected_at == dt.datetime(2020, 10, 6, 8, 0, tzinfo=utc)
+    assert incident.resolved_at == dt.datetime(2020, 10, 6, 12, 0, tzinfo=utc)  # the timeline's own resolution wins
+    assert incident.duration_minutes == 240
+    assert {o.field for o in incident.origins} >= {"detected_at"} and "time_to_detect" not in {o.field for o in incident.origins}
+
+
+def test_a_range_whose_end_has_no_date_ends_on_its_start_day() -> None:
+    start, end = parse_range("August 5, 2023, 09:00 AM - 11:30 AM (UTC)", dt.UTC) or (None, None)
+    assert start == dt.datetime(2023, 8, 5, 9, 0, tzinfo=dt.UTC) and end == dt.datetime(2023, 8, 5, 11, 30, tzinfo=dt.UTC)
+
+
+# --- every real document ------------------------------------------------------------------
+
+def real_documents() -> list[Path]:
+    return [p for folder in ("seeds", "corpus") for p in sorted((SHARED / folder).glob("*.md")) if p.name != "README.md"]
+
+
+def test_real_documents_round_trip_and_migrate_once() -> None:
+    """Every document of ../shared migrates to the same record, and its migrated form is already canonical.
+
+    A document the tool refuses must say why (a `round-trip` error); no more than one in fifty may be refused.
+    """
+    documents = real_documents()
+    assert documents, "../shared is missing; CI provides it"
+    refused, broken = [], []
+    for path in documents:
+        text = path.read_bytes().decode("utf-8", errors="replace").replace("\r\n", "\n")
+        document = split_front_matter(text, path.name, PurePosixPath(path.name))
+        after, problem = migrate_document(document, CONFIG)
+        if problem is not None:
+            assert problem.code == "round-trip", problem.format()
+            refused.append(path.name)
+            continue
+        before = normalise(document, CONFIG)
+        again = split_front_matter(after, path.name, PurePosixPath(path.name))
+        found = differences(before, normalise(again, CONFIG))
+        if found:
+            broken.append(f"{path.name}: {found[0]}")
+        elif migrate_document(again, CONFIG) != (after, None):
+            broken.append(f"{path.name}: migrating it again changes it")
+    assert broken == []
+    assert len(refused) * 50 <= len(documents), refused
+
+
+# --- the command -----------------------------------------------------------------------------
+
+def copy_documents(target: Path) -> Path:
+    target.mkdir()
+    for path in real_documents():
+        (target / path.name).write_bytes(path.read_bytes())
+    return target
+
+
+MISSING_INFORMATION = {"no-date", "missing-section", "placeholder", "missing-asset", "empty-document", "unknown-severity"}
+#: What the source itself says and only its author can settle; migrate keeps it as it is.
+THE_AUTHORS_TO_SETTLE = {"timeline-order", "duration-mismatch", "secret", "unsafe-html", "unknown-field", "generic-title"}
+#: How a document is written: what migrate is for. None of these may remain.
+FORMAT_TROUBLE = {"bad-front-matter", "encoding", "bad-time", "ambiguous-date", "internal-error", "binary", "too-large",
+                  "unreadable", "duplicate-id"}
+
+
+def test_migrate_write_then_check_strict_reports_only_what_the_sources_lack(tmp_path: Path, run_cli: RunCli) -> None:
+    copy = copy_documents(tmp_path / "archive")
+    before = run_cli("check", "--format", "json", str(copy), cwd=tmp_path)
+    result = run_cli("migrate", str(copy), "--write", cwd=tmp_path)
+    refused = [line for line in result.stderr.splitlines() if ": error: " in line]
+    assert all(": error: round-trip: " in line for line in refused)
+    assert result.exit_code == (1 if refused else 0)
+    assert result.stdout == ""  # --write without --diff prints no diff
+    assert re.search(r"^\d+ documents rewritten, \d+ already canonical, \d+ could not be migrated$", result.stderr, re.M)
+    after = run_cli("check", "--strict", "--format", "json", str(copy), cwd=tmp_path)
+    codes = Counter(d["code"] for d in json.loads(after.stdout)["diagnostics"])
+    assert not set(codes) & FORMAT_TROUBLE
+    assert set(codes) <= MISSING_INFORMATION | THE_AUTHORS_TO_SETTLE, codes
+    by_file = Counter((d["path"], d["code"]) for d in json.loads(before.stdout)["diagnostics"])
+    assert Counter((d["path"], d["code"]) for d in json.loads(after.stdout)["diagnostics"]) <= by_file  # nothing new
+    again = run_cli("migrate", str(copy), cwd=tmp_path)
+    assert again.stdout == "" and re.search(r"^0 documents would change", again.stderr, re.M)
+
+
+def test_migrate_shows_a_diff_and_writes_nothing_without_write(tmp_path: Path, run_cli: RunCli) -> None:
+    path = tmp_path / "outage.md"
+    path.write_text(HTML_HEADINGS_AND_LOOSE_LINES, encoding="utf-8")
+    result = run_cli("migrate", "outage.md", cwd=tmp_path)
+    assert result.exit_code == 0
+    assert result.stdout.startswith("--- a/outage.md\n+++ b/outage.md\n@@ ")
+    assert "+## Timeline\n" in result.stdout and "-<h3>Timeline:</h3>\n" in result.stdout
+    assert "1 document would change, 0 already canonical, 0 could not be migrated" in result.stderr
+    assert path.read_text(encoding="utf-8") == HTML_HEADINGS_AND_LOOSE_LINES
+
+
+def test_migrate_write_with_diff_rewrites_in_place_and_prints_the_diff(tmp_path: Path, run_cli: RunCli) -> None:
+    path = tmp_path / "outage.md"
+    path.write_text(BOLD_PSEUDO_HEADINGS, encoding="utf-8")
+    path.chmod(0o640)
+    result = run_cli("migrate", "--write", "--diff", str(tmp_path), cwd=tmp_path)
+    assert result.exit_code == 0 and result.stdout.startswith("--- a/")
+    assert path.read_text(encoding="utf-8") == migrate(BOLD_PSEUDO_HEADINGS)
+    assert oct(path.stat().st_mode & 0o777) == oct(0o640)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["outage.md"]  # no temporary file left behind
+    assert "1 document rewritten" in result.stderr
+
+
+def test_a_file_that_cannot_be_read_is_reported_and_the_others_are_migrated(tmp_path: Path, run_cli: RunCli) -> None:
+    (tmp_path / "good.md").write_text(HTML_HEADINGS_AND_LOOSE_LINES, encoding="utf-8")
+    (tmp_path / "picture.md").write_bytes(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR")
+    (tmp_path / "broken.md").write_text("---\ntitle: [unclosed\n---\n\nBody.\n", encoding="utf-8")
+    result = run_cli("migrate", str(tmp_path), "--write", cwd=tmp_path)
+    assert result.exit_code == 1
+    assert re.search(r"picture\.md: error: binary: ", result.stderr)
+    assert re.search(r"broken\.md:2: error: bad-front-matter: ", result.stderr)
+    assert "1 document rewritten, 0 already canonical, 2 could not be migrated" in result.stderr
+    assert (tmp_path / "good.md").read_text(encoding="utf-8").startswith("---\n")
+    assert (tmp_path / "broken.md").read_text(encoding="utf-8").startswith("---\ntitle: [unclosed")
+
+
+def test_a_canonical_document_is_left_alone(tmp_path: Path, run_cli: RunCli) -> None:
+    (tmp_path / "outage.md").write_text(migrate(EMOJI_HEADINGS_AND_TABLE), encoding="utf-8")
+    before = os.stat(tmp_path / "outage.md").st_mtime_ns
+    result = run_cli("migrate", "--write", "outage.md", cwd=tmp_path)
+    assert result.exit_code == 0 and "0 documents rewritten, 1 already canonical" in result.stderr
+    assert os.stat(tmp_path / "outage.md").st_mtime_ns == before
+
+
+@pytest.mark.parametrize("arguments", [[], ["missing.md"], ["--frobnicate", "outage.md"]], ids=["no path", "no such file", "bad option"])
+def test_usage_mistakes_exit_2(tmp_path: Path, run_cli: RunCli, arguments: list[str]) -> None:
+    (tmp_path / "outage.md").write_text("# Outage\n\nIt broke.\n", encoding="utf-8")
+    assert run_cli("migrate", *arguments, cwd=tmp_path).exit_code == 2
+
+
+def test_help_explains_the_command(run_cli: RunCli, tmp_path: Path) -> None:
+    result = run_cli("migrate", "--help", cwd=tmp_path)
+    assert "--write" in result.output and "--diff" in result.output and "same incident" in result.output
+    assert "hindsite migrate" in run_cli("--help", cwd=tmp_path).output

@@ -345,10 +345,10 @@ def apply_lengths(meta: Metadata, *, last: bool = False) -> None:
     started = meta.values.get("started_at")
     if started is None and not last:
         return
-    for length, field in (("time_to_detect", "detected_at"), ("time_to_resolve", "resolved_at")):
+    for length, name in (("time_to_detect", "detected_at"), ("time_to_resolve", "resolved_at")):
         minutes, origin = meta.values.pop(length, None), meta.origins.pop(length, None)
         if minutes is not None and origin is not None and started is not None:
-            meta.set(field, started + dt.timedelta(minutes=minutes), origin.how, origin.line)
+            meta.set(name, started + dt.timedelta(minutes=minutes), origin.how, origin.line)
 
 
 def _apply_one(

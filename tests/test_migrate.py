@@ -256,6 +256,13 @@ def test_fields_kept_as_written_stay_in_the_front_matter() -> None:
     assert fields["tags"] == ["kafka", "lag"] and fields["uuid"] == "1234" and fields["categories"] == "queue"
 
 
+def test_a_site_that_redacts_still_migrates_the_source_unmasked() -> None:
+    text = "# Leak\n\n## Summary\n\nThe key AKIAIOSFODNN7EXAMPLE was pasted in chat.\n"
+    document = split_front_matter(text, "content/leak.md", PurePosixPath("leak.md"))
+    after, problem = migrate_document(document, replace(CONFIG, redact=True))
+    assert problem is None and "AKIAIOSFODNN7EXAMPLE" in after
+
+
 # --- nothing lost, round trip, idempotence ---------------------------------------
 
 @pytest.mark.parametrize("text", STYLES.values(), ids=list(STYLES))

@@ -870,7 +870,6 @@ def write_migrations(migrations: Sequence[Migration]) -> list[Migration]:
 
 def migrate_file(file: SourceFile, config: SiteConfig) -> Migration:
     """Read one document and work out its canonical form, checked to normalise to the same record."""
-    config = replace(config, redact=False, redact_personal=False)  # migrate rewrites sources: it never masks them
     document = read_document(file, config.max_document_bytes)
     errors = tuple(d for d in document.diagnostics if d.level is Level.ERROR)
     if errors:
@@ -890,13 +889,19 @@ def migrate_file(file: SourceFile, config: SiteConfig) -> Migration:
     return replace(unchanged, after=after)
 
 
+#: What to try, most canonical first: sections kept as written, and whether a date alone stays a date.
+_LAYOUTS: tuple[tuple[tuple[str, ...], bool], ...] = (
+    ((), True), ((), False), (("timeline",), True), (("action_items",), True), (REWRITTEN, True),
+)
+
+
 def migrate_document(document: Document, config: SiteConfig) -> tuple[str, Diagnostic | None]:
     """The canonical text of one document, checked to normalise to the same record; or why there is none.
 
     Tries the most canonical layout first, then keeps the timeline, the action
     items, or both as written, until one reads back as the same record.
     """
-    config = replace(config, redact=False, redact_personal=False)
+    config = replace(config, redact=False, redact_personal=False)  # migrate rewrites sources: it never masks them
     try:
         incident = normalise(document, config)
     except Exception as exc:  # noqa: BLE001 — one document's trouble is reported, never the run's end
@@ -914,12 +919,6 @@ def migrate_document(document: Document, config: SiteConfig) -> tuple[str, Diagn
         "round-trip",
         f"this document cannot be migrated without changing what hindsite reads from it ({found[0]}); "
         "it was left as it is — `hindsite inspect` shows how it is read", document.source)
-
-
-#: What to try, most canonical first: sections kept as written, and whether a date alone stays a date.
-_LAYOUTS: tuple[tuple[tuple[str, ...], bool], ...] = (
-    ((), True), ((), False), (("timeline",), True), (("action_items",), True), (REWRITTEN, True),
-)
 
 
 def write_migration(migration: Migration) -> Diagnostic | None:

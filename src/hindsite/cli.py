@@ -225,9 +225,9 @@ def migrate_command(paths: Sequence[Path], write: bool, show_diff: bool, config_
     """Rewrite the postmortems at PATHS (files, or folders of Markdown files)
     as canonical hindsite Markdown.
 
-    The result has YAML front-matter with every field hindsite found (title,
-    date, severity, services, tags, responders, status, start, detection and
-    resolution times with their UTC offsets, and the fields it kept as
+    The result has YAML front-matter with every field hindsite found (the title
+    as written, date, severity, services, tags, responders, status, start,
+    detection and resolution times with their UTC offsets, and the fields it kept as
     written); the sections under canonical headings in canonical order, an
     author's heading that says more kept in parentheses; the timeline as
     `- 2024-03-14 14:05 UTC — text` items; action items as a checklist.

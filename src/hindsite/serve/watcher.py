@@ -19,7 +19,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
-QUIET = 0.15  # seconds without events before a batch is handed over
+QUIET = 0.05  # seconds without events before a batch is handed over: an editor's save steps come within milliseconds
 LONGEST_WAIT = 2.0  # a never-ending stream of events still gets a rebuild this often
 
 

@@ -31,7 +31,7 @@ import yaml
 from . import diagnostics as diag
 from .config import SiteConfig
 from .diagnostics import Diagnostic, Level
-from .model import SECTION_KEYS, ActionItem, Incident, Section, TimelineEvent, minutes_between
+from .model import SECTION_KEYS, SECTION_LABELS, ActionItem, Incident, Section, TimelineEvent, minutes_between
 from .normalise import normalise
 from .normalise.blocks import Block, parse_blocks
 from .normalise.sections import (
@@ -47,23 +47,6 @@ from .normalise.sections import (
 from .normalise.timeline import events_from_blocks, split_leading_time
 from .normalise.times import LONG_ZONES, ZONES
 from .read import Document, SourceFile, decode, discover, read_document, split_front_matter
-
-#: The heading each key is written under: the words the report page shows (views.SECTION_LABELS; a test keeps them equal).
-LABELS: Mapping[str, str] = {
-    "summary": "Summary",
-    "impact": "Impact",
-    "trigger": "Trigger",
-    "fault": "Fault",
-    "detection": "Detection",
-    "response": "Response",
-    "resolution": "Resolution",
-    "timeline": "Timeline",
-    "root_cause": "Root cause",
-    "lessons": "Lessons learned",
-    "action_items": "Action items",
-    "related": "Related",
-    "other": "Other",
-}
 
 #: Sections whose layout migrate rewrites; every other section keeps its text as written.
 REWRITTEN = ("timeline", "action_items")
@@ -187,8 +170,8 @@ def section_heading(section: Section, aliases: Mapping[str, str] | None = None) 
     if section.key == "other":
         if written and section_key(written, aliases) is None and not is_timestamp_heading(written):
             return written
-        return f"{LABELS['other']} ({written})" if written else LABELS["other"]
-    label = LABELS[section.key]
+        return f"{SECTION_LABELS['other']} ({written})" if written else SECTION_LABELS["other"]
+    label = SECTION_LABELS[section.key]
     written = written.rstrip(":").strip()
     noted = re.fullmatch(rf"{re.escape(label)}\s*(\(.*\))", written, re.I | re.S)
     if not written:

@@ -7,6 +7,7 @@ JSON projection lives in `export.py`, URLs in `urls.py`.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .diagnostics import Diagnostic
@@ -27,6 +28,23 @@ SECTION_KEYS: tuple[str, ...] = (
     "related",
     "other",
 )
+
+#: The heading a report page shows, and `hindsite migrate` writes, for each section key.
+SECTION_LABELS: Mapping[str, str] = {
+    "summary": "Summary",
+    "impact": "Impact",
+    "trigger": "Trigger",
+    "fault": "Fault",
+    "detection": "Detection",
+    "response": "Response",
+    "resolution": "Resolution",
+    "timeline": "Timeline",
+    "root_cause": "Root cause",
+    "lessons": "Lessons learned",
+    "action_items": "Action items",
+    "related": "Related",
+    "other": "Other",
+}
 
 
 @dataclass(frozen=True, slots=True)

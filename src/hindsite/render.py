@@ -23,14 +23,14 @@ from .diagnostics import Diagnostic
 from .export import dumps
 from .formats import format_clock, format_day, format_duration, format_elapsed, format_instant
 from .markup import inline_text
-from .model import Incident
+from .model import SECTION_LABELS, Incident
 from .parallel import map_in_processes
 from .related import related_incidents
 from .reports import Period, PeriodReport, archive_reports, undated
 from .search import search_files
 from .slugs import group_slug
 from .stats import archive_stats, service_stats
-from .views import SECTION_LABELS, ReportView, link_rewriter, report_view
+from .views import ReportView, link_rewriter, report_view
 
 PAGE_SIZE = 100  # incidents per index page; the rest is a click (or a filter) away
 ROWS_SCRIPT = "rows.js"

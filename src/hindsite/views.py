@@ -16,25 +16,9 @@ from dataclasses import dataclass, replace
 from . import urls
 from .formats import format_clock, format_elapsed, format_instant
 from .markup import render_inline
-from .model import SECTION_KEYS, ActionItem, Incident, Section
+from .model import SECTION_KEYS, SECTION_LABELS, ActionItem, Incident, Section
 from .paths import resolve_reference
 from .slugs import slugify
-
-SECTION_LABELS: Mapping[str, str] = {
-    "summary": "Summary",
-    "impact": "Impact",
-    "trigger": "Trigger",
-    "fault": "Fault",
-    "detection": "Detection",
-    "response": "Response",
-    "resolution": "Resolution",
-    "timeline": "Timeline",
-    "root_cause": "Root cause",
-    "lessons": "Lessons learned",
-    "action_items": "Action items",
-    "related": "Related",
-    "other": "Other",
-}
 
 
 @dataclass(frozen=True, slots=True)

@@ -143,6 +143,7 @@ def test_reading_and_rendering_in_worker_processes_give_the_same_site(make_site:
 
     monkeypatch.setattr(parallel, "ProcessPoolExecutor", recording_pool)
     monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(parallel.threading, "active_count", lambda: 1)  # threads other tests left do not matter here
     many = tmp_path / "many"
     build(SiteConfig(root=site, content_dir=site / "content", output_dir=many))
     assert used == [2] * 3  # documents, related incidents, pages

@@ -250,7 +250,9 @@ _RELOAD_SCRIPT = """<script>
   var source = new EventSource("__EVENTS__");
   source.addEventListener("build", function (event) {
     var build = JSON.parse(event.data);
-    if (build.generation !== shown) { window.location.reload(); return; }
+    // Reload once: a newer build arriving while the page reloads must not cancel the load under way;
+    // the reloaded page asks for builds again and catches up from its own generation.
+    if (build.generation !== shown) { source.close(); window.location.reload(); return; }
     overlay(build.problems);
   });
 })();

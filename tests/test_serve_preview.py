@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from conftest import MakeSite, RunCli
 
+from hindsite.build import Session
 from hindsite.config import load_config
 from hindsite.serve import Preview, ServeOptions
 from hindsite.write import MARKER
@@ -553,3 +554,17 @@ def test_a_burst_of_changes_costs_few_rebuilds_and_ends_matching_the_files(runni
     assert running.served() == fresh
     assert "Burst number 1 was rewritten by an editor" in running.page("incidents/2024-05-02-burst-01.html")
     assert not (preview.output / "incidents" / "2024-05-01-burst-00.html").exists()
+
+
+def test_an_edited_page_is_shown_ahead_when_the_content_folder_was_given_relative(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`hindsite serve --content content`: the watcher reports absolute paths, the site knows relative ones."""
+    monkeypatch.chdir(site)
+    session = Session(load_config(None, content_dir=Path("content"), output_dir=site / "_preview"))
+    session.rebuild()
+    alpha = (site / "content" / "2024-01-01-alpha.md").resolve()
+    atomic_write(alpha, ALPHA.replace("writes resumed", "writes resumed slowly"))
+    (incident,) = session.render_edited([alpha]) or ()
+    assert incident.source == "content/2024-01-01-alpha.md"
+    assert "writes resumed slowly" in (site / "_preview" / ALPHA_PAGE).read_text(encoding="utf-8")

@@ -284,7 +284,7 @@ class Session:
         self._pages_of_archive: object = None
         self._archive: Archive | None = None  # the last rebuild's, for rendering an edited page ahead of the next
         self._related: Mapping[str, tuple[Incident, ...]] = {}
-        self._found: dict[Path, SourceFile] = {}
+        self._found: dict[PurePosixPath, SourceFile] = {}  # the last rebuild's documents, by path in the content folder
         self._edited: set[str] = set()  # documents `render_edited` read since the last rebuild
 
     def render_edited(self, paths: Iterable[Path]) -> tuple[Incident, ...] | None:
@@ -298,7 +298,7 @@ class Session:
         """
         if self._archive is None or self._last is None:
             return None
-        files = [self._found.get(path) for path in paths]
+        files = [self._found.get(rel) if (rel := self._in_content(path)) else None for path in paths]
         if not files or any(f is None or not f.path.is_file() for f in files):
             return None  # a document came or went: only a full rebuild knows where it belongs
         read = [(file, self._signature(file), read_incident(file, self.config, self._known_files))
@@ -314,6 +314,13 @@ class Session:
         update_site([OutputFile(p.path, p.source, text=p.text) for p in pages if p is not None], self.config.output_dir,
                     prune=False)
         return tuple(incident for _, _, incident in read)
+
+    def _in_content(self, path: Path) -> PurePosixPath | None:
+        """`path` (absolute, as a watcher reports it) relative to the content folder, however that was given."""
+        try:
+            return PurePosixPath(path.resolve().relative_to(self.config.content_dir.resolve()).as_posix())
+        except ValueError:
+            return None
 
     def _environment(self) -> jinja2.Environment:
         if self._env is None:
@@ -336,7 +343,7 @@ class Session:
             self._env = None
         found, skipped = discover(config.content_dir, display_path(config.content_dir))
         problems += skipped
-        self._found = {f.path: f for f in found if f.is_markdown}
+        self._found = {f.rel: f for f in found if f.is_markdown}
         known = frozenset(str(f.rel) for f in found)
         files_came_or_went = known != self._known_files
         if files_came_or_went:

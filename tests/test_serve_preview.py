@@ -289,18 +289,25 @@ def test_a_change_only_its_own_page_shows_rewrites_only_that_page(harness: Harne
     harness.assert_matches_fresh_build()
 
 
+def when_rebuild_starts(preview: Preview, monkeypatch: pytest.MonkeyPatch, look: Callable[[], object]) -> list[object]:
+    """What `look()` sees each time the session's rebuild starts: after any page shown ahead of it."""
+    seen: list[object] = []
+    real_rebuild = preview.session.rebuild
+
+    def watched_rebuild(**options: bool):  # type: ignore[no-untyped-def]
+        seen.append(look())
+        return real_rebuild(**options)
+
+    monkeypatch.setattr(preview.session, "rebuild", watched_rebuild)
+    return seen
+
+
 def test_an_edited_page_is_shown_before_the_rest_is_rebuilt(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
     """The browser reloads once the edited report is written, while lists and data files are still being rebuilt."""
     preview = harness.preview
     assert preview is not None
-    seen_during_rebuild: list[tuple[int, bool, str]] = []
-    real_rebuild = preview.session.rebuild
-
-    def watching_rebuild(**options: bool):  # type: ignore[no-untyped-def]
-        seen_during_rebuild.append((preview.state.generation, preview.state.building, harness.page(ALPHA_PAGE)))
-        return real_rebuild(**options)
-
-    monkeypatch.setattr(preview.session, "rebuild", watching_rebuild)
+    seen_during_rebuild = when_rebuild_starts(
+        preview, monkeypatch, lambda: (preview.state.generation, preview.state.building, harness.page(ALPHA_PAGE)))
     before = preview.state.generation
     alpha = harness.content / "2024-01-01-alpha.md"
     atomic_write(alpha, ALPHA.replace("writes resumed", "writes resumed within the minute"))
@@ -336,14 +343,7 @@ def test_a_new_document_is_not_shown_ahead_of_the_rebuild(harness: Harness) -> N
 def test_an_edit_with_errors_shows_them_with_the_early_page(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
     preview = harness.preview
     assert preview is not None
-    overlay_during_rebuild: list[list[object]] = []
-    real_rebuild = preview.session.rebuild
-
-    def watching_rebuild(**options: bool):  # type: ignore[no-untyped-def]
-        overlay_during_rebuild.append([p["path"] for p in preview.state.problems])
-        return real_rebuild(**options)
-
-    monkeypatch.setattr(preview.session, "rebuild", watching_rebuild)
+    overlay_during_rebuild = when_rebuild_starts(preview, monkeypatch, lambda: [p["path"] for p in preview.state.problems])
     alpha = harness.content / "2024-01-01-alpha.md"
     atomic_write(alpha, ALPHA.replace("date: 2024-01-01\n", "date: 2024-01-01\ndate: 2024-01-02\n"))
     harness.handle(alpha)

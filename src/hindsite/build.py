@@ -282,8 +282,7 @@ class Session:
         self._fingerprints: dict[str, object] = {}  # report page → everything it shows
         self._page_paths: frozenset[str] = frozenset()  # every HTML page of the last full render
         self._pages_of_archive: object = None
-        self._archive: Archive | None = None  # the last rebuild's, for rendering an edited page ahead of the next
-        self._related: Mapping[str, tuple[Incident, ...]] = {}
+        self._related: Mapping[str, tuple[Incident, ...]] = {}  # the last rebuild's, for an edited page shown ahead
         self._found: dict[PurePosixPath, SourceFile] = {}  # the last rebuild's documents, by path in the content folder
         self._edited: set[str] = set()  # documents `render_edited` read since the last rebuild
 
@@ -296,14 +295,15 @@ class Session:
         date. Returns the incidents read, or None (nothing written) when a path
         is not a document the last rebuild knew.
         """
-        if self._archive is None or self._last is None:
+        if self._last is None:
             return None
         files = [self._found.get(rel) if (rel := self._in_content(path)) else None for path in paths]
         if not files or any(f is None or not f.path.is_file() for f in files):
             return None  # a document came or went: only a full rebuild knows where it belongs
         read = [(file, self._signature(file), read_incident(file, self.config, self._known_files))
                 for file in files if file is not None]
-        pages = [render_report_page(incident, self._archive, self.config, (str(f.rel) for f in self._last.loaded.files),
+        last = self._last.loaded
+        pages = [render_report_page(incident, last.archive, self.config, (str(f.rel) for f in last.files),
                                     self._related, self._environment())
                  for _, _, incident in read]
         if any(page is None for page in pages):
@@ -372,7 +372,7 @@ class Session:
             problems += [d for d in self._last.diagnostics if d.code == "broken-link" and d.path not in changed]
         written = tuple(update_site(files, config.output_dir, prune=True, keep_pages=only is not None))
         self._shown, self._fingerprints, self._pages_of_archive = shown, fingerprints, _page_set(archive)
-        self._archive, self._related = archive, related
+        self._related = related
         if only is None:
             self._page_paths = frozenset(p.path for p in pages if p.path.endswith(".html"))
         self._last = BuildResult(loaded, tuple(problems), len(written), written_paths=written)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hindsite.diagnostics import Diagnostic, Level
-from hindsite.linkcheck import check_links
+from hindsite.linkcheck import check_links, links_of
 
 INCIDENT = ('<h1 id="top">DB</h1><section><h2 id="s-summary">Summary</h2>'
             '<h2 id="s-root-cause">Root cause</h2></section>')
@@ -26,7 +26,7 @@ def site(*extra: tuple[str, str, str]) -> list[tuple[str, str, str]]:
 
 
 def problems(*extra: tuple[str, str, str], other_paths: list[str] = STATIC, locate=None) -> list[Diagnostic]:
-    return check_links(site(*extra), other_paths, locate)
+    return check_links([links_of(*p) for p in site(*extra)], other_paths, locate)
 
 
 def test_a_consistent_site_has_no_problems() -> None:

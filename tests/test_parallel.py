@@ -50,3 +50,11 @@ def test_a_process_running_other_threads_is_never_forked(monkeypatch: pytest.Mon
     assert parallel.worker_count() == 2
     monkeypatch.setattr(parallel.threading, "active_count", lambda: 3)
     assert parallel.worker_count() == 1
+
+
+def test_results_stream_and_a_consumer_that_stops_early_leaves_no_workers(two_workers: None) -> None:
+    results = parallel.each_in_processes(lambda n: n * n, range(40))
+    assert [next(results) for _ in range(3)] == [0, 1, 4]
+    assert parallel.multiprocessing.active_children()
+    results.close()
+    assert parallel.multiprocessing.active_children() == []

@@ -150,6 +150,22 @@ def test_write_site_writes_files_and_the_marker(tmp_path: Path) -> None:
     assert written == {"index.html": "home", "files/g/graph.png": "PNG"}
 
 
+def test_write_site_writes_each_file_as_it_comes(tmp_path: Path) -> None:
+    """A site of any size streams through the writer: a file is on disk before the next one exists."""
+    output = tmp_path / "out"
+    on_disk_when_next_made = []
+
+    def files():
+        for n in range(3):
+            staged = list(tmp_path.glob(f".out.building-*/page-{n - 1}.html"))
+            on_disk_when_next_made.append(bool(staged) if n else None)
+            yield OutputFile(f"page-{n}.html", "test", text=f"page {n}")
+
+    assert write_site(files(), output) == ["page-0.html", "page-1.html", "page-2.html"]
+    assert on_disk_when_next_made == [None, True, True]
+    assert (output / "page-2.html").read_text(encoding="utf-8") == "page 2"
+
+
 def test_files_whose_bytes_did_not_change_are_not_rewritten(tmp_path: Path) -> None:
     attachment = tmp_path / "graph.png"
     attachment.write_bytes(b"PNG")

@@ -7,7 +7,7 @@ writes; `hindsite check` is `load` without the rest, and `serve` calls `build`.
 from __future__ import annotations
 
 import traceback
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -20,16 +20,16 @@ from .cache import FOLDER as CACHE_FOLDER
 from .cache import BuildCache, LastBuild, code_fingerprint, digest, output_state
 from .config import SiteConfig
 from .diagnostics import Diagnostic
-from .linkcheck import Locate, check_links
+from .linkcheck import Locate, PageLinks, check_links, links_of
 from .markup import active_parts, render_markdown
 from .model import Incident, Section
 from .normalise import normalise
 from .parallel import map_in_processes
 from .read import Document, SourceFile, discover, read_document
 from .related import related_incidents
-from .render import Page, RenderError, make_environment, render_report_page, render_site, theme_dir
+from .render import RenderError, make_environment, render_report_page, render_site, theme_dir
 from .slugs import document_slug
-from .write import MARKER, OutputFile, OutputRefused, check_output_dir, plan_collisions, update_site, write_site
+from .write import MARKER, Claims, OutputFile, OutputRefused, check_output_dir, update_site, write_site
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,25 +198,29 @@ def build(
     if cache.problem:
         problems.append(diag.info("cache", cache.problem))
     try:
-        pages, files, found = _plan(loaded, config, force=force)
-    except (OutputRefused, RenderError) as exc:
+        check_output_dir(config.output_dir, content=config.content_dir, site_root=config.root, force=force)
+    except OutputRefused as exc:
         return BuildResult(loaded, (*problems, exc.diagnostic), 0)
-    problems += found
-    problems += _broken_links(pages, files, loaded.archive.incidents, problems)
-    if not write:
-        return BuildResult(loaded, tuple(problems), 0)
+    claims, seen = Claims(), []
+    files = claims.admit(_site_files(loaded, config, seen))
     try:
-        write_site(files, config.output_dir, timestamp=timestamp)
+        paths = write_site(files, config.output_dir, timestamp=timestamp) if write else [f.path for f in files]
+    except RenderError as exc:
+        return BuildResult(loaded, (*problems, *claims.problems, exc.diagnostic), 0)
     except OSError as exc:
         reason = f"{exc.strerror} ({exc.filename})" if exc.strerror and exc.filename else str(exc)
         failed = diag.error("output", f"could not write the site to {config.output_dir}: {reason}; "
                             "the previous site is unchanged — free some space or fix the folder's permissions")
-        return BuildResult(loaded, (*problems, failed), 0)
+        return BuildResult(loaded, (*problems, *claims.problems, failed), 0)
+    problems += claims.problems
+    problems += _broken_links(seen, paths, loaded.archive.incidents, problems)
+    if not write:
+        return BuildResult(loaded, tuple(problems), 0)
     if surveyed is not None:
-        written = output_state(config.output_dir, [f.path for f in files])
+        written = output_state(config.output_dir, paths)
         last = LastBuild(site_key, len(loaded.archive.incidents), tuple(problems), written or {})
         cache.save(surveyed.keys.values(), last if written else None)
-    return BuildResult(loaded, tuple(problems), len(files))
+    return BuildResult(loaded, tuple(problems), len(paths))
 
 
 def _site_key(config: SiteConfig, surveyed: Survey, timestamp: int | None) -> str:
@@ -240,26 +244,40 @@ def _unchanged(cache: BuildCache, site_key: str, output: Path) -> BuildResult | 
     return BuildResult(Loaded(collect(()), (), ()), last.diagnostics, 0, incidents=last.incidents, unchanged=True)
 
 
+def _site_files(
+    loaded: Loaded,
+    config: SiteConfig,
+    seen: list[PageLinks],
+    only: frozenset[str] | None = None,
+    related: Mapping[str, tuple[Incident, ...]] | None = None,
+) -> Iterator[OutputFile]:
+    """Every file of the site, pages as they are rendered; each page's links go into `seen` on the way past."""
+    for page in render_site(loaded.archive, config, (str(f.rel) for f in loaded.files), only=only, related=related):
+        seen.append(links_of(page.path, page.text, page.source))
+        yield OutputFile(page.path, page.source, text=page.text)
+    yield from _static_files(config)
+    yield from _content_files(loaded.files)
+
+
 def _plan(
     loaded: Loaded,
     config: SiteConfig,
     only: frozenset[str] | None = None,
     related: Mapping[str, tuple[Incident, ...]] | None = None,
-    *,
-    force: bool = False,
-) -> tuple[list[Page], list[OutputFile], list[Diagnostic]]:
-    """Render the pages and list every file of the site; raises when the output or a template is unusable."""
-    check_output_dir(config.output_dir, content=config.content_dir, site_root=config.root, force=force)
-    pages = render_site(loaded.archive, config, (str(f.rel) for f in loaded.files), only=only, related=related)
-    files, collisions = plan_collisions([*_page_files(pages), *_static_files(config), *_content_files(loaded.files)])
-    return pages, files, collisions
+) -> tuple[list[PageLinks], list[OutputFile], list[Diagnostic]]:
+    """Render the pages and list every file of the site, all held at once (a server writes only what changed);
+    raises when the output or a template is unusable."""
+    check_output_dir(config.output_dir, content=config.content_dir, site_root=config.root)
+    claims, seen = Claims(), []
+    files = list(claims.admit(_site_files(loaded, config, seen, only, related)))
+    return seen, files, claims.problems
 
 
 def _broken_links(
-    pages: Sequence[Page], files: Sequence[OutputFile], incidents: Sequence[Incident], problems: Sequence[Diagnostic]
+    pages: Sequence[PageLinks], paths: Iterable[str], incidents: Sequence[Incident], problems: Sequence[Diagnostic]
 ) -> list[Diagnostic]:
     """`broken-link` diagnostics, less those a `missing-asset` already reports on the same line."""
-    broken = check_links([(p.path, p.text, p.source) for p in pages], (f.path for f in files), _link_locator(incidents))
+    broken = check_links(pages, paths, _link_locator(incidents))
     already = {(d.path, d.line) for d in problems if d.code == "missing-asset"}
     return [d for d in broken if (d.path, d.line) not in already]
 
@@ -367,7 +385,7 @@ class Session:
             return BuildResult(loaded, (*problems, exc.diagnostic), 0)
         problems += found
         if only is None:
-            problems += _broken_links(pages, files, archive.incidents, problems)
+            problems += _broken_links(pages, (f.path for f in files), archive.incidents, problems)
         elif self._last is not None:
             problems += [d for d in self._last.diagnostics if d.code == "broken-link" and d.path not in changed]
         written = tuple(update_site(files, config.output_dir, prune=True, keep_pages=only is not None))
@@ -465,10 +483,6 @@ def _link_locator(incidents: Sequence[Incident]) -> Locate:
 
 def all_incident_diagnostics(incidents: Sequence[Incident]) -> list[Diagnostic]:
     return [d for incident in incidents for d in incident.diagnostics]
-
-
-def _page_files(pages: Iterable[Page]) -> list[OutputFile]:
-    return [OutputFile(p.path, p.source, text=p.text) for p in pages]
 
 
 def _static_files(config: SiteConfig) -> list[OutputFile]:

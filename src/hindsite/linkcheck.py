@@ -1,8 +1,10 @@
 """Every internal link and anchor of the built site must resolve.
 
-Runs over the rendered pages before anything is written. Links are read
-with a pattern rather than a full HTML parser: every attribute in the output
-comes from our templates or from nh3, which always writes `name="value"`.
+Each rendered page is reduced to its links and anchors as it goes by
+(`PageLinks`), so the check holds a few strings per page rather than the
+pages themselves. Links are read with a pattern rather than a full HTML
+parser: every attribute in the output comes from our templates or from nh3,
+which always writes `name="value"`.
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ from __future__ import annotations
 import html
 import posixpath
 import re
+import sys
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from urllib.parse import unquote
 
 from . import diagnostics as diag
@@ -26,24 +30,41 @@ _EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.I)
 Locate = Callable[[str, str], tuple[str, int | None]]
 
 
-def check_links(
-    pages: Sequence[tuple[str, str, str]], other_paths: Iterable[str], locate: Locate | None = None
-) -> list[Diagnostic]:
+@dataclass(frozen=True, slots=True)
+class PageLinks:
+    """What the check needs of one page: where it is, what it was made from, its links and its anchors."""
+
+    path: str
+    source: str
+    links: tuple[str, ...]  # as written in the HTML, each once, sorted
+    ids: frozenset[str]
+
+
+def links_of(path: str, text: str, source: str) -> PageLinks:
+    """Only HTML pages have links to check and anchors to link to; other files are just there."""
+    if not path.endswith(".html"):
+        return PageLinks(path, source, (), frozenset())
+    # Most links (navigation, tags, services) recur on thousands of pages: one string each.
+    links = tuple(sorted({sys.intern(link) for link in _attribute(_LINK, text)}))
+    return PageLinks(path, source, links, frozenset(_attribute(_ID, text)))
+
+
+def check_links(pages: Sequence[PageLinks], other_paths: Iterable[str], locate: Locate | None = None) -> list[Diagnostic]:
     """A `broken-link` warning for each internal link or anchor that leads nowhere.
 
-    `pages` are (path in the site, HTML, source); `other_paths` the site's other files.
+    `pages` are the site's pages as `links_of` saw them; `other_paths` the site's other files.
     """
-    ids = {path: set(_attribute(_ID, text)) for path, text, _ in pages if path.endswith(".html")}
-    existing = set(ids) | set(other_paths) | {path for path, _, _ in pages}
+    ids = {page.path: page.ids for page in pages if page.path.endswith(".html")}
+    existing = set(ids) | set(other_paths) | {page.path for page in pages}
     problems: list[Diagnostic] = []
-    for path, text, source in pages:
-        if not path.endswith(".html") or path == "404.html":
+    for page in pages:
+        if not page.path.endswith(".html") or page.path == "404.html":
             continue  # the 404 page is served at any depth, so its links are written for the root
-        for raw in sorted(set(_attribute(_LINK, text))):
-            reason = _broken(path, html.unescape(raw), existing, ids)
+        for raw in page.links:
+            reason = _broken(page.path, html.unescape(raw), existing, ids)
             if reason:
-                where, line = locate(source, raw) if locate else (source, None)
-                problems.append(diag.warning("broken-link", f"{raw!r} on {path} {reason}; fix or remove the link", where, line))
+                where, line = locate(page.source, raw) if locate else (page.source, None)
+                problems.append(diag.warning("broken-link", f"{raw!r} on {page.path} {reason}; fix or remove the link", where, line))
     return problems
 
 
@@ -56,7 +77,7 @@ def _in_name(char: str) -> bool:
     return char.isalnum() or char in "_-"
 
 
-def _broken(page: str, link: str, existing: set[str], ids: dict[str, set[str]]) -> str:
+def _broken(page: str, link: str, existing: set[str], ids: dict[str, frozenset[str]]) -> str:
     if not link or _EXTERNAL.match(link) or link.startswith("/"):
         return ""
     target, _, fragment = link.partition("#")

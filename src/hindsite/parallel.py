@@ -8,10 +8,11 @@ is the same list a loop would give.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
@@ -39,17 +40,28 @@ def map_in_processes(work: Callable[[Item], Result], items: Sequence[Item]) -> l
 
     An exception raised by `work` is raised here, as a loop would raise it.
     """
+    return list(each_in_processes(work, items))
+
+
+def each_in_processes(work: Callable[[Item], Result], items: Sequence[Item]) -> Iterator[Result]:
+    """`work(item)` for each item, in order, as results arrive: a caller that uses each result
+    and lets it go never holds them all at once. Spread like `map_in_processes`.
+    """
     workers = worker_count()
     if len(items) < PARALLEL_FROM or workers < 2:
-        return [work(item) for item in items]
+        yield from (work(item) for item in items)
+        return
     global _work
     _work = work
+    # Objects the collector never visits are never written to, so the workers keep sharing their pages with this process.
+    gc.freeze()
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
     try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            return list(pool.map(_run, items, chunksize=max(1, len(items) // (workers * 8))))
+        yield from pool.map(_run, items, chunksize=max(1, len(items) // (workers * 8)))
     finally:
+        pool.shutdown(wait=True, cancel_futures=True)
         _work = None
+        gc.unfreeze()
 
 
 def _run(item: Any) -> Any:

@@ -1,6 +1,8 @@
-"""Stage 4 — render: an `Archive` → the pages of the site, as text in memory.
+"""Stage 4 — render: an `Archive` → the pages of the site, one after another.
 
-One Jinja environment for the whole build. Templates receive the documented
+Pages come out one at a time, in a fixed order, for the writer to put on disk
+and let go: a site of any size is never held in memory whole. One Jinja
+environment for the whole build. Templates receive the documented
 projections of `views.py` and `stats.py` (see docs/themes.md), never raw
 front-matter. Everything every page needs is computed once here.
 """
@@ -8,8 +10,9 @@ front-matter. Everything every page needs is computed once here.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -24,13 +27,13 @@ from .export import dumps
 from .formats import format_clock, format_day, format_duration, format_elapsed, format_instant
 from .markup import inline_text
 from .model import SECTION_LABELS, Incident
-from .parallel import map_in_processes
+from .parallel import each_in_processes
 from .related import related_incidents
 from .reports import Period, PeriodReport, archive_reports, undated
 from .search import search_files
 from .slugs import group_slug
 from .stats import archive_stats, service_stats
-from .views import ReportView, link_rewriter, report_view
+from .views import ReportView, link_rewriter, report_view, section_views
 
 PAGE_SIZE = 100  # incidents per index page; the rest is a click (or a filter) away
 ROWS_SCRIPT = "rows.js"
@@ -68,15 +71,19 @@ class Pager:
 
 @dataclass(frozen=True, slots=True)
 class _Planned:
-    """A page to render: the template and its context, so pages can be rendered in any process."""
+    """A page to render: its template and what makes its context, so pages can be rendered in any process.
+
+    The context is made where the page is rendered, so that a report's view
+    (its sections with links rewritten) exists only while its page does.
+    """
 
     path: str
     source: str
     template: str
-    context: Mapping[str, object]
+    context: Callable[[], Mapping[str, object]]
 
     def render(self, env: jinja2.Environment, site: SiteView) -> Page:
-        text = _render(env, self.template, site=site, root=urls.root_of(self.path), page_url=self.path, **self.context)
+        text = _render(env, self.template, site=site, root=urls.root_of(self.path), page_url=self.path, **self.context())
         return Page(self.path, text, self.source)
 
 
@@ -136,22 +143,23 @@ def render_site(
     files: Iterable[str] = (),
     only: frozenset[str] | None = None,
     related: Mapping[str, tuple[Incident, ...]] | None = None,
-) -> list[Page]:
-    """Every page and data file of the site. `files` are the published non-Markdown files of the content.
+) -> Iterator[Page]:
+    """Every page and data file of the site, in order. `files` are the published non-Markdown files of the content.
 
     With `only`, just those HTML pages are rendered (data files always are): what a
     running server does when one document changed in a way no other page shows.
+    Template errors raise `RenderError` before the first page comes out.
     """
     env = make_environment(config)
     site = _site_view(config)
     levels = config.severity.levels
-    reports = _reports(archive, config, frozenset(files), related if related is not None else related_incidents(archive))
+    report_of = _report_maker(archive, config, frozenset(files), related if related is not None else related_incidents(archive))
     stats = archive_stats(archive, levels)
     services = {slug: service_stats(group, levels, config.services.info(group.name))
                 for slug, group in archive.by_service.items()}
 
     def page(url: str, template: str, source: str, **context: object) -> _Planned:
-        return _Planned(url, source, template, context)
+        return _Planned(url, source, template, lambda: context)
 
     planned = [
         *_index_pages(page, archive),
@@ -164,37 +172,62 @@ def render_site(
         *_period_pages(page, archive, config),
         page("404.html", "404.html", "404 page"),
     ]
-    planned += [page(urls.incident_url(r.incident), "incident.html", r.incident.source, report=r, incident=r.incident)
-                for r in reports]
+    planned += [_Planned(urls.incident_url(incident), incident.source, "incident.html", partial(report_of, n))
+                for n, incident in enumerate(archive.incidents)]
     planned += [page(urls.tag_url(g.slug), "tag.html", f"tag {g.name!r}", group=g) for g in archive.by_tag.values()]
     planned += [page(urls.service_url(slug), "service.html", f"service {s.group.name!r}", service=s, group=s.group,
                      years=_by_year(s.group), axis=_axis(s.group, urls.service_url(slug)))
                 for slug, s in services.items()]
     html_pages = [p.path for p in planned if p.path.endswith(".html") and p.path != "404.html"]
     wanted = [p for p in planned if only is None or p.path in only]
+    _check_templates(env, {p.template for p in wanted})
     # Only numbers cross to the worker processes: the pages' contexts reach them by fork.
-    pages = map_in_processes(lambda n: wanted[n].render(env, site), range(len(wanted)))
-    pages += [
-        Page(urls.INCIDENTS_JSON, dumps(archive.incidents), "incident export"),
-        Page(feeds.CSV, feeds.incidents_csv(archive.incidents), "incident table"),
-        Page(feeds.FEED, feeds.atom_feed(archive.incidents, title=config.title, base_url=config.base_url), "feed"),
-        Page(feeds.SITEMAP, feeds.sitemap(html_pages, config.base_url), "sitemap"),
-        Page(ROWS_SCRIPT, rows_script(archive.incidents, levels), "index rows"),
-    ]
-    pages += [Page(path, text, "search index") for path, text in search_files(reports).items()]
-    return pages
+    yield from each_in_processes(lambda n: wanted[n].render(env, site), range(len(wanted)))
+    yield Page(urls.INCIDENTS_JSON, dumps(archive.incidents), "incident export")
+    yield Page(feeds.CSV, feeds.incidents_csv(archive.incidents), "incident table")
+    yield Page(feeds.FEED, feeds.atom_feed(archive.incidents, title=config.title, base_url=config.base_url), "feed")
+    yield Page(feeds.SITEMAP, feeds.sitemap(html_pages, config.base_url), "sitemap")
+    yield Page(ROWS_SCRIPT, rows_script(archive.incidents, levels), "index rows")
+    indexed = (_searched(incident) for incident in archive.incidents)
+    for path, text in search_files(indexed).items():  # type: ignore[arg-type]
+        yield Page(path, text, "search index")
+
+
+def _report_maker(
+    archive: Archive, config: SiteConfig, published: frozenset[str], related: Mapping[str, tuple[Incident, ...]]
+) -> Callable[[int], Mapping[str, object]]:
+    """The context of the report page of the `n`th incident in the archive's order."""
+    known_docs = {i.content_path: i for i in archive.incidents}
+
+    def context(n: int) -> Mapping[str, object]:
+        incident = archive.incidents[n]
+        return {"report": _report(incident, n, archive, config, published, related, known_docs), "incident": incident}
+
+    return context
+
+
+def _searched(incident: Incident) -> ReportView:
+    """What the search index reads of a report: its sections in page order, with their anchors.
+
+    Their words are those of the page: rewriting links changes attributes, never text.
+    """
+    return ReportView(incident=incident, sections=tuple(section_views(incident.sections)), timeline=(), action_items=(),
+                      related=(), source_url="", previous=None, next=None)
+
+
+def _check_templates(env: jinja2.Environment, names: Iterable[str]) -> None:
+    """Load every template the pages use, so a broken one stops the build before any page is written."""
+    for name in sorted(names):
+        try:
+            env.get_template(name)
+        except jinja2.TemplateSyntaxError as exc:
+            raise RenderError(diag.error("template", f"{exc.message}; fix the template", exc.filename or name, exc.lineno)) from exc
+        except jinja2.TemplateNotFound as exc:
+            raise RenderError(diag.error("template", f"template {exc.name!r} not found in the theme or the site's templates", name)) from exc
 
 
 def _site_view(config: SiteConfig) -> SiteView:
     return SiteView(config.title, config.description, config.base_url, config.repo_url, f"hindsite {__version__}")
-
-
-def _reports(
-    archive: Archive, config: SiteConfig, published: frozenset[str], related: Mapping[str, tuple[Incident, ...]]
-) -> list[ReportView]:
-    known_docs = {i.content_path: i for i in archive.incidents}
-    return [_report(incident, n, archive, config, published, related, known_docs)
-            for n, incident in enumerate(archive.incidents)]
 
 
 def _report(
@@ -227,7 +260,7 @@ def render_report_page(
         return None
     known_docs = {i.content_path: i for i in archive.incidents}
     report = _report(incident, position, archive, config, frozenset(files), related, known_docs)
-    planned = _Planned(urls.incident_url(incident), incident.source, "incident.html", {"report": report, "incident": incident})
+    planned = _Planned(urls.incident_url(incident), incident.source, "incident.html", lambda: {"report": report, "incident": incident})
     return planned.render(env or make_environment(config), _site_view(config))
 
 

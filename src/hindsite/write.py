@@ -14,7 +14,7 @@ import os
 import shutil
 import tempfile
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -70,32 +70,43 @@ def check_output_dir(output: Path, *, content: Path, site_root: Path, force: boo
 
 
 def plan_collisions(files: Iterable[OutputFile]) -> tuple[list[OutputFile], list[Diagnostic]]:
-    """Keep the first file for each path; report every later claim naming both sources.
+    """Keep the first file for each path; report every later claim naming both sources."""
+    claims = Claims()
+    kept = list(claims.admit(files))
+    return kept, claims.problems
+
+
+class Claims:
+    """Each path of the site goes to the first file that claims it; `problems` names every later claim.
 
     Paths are compared as macOS and Windows file systems do: ignoring case,
     and with accented letters composed (`é` typed one way or the other is one name).
     """
-    claimed: dict[str, OutputFile] = {}
-    kept: list[OutputFile] = []
-    problems: list[Diagnostic] = []
-    for file in files:
+
+    def __init__(self) -> None:
+        self._claimed: dict[str, OutputFile] = {}
+        self.problems: list[Diagnostic] = []
+
+    def admit(self, files: Iterable[OutputFile]) -> Iterator[OutputFile]:
+        """The files that may be written, as they come: a site of any size passes through without being held."""
+        for file in files:
+            if self._admits(file):
+                yield file
+
+    def _admits(self, file: OutputFile) -> bool:
         if not _is_safe(file.path):
-            problems.append(diag.error("output", f"refusing to write {file.path!r}: it is not a plain path inside the site; rename the file without backslashes or control characters", file.source))
-            continue
+            self.problems.append(diag.error("output", f"refusing to write {file.path!r}: it is not a plain path inside the site; rename the file without backslashes or control characters", file.source))
+            return False
         key = unicodedata.normalize("NFC", file.path).casefold()
-        if key in claimed:
-            first = claimed[key]
-            problems.append(
-                diag.error(
-                    "output-collision",
-                    f"{file.path} is produced by both {first.source} and {file.source}; rename one so each page has its own path",
-                    file.source,
-                )
-            )
-            continue
-        claimed[key] = file
-        kept.append(file)
-    return kept, problems
+        first = self._claimed.setdefault(key, file)
+        if first is not file:
+            self.problems.append(diag.error(
+                "output-collision",
+                f"{file.path} is produced by both {first.source} and {file.source}; rename one so each page has its own path",
+                file.source,
+            ))
+            return False
+        return True
 
 
 def _is_safe(path: str) -> bool:
@@ -103,8 +114,10 @@ def _is_safe(path: str) -> bool:
     return bool(parts) and not path.startswith("/") and ".." not in parts and "\\" not in path and "\0" not in path
 
 
-def write_site(files: Iterable[OutputFile], output: Path, *, timestamp: int | None = None) -> None:
-    """Write `files` into a fresh folder and swap it in place of `output`, keeping `KEPT` entries.
+def write_site(files: Iterable[OutputFile], output: Path, *, timestamp: int | None = None) -> list[str]:
+    """Write `files` into a fresh folder and swap it in place of `output`, keeping `KEPT` entries; returns their paths.
+
+    `files` may be a stream: each is written as it comes and let go.
 
     A file whose bytes the previous site already has is carried over as a hard
     link rather than written again, so it keeps its time (for rsync, caches and
@@ -120,9 +133,11 @@ def write_site(files: Iterable[OutputFile], output: Path, *, timestamp: int | No
     _remove_leftovers(output)
     staging = Path(tempfile.mkdtemp(prefix=_staging_prefix(output), dir=output.parent))
     previous = output if (output / MARKER).is_file() else None
+    paths = []
     try:
         for file in files:
             _write_one(staging, file, previous)
+            paths.append(file.path)
         (staging / MARKER).write_text("Built by hindsite; this folder is replaced on every build.\n", encoding="utf-8")
         if timestamp is not None:
             _set_times(staging, timestamp)
@@ -130,6 +145,7 @@ def write_site(files: Iterable[OutputFile], output: Path, *, timestamp: int | No
             if (output / name).exists() or (output / name).is_symlink():
                 os.rename(output / name, staging / name)
         _swap(staging, output)
+        return paths
     except BaseException:
         for name in KEPT:  # put back what was carried over before the swap failed
             if (staging / name).exists() and not (output / name).exists():

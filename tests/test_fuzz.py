@@ -464,8 +464,9 @@ def build_one(tmp: Path, sources: dict[str, str]) -> BuildResult:
 
 # Minimal inputs that lost words when this test was written: a cell beyond the header's columns, a
 # footnote definition nothing refers to, one referred to from another section, and the first of two
-# definitions with one label. As explicit examples they fail in a second with a readable input, where
-# a generated failure is first shrunk through minutes of whole builds.
+# definitions with one label; found later, a definition above the first paragraph, and one that is all
+# there is between the title and the first heading. As explicit examples they fail in a second with a
+# readable input, where a generated failure is first shrunk through minutes of whole builds.
 @example(Piece("| Event |\n|---|\n| paged | spillover |", ("paged", "spillover")), "2024-03-14-ragged.md", None)
 @example(Piece("Replica lagged.\n\n[^1]: measured upstream", ("measured", "upstream")), "2024-03-14-orphan.md", None)
 @example(
@@ -474,6 +475,12 @@ def build_one(tmp: Path, sources: dict[str, str]) -> BuildResult:
     None,
 )
 @example(Piece("one[^1] two[^1]\n\n[^1]: alpha\n\n[^1]: bravo", ("alpha", "bravo")), "2024-03-14-same-label.md", None)
+@example(Piece("[^1]: measured upstream\n\nErrors rose[^1].", ("measured", "upstream", "errors")), "2024-03-14-note-first.md", None)
+@example(
+    Piece("# Replica lag[^1]\n\n[^1]: measured upstream\n\n## Impact\n\nErrors rose.", ("measured", "upstream", "errors")),
+    "2024-03-14-note-before-heading.md",
+    None,
+)
 @settings(deadline=None, derandomize=True, max_examples=40)
 @given(postmortem(), file_name, attachment)
 def test_build_publishes_every_word_inside_the_output(document: Piece, name: str, attached: str | None) -> None:

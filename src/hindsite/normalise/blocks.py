@@ -7,6 +7,8 @@ original text by line, so no word is rewritten on its way to the page.
 
 from __future__ import annotations
 
+import bisect
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from markdown_it.token import Token
@@ -62,21 +64,58 @@ _OPENERS = {
 
 
 def parse_blocks(body: str, first_line: int = 1, parsed: Parsed | None = None) -> list[Block]:
-    """Split `body` (which starts on file line `first_line`) into top-level blocks.
+    """Split `body` (which starts on file line `first_line`) into top-level blocks, in the order of their lines.
 
-    Pass `parsed` when `body` was already parsed, so it is not parsed twice.
+    A footnote definition is a block (kind "other") where it was written, though
+    the parser renders it at the end. Pass `parsed` when `body` was already
+    parsed, so it is not parsed twice.
     """
     lines = body.split("\n")
     tokens = (parsed or parse(body)).tokens
     blocks: list[Block] = []
+    definitions: list[Block] = []
     i = 0
     while i < len(tokens):
         token = tokens[i]
         j = block_end(tokens, i)
         if token.level == 0 and token.map is not None:
             blocks.append(_make_block(tokens[i : j + 1], lines, first_line))
+        elif token.type == "footnote_block_open":
+            definitions = list(_footnote_definitions(tokens[i : j + 1], lines, first_line))
         i = j + 1
-    return blocks
+    return _in_place(blocks, definitions) if definitions else blocks
+
+
+def _footnote_definitions(tokens: list[Token], lines: list[str], first_line: int) -> Iterator[Block]:
+    """The footnote definitions that the footnote plugin moved to the end, as blocks of the lines they were written on.
+
+    Only the tokens of a definition's content remember lines; a label alone on
+    the line above its content (`[^1]:`, then an indented paragraph) belongs to it too.
+    """
+    label: str | None = None
+    start: int | None = None
+    end = 0
+    for token in tokens:
+        if token.type == "footnote_open":
+            label, start, end = token.meta.get("label"), None, 0
+        elif token.map is not None:
+            start = token.map[0] if start is None else min(start, token.map[0])
+            end = max(end, token.map[1])
+        elif token.type == "footnote_close" and start is not None and label is not None:
+            if start > 0 and f"[^{label}]:" not in lines[start] and f"[^{label}]:" in lines[start - 1]:
+                start -= 1
+            yield Block("other", start + first_line, end + first_line, "\n".join(lines[start:end]))
+
+
+def _in_place(blocks: list[Block], definitions: list[Block]) -> list[Block]:
+    """Blocks in the order of their lines; a definition inside another block (a quote, a list item) is part of it."""
+    placed = list(blocks)
+    for definition in definitions:
+        n = bisect.bisect_right(placed, definition.start, key=lambda block: block.start)
+        if n and placed[n - 1].end > definition.start:
+            continue
+        placed.insert(n, definition)
+    return placed
 
 
 def _make_block(tokens: list[Token], lines: list[str], first_line: int) -> Block:

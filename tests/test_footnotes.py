@@ -1,0 +1,76 @@
+"""Footnote definitions: wherever they are written, their words reach a section."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path, PurePosixPath
+
+import pytest
+
+from hindsite.config import SiteConfig
+from hindsite.markup import text_of
+from hindsite.model import Incident
+from hindsite.normalise import normalise
+from hindsite.normalise.blocks import parse_blocks
+from hindsite.read import split_front_matter
+
+NAME = "2024-05-06-queue.md"
+
+
+def incident_of(text: str, known_files: frozenset[str] | None = None) -> Incident:
+    document = split_front_matter(text, f"content/{NAME}", PurePosixPath(NAME))
+    return normalise(document, SiteConfig(root=Path(".")), known_files)
+
+
+def shown(incident: Incident) -> str:
+    """The words of every section as a reader sees them."""
+    return " ".join(text_of(section.html) for section in incident.sections)
+
+
+NOTE = "[^1]: measured upstream"
+
+PLACEMENTS = {
+    "first": f"{NOTE}\n\nErrors rose[^1].",
+    "first after front-matter": f"---\ntitle: Queue stalled\n---\n\n{NOTE}\n\nErrors rose[^1].",
+    "first, two of them": f"{NOTE}\n[^2]: second note\n\nErrors rose[^1][^2].",
+    "first, continued on the next line": "[^1]:\n    measured upstream\n\nErrors rose[^1].",
+    "after the title": f"# Queue stalled\n\n{NOTE}\n\nErrors rose[^1].",
+    "before the title": f"{NOTE}\n\n# Queue stalled\n\nErrors rose[^1].",
+    "alone before the first heading": f"{NOTE}\n\n## Impact\n\nErrors rose[^1].",
+    "alone after the title": f"# Queue stalled[^1]\n\n{NOTE}\n\n## Impact\n\nErrors rose.",
+    "between two headings": f"## Impact\n\nErrors rose[^1].\n\n{NOTE}\n\n## Lessons\n\nAlerts helped.",
+    "right under a heading": f"## Impact\n\n{NOTE}\n\n## Lessons\n\nAlerts helped[^1].",
+    "at the very end": f"## Impact\n\nErrors rose[^1].\n\n## Lessons\n\nAlerts helped.\n\n{NOTE}",
+    "the whole body": NOTE,
+    "the whole body after front-matter": f"---\ntitle: Queue stalled\n---\n{NOTE}",
+    "inside a quote": f"> Errors rose[^1].\n>\n> {NOTE}",
+}
+
+
+@pytest.mark.parametrize("text", PLACEMENTS.values(), ids=PLACEMENTS.keys())
+def test_a_footnote_definition_reaches_a_section_wherever_it_is_written(text: str) -> None:
+    incident = incident_of(text)
+    assert "measured upstream" in " ".join(section.text for section in incident.sections)
+    assert "measured upstream" in shown(incident)
+
+
+def test_a_footnote_definition_first_stays_with_the_text_that_refers_to_it() -> None:
+    (section,) = incident_of(PLACEMENTS["first"]).sections
+    assert section.text == PLACEMENTS["first"]
+    assert section.line == 1
+    assert re.search(r"Errors rose<sup.*measured upstream", section.html, re.S)
+
+
+def test_the_title_is_not_repeated_in_the_section_before_the_first_heading() -> None:
+    incident = incident_of(PLACEMENTS["after the title"])
+    assert incident.title == "Queue stalled"
+    assert [(s.key, s.line, s.text) for s in incident.sections] == [("summary", 3, f"{NOTE}\n\nErrors rose[^1].")]
+
+
+def test_a_referenced_definition_is_a_block_where_it_was_written() -> None:
+    body = "Errors rose[^1].\n\n[^1]: measured\n    upstream\n\n## Impact\n\n> Quoted[^2].\n>\n> [^2]: inside"
+    blocks = parse_blocks(body, 10)
+    assert [(b.kind, b.start, b.end) for b in blocks] == [
+        ("paragraph", 10, 11), ("other", 12, 14), ("heading", 15, 16), ("quote", 17, 20),
+    ]
+    assert blocks[1].source == "[^1]: measured\n    upstream"

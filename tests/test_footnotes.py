@@ -1,4 +1,4 @@
-"""Footnote definitions: wherever they are written, their words reach a section."""
+"""Footnote definitions: wherever they are written, their words reach a section, and they are not file links."""
 
 from __future__ import annotations
 
@@ -74,3 +74,25 @@ def test_a_referenced_definition_is_a_block_where_it_was_written() -> None:
         ("paragraph", 10, 11), ("other", 12, 14), ("heading", 15, 16), ("quote", 17, 20),
     ]
     assert blocks[1].source == "[^1]: measured\n    upstream"
+
+
+# --- assets ------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text", ["Errors rose[^1].\n\n[^1]: upstream", "Errors rose[^up].\n\n  [^up]: graphs/latency.png", "[^1]: upstream"]
+)
+def test_a_footnote_definition_is_not_a_missing_file(text: str) -> None:
+    incident = incident_of(text, frozenset({NAME}))
+    assert [d for d in incident.diagnostics if d.code == "missing-asset"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("See the [graph][x].\n\n[x]: ./missing.png", 3),
+        ("Errors rose[^1].\n\n[^1]: see [the graph](./missing.png)", 3),
+    ],
+)
+def test_a_missing_file_is_still_reported(text: str, line: int) -> None:
+    incident = incident_of(text, frozenset({NAME}))
+    assert [(d.code, d.line) for d in incident.diagnostics if d.code == "missing-asset"] == [("missing-asset", line)]

@@ -12,7 +12,8 @@ from ..paths import resolve_reference
 # Character classes stop at the next bracket, so a line of 10,000 `[x](` costs one pass, not 10,000.
 _MARKDOWN_TARGET = re.compile(r"!?\[[^\[\]]*\]\(\s*<?([^()<>\[\]\s]+)>?(?:\s+[\"'][^\"']*[\"'])?\s*\)")
 _HTML_TARGET = re.compile(r"<(?:img|a)\b[^<>]*?\b(?:src|href)\s*=\s*[\"']([^\"'<>]+)[\"']", re.I)
-_REFERENCE_TARGET = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?([^\s>]+)>?")
+#: A link reference definition (`[x]: ./graph.png`); a footnote's (`[^1]: measured upstream`) holds words, not a target.
+_REFERENCE_TARGET = re.compile(r"^\s{0,3}\[(?!\^)[^\]]+\]:\s*<?([^\s>]+)>?")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 
 

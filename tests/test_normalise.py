@@ -262,6 +262,16 @@ def test_every_word_of_the_body_survives(text: str, name: str) -> None:
     assert len(words(kept)) >= len(words(document.body))
 
 
+@pytest.mark.parametrize("line_end", ["\r", "\r\n"])
+def test_a_body_with_carriage_returns_reads_as_with_newlines(line_end: str) -> None:
+    """`read` converts line ends; a caller that hands `normalise` a body straight from elsewhere gets the same."""
+    text = "# Queue stalled\n\nErrors rose.\n\n## Impact\n\nCheckout was down.\n"
+    expected = incident_of(text)
+    incident = incident_of(text.replace("\n", line_end))
+    assert incident.title == expected.title
+    assert incident.sections == expected.sections
+
+
 def test_legacy_document_structure() -> None:
     incident = incident_of(LEGACY, "checkout-west.md")
     assert incident.title == "Checkout outage on the west cluster"

@@ -59,6 +59,8 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
     for reporting links to files that are not there; None skips that check.
     """
     zones = {**ZONES, **config.zones}
+    if "\r" in document.body:  # `read` already converts line ends; Markdown would count a lone `\r` as one too
+        document = replace(document, body=document.body.replace("\r\n", "\n").replace("\r", "\n"))
     document, secret_problems = _guard_secrets(document, config)
     meta = read_front_matter(document, config, zones)
     problems: list[Diagnostic] = [*document.diagnostics, *secret_problems, *meta.diagnostics]

@@ -283,10 +283,21 @@ def render_markdown(text: str, references: Mapping[str, Any] | None = None) -> s
     return parse(text, references).html()
 
 
+#: What can begin inline syntax under `PARSER` (escapes, code spans, emphasis, strikethrough, links, images
+#: and footnotes, which all need `[`, autolinks, raw HTML, entities, line breaks), and what the parser or the
+#: sanitiser would rewrite (NUL, carriage returns, other control characters, lone surrogates, and a
+#: byte-order mark, which it drops from the start of a text).
+_INLINE_SYNTAX = re.compile(r"[\\`*_~\[\]<>&\x00-\x08\n-\x1f\x7f-\x9f\ud800-\udfff\ufeff]")
+
+
 def render_inline(text: str) -> str:
     """One line or a few of Markdown (a timeline entry, an action item) → sanitised inline HTML."""
     if not text.strip():
         return ""
+    if not _INLINE_SYNTAX.search(text):
+        # Plain words, as most entries are, need no parsing: the parser would escape `"` and the
+        # sanitiser write it back; of what is left, the sanitiser writes only a no-break space as an entity.
+        return text.replace("\xa0", "&nbsp;")
     return sanitise(PARSER.renderInline(text))
 
 
@@ -297,4 +308,6 @@ def text_of(fragment: str) -> str:
 
 def inline_text(text: str) -> str:
     """One line or a few of Markdown as the words a reader sees: no markup, no HTML comments."""
+    if not _INLINE_SYNTAX.search(text):
+        return " ".join(text.split())  # what `text_of` makes of plain words' inline HTML
     return text_of(render_inline(text))

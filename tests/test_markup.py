@@ -1,0 +1,71 @@
+"""Inline Markdown: plain words take a shortcut past the parser, and must come out exactly as the parser's way."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from hindsite.config import SiteConfig
+from hindsite.markup import PARSER, inline_text, render_inline, sanitise, text_of
+from hindsite.normalise import normalise
+from hindsite.read import discover, read_document
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+def parsed_inline(text: str) -> str:
+    """What `render_inline` gives when it parses every text."""
+    return sanitise(PARSER.renderInline(text)) if text.strip() else ""
+
+
+def check(text: str) -> None:
+    assert render_inline(text) == parsed_inline(text)
+    assert inline_text(text) == text_of(parsed_inline(text))
+
+
+#: What tends to differ between the parser's way and a shortcut: quotes, spaces of every kind, punctuation
+#: that starts no syntax on its own, characters the sanitiser writes as entities, controls, astral characters.
+_TRICKY = (
+    " \t\u00a0\u2000\u2028\u2029\u3000\u200b\ufeff\x0b\x0c\x1c\x85"
+    "\"'!^#$%+-=@{}:|()./,;?"
+    "aZ09éß東😀\ufffe\uffff\U0010ffff"
+    "\\`*_~[]<>&\n\r\x00\x01\x7f\x9f"
+)
+
+
+@settings(max_examples=3000)
+@given(st.text(st.sampled_from(_TRICKY), max_size=24))
+@example('  a "b" c\'d  ')
+@example("x\u00a0y\tz")
+@example("a ! [b] ^[c] &amp; <i>")
+def test_inline_shortcut_gives_what_the_parser_gives(text: str) -> None:
+    check(text)
+
+
+@settings(max_examples=3000)
+@given(st.text(max_size=40))
+def test_inline_shortcut_gives_what_the_parser_gives_for_any_text(text: str) -> None:
+    check(text)
+
+
+def _real_entries(folder: Path) -> list[str]:
+    texts = []
+    files, _ = discover(folder)
+    for file in files:
+        if file.is_markdown and file.rel.name != "README.md":
+            incident = normalise(read_document(file), SiteConfig(root=folder))
+            texts += [event.text for event in incident.timeline] + [item.text for item in incident.action_items]
+    return texts
+
+
+@pytest.mark.parametrize("name", ["seeds", "corpus"])
+def test_inline_shortcut_gives_what_the_parser_gives_for_real_entries(name: str) -> None:
+    if not (SHARED / name).is_dir():
+        pytest.skip("../shared is missing; CI provides it")
+    texts = _real_entries(SHARED / name)
+    assert len(texts) > 20
+    for text in texts:
+        check(text)

@@ -166,6 +166,21 @@ def test_write_site_writes_each_file_as_it_comes(tmp_path: Path) -> None:
     assert (output / "page-2.html").read_text(encoding="utf-8") == "page 2"
 
 
+def test_a_file_written_in_pieces_keeps_the_previous_file_when_its_bytes_are_the_same(tmp_path: Path) -> None:
+    output = tmp_path / "out"
+
+    def export(*records: str) -> OutputFile:
+        return OutputFile("incidents.json", "export", pieces=lambda: ["[", ",".join(records), "]"])
+
+    write_site([export("1", "2")], output)
+    first = (output / "incidents.json").stat().st_ino
+    write_site([export("1", "2")], output)
+    assert (output / "incidents.json").stat().st_ino == first
+    write_site([export("1", "3")], output)
+    assert (output / "incidents.json").read_text(encoding="utf-8") == "[1,3]"
+    assert (output / "incidents.json").stat().st_ino != first
+
+
 def test_files_whose_bytes_did_not_change_are_not_rewritten(tmp_path: Path) -> None:
     attachment = tmp_path / "graph.png"
     attachment.write_bytes(b"PNG")

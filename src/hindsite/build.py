@@ -254,7 +254,7 @@ def _site_files(
     """Every file of the site, pages as they are rendered; each page's links go into `seen` on the way past."""
     for page in render_site(loaded.archive, config, (str(f.rel) for f in loaded.files), only=only, related=related):
         seen.append(links_of(page.path, page.text, page.source))
-        yield OutputFile(page.path, page.source, text=page.text)
+        yield OutputFile(page.path, page.source, text=page.text, pieces=page.pieces)
     yield from _static_files(config)
     yield from _content_files(loaded.files)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from . import __version__
@@ -68,6 +68,16 @@ def dumps(incidents: Iterable[Incident], *, indent: int | None = None) -> str:
     """The export as JSON text; compact unless `indent` is given (compact JSON is several times faster to write)."""
     separators = None if indent else (",", ":")
     return json.dumps(export_document(incidents), ensure_ascii=False, indent=indent, separators=separators) + "\n"
+
+
+def compact_pieces(incidents: Iterable[Incident]) -> Iterator[str]:
+    """`dumps(incidents)`, the same text, one incident's record at a time: a large archive's export is never one string."""
+    head = json.dumps({key: value for key, value in export_document(()).items() if key != "incidents"},
+                      ensure_ascii=False, separators=(",", ":"))
+    yield head[:-1] + ',"incidents":['
+    for n, incident in enumerate(incidents):
+        yield ("," if n else "") + json.dumps(incident_record(incident), ensure_ascii=False, separators=(",", ":"))
+    yield "]}\n"
 
 
 def _iso(value: dt.date | dt.datetime | None) -> str | None:

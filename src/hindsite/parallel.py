@@ -12,8 +12,9 @@ import gc
 import multiprocessing
 import os
 import threading
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, TypeVar
 
 Item = TypeVar("Item")
@@ -22,6 +23,8 @@ Result = TypeVar("Result")
 #: Below this many items, starting worker processes costs more than it saves.
 PARALLEL_FROM = 200
 _MAX_WORKERS = 8
+_MAX_CHUNK = 32  # items a worker is given at a time
+_AHEAD = 3  # chunks per worker submitted ahead of the one the caller waits for
 
 _work: Callable[[Any], Any] | None = None  # what the forked workers run: set just before they start
 
@@ -56,14 +59,22 @@ def each_in_processes(work: Callable[[Item], Result], items: Sequence[Item]) -> 
     # Objects the collector never visits are never written to, so the workers keep sharing their pages with this process.
     gc.freeze()
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    size = max(1, min(_MAX_CHUNK, len(items) // (workers * 8)))
     try:
-        yield from pool.map(_run, items, chunksize=max(1, len(items) // (workers * 8)))
+        # A few chunks per worker in flight: results finished ahead of a slow one wait here, and only these few.
+        pending: deque[Future[list[Any]]] = deque()
+        for start in range(0, len(items), size):
+            pending.append(pool.submit(_run, items[start : start + size]))
+            if len(pending) >= workers * _AHEAD:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         _work = None
         gc.unfreeze()
 
 
-def _run(item: Any) -> Any:
-    assert _work is not None, "map_in_processes starts its workers after setting the work"
-    return _work(item)
+def _run(chunk: Sequence[Any]) -> list[Any]:
+    assert _work is not None, "each_in_processes starts its workers after setting the work"
+    return [_work(item) for item in chunk]

@@ -23,7 +23,7 @@ from . import diagnostics as diag
 from .archive import Archive, Group
 from .config import SiteConfig
 from .diagnostics import Diagnostic
-from .export import dumps
+from .export import compact_pieces
 from .formats import format_clock, format_day, format_duration, format_elapsed, format_instant
 from .markup import inline_text
 from .model import SECTION_LABELS, Incident
@@ -41,11 +41,15 @@ ROWS_SCRIPT = "rows.js"
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """One output file: its path in the site, its text, and what it was made from."""
+    """One output file: its path in the site, its text, and what it was made from.
+
+    A large data file comes as `pieces` instead of `text`: the writer asks for them and writes each as it comes.
+    """
 
     path: str
     text: str
     source: str
+    pieces: Callable[[], Iterable[str]] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +187,7 @@ def render_site(
     _check_templates(env, {p.template for p in wanted})
     # Only numbers cross to the worker processes: the pages' contexts reach them by fork.
     yield from each_in_processes(lambda n: wanted[n].render(env, site), range(len(wanted)))
-    yield Page(urls.INCIDENTS_JSON, dumps(archive.incidents), "incident export")
+    yield Page(urls.INCIDENTS_JSON, "", "incident export", pieces=partial(compact_pieces, archive.incidents))
     yield Page(feeds.CSV, feeds.incidents_csv(archive.incidents), "incident table")
     yield Page(feeds.FEED, feeds.atom_feed(archive.incidents, title=config.title, base_url=config.base_url), "feed")
     yield Page(feeds.SITEMAP, feeds.sitemap(html_pages, config.base_url), "sitemap")

@@ -14,7 +14,7 @@ import os
 import shutil
 import tempfile
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -30,12 +30,19 @@ KEPT = (".git", "CNAME", ".nojekyll")
 
 @dataclass(frozen=True, slots=True)
 class OutputFile:
-    """A file of the site: `text` to write, or `copy_from` a file to copy as it is."""
+    """A file of the site: `text` to write, `pieces` to write one after another, or `copy_from` a file to copy as it is."""
 
     path: str
     source: str
     text: str | None = None
     copy_from: Path | None = None
+    pieces: Callable[[], Iterable[str]] | None = None  # a large file, never held whole
+
+    def data(self) -> bytes:
+        """The file's bytes, all at once."""
+        if self.copy_from is not None:
+            return self.copy_from.read_bytes()
+        return "".join(self.pieces()).encode("utf-8") if self.pieces is not None else (self.text or "").encode("utf-8")
 
 
 class OutputRefused(Exception):
@@ -84,7 +91,7 @@ class Claims:
     """
 
     def __init__(self) -> None:
-        self._claimed: dict[str, OutputFile] = {}
+        self._claimed: dict[str, str] = {}  # path as a file system compares it → the source of the file that has it
         self.problems: list[Diagnostic] = []
 
     def admit(self, files: Iterable[OutputFile]) -> Iterator[OutputFile]:
@@ -98,14 +105,14 @@ class Claims:
             self.problems.append(diag.error("output", f"refusing to write {file.path!r}: it is not a plain path inside the site; rename the file without backslashes or control characters", file.source))
             return False
         key = unicodedata.normalize("NFC", file.path).casefold()
-        first = self._claimed.setdefault(key, file)
-        if first is not file:
+        if key in self._claimed:
             self.problems.append(diag.error(
                 "output-collision",
-                f"{file.path} is produced by both {first.source} and {file.source}; rename one so each page has its own path",
+                f"{file.path} is produced by both {self._claimed[key]} and {file.source}; rename one so each page has its own path",
                 file.source,
             ))
             return False
+        self._claimed[key] = file.source
         return True
 
 
@@ -179,6 +186,9 @@ def _remove_leftovers(output: Path) -> None:
 def _write_one(staging: Path, file: OutputFile, previous: Path | None) -> None:
     target = staging / file.path
     target.parent.mkdir(parents=True, exist_ok=True)
+    if file.pieces is not None:
+        _write_pieces(target, file.pieces(), previous / file.path if previous else None)
+        return
     data = None if file.copy_from is not None else (file.text or "").encode("utf-8")
     if previous is not None and _unchanged(previous / file.path, file.copy_from, data):
         try:
@@ -190,6 +200,20 @@ def _write_one(staging: Path, file: OutputFile, previous: Path | None) -> None:
         shutil.copyfile(file.copy_from, target)
     else:
         target.write_bytes(data or b"")
+
+
+def _write_pieces(target: Path, pieces: Iterable[str], old: Path | None) -> None:
+    """Write piece by piece; then, if the previous site has the same bytes, keep its file instead."""
+    with target.open("wb") as stream:
+        for piece in pieces:
+            stream.write(piece.encode("utf-8"))
+    if old is not None and _unchanged(old, target, None):
+        carried = target.with_name(f".{target.name}.previous")
+        try:
+            os.link(old, carried)
+        except OSError:
+            return  # a file system without hard links: the file just written stays
+        os.replace(carried, target)
 
 
 def _unchanged(old: Path, copy_from: Path | None, data: bytes | None) -> bool:
@@ -234,7 +258,7 @@ def update_site(files: Iterable[OutputFile], output: Path, *, prune: bool, keep_
     written = []
     for file in files:
         expected.add(file.path)
-        data = file.copy_from.read_bytes() if file.copy_from is not None else (file.text or "").encode("utf-8")
+        data = file.data()
         target = output / file.path
         if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
             continue

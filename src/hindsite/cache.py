@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from . import __version__
 from .diagnostics import Diagnostic
@@ -106,16 +106,32 @@ class BuildCache:
         self._write(_LAST, last)
 
     def _write(self, name: str, value: object) -> None:
+        """Write `value` as `_decode` reads it, pickled straight into the file: a large archive's documents are never one
+        string in memory (the checksum, which comes first, is written last)."""
         assert self.folder is not None
         handle, temporary = tempfile.mkstemp(prefix=".write-", dir=self.folder)
         with os.fdopen(handle, "wb") as stream:
-            stream.write(_encode(value))
+            stream.write(_MAGIC + b"0" * _CHECKSUM_LENGTH + b"\n")
+            hashing = _Hashing(stream)
+            pickle.dump((code_fingerprint(), value), hashing, protocol=pickle.HIGHEST_PROTOCOL)
+            stream.seek(len(_MAGIC))
+            stream.write(hashing.hashed.hexdigest().encode())
         os.replace(temporary, self.folder / name)
 
 
-def _encode(value: object) -> bytes:
-    payload = pickle.dumps((code_fingerprint(), value), protocol=pickle.HIGHEST_PROTOCOL)
-    return _MAGIC + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
+_CHECKSUM_LENGTH = 64  # a SHA-256 in hex
+
+
+class _Hashing:
+    """A stream that hashes what is written through it."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+        self.hashed = hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self.hashed.update(data)
+        return self.stream.write(data)
 
 
 def _decode(data: bytes) -> Any:

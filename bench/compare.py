@@ -18,7 +18,9 @@ same documents, and measures per tool:
 - no-change: the same build again straight away (each tool's own rebuild mode);
 - one edit: a sentence appended to one document, then a build;
 - peak MB: the largest resident memory of the build's whole process tree
-  (worker processes included), sampled every 20 ms.
+  (worker processes included), sampled every 20 ms;
+- peak PSS MB: the same tree's largest proportional set size, sampled every
+  100 ms: memory that forked workers share with the build counts once.
 
 MkDocs and Pelican take minutes at 10,000 documents, so they run only where
 N <= --slow-max (1,000 by default). docs/performance.md says how each project is
@@ -60,6 +62,7 @@ TOOLS = ("hindsite", "hugo", "mkdocs", "pelican")
 SLOW_TOOLS = {"mkdocs", "pelican"}
 SEED = 7
 SAMPLE_SECONDS = 0.02
+PSS_EVERY = 5  # samples
 WARM_UP_COUNT = 20
 
 
@@ -448,33 +451,53 @@ def children(pid: int) -> list[int]:
     return found
 
 
-def tree_rss_kb(pid: int) -> int:
-    total, pending = 0, [pid]
+def pss_kb(pid: int) -> int:
+    """Proportional set size: resident memory, each page shared with other processes divided among them."""
+    try:
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return 0
+    found = re.search(r"^Pss:\s*(\d+)", rollup, re.M)
+    return int(found.group(1)) if found else 0
+
+
+def tree(pid: int) -> list[int]:
+    """pid and all its descendants."""
+    found, pending = [], [pid]
     while pending:
         current = pending.pop()
-        total += rss_kb(current)
+        found.append(current)
         pending.extend(children(current))
-    return total
+    return found
 
 
 class PeakSampler(threading.Thread):
-    """Keeps the largest sum of VmRSS over a process and all its descendants, sampled every 20 ms."""
+    """Keeps the largest sums of VmRSS and of Pss over a process and all its descendants.
+
+    RSS every 20 ms; PSS every fifth sample, as the kernel walks every page of a process to count it.
+    """
 
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
         self.pid = pid
         self.peak_kb = 0
+        self.peak_pss_kb = 0
         self.done = threading.Event()
 
     def run(self) -> None:
+        samples = 0
         while not self.done.is_set():
-            self.peak_kb = max(self.peak_kb, tree_rss_kb(self.pid))
+            processes = tree(self.pid)
+            self.peak_kb = max(self.peak_kb, sum(rss_kb(p) for p in processes))
+            if samples % PSS_EVERY == 0:
+                self.peak_pss_kb = max(self.peak_pss_kb, sum(pss_kb(p) for p in processes))
+            samples += 1
             self.done.wait(SAMPLE_SECONDS)
 
-    def stop(self) -> int:
+    def stop(self) -> tuple[int, int]:
         self.done.set()
         self.join()
-        return self.peak_kb
+        return self.peak_kb, self.peak_pss_kb
 
 
 @dataclass
@@ -482,6 +505,7 @@ class Build:
     seconds: float
     peak_mb: float
     exit_code: int
+    peak_pss_mb: float = 0.0
 
 
 def build_environment(work: Path) -> dict[str, str]:
@@ -509,9 +533,10 @@ def timed_build(command: list[str], cwd: Path, log: Path, environment: dict[str,
         # build too short for the 20 ms sampler to catch at its largest.
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - start
-        peak_kb = max(sampler.stop(), usage.ru_maxrss)
+        sampled_kb, sampled_pss_kb = sampler.stop()
+        peak_kb = max(sampled_kb, usage.ru_maxrss)
         process.returncode = os.waitstatus_to_exitcode(status)
-    return Build(seconds, peak_kb / 1024, process.returncode)
+    return Build(seconds, peak_kb / 1024, process.returncode, sampled_pss_kb / 1024)
 
 
 def remove(paths: list[Path]) -> None:
@@ -532,6 +557,7 @@ class Result:
     no_change_s: float
     one_edit_s: float
     peak_mb: float
+    peak_pss_mb: float = 0.0
     runs: list[dict[str, dict]] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
 
@@ -556,6 +582,7 @@ def measure(project: Project, count: int, repeat: int, logs: Path, environment: 
 
     return Result(project.tool, count, median("cold"), median("no_change"), median("one_edit"),
                   statistics.median(max(build.peak_mb for build in run.values()) for run in runs),
+                  statistics.median(max(build.peak_pss_mb for build in run.values()) for run in runs),
                   [{phase: asdict(build) for phase, build in run.items()} for run in runs], sorted(set(failures)))
 
 
@@ -581,17 +608,18 @@ def ratio(value: float, reference: float | None) -> str:
 
 
 def table(results: list[Result]) -> str:
-    heads = ["tool", "N", "cold s", "no-change s", "one edit s", "peak MB", "cold/Hugo", "no-change/Hugo",
-             "peak/Hugo"]
+    heads = ["tool", "N", "cold s", "no-change s", "one edit s", "peak MB", "peak PSS MB", "cold/Hugo",
+             "no-change/Hugo", "peak/Hugo", "PSS/Hugo"]
     hugo = {result.n: result for result in results if result.tool == "hugo"}
     rows = []
     for result in results:
         reference = hugo.get(result.n)
         rows.append([result.tool, str(result.n), f"{result.cold_s:.2f}", f"{result.no_change_s:.2f}",
-                     f"{result.one_edit_s:.2f}", f"{result.peak_mb:.0f}",
+                     f"{result.one_edit_s:.2f}", f"{result.peak_mb:.0f}", f"{result.peak_pss_mb:.0f}",
                      ratio(result.cold_s, reference and reference.cold_s),
                      ratio(result.no_change_s, reference and reference.no_change_s),
-                     ratio(result.peak_mb, reference and reference.peak_mb)])
+                     ratio(result.peak_mb, reference and reference.peak_mb),
+                     ratio(result.peak_pss_mb, reference and reference.peak_pss_mb)])
     widths = [max(len(row[column]) for row in [heads, *rows]) for column in range(len(heads))]
 
     def line(cells: list[str]) -> str:
@@ -683,7 +711,7 @@ def main() -> None:
             print(f"measuring {tool} at N={count} ...", flush=True)
             result = measure(project, count, args.repeat, logs, environment)
             print(f"  cold {result.cold_s:.2f} s, no-change {result.no_change_s:.2f} s, "
-                  f"one edit {result.one_edit_s:.2f} s, peak {result.peak_mb:.0f} MB", flush=True)
+                  f"one edit {result.one_edit_s:.2f} s, peak {result.peak_mb:.0f} MB (PSS {result.peak_pss_mb:.0f} MB)", flush=True)
             results.append(result)
     host["load after"] = load_average()
     versions = tool_versions()

@@ -25,6 +25,7 @@ PARALLEL_FROM = 200
 _MAX_WORKERS = 8
 _MAX_CHUNK = 32  # items a worker is given at a time
 _AHEAD = 3  # chunks per worker submitted ahead of the one the caller waits for
+_WAVE = 2000  # items one set of worker processes is given before fresh ones take over
 
 _work: Callable[[Any], Any] | None = None  # what the forked workers run: set just before they start
 
@@ -58,6 +59,20 @@ def each_in_processes(work: Callable[[Item], Result], items: Sequence[Item]) -> 
     _work = work
     # Objects the collector never visits are never written to, so the workers keep sharing their pages with this process.
     gc.freeze()
+    try:
+        for wave in range(0, len(items), _WAVE):
+            yield from _in_pool(items[wave : wave + _WAVE], workers)
+    finally:
+        _work = None
+        gc.unfreeze()
+
+
+def _in_pool(items: Sequence[Any], workers: int) -> Iterator[Any]:
+    """Results of `_work` over `items`, from a fresh pool of `workers` processes, in order.
+
+    A worker's memory grows with what it touches (copies of the shared pages, caches); new workers
+    for each wave of items keep that bounded, whatever the number of items.
+    """
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
     size = max(1, min(_MAX_CHUNK, len(items) // (workers * 8)))
     try:
@@ -71,8 +86,6 @@ def each_in_processes(work: Callable[[Item], Result], items: Sequence[Item]) -> 
             yield from pending.popleft().result()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-        _work = None
-        gc.unfreeze()
 
 
 def _run(chunk: Sequence[Any]) -> list[Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import os
 from pathlib import Path
 
 import pytest
@@ -148,3 +149,59 @@ def test_reading_and_rendering_in_worker_processes_give_the_same_site(make_site:
     build(SiteConfig(root=site, content_dir=site / "content", output_dir=many))
     assert used == [2] * 3  # documents, related incidents, pages
     assert digests(one) == digests(many)
+
+
+# --- the survey's memory of each document's bytes -------------------------------------------------
+
+
+def surveyed(site: Path, earlier: cache_module.Hashes | None = None) -> build_module.Survey:
+    return build_module.survey(SiteConfig(root=site, content_dir=site / "content"), earlier)
+
+
+def age(site: Path, seconds: int = 3600) -> None:
+    """Date every document an hour back, well outside the window in which a file's times are not trusted."""
+    for path in (site / "content").glob("*.md"):
+        stat = path.stat()
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns - seconds * 10**9))
+
+
+@pytest.fixture
+def file_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    seen: list[str] = []
+    real = Path.read_bytes
+
+    def counting(self: Path) -> bytes:
+        seen.append(self.name)
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", counting)
+    return seen
+
+
+def test_a_document_as_the_last_survey_saw_it_is_not_read_for_its_key(site: Path, file_reads: list[str]) -> None:
+    age(site)
+    first = surveyed(site)
+    file_reads.clear()
+    again = surveyed(site, first.hashes)
+    assert [name for name in file_reads if name.endswith(".md")] == []
+    assert again.keys == first.keys
+
+
+def test_an_edit_is_read_even_when_it_keeps_the_size_and_the_modification_time(site: Path) -> None:
+    age(site)
+    first = surveyed(site)
+    path = site / "content" / "2024-02-03-outage-3.md"
+    stat = path.stat()
+    path.write_text(doc(3).replace("stalled", "STALLED"), encoding="utf-8")  # same size
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    again = surveyed(site, first.hashes)
+    changed = {rel for rel in first.keys if first.keys[rel] != again.keys[rel]}
+    assert [str(rel) for rel in changed] == ["2024-02-03-outage-3.md"]
+
+
+def test_a_file_written_just_before_the_survey_is_read_again_by_the_next(site: Path, file_reads: list[str]) -> None:
+    """Coarse file-system clocks: a second write in the same tick would keep every time the first one left."""
+    first = surveyed(site)  # the files were written a moment ago
+    file_reads.clear()
+    surveyed(site, first.hashes)
+    assert len([name for name in file_reads if name.endswith(".md")]) == len(FILES)

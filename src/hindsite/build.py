@@ -6,6 +6,7 @@ writes; `hindsite check` is `load` without the rest, and `serve` calls `build`.
 
 from __future__ import annotations
 
+import time
 import traceback
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from . import diagnostics as diag
 from . import urls
 from .archive import Archive, collect
 from .cache import FOLDER as CACHE_FOLDER
-from .cache import BuildCache, LastBuild, code_fingerprint, digest, output_state
+from .cache import BuildCache, Hashes, LastBuild, Signature, code_fingerprint, digest, output_state, signature
 from .config import SiteConfig
 from .diagnostics import Diagnostic
 from .linkcheck import Locate, PageLinks, check_links, links_of
@@ -62,21 +63,32 @@ class Survey:
     files: tuple[SourceFile, ...]
     skipped: tuple[Diagnostic, ...]
     keys: Mapping[PurePosixPath, str]  # Markdown file → its cache key
+    hashes: Hashes | None = None  # what the keys were made from, for the next survey
 
 
-def survey(config: SiteConfig) -> Survey:
+def survey(config: SiteConfig, earlier: Hashes | None = None) -> Survey:
+    """The content folder's files and their cache keys; a document whose file is as `earlier` saw it is not read."""
+    taken_ns = time.time_ns()
     found, skipped = discover(config.content_dir, display_path(config.content_dir))
     known = digest(*sorted(str(f.rel) for f in found))
     salt = digest(code_fingerprint(), repr(config), known)
-    keys = {f.rel: digest(salt, f.source, str(f.rel), _bytes_of(f.path)) for f in found if f.is_markdown}
-    return Survey(tuple(found), tuple(skipped), keys)
+    hashes = {str(f.rel): _hash_of(f.path, str(f.rel), earlier) for f in found if f.is_markdown}
+    keys = {f.rel: digest(salt, f.source, str(f.rel), hashes[str(f.rel)][1]) for f in found if f.is_markdown}
+    return Survey(tuple(found), tuple(skipped), keys, Hashes(taken_ns, hashes))
 
 
-def _bytes_of(path: Path) -> bytes:
+def _hash_of(path: Path, rel: str, earlier: Hashes | None) -> tuple[Signature, str]:
     try:
-        return path.read_bytes()
+        current = signature(path.stat())
     except OSError:
-        return b""  # reading it again reports the problem
+        return (0, 0, 0, 0), ""  # reading it reports the problem
+    known = earlier.known(rel, current) if earlier else None
+    if known is not None:
+        return current, known
+    try:
+        return current, digest(path.read_bytes())
+    except OSError:
+        return current, ""
 
 
 def load(config: SiteConfig, cache: BuildCache | None = None, surveyed: Survey | None = None) -> Loaded:
@@ -188,7 +200,8 @@ def build(
     beside site.toml, and a build in which nothing changed writes nothing.
     """
     cache = BuildCache.open(config.root / CACHE_FOLDER if use_cache and write else None)
-    surveyed = survey(config) if cache.folder is not None and config.content_dir.is_dir() else None
+    earlier = cache.last.hashes if cache.last else None
+    surveyed = survey(config, earlier) if cache.folder is not None and config.content_dir.is_dir() else None
     site_key = _site_key(config, surveyed, timestamp) if surveyed is not None else ""
     unchanged = _unchanged(cache, site_key, config.output_dir)
     if unchanged is not None:
@@ -218,7 +231,7 @@ def build(
         return BuildResult(loaded, tuple(problems), 0)
     if surveyed is not None:
         written = output_state(config.output_dir, paths)
-        last = LastBuild(site_key, len(loaded.archive.incidents), tuple(problems), written or {})
+        last = LastBuild(site_key, len(loaded.archive.incidents), tuple(problems), written or {}, surveyed.hashes)
         cache.save(surveyed.keys.values(), last if written else None)
     return BuildResult(loaded, tuple(problems), len(paths))
 
@@ -292,7 +305,7 @@ class Session:
 
     def __init__(self, config: SiteConfig) -> None:
         self.config = config
-        self._documents: dict[Path, tuple[tuple[int, ...], Incident]] = {}
+        self._documents: dict[Path, tuple[Signature, Incident]] = {}
         self._known_files: frozenset[str] = frozenset()
         self._last: BuildResult | None = None
         self._env: jinja2.Environment | None = None
@@ -318,7 +331,7 @@ class Session:
         files = [self._found.get(rel) if (rel := self._in_content(path)) else None for path in paths]
         if not files or any(f is None or not f.path.is_file() for f in files):
             return None  # a document came or went: only a full rebuild knows where it belongs
-        read = [(file, self._signature(file), read_incident(file, self.config, self._known_files))
+        read = [(file, signature(file.path.stat()), read_incident(file, self.config, self._known_files))
                 for file in files if file is not None]
         last = self._last.loaded
         pages = [render_report_page(incident, last.archive, self.config, (str(f.rel) for f in last.files),
@@ -326,8 +339,8 @@ class Session:
                  for _, _, incident in read]
         if any(page is None for page in pages):
             return None  # an id changed
-        for file, signature, incident in read:
-            self._documents[file.path] = (signature, incident)
+        for file, stamp, incident in read:
+            self._documents[file.path] = (stamp, incident)
             self._edited.add(incident.source)
         update_site([OutputFile(p.path, p.source, text=p.text) for p in pages if p is not None], self.config.output_dir,
                     prune=False)
@@ -344,12 +357,6 @@ class Session:
         if self._env is None:
             self._env = make_environment(self.config)
         return self._env
-
-    @staticmethod
-    def _signature(file: SourceFile) -> tuple[int, ...]:
-        # An editor's atomic save can keep size and mtime; it always makes a new inode and ctime.
-        stat = file.path.stat()
-        return (stat.st_mtime_ns, stat.st_size, stat.st_ino, stat.st_ctime_ns)
 
     def rebuild(self, *, templates_changed: bool = False) -> BuildResult:
         config = self.config
@@ -403,11 +410,11 @@ class Session:
             if not file.is_markdown:
                 continue
             seen.add(file.path)
-            signature = self._signature(file)
+            stamp = signature(file.path.stat())
             cached = self._documents.get(file.path)
-            if cached is None or cached[0] != signature:
+            if cached is None or cached[0] != stamp:
                 incident = read_incident(file, self.config, known)
-                self._documents[file.path] = (signature, incident)
+                self._documents[file.path] = (stamp, incident)
                 changed.add(incident.source)
             incidents.append(self._documents[file.path][1])
         for gone in set(self._documents) - seen:

@@ -53,6 +53,36 @@ def digest(*parts: bytes | str) -> str:
     return hashed.hexdigest()
 
 
+#: What `os.stat` says of a file that changes whenever its bytes do: size, modification time, inode, change time.
+Signature = tuple[int, int, int, int]
+
+
+def signature(stat: os.stat_result) -> Signature:
+    # An editor's atomic save can keep size and mtime; it always makes a new inode and ctime.
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns)
+
+
+@dataclass(frozen=True, slots=True)
+class Hashes:
+    """The digest of each document's bytes, by path in the content folder, with the signature it had when hashed.
+
+    A signature taken within `RACY_NS` of `taken_ns` is not trusted: on a file
+    system with coarse times, a file could change again within the same tick.
+    """
+
+    taken_ns: int
+    of: Mapping[str, tuple[Signature, str]]
+
+    RACY_NS = 2_000_000_000
+
+    def known(self, rel: str, current: Signature) -> str | None:
+        """The digest of `rel`'s bytes, when it is known and the file cannot have changed since."""
+        found = self.of.get(rel)
+        if found is None or found[0] != current or current[1] >= self.taken_ns - self.RACY_NS:
+            return None
+        return found[1]
+
+
 @dataclass(frozen=True, slots=True)
 class LastBuild:
     """A whole build: replayed when its key is unchanged and its output is as it was left."""
@@ -61,6 +91,7 @@ class LastBuild:
     incidents: int
     diagnostics: tuple[Diagnostic, ...]
     output: Mapping[str, tuple[int, int]]  # path in the site → (size, mtime_ns) after writing
+    hashes: Hashes | None = None  # the documents as the build found them, so the next need not read them all
 
 
 @dataclass(slots=True)

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import replace
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hindsite import urls
 from hindsite.model import Incident, Section
-from hindsite.search import DOCS_PER_FILE, SUMMARY, TITLE, search_files, shard_key, words
-from hindsite.views import report_view
+from hindsite.search import DOCS_PER_FILE, MANIFEST, SUMMARY, TITLE, _json, _script, search_files, shard_key, words
+from hindsite.views import ReportView, report_view
 
 
 def incident(number: int, title: str, root_cause: str) -> Incident:
@@ -61,3 +70,72 @@ def test_script_text_cannot_close_a_script_block() -> None:
     assert all("</script>" not in text for text in files.values())
 
 
+
+
+def counted_word_by_word(reports: list[ReportView]) -> dict[str, str]:
+    """The index as it was first written: each word counted in turn, each section's text with its spaces tidied."""
+
+    def plain_words(text: str) -> list[str]:
+        return [w for w in re.findall(r"[^\W_]+", unicodedata.normalize("NFC", text).lower()) if len(w) >= 2]
+
+    def plain_text(fragment: str) -> str:
+        return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+    postings: dict[str, dict[str, list[list[int]]]] = defaultdict(dict)
+    documents = []
+    for number, report in enumerate(reports):
+        incident = report.incident
+        documents.append([
+            urls.incident_url(incident), incident.title, incident.date.isoformat() if incident.date else "",
+            incident.severity or "", list(incident.services), incident.summary[:240],
+            [[section.anchor, section.heading, section.key] for section in report.sections],
+        ])
+        places = [(TITLE, incident.title), (SUMMARY, incident.summary)]
+        places += [(index, f"{section.heading} {plain_text(section.html)}") for index, section in enumerate(report.sections)]
+        for place, text in places:
+            counts: dict[str, int] = defaultdict(int)
+            for word in plain_words(text):
+                counts[word] += 1
+            for word, count in counts.items():
+                postings[shard_key(word)].setdefault(word, []).append([number, place, count])
+    files = {f"search/t-{key}.js": _script("hindsiteSearchShard", json.dumps(key), terms) for key, terms in postings.items()}
+    for start in range(0, len(documents), DOCS_PER_FILE):
+        block = start // DOCS_PER_FILE
+        files[f"search/d-{block}.js"] = _script("hindsiteSearchDocs", str(block), documents[start : start + DOCS_PER_FILE])
+    manifest = {"version": 2, "documents": len(documents), "perFile": DOCS_PER_FILE, "shards": sorted(postings)}
+    files[MANIFEST] = "window.hindsiteSearch = " + _json(manifest) + ";\n"
+    return files
+
+
+#: Words, case, accents to compose (e + U+0301), final sigmas, spaces of every kind, entities and tags.
+_BITS = st.sampled_from([
+    "disk", "Full", "a", "x1", "été", "e\u0301", "\u0301", "ΟΔΟΣ", "Σ", "ß", "İ", "東京", "_", "-", "'", "’", " ", "  ",
+    "\n", "\t", "\u00a0", "\u2003", "\u3000", "&amp;", "&nbsp;", "&#x301;", "&eacute;", "&", ";", "<p>", "</p>",
+    "<a href=\"x\">", "<br>", "<", ">",
+])
+_TEXT = st.lists(_BITS, max_size=12).map("".join)
+
+
+@st.composite
+def reports(draw: st.DrawFn) -> list[ReportView]:
+    made = []
+    for number in range(draw(st.integers(1, 4))):
+        texts = draw(st.lists(_TEXT, max_size=3))
+        sections = tuple(Section("other", draw(_TEXT), n, text, text) for n, text in enumerate(texts))
+        written = replace(incident(number, draw(_TEXT), ""), summary=draw(_TEXT), sections=sections)
+        made.append(report_view(written, previous=None, next=None, related=(), source_url="", rewrite=lambda h: h))
+    return made
+
+
+@settings(max_examples=400)
+@given(reports())
+def test_the_index_is_the_one_counting_word_by_word_gives(reports: list[ReportView]) -> None:
+    files = search_files(reports)
+    expected = counted_word_by_word(reports)
+    assert list(files) == list(expected)
+    assert files == expected
+
+
+@given(_TEXT)
+def test_words_skip_one_letter_runs_whole(text: str) -> None:
+    assert words(text) == [w for w in re.findall(r"[^\W_]+", unicodedata.normalize("NFC", text).lower()) if len(w) >= 2]

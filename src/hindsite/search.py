@@ -15,8 +15,8 @@ import html
 import json
 import re
 import unicodedata
-from collections import defaultdict
-from collections.abc import Sequence
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 
 from . import urls
 from .views import ReportView
@@ -24,7 +24,8 @@ from .views import ReportView
 MANIFEST = "search/index.js"
 DOCS_PER_FILE = 500
 _TAG = re.compile(r"<[^>]+>")
-_WORD = re.compile(r"[^\W_]+")
+#: Runs of letters and digits, two or more long: a one-letter run is skipped whole.
+_WORD = re.compile(r"[^\W_]{2,}")
 
 #: Where a word was found, beside the numbered sections: the weights the client gives them.
 TITLE, SUMMARY = -1, -2
@@ -32,7 +33,7 @@ TITLE, SUMMARY = -1, -2
 
 def words(text: str) -> list[str]:
     """Lower-case words of two or more letters or digits; the client splits queries the same way."""
-    return [w for w in _WORD.findall(unicodedata.normalize("NFC", text).lower()) if len(w) >= 2]
+    return _WORD.findall(unicodedata.normalize("NFC", text).lower())
 
 
 def shard_key(word: str) -> str:
@@ -40,10 +41,11 @@ def shard_key(word: str) -> str:
     return word[:2].encode("utf-8").hex()
 
 
-def search_files(reports: Sequence[ReportView]) -> dict[str, str]:
+def search_files(reports: Iterable[ReportView]) -> dict[str, str]:
     """Path in the site → text, for the manifest, the word shards and the document blocks."""
-    postings: dict[str, dict[str, list[list[int]]]] = defaultdict(dict)
-    shard_of: dict[str, str] = {}
+    # word → (report, place, count)…, words in the order found. Tuples, as the collector stops tracking them:
+    # it need not walk millions of postings again and again while they pile up.
+    postings: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
     documents = []
     for number, report in enumerate(reports):
         incident = report.incident
@@ -53,27 +55,25 @@ def search_files(reports: Sequence[ReportView]) -> dict[str, str]:
             [[section.anchor, section.heading, section.key] for section in report.sections],
         ])
         places = [(TITLE, incident.title), (SUMMARY, incident.summary)]
-        places += [(index, f"{section.heading} {plain_text(section.html)}") for index, section in enumerate(report.sections)]
+        places += [(index, f"{section.heading} {_text_of(section.html)}") for index, section in enumerate(report.sections)]
         for place, text in places:
-            counts: dict[str, int] = defaultdict(int)
-            for word in words(text):
-                counts[word] += 1
-            for word, count in counts.items():
-                key = shard_of.get(word) or shard_of.setdefault(word, shard_key(word))
-                postings[key].setdefault(word, []).append([number, place, count])
-    files = {
-        f"search/t-{key}.js": _script("hindsiteSearchShard", json.dumps(key), terms) for key, terms in postings.items()
-    }
+            for word, count in Counter(words(text)).items():
+                postings[word].append((number, place, count))
+    shards: dict[str, dict[str, list[tuple[int, int, int]]]] = {}
+    for word, where in postings.items():
+        shards.setdefault(shard_key(word), {})[word] = where
+    files = {f"search/t-{key}.js": _script("hindsiteSearchShard", json.dumps(key), terms) for key, terms in shards.items()}
     for start in range(0, len(documents), DOCS_PER_FILE):
         block = start // DOCS_PER_FILE
         files[f"search/d-{block}.js"] = _script("hindsiteSearchDocs", str(block), documents[start : start + DOCS_PER_FILE])
-    manifest = {"version": 2, "documents": len(documents), "perFile": DOCS_PER_FILE, "shards": sorted(postings)}
+    manifest = {"version": 2, "documents": len(documents), "perFile": DOCS_PER_FILE, "shards": sorted(shards)}
     files[MANIFEST] = "window.hindsiteSearch = " + _json(manifest) + ";\n"
     return files
 
 
-def plain_text(fragment: str) -> str:
-    return " ".join(html.unescape(_TAG.sub(" ", fragment)).split())
+def _text_of(fragment: str) -> str:
+    """The text of an HTML fragment, its tags as spaces. Runs of spaces are left: `words` skips them anyway."""
+    return html.unescape(_TAG.sub(" ", fragment))
 
 
 def _script(callback: str, key: str, payload: object) -> str:
@@ -81,5 +81,6 @@ def _script(callback: str, key: str, payload: object) -> str:
 
 
 def _json(payload: object) -> str:
-    # "</" cannot end a script block early when a file is inlined somewhere.
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    # "</" cannot end a script block early when a file is inlined somewhere. Payloads are trees built here:
+    # no need to check for cycles.
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), check_circular=False).replace("</", "<\\/")

@@ -15,6 +15,7 @@ import html
 import json
 import re
 import unicodedata
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
@@ -43,9 +44,9 @@ def shard_key(word: str) -> str:
 
 def search_files(reports: Iterable[ReportView]) -> dict[str, str]:
     """Path in the site → text, for the manifest, the word shards and the document blocks."""
-    # word → (report, place, count)…, words in the order found. Tuples, as the collector stops tracking them:
-    # it need not walk millions of postings again and again while they pile up.
-    postings: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+    # word → report, place, count, report, place, count…, words in the order found. Flat arrays of machine
+    # integers: millions of postings take 12 bytes each, and the collector has nothing in them to walk.
+    postings: dict[str, array[int]] = defaultdict(lambda: array("i"))
     documents = []
     for number, report in enumerate(reports):
         incident = report.incident
@@ -58,17 +59,24 @@ def search_files(reports: Iterable[ReportView]) -> dict[str, str]:
         places += [(index, f"{section.heading} {_text_of(section.html)}") for index, section in enumerate(report.sections)]
         for place, text in places:
             for word, count in Counter(words(text)).items():
-                postings[word].append((number, place, count))
-    shards: dict[str, dict[str, list[tuple[int, int, int]]]] = {}
-    for word, where in postings.items():
-        shards.setdefault(shard_key(word), {})[word] = where
-    files = {f"search/t-{key}.js": _script("hindsiteSearchShard", json.dumps(key), terms) for key, terms in shards.items()}
+                postings[word].extend((number, place, count))
+    shards: dict[str, list[str]] = defaultdict(list)  # shard → its words, in the order found
+    for word in postings:
+        shards[shard_key(word)].append(word)
+    files = {}
+    for key, shard_words in shards.items():  # one shard's postings as Python lists at a time
+        terms = {word: _triples(postings.pop(word)) for word in shard_words}
+        files[f"search/t-{key}.js"] = _script("hindsiteSearchShard", json.dumps(key), terms)
     for start in range(0, len(documents), DOCS_PER_FILE):
         block = start // DOCS_PER_FILE
         files[f"search/d-{block}.js"] = _script("hindsiteSearchDocs", str(block), documents[start : start + DOCS_PER_FILE])
     manifest = {"version": 2, "documents": len(documents), "perFile": DOCS_PER_FILE, "shards": sorted(shards)}
     files[MANIFEST] = "window.hindsiteSearch = " + _json(manifest) + ";\n"
     return files
+
+
+def _triples(flat: array[int]) -> list[tuple[int, int, int]]:
+    return list(zip(flat[0::3], flat[1::3], flat[2::3]))
 
 
 def _text_of(fragment: str) -> str:

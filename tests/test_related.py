@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from hindsite.archive import collect
 from hindsite.markup import render_markdown
 from hindsite.model import Incident, Section
-from hindsite.related import related_incidents
+from hindsite.related import _best, related_incidents
 
 
 def incident(id: str, root_cause: str = "", day: int = 1, **fields: Any) -> Incident:
@@ -99,3 +102,10 @@ def test_more_shared_groups_rank_higher_and_ties_break_by_id() -> None:
     one_tag_a = incident("one-tag-a", day=4, tags=("deploy",))
     related = related_incidents(collect([target, both_tags, one_tag_b, one_tag_a]))
     assert ids(related["target"]) == ["both-tags", "one-tag-a", "one-tag-b"]
+
+
+@given(st.dictionaries(st.text("abcde", min_size=1, max_size=3), st.sampled_from([1.0, 2.0, 3.0, 3.5, 5.0, 0.25]), max_size=40),
+       st.integers(0, 8))
+def test_the_best_are_the_head_of_all_of_them_sorted(scores: dict[str, float], limit: int) -> None:
+    everything = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+    assert _best(scores, limit) == tuple(key for key, _ in everything[:limit])

@@ -11,7 +11,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
-from .archive import Archive
+from .archive import Archive, Group
 from .model import Incident
 from .parallel import map_in_processes
 from .slugs import group_slug
@@ -27,30 +27,51 @@ def related_incidents(archive: Archive, limit: int = 5) -> Mapping[str, tuple[In
     """For each incident id, up to `limit` others, most related first."""
     words = {i.id: _root_cause_words(i) for i in archive.incidents}
     rarity = _rarity(words.values(), len(archive.incidents))
-    by_word: dict[str, list[Incident]] = {}
+    by_word: dict[str, list[str]] = {}
     for incident in archive.incidents:
         for word in words[incident.id]:
             if rarity.get(word, 0) > 1.0:
-                by_word.setdefault(word, []).append(incident)
+                by_word.setdefault(word, []).append(incident.id)
+    by_word = {word: ids[:_PER_GROUP] for word, ids in by_word.items()}
     by_id = {incident.id: incident for incident in archive.incidents}
+    services, tags = _newest_ids(archive.by_service), _newest_ids(archive.by_tag)
 
     def most_related(incident: Incident) -> tuple[str, ...]:
-        scores: Counter[str] = Counter()
-        for groups, names, weight in ((archive.by_service, incident.services, 3.0), (archive.by_tag, incident.tags, 2.0)):
+        scores: dict[str, float] = {}
+        score = scores.get
+        for groups, names, weight in ((services, incident.services, 3.0), (tags, incident.tags, 2.0)):
             for name in names:
-                group = groups.get(group_slug(name))
-                for other in group.incidents[:_PER_GROUP] if group else ():
-                    scores[other.id] += weight
+                for other in groups.get(group_slug(name), ()):
+                    scores[other] = score(other, 0) + weight
         for word in words[incident.id]:
-            for other in by_word.get(word, ())[:_PER_GROUP]:
-                scores[other.id] += rarity[word]
+            if word in by_word:
+                weight = rarity[word]
+                for other in by_word[word]:
+                    scores[other] = score(other, 0) + weight
         scores.pop(incident.id, None)
-        return tuple(key for key, _ in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:limit])
+        return _best(scores, limit)
 
     # Only ids cross between processes; the indexes reach the workers by fork.
     ordered = archive.incidents
     chosen = map_in_processes(lambda n: most_related(ordered[n]), range(len(ordered)))
     return {incident.id: tuple(by_id[key] for key in keys) for incident, keys in zip(ordered, chosen)}
+
+
+def _best(scores: dict[str, float], limit: int) -> tuple[str, ...]:
+    """The `limit` keys of highest score, ties by key: the head of all of them sorted, without sorting them all.
+
+    Hundreds of candidates make a few: sorting the bare scores finds the lowest that makes the cut, and only
+    the keys that reach it are sorted.
+    """
+    if len(scores) > limit:
+        cut = sorted(scores.values(), reverse=True)[limit - 1]
+        scores = {key: score for key, score in scores.items() if score >= cut}
+    return tuple(key for key, _ in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:limit])
+
+
+def _newest_ids(groups: Mapping[str, Group]) -> dict[str, list[str]]:
+    """Slug → the ids of the group's newest incidents, as many as are considered."""
+    return {slug: [incident.id for incident in group.incidents[:_PER_GROUP]] for slug, group in groups.items()}
 
 
 def _root_cause_words(incident: Incident) -> frozenset[str]:

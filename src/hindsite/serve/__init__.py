@@ -88,6 +88,7 @@ class Preview:
         self._batches.put(None)
         if self._started:
             self.server.shutdown()  # waits for serve_forever, so only once it runs
+            self._threads[1].join()  # a rebuild under way finishes before its output folder is removed
         self.server.server_close()
         self._folder.cleanup()
 

@@ -6,9 +6,10 @@ import re
 from pathlib import Path, PurePosixPath
 
 import pytest
+from conftest import MakeSite, RunCli
 
 from hindsite.config import SiteConfig
-from hindsite.markup import text_of
+from hindsite.markup import parse, text_of
 from hindsite.model import Incident
 from hindsite.normalise import normalise
 from hindsite.normalise.blocks import parse_blocks
@@ -96,3 +97,82 @@ def test_a_footnote_definition_is_not_a_missing_file(text: str) -> None:
 def test_a_missing_file_is_still_reported(text: str, line: int) -> None:
     incident = incident_of(text, frozenset({NAME}))
     assert [(d.code, d.line) for d in incident.diagnostics if d.code == "missing-asset"] == [("missing-asset", line)]
+
+
+# --- anchors -----------------------------------------------------------------------
+
+IN_PAGE_LINK = re.compile(r'href="#([^"]*)"')
+ID = re.compile(r'\bid="([^"]*)"')
+
+
+def test_a_footnote_reference_and_its_note_link_to_each_other() -> None:
+    html = parse("Errors rose[^1], then fell[^1].\n\n[^1]: measured upstream").html(footnote_scope="7")
+    assert IN_PAGE_LINK.findall(html) == ["fn-7-1", "fn-7-1", "fnref-7-1", "fnref-7-1:1"]
+    assert ID.findall(html) == ["fnref-7-1", "fnref-7-1:1", "fn-7-1"]
+    assert "measured upstream" in text_of(html)
+
+
+def test_footnotes_of_two_sections_have_ids_of_their_own() -> None:
+    incident = incident_of("## Impact\n\nErrors rose[^1].\n\n[^1]: measured upstream\n\n"
+                           "## Lessons\n\nAlerts helped[^1].\n\n[^1]: paged twice")
+    ids = [anchor for section in incident.sections for anchor in ID.findall(section.html)]
+    assert len(ids) == 4
+    assert len(set(ids)) == 4
+    assert [i for i in ids if not i.startswith(("fn-", "fnref-"))] == []  # never a page's own `s-…`, `h-…`
+    for section in incident.sections:
+        assert set(IN_PAGE_LINK.findall(section.html)) == set(ID.findall(section.html))
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ['<a id="s-summary">keep</a>', '<li id="fn1">keep</li>', '<a id="fn-1-1">keep</a>',
+     '<span id="fnref-1-1">keep</span>', '<li id="fnref-1-1:1">keep</li>', '<div id="main">keep</div>'],
+)
+def test_an_authors_raw_html_keeps_no_id_not_even_a_footnotes(raw: str) -> None:
+    # The section's heading is on line 1, so its footnote's ids are fn-1-1 and fnref-1-1; the author's are
+    # dropped even when they copy a footnote's, so no id on the page is ever there twice or the author's choice.
+    (section,) = incident_of(f"## Summary\n\nErrors rose[^1]. {raw}\n\n{raw}\n\n[^1]: measured upstream").sections
+    assert sorted(ID.findall(section.html)) == ["fn-1-1", "fnref-1-1"]
+    assert text_of(section.html).count("keep") == 2
+
+
+def test_a_footnote_referred_to_from_another_section_keeps_its_words() -> None:
+    incident = incident_of("## Impact\n\nErrors rose[^1].\n\n## Lessons\n\nAlerts helped.\n\n[^1]: measured upstream")
+    assert "measured upstream" in shown(incident)
+    for section in incident.sections:
+        assert set(IN_PAGE_LINK.findall(section.html)) <= set(ID.findall(section.html))
+
+
+FOOTNOTED = """\
+---
+title: Disk full
+date: 2024-01-02
+---
+
+## Summary
+
+Errors rose[^1], then fell[^1].
+
+[^1]: measured upstream
+
+## Impact
+
+Checkout failed[^1].
+
+[^1]: for ten minutes
+"""
+
+
+def test_a_site_with_footnotes_builds_strict_with_every_anchor_on_its_page(
+    tmp_path: Path, make_site: MakeSite, run_cli: RunCli
+) -> None:
+    site = make_site(tmp_path, {"content/2024-01-02-disk.md": FOOTNOTED})
+    result = run_cli("build", "--strict", cwd=site)
+    assert "broken-link" not in result.stderr
+    assert result.exit_code == 0, result.stderr
+    page = (site / "_site" / "incidents" / "2024-01-02-disk.html").read_text(encoding="utf-8")
+    ids = ID.findall(page)
+    assert len(ids) == len(set(ids)), ids
+    notes = [link for link in IN_PAGE_LINK.findall(page) if link.startswith("fn")]
+    assert len(notes) == 6  # three references, three ways back
+    assert set(notes) <= set(ids)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import html
 import re
+import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -88,14 +89,33 @@ _ATTRIBUTES = {
     "td": {"colspan", "rowspan", "style"},
     "input": {"type", "checked", "disabled"},
 }
-_CLEANER = nh3.Cleaner(
+_CLEANER_OPTIONS: dict[str, Any] = dict(
     tags=_TAGS,
     clean_content_tags={"script", "style"},
-    attributes=_ATTRIBUTES,
     url_schemes=_URL_SCHEMES,
     link_rel="noopener noreferrer",
     filter_style_properties={"text-align"},
     allowed_classes={"figure": {"code", "image"}},
+)
+_CLEANER = nh3.Cleaner(attributes=_ATTRIBUTES, **_CLEANER_OPTIONS)
+
+#: Footnote ids carry this mark from the renderer through the sanitiser, which keeps them and drops every
+#: other id; the mark is then taken out. Authors cannot know it, so no id they write passes for a footnote's
+#: (and none can take an id of the page's, such as `main` or `s-summary`).
+_NOTE_MARK = f"n{secrets.token_hex(8)}"
+_NOTE_ID = re.compile(rf"fn(?:ref)?-{_NOTE_MARK}[0-9a-z]*-[0-9]+(?::[0-9]+)?")
+
+
+def _footnote_ids_only(element: str, attribute: str, value: str) -> str | None:
+    if attribute != "id":
+        return value
+    return value if _NOTE_ID.fullmatch(value) else None
+
+
+_NOTES_CLEANER = nh3.Cleaner(
+    attributes={**_ATTRIBUTES, "a": _ATTRIBUTES["a"] | {"id"}, "li": _ATTRIBUTES.get("li", set()) | {"id"}},
+    attribute_filter=_footnote_ids_only,
+    **_CLEANER_OPTIONS,
 )
 
 _TAG = re.compile(r"<[^>]*>")
@@ -105,8 +125,8 @@ _LONE_IMAGE = re.compile(r'<p>(<img src="[^"]*" alt="([^"]+)"[^>]*>)</p>')
 
 
 def sanitise(html: str) -> str:
-    """Remove anything that could run or load in a reader's browser."""
-    return _CLEANER.clean(html)
+    """Remove anything that could run or load in a reader's browser, and every id but the footnotes' (`Parsed.html`)."""
+    return (_NOTES_CLEANER if _NOTE_MARK in html else _CLEANER).clean(html)
 
 
 #: Elements that would run, load or submit something.
@@ -208,13 +228,19 @@ class Parsed:
             chosen += self.tokens[i : j + 1]
         return Parsed(chosen, self.env, tuple(blocks))
 
-    def html(self) -> str:
-        """The sanitised HTML of these tokens."""
+    def html(self, footnote_scope: str = "0") -> str:
+        """The sanitised HTML of these tokens.
+
+        Footnotes and their references link to each other by the ids `fn-SCOPE-N` and `fnref-SCOPE-N`
+        (`fnref-SCOPE-N:K` for the K+1th reference to one note). Texts shown on one page need different
+        scopes, of lower-case letters and digits: a section's is the line of its heading.
+        """
         if not self.tokens:
             return ""
-        rendered = PARSER.renderer.render(self.tokens, PARSER.options, self.env)
+        env = {**self.env, "docId": _NOTE_MARK + footnote_scope}
+        rendered = PARSER.renderer.render(self.tokens, PARSER.options, env)
         rendered = _LONE_IMAGE.sub(r'<figure class="image">\1<figcaption>\2</figcaption></figure>', rendered)
-        return sanitise(rendered)
+        return sanitise(rendered).replace(_NOTE_MARK, "")
 
 
 def block_end(tokens: Sequence[Token], i: int) -> int:
@@ -278,9 +304,9 @@ def _widen_ragged_tables(text: str) -> str:
     return "\n".join(lines)
 
 
-def render_markdown(text: str, references: Mapping[str, Any] | None = None) -> str:
-    """Markdown source → sanitised HTML fragment."""
-    return parse(text, references).html()
+def render_markdown(text: str, references: Mapping[str, Any] | None = None, footnote_scope: str = "0") -> str:
+    """Markdown source → sanitised HTML fragment (see `Parsed.html` for `footnote_scope`)."""
+    return parse(text, references).html(footnote_scope)
 
 
 #: What can begin inline syntax under `PARSER` (escapes, code spans, emphasis, strikethrough, links, images

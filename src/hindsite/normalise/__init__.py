@@ -347,7 +347,8 @@ def _part(raw: RawSection, document: Document, body_lines: Sequence[str], every:
     else:
         parsed = parse(clean, whole.references)
         blocks = tuple(parse_blocks(clean, first_line, parsed))
-    section = Section(key, raw.heading, raw.line, shown, parsed.html(), not is_unfilled(text), first_line + leading_blank_lines)
+    html = parsed.html(footnote_scope=str(raw.line))  # sections' lines differ, so their footnotes' ids do
+    section = Section(key, raw.heading, raw.line, shown, html, not is_unfilled(text), first_line + leading_blank_lines)
     raw_parsed = whole.between(raw.body_start - body_line, raw.body_end - body_line)
     raw_blocks = tuple(parse_blocks(document.body, body_line, raw_parsed)) if raw_parsed is not None else None
     return _Part(section, blocks, raw_text, raw.body_start, raw_blocks)

@@ -129,6 +129,17 @@ def test_clock_only_events_keep_their_zone_in_the_label() -> None:
     assert [v.elapsed for v in views] == ["T+0:00", "T+0:45"]
 
 
+
+def test_the_same_instants_written_in_another_zone_keep_their_own_clock_times() -> None:
+    """Equal datetimes for Python, different words on the page: a cache of event views must keep them apart."""
+    plus_two = dt.timezone(dt.timedelta(hours=2))
+    utc_incident = incident("x", timeline=(TimelineEvent(at(8, 0), "paged", 3),))
+    zoned = incident("x", timeline=(TimelineEvent(at(8, 0).astimezone(plus_two), "paged", 3),))
+    pages = [report_view(i, previous=None, next=None, related=(), source_url="", rewrite=lambda h: h)
+             for i in (utc_incident, zoned, utc_incident)]
+    assert [page.timeline[0].when for page in pages] == ["2024-03-01 08:00 UTC", "2024-03-01 10:00 UTC+02:00",
+                                                         "2024-03-01 08:00 UTC"]
+
 # --- item_view ----------------------------------------------------------------------------------
 
 

@@ -12,11 +12,12 @@ import functools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from . import urls
 from .formats import format_clock, format_elapsed, format_instant
 from .markup import render_inline
-from .model import SECTION_KEYS, SECTION_LABELS, ActionItem, Incident, Section
+from .model import SECTION_KEYS, SECTION_LABELS, ActionItem, Incident, Section, TimelineEvent
 from .paths import resolve_reference
 from .slugs import slugify
 
@@ -77,15 +78,13 @@ def report_view(
     rewrite: Callable[[str], str],
 ) -> ReportView:
     used: set[str] = set()
-    with_ids = tuple(
-        replace(view, html=_heading_ids(view.html, used)) for view in section_views(incident.sections, rewrite)
-    )
+    with_ids = tuple(_with_html(view, _heading_ids(view.html, used)) for view in section_views(incident.sections, rewrite))
     in_page = _in_page_anchors(with_ids)
     return ReportView(
         incident=incident,
-        sections=tuple(replace(view, html=in_page(view.html)) for view in with_ids),
-        timeline=tuple(replace(e, html=in_page(rewrite(e.html))) for e in _events_of(incident)),
-        action_items=tuple(replace(i, html=in_page(rewrite(i.html))) for i in _items_of(incident)),
+        sections=tuple(_with_html(view, in_page(view.html)) for view in with_ids),
+        timeline=tuple(_with_html(e, in_page(rewrite(e.html))) for e in _events_of(incident)),
+        action_items=tuple(_with_html(i, in_page(rewrite(i.html))) for i in _items_of(incident.action_items)),
         related=related,
         source_url=source_url,
         previous=previous,
@@ -104,23 +103,46 @@ def section_views(sections: Sequence[Section], rewrite: Callable[[str], str] = l
         yield SectionView(section.key, label, section.heading or label, anchor, section.line, rewrite(section.html), section.filled)
 
 
-@functools.lru_cache(maxsize=50_000)
+_View = TypeVar("_View", SectionView, EventView, ItemView)
+
+
+def _with_html(view: _View, html: str) -> _View:
+    """`view` showing `html`: the same object when it already does, as most do (no heading, no link to rewrite)."""
+    return view if html == view.html else replace(view, html=html)
+
+
 def _events_of(incident: Incident) -> tuple[EventView, ...]:
-    """Event views depend on the incident alone; a running server reuses them across rebuilds."""
-    return tuple(event_views(incident))
+    """Event views depend on the start and the timeline alone; a running server reuses them across rebuilds.
+
+    Keyed by the whole incident, the cache would hash every section of it at each look-up. Equal instants
+    in other zones are equal datetimes, yet read differently on the page: their offsets are part of the key.
+    """
+    offsets = tuple((e.at or e.time).utcoffset() if (e.at or e.time) else None for e in incident.timeline)
+    return _timeline_views(incident.id, incident.started_at, incident.timeline, offsets)
 
 
 @functools.lru_cache(maxsize=50_000)
-def _items_of(incident: Incident) -> tuple[ItemView, ...]:
-    return tuple(item_view(item) for item in incident.action_items)
+def _timeline_views(
+    id: str, started_at: dt.datetime | None, timeline: tuple[TimelineEvent, ...], offsets: tuple[dt.timedelta | None, ...]
+) -> tuple[EventView, ...]:
+    return tuple(_event_views(started_at, timeline))
+
+
+@functools.lru_cache(maxsize=50_000)
+def _items_of(items: tuple[ActionItem, ...]) -> tuple[ItemView, ...]:
+    return tuple(item_view(item) for item in items)
 
 
 def event_views(incident: Incident) -> Iterable[EventView]:
-    start = incident.started_at or next((e.at for e in incident.timeline if e.at), None)
-    first_clock = next((e.time for e in incident.timeline if e.time), None)
+    return _event_views(incident.started_at, incident.timeline)
+
+
+def _event_views(started_at: dt.datetime | None, timeline: Sequence[TimelineEvent]) -> Iterable[EventView]:
+    start = started_at or next((e.at for e in timeline if e.at), None)
+    first_clock = next((e.time for e in timeline if e.time), None)
     days = 0  # midnights passed, for times without a date
     previous: int | None = None
-    for event in incident.timeline:
+    for event in timeline:
         if event.at is not None:
             when, iso = format_instant(event.at), event.at.isoformat()
             elapsed = _minutes(event.at - start) if start else None
@@ -160,6 +182,8 @@ _TAGS = re.compile(r"<[^>]+>")
 
 def _heading_ids(html: str, used: set[str]) -> str:
     """Give headings inside the author's text ids, prefixed so they never clash with the page's own."""
+    if "<h" not in html:
+        return html
 
     def add_id(match: re.Match[str]) -> str:
         anchor = _unused("h-" + slugify(_TAGS.sub("", match.group(2)), fallback="heading"), used)
@@ -180,18 +204,26 @@ def _unused(base: str, used: set[str]) -> str:
 
 def _in_page_anchors(sections: Sequence[SectionView]) -> Callable[[str], str]:
     """`[see](#root-cause)` as authors write it (GitHub-style heading slugs) → the anchor on this page."""
+    anchors: dict[str, str] | None = None  # gathered at the first such link: few pages have one
+
+    def replace(match: re.Match[str]) -> str:
+        nonlocal anchors
+        if anchors is None:
+            anchors = _anchors_by_slug(sections)
+        wanted = slugify(match.group(1), fallback="")
+        return f'href="#{anchors[wanted]}"' if wanted in anchors else match.group(0)
+
+    return lambda html: _FRAGMENT_LINK.sub(replace, html) if 'href="#' in html else html
+
+
+def _anchors_by_slug(sections: Sequence[SectionView]) -> dict[str, str]:
     anchors: dict[str, str] = {}
     for section in sections:
         anchors.setdefault(slugify(section.heading, fallback=""), section.anchor)
         for anchor in re.findall(r'<h[1-6] id="(h-[^"]+)"', section.html):
             anchors.setdefault(anchor[2:], anchor)
     anchors.pop("", None)
-
-    def replace(match: re.Match[str]) -> str:
-        wanted = slugify(match.group(1), fallback="")
-        return f'href="#{anchors[wanted]}"' if wanted in anchors else match.group(0)
-
-    return lambda html: _FRAGMENT_LINK.sub(replace, html)
+    return anchors
 
 
 _LINK_ATTR = re.compile(r'(?P<attr>\b(?:href|src))="(?P<url>[^"]*)"')
@@ -215,4 +247,4 @@ def link_rewriter(incident: Incident, published: frozenset[str], known_docs: Map
             return match.group(0)
         return f'{match.group("attr")}="{new}"'
 
-    return lambda html: _LINK_ATTR.sub(replace, html)
+    return lambda html: _LINK_ATTR.sub(replace, html) if '="' in html else html

@@ -205,3 +205,63 @@ def test_a_file_written_just_before_the_survey_is_read_again_by_the_next(site: P
     file_reads.clear()
     surveyed(site, first.hashes)
     assert len([name for name in file_reads if name.endswith(".md")]) == len(FILES)
+
+
+# --- pages kept from the last build -------------------------------------------------------------------
+
+
+@pytest.fixture
+def renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The pages rendered (not kept from the last build), in order."""
+    render_module = importlib.import_module("hindsite.render")
+    seen: list[str] = []
+    real = render_module._Planned.render
+
+    def counting(self, env, site):  # type: ignore[no-untyped-def]
+        seen.append(self.path)
+        return real(self, env, site)
+
+    monkeypatch.setattr(render_module._Planned, "render", counting)
+    return seen
+
+
+def test_an_edit_only_its_own_page_shows_renders_only_that_page(site: Path, run_cli: RunCli, renders: list[str]) -> None:
+    run_cli("build", cwd=site)
+    edited = site / "content/2024-02-03-outage-3.md"
+    edited.write_text(doc(3).replace("alert\n", "alert fired twice\n"), encoding="utf-8")
+    renders.clear()
+    assert run_cli("build", cwd=site).exit_code == 0
+    assert renders == ["incidents/2024-02-03-outage-3.html"]
+    assert "fired twice" in (site / "_site/incidents/2024-02-03-outage-3.html").read_text(encoding="utf-8")
+
+
+EDITS = {
+    "title": ("content/2024-02-03-outage-3.md", lambda text: text.replace("title: Outage 3", "title: Queue stall")),
+    "severity": ("content/2024-02-04-outage-4.md", lambda text: text.replace("---\n\n", "severity: SEV1\n---\n\n", 1)),
+    "new-tag": ("content/2024-02-05-outage-5.md", lambda text: text.replace("tags: [t1]", "tags: [t1, brand-new]")),
+    "root-cause": ("content/2024-02-06-outage-6.md", lambda text: text + "\n## Root cause\n\nThe disk filled.\n"),
+    "broken-link": ("content/2024-02-07-outage-7.md", lambda text: text + "\nSee [notes](missing.html#x).\n"),
+    "deleted": ("content/2024-02-08-outage-8.md", None),
+    "added": ("content/2024-02-20-outage-20.md", lambda text: doc(20)),
+}
+
+
+@pytest.mark.parametrize("edit", sorted(EDITS))
+def test_a_build_that_keeps_pages_gives_what_a_fresh_build_gives(
+    site: Path, run_cli: RunCli, renders: list[str], tmp_path: Path, edit: str
+) -> None:
+    run_cli("build", cwd=site)
+    path, change = EDITS[edit]
+    target = site / path
+    if change is None:
+        target.unlink()
+    else:
+        target.write_text(change(target.read_text(encoding="utf-8") if target.exists() else ""), encoding="utf-8")
+    renders.clear()
+    kept = run_cli("build", cwd=site)
+    rendered = len(renders)
+    fresh = run_cli("build", "--no-cache", "-o", str(tmp_path / "fresh"), cwd=site)
+    assert digests(site / "_site") == digests(tmp_path / "fresh")
+    assert kept.stderr.replace("_site", "OUT") == fresh.stderr.replace(str(tmp_path / "fresh"), "OUT")
+    assert kept.exit_code == fresh.exit_code
+    assert 0 < rendered <= len(renders) - rendered  # some pages kept, and the fresh build rendered them all

@@ -18,7 +18,17 @@ from . import diagnostics as diag
 from . import urls
 from .archive import Archive, collect
 from .cache import FOLDER as CACHE_FOLDER
-from .cache import BuildCache, Hashes, LastBuild, Signature, code_fingerprint, digest, output_state, signature
+from .cache import (
+    BuildCache,
+    Hashes,
+    LastBuild,
+    PagePrints,
+    Signature,
+    code_fingerprint,
+    digest,
+    output_state,
+    signature,
+)
 from .config import SiteConfig
 from .diagnostics import Diagnostic
 from .linkcheck import Locate, PageLinks, check_links, links_of
@@ -202,10 +212,12 @@ def build(
     cache = BuildCache.open(config.root / CACHE_FOLDER if use_cache and write else None)
     earlier = cache.last.hashes if cache.last else None
     surveyed = survey(config, earlier) if cache.folder is not None and config.content_dir.is_dir() else None
-    site_key = _site_key(config, surveyed, timestamp) if surveyed is not None else ""
-    unchanged = _unchanged(cache, site_key, config.output_dir)
-    if unchanged is not None:
-        return unchanged
+    render_key = _render_key(config, surveyed, timestamp) if surveyed is not None else ""
+    site_key = digest(render_key, *sorted(surveyed.keys.values())) if surveyed is not None else ""
+    intact = _output_intact(cache.last, config.output_dir)
+    if intact and cache.last is not None and site_key and cache.last.key == site_key:
+        last = cache.last
+        return BuildResult(Loaded(collect(()), (), ()), last.diagnostics, 0, incidents=last.incidents, unchanged=True)
     loaded = load(config, cache if surveyed else None, surveyed)
     problems = [*loaded.diagnostics, *all_incident_diagnostics(loaded.archive.incidents)]
     if cache.problem:
@@ -214,8 +226,11 @@ def build(
         check_output_dir(config.output_dir, content=config.content_dir, site_root=config.root, force=force)
     except OutputRefused as exc:
         return BuildResult(loaded, (*problems, exc.diagnostic), 0)
+    related = related_incidents(loaded.archive)
+    prints = _page_prints(loaded.archive, related, surveyed.keys, render_key) if surveyed is not None else None
+    keep = _still_right(cache, prints) if intact and prints is not None else {}
     claims, seen = Claims(), []
-    files = claims.admit(_site_files(loaded, config, seen))
+    files = claims.admit(_site_files(loaded, config, seen, frozenset(keep), related, keep))
     try:
         paths = write_site(files, config.output_dir, timestamp=timestamp) if write else [f.path for f in files]
     except RenderError as exc:
@@ -231,43 +246,79 @@ def build(
         return BuildResult(loaded, tuple(problems), 0)
     if surveyed is not None:
         written = output_state(config.output_dir, paths)
-        last = LastBuild(site_key, len(loaded.archive.incidents), tuple(problems), written or {}, surveyed.hashes)
-        cache.save(surveyed.keys.values(), last if written else None)
+        last = LastBuild(site_key, len(loaded.archive.incidents), tuple(problems), written or {}, surveyed.hashes, prints)
+        cache.save(surveyed.keys.values(), last if written else None, seen)
     return BuildResult(loaded, tuple(problems), len(paths))
 
 
-def _site_key(config: SiteConfig, surveyed: Survey, timestamp: int | None) -> str:
-    """Everything a build reads: documents, other files (by size and time), templates, configuration."""
+def _render_key(config: SiteConfig, surveyed: Survey, timestamp: int | None) -> str:
+    """Everything a build reads but the documents: other files (by size and time), templates, configuration."""
     others = [f"{f.rel}\0{stat.st_size}\0{stat.st_mtime_ns}"
               for f in surveyed.files if not f.is_markdown for stat in [f.path.stat()]]
     templates = [
         f"{p}\0{digest(p.read_bytes())}" for folder in (theme_dir(config), config.templates_dir) if folder.is_dir()
         for p in sorted(folder.rglob("*")) if p.is_file()
     ]
-    return digest(code_fingerprint(), repr(config), str(timestamp), *sorted(surveyed.keys.values()), *others, *templates)
+    return digest(code_fingerprint(), repr(config), str(timestamp), *others, *templates)
 
 
-def _unchanged(cache: BuildCache, site_key: str, output: Path) -> BuildResult | None:
-    """The last build again, when nothing it read changed and its output is as it left it."""
-    last = cache.last
-    if not site_key or last is None or last.key != site_key or not (output / MARKER).exists():
-        return None
-    if output_state(output, last.output) != last.output:
-        return None
-    return BuildResult(Loaded(collect(()), (), ()), last.diagnostics, 0, incidents=last.incidents, unchanged=True)
+def _output_intact(last: LastBuild | None, output: Path) -> bool:
+    """Whether the output folder is as the last build left it."""
+    return last is not None and (output / MARKER).exists() and output_state(output, last.output) == last.output
+
+
+def _page_prints(
+    archive: Archive, related: Mapping[str, tuple[Incident, ...]], keys: Mapping[PurePosixPath, str], render_key: str
+) -> PagePrints:
+    """What each report page, and what the other pages, show: a document's cache key stands for all it says."""
+    ordered = archive.incidents
+
+    def shown_of(incident: Incident | None) -> str:
+        return "" if incident is None else f"{incident.id}\0{incident.title}"
+
+    reports = {
+        urls.incident_url(incident): digest(
+            incident.id, keys[PurePosixPath(incident.content_path)],
+            shown_of(ordered[n + 1] if n + 1 < len(ordered) else None), shown_of(ordered[n - 1] if n > 0 else None),
+            repr([(r.id, r.title, r.date, r.services) for r in related.get(incident.id, ())]),
+        )
+        for n, incident in enumerate(ordered)
+    }
+    return PagePrints(render_key, reports, digest(*(repr(_shown_elsewhere(i)) for i in ordered)))
+
+
+def _still_right(cache: BuildCache, prints: PagePrints) -> dict[str, PageLinks]:
+    """The pages of the last build that would come out the same, with their links; the rest are rendered.
+
+    A report page is kept when what it shows is unchanged; every other page
+    (lists, tags, services, reports, stats) when nothing any of them shows changed.
+    """
+    before = cache.last.pages if cache.last else None
+    if before is None or before.render != prints.render:
+        return {}
+    links = cache.links
+    kept = {url for url, print_ in prints.reports.items() if before.reports.get(url) == print_}
+    if before.lists == prints.lists:
+        kept |= {path for path in links if path not in before.reports}
+    return {path: links[path] for path in kept if path in links}
 
 
 def _site_files(
     loaded: Loaded,
     config: SiteConfig,
     seen: list[PageLinks],
-    only: frozenset[str] | None = None,
+    keep: frozenset[str] = frozenset(),
     related: Mapping[str, tuple[Incident, ...]] | None = None,
+    kept_links: Mapping[str, PageLinks] | None = None,
 ) -> Iterator[OutputFile]:
-    """Every file of the site, pages as they are rendered; each page's links go into `seen` on the way past."""
-    for page in render_site(loaded.archive, config, (str(f.rel) for f in loaded.files), only=only, related=related):
-        seen.append(links_of(page.path, page.text, page.source))
-        yield OutputFile(page.path, page.source, text=page.text, pieces=page.pieces)
+    """Every file of the site, pages as they are rendered; each page's links go into `seen` on the way past.
+
+    Pages in `keep` are carried over from the output folder as they are; their links are `kept_links`' (when given).
+    """
+    for page in render_site(loaded.archive, config, (str(f.rel) for f in loaded.files), keep=keep, related=related):
+        known = kept_links.get(page.path) if kept_links and page.kept else None
+        seen.append(known or links_of(page.path, page.text, page.source))
+        yield OutputFile(page.path, page.source, text=page.text, pieces=page.pieces, kept=page.kept)
     yield from _static_files(config)
     yield from _content_files(loaded.files)
 
@@ -275,14 +326,14 @@ def _site_files(
 def _plan(
     loaded: Loaded,
     config: SiteConfig,
-    only: frozenset[str] | None = None,
+    keep: frozenset[str] = frozenset(),
     related: Mapping[str, tuple[Incident, ...]] | None = None,
 ) -> tuple[list[PageLinks], list[OutputFile], list[Diagnostic]]:
     """Render the pages and list every file of the site, all held at once (a server writes only what changed);
     raises when the output or a template is unusable."""
     check_output_dir(config.output_dir, content=config.content_dir, site_root=config.root)
     claims, seen = Claims(), []
-    files = list(claims.admit(_site_files(loaded, config, seen, only, related)))
+    files = list(claims.admit(_site_files(loaded, config, seen, keep, related)))
     return seen, files, claims.problems
 
 
@@ -387,7 +438,8 @@ class Session:
         fingerprints = _report_fingerprints(archive, related)
         only = None if whole_site else self._only(archive, changed, shown, fingerprints)
         try:
-            pages, files, found = _plan(loaded, config, only, related)
+            keep = frozenset() if only is None else self._page_paths - only
+            pages, files, found = _plan(loaded, config, keep, related)
         except (OutputRefused, RenderError) as exc:
             return BuildResult(loaded, (*problems, exc.diagnostic), 0)
         problems += found
@@ -395,7 +447,7 @@ class Session:
             problems += _broken_links(pages, (f.path for f in files), archive.incidents, problems)
         elif self._last is not None:
             problems += [d for d in self._last.diagnostics if d.code == "broken-link" and d.path not in changed]
-        written = tuple(update_site(files, config.output_dir, prune=True, keep_pages=only is not None))
+        written = tuple(update_site(files, config.output_dir, prune=True))
         self._shown, self._fingerprints, self._pages_of_archive = shown, fingerprints, _page_set(archive)
         self._related = related
         if only is None:

@@ -26,11 +26,13 @@ from typing import Any, BinaryIO
 
 from . import __version__
 from .diagnostics import Diagnostic
+from .linkcheck import PageLinks
 from .model import Incident
 
 FOLDER = ".hindsite-cache"
 _LAST = "last-build.pickle"  # small: read on every build
 _DOCUMENTS = "documents.pickle"  # large: read only when something changed
+_LINKS = "links.pickle"  # each page's links and anchors: read only when some pages are kept
 _MAGIC = b"hindsite-cache\n"
 
 
@@ -84,6 +86,21 @@ class Hashes:
 
 
 @dataclass(frozen=True, slots=True)
+class PagePrints:
+    """Digests of what a build's pages show.
+
+    `render` covers everything but the documents (hindsite, configuration,
+    templates, attachments); `reports` what each report page shows (its
+    document, its neighbours' titles, its related incidents); `lists` what every
+    other page shows of the incidents.
+    """
+
+    render: str
+    reports: Mapping[str, str]  # report page → digest
+    lists: str
+
+
+@dataclass(frozen=True, slots=True)
 class LastBuild:
     """A whole build: replayed when its key is unchanged and its output is as it was left."""
 
@@ -92,6 +109,7 @@ class LastBuild:
     diagnostics: tuple[Diagnostic, ...]
     output: Mapping[str, tuple[int, int]]  # path in the site → (size, mtime_ns) after writing
     hashes: Hashes | None = None  # the documents as the build found them, so the next need not read them all
+    pages: PagePrints | None = None  # what its pages showed, so the next renders only pages that would change
 
 
 @dataclass(slots=True)
@@ -102,6 +120,7 @@ class BuildCache:
     last: LastBuild | None = None
     problem: str = ""
     _documents: dict[str, Incident] | None = None
+    _links: dict[str, PageLinks] | None = None
 
     @classmethod
     def open(cls, folder: Path | None) -> BuildCache:
@@ -116,6 +135,13 @@ class BuildCache:
             self._documents = self._read(_DOCUMENTS) or {}
         return self._documents
 
+    @property
+    def links(self) -> dict[str, PageLinks]:
+        """The last build's pages as the link check saw them, by path; empty when unknown."""
+        if self._links is None:
+            self._links = self._read(_LINKS) or {}
+        return self._links
+
     def _read(self, name: str) -> Any:
         path = self.folder / name if self.folder else None
         if path is None or not path.exists():
@@ -126,14 +152,15 @@ class BuildCache:
             self.problem = f"the build cache {path} could not be used ({exc}); it was rebuilt"
             return None
 
-    def save(self, used: Iterable[str], last: LastBuild | None) -> None:
-        """Keep the documents under `used` keys (the rest are gone or changed) and `last`; atomically."""
+    def save(self, used: Iterable[str], last: LastBuild | None, links: Iterable[PageLinks] = ()) -> None:
+        """Keep the documents under `used` keys (the rest are gone or changed), `last` and its pages' `links`; atomically."""
         if self.folder is None:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
         (self.folder / ".gitignore").write_text("*\n", encoding="utf-8")
         documents = self.documents
         self._write(_DOCUMENTS, {key: documents[key] for key in used if key in documents})
+        self._write(_LINKS, {page.path: page for page in links if page.path.endswith(".html")})
         self._write(_LAST, last)
 
     def _write(self, name: str, value: object) -> None:

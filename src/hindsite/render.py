@@ -44,12 +44,14 @@ class Page:
     """One output file: its path in the site, its text, and what it was made from.
 
     A large data file comes as `pieces` instead of `text`: the writer asks for them and writes each as it comes.
+    A page `render_site` was told to keep is `kept`: it has no text, and the site's file stays as it is.
     """
 
     path: str
     text: str
     source: str
     pieces: Callable[[], Iterable[str]] | None = None
+    kept: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,14 +147,15 @@ def render_site(
     archive: Archive,
     config: SiteConfig,
     files: Iterable[str] = (),
-    only: frozenset[str] | None = None,
+    keep: frozenset[str] = frozenset(),
     related: Mapping[str, tuple[Incident, ...]] | None = None,
 ) -> Iterator[Page]:
     """Every page and data file of the site, in order. `files` are the published non-Markdown files of the content.
 
-    With `only`, just those HTML pages are rendered (data files always are): what a
-    running server does when one document changed in a way no other page shows.
-    Template errors raise `RenderError` before the first page comes out.
+    Pages whose path is in `keep` come out `kept`, in their place, and are not
+    rendered (data files always are): what a build does when one document changed
+    in a way no other page shows. Template errors raise `RenderError` before the
+    first page comes out.
     """
     env = make_environment(config)
     site = _site_view(config)
@@ -183,10 +186,13 @@ def render_site(
                      years=_by_year(s.group), axis=_axis(s.group, urls.service_url(slug)))
                 for slug, s in services.items()]
     html_pages = [p.path for p in planned if p.path.endswith(".html") and p.path != "404.html"]
-    wanted = [p for p in planned if only is None or p.path in only]
+    wanted = [p for p in planned if p.path not in keep]
     _check_templates(env, {p.template for p in wanted})
     # Only numbers cross to the worker processes: the pages' contexts reach them by fork.
-    yield from each_in_processes(lambda n: wanted[n].render(env, site), range(len(wanted)))
+    rendered = each_in_processes(lambda n: wanted[n].render(env, site), range(len(wanted)))
+    for planned_page in planned:
+        kept = planned_page.path in keep
+        yield Page(planned_page.path, "", planned_page.source, kept=True) if kept else next(rendered)
     yield Page(urls.INCIDENTS_JSON, "", "incident export", pieces=partial(compact_pieces, archive.incidents))
     yield Page(feeds.CSV, feeds.incidents_csv(archive.incidents), "incident table")
     yield Page(feeds.FEED, feeds.atom_feed(archive.incidents, title=config.title, base_url=config.base_url), "feed")

@@ -37,6 +37,7 @@ class OutputFile:
     text: str | None = None
     copy_from: Path | None = None
     pieces: Callable[[], Iterable[str]] | None = None  # a large file, never held whole
+    kept: bool = False  # the output folder's file is still right: carried into the new site as it is
 
     def data(self) -> bytes:
         """The file's bytes, all at once."""
@@ -186,6 +187,9 @@ def _remove_leftovers(output: Path) -> None:
 def _write_one(staging: Path, file: OutputFile, previous: Path | None) -> None:
     target = staging / file.path
     target.parent.mkdir(parents=True, exist_ok=True)
+    if file.kept:
+        _carry(previous / file.path if previous else None, target)
+        return
     if file.pieces is not None:
         _write_pieces(target, file.pieces(), previous / file.path if previous else None)
         return
@@ -200,6 +204,16 @@ def _write_one(staging: Path, file: OutputFile, previous: Path | None) -> None:
         shutil.copyfile(file.copy_from, target)
     else:
         target.write_bytes(data or b"")
+
+
+def _carry(old: Path | None, target: Path) -> None:
+    """The previous site's file, as it is: linked when the file system can, copied when not."""
+    if old is None or old.is_symlink() or not old.is_file():
+        raise FileNotFoundError(2, "a page kept from the previous site is not in it", str(old or target.name))
+    try:
+        os.link(old, target)
+    except OSError:
+        shutil.copyfile(old, target)
 
 
 def _write_pieces(target: Path, pieces: Iterable[str], old: Path | None) -> None:
@@ -243,13 +257,13 @@ def _swap(staging: Path, output: Path) -> None:
         shutil.rmtree(retired, ignore_errors=True)
 
 
-def update_site(files: Iterable[OutputFile], output: Path, *, prune: bool, keep_pages: bool = False) -> list[str]:
+def update_site(files: Iterable[OutputFile], output: Path, *, prune: bool) -> list[str]:
     """Bring `output` up to date in place, rewriting only files whose bytes changed.
 
     For a running server: each file is replaced atomically, untouched files
-    keep their times (cheap for reload and rsync), and with `prune` files no
-    longer part of the site are removed — except, with `keep_pages`, HTML pages,
-    for a render that produced only some of them. Returns the paths written.
+    keep their times (cheap for reload and rsync), `kept` files are left as they
+    are, and with `prune` files no longer part of the site are removed. Returns
+    the paths written.
     """
     output = output.resolve()
     output.mkdir(parents=True, exist_ok=True)
@@ -258,6 +272,8 @@ def update_site(files: Iterable[OutputFile], output: Path, *, prune: bool, keep_
     written = []
     for file in files:
         expected.add(file.path)
+        if file.kept:
+            continue
         data = file.data()
         target = output / file.path
         if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
@@ -268,15 +284,15 @@ def update_site(files: Iterable[OutputFile], output: Path, *, prune: bool, keep_
         os.replace(temporary, target)
         written.append(file.path)
     if prune:
-        _remove_all_but(output, expected, keep_pages)
+        _remove_all_but(output, expected)
     return written
 
 
-def _remove_all_but(output: Path, expected: set[str], keep_pages: bool) -> None:
+def _remove_all_but(output: Path, expected: set[str]) -> None:
     for folder, subfolders, names in os.walk(output, topdown=False):
         for name in names:
             path = Path(folder) / name
-            if path.relative_to(output).as_posix() not in expected and not (keep_pages and name.endswith(".html")):
+            if path.relative_to(output).as_posix() not in expected:
                 path.unlink()
         if Path(folder) != output and not any(Path(folder).iterdir()):
             Path(folder).rmdir()

@@ -9,7 +9,7 @@ import pytest
 from conftest import MakeSite, RunCli
 
 from hindsite.config import SiteConfig
-from hindsite.markup import parse, text_of
+from hindsite.markup import parse, render_inline, text_of
 from hindsite.model import Incident
 from hindsite.normalise import normalise
 from hindsite.normalise.blocks import parse_blocks
@@ -176,3 +176,40 @@ def test_a_site_with_footnotes_builds_strict_with_every_anchor_on_its_page(
     notes = [link for link in IN_PAGE_LINK.findall(page) if link.startswith("fn")]
     assert len(notes) == 6  # three references, three ways back
     assert set(notes) <= set(ids)
+
+
+# --- one-line texts -----------------------------------------------------------------
+
+def test_an_inline_footnote_in_a_one_line_text_keeps_its_words_and_links_nowhere() -> None:
+    # A timeline entry or an action item is rendered on its own, with no scope to make its ids unique on the page.
+    html = render_inline("Disk filled^[as the graphs show].")
+    assert IN_PAGE_LINK.findall(html) == []
+    assert text_of(html).startswith("Disk filled[1]. as the graphs show")
+
+
+INLINE_NOTES = FOOTNOTED.replace("## Impact", """\
+## Timeline
+
+- 09:12 Disk filled^[as the graphs show].
+- 09:20 Old logs removed[^1].
+
+## Action items
+
+- [ ] Alert on disk use^[at 80%] (owner: @ana)
+
+## Impact""")
+
+
+def test_a_site_with_footnotes_in_entries_and_items_builds_strict(
+    tmp_path: Path, make_site: MakeSite, run_cli: RunCli
+) -> None:
+    site = make_site(tmp_path, {"content/2024-01-02-disk.md": INLINE_NOTES})
+    result = run_cli("build", "--strict", cwd=site)
+    assert "broken-link" not in result.stderr
+    assert result.exit_code == 0, result.stderr
+    page = (site / "_site" / "incidents" / "2024-01-02-disk.html").read_text(encoding="utf-8")
+    ids = ID.findall(page)
+    assert len(ids) == len(set(ids)), ids
+    assert set(IN_PAGE_LINK.findall(page)) <= set(ids)
+    assert "as the graphs show" in text_of(page)
+    assert "at 80%" in text_of(page)

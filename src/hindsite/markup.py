@@ -50,11 +50,33 @@ def new_parser() -> MarkdownIt:
         return f'<figure class="code"><figcaption>{escapeHtml(info)}</figcaption>{rendered}</figure>\n'
 
     parser.add_render_rule("fence", captioned_fence)
+    _link_footnotes_only_in_scope(parser)
     parser.core.ruler.before("footnote_tail", "keep_unused_footnotes", _keep_unused_footnotes)
     parser.add_render_rule("unused_footnote_open", lambda self, tokens, idx, options, env: (
         f'<div class="footnote-unused"><sup>[{escapeHtml(tokens[idx].meta["label"])}]</sup> '))
     parser.add_render_rule("unused_footnote_close", lambda self, tokens, idx, options, env: "</div>\n")
     return parser
+
+
+def _link_footnotes_only_in_scope(parser: MarkdownIt) -> None:
+    """Footnotes link to their references and back only in a text rendered with a scope (`Parsed.html`).
+
+    Without one (a timeline entry, an action item) their ids could not be told from another text's
+    on the same page, so the reference is its number alone and the note has no way back.
+    """
+    linked_reference = parser.renderer.rules["footnote_ref"]
+    way_back = parser.renderer.rules["footnote_anchor"]
+
+    def reference(renderer: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        if "docId" in env:
+            return str(linked_reference(tokens, idx, options, env))
+        return f"<sup>{renderer.rules['footnote_caption'](tokens, idx, options, env)}</sup>"
+
+    def anchor(renderer: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        return str(way_back(tokens, idx, options, env)) if "docId" in env else ""
+
+    parser.add_render_rule("footnote_ref", reference)
+    parser.add_render_rule("footnote_anchor", anchor)
 
 
 def _keep_unused_footnotes(state: Any) -> None:

@@ -147,7 +147,8 @@ class BuildCache:
         if path is None or not path.exists():
             return None
         try:
-            return _decode(path.read_bytes())
+            with path.open("rb") as stream:
+                return _decode(stream)
         except (OSError, ValueError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ImportError) as exc:
             self.problem = f"the build cache {path} could not be used ({exc}); it was rebuilt"
             return None
@@ -192,13 +193,19 @@ class _Hashing:
         return self.stream.write(data)
 
 
-def _decode(data: bytes) -> Any:
-    if not data.startswith(_MAGIC):
+def _decode(stream: BinaryIO) -> Any:
+    """What `_write` wrote to `stream`: checked against its checksum, then unpickled from the file, never held whole."""
+    if stream.read(len(_MAGIC)) != _MAGIC:
         raise ValueError("not a hindsite cache")
-    checksum, _, payload = data[len(_MAGIC):].partition(b"\n")
-    if hashlib.sha256(payload).hexdigest().encode() != checksum:
+    checksum = stream.read(_CHECKSUM_LENGTH + 1)
+    start = stream.tell()
+    hashed = hashlib.sha256()
+    while block := stream.read(1 << 20):
+        hashed.update(block)
+    if hashed.hexdigest().encode() + b"\n" != checksum:
         raise ValueError("its checksum does not match: the file is damaged")
-    code, value = pickle.loads(payload)  # noqa: S301 — our own file, checksummed
+    stream.seek(start)
+    code, value = pickle.load(stream)  # noqa: S301 — our own file, checksummed
     return value if code == code_fingerprint() else None  # None: written by other code, stale but not an error
 
 

@@ -265,3 +265,16 @@ def test_a_build_that_keeps_pages_gives_what_a_fresh_build_gives(
     assert kept.stderr.replace("_site", "OUT") == fresh.stderr.replace(str(tmp_path / "fresh"), "OUT")
     assert kept.exit_code == fresh.exit_code
     assert 0 < rendered <= len(renders) - rendered  # some pages kept, and the fresh build rendered them all
+
+
+def test_a_site_with_its_own_templates_renders_every_page_after_an_edit(site: Path, run_cli: RunCli, renders: list[str]) -> None:
+    """A site's template may show anything of any incident, where the built-in ones show what the digests cover."""
+    (site / "overrides").mkdir()
+    (site / "overrides" / "tag.html").write_text("{% extends 'theme/tag.html' %}", encoding="utf-8")
+    run_cli("build", cwd=site)
+    all_pages = len(renders)
+    edited = site / "content/2024-02-03-outage-3.md"
+    edited.write_text(doc(3).replace("alert\n", "alert fired twice\n"), encoding="utf-8")
+    renders.clear()
+    run_cli("build", cwd=site)
+    assert len(renders) == all_pages

@@ -228,7 +228,7 @@ def build(
         return BuildResult(loaded, (*problems, exc.diagnostic), 0)
     related = related_incidents(loaded.archive)
     prints = _page_prints(loaded.archive, related, surveyed.keys, render_key) if surveyed is not None else None
-    keep = _still_right(cache, prints) if intact and prints is not None else {}
+    keep = _still_right(cache, prints) if intact and prints is not None and _builtin_pages(config) else {}
     claims, seen = Claims(), []
     files = claims.admit(_site_files(loaded, config, seen, frozenset(keep), related, keep))
     try:
@@ -285,6 +285,13 @@ def _page_prints(
         for n, incident in enumerate(ordered)
     }
     return PagePrints(render_key, reports, digest(*(repr(_shown_elsewhere(i)) for i in ordered)))
+
+
+def _builtin_pages(config: SiteConfig) -> bool:
+    """Whether every page comes from the built-in theme, whose templates show no more than `_page_prints` covers;
+    a site's own templates may show anything of any incident, so all their pages are rendered again."""
+    overrides = config.templates_dir.is_dir() and any(p.suffix == ".html" for p in config.templates_dir.rglob("*"))
+    return config.theme == "default" and not overrides
 
 
 def _still_right(cache: BuildCache, prints: PagePrints) -> dict[str, PageLinks]:

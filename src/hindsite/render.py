@@ -87,6 +87,9 @@ class _Planned:
     source: str
     template: str
     context: Callable[[], Mapping[str, object]]
+    # A report page reads its incident and a few others, so it is rendered in a worker process. A page that lists
+    # the archive is rendered here: a worker reading every incident would end up with its own copy of the archive.
+    in_worker: bool = False
 
     def render(self, env: jinja2.Environment, site: SiteView) -> Page:
         text = _render(env, self.template, site=site, root=urls.root_of(self.path), page_url=self.path, **self.context())
@@ -179,7 +182,7 @@ def render_site(
         *_period_pages(page, archive, config),
         page("404.html", "404.html", "404 page"),
     ]
-    planned += [_Planned(urls.incident_url(incident), incident.source, "incident.html", partial(report_of, n))
+    planned += [_Planned(urls.incident_url(incident), incident.source, "incident.html", partial(report_of, n), in_worker=True)
                 for n, incident in enumerate(archive.incidents)]
     planned += [page(urls.tag_url(g.slug), "tag.html", f"tag {g.name!r}", group=g) for g in archive.by_tag.values()]
     planned += [page(urls.service_url(slug), "service.html", f"service {s.group.name!r}", service=s, group=s.group,
@@ -188,11 +191,15 @@ def render_site(
     html_pages = [p.path for p in planned if p.path.endswith(".html") and p.path != "404.html"]
     wanted = [p for p in planned if p.path not in keep]
     _check_templates(env, {p.template for p in wanted})
+    in_workers = [p for p in wanted if p.in_worker]
     # Only numbers cross to the worker processes: the pages' contexts reach them by fork.
-    rendered = each_in_processes(lambda n: wanted[n].render(env, site), range(len(wanted)))
+    rendered = each_in_processes(lambda n: in_workers[n].render(env, site), range(len(in_workers)))
     for planned_page in planned:
-        kept = planned_page.path in keep
-        yield Page(planned_page.path, "", planned_page.source, kept=True) if kept else next(rendered)
+        if planned_page.path in keep:
+            yield Page(planned_page.path, "", planned_page.source, kept=True)
+        else:
+            yield next(rendered) if planned_page.in_worker else planned_page.render(env, site)
+    rendered.close()
     yield Page(urls.INCIDENTS_JSON, "", "incident export", pieces=partial(compact_pieces, archive.incidents))
     yield Page(feeds.CSV, feeds.incidents_csv(archive.incidents), "incident table")
     yield Page(feeds.FEED, feeds.atom_feed(archive.incidents, title=config.title, base_url=config.base_url), "feed")

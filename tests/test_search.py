@@ -30,7 +30,7 @@ def incident(number: int, title: str, root_cause: str) -> Incident:
 
 def files_for(incidents: list[Incident]) -> dict[str, str]:
     reports = [report_view(i, previous=None, next=None, related=(), source_url="", rewrite=lambda h: h) for i in incidents]
-    return search_files(reports)
+    return dict(search_files(reports))
 
 
 def payload(text: str) -> object:
@@ -130,7 +130,7 @@ def reports(draw: st.DrawFn) -> list[ReportView]:
 @settings(max_examples=400)
 @given(reports())
 def test_the_index_is_the_one_counting_word_by_word_gives(reports: list[ReportView]) -> None:
-    files = search_files(reports)
+    files = dict(search_files(reports))
     expected = counted_word_by_word(reports)
     assert list(files) == list(expected)
     assert files == expected

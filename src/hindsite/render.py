@@ -206,7 +206,7 @@ def render_site(
     yield Page(feeds.SITEMAP, feeds.sitemap(html_pages, config.base_url), "sitemap")
     yield Page(ROWS_SCRIPT, rows_script(archive.incidents, levels), "index rows")
     indexed = (_searched(incident) for incident in archive.incidents)
-    for path, text in search_files(indexed).items():  # type: ignore[arg-type]
+    for path, text in search_files(indexed):
         yield Page(path, text, "search index")
 
 

@@ -17,7 +17,7 @@ import re
 import unicodedata
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from . import urls
 from .views import ReportView
@@ -42,8 +42,8 @@ def shard_key(word: str) -> str:
     return word[:2].encode("utf-8").hex()
 
 
-def search_files(reports: Iterable[ReportView]) -> dict[str, str]:
-    """Path in the site → text, for the manifest, the word shards and the document blocks."""
+def search_files(reports: Iterable[ReportView]) -> Iterator[tuple[str, str]]:
+    """(path in the site, text) for the word shards, the document blocks and the manifest, one file at a time."""
     # word → report, place, count, report, place, count…, words in the order found. Flat arrays of machine
     # integers: millions of postings take 12 bytes each, and the collector has nothing in them to walk.
     postings: dict[str, array[int]] = defaultdict(lambda: array("i"))
@@ -63,16 +63,14 @@ def search_files(reports: Iterable[ReportView]) -> dict[str, str]:
     shards: dict[str, list[str]] = defaultdict(list)  # shard → its words, in the order found
     for word in postings:
         shards[shard_key(word)].append(word)
-    files = {}
     for key, shard_words in shards.items():  # one shard's postings as Python lists at a time
         terms = {word: _triples(postings.pop(word)) for word in shard_words}
-        files[f"search/t-{key}.js"] = _script("hindsiteSearchShard", json.dumps(key), terms)
+        yield f"search/t-{key}.js", _script("hindsiteSearchShard", json.dumps(key), terms)
     for start in range(0, len(documents), DOCS_PER_FILE):
         block = start // DOCS_PER_FILE
-        files[f"search/d-{block}.js"] = _script("hindsiteSearchDocs", str(block), documents[start : start + DOCS_PER_FILE])
+        yield f"search/d-{block}.js", _script("hindsiteSearchDocs", str(block), documents[start : start + DOCS_PER_FILE])
     manifest = {"version": 2, "documents": len(documents), "perFile": DOCS_PER_FILE, "shards": sorted(shards)}
-    files[MANIFEST] = "window.hindsiteSearch = " + _json(manifest) + ";\n"
-    return files
+    yield MANIFEST, "window.hindsiteSearch = " + _json(manifest) + ";\n"
 
 
 def _triples(flat: array[int]) -> list[tuple[int, int, int]]:

@@ -163,16 +163,22 @@ Checkout failed[^1].
 """
 
 
-def test_a_site_with_footnotes_builds_strict_with_every_anchor_on_its_page(
-    tmp_path: Path, make_site: MakeSite, run_cli: RunCli
-) -> None:
-    site = make_site(tmp_path, {"content/2024-01-02-disk.md": FOOTNOTED})
+def strict_page(document: str, tmp_path: Path, make_site: MakeSite, run_cli: RunCli) -> tuple[str, list[str]]:
+    """The report page of `document` built with --strict, which must pass with no broken link, and its ids, each once."""
+    site = make_site(tmp_path, {"content/2024-01-02-disk.md": document})
     result = run_cli("build", "--strict", cwd=site)
     assert "broken-link" not in result.stderr
     assert result.exit_code == 0, result.stderr
     page = (site / "_site" / "incidents" / "2024-01-02-disk.html").read_text(encoding="utf-8")
     ids = ID.findall(page)
     assert len(ids) == len(set(ids)), ids
+    return page, ids
+
+
+def test_a_site_with_footnotes_builds_strict_with_every_anchor_on_its_page(
+    tmp_path: Path, make_site: MakeSite, run_cli: RunCli
+) -> None:
+    page, ids = strict_page(FOOTNOTED, tmp_path, make_site, run_cli)
     notes = [link for link in IN_PAGE_LINK.findall(page) if link.startswith("fn")]
     assert len(notes) == 6  # three references, three ways back
     assert set(notes) <= set(ids)
@@ -203,13 +209,7 @@ INLINE_NOTES = FOOTNOTED.replace("## Impact", """\
 def test_a_site_with_footnotes_in_entries_and_items_builds_strict(
     tmp_path: Path, make_site: MakeSite, run_cli: RunCli
 ) -> None:
-    site = make_site(tmp_path, {"content/2024-01-02-disk.md": INLINE_NOTES})
-    result = run_cli("build", "--strict", cwd=site)
-    assert "broken-link" not in result.stderr
-    assert result.exit_code == 0, result.stderr
-    page = (site / "_site" / "incidents" / "2024-01-02-disk.html").read_text(encoding="utf-8")
-    ids = ID.findall(page)
-    assert len(ids) == len(set(ids)), ids
+    page, ids = strict_page(INLINE_NOTES, tmp_path, make_site, run_cli)
     assert set(IN_PAGE_LINK.findall(page)) <= set(ids)
     assert "as the graphs show" in text_of(page)
     assert "at 80%" in text_of(page)

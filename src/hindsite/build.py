@@ -284,7 +284,9 @@ def _page_prints(
         )
         for n, incident in enumerate(ordered)
     }
-    return PagePrints(render_key, reports, digest(*(repr(_shown_elsewhere(i)) for i in ordered)))
+    # A report links to other documents by their ids: any id that changes, every page is rendered.
+    ids = digest(render_key, *(f"{i.content_path}\0{i.id}" for i in ordered))
+    return PagePrints(ids, reports, digest(*(repr(_shown_elsewhere(i)) for i in ordered)))
 
 
 def _builtin_pages(config: SiteConfig) -> bool:

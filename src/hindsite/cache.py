@@ -90,7 +90,7 @@ class PagePrints:
     """Digests of what a build's pages show.
 
     `render` covers everything but the documents (hindsite, configuration,
-    templates, attachments); `reports` what each report page shows (its
+    templates, attachments) and each document's id; `reports` what each report page shows (its
     document, its neighbours' titles, its related incidents); `lists` what every
     other page shows of the incidents.
     """

@@ -25,7 +25,9 @@ _PER_GROUP = 200  # newest incidents considered from each shared service or tag
 
 def related_incidents(archive: Archive, limit: int = 5) -> Mapping[str, tuple[Incident, ...]]:
     """For each incident id, up to `limit` others, most related first."""
-    words = {i.id: _root_cause_words(i) for i in archive.incidents}
+    # Sorted: a score adds up these words' weights in this order, and floating-point sums depend on it. A set's
+    # order changes with each process's string hashes, and near ties with it, from one build to the next.
+    words = {i.id: sorted(_root_cause_words(i)) for i in archive.incidents}
     rarity = _rarity(words.values(), len(archive.incidents))
     by_word: dict[str, list[str]] = {}
     for incident in archive.incidents:
@@ -79,7 +81,7 @@ def _root_cause_words(incident: Incident) -> frozenset[str]:
     return frozenset(w for w in _WORD.findall(text.casefold()) if w not in _STOP)
 
 
-def _rarity(word_sets: Iterable[frozenset[str]], total: int) -> dict[str, float]:
+def _rarity(word_sets: Iterable[Iterable[str]], total: int) -> dict[str, float]:
     """Inverse document frequency: words few root causes share weigh most."""
     counts: Counter[str] = Counter()
     for words in word_sets:

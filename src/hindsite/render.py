@@ -237,10 +237,8 @@ def _check_templates(env: jinja2.Environment, names: Iterable[str]) -> None:
     for name in sorted(names):
         try:
             env.get_template(name)
-        except jinja2.TemplateSyntaxError as exc:
-            raise RenderError(diag.error("template", f"{exc.message}; fix the template", exc.filename or name, exc.lineno)) from exc
-        except jinja2.TemplateNotFound as exc:
-            raise RenderError(diag.error("template", f"template {exc.name!r} not found in the theme or the site's templates", name)) from exc
+        except (jinja2.TemplateSyntaxError, jinja2.TemplateNotFound) as exc:
+            raise _unloadable(exc, name) from exc
 
 
 def _site_view(config: SiteConfig) -> SiteView:
@@ -355,13 +353,18 @@ def _axis(group: Group, page_url: str) -> object:
 def _render(env: jinja2.Environment, name: str, **context: object) -> str:
     try:
         return env.get_template(name).render(**context)
-    except jinja2.TemplateSyntaxError as exc:
-        raise RenderError(diag.error("template", f"{exc.message}; fix the template", exc.filename or name, exc.lineno)) from exc
-    except jinja2.TemplateNotFound as exc:
-        raise RenderError(diag.error("template", f"template {exc.name!r} not found in the theme or the site's templates", name)) from exc
+    except (jinja2.TemplateSyntaxError, jinja2.TemplateNotFound) as exc:  # the page's template, or one it includes
+        raise _unloadable(exc, name) from exc
     except jinja2.UndefinedError as exc:
         where, line = _template_frame(exc, name)
         raise RenderError(diag.error("template", f"{exc.message}; check the variable's name (see docs/themes.md)", where, line)) from exc
+
+
+def _unloadable(exc: jinja2.TemplateSyntaxError | jinja2.TemplateNotFound, name: str) -> RenderError:
+    """A template that cannot be loaded, as the error the build reports."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return RenderError(diag.error("template", f"{exc.message}; fix the template", exc.filename or name, exc.lineno))
+    return RenderError(diag.error("template", f"template {exc.name!r} not found in the theme or the site's templates", name))
 
 
 def _template_frame(exc: BaseException, fallback: str) -> tuple[str, int | None]:

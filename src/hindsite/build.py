@@ -230,7 +230,7 @@ def build(
     prints = _page_prints(loaded.archive, related, surveyed.keys, render_key) if surveyed is not None else None
     keep = _still_right(cache, prints) if intact and prints is not None and _builtin_pages(config) else {}
     claims, seen = Claims(), []
-    files = claims.admit(_site_files(loaded, config, seen, frozenset(keep), related, keep))
+    files = claims.admit(_site_files(loaded, config, seen, keep, related))
     try:
         paths = write_site(files, config.output_dir, timestamp=timestamp) if write else [f.path for f in files]
     except RenderError as exc:
@@ -316,16 +316,18 @@ def _site_files(
     loaded: Loaded,
     config: SiteConfig,
     seen: list[PageLinks],
-    keep: frozenset[str] = frozenset(),
+    keep: Mapping[str, PageLinks | None] | None = None,
     related: Mapping[str, tuple[Incident, ...]] | None = None,
-    kept_links: Mapping[str, PageLinks] | None = None,
 ) -> Iterator[OutputFile]:
     """Every file of the site, pages as they are rendered; each page's links go into `seen` on the way past.
 
-    Pages in `keep` are carried over from the output folder as they are; their links are `kept_links`' (when given).
+    Pages in `keep` are carried over from the output folder as they are, with the links the last build saw on
+    them (None: not known, and not needed because no link check follows).
     """
-    for page in render_site(loaded.archive, config, (str(f.rel) for f in loaded.files), keep=keep, related=related):
-        known = kept_links.get(page.path) if kept_links and page.kept else None
+    keep = keep or {}
+    pages = render_site(loaded.archive, config, (str(f.rel) for f in loaded.files), keep=frozenset(keep), related=related)
+    for page in pages:
+        known = keep.get(page.path) if page.kept else None
         seen.append(known or links_of(page.path, page.text, page.source))
         yield OutputFile(page.path, page.source, text=page.text, pieces=page.pieces, kept=page.kept)
     yield from _static_files(config)
@@ -335,7 +337,7 @@ def _site_files(
 def _plan(
     loaded: Loaded,
     config: SiteConfig,
-    keep: frozenset[str] = frozenset(),
+    keep: Mapping[str, PageLinks | None] | None = None,
     related: Mapping[str, tuple[Incident, ...]] | None = None,
 ) -> tuple[list[PageLinks], list[OutputFile], list[Diagnostic]]:
     """Render the pages and list every file of the site, all held at once (a server writes only what changed);
@@ -447,7 +449,7 @@ class Session:
         fingerprints = _report_fingerprints(archive, related)
         only = None if whole_site else self._only(archive, changed, shown, fingerprints)
         try:
-            keep = frozenset() if only is None else self._page_paths - only
+            keep = None if only is None else dict.fromkeys(self._page_paths - only)
             pages, files, found = _plan(loaded, config, keep, related)
         except (OutputRefused, RenderError) as exc:
             return BuildResult(loaded, (*problems, exc.diagnostic), 0)

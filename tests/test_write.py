@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from hindsite.write import MARKER, OutputFile, OutputRefused, check_output_dir, plan_collisions, write_site
+from hindsite.diagnostics import Diagnostic
+from hindsite.write import MARKER, Claims, OutputFile, OutputRefused, check_output_dir, write_site
 
 
 @pytest.fixture
@@ -90,7 +91,13 @@ def test_accepts_the_default_output_inside_the_site(site: Path) -> None:
     check_output_dir(site / "_site", content=site / "content", site_root=site)
 
 
-# --- plan_collisions -------------------------------------------------------------------
+# --- Claims: one file per path ---------------------------------------------------------
+
+
+def plan_collisions(files: list[OutputFile]) -> tuple[list[OutputFile], list[Diagnostic]]:
+    claims = Claims()
+    kept = list(claims.admit(files))
+    return kept, claims.problems
 
 
 def test_no_collisions_keeps_everything_in_order() -> None:

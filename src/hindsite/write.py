@@ -77,13 +77,6 @@ def check_output_dir(output: Path, *, content: Path, site_root: Path, force: boo
                f"in it — use --force to replace it anyway (keeping {', '.join(KEPT)})")
 
 
-def plan_collisions(files: Iterable[OutputFile]) -> tuple[list[OutputFile], list[Diagnostic]]:
-    """Keep the first file for each path; report every later claim naming both sources."""
-    claims = Claims()
-    kept = list(claims.admit(files))
-    return kept, claims.problems
-
-
 class Claims:
     """Each path of the site goes to the first file that claims it; `problems` names every later claim.
 

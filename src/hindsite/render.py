@@ -306,7 +306,7 @@ def period_document(report: PeriodReport, config: SiteConfig) -> str:
 
     Incidents link to the published site when `base_url` is set, and are named without links otherwise.
     """
-    site = SiteView(config.title, config.description, config.base_url, config.repo_url, f"hindsite {__version__}")
+    site = _site_view(config)
     prefix = config.base_url.rstrip("/") + "/" if config.base_url else ""
     return _render(make_environment(config), "period-document.html", site=site, root=prefix,
                    page_url=urls.report_url(report.period), report=report, linked=bool(config.base_url))

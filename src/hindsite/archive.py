@@ -35,6 +35,11 @@ class Archive:
     def get(self, incident_id: str) -> Incident | None:
         return next((i for i in self.incidents if i.id == incident_id), None)
 
+    def around(self, n: int) -> tuple[Incident | None, Incident | None]:
+        """The incidents just older and just newer than the `n`th (None at either end): a report's neighbours."""
+        older = self.incidents[n + 1] if n + 1 < len(self.incidents) else None
+        return older, self.incidents[n - 1] if n > 0 else None
+
 
 def collect(incidents: Iterable[Incident]) -> Archive:
     """Give every incident a unique id, sort newest first and index them."""

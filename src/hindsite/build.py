@@ -278,8 +278,7 @@ def _page_prints(
 
     reports = {
         urls.incident_url(incident): digest(
-            incident.id, keys[PurePosixPath(incident.content_path)],
-            shown_of(ordered[n + 1] if n + 1 < len(ordered) else None), shown_of(ordered[n - 1] if n > 0 else None),
+            incident.id, keys[PurePosixPath(incident.content_path)], *(shown_of(i) for i in archive.around(n)),
             repr([(r.id, r.title, r.date, r.services) for r in related.get(incident.id, ())]),
         )
         for n, incident in enumerate(ordered)
@@ -509,11 +508,9 @@ def _page_set(archive: Archive) -> object:
 
 def _report_fingerprints(archive: Archive, related: Mapping[str, tuple[Incident, ...]]) -> dict[str, object]:
     """Everything a report page shows, per page: when it is unchanged, so is the page."""
-    ordered = archive.incidents
     prints: dict[str, object] = {}
-    for n, incident in enumerate(ordered):
-        older = ordered[n + 1] if n + 1 < len(ordered) else None
-        newer = ordered[n - 1] if n > 0 else None
+    for n, incident in enumerate(archive.incidents):
+        older, newer = archive.around(n)
         prints[urls.incident_url(incident)] = (
             incident,
             older and (older.id, older.title),

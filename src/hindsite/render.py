@@ -250,11 +250,11 @@ def _report(
     related: Mapping[str, tuple[Incident, ...]], known_docs: Mapping[str, Incident],
 ) -> ReportView:
     """The report of `incident`, which stands at position `n` of the archive's order."""
-    ordered = archive.incidents
+    older, newer = archive.around(n)
     return report_view(
         incident,
-        previous=ordered[n + 1] if n + 1 < len(ordered) else None,
-        next=ordered[n - 1] if n > 0 else None,
+        previous=older,
+        next=newer,
         related=related.get(incident.id, ()),
         source_url=_source_url(config, incident),
         rewrite=link_rewriter(incident, published, known_docs),

@@ -146,3 +146,57 @@ def test_time_axis_href_cannot_break_out_of_its_attribute() -> None:
 def test_time_axis_single_day() -> None:
     root = parse(time_axis([(dt.date(2024, 1, 1), "sev2", "only", "a.html")], "t"))
     assert len(list(root.iter(f"{SVG}circle"))) == 1
+
+
+def dot_count(title: str) -> int:
+    """How many incidents a dot stands for, read from its tooltip."""
+    _, _, what = title.rpartition(": ")
+    return int(what.removesuffix(" incidents")) if what.endswith(" incidents") else 1
+
+
+def test_time_axis_size_is_bounded_however_many_incidents() -> None:
+    start = dt.date(2020, 1, 1)
+    severities = ["sev1", "sev2", "sev3", "sev4", ""]
+    points = [(start + dt.timedelta(days=(n * 7) % 1826), severities[n % 5], f"incident {n}", f"i/{n}.html")
+              for n in range(5000)]
+    markup = time_axis(points, "t")
+    root = parse(markup)
+    slots = (640 - 32) // 6 + 1
+    assert len(list(root.iter(f"{SVG}circle"))) <= slots * len(severities)
+    assert sum(dot_count(t) for t in titles(root)) == 5000
+    assert time_axis(points, "t") == markup
+
+
+def test_time_axis_merges_dots_of_one_severity_in_one_slot() -> None:
+    points = [
+        (dt.date(2022, 4, 12), "sev2", "late", "late.html"),
+        (dt.date(2022, 3, 1), "sev2", "early", "early.html"),
+        (dt.date(2022, 3, 20), "sev2", "middle", "middle.html"),
+        (dt.date(2040, 1, 1), "sev2", "far away", "far.html"),
+    ]
+    root = parse(time_axis(points, "t"))
+    assert titles(root) == ["2022-03-01 – 2022-04-12: 3 incidents", "2040-01-01: far away"]
+    merged, single = root.iter(f"{SVG}circle")
+    assert merged.get("class") == "chart-dot sev-sev2"
+    assert int(merged.get("r")) > int(single.get("r")) == 6
+    assert [a.get("href") for a in root.iter(f"{SVG}a")] == ["far.html"]  # a merged dot has no single target
+
+
+def test_time_axis_merged_dots_of_one_day_name_that_day() -> None:
+    day = dt.date(2024, 5, 1)
+    root = parse(time_axis([(day, "sev1", "a", "a.html"), (day, "sev1", "b", "b.html")], "t"))
+    assert titles(root) == ["2024-05-01: 2 incidents"]
+
+
+def test_time_axis_keeps_severities_apart_in_one_slot() -> None:
+    points = [
+        (dt.date(2024, 1, 1), "sev1", "DB down", "db.html"),
+        (dt.date(2024, 1, 2), "sev3", "Slow CDN", "cdn.html"),
+        (dt.date(2026, 1, 1), "sev1", "later", "later.html"),
+    ]
+    root = parse(time_axis(points, "t"))
+    links = list(root.iter(f"{SVG}a"))
+    assert [a.get("href") for a in links] == ["db.html", "cdn.html", "later.html"]
+    dots = [a.find(f"{SVG}circle") for a in links]
+    assert [d.get("class") for d in dots] == ["chart-dot sev-sev1", "chart-dot sev-sev3", "chart-dot sev-sev1"]
+    assert titles(root) == ["2024-01-01: DB down", "2024-01-02: Slow CDN", "2026-01-01: later"]

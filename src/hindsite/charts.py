@@ -15,6 +15,8 @@ from markupsafe import Markup
 
 _BAR = 18
 _GAP = 6
+_DOT_RADIUS = 6  # also the width of a time axis slot: dots closer than this cover each other
+_DOT_RADIUS_MAX = 10
 
 
 def bar_chart(pairs: Sequence[tuple[str, int]], title: str, *, label_width: int = 120, width: int = 400) -> Markup:
@@ -71,7 +73,14 @@ def histogram(minutes: Sequence[int], title: str) -> Markup:
 
 
 def time_axis(points: Sequence[tuple[dt.date, str, str, str]], title: str, *, width: int = 640) -> Markup:
-    """Incidents as dots on a time axis: (date, severity class, label, href relative to the page)."""
+    """Incidents as dots on a time axis: (date, severity class, label, href relative to the page).
+
+    Dots of one severity class whose centres fall in the same slot, one dot radius wide, would
+    cover each other, so they are drawn as one unlinked dot titled with their count and date
+    range. The chart thus has at most (slots × severity classes) dots however many incidents
+    it shows. Dots come in the order their first incident was given; a lone incident's dot is
+    linked and titled as it always was.
+    """
     if not points:
         return Markup("")
     first = min(p[0] for p in points)
@@ -84,13 +93,32 @@ def time_axis(points: Sequence[tuple[dt.date, str, str, str]], title: str, *, wi
         if first <= tick <= last or year == first.year:
             x = left + (right - left) * max(0, (tick - first).days) / span
             parts.append(f'<text x="{x:.1f}" y="{axis_y + 18}" class="chart-label">{year}</text>')
+    slots: dict[tuple[int, str], list[tuple[float, dt.date, str, str]]] = {}
     for day, severity, label, href in points:
-        x = left + (right - left) * (day - first).days / span
-        parts.append(
-            f'<a href="{escape(href)}"><circle cx="{x:.1f}" cy="{axis_y - 12}" r="6" class="chart-dot {escape(_css_class(severity))}">'
+        offset = (right - left) * (day - first).days / span
+        slots.setdefault((int(offset // _DOT_RADIUS), severity), []).append((left + offset, day, label, href))
+    parts.extend(_dot(dots, severity, axis_y - 12) for (_, severity), dots in slots.items())
+    return _svg(title, width, 70, "".join(parts))
+
+
+def _dot(dots: list[tuple[float, dt.date, str, str]], severity: str, cy: int) -> str:
+    """One incident as a linked dot, or several that share a slot as one dot a little larger per doubling."""
+    css = f"chart-dot {escape(_css_class(severity))}"
+    if len(dots) == 1:
+        x, day, label, href = dots[0]
+        return (
+            f'<a href="{escape(href)}"><circle cx="{x:.1f}" cy="{cy}" r="{_DOT_RADIUS}" class="{css}">'
             f"<title>{escape(day.isoformat())}: {escape(label)}</title></circle></a>"
         )
-    return _svg(title, width, 70, "".join(parts))
+    x = sum(dot[0] for dot in dots) / len(dots)
+    earliest = min(dot[1] for dot in dots)
+    latest = max(dot[1] for dot in dots)
+    days = earliest.isoformat() if earliest == latest else f"{earliest.isoformat()} – {latest.isoformat()}"
+    radius = min(_DOT_RADIUS_MAX, _DOT_RADIUS + len(dots).bit_length() - 1)
+    return (
+        f'<circle cx="{x:.1f}" cy="{cy}" r="{radius}" class="{css}">'
+        f"<title>{days}: {len(dots)} incidents</title></circle>"
+    )
 
 
 def _svg(title: str, width: int, height: int, body: str) -> Markup:

@@ -20,7 +20,9 @@ same documents, and measures per tool:
 - peak MB: the largest resident memory of the build's whole process tree
   (worker processes included), sampled every 20 ms;
 - peak PSS MB: the same tree's largest proportional set size, sampled every
-  100 ms: memory that forked workers share with the build counts once.
+  100 ms: memory that forked workers share with the build counts once;
+- largest HTML page: the size of the largest page the build wrote, so a page
+  that lists the whole archive shows as one that grows with N.
 
 MkDocs and Pelican take minutes at 10,000 documents, so they run only where
 N <= --slow-max (1,000 by default). docs/performance.md says how each project is
@@ -199,6 +201,11 @@ class Project:
     cold: list[str]  # the build command with nothing left from an earlier build
     rebuild: list[str]  # the build command after a build, in the tool's own rebuild mode where it has one
     scratch: list[Path] = field(default_factory=list)  # output and cache folders a cold build starts without
+
+    @property
+    def output(self) -> Path:
+        """The site it builds: the first of its scratch folders."""
+        return self.scratch[0]
 
 
 def fresh(root: Path) -> Path:
@@ -558,6 +565,8 @@ class Result:
     one_edit_s: float
     peak_mb: float
     peak_pss_mb: float = 0.0
+    largest_page_kb: float = 0.0  # the largest HTML page of the site, to show whether a page grows with the archive
+    largest_page: str = ""
     runs: list[dict[str, dict]] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
 
@@ -580,10 +589,17 @@ def measure(project: Project, count: int, repeat: int, logs: Path, environment: 
     def median(phase: str) -> float:
         return statistics.median(run[phase].seconds for run in runs)
 
+    size, page = largest_page(project.output)
     return Result(project.tool, count, median("cold"), median("no_change"), median("one_edit"),
                   statistics.median(max(build.peak_mb for build in run.values()) for run in runs),
                   statistics.median(max(build.peak_pss_mb for build in run.values()) for run in runs),
-                  [{phase: asdict(build) for phase, build in run.items()} for run in runs], sorted(set(failures)))
+                  size / 1024, page, [{phase: asdict(build) for phase, build in run.items()} for run in runs], sorted(set(failures)))
+
+
+def largest_page(site: Path) -> tuple[int, str]:
+    """The size in bytes and the path of the largest HTML page of a built site."""
+    pages = [(path.stat().st_size, path.relative_to(site).as_posix()) for path in site.rglob("*.html")]
+    return max(pages, default=(0, ""))
 
 
 def warm_up(tools: list[str], work: Path, environment: dict[str, str], no_cache: bool) -> None:
@@ -641,6 +657,17 @@ def per_document(results: list[Result]) -> str:
             growth = (mine[-1].cold_s / mine[-1].n) / (mine[0].cold_s / mine[0].n)
             figures.append(f"x{growth:.2f} from N={mine[0].n} to N={mine[-1].n}")
         lines.append(f"  {tool:<9} " + ", ".join(figures))
+    return "\n".join(lines)
+
+
+def largest_pages(results: list[Result]) -> str:
+    """Each tool's largest HTML page at each N: a page that lists the whole archive grows with it."""
+    lines = ["largest HTML page:"]
+    for tool in TOOLS:
+        mine = sorted((result for result in results if result.tool == tool), key=lambda result: result.n)
+        if mine:
+            figures = [f"{result.largest_page_kb:,.0f} KB at N={result.n} ({result.largest_page})" for result in mine]
+            lines.append(f"  {tool:<9} " + ", ".join(figures))
     return "\n".join(lines)
 
 
@@ -720,6 +747,8 @@ def main() -> None:
     print(table(results))
     print()
     print(per_document(results))
+    print()
+    print(largest_pages(results))
     print()
     print(about(host, versions, notes + [f"repeat: {args.repeat} (median)", f"work folder: {work}"]))
     for failure in failures:

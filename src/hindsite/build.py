@@ -460,8 +460,7 @@ class Session:
         written = tuple(update_site(files, config.output_dir, prune=True))
         self._shown, self._fingerprints, self._pages_of_archive = shown, fingerprints, _page_set(archive)
         self._related = related
-        if only is None:
-            self._page_paths = frozenset(p.path for p in pages if p.path.endswith(".html"))
+        self._page_paths = frozenset(p.path for p in pages if p.path.endswith(".html"))  # a list may gain a page
         self._last = BuildResult(loaded, tuple(problems), len(written), written_paths=written)
         return self._last
 

@@ -12,8 +12,8 @@ from conftest import MakeSite, RunCli
 
 from hindsite import cache as cache_module
 from hindsite import parallel
-from hindsite.build import build
-from hindsite.config import SiteConfig
+from hindsite.build import Session, build
+from hindsite.config import SiteConfig, load_config
 
 build_module = importlib.import_module("hindsite.build")  # `hindsite.build` the attribute is the function
 
@@ -278,3 +278,39 @@ def test_a_site_with_its_own_templates_renders_every_page_after_an_edit(site: Pa
     renders.clear()
     run_cli("build", cwd=site)
     assert len(renders) == all_pages
+
+
+# --- lists that gain or lose a page ---------------------------------------------------------------------
+
+
+def move_tag(site: Path, old: str, new: str) -> None:
+    path = site / "content/2024-02-04-outage-4.md"
+    path.write_text(path.read_text(encoding="utf-8").replace(f"tags: [{old}]", f"tags: [{new}]"), encoding="utf-8")
+
+
+def test_a_tag_that_gains_and_loses_a_page_gives_what_a_fresh_build_gives(
+    site: Path, run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(importlib.import_module("hindsite.render"), "PAGE_SIZE", 2)  # every tag has two incidents
+    run_cli("build", cwd=site)
+    for old, new, pages in (("t0", "t1", {"tags/t1/page/2.html"}), ("t1", "t0", set())):
+        move_tag(site, old, new)
+        run_cli("build", cwd=site)
+        run_cli("build", "--no-cache", "-o", str(tmp_path / new), cwd=site)
+        assert digests(site / "_site") == digests(tmp_path / new)
+        assert {p for p in digests(site / "_site") if p.startswith("tags/") and "/page/" in p} == pages
+
+
+def test_a_server_session_adds_and_removes_the_pages_a_tag_gains_and_loses(
+    site: Path, run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(importlib.import_module("hindsite.render"), "PAGE_SIZE", 2)
+    monkeypatch.chdir(site)
+    session = Session(load_config(site / "site.toml", output_dir=site / "_preview"))
+    session.rebuild()
+    for old, new in (("t0", "t1"), ("t1", "t0")):
+        move_tag(site, old, new)
+        session.rebuild()
+        run_cli("build", "--no-cache", "-o", str(tmp_path / new), cwd=site)
+        preview = {p: d for p, d in digests(site / "_preview").items() if not p.startswith(".")}
+        assert preview == {p: d for p, d in digests(tmp_path / new).items() if not p.startswith(".")}

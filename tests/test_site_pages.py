@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -117,18 +118,18 @@ def test_data_files_match_the_archive(small: Path) -> None:
 # --- pagination ---------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def large(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """250 small incidents, built once for the module."""
-    site = tmp_path_factory.mktemp("large") / "site"
+def build_generated(site: Path, count: int) -> Path:
+    """`count` small incidents a day apart from 2023-01-01, each with one open and one done action item:
+    every one tagged "all" and in service "core", besides one of five services."""
     content = site / "content"
     content.mkdir(parents=True)
     start = dt.date(2023, 1, 1)
-    for n in range(250):
+    for n in range(count):
         day = start + dt.timedelta(days=n)
         (content / f"{day.isoformat()}-inc-{n:03d}.md").write_text(
             f"---\ntitle: Incident number {n}\ndate: {day.isoformat()}\nseverity: sev{n % 4 + 1}\n"
-            f"services: [svc-{n % 5}]\n---\n\nShort summary {n}.\n",
+            f"services: [svc-{n % 5}, core]\ntags: [all]\n---\n\nShort summary {n}.\n\n"
+            f"## Action items\n\n- [ ] Fix cause {n} @owner-{n % 3}\n- [x] Mitigate {n}\n",
             encoding="utf-8",
         )
     (site / "site.toml").write_text('title = "Big archive"\n', encoding="utf-8")
@@ -137,6 +138,12 @@ def large(tmp_path_factory: pytest.TempPathFactory) -> Path:
         result = CliRunner().invoke(cli, ["build", "-q"], prog_name="hindsite", catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return site / "_site"
+
+
+@pytest.fixture(scope="module")
+def large(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """250 small incidents, built once for the module."""
+    return build_generated(tmp_path_factory.mktemp("large") / "site", 250)
 
 
 def rows_on(html: str) -> list[str]:
@@ -182,9 +189,101 @@ def test_rows_script_defines_every_row(large: Path) -> None:
     rows = json.loads(text[len(prefix):].rstrip().rstrip(";"))
     assert len(rows) == 250
     first = rows[0]
-    assert first[:5] == ["incidents/2023-09-07-inc-249.html", "2023-09-07", "Incident number 249", "sev2", ["svc-4"]]
+    assert first[:5] == ["incidents/2023-09-07-inc-249.html", "2023-09-07", "Incident number 249", "sev2", ["svc-4", "core"]]
     assert first[7] == 1  # severity rank: sev2 is the second level
     assert len({r[0] for r in rows}) == 250
+
+
+def listed_reports(html: str) -> list[str]:
+    """The reports a page's tables link to, in order: its list, without the links of its lists of other things."""
+    tables = re.findall(r"<table\b.*?</table>", html, re.S)
+    return [m for t in tables for m in re.findall(r'href="(?:\.\./)*incidents/([^"#]+)\.html', t)]
+
+
+def walk_pages(out: Path, first: str) -> list[tuple[str, str]]:
+    """A long list's pages, by following each page's "Older" link from the first: (path, html)."""
+    pages, path = [], first
+    while path:
+        html = read(out, path)
+        pages.append((path, html))
+        older = re.search(r'<nav class="pager"[^>]*>.*?rel="next" href="([^"]+)"', html, re.S)
+        path = str(Path(path).parent / older.group(1)) if older else ""
+        path = os.path.normpath(path) if path else ""
+    return pages
+
+
+NEWEST_FIRST = [f"2023-{(dt.date(2023, 1, 1) + dt.timedelta(days=n)):%m-%d}-inc-{n:03d}" for n in reversed(range(250))]
+
+
+@pytest.mark.parametrize(("first", "each"), [
+    ("tags/all.html", 1),
+    ("services/core.html", 1),
+    ("reports/2023.html", 1),
+    ("follow-ups.html", 2),  # two action items per incident
+])
+def test_every_long_list_comes_in_pages_of_one_hundred(large: Path, first: str, each: int) -> None:
+    pages = walk_pages(large, first)
+    rows = [listed_reports(html) for _, html in pages]
+    assert [len(r) for r in rows] == [100] * (250 * each // 100) + ([250 * each % 100] if 250 * each % 100 else [])
+    assert [r for page in rows for r in page] == [i for i in NEWEST_FIRST for _ in range(each)]
+    assert f"Page 2 of {len(pages)}" in pages[1][1]
+    path, html = pages[1]
+    stylesheet = re.search(r'<link rel="stylesheet" href="([^"]+)"', html)
+    assert stylesheet and (large / Path(path).parent / stylesheet.group(1)).resolve() == (large / "static/style.css").resolve()
+
+
+def test_later_pages_of_a_list_live_under_its_first(large: Path) -> None:
+    assert [p for p, _ in walk_pages(large, "tags/all.html")] == ["tags/all.html", "tags/all/page/2.html", "tags/all/page/3.html"]
+    assert [p for p, _ in walk_pages(large, "follow-ups.html")][1:3] == ["follow-ups/page/2.html", "follow-ups/page/3.html"]
+    assert not (large / "tags/svc-0/page/2.html").exists()
+    assert "<svg" not in read(large, "services/core/page/2.html")  # the summary is on the first page only
+    assert "Incidents 101–200 of 250" in read(large, "services/core/page/2.html")
+
+
+def test_a_service_page_shows_its_newest_open_follow_ups_and_links_to_the_rest(large: Path) -> None:
+    html = read(large, "services/core.html")
+    section = html.split('id="open-title"', 1)[1].split("</section>", 1)[0]
+    assert re.findall(r"Fix cause (\d+)", section) == [str(n) for n in range(249, 239, -1)]
+    assert 'href="../follow-ups.html?service=core&amp;status=open">All 250 open follow-ups of core</a>' in section
+
+
+def test_a_theme_names_its_first_ten_incidents_and_counts_the_rest(large: Path) -> None:
+    html = read(large, "reports/2023.html")
+    themes = html.split('id="themes-title"', 1)[1].split("</section>", 1)[0]
+    everything = next(li for li in re.findall(r"<li>.*?</li>", themes, re.S) if "#all" in li)
+    assert everything.count("<a href=") == 10
+    assert "; and 240 more" in everything
+
+
+def test_follow_ups_script_holds_every_action_item(large: Path) -> None:
+    text = read(large, "follow-ups.js")
+    prefix = "window.hindsiteFollowUps = "
+    assert text.startswith(prefix)
+    rows = json.loads(text[len(prefix):].rstrip().rstrip(";"))
+    assert len(rows) == 500
+    assert rows[:2] == [
+        ["incidents/2023-09-07-inc-249.html", "Incident number 249", "2023-09-07", "Fix cause 249 @owner-0", "", "owner-0", "open",
+         ["svc-4", "core"]],
+        ["incidents/2023-09-07-inc-249.html", "Incident number 249", "2023-09-07", "Mitigate 249", "", "", "done",
+         ["svc-4", "core"]],
+    ]
+
+
+def test_no_page_grows_with_the_archive(large: Path, tmp_path: Path) -> None:
+    """Twice the incidents, in the same shape: the largest page is no larger, because long lists come in pages.
+
+    Charts are left out: a time axis fills up to its own bound (tests/test_charts.py) well past 125 incidents.
+    """
+    half = build_generated(tmp_path / "site", 125)
+
+    def largest(out: Path) -> tuple[int, str]:
+        def size(page: Path) -> int:
+            return len(re.sub(r"<svg\b.*?</svg>", "", page.read_text(encoding="utf-8"), flags=re.S))
+
+        return max((size(p), p.relative_to(out).as_posix()) for p in out.rglob("*.html"))
+
+    size, page = largest(large)
+    assert size <= largest(half)[0] * 1.1, f"{page} is {size} bytes with 250 incidents, against {largest(half)} with 125"
 
 
 # --- service registry ---------------------------------------------------------------------------

@@ -32,11 +32,12 @@ from .related import related_incidents
 from .reports import Period, PeriodReport, archive_reports, undated
 from .search import search_files
 from .slugs import group_slug
-from .stats import archive_stats, service_stats
+from .stats import ArchiveStats, FollowUp, archive_stats, service_stats
 from .views import ReportView, link_rewriter, report_view, section_views
 
-PAGE_SIZE = 100  # incidents per index page; the rest is a click (or a filter) away
+PAGE_SIZE = 100  # rows per page of any long list; the rest is a click (or a filter) away
 ROWS_SCRIPT = "rows.js"
+FOLLOW_UPS_SCRIPT = "follow-ups.js"
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,14 +66,28 @@ class SiteView:
 
 @dataclass(frozen=True, slots=True)
 class Pager:
-    """Where an index page sits among all of them."""
+    """Where one page of a long list (the index, a tag, a service, a report, the follow-ups) sits among its pages."""
 
     number: int
     count: int
     previous_url: str
     next_url: str
-    first: int  # 1-based position of the first incident on this page
+    first: int  # 1-based position of the first row on this page
     total: int
+
+    @property
+    def last(self) -> int:
+        """1-based position of the last row on this page."""
+        return min(self.total, self.first + PAGE_SIZE - 1)
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUpCounts:
+    """What the follow-ups pages say of all action items, whichever page they are on."""
+
+    total: int
+    not_done: int
+    owners: tuple[str, ...]  # every owner named, sorted
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,22 +187,24 @@ def render_site(
         return _Planned(url, source, template, lambda: context)
 
     planned = [
-        *_index_pages(page, archive),
+        *(page(url, "index.html", "index", incidents=chunk, archive=archive, pager=pager)
+          for url, chunk, pager in _paginated(archive.incidents, urls.INDEX)),
         page(urls.SEARCH, "search.html", "search page"),
         page(urls.TAG_INDEX, "tags.html", "tag index", groups=_by_size(archive.by_tag)),
         page(urls.SERVICE_INDEX, "services.html", "service index",
              services=sorted(services.values(), key=lambda s: (-len(s.group.incidents), s.group.name.casefold()))),
-        page(urls.FOLLOW_UPS, "follow-ups.html", "follow-ups page", stats=stats, archive=archive),
+        *_follow_up_pages(page, archive, stats),
         page(urls.STATS, "stats.html", "stats page", stats=stats, levels=levels),
         *_period_pages(page, archive, config),
         page("404.html", "404.html", "404 page"),
     ]
     planned += [_Planned(urls.incident_url(incident), incident.source, "incident.html", partial(report_of, n), in_worker=True)
                 for n, incident in enumerate(archive.incidents)]
-    planned += [page(urls.tag_url(g.slug), "tag.html", f"tag {g.name!r}", group=g) for g in archive.by_tag.values()]
-    planned += [page(urls.service_url(slug), "service.html", f"service {s.group.name!r}", service=s, group=s.group,
-                     years=_by_year(s.group), axis=_axis(s.group, urls.service_url(slug)))
-                for slug, s in services.items()]
+    planned += [page(url, "tag.html", f"tag {g.name!r}", group=g, incidents=chunk, pager=pager)
+                for g in archive.by_tag.values() for url, chunk, pager in _paginated(g.incidents, urls.tag_url(g.slug))]
+    planned += [page(url, "service.html", f"service {s.group.name!r}", service=s, group=s.group, incidents=chunk,
+                     years=_by_year(chunk), pager=pager, axis=_axis(s.group, url) if pager.number == 1 else "")
+                for slug, s in services.items() for url, chunk, pager in _paginated(s.group.incidents, urls.service_url(slug))]
     html_pages = [p.path for p in planned if p.path.endswith(".html") and p.path != "404.html"]
     wanted = [p for p in planned if p.path not in keep]
     _check_templates(env, {p.template for p in wanted})
@@ -205,6 +222,7 @@ def render_site(
     yield Page(feeds.FEED, feeds.atom_feed(archive.incidents, title=config.title, base_url=config.base_url), "feed")
     yield Page(feeds.SITEMAP, feeds.sitemap(html_pages, config.base_url), "sitemap")
     yield Page(ROWS_SCRIPT, rows_script(archive.incidents, levels), "index rows")
+    yield Page(FOLLOW_UPS_SCRIPT, follow_ups_script(stats.follow_ups), "follow-up rows")
     indexed = (_searched(incident) for incident in archive.incidents)
     for path, text in search_files(indexed):
         yield Page(path, text, "search index")
@@ -279,10 +297,7 @@ def render_report_page(
     return planned.render(env or make_environment(config), _site_view(config))
 
 
-_Page = TypeVar("_Page")
-
-
-def _period_pages(page: Callable[..., _Page], archive: Archive, config: SiteConfig) -> list[_Page]:
+def _period_pages(page: Callable[..., _Planned], archive: Archive, config: SiteConfig) -> list[_Planned]:
     """The reliability reports (docs/reports.md): their index, and a page per year and per quarter with incidents."""
     years = archive_reports(archive, config.severity.levels)
     reports = [r for y in years for r in (y.year, *y.quarters) if r.incidents]
@@ -293,10 +308,11 @@ def _period_pages(page: Callable[..., _Page], archive: Archive, config: SiteConf
 
     pages = [page(urls.REPORT_INDEX, "reports.html", "report index", years=years, undated=undated(archive))]
     pages += [
-        page(urls.report_url(r.period), "period.html", f"{r.period.kind} report {r.period.label}", report=r,
+        page(url, "period.html", f"{r.period.kind} report {r.period.label}", report=r, incidents=chunk, pager=pager,
              previous_url=url_of(r.previous), next_url=url_of(r.period.following),
              year_url=url_of(Period(r.period.year)) if r.period.quarter else "")
         for r in reports
+        for url, chunk, pager in _paginated(r.incidents, urls.report_url(r.period))
     ]
     return pages
 
@@ -312,21 +328,35 @@ def period_document(report: PeriodReport, config: SiteConfig) -> str:
                    page_url=urls.report_url(report.period), report=report, linked=bool(config.base_url))
 
 
-def _index_pages(page: Callable[..., _Planned], archive: Archive) -> list[_Planned]:
-    incidents = archive.incidents
-    count = max(1, -(-len(incidents) // PAGE_SIZE))
-    pages = []
-    for number in range(1, count + 1):
-        chunk = incidents[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
-        url = urls.index_page(number)
-        pager = Pager(
-            number, count,
-            urls.index_page(number - 1) if number > 1 else "",
-            urls.index_page(number + 1) if number < count else "",
-            (number - 1) * PAGE_SIZE + 1, len(incidents),
-        )
-        pages.append(page(url, "index.html", "index", incidents=chunk, archive=archive, pager=pager))
-    return pages
+_Row = TypeVar("_Row")
+
+
+def _paginated(rows: Sequence[_Row], first_url: str) -> list[tuple[str, Sequence[_Row], Pager]]:
+    """A long list cut into pages of PAGE_SIZE rows, so that no page grows with the archive: (url, rows, pager).
+
+    An empty list still has its first page.
+    """
+    count = max(1, -(-len(rows) // PAGE_SIZE))
+
+    def url(number: int) -> str:
+        return urls.paged(first_url, number) if 1 <= number <= count else ""
+
+    return [
+        (url(number), rows[(number - 1) * PAGE_SIZE : number * PAGE_SIZE],
+         Pager(number, count, url(number - 1), url(number + 1), (number - 1) * PAGE_SIZE + 1, len(rows)))
+        for number in range(1, count + 1)
+    ]
+
+
+def _follow_up_pages(page: Callable[..., _Planned], archive: Archive, stats: ArchiveStats) -> list[_Planned]:
+    items = stats.follow_ups
+    counts = FollowUpCounts(
+        total=len(items),
+        not_done=sum(1 for f in items if f.item.status != "done"),
+        owners=tuple(sorted({f.item.owner for f in items if f.item.owner})),
+    )
+    return [page(url, "follow-ups.html", "follow-ups page", follow_ups=chunk, counts=counts, archive=archive, pager=pager)
+            for url, chunk, pager in _paginated(items, urls.FOLLOW_UPS)]
 
 
 def rows_script(incidents: Sequence[Incident], levels: Sequence[str]) -> str:
@@ -340,8 +370,25 @@ def rows_script(incidents: Sequence[Incident], levels: Sequence[str]) -> str:
          list(i.tags), i.duration_minutes, rank.get(i.severity or "")]
         for i in incidents
     ]
-    payload = json.dumps(rows, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
-    return f"window.hindsiteRows = {payload};\n"
+    return f"window.hindsiteRows = {_script_json(rows)};\n"
+
+
+def follow_ups_script(follow_ups: Sequence[FollowUp]) -> str:
+    """Every action item as one compact row, for filtering the follow-ups in the browser.
+
+    [incident url, incident title, incident date, action (plain text), link, owner, status, services]
+    """
+    rows = [
+        [urls.incident_url(f.incident), f.incident.title, f.incident.date.isoformat() if f.incident.date else "",
+         inline_text(f.item.text), f.item.link or "", f.item.owner or "", f.item.status or "", list(f.incident.services)]
+        for f in follow_ups
+    ]
+    return f"window.hindsiteFollowUps = {_script_json(rows)};\n"
+
+
+def _script_json(value: object) -> str:
+    """JSON to assign in a script: "</" is escaped so no string in it can end the script."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
 
 
 def _axis(group: Group, page_url: str) -> object:
@@ -394,8 +441,8 @@ def _by_size(groups: Mapping[str, Group]) -> list[Group]:
     return sorted(groups.values(), key=lambda g: (-len(g.incidents), g.name.casefold()))
 
 
-def _by_year(group: Group) -> list[tuple[str, list[Incident]]]:
+def _by_year(incidents: Iterable[Incident]) -> list[tuple[str, list[Incident]]]:
     years: dict[str, list[Incident]] = {}
-    for incident in group.incidents:
+    for incident in incidents:
         years.setdefault(str(incident.date.year) if incident.date else "Undated", []).append(incident)
     return list(years.items())

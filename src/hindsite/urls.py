@@ -33,7 +33,18 @@ def incident_url_for(incident_id: str) -> str:
 
 def index_page(number: int) -> str:
     """The n-th page of the incident index: index.html, then page/2.html, page/3.html…"""
-    return INDEX if number <= 1 else f"page/{number}.html"
+    return paged(INDEX, number)
+
+
+def paged(url: str, number: int) -> str:
+    """The n-th page of a long list whose first page is `url`: tags/db.html, then tags/db/page/2.html…
+
+    The index's later pages sit at the root (page/2.html), beside it.
+    """
+    if number <= 1:
+        return url
+    folder = "" if url == INDEX else url.removesuffix(".html") + "/"
+    return f"{folder}page/{number}.html"
 
 
 def tag_url(slug: str) -> str:

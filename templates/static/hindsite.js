@@ -201,6 +201,7 @@
 
     function update() {
       var want = chosen();
+      rememberInAddress(form);
       var filtered = want.severity || want.service || want.tag || want.year;
       var sorted = !(sortKey === "date" && descending);
       if (!filtered && !sorted) {
@@ -227,6 +228,7 @@
       status.textContent = rows.length + (rows.length === 1 ? " incident" : " incidents") +
         (rows.length > 500 ? " (showing the first 500)" : "");
     }
+    if (restoreFromAddress(form)) { update(); }
   }
 
   function compare(key, descending) {
@@ -257,24 +259,85 @@
   }
 
   /* ---- follow-ups ---------------------------------------------------------- */
+  /* The pages show the action items a hundred at a time; a filter reads them all
+     from follow-ups.js and shows the matches in place of the page. */
 
   function setUpFollowUps(form) {
-    var rows = Array.prototype.slice.call(document.querySelectorAll("#follow-up-table tbody tr"));
+    var body = document.querySelector("#follow-up-table tbody");
     var status = document.getElementById("follow-up-status");
+    var pager = document.getElementById("follow-up-pager");
+    var serverRows = body.innerHTML;
+
     function update() {
       var data = new FormData(form);
-      var shown = 0;
-      rows.forEach(function (row) {
-        var match = (!data.get("status") || row.getAttribute("data-status") === data.get("status")) &&
-          (!data.get("owner") || row.getAttribute("data-owner") === data.get("owner")) &&
-          (!data.get("service") || row.getAttribute("data-services").split("|").indexOf(data.get("service")) !== -1);
-        row.hidden = !match;
-        shown += match ? 1 : 0;
+      var want = { status: data.get("status"), owner: data.get("owner"), service: data.get("service") };
+      rememberInAddress(form);
+      if (!want.status && !want.owner && !want.service) {
+        body.innerHTML = serverRows;
+        status.textContent = "";
+        if (pager) { pager.hidden = false; }
+        return;
+      }
+      if (!window.hindsiteFollowUps) {
+        status.textContent = "Loading…";
+        loadScript(form.getAttribute("data-rows"), update);
+        return;
+      }
+      var rows = window.hindsiteFollowUps.filter(function (row) {
+        return (!want.status || (row[6] || "unknown") === want.status) &&
+          (!want.owner || (row[5] || "-") === want.owner) &&
+          (!want.service || row[7].indexOf(want.service) !== -1);
       });
-      status.textContent = shown + (shown === 1 ? " action item" : " action items");
+      body.textContent = "";
+      rows.slice(0, 500).forEach(function (row) { body.appendChild(followUpElement(row)); });
+      if (pager) { pager.hidden = true; }
+      status.textContent = rows.length + (rows.length === 1 ? " action item" : " action items") +
+        (rows.length > 500 ? " (showing the first 500)" : "");
     }
     form.addEventListener("change", update);
     form.addEventListener("reset", function () { window.setTimeout(update, 0); });
+    if (restoreFromAddress(form)) { update(); }
+  }
+
+  function followUpElement(row) {
+    var tr = document.createElement("tr");
+    var action = text("td", row[3]);
+    if (row[4]) { action.appendChild(text("span", " (" + row[4] + ")", "muted")); }
+    tr.appendChild(action);
+    tr.appendChild(text("td", row[5] || "—"));
+    var state = document.createElement("td");
+    state.appendChild(row[6] ? text("span", row[6], "status status-" + row[6]) : text("span", "not stated", "muted"));
+    tr.appendChild(state);
+    var incident = document.createElement("td");
+    incident.appendChild(link(root + row[0] + "#s-action-items", row[1]));
+    incident.appendChild(text("span", " " + row[2], "muted"));
+    tr.appendChild(incident);
+    tr.appendChild(text("td", row[7].join(", ")));
+    return tr;
+  }
+
+  /* ---- filters in the address ------------------------------------------------ */
+  /* A filter's choices live in the page's address, so a filtered view can be linked to
+     (a service page links to its open follow-ups) and survives a reload. */
+
+  function restoreFromAddress(form) {
+    var params = new URLSearchParams(window.location.search), any = false;
+    form.querySelectorAll("select").forEach(function (select) {
+      var value = params.get(select.name);
+      if (value && Array.prototype.some.call(select.options, function (o) { return o.value === value; })) {
+        select.value = value;
+        any = true;
+      }
+    });
+    return any;
+  }
+
+  function rememberInAddress(form) {
+    var url = new URL(window.location.href);
+    form.querySelectorAll("select").forEach(function (select) {
+      if (select.value) { url.searchParams.set(select.name, select.value); } else { url.searchParams.delete(select.name); }
+    });
+    window.history.replaceState(null, "", url.toString());
   }
 
   var searchForm = document.getElementById("search-form");

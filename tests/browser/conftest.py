@@ -77,10 +77,10 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
-def site_url(built_site: Path) -> Iterator[str]:
-    """`http://127.0.0.1:PORT/`: the built site, served by the standard library from a thread."""
-    handler = functools.partial(_QuietHandler, directory=str(built_site))
+@contextmanager
+def serving(folder: Path) -> Iterator[str]:
+    """`http://127.0.0.1:PORT/`: a built site, served by the standard library from a thread."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, name="browser-test-site", daemon=True)
     thread.start()
@@ -91,6 +91,13 @@ def site_url(built_site: Path) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site: Path) -> Iterator[str]:
+    """The example site, served over HTTP."""
+    with serving(built_site) as url:
+        yield url
 
 
 # --- the browser ----------------------------------------------------------------------------------

@@ -31,15 +31,10 @@ def incident_url_for(incident_id: str) -> str:
     return f"incidents/{incident_id}.html"
 
 
-def index_page(number: int) -> str:
-    """The n-th page of the incident index: index.html, then page/2.html, page/3.html…"""
-    return paged(INDEX, number)
-
-
 def paged(url: str, number: int) -> str:
     """The n-th page of a long list whose first page is `url`: tags/db.html, then tags/db/page/2.html…
 
-    The index's later pages sit at the root (page/2.html), beside it.
+    The index's later pages sit beside it: index.html, then page/2.html.
     """
     if number <= 1:
         return url

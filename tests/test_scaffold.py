@@ -17,11 +17,19 @@ import pytest
 import yaml
 from conftest import RunCli, write_files
 
+from hindsite import __version__, scaffold
 from hindsite import config as config_module
-from hindsite import scaffold
 from hindsite.build import export_paths
 from hindsite.config import SiteConfig, load_config
-from hindsite.scaffold import BadValue, FilesExist, ScaffoldError, init_archive, new_postmortem, starter_files
+from hindsite.scaffold import (
+    BadValue,
+    FilesExist,
+    ScaffoldError,
+    init_archive,
+    new_postmortem,
+    starter_content,
+    starter_files,
+)
 from hindsite.slugs import slugify
 
 #: What a new archive must hold besides its sample postmortem (the brief of `hindsite init`).
@@ -62,7 +70,7 @@ def test_init_creates_every_file_in_a_new_folder(tmp_path: Path) -> None:
     samples = [n for n in names if n.startswith("content/")]
     assert len(samples) == 1 and samples[0].endswith(".md")
     for rel, packaged in starter_files():
-        assert (site / rel).read_bytes() == packaged.read_bytes() != b""
+        assert (site / rel).read_bytes() == starter_content(packaged) != b""
     assert not any("dot-" in n for n in names)
 
 
@@ -456,3 +464,11 @@ def test_a_new_user_starts_an_archive_writes_a_postmortem_and_builds(tmp_path: P
     assert front_matter(sample)["title"] in sample_page.read_text(encoding="utf-8")
     index = (tmp_path / "_site" / "index.html").read_text(encoding="utf-8")
     assert f"incidents/{written.stem}.html" in index and f"incidents/{sample.stem}.html" in index
+
+
+def test_the_ci_examples_install_the_version_that_wrote_them(archive: Path) -> None:
+    github = yaml.safe_load((archive / ".github/workflows/hindsite.yml").read_text(encoding="utf-8"))
+    gitlab = yaml.safe_load((archive / ".gitlab-ci.yml").read_text(encoding="utf-8"))
+    installs = [step["run"] for job in github["jobs"].values() for step in job["steps"] if "pip install" in step.get("run", "")]
+    installs += [line for line in gitlab["default"]["before_script"] if "pip install" in line]
+    assert installs == [f'python -m pip install "hindsite=={__version__}"'] * 2

@@ -23,6 +23,7 @@ from typing import Any
 import jinja2
 import yaml
 
+from . import __version__
 from .config import SiteConfig, squash
 from .slugs import slugify
 
@@ -31,6 +32,7 @@ TEMPLATE_NAME = "postmortem.md"
 
 _STARTER = resources.files(__package__) / "starter"
 _DOT_PREFIX = "dot-"
+_VERSION_MARK = b"@HINDSITE_VERSION@"  # in a starter file: the version of hindsite that writes it
 
 
 class ScaffoldError(Exception):
@@ -77,6 +79,11 @@ def starter_files() -> list[tuple[str, Traversable]]:
     return sorted(found, key=lambda item: (item[0].startswith("."), item[0] != "site.toml", item[0]))
 
 
+def starter_content(source: Traversable) -> bytes:
+    """What `init_archive` writes of a packaged starter file: its bytes, naming the version of hindsite that writes them."""
+    return source.read_bytes().replace(_VERSION_MARK, __version__.encode())
+
+
 def init_archive(target: Path) -> list[Path]:
     """Write the starter archive into `target` (created when missing) and return the files written.
 
@@ -100,7 +107,7 @@ def init_archive(target: Path) -> list[Path]:
         for rel, source in files:
             destination = target.joinpath(*PurePosixPath(rel).parts)
             _make_folders(destination.parent, made)
-            _write_new(destination, source.read_bytes())
+            _write_new(destination, starter_content(source))
             written.append(destination)
     except OSError as exc:
         for path in reversed(written):

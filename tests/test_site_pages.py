@@ -182,11 +182,16 @@ def test_later_pages_link_from_their_own_depth(large: Path) -> None:
     assert "Incidents 101–200 of 250" in html
 
 
+def script_rows(out: Path, rel: str, variable: str) -> list[list[object]]:
+    """The rows a data script assigns to `window.VARIABLE`."""
+    text = read(out, rel)
+    prefix = f"window.{variable} = "
+    assert text.startswith(prefix) and text.endswith(";\n")
+    return json.loads(text[len(prefix):-2])  # type: ignore[no-any-return]
+
+
 def test_rows_script_defines_every_row(large: Path) -> None:
-    text = read(large, "rows.js")
-    prefix = "window.hindsiteRows = "
-    assert text.startswith(prefix)
-    rows = json.loads(text[len(prefix):].rstrip().rstrip(";"))
+    rows = script_rows(large, "rows.js", "hindsiteRows")
     assert len(rows) == 250
     first = rows[0]
     assert first[:5] == ["incidents/2023-09-07-inc-249.html", "2023-09-07", "Incident number 249", "sev2", ["svc-4", "core"]]
@@ -256,10 +261,7 @@ def test_a_theme_names_its_first_ten_incidents_and_counts_the_rest(large: Path) 
 
 
 def test_follow_ups_script_holds_every_action_item(large: Path) -> None:
-    text = read(large, "follow-ups.js")
-    prefix = "window.hindsiteFollowUps = "
-    assert text.startswith(prefix)
-    rows = json.loads(text[len(prefix):].rstrip().rstrip(";"))
+    rows = script_rows(large, "follow-ups.js", "hindsiteFollowUps")
     assert len(rows) == 500
     assert rows[:2] == [
         ["incidents/2023-09-07-inc-249.html", "Incident number 249", "2023-09-07", "Fix cause 249 @owner-0", "", "owner-0", "open",

@@ -166,15 +166,69 @@
     return item;
   }
 
+  /* ---- lists in pages, filtered from their data file --------------------------- */
+  /* A long list shows one page of rows, rendered with the page. A filter (or a sort)
+     needs every row: they come from the data file the form's data-rows names, the
+     matches replace the page's rows and the pager hides. Clearing brings the page back. */
+
+  var SHOWN_AT_MOST = 500;
+
+  function filteredList(form, body, status, pager, options) {
+    var serverRows = body.innerHTML;
+
+    function update() {
+      rememberInAddress(form);
+      var wanted = options.wanted(new FormData(form));
+      if (!wanted) {
+        body.innerHTML = serverRows;
+        status.textContent = "";
+        if (pager) { pager.hidden = false; }
+        return;
+      }
+      var all = options.data();
+      if (!all) {
+        status.textContent = "Loading…";
+        loadScript(form.getAttribute("data-rows"), update);
+        return;
+      }
+      var rows = options.pick(all, wanted);
+      body.textContent = "";
+      rows.slice(0, SHOWN_AT_MOST).forEach(function (row) { body.appendChild(options.element(row)); });
+      if (pager) { pager.hidden = true; }
+      status.textContent = rows.length + " " + options.noun + (rows.length === 1 ? "" : "s") +
+        (rows.length > SHOWN_AT_MOST ? " (showing the first " + SHOWN_AT_MOST + ")" : "");
+    }
+
+    form.addEventListener("change", update);
+    form.addEventListener("reset", function () { window.setTimeout(update, 0); });
+    if (restoreFromAddress(form)) { update(); }
+    return update;
+  }
+
   /* ---- index filters and sorting ----------------------------------------- */
 
   function setUpIndex(form) {
     var table = document.getElementById("incident-table");
-    var status = document.getElementById("filter-status");
-    var pager = document.getElementById("index-pager");
-    var body = table.querySelector("tbody");
     var sortKey = "date", descending = true;
-    var serverRows = body.innerHTML;
+    var update = filteredList(form, table.querySelector("tbody"), document.getElementById("filter-status"),
+      document.getElementById("index-pager"), {
+        noun: "incident",
+        data: function () { return window.hindsiteRows; },
+        wanted: function (data) {
+          var want = { severity: data.get("severity"), service: data.get("service"), tag: data.get("tag"), year: data.get("year") };
+          var sorted = !(sortKey === "date" && descending);
+          return want.severity || want.service || want.tag || want.year || sorted ? want : null;
+        },
+        pick: function (all, want) {
+          return all.filter(function (row) {
+            return (!want.severity || row[3] === want.severity) &&
+              (!want.service || row[4].indexOf(want.service) !== -1) &&
+              (!want.tag || row[5].indexOf(want.tag) !== -1) &&
+              (!want.year || row[1].slice(0, 4) === want.year);
+          }).sort(compare(sortKey, descending));
+        },
+        element: rowElement
+      });
 
     table.querySelectorAll("th[data-key]").forEach(function (th) {
       var button = text("button", th.textContent, "sort");
@@ -191,44 +245,6 @@
         update();
       });
     });
-    form.addEventListener("change", update);
-    form.addEventListener("reset", function () { window.setTimeout(update, 0); });
-
-    function chosen() {
-      var data = new FormData(form);
-      return { severity: data.get("severity"), service: data.get("service"), tag: data.get("tag"), year: data.get("year") };
-    }
-
-    function update() {
-      var want = chosen();
-      rememberInAddress(form);
-      var filtered = want.severity || want.service || want.tag || want.year;
-      var sorted = !(sortKey === "date" && descending);
-      if (!filtered && !sorted) {
-        body.innerHTML = serverRows;
-        status.textContent = "";
-        if (pager) { pager.hidden = false; }
-        return;
-      }
-      if (!window.hindsiteRows) {
-        status.textContent = "Loading…";
-        loadScript(form.getAttribute("data-rows"), update);
-        return;
-      }
-      var rows = window.hindsiteRows.filter(function (row) {
-        return (!want.severity || row[3] === want.severity) &&
-          (!want.service || row[4].indexOf(want.service) !== -1) &&
-          (!want.tag || row[5].indexOf(want.tag) !== -1) &&
-          (!want.year || row[1].slice(0, 4) === want.year);
-      });
-      rows.sort(compare(sortKey, descending));
-      body.textContent = "";
-      rows.slice(0, 500).forEach(function (row) { body.appendChild(rowElement(row)); });
-      if (pager) { pager.hidden = true; }
-      status.textContent = rows.length + (rows.length === 1 ? " incident" : " incidents") +
-        (rows.length > 500 ? " (showing the first 500)" : "");
-    }
-    if (restoreFromAddress(form)) { update(); }
   }
 
   function compare(key, descending) {
@@ -258,45 +274,26 @@
     return tr;
   }
 
-  /* ---- follow-ups ---------------------------------------------------------- */
-  /* The pages show the action items a hundred at a time; a filter reads them all
-     from follow-ups.js and shows the matches in place of the page. */
+  /* ---- follow-up filters ------------------------------------------------------ */
 
   function setUpFollowUps(form) {
-    var body = document.querySelector("#follow-up-table tbody");
-    var status = document.getElementById("follow-up-status");
-    var pager = document.getElementById("follow-up-pager");
-    var serverRows = body.innerHTML;
-
-    function update() {
-      var data = new FormData(form);
-      var want = { status: data.get("status"), owner: data.get("owner"), service: data.get("service") };
-      rememberInAddress(form);
-      if (!want.status && !want.owner && !want.service) {
-        body.innerHTML = serverRows;
-        status.textContent = "";
-        if (pager) { pager.hidden = false; }
-        return;
-      }
-      if (!window.hindsiteFollowUps) {
-        status.textContent = "Loading…";
-        loadScript(form.getAttribute("data-rows"), update);
-        return;
-      }
-      var rows = window.hindsiteFollowUps.filter(function (row) {
-        return (!want.status || (row[6] || "unknown") === want.status) &&
-          (!want.owner || (row[5] || "-") === want.owner) &&
-          (!want.service || row[7].indexOf(want.service) !== -1);
+    filteredList(form, document.querySelector("#follow-up-table tbody"), document.getElementById("follow-up-status"),
+      document.getElementById("follow-up-pager"), {
+        noun: "action item",
+        data: function () { return window.hindsiteFollowUps; },
+        wanted: function (data) {
+          var want = { status: data.get("status"), owner: data.get("owner"), service: data.get("service") };
+          return want.status || want.owner || want.service ? want : null;
+        },
+        pick: function (all, want) {
+          return all.filter(function (row) {
+            return (!want.status || (row[6] || "unknown") === want.status) &&
+              (!want.owner || (row[5] || "-") === want.owner) &&
+              (!want.service || row[7].indexOf(want.service) !== -1);
+          });
+        },
+        element: followUpElement
       });
-      body.textContent = "";
-      rows.slice(0, 500).forEach(function (row) { body.appendChild(followUpElement(row)); });
-      if (pager) { pager.hidden = true; }
-      status.textContent = rows.length + (rows.length === 1 ? " action item" : " action items") +
-        (rows.length > 500 ? " (showing the first 500)" : "");
-    }
-    form.addEventListener("change", update);
-    form.addEventListener("reset", function () { window.setTimeout(update, 0); });
-    if (restoreFromAddress(form)) { update(); }
   }
 
   function followUpElement(row) {

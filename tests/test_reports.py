@@ -23,6 +23,7 @@ from hindsite.reports import (
     NOTABLE_LIMIT,
     SUMMARY_LIMIT,
     TERM_LIMIT,
+    THEME_NAMES,
     Change,
     Period,
     PeriodError,
@@ -220,6 +221,18 @@ def test_action_items_of_the_period_by_status() -> None:
 
 def theme_names(incidents: list[Incident]) -> list[tuple[str, str, int]]:
     return [(t.kind, t.name, len(t.incidents)) for t in themes(incidents)]
+
+
+def test_a_theme_names_its_newest_incidents_and_counts_the_rest() -> None:
+    shared = [incident(f"inc-{n:02d}", title=f"Outage {n}", date=day(f"2024-01-{n + 1:02d}"), tags=("deploy",))
+              for n in range(THEME_NAMES + 2)]
+    report = report_of(shared)
+    (theme,) = report.themes
+    assert [i.title for i in theme.named] == [f"Outage {n}" for n in range(THEME_NAMES + 1, 1, -1)]
+    assert theme.more == 2
+    line = next(line for line in to_markdown(report).splitlines() if line.startswith("- #deploy"))
+    assert line.endswith("; Outage 2; and 2 more")
+    assert f"{THEME_NAMES + 2} incidents" in line
 
 
 def test_a_tag_is_a_theme_when_two_incidents_share_it() -> None:

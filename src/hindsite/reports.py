@@ -32,6 +32,8 @@ class PeriodError(ValueError):
     """A period written in a form hindsite does not read; the message says what to write instead."""
 
 
+THEME_NAMES = 10  # incidents a theme names; a theme of hundreds would bury the report under their titles
+
 @dataclass(frozen=True, slots=True)
 class Period:
     """A calendar quarter (`quarter` 1–4) or a whole calendar year (`quarter` None)."""
@@ -166,6 +168,16 @@ class Theme:
     name: str
     kind: str  # "tag" or "term"
     incidents: tuple[Incident, ...]  # newest first
+
+    @property
+    def named(self) -> tuple[Incident, ...]:
+        """The incidents a report names: the newest THEME_NAMES. The rest are counted, and listed under "All incidents"."""
+        return self.incidents[:THEME_NAMES]
+
+    @property
+    def more(self) -> int:
+        """How many of its incidents a report counts without naming them."""
+        return len(self.incidents) - len(self.named)
 
 
 @dataclass(frozen=True, slots=True)
@@ -530,7 +542,8 @@ def _impact_sentence(impact: ImpactTime) -> str:
 
 def _theme_line(theme: Theme) -> str:
     name = f"#{_md(theme.name)} (tag)" if theme.kind == "tag" else f"“{_md(theme.name)}” (root cause)"
-    return f"- {name}, {_incidents(len(theme.incidents))}: " + "; ".join(_md(i.title) for i in theme.incidents)
+    more = f"; and {theme.more} more" if theme.more else ""
+    return f"- {name}, {_incidents(len(theme.incidents))}: " + "; ".join(_md(i.title) for i in theme.named) + more
 
 
 def _notable_line(notable: Notable) -> str:

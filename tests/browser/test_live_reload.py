@@ -241,7 +241,9 @@ def test_saving_reloads_the_page_and_shows_and_clears_the_problems_overlay(
     expect(overlay).to_contain_text("invalid YAML front-matter", timeout=LIVE_TIMEOUT_MS)
     # the body is still published while the front-matter is broken, and the raw block is shown as text
     expect(page.get_by_text(sentence)).to_be_visible(timeout=LIVE_TIMEOUT_MS)
-    assert page.locator("b", has_text=re.compile(r"^x$")).count() == 0, "the page rendered `<b>x</b>` as markup"
+    expect(page.locator("b", has_text=re.compile(r"^x$")), "the page rendered `<b>x</b>` as markup").to_have_count(
+        0, timeout=LIVE_TIMEOUT_MS
+    )
 
     # 3. the overlay shows what the author wrote as text, never as markup: a duplicate key named `<b>x</b>`
     # is a bad-front-matter error whose message repeats the key
@@ -254,7 +256,9 @@ def test_saving_reloads_the_page_and_shows_and_clears_the_problems_overlay(
     )
     expect(overlay).to_contain_text(markup, timeout=LIVE_TIMEOUT_MS)
     expect(overlay.locator("b")).to_have_count(0, timeout=LIVE_TIMEOUT_MS)
-    assert page.locator("b", has_text=re.compile(r"^x$")).count() == 0, "the page rendered `<b>x</b>` as markup"
+    expect(page.locator("b", has_text=re.compile(r"^x$")), "the page rendered `<b>x</b>` as markup").to_have_count(
+        0, timeout=LIVE_TIMEOUT_MS
+    )
     expect(overlay).to_contain_text(f"'{markup}'", timeout=LIVE_TIMEOUT_MS)
     expect(overlay.locator("*"), "the overlay holds markup").to_have_count(0, timeout=LIVE_TIMEOUT_MS)
 

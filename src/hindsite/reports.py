@@ -34,6 +34,7 @@ class PeriodError(ValueError):
 
 THEME_NAMES = 10  # incidents a theme names; a theme of hundreds would bury the report under their titles
 
+
 @dataclass(frozen=True, slots=True)
 class Period:
     """A calendar quarter (`quarter` 1–4) or a whole calendar year (`quarter` None)."""

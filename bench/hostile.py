@@ -5,6 +5,9 @@
 Prints wall time and peak memory of `hindsite export FILE --json` per input.
 Inputs that grow quadratically show up here as seconds; the test suite only
 checks that each is published with its words (tests/test_hostile_input.py).
+Then the same for a 1.5 GB document (sparse, so it takes no room on disk) with
+`hindsite build`, `export` and `check`: it is refused as too large, and memory
+should stay at what a small site costs, not grow by 1.5 GB.
 """
 
 from __future__ import annotations
@@ -54,6 +57,32 @@ def measure(text: str | None) -> tuple[float, int]:
     return elapsed, usage.ru_maxrss
 
 
+BIG_DOCUMENT_BYTES = 1536 * 1048576
+
+BIG_COMMANDS = {
+    "1.5 GB document, build": ["build"],
+    "1.5 GB document, export": ["export", "content/big.md"],
+    "1.5 GB document, check": ["check"],
+}
+
+
+def measure_big(command: list[str]) -> tuple[float, int]:
+    """Seconds and peak resident kilobytes of `hindsite COMMAND` on a site holding a 1.5 GB document and a small one."""
+    with tempfile.TemporaryDirectory() as folder:
+        content = Path(folder) / "content"
+        content.mkdir()
+        (content / "small.md").write_text("---\ntitle: Small\ndate: 2024-01-02\n---\n\nBody.\n", encoding="utf-8")
+        with open(content / "big.md", "wb") as big:
+            big.write(b"# Big\n\n")
+            big.truncate(BIG_DOCUMENT_BYTES)
+        started = time.perf_counter()
+        child = subprocess.Popen([sys.executable, "-m", "hindsite", *command], cwd=folder,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, _, usage = os.wait4(child.pid, 0)
+        elapsed = time.perf_counter() - started
+    return elapsed, usage.ru_maxrss
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", help="run only the case whose name contains this")
@@ -64,6 +93,11 @@ def main() -> None:
             continue
         seconds, peak_kb = measure(text)
         print(f"{name:<24} {len(text or ALIAS_BOMB) / 1024:>7.0f}KB {seconds:>8.2f} {peak_kb / 1024:>8.0f}", flush=True)
+    for name, command in BIG_COMMANDS.items():
+        if args.only and args.only not in name:
+            continue
+        seconds, peak_kb = measure_big(command)
+        print(f"{name:<24} {BIG_DOCUMENT_BYTES / 1024:>7.0f}KB {seconds:>8.2f} {peak_kb / 1024:>8.0f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -167,14 +167,15 @@ def age(site: Path, seconds: int = 3600) -> None:
 
 @pytest.fixture
 def file_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the documents the survey reads to make their keys."""
     seen: list[str] = []
-    real = Path.read_bytes
+    real = build_module.read_limited
 
-    def counting(self: Path) -> bytes:
-        seen.append(self.name)
-        return real(self)
+    def counting(path: Path, max_bytes: int) -> tuple[bytes, int]:
+        seen.append(path.name)
+        return real(path, max_bytes)
 
-    monkeypatch.setattr(Path, "read_bytes", counting)
+    monkeypatch.setattr(build_module, "read_limited", counting)
     return seen
 
 

@@ -8,17 +8,26 @@ from __future__ import annotations
 
 import errno
 import html
+import importlib
 import os
 import re
 import signal
 import subprocess
 import sys
-from pathlib import Path
+import tracemalloc
+from pathlib import Path, PurePosixPath
+from typing import Any
 
 import pytest
 from conftest import MakeSite, RunCli
 
-from hindsite import write
+from hindsite import read, write
+from hindsite.build import Session, survey
+from hindsite.config import load_config
+from hindsite.diagnostics import Diagnostic, Level
+from hindsite.read import SourceFile, discover
+
+build_module = importlib.import_module("hindsite.build")  # `hindsite.build` the attribute is the function
 
 PATHOLOGICAL = {
     "underscores": "a_" * 30_000,
@@ -90,6 +99,141 @@ def test_broken_bytes_each_get_their_diagnostic_and_the_rest_builds(make_site: M
     assert "The caf\u00e9 \u2013 down." in page_text(site, "windows")
     assert "carriage" in page_text(site, "mac") and "returns" in page_text(site, "mac")
     assert "written\ufffdword" in page_text(site, "nul-bytes")
+
+
+# --- every file is its own failure ---------------------------------------------------------------
+
+DEEP = {
+    "content/deep-toml.md": "+++\ntitle = 'Deep TOML'\ntags = " + "[" * 500 + "]" * 500 + "\n+++\n\nbodyword toml\n",
+    "content/deep-yaml.md": "---\ntitle: Deep YAML\ntags: " + "[" * 250 + "]" * 250 + "\n---\n\nbodyword yaml\n",
+    "content/fine.md": "# Fine\n\nAll good.\n",
+}
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("build",), ("check",), ("export", "content"), ("inspect", "content/deep-yaml.md"), ("migrate", "content")],
+    ids=lambda command: command[0],
+)
+def test_deeply_nested_front_matter_costs_only_its_block_in_every_command(
+    make_site: MakeSite, run_cli: RunCli, tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    site = make_site(tmp_path, DEEP)
+    result = run_cli(*command, cwd=site)  # a RecursionError would fail the test with its traceback
+    assert re.search(r"content/deep-yaml\.md:3: error: bad-front-matter: .*more than 32 levels deep", result.output)
+    if command[0] != "inspect":
+        assert re.search(r"content/deep-toml\.md:3: error: bad-front-matter: .*more than 32 levels deep", result.output)
+    if command[0] == "build":
+        assert "bodyword yaml" in page_text(site, "deep-yaml") and "bodyword toml" in page_text(site, "deep-toml")
+        assert "All good." in page_text(site, "fine")
+
+
+def test_deeply_nested_front_matter_costs_only_its_block_in_the_preview(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = make_site(tmp_path, DEEP, config="")
+    monkeypatch.chdir(site)
+    result = Session(load_config(site / "site.toml", output_dir=site / "_preview")).rebuild()
+    assert sorted((d.path, d.code) for d in result.diagnostics if d.level is Level.ERROR) == [
+        ("content/deep-toml.md", "bad-front-matter"), ("content/deep-yaml.md", "bad-front-matter")]
+    assert result.incident_count == 3
+
+
+SPECIAL_FILES = """
+import os, socket, sys
+from hindsite.cli import main
+os.mkfifo("content/pipe.md")
+os.mkfifo("content/pipe.html")
+with socket.socket(socket.AF_UNIX) as server:
+    server.bind("content/socket.md")
+sys.argv = ["hindsite", *sys.argv[1:]]
+main()
+"""
+
+
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_named_pipes_and_sockets_are_reported_and_never_opened(make_site: MakeSite, tmp_path: Path, command: str) -> None:
+    site = make_site(tmp_path, {"content/fine.md": "# Fine\n\nAll good.\n", "content/graph.png": b"\x89PNG\r\n"})
+    # in a process of its own, so that a build waiting on a pipe fails the test instead of hanging it
+    done = subprocess.run([sys.executable, "-c", SPECIAL_FILES, command], cwd=site, capture_output=True, text=True, timeout=120)
+    warned = sorted(line.split(": ")[0] for line in done.stderr.splitlines() if ": warning: special-file:" in line)
+    assert warned == ["content/pipe.html", "content/pipe.md", "content/socket.md"], done.stderr
+    assert done.returncode == 0, done.stderr
+    if command == "build":
+        assert "All good." in page_text(site, "fine")
+        assert (site / "_site" / "files" / "graph.png").is_file()
+
+
+def test_inspect_of_a_named_pipe_says_what_it_is(make_site: MakeSite, run_cli: RunCli, tmp_path: Path) -> None:
+    site = make_site(tmp_path)
+    os.mkfifo(site / "content" / "pipe.md")
+    result = run_cli("inspect", "content/pipe.md", cwd=site)
+    assert result.exit_code == 1
+    assert "content/pipe.md: warning: special-file: this is a named pipe" in result.stderr
+
+
+def with_a_deleted_document(monkeypatch: pytest.MonkeyPatch) -> None:
+    """List a document that is deleted before it is read, as if someone removed it while the site was building."""
+    def discover_and_lose_one(root: Path, shown_root: str | None = None) -> tuple[list[SourceFile], list[Diagnostic]]:
+        found, problems = discover(root, shown_root)
+        if root.name != "content":
+            return found, problems
+        gone = SourceFile(root / "deleted.md", PurePosixPath("deleted.md"), f"{shown_root}/deleted.md")
+        return sorted([*found, gone], key=lambda f: str(f.rel)), problems
+
+    monkeypatch.setattr(build_module, "discover", discover_and_lose_one)
+
+
+def test_a_document_deleted_during_the_build_is_reported_and_the_rest_builds(
+    make_site: MakeSite, run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = make_site(tmp_path, {"content/fine.md": "# Fine\n\nAll good.\n"})
+    with_a_deleted_document(monkeypatch)
+    result = run_cli("build", cwd=site)
+    assert "content/deleted.md: error: vanished: the file was deleted or renamed while the site was being built" in result.stderr
+    assert "All good." in page_text(site, "fine")
+
+
+def test_a_document_deleted_during_a_preview_rebuild_is_reported(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = make_site(tmp_path, {"content/fine.md": "# Fine\n\nAll good.\n"}, config="")
+    monkeypatch.chdir(site)
+    with_a_deleted_document(monkeypatch)
+    result = Session(load_config(site / "site.toml", output_dir=site / "_preview")).rebuild()  # raised FileNotFoundError
+    assert [(d.path, d.code) for d in result.diagnostics if d.level is Level.ERROR] == [("content/deleted.md", "vanished")]
+
+
+def test_a_failure_while_reading_one_document_costs_only_that_document(
+    make_site: MakeSite, run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = make_site(tmp_path, {"content/fine.md": "# Fine\n\nAll good.\n", "content/trips.md": "# Trips\n\nA bug.\n"})
+    split = read.split_front_matter
+
+    def trip_on_one(text: str, source: str, *args: Any) -> Any:
+        if source.endswith("trips.md"):
+            raise ValueError("a bug in reading")
+        return split(text, source, *args)
+
+    monkeypatch.setattr(read, "split_front_matter", trip_on_one)
+    result = run_cli("build", cwd=site)
+    assert result.exit_code == 1
+    assert re.search(r"content/trips\.md: error: internal-error: hindsite could not read this document "
+                     r"\(ValueError: a bug in reading at test_hostile_input\.py:\d+\)", result.stderr)
+    assert "All good." in page_text(site, "fine")
+
+
+def test_the_cache_survey_reads_no_more_of_a_huge_document_than_the_limit(make_site: MakeSite, tmp_path: Path) -> None:
+    site = make_site(tmp_path, {"content/fine.md": "# Fine\n"}, config="max_document_mb = 1\n")
+    with open(site / "content" / "huge.md", "wb") as huge:
+        huge.truncate(64 * 1048576)  # sparse: 64 MB that take no room on disk, but would in memory
+    config = load_config(site / "site.toml")
+    tracemalloc.start()
+    surveyed = survey(config)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert len(surveyed.keys) == 2
+    assert peak < 8 * 1048576
 
 
 # --- what the sanitiser removes is reported -------------------------------------------------------

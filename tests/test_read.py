@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import signal
+import socket
+import tomllib
 import tracemalloc
+from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pytest
 
+from hindsite import read
 from hindsite.diagnostics import Level
-from hindsite.read import Document, SourceFile, decode, discover, read_document, split_front_matter
+from hindsite.read import (
+    MAX_FRONT_MATTER_DEPTH,
+    Document,
+    SourceFile,
+    decode,
+    discover,
+    read_document,
+    split_front_matter,
+)
 
 REL = PurePosixPath("2024-05-06-queue.md")
 
@@ -135,6 +150,108 @@ def test_python_tag_is_never_constructed() -> None:
     assert codes(document) == [("bad-front-matter", 2)]
 
 
+# --- front-matter nested deeper than anyone writes ----------------------------------
+
+
+def nested(opening: str, inner: str, closing: str, depth: int) -> str:
+    return opening * depth + inner + closing * depth
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        pytest.param("---\ntitle: A\na: " + nested("[", "", "]", 250) + "\n---\nbody\n", 3, id="yaml-flow-lists"),
+        pytest.param("---\ntitle: A\na: " + nested("{b: ", "x", "}", 200) + "\n---\nbody\n", 3, id="yaml-flow-mappings"),
+        pytest.param("---\ntitle: A\na:\n  " + "- " * 300 + "x\n---\nbody\n", 4, id="yaml-block-lists"),
+        pytest.param("+++\ntitle = 'A'\na = " + nested("[", "", "]", 500) + "\n+++\nbody\n", 3, id="toml-arrays"),
+        pytest.param("+++\ntitle = 'A'\na = " + nested("{b = ", "1", "}", 500) + "\n+++\nbody\n", 3, id="toml-tables"),
+        pytest.param("+++\ntitle = 'A'\n" + "a." * 5000 + "b = 1\n+++\nbody\n", 1, id="toml-dotted-keys"),
+        pytest.param("+++\ntitle = 'A'\n[" + "a." * 5000 + "b]\nc = 1\n+++\nbody\n", 1, id="toml-table-header"),
+    ],
+)
+def test_front_matter_nested_past_the_limit_is_refused_and_the_body_kept(text: str, line: int) -> None:
+    document = split(text)
+    assert codes(document) == [("bad-front-matter", line)]
+    assert f"more than {MAX_FRONT_MATTER_DEPTH} levels deep" in document.diagnostics[0].message
+    assert dict(document.front_matter) == {}
+    assert document.unread_front_matter in text and document.unread_front_matter.startswith(("title", "a"))
+    assert document.body == "body\n"
+
+
+@pytest.mark.parametrize(
+    ("fence", "assign", "item"),
+    [pytest.param("---", ": ", "[{b: x}]", id="yaml"), pytest.param("+++", " = ", "[{b = 'x'}]", id="toml")],
+)
+def test_front_matter_may_nest_up_to_the_limit(fence: str, assign: str, item: str) -> None:
+    def document_nesting(levels: int) -> Document:  # the block is the first level, `item` adds two
+        return split(f"{fence}\na{assign}{nested('[', item, ']', levels - 3)}\n{fence}\nbody\n")
+
+    deepest = document_nesting(MAX_FRONT_MATTER_DEPTH)
+    assert deepest.diagnostics == ()
+    value = deepest.front_matter["a"]
+    for _ in range(MAX_FRONT_MATTER_DEPTH - 3):
+        (value,) = value
+    assert value == [{"b": "x"}]
+    assert codes(document_nesting(MAX_FRONT_MATTER_DEPTH + 1)) == [("bad-front-matter", 2)]
+
+
+def test_a_recursion_error_while_parsing_costs_only_the_front_matter(monkeypatch: pytest.MonkeyPatch) -> None:
+    def too_deep(text: str) -> Any:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(tomllib, "loads", too_deep)
+    document = split("+++\ntitle = 'A'\n+++\nbody\n")
+    assert codes(document) == [("bad-front-matter", 1)]
+    assert document.body == "body\n"
+
+
+# --- YAML mistakes are explained in an author's words ----------------------------------
+
+PARSER_WORDS = ("scanning", "parsing", "token", "scalar", "end of stream", "did not find", "expected <")
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "says"),
+    [
+        pytest.param('---\ntitle: "Checkout 502s\nseverity: sev2\ndate: 2024-01-02\n---\nbody\n', 2,
+                     'the " opened on this line is never closed', id="unclosed-double-quote"),
+        pytest.param("---\nseverity: sev2\ntitle: 'Checkout 502s\ndate: 2024-01-02\n---\nbody\n", 3,
+                     "the ' opened on this line is never closed", id="unclosed-single-quote"),
+        pytest.param('---\ntitle: "Checkout 502s\nseverity: sev2\nsummary: "Payments failed"\n---\nbody\n', 2,
+                     'the " opened on this line is not closed on it, so the next 2 line(s)', id="quote-closed-lines-later"),
+        pytest.param('---\ntitle: "Checkout" returned 502s\n---\nbody\n', 2,
+                     'the value goes on after its closing "', id="text-after-closing-quote"),
+        pytest.param("---\ntitle: 'Checkout can't pay'\n---\nbody\n", 2, "if the ' is an apostrophe", id="apostrophe"),
+        pytest.param("---\ntitle: A\nservices:\n\t- checkout\n---\nbody\n", 4, "indented with a tab", id="tab"),
+        pytest.param("---\ntitle: A\nservices:\n  - checkout\n\t- cart\n---\nbody\n", 5, "indented with a tab",
+                     id="tab-inside-a-list"),
+        pytest.param("---\ntitle: Checkout: 502s on pay\nseverity: sev2\n---\nbody\n", 2,
+                     'put the value in quotes: title: "Checkout: 502s on pay"', id="colon-in-value"),
+        pytest.param("---\ntitle: A\n  severity: sev2\n---\nbody\n", 3, "indented more than the line above it",
+                     id="indented-too-far"),
+        pytest.param("---\nservices:\n  - checkout\n - cart\n---\nbody\n", 4, "does not line up", id="list-misaligned"),
+        pytest.param("---\ntitle: A\nthe checkout was down\nseverity: sev2\n---\nbody\n", 3,
+                     "no ':' after a field name", id="line-without-colon"),
+        pytest.param("---\ntitle: @oncall paged twice\n---\nbody\n", 2,
+                     'cannot start with @ in YAML; put the whole value in quotes: title: "@oncall paged twice"',
+                     id="reserved-character"),
+        pytest.param("---\ntitle: *Checkout* down\n---\nbody\n", 2, "cannot start with * in YAML", id="asterisk"),
+        pytest.param('---\nrunbook: "C:\\ops\\pay"\n---\nbody\n', 2, "backslash inside double quotes", id="bad-escape"),
+        pytest.param("---\nservices: [checkout, cart\nseverity: sev2\n---\nbody\n", 2,
+                     "the [ opened on this line is never closed; end it with ]", id="unclosed-bracket"),
+        pytest.param("---\ntitle:Checkout\nseverity:sev2\n---\nbody\n", 2, "needs a space after the colon",
+                     id="no-space-after-colon"),
+    ],
+)
+def test_yaml_mistakes_are_explained_at_the_line_to_fix(text: str, line: int, says: str) -> None:
+    document = split(text)
+    assert codes(document) == [("bad-front-matter", line)]
+    message = document.diagnostics[0].message
+    assert says in message
+    assert not [word for word in PARSER_WORDS if word in message]
+    assert document.body == "body\n"
+
+
 def test_unterminated_block_keeps_everything_as_body() -> None:
     text = "---\ntitle: Never closed\n\n# Queue stalled\n\nIt stalled.\n"
     document = split(text)
@@ -229,11 +346,47 @@ def test_body_line_maps_body_positions_to_file_lines() -> None:
         assert file_lines[document.body_line - 1 + offset] == line
 
 
-def test_unreadable_file_is_an_error_not_an_exception(tmp_path: Path) -> None:
-    missing = tmp_path / "gone.md"
-    document = read_document(source_file(missing))
+def test_unreadable_file_is_an_error_not_an_exception(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "locked.md"
+    path.write_text("# Locked\n", encoding="utf-8")
+
+    def refuse(*args: Any, **kwargs: Any) -> int:
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(os, "open", refuse)  # tests run as root, whom chmod 000 does not stop
+    document = read_document(source_file(path))
     assert codes(document) == [("unreadable", None)]
+    assert "Permission denied" in document.diagnostics[0].message
     assert document.body == ""
+
+
+def test_a_file_deleted_after_it_was_found_is_reported_as_vanished(tmp_path: Path) -> None:
+    document = read_document(source_file(tmp_path / "deleted-meanwhile.md"))
+    assert codes(document) == [("vanished", None)]
+    assert "build again" in document.diagnostics[0].message
+    assert document.body == ""
+
+
+@pytest.fixture
+def no_hang() -> Iterator[None]:
+    """Turn a read that would wait forever into a failure after ten seconds."""
+    def fail(signum: int, frame: Any) -> None:
+        raise TimeoutError("the read did not return")
+
+    previous = signal.signal(signal.SIGALRM, fail)
+    signal.alarm(10)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.mark.usefixtures("no_hang")
+def test_a_named_pipe_where_a_document_was_found_is_refused_without_waiting(tmp_path: Path) -> None:
+    path = tmp_path / "swapped.md"
+    os.mkfifo(path)  # as if the file had been replaced by a pipe after the folder was listed
+    document = read_document(source_file(path))
+    assert codes(document) == [("special-file", None)]
+    assert "a named pipe" in document.diagnostics[0].message
 
 
 @pytest.mark.parametrize(
@@ -287,10 +440,19 @@ def test_empty_file_is_reported(tmp_path: Path) -> None:
 def test_file_over_the_size_limit_is_refused_without_reading_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "pasted-log.md"
     path.write_bytes(b"x" * 2048)
-    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("a refused file must not be read"))
+    monkeypatch.setattr(read, "_read_at_most", lambda *args: pytest.fail("a refused file must not be read"))
     document = read_document(source_file(path), max_bytes=1024)
     assert codes(document) == [("too-large", None)]
     assert "max_document_mb" in document.diagnostics[0].message
+
+
+def test_a_file_longer_than_its_stated_size_is_read_no_further_than_the_limit() -> None:
+    maps = Path("/proc/self/maps")  # the file system says 0 bytes; it holds a line per mapped library, kilobytes
+    assert maps.stat().st_size == 0 and len(maps.read_bytes()) > 2048
+    document = read_document(SourceFile(maps, PurePosixPath("maps.md"), "content/maps.md"), max_bytes=1024)
+    assert codes(document) == [("too-large", None)]
+    assert document.diagnostics[0].message.startswith("the file is over the limit of")
+    assert document.body == ""
 
 
 # --- discover --------------------------------------------------------------------
@@ -355,3 +517,46 @@ def test_discover_a_single_file(tmp_path: Path) -> None:
     (found,), _ = discover(tmp_path / "one.md", "one.md")
     assert found.rel == PurePosixPath("one.md")
     assert found.source == "one.md"
+
+
+def test_discover_skips_pipes_sockets_and_links_to_them_with_a_warning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    touch(tmp_path, "fine.md", "notes/fine.md")
+    os.mkfifo(tmp_path / "pipe.md")
+    os.mkfifo(tmp_path / "notes" / "pipe.html")
+    monkeypatch.chdir(tmp_path)  # a socket's path must be short
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind("socket.md")
+    (tmp_path / "link.md").symlink_to("pipe.md")
+    found, problems = discover(tmp_path, "content")
+    assert [str(f.rel) for f in found] == ["fine.md", "notes/fine.md"]
+    assert [(d.code, d.level, d.path) for d in problems] == [
+        ("special-file", Level.WARNING, "content/link.md"),
+        ("special-file", Level.WARNING, "content/pipe.md"),
+        ("special-file", Level.WARNING, "content/socket.md"),
+        ("special-file", Level.WARNING, "content/notes/pipe.html"),
+    ]
+    assert "symbolic link points at a named pipe" in problems[0].message
+    assert "this is a socket" in problems[2].message
+
+
+def test_discover_of_a_named_pipe_given_by_name_reports_it(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.md")
+    found, problems = discover(tmp_path / "pipe.md", "pipe.md")
+    assert found == []
+    assert [(d.code, d.path) for d in problems] == [("special-file", "pipe.md")]
+
+
+def test_a_folder_that_cannot_be_listed_is_reported_by_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    touch(tmp_path, "a.md", "2023/locked/b.md", "2023/open/c.md")
+    listable = os.scandir
+
+    def scandir(path: Any) -> Any:  # tests run as root, whom chmod 000 does not stop
+        if os.path.basename(path) == "locked":
+            raise PermissionError(errno.EACCES, "Permission denied", path)
+        return listable(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    found, problems = discover(tmp_path, "content")
+    assert [str(f.rel) for f in found] == ["a.md", "2023/open/c.md"]
+    assert [(d.code, d.level, d.path) for d in problems] == [("unreadable", Level.WARNING, "content/2023/locked")]
+    assert "Permission denied" in problems[0].message and "chmod" in problems[0].message

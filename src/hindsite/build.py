@@ -36,7 +36,7 @@ from .markup import active_parts, render_markdown
 from .model import Incident, Section
 from .normalise import normalise
 from .parallel import map_in_processes
-from .read import Document, SourceFile, discover, read_document
+from .read import Document, SourceFile, discover, read_document, read_limited
 from .related import related_incidents
 from .render import RenderError, make_environment, render_report_page, render_site, theme_dir
 from .slugs import document_slug
@@ -82,12 +82,13 @@ def survey(config: SiteConfig, earlier: Hashes | None = None) -> Survey:
     found, skipped = discover(config.content_dir, display_path(config.content_dir))
     known = digest(*sorted(str(f.rel) for f in found))
     salt = digest(code_fingerprint(), repr(config), known)
-    hashes = {str(f.rel): _hash_of(f.path, str(f.rel), earlier) for f in found if f.is_markdown}
+    hashes = {str(f.rel): _hash_of(f.path, str(f.rel), earlier, config.max_document_bytes) for f in found if f.is_markdown}
     keys = {f.rel: digest(salt, f.source, str(f.rel), hashes[str(f.rel)][1]) for f in found if f.is_markdown}
     return Survey(tuple(found), tuple(skipped), keys, Hashes(taken_ns, hashes))
 
 
-def _hash_of(path: Path, rel: str, earlier: Hashes | None) -> tuple[Signature, str]:
+def _hash_of(path: Path, rel: str, earlier: Hashes | None, max_bytes: int) -> tuple[Signature, str]:
+    """The file's signature and a digest of all that reading it sees: its size and no more than `max_bytes + 1` bytes."""
     try:
         current = signature(path.stat())
     except OSError:
@@ -96,9 +97,10 @@ def _hash_of(path: Path, rel: str, earlier: Hashes | None) -> tuple[Signature, s
     if known is not None:
         return current, known
     try:
-        return current, digest(path.read_bytes())
+        data, size = read_limited(path, max_bytes)
     except OSError:
         return current, ""
+    return current, digest(str(size), data)
 
 
 def load(config: SiteConfig, cache: BuildCache | None = None, surveyed: Survey | None = None) -> Loaded:
@@ -147,7 +149,13 @@ def _read_all(files: Sequence[SourceFile], config: SiteConfig, known: frozenset[
 
 
 def read_incident(file: SourceFile, config: SiteConfig, known_files: frozenset[str] | None = None) -> Incident:
-    return normalise_safely(read_document(file, config.max_document_bytes), config, known_files)
+    """Read and normalise one document; whatever goes wrong costs that document, never the build."""
+    try:
+        document = read_document(file, config.max_document_bytes)
+    except Exception as exc:  # noqa: BLE001 — reading reports every problem it knows of; this is for the others
+        unread = Document(file.source, file.rel, "")
+        return _unstructured(unread, _internal_error(exc, file.source, "could not read this document", "nothing of it is published"))
+    return normalise_safely(document, config, known_files)
 
 
 #: Attachments a browser opens as a page of the site, where a script in them would run.
@@ -179,14 +187,14 @@ def normalise_safely(document: Document, config: SiteConfig, known_files: frozen
     try:
         return normalise(document, config, known_files)
     except Exception as exc:  # noqa: BLE001 — the document is still published, and the bug reported
-        where = traceback.extract_tb(exc.__traceback__)[-1]
-        problem = diag.error(
-            "internal-error",
-            f"hindsite could not interpret this document ({type(exc).__name__}: {exc} at "
-            f"{Path(where.filename).name}:{where.lineno}); it is published as plain text — please report this",
-            document.source,
-        )
+        problem = _internal_error(exc, document.source, "could not interpret this document", "it is published as plain text")
         return _unstructured(document, problem)
+
+
+def _internal_error(exc: Exception, source: str, failed: str, outcome: str) -> Diagnostic:
+    where = traceback.extract_tb(exc.__traceback__)[-1]
+    return diag.error("internal-error", f"hindsite {failed} ({type(exc).__name__}: {exc} at "
+                      f"{Path(where.filename).name}:{where.lineno}); {outcome} — please report this", source)
 
 
 def _unstructured(document: Document, problem: Diagnostic) -> Incident:
@@ -253,13 +261,20 @@ def build(
 
 def _render_key(config: SiteConfig, surveyed: Survey, timestamp: int | None) -> str:
     """Everything a build reads but the documents: other files (by size and time), templates, configuration."""
-    others = [f"{f.rel}\0{stat.st_size}\0{stat.st_mtime_ns}"
-              for f in surveyed.files if not f.is_markdown for stat in [f.path.stat()]]
+    others = [f"{f.rel}\0{_size_and_time(f.path)}" for f in surveyed.files if not f.is_markdown]
     templates = [
         f"{p}\0{digest(p.read_bytes())}" for folder in (theme_dir(config), config.templates_dir) if folder.is_dir()
         for p in sorted(folder.rglob("*")) if p.is_file()
     ]
     return digest(code_fingerprint(), repr(config), str(timestamp), *others, *templates)
+
+
+def _size_and_time(path: Path) -> str:
+    try:
+        status = path.stat()
+    except OSError:
+        return "gone"  # deleted since the folder was read: copying it reports the problem
+    return f"{status.st_size}\0{status.st_mtime_ns}"
 
 
 def _output_intact(last: LastBuild | None, output: Path) -> bool:
@@ -366,7 +381,7 @@ class Session:
 
     def __init__(self, config: SiteConfig) -> None:
         self.config = config
-        self._documents: dict[Path, tuple[Signature, Incident]] = {}
+        self._documents: dict[Path, tuple[Signature | None, Incident]] = {}
         self._known_files: frozenset[str] = frozenset()
         self._last: BuildResult | None = None
         self._env: jinja2.Environment | None = None
@@ -392,8 +407,11 @@ class Session:
         files = [self._found.get(rel) if (rel := self._in_content(path)) else None for path in paths]
         if not files or any(f is None or not f.path.is_file() for f in files):
             return None  # a document came or went: only a full rebuild knows where it belongs
-        read = [(file, signature(file.path.stat()), read_incident(file, self.config, self._known_files))
-                for file in files if file is not None]
+        try:
+            read = [(file, signature(file.path.stat()), read_incident(file, self.config, self._known_files))
+                    for file in files if file is not None]
+        except OSError:
+            return None  # a document went while it was read: the rebuild that follows reports it
         last = self._last.loaded
         pages = [render_report_page(incident, last.archive, self.config, (str(f.rel) for f in last.files),
                                     self._related, self._environment())
@@ -471,9 +489,12 @@ class Session:
             if not file.is_markdown:
                 continue
             seen.add(file.path)
-            stamp = signature(file.path.stat())
+            try:
+                stamp: Signature | None = signature(file.path.stat())
+            except OSError:
+                stamp = None  # gone or unreadable: reading it says which, and it is read again next time
             cached = self._documents.get(file.path)
-            if cached is None or cached[0] != stamp:
+            if stamp is None or cached is None or cached[0] != stamp:
                 incident = read_incident(file, self.config, known)
                 self._documents[file.path] = (stamp, incident)
                 changed.add(incident.source)

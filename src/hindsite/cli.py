@@ -210,7 +210,10 @@ def inspect(file: Path, config_path: Path | None) -> None:
     the diagnostics — so an author can see why something was missed.
     """
     config = _load_config(config_path, None, None)
-    incidents, _ = export_paths([file], config)
+    incidents, problems = export_paths([file], config)
+    if not incidents:  # not a file that can be read (a named pipe, a socket): the diagnostics say why
+        _print_diagnostics(problems, verbose=False)
+        sys.exit(1)
     for line in describe(incidents[0]):
         click.echo(line)
 

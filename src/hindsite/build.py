@@ -34,7 +34,7 @@ from .diagnostics import Diagnostic
 from .linkcheck import Locate, PageLinks, check_links, links_of
 from .markup import active_parts, render_markdown
 from .model import Incident, Section
-from .normalise import normalise
+from .normalise import guard_secrets, normalise, without_secrets
 from .parallel import map_in_processes
 from .read import Document, SourceFile, discover, read_document
 from .related import related_incidents
@@ -186,16 +186,17 @@ def normalise_safely(document: Document, config: SiteConfig, known_files: frozen
             f"{Path(where.filename).name}:{where.lineno}); it is published as plain text — please report this",
             document.source,
         )
-        return _unstructured(document, problem)
+        masked, secrets = guard_secrets(document, config)  # the text as published, its credentials masked when asked
+        return _unstructured(masked, without_secrets([*masked.diagnostics, *secrets, problem], config))
 
 
-def _unstructured(document: Document, problem: Diagnostic) -> Incident:
+def _unstructured(document: Document, problems: Sequence[Diagnostic]) -> Incident:
     section = Section("other", "", document.body_line, document.body, render_markdown(document.body))
     return Incident(
         id=document_slug(document.rel.name), source=document.source, content_path=str(document.rel),
         title=document.rel.stem, date=None, severity=None, services=(), tags=(), responders=(), status=None,
         started_at=None, detected_at=None, resolved_at=None, duration_minutes=None, summary="",
-        sections=(section,), timeline=(), action_items=(), diagnostics=(*document.diagnostics, problem),
+        sections=(section,), timeline=(), action_items=(), diagnostics=tuple(problems),
     )
 
 

@@ -180,3 +180,68 @@ def test_front_matter_that_cannot_be_read_is_still_scanned_and_masked(make_site,
     run_cli("build", "--redact", "--output", str(site / "out"), cwd=site)
     published = _published(site / "out")
     assert "Front-matter (not read)" in published and token not in published
+
+
+# --- attachments ----------------------------------------------------------------
+
+PNG = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR" + FRONT["services"].encode() + b"\0\x01\x02"
+ATTACHMENTS: dict[str, str | bytes] = {
+    "content/files/app.log": f"09:00 start\n09:01 connecting\n09:02 auth Bearer {'Qw9' * 10}\n09:03 done\n",
+    "content/files/config.json": f'{{\n  "user": "billing",\n  "password": "{BODY["json"]}"\n}}\n',
+    "content/files/export.csv": f"name,value\nregion,eu-west-1\nkey,{FRONT['title']}\n",
+    "content/files/settings.yaml": "db:\n  host: db.internal\n  password: hunter22yaml\n",
+    "content/files/dump": f"no extension, still text\n{BODY['section']}\n",
+    "content/files/clean.txt": "nothing to hide here\n",
+    "content/files/diagram.png": PNG,
+}
+IN_ATTACHMENTS = {
+    "log": "Qw9" * 10, "json": BODY["json"], "csv": FRONT["title"], "yaml": "hunter22yaml", "dump": BODY["section"],
+}
+
+
+def _attachment_site(make_site, root: Path, config: str = "") -> Path:  # type: ignore[no-untyped-def]
+    return make_site(root, files={"content/2024-05-09-stall.md": NEIGHBOUR, **ATTACHMENTS}, config=config)
+
+
+def test_each_credential_in_a_text_attachment_is_a_warning_at_its_file_and_line(make_site, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    site = _attachment_site(make_site, tmp_path)
+    result = run_cli("check", cwd=site)
+    warned = sorted(line.split(": warning: secret: ")[0] + " " + line.split("secret: ")[1].split(" found")[0]
+                    for line in result.stderr.splitlines() if ": warning: secret: " in line)
+    assert warned == [
+        "content/files/app.log:3 bearer token",
+        "content/files/config.json:3 password",
+        "content/files/dump:2 GitHub token",
+        "content/files/export.csv:3 AWS access key",
+        "content/files/settings.yaml:3 password",
+    ]
+    assert _leaks(result.stderr, IN_ATTACHMENTS) == []
+
+
+def test_with_redact_text_attachments_are_published_masked_and_binary_ones_as_they_are(make_site, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    site = _attachment_site(make_site, tmp_path)
+    result = run_cli("build", "--redact", "--output", str(site / "out"), cwd=site)
+    assert result.exit_code == 0, result.stderr
+    files = site / "out/files/files"
+    published = "\n".join((files / name).read_text(encoding="utf-8") for name in
+                          ("app.log", "config.json", "export.csv", "settings.yaml", "dump"))
+    assert _leaks(published, IN_ATTACHMENTS) == []
+    assert (files / "settings.yaml").read_text(encoding="utf-8") == "db:\n  host: db.internal\n  password: [redacted password]\n"
+    assert (files / "clean.txt").read_bytes() == (site / "content/files/clean.txt").read_bytes()
+    assert (files / "diagram.png").read_bytes() == PNG  # binary: published as it is (docs/security.md)
+    assert (site / "content/files/app.log").read_text(encoding="utf-8") == ATTACHMENTS["content/files/app.log"]
+
+
+def test_a_large_attachment_is_scanned_in_blocks_to_its_last_line(make_site, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    filler = "2024-05-01T09:00:00Z INFO request served in 12 ms by worker 7\n"  # 62 characters
+    lines = [filler] * 60_000  # 3.7 MB: several blocks
+    for at, secret in ((0, BODY["section"]), (16_912, FRONT["title"]), (59_999, BODY["action"])):
+        lines[at] = f"leaked {secret}\n"
+    text = "".join(lines)
+    site = make_site(tmp_path, files={"content/2024-05-09-stall.md": NEIGHBOUR, "content/big.log": text})
+    result = run_cli("build", "--redact", "--output", str(site / "out"), cwd=site)
+    assert [line.split(": warning")[0] for line in result.stderr.splitlines() if "secret" in line] == [
+        "content/big.log:1", "content/big.log:16913", "content/big.log:60000"]
+    published = (site / "out/files/big.log").read_text(encoding="utf-8")
+    assert published.count("\n") == text.count("\n") and published.count("[redacted ") == 3
+    assert _leaks(published, EVERY) == []

@@ -35,6 +35,7 @@ from .linkcheck import Locate, PageLinks, check_links, links_of
 from .markup import active_parts, render_markdown
 from .model import Incident, Section
 from .normalise import guard_secrets, normalise, without_secrets
+from .normalise.attachments import attachment_diagnostics, masked_copy
 from .parallel import map_in_processes
 from .read import Document, SourceFile, discover, read_document
 from .related import related_incidents
@@ -118,6 +119,7 @@ def load(config: SiteConfig, cache: BuildCache | None = None, surveyed: Survey |
     problems += surveyed.skipped
     incidents = read_incidents(found, config, cache, surveyed.keys)
     problems += active_attachments(found)
+    problems += attachment_diagnostics(found, config)
     archive = collect(incidents)
     if not archive.incidents:
         problems.append(diag.warning("empty", f"no Markdown files (.md) under {display_path(config.content_dir)}; the site has no incidents"))
@@ -331,7 +333,7 @@ def _site_files(
         seen.append(known or links_of(page.path, page.text, page.source))
         yield OutputFile(page.path, page.source, text=page.text, pieces=page.pieces, kept=page.kept)
     yield from _static_files(config)
-    yield from _content_files(loaded.files)
+    yield from _content_files(loaded.files, config)
 
 
 def _plan(
@@ -442,6 +444,7 @@ class Session:
         archive = collect(incidents)
         loaded = Loaded(archive, tuple(f for f in found if not f.is_markdown), ())
         problems += active_attachments(found)
+        problems += attachment_diagnostics(found, config)
         problems += all_incident_diagnostics(archive.incidents)
         whole_site = templates_changed or files_came_or_went or self._last is None
         related = related_incidents(archive)
@@ -558,8 +561,10 @@ def _static_files(config: SiteConfig) -> list[OutputFile]:
     return [OutputFile(urls.static_url(str(f.rel)), f"theme file {f.rel}", copy_from=f.path) for f in found]
 
 
-def _content_files(files: Iterable[SourceFile]) -> list[OutputFile]:
-    return [OutputFile(urls.file_url(str(f.rel)), f.source, copy_from=f.path) for f in files]
+def _content_files(files: Iterable[SourceFile], config: SiteConfig) -> list[OutputFile]:
+    """Attachments as they are, or the masked copy of those with credentials when the site redacts them."""
+    return [OutputFile(urls.file_url(str(f.rel)), f.source, copy_from=None if masked else f.path, pieces=masked)
+            for f in files for masked in [masked_copy(f, config)]]
 
 
 def display_path(path: Path) -> str:

@@ -39,9 +39,10 @@ def without_secrets(problems: Iterable[Diagnostic], config: SiteConfig) -> list[
             else d for d in problems]
 
 
-def secret_warning(kind: str, source: str, line: int | None, config: SiteConfig, where: str = "on this line") -> Diagnostic:
-    return diag.warning("secret", f"{kind} found {where}; remove it from the source and revoke it"
-                        + ("" if config.redact else " (redact = true in site.toml masks it in the published site)"),
+def secret_warning(kind: str, source: str, line: int | None, *, redacted: bool) -> Diagnostic:
+    """The warning for one credential: it names the kind, never the value."""
+    return diag.warning("secret", f"{kind} found on this line; remove it from the source and revoke it"
+                        + ("" if redacted else " (redact = true in site.toml masks it in the published site)"),
                         source, line)
 
 
@@ -55,7 +56,7 @@ def _guard_text(text: str, first_line: int, source: str, config: SiteConfig) -> 
         return text, []
     found = find_secrets(text, personal=config.redact_personal)
     secrets = [f for f in found if f.kind in SECRET_KINDS]
-    problems = [secret_warning(kind, source, line, config) for line, kind in lines_of(text, secrets, first_line)]
+    problems = [secret_warning(kind, source, line, redacted=config.redact) for line, kind in lines_of(text, secrets, first_line)]
     masked = masked_findings(found, config)
     return (redact(text, masked) if masked else text), problems
 
@@ -114,7 +115,7 @@ class _FrontMatterWalk:
         for item in found:
             if item.kind in SECRET_KINDS:
                 line = self._line_of(text[item.start : item.end], place.top)
-                self.problems.append(secret_warning(item.kind, self.document.source, line, self.config))
+                self.problems.append(secret_warning(item.kind, self.document.source, line, redacted=self.config.redact))
         masked = masked_findings(found, self.config)
         return redact(text, masked) if masked else text
 

@@ -5,8 +5,8 @@ A text attachment is scanned like a document's body: each credential is a
 copy instead of the file. Text is told by content, not by name: no NUL byte
 in the first block, which then decodes as UTF-8 (a file that does not is read
 as Windows-1252, as documents are). Files are read a block at a time, so a
-large log is never held whole, and scanned up to `SCAN_LIMIT`; binary files
-(images, archives, PDFs) and larger ones are published as they are.
+large log is never held whole, and scanned up to `max_attachment_scan_mb`;
+binary files (images, archives, PDFs) and larger ones are published as they are.
 """
 
 from __future__ import annotations
@@ -25,8 +25,6 @@ from .guard import masked_findings, secret_warning
 from .secrets import SECRET_KINDS, lines_of, redact, scan_blocks
 
 BLOCK = 1 << 20
-#: The largest attachment scanned: at about 3 s for 10 MB, a larger one would slow every build.
-SCAN_LIMIT = 64 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,19 +55,24 @@ def scan_attachment(file: SourceFile, config: SiteConfig) -> Scan:
         stat = file.path.stat()
     except OSError:
         return Scan()  # copying it reports the problem
-    return _scan(file, stat.st_size, stat.st_mtime_ns, stat.st_ino, config.redact, config.redact_personal)
+    limit = config.max_attachment_scan_mb
+    return _scan(file, stat.st_size, stat.st_mtime_ns, stat.st_ino, config.redact, config.redact_personal, limit)
 
 
 @functools.lru_cache(maxsize=4096)
-def _scan(file: SourceFile, size: int, mtime_ns: int, inode: int, redact_on: bool, personal: bool) -> Scan:
-    """Memoised by the file's size, time and inode: a server's rebuild does not read unchanged attachments again."""
+def _scan(file: SourceFile, size: int, mtime_ns: int, inode: int, redact_on: bool, personal: bool, limit_mb: int) -> Scan:
+    """Memoised by the file's size, time and inode: a server's rebuild does not read unchanged attachments again.
+
+    Scanning costs about 0.3 s a megabyte, so the limit keeps a stray dump from slowing every build.
+    """
     encoding = _encoding(file.path)
     if encoding is None:
         return Scan()
-    if size > SCAN_LIMIT:
+    if size > limit_mb * 1048576:
         return Scan((diag.warning(
-            "unscanned", f"this text attachment is {size / 1048576:.0f} MB, over the {SCAN_LIMIT >> 20} MB hindsite "
-            "scans for credentials; it is published as it is — check it by hand, or split or trim it", file.source),))
+            "unscanned", f"this text attachment is {size / 1048576:.1f} MB, over the {limit_mb} MB hindsite scans for "
+            "credentials (max_attachment_scan_mb in site.toml); it is published as it is, even with redact — "
+            "check it by hand, trim or split it, or raise the limit", file.source),))
     try:
         return _scanned(file, encoding, redact_on, personal)
     except OSError:

@@ -185,6 +185,7 @@ def test_front_matter_that_cannot_be_read_is_still_scanned_and_masked(make_site,
 # --- attachments ----------------------------------------------------------------
 
 PNG = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR" + FRONT["services"].encode() + b"\0\x01\x02"
+PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + FRONT["custom"].encode() + b"\nstream\n\xff\xfe\xfa\x81\nendstream\n"  # no NUL early
 ATTACHMENTS: dict[str, str | bytes] = {
     "content/files/app.log": f"09:00 start\n09:01 connecting\n09:02 auth Bearer {'Qw9' * 10}\n09:03 done\n",
     "content/files/config.json": f'{{\n  "user": "billing",\n  "password": "{BODY["json"]}"\n}}\n',
@@ -193,6 +194,7 @@ ATTACHMENTS: dict[str, str | bytes] = {
     "content/files/dump": f"no extension, still text\n{BODY['section']}\n",
     "content/files/clean.txt": "nothing to hide here\n",
     "content/files/diagram.png": PNG,
+    "content/files/report.pdf": PDF,
 }
 IN_ATTACHMENTS = {
     "log": "Qw9" * 10, "json": BODY["json"], "csv": FRONT["title"], "yaml": "hunter22yaml", "dump": BODY["section"],
@@ -229,6 +231,7 @@ def test_with_redact_text_attachments_are_published_masked_and_binary_ones_as_th
     assert (files / "settings.yaml").read_text(encoding="utf-8") == "db:\n  host: db.internal\n  password: [redacted password]\n"
     assert (files / "clean.txt").read_bytes() == (site / "content/files/clean.txt").read_bytes()
     assert (files / "diagram.png").read_bytes() == PNG  # binary: published as it is (docs/security.md)
+    assert (files / "report.pdf").read_bytes() == PDF
     assert (site / "content/files/app.log").read_text(encoding="utf-8") == ATTACHMENTS["content/files/app.log"]
 
 

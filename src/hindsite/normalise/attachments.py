@@ -2,9 +2,9 @@
 
 A text attachment is scanned like a document's body: each credential is a
 `secret` warning at its line, and with `redact` the site publishes a masked
-copy instead of the file. Text is told by content, not by name: no NUL byte
-in the first block, which then decodes as UTF-8 (a file that does not is read
-as Windows-1252, as documents are). Files are read a block at a time, so a
+copy instead of the file. Text is told by content, not by name: no NUL byte,
+few control bytes and no known binary signature in the first 8 KB; it is read
+as UTF-8 when its first megabyte is UTF-8, else as Windows-1252, as documents are. Files are read a block at a time, so a
 large log is never held whole, and scanned up to `max_attachment_scan_mb`;
 binary files (images, archives, PDFs) and larger ones are published as they are.
 """
@@ -90,21 +90,36 @@ def _scanned(file: SourceFile, encoding: str, redact_on: bool, personal: bool) -
     return Scan(tuple(problems), masks, encoding)
 
 
+#: How common binary formats start, for the few whose first bytes may hold no NUL.
+_BINARY_MAGIC = (b"%PDF", b"PK\x03\x04", b"\x1f\x8b", b"BZh", b"\xfd7zXZ", b"7z\xbc\xaf", b"\x89PNG", b"\xff\xd8\xff",
+                 b"GIF8", b"RIFF", b"\x7fELF", b"OggS", b"ID3", b"fLaC")
+_HEAD = 8192
+
+
 def _encoding(path: Path) -> str | None:
-    """"utf-8" or "cp1252" for text, None for binary data: a NUL in the first block, as binary formats have."""
+    """"utf-8" or "cp1252" for text; None for binary data: a known format, or NUL or many control bytes at the start.
+
+    Only the first 8 KB of a binary file is read, so an archive of screenshots costs little on every build.
+    """
     try:
         with path.open("rb") as stream:
-            head = stream.read(BLOCK)
+            head = stream.read(_HEAD)
+            if _looks_binary(head):
+                return None
+            head += stream.read(BLOCK - _HEAD)
             whole = len(head) < BLOCK
     except OSError:
-        return None
-    if b"\0" in head:
         return None
     try:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=whole)
     except UnicodeDecodeError:
         return "cp1252"
     return "utf-8"
+
+
+def _looks_binary(head: bytes) -> bool:
+    controls = sum(byte < 32 and byte not in b"\t\n\r\f" for byte in head)
+    return b"\0" in head or head.startswith(_BINARY_MAGIC) or controls > len(head) // 10
 
 
 def _blocks(path: Path, encoding: str) -> Iterator[str]:

@@ -39,6 +39,7 @@ CASES = {
     "10,000 labels": "\n".join(f"**Label {n}:** value" for n in range(10_000)),
     "3 MB log in a fence": "```\n" + LOG_LINE * (3_000_000 // len(LOG_LINE)) + "```",
     "1 MB loose log lines": LOG_LINE * (1_000_000 // len(LOG_LINE)),
+    "8,000 lines of secrets": "\n".join(f"{n} DB_PASSWORD=hunter{n:05d} key AKIA{n:016d}" for n in range(8_000)),
     "YAML alias bomb": None,  # front-matter, written by measure()
 }
 

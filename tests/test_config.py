@@ -328,3 +328,9 @@ def test_fails_counts_warnings_only_when_strict() -> None:
     assert diag.fails(warnings, strict=True)
     assert diag.fails([diag.error("config", "x")], strict=False)
     assert not diag.fails([diag.info("note", "x")], strict=True)
+
+
+def test_the_attachment_scan_limit_is_read_and_must_be_positive(tmp_path: Path) -> None:
+    assert load_config(write_config(tmp_path, "max_attachment_scan_mb = 200\n")).max_attachment_scan_mb == 200
+    messages = [d.message for d in problems_of(tmp_path, "max_attachment_scan_mb = 0\n")]
+    assert messages == ["'max_attachment_scan_mb' must be at least 1"]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from hindsite.normalise.secrets import find_secrets, redact
+from hindsite.normalise.secrets import find_secrets, lines_of, redact, scan_blocks
 
 # Fake credentials in the shapes real ones have; none of them is valid anywhere.
 FAKE = {
@@ -44,6 +44,92 @@ def test_each_kind_of_secret_is_found(kind: str) -> None:
 )
 def test_ordinary_prose_is_not_a_secret(text: str) -> None:
     assert find_secrets(text) == []
+
+
+# Invented credentials in the shapes people paste them; (text, kind, the part that must be masked).
+GITHUB = "ghp_" + "Zq7" * 12
+SHAPES = [
+    ("-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAfakefakefakefake\nZmFrZWZha2VmYWtlZmFrZQ==\n\nWe rotated it.",
+     "private key", "ZmFrZWZha2VmYWtlZmFrZQ"),
+    ('{"private_key": "-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANfakefake\\nZmFrZQ==\\n-----END PRIVATE KEY-----\\n"}',
+     "private key", "MIIEvQIBADANfakefake"),
+    ("-----BEGIN OPENSSH PRIVATE KEY----- b3BlbnNzaC1rZXktdjEfake ZmFrZWZha2U=", "private key", "ZmFrZWZha2U"),
+    ('{"password": "hunter22"}', "password", "hunter22"),
+    ('{"db_password": "correct horse"}', "password", "correct horse"),
+    ("{'password': 'sunshine'}", "password", "sunshine"),
+    ("password => 'sunshine'", "password", "sunshine"),
+    ("password: hunter22", "password", "hunter22"),
+    ("**Password:** Hunter22!", "password", "Hunter22!"),
+    ("PGPASSWORD=sunshine psql -h db", "password", "sunshine"),
+    ('"aws_secret_access_key": "abcdEFGHijklMNOPqrstUVWXyz0123456789ABCD"', "AWS secret key", "abcdEFGHijklMNOPqrst"),
+    ("xAKIAFAKEFAKEFAKE7357", "AWS access key", "AKIAFAKEFAKEFAKE7357"),
+    ("KEY_AKIAFAKEFAKEFAKE7357 was in the log", "AWS access key", "AKIAFAKEFAKEFAKE7357"),
+    (f"tokenghp_{'Zq7' * 12}", "GitHub token", GITHUB),
+    (f'"{GITHUB}"', "GitHub token", GITHUB),
+    (f"GITHUB_{GITHUB}_old", "GitHub token", GITHUB),
+    ("key=AIza" + "Fk9" * 11 + "xy", "Google API key", "AIza" + "Fk9" * 11 + "xy"),
+    ("slackxoxb-123456789012-abcdefghijkl", "Slack token", "xoxb-123456789012"),
+    ("STRIPE=sk_live_" + "4a" * 12, "Stripe key", "sk_live_" + "4a" * 12),
+    ("jwt=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlZmFrZQ", "JSON web token", "c2lnbmF0dXJlZmFrZQ"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "secret"), SHAPES, ids=[f"{n}-{s[1]}" for n, s in enumerate(SHAPES)])
+def test_secrets_are_found_in_every_shape_they_are_pasted_in(text: str, kind: str, secret: str) -> None:
+    found = find_secrets(text)
+    assert [f.kind for f in found] == [kind]
+    assert secret not in redact(text, found)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "password: see the vault",
+        "Password: rotated",
+        "The token bucket refilled too slowly.",
+        "A password reset email went out to every user.",
+        "token: expired",
+        "Secret: Redis-cluster credentials were rotated.",
+        "password_policy: strict",
+        "PASSWORD_FILE=/run/secrets/db",
+        "password: ${DB_PASSWORD}",
+        "password: <redacted>",
+        "password=********",
+        "token_type: bearer",
+        "max_tokens: 4096",
+        "tokens: 12345678",
+        "PWD=/home/ana/src",
+        "secret: https://vault.example.com/v1/db",
+        "token: 2024-05-01T10:00Z",
+        "The ghp_ prefix marks GitHub tokens and AIza marks Google's.",
+        "disk_live_migration_finished_today",
+        "The AKIAS3 bucket policy",
+    ],
+)
+def test_prose_about_credentials_is_not_a_secret(text: str) -> None:
+    assert find_secrets(text) == []
+
+
+def test_overlapping_findings_are_masked_as_one_covering_both() -> None:
+    text = "password=AKIAFAKEFAKEFAKE7357tail99 was pasted"  # an access key glued to more of the password
+    found = find_secrets(text)
+    assert [f.kind for f in found] == ["AWS access key"]
+    assert redact(text, found) == "password=[redacted AWS access key] was pasted"
+
+
+def test_lines_are_counted_right_for_many_findings() -> None:
+    text = "".join(f"line {n}\n" if n % 3 else f"token=abc{n:06d}\n" for n in range(3000))
+    lines = [line for line, _ in lines_of(text, find_secrets(text), 10)]
+    assert lines == [10 + n for n in range(0, 3000, 3)]
+
+
+def test_a_long_text_scanned_in_blocks_finds_what_the_whole_text_has() -> None:
+    key = "-----BEGIN PRIVATE KEY-----\n" + "TUlJRXZRSUJBREFOZmFrZQ==\n" * 40 + "-----END PRIVATE KEY-----\n"
+    text = ("log line without secrets\n" * 997 + key + f"token={GITHUB}\n") * 20
+    pieces = list(scan_blocks(text[n : n + 4096] for n in range(0, len(text), 4096)))
+    assert "".join(piece for piece, _ in pieces) == text
+    masked = "".join(redact(piece, found) for piece, found in pieces)
+    assert masked == redact(text, find_secrets(text))
 
 
 def test_redaction_keeps_line_breaks_so_line_numbers_stay_true() -> None:

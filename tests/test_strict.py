@@ -204,6 +204,13 @@ def secret_case() -> Case:
     return one_file(text, "AKIAIOSFODNN7EXAMPLE")
 
 
+def unscanned_case() -> Case:
+    # A text attachment over the scan limit, lowered to 1 MB so the fixture stays small.
+    log = "2024-03-14T09:12:00Z INFO request served\n" * 30_000
+    return Case({CLEAN_NAME: CLEAN, "content/files/app.log": log}, "content/files/app.log", None,
+                config="max_attachment_scan_mb = 1\n")
+
+
 def empty_case() -> Case:
     # The content folder exists (make_site creates it) but holds no Markdown; the warning is the site's,
     # printed with `<site>` in place of a path (Diagnostic.format).
@@ -244,6 +251,7 @@ CASES: Mapping[str, Callable[[], Case]] = {
     "missing-section": missing_section_case,
     "missing-asset": missing_asset_case,
     "secret": secret_case,
+    "unscanned": unscanned_case,
     "empty": empty_case,
     "empty-document": empty_document_case,
     "unsafe-html": unsafe_html_case,

@@ -34,7 +34,8 @@ from .diagnostics import Diagnostic
 from .linkcheck import Locate, PageLinks, check_links, links_of
 from .markup import active_parts, render_markdown
 from .model import Incident, Section
-from .normalise import normalise
+from .normalise import guard_secrets, normalise, without_secrets
+from .normalise.attachments import attachment_diagnostics, masked_copy
 from .parallel import map_in_processes
 from .read import Document, SourceFile, discover, read_document, read_limited
 from .related import related_incidents
@@ -120,6 +121,7 @@ def load(config: SiteConfig, cache: BuildCache | None = None, surveyed: Survey |
     problems += surveyed.skipped
     incidents = read_incidents(found, config, cache, surveyed.keys)
     problems += active_attachments(found)
+    problems += attachment_diagnostics(found, config)
     archive = collect(incidents)
     if not archive.incidents:
         problems.append(diag.warning("empty", f"no Markdown files (.md) under {display_path(config.content_dir)}; the site has no incidents"))
@@ -154,7 +156,8 @@ def read_incident(file: SourceFile, config: SiteConfig, known_files: frozenset[s
         document = read_document(file, config.max_document_bytes)
     except Exception as exc:  # noqa: BLE001 — reading reports every problem it knows of; this is for the others
         unread = Document(file.source, file.rel, "")
-        return _unstructured(unread, _internal_error(exc, file.source, "could not read this document", "nothing of it is published"))
+        return _unstructured(unread, [_internal_error(exc, file.source, "could not read this document",
+                                                      "nothing of it is published")])
     return normalise_safely(document, config, known_files)
 
 
@@ -188,7 +191,8 @@ def normalise_safely(document: Document, config: SiteConfig, known_files: frozen
         return normalise(document, config, known_files)
     except Exception as exc:  # noqa: BLE001 — the document is still published, and the bug reported
         problem = _internal_error(exc, document.source, "could not interpret this document", "it is published as plain text")
-        return _unstructured(document, problem)
+        masked, secrets = guard_secrets(document, config)  # the text as published, its credentials masked when asked
+        return _unstructured(masked, without_secrets([*masked.diagnostics, *secrets, problem], config))
 
 
 def _internal_error(exc: Exception, source: str, failed: str, outcome: str) -> Diagnostic:
@@ -197,13 +201,13 @@ def _internal_error(exc: Exception, source: str, failed: str, outcome: str) -> D
                       f"{Path(where.filename).name}:{where.lineno}); {outcome} — please report this", source)
 
 
-def _unstructured(document: Document, problem: Diagnostic) -> Incident:
+def _unstructured(document: Document, problems: Sequence[Diagnostic]) -> Incident:
     section = Section("other", "", document.body_line, document.body, render_markdown(document.body))
     return Incident(
         id=document_slug(document.rel.name), source=document.source, content_path=str(document.rel),
         title=document.rel.stem, date=None, severity=None, services=(), tags=(), responders=(), status=None,
         started_at=None, detected_at=None, resolved_at=None, duration_minutes=None, summary="",
-        sections=(section,), timeline=(), action_items=(), diagnostics=(*document.diagnostics, problem),
+        sections=(section,), timeline=(), action_items=(), diagnostics=tuple(problems),
     )
 
 
@@ -345,7 +349,7 @@ def _site_files(
         seen.append(known or links_of(page.path, page.text, page.source))
         yield OutputFile(page.path, page.source, text=page.text, pieces=page.pieces, kept=page.kept)
     yield from _static_files(config)
-    yield from _content_files(loaded.files)
+    yield from _content_files(loaded.files, config)
 
 
 def _plan(
@@ -459,6 +463,7 @@ class Session:
         archive = collect(incidents)
         loaded = Loaded(archive, tuple(f for f in found if not f.is_markdown), ())
         problems += active_attachments(found)
+        problems += attachment_diagnostics(found, config)
         problems += all_incident_diagnostics(archive.incidents)
         whole_site = templates_changed or files_came_or_went or self._last is None
         related = related_incidents(archive)
@@ -578,8 +583,10 @@ def _static_files(config: SiteConfig) -> list[OutputFile]:
     return [OutputFile(urls.static_url(str(f.rel)), f"theme file {f.rel}", copy_from=f.path) for f in found]
 
 
-def _content_files(files: Iterable[SourceFile]) -> list[OutputFile]:
-    return [OutputFile(urls.file_url(str(f.rel)), f.source, copy_from=f.path) for f in files]
+def _content_files(files: Iterable[SourceFile], config: SiteConfig) -> list[OutputFile]:
+    """Attachments as they are, or the masked copy of those with credentials when the site redacts them."""
+    return [OutputFile(urls.file_url(str(f.rel)), f.source, copy_from=None if masked else f.path, pieces=masked)
+            for f in files for masked in [masked_copy(f, config)]]
 
 
 def display_path(path: Path) -> str:

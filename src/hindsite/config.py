@@ -98,6 +98,7 @@ class ServiceRegistry:
 #: Larger documents are refused: a postmortem is tens of kilobytes, and a pasted log of
 #: megabytes is better published as its own file (Markdown parsing grows with the size).
 DEFAULT_MAX_DOCUMENT_MB = 4
+DEFAULT_MAX_ATTACHMENT_SCAN_MB = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +119,7 @@ class SiteConfig:
     redact: bool = False  # mask credentials found in documents in the published site
     redact_personal: bool = False  # mask e-mail addresses and phone numbers too
     max_document_mb: int = DEFAULT_MAX_DOCUMENT_MB
+    max_attachment_scan_mb: int = DEFAULT_MAX_ATTACHMENT_SCAN_MB  # text attachments up to this size are scanned for credentials
     severity: SeverityScale = field(
         default_factory=lambda: SeverityScale.from_mapping(DEFAULT_SEVERITY)
     )
@@ -163,6 +165,8 @@ _KEYS: Mapping[str, _Key] = {
     "redact": _Key(bool, "mask credentials found in documents (keys, tokens, passwords) in the published site"),
     "redact_personal": _Key(bool, "also mask e-mail addresses and phone numbers in the published site"),
     "max_document_mb": _Key(int, f"documents larger than this many megabytes are refused (default {DEFAULT_MAX_DOCUMENT_MB})"),
+    "max_attachment_scan_mb": _Key(int, "text attachments up to this many megabytes are scanned for credentials "
+                                   f"(default {DEFAULT_MAX_ATTACHMENT_SCAN_MB})"),
     "severity": _Key(dict, "the severity scale: id = [aliases], most severe first"),
     "sections": _Key(dict, "section matching: 'aliases' and 'required'"),
     "zones": _Key(dict, "extra time-zone abbreviations: NAME = \"+03:00\""),
@@ -217,7 +221,7 @@ def load_config(
     updates: dict[str, Any] = {
         name: values[name]
         for name in ("title", "description", "base_url", "repo_url", "theme", "timezone", "day_first", "redact",
-                     "redact_personal", "max_document_mb")
+                     "redact_personal", "max_document_mb", "max_attachment_scan_mb")
         if name in values
     }
     for name in ("content_dir", "output_dir", "templates_dir"):
@@ -230,8 +234,9 @@ def load_config(
     if output_dir is not None:
         updates["output_dir"] = output_dir.resolve()
 
-    if values.get("max_document_mb", 1) < 1:
-        problem("'max_document_mb' must be at least 1", "max_document_mb")
+    for name in ("max_document_mb", "max_attachment_scan_mb"):
+        if values.get(name, 1) < 1:
+            problem(f"{name!r} must be at least 1", name)
     if "timezone" in values:
         _check_timezone(values["timezone"], problem)
     if "severity" in values:

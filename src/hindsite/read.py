@@ -68,6 +68,7 @@ class Document:
     key_lines: Mapping[str, int] = field(default_factory=dict)
     unread_front_matter: str = ""
     diagnostics: tuple[Diagnostic, ...] = ()
+    front_matter_text: str = ""  # the block as written, for finding a value's own line inside it
 
 
 def discover(root: Path, shown_root: str | None = None) -> tuple[list[SourceFile], list[Diagnostic]]:
@@ -459,7 +460,8 @@ def split_front_matter(
         for offset, line in enumerate(lines[start + 1 : end])
         if (match := re.match(r"^([^\s:#'\"][^:]*?)\s*[:=]", line))
     }
-    return Document(source, rel, body, end + 2, values, start + 1, key_lines, diagnostics=tuple(problems))
+    return Document(source, rel, body, end + 2, values, start + 1, key_lines, diagnostics=tuple(problems),
+                    front_matter_text=raw)
 
 
 #: How deeply front-matter may nest lists and mappings, the block itself being the first level. Real

@@ -24,15 +24,15 @@ from .actions import items_from_blocks
 from .assets import missing_assets
 from .blocks import Block, parse_blocks
 from .derive import derive_times, prose_date, prose_duration
+from .guard import guard_secrets, without_secrets
 from .metadata import Metadata, apply_stated, file_name_date, read_front_matter, stated_in_blocks
 from .placeholders import TEMPLATE_NOTE, is_unfilled, placeholder_lines
-from .secrets import SECRET_KINDS, find_secrets, lines_of, redact
 from .sections import RawSection, names_section, read_heading, split_sections
 from .timeline import events_from_blocks, order_problems
 from .times import ZONES, parse_date, stated_zone
 from .titles import clean_title, is_generic, plain_title, title_date, title_from_file_name, title_from_text
 
-__all__ = ["normalise"]
+__all__ = ["guard_secrets", "normalise", "without_secrets"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +61,7 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
     zones = {**ZONES, **config.zones}
     if "\r" in document.body:  # `read` already converts line ends; Markdown would count a lone `\r` as one too
         document = replace(document, body=document.body.replace("\r\n", "\n").replace("\r", "\n"))
-    document, secret_problems = _guard_secrets(document, config)
+    document, secret_problems = guard_secrets(document, config)  # first: nothing below sees a masked credential
     meta = read_front_matter(document, config, zones)
     problems: list[Diagnostic] = [*document.diagnostics, *secret_problems, *meta.diagnostics]
     body_lines = document.body.split("\n")
@@ -122,7 +122,7 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
         sections=tuple(sections),
         timeline=tuple(timeline),
         action_items=tuple(_with_known_owners(_action_items(parts), meta.values.get("responders", ()))),
-        diagnostics=tuple(problems),
+        diagnostics=tuple(without_secrets(problems, config)),
         origins=tuple(meta.origins.values()),
         extra=tuple(meta.extra),
         title_as_written=written_title if _comparable(written_title) != _comparable(title) else "",
@@ -146,22 +146,6 @@ def _unsafe_html(parsed: Parsed, document: Document) -> list[Diagnostic]:
 
 def _has_text(document: Document) -> bool:
     return bool(document.body.strip() or document.front_matter or document.unread_front_matter)
-
-
-def _guard_secrets(document: Document, config: SiteConfig) -> tuple[Document, list[Diagnostic]]:
-    """Report credentials in the body; with `redact`, publish the body with them masked."""
-    found = find_secrets(document.body, personal=config.redact_personal)
-    secrets = [f for f in found if f.kind in SECRET_KINDS]
-    problems = [
-        diag.warning("secret", f"{kind} found on this line; remove it from the source and revoke it"
-                     + ("" if config.redact else " (redact = true in site.toml masks it in the published site)"),
-                     document.source, line)
-        for line, kind in lines_of(document.body, secrets, document.body_line)
-    ]
-    masked = [f for f in found if config.redact or f.kind not in SECRET_KINDS]
-    if masked and (config.redact or config.redact_personal):
-        document = replace(document, body=redact(document.body, masked))
-    return document, problems
 
 
 # --- title ------------------------------------------------------------------

@@ -10,7 +10,7 @@ import bisect
 import html
 import re
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any
@@ -150,6 +150,25 @@ def sanitise(html: str) -> str:
     """Remove anything that could run or load in a reader's browser, and every id but the footnotes' (`Parsed.html`)."""
     return (_NOTES_CLEANER if _NOTE_MARK in html else _CLEANER).clean(html)
 
+
+
+def url_rewriter(new_url: Callable[[str], str | None]) -> Callable[[str], str]:
+    """Rewrites the `href` and `src` of HTML that `sanitise` made: each URL becomes `new_url(url)`, or stays when None.
+
+    The rewrite is a last pass of the sanitiser, which hands over each URL decoded and writes the one it gets
+    back escaped, as it writes every attribute: no URL, whatever file name it holds, can leave its attribute.
+    The ids that pass are those `sanitise` kept: the footnotes'.
+    """
+
+    def rewrite(element: str, attribute: str, value: str) -> str:
+        return (new_url(value) or value) if attribute in ("href", "src") else value
+
+    cleaner = nh3.Cleaner(
+        attributes={**_ATTRIBUTES, "a": _ATTRIBUTES["a"] | {"id"}, "li": _ATTRIBUTES.get("li", set()) | {"id"}},
+        attribute_filter=rewrite,
+        **_CLEANER_OPTIONS,
+    )
+    return cleaner.clean
 
 #: Elements that would run, load or submit something.
 _ACTIVE_TAGS = frozenset({"script", "iframe", "frame", "frameset", "object", "embed", "applet", "form", "base", "portal"})

@@ -12,11 +12,12 @@ import functools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from html import unescape
 from typing import TypeVar
 
 from . import urls
 from .formats import format_clock, format_elapsed, format_instant
-from .markup import render_inline
+from .markup import render_inline, url_rewriter
 from .model import SECTION_KEYS, SECTION_LABELS, ActionItem, Incident, Section, TimelineEvent
 from .paths import resolve_reference
 from .slugs import slugify
@@ -226,25 +227,33 @@ def _anchors_by_slug(sections: Sequence[SectionView]) -> dict[str, str]:
     return anchors
 
 
-_LINK_ATTR = re.compile(r'(?P<attr>\b(?:href|src))="(?P<url>[^"]*)"')
+_LINK_ATTR = re.compile(r'\b(?:href|src)="([^"]*)"')
 
 
 def link_rewriter(incident: Incident, published: frozenset[str], known_docs: Mapping[str, Incident]) -> Callable[[str], str]:
-    """Relative links in a report → the published file or the linked incident's page."""
+    """Relative links in a report's sanitised HTML → the published file or the linked incident's page.
+
+    The new URLs go through the sanitiser (`markup.url_rewriter`), which escapes them as it writes them;
+    a published file's name is percent-encoded once, segment by segment (`urls.file_href`).
+    """
     root = urls.root_of(urls.incident_url(incident))
 
-    def replace(match: re.Match[str]) -> str:
-        url = match.group("url")
-        target = resolve_reference(incident.content_path, url.replace("&amp;", "&"))
+    def new_url(url: str) -> str | None:
+        target = resolve_reference(incident.content_path, url)
         if target is None:
-            return match.group(0)
+            return None
         fragment = "#" + url.split("#", 1)[1] if "#" in url else ""
         if target in known_docs:
-            new = root + urls.incident_url(known_docs[target]) + fragment
-        elif target in published:
-            new = root + urls.file_url(target) + fragment
-        else:
-            return match.group(0)
-        return f'{match.group("attr")}="{new}"'
+            return root + urls.incident_url(known_docs[target]) + fragment
+        if target in published:
+            return root + urls.file_href(target) + fragment
+        return None
 
-    return lambda html: _LINK_ATTR.sub(replace, html) if '="' in html else html
+    rewrite_urls = url_rewriter(new_url)
+
+    def rewrite(fragment: str) -> str:
+        # Most texts link to nothing in the archive: they are not parsed again.
+        wanted = any(new_url(unescape(url)) is not None for url in _LINK_ATTR.findall(fragment))
+        return rewrite_urls(fragment) if wanted else fragment
+
+    return rewrite

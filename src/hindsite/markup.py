@@ -50,6 +50,8 @@ def new_parser() -> MarkdownIt:
         return f'<figure class="code"><figcaption>{escapeHtml(info)}</figcaption>{rendered}</figure>\n'
 
     parser.add_render_rule("fence", captioned_fence)
+    parser.add_render_rule("html_block", lambda self, tokens, idx, options, env: unknown_tags_as_text(tokens[idx].content))
+    parser.add_render_rule("html_inline", lambda self, tokens, idx, options, env: unknown_tags_as_text(tokens[idx].content))
     _link_footnotes_only_in_scope(parser)
     parser.core.ruler.before("footnote_tail", "keep_unused_footnotes", _keep_unused_footnotes)
     parser.add_render_rule("unused_footnote_open", lambda self, tokens, idx, options, env: (
@@ -95,6 +97,33 @@ def _keep_unused_footnotes(state: Any) -> None:
             seen.add(label)
         elif token.type == "footnote_reference_close" and depth:
             token.type, depth = "unused_footnote_close", depth - 1
+
+
+#: Every element name HTML has or had (the living standard's, its obsolete ones, and the roots of SVG and
+#: MathML). A tag of another name (`<OrderService>`, `List<Order>`) is not markup but the author's words.
+HTML_ELEMENTS = frozenset("""
+    a abbr address area article aside audio b base bdi bdo blockquote body br button canvas caption cite code col
+    colgroup data datalist dd del details dfn dialog div dl dt em embed fieldset figcaption figure footer form h1 h2
+    h3 h4 h5 h6 head header hgroup hr html i iframe img input ins kbd label legend li link main map mark menu meta
+    meter nav noscript object ol optgroup option output p param picture portal pre progress q rp rt ruby s samp
+    script search section select slot small source span strong style sub summary sup table tbody td template
+    textarea tfoot th thead time title tr track u ul var video wbr
+    acronym applet basefont bgsound big blink center dir font frame frameset image isindex keygen listing marquee
+    menuitem multicol nextid nobr noembed noframes plaintext rb rtc spacer strike tt xmp
+    svg math
+""".split())
+_TAG_START = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)(?=[\s/>]|$)")
+
+
+def unknown_tags_as_text(raw_html: str) -> str:
+    """Raw HTML with the `<` of every tag that names no HTML element escaped, so the tag reads as written.
+
+    The sanitiser would drop such a tag, and `Queue depth < 10 made <OrderService> return 5xx` would lose a word.
+    """
+    if "<" not in raw_html:
+        return raw_html
+    return _TAG_START.sub(lambda m: m.group(0) if m.group(2).lower() in HTML_ELEMENTS else "&lt;" + m.group(1) + m.group(2),
+                          raw_html)
 
 
 PARSER = new_parser()
@@ -151,7 +180,6 @@ def sanitise(html: str) -> str:
     return (_NOTES_CLEANER if _NOTE_MARK in html else _CLEANER).clean(html)
 
 
-
 def url_rewriter(new_url: Callable[[str], str | None]) -> Callable[[str], str]:
     """Rewrites the `href` and `src` of HTML that `sanitise` made: each URL becomes `new_url(url)`, or stays when None.
 
@@ -169,6 +197,7 @@ def url_rewriter(new_url: Callable[[str], str | None]) -> Callable[[str], str]:
         **_CLEANER_OPTIONS,
     )
     return cleaner.clean
+
 
 #: Elements that would run, load or submit something.
 _ACTIVE_TAGS = frozenset({"script", "iframe", "frame", "frameset", "object", "embed", "applet", "form", "base", "portal"})

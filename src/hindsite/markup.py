@@ -199,6 +199,19 @@ def url_rewriter(new_url: Callable[[str], str | None]) -> Callable[[str], str]:
     return cleaner.clean
 
 
+#: Characters no page, feed or data file may carry: C0 controls but tab and line ends (XML 1.0 forbids them),
+#: DEL and C1 controls (HTML calls them errors), lone surrogates (no encoding can write them) and noncharacters.
+_NONCHARACTERS = "".join(rf"\U{plane:04x}fffe\U{plane:04x}ffff" for plane in range(17))
+UNPUBLISHABLE = re.compile(rf"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef{_NONCHARACTERS}]")
+
+
+def publishable(text: str) -> str:
+    """`text` without the characters no published format may carry; a vertical tab or form feed becomes a space."""
+    if not UNPUBLISHABLE.search(text):
+        return text
+    return UNPUBLISHABLE.sub(lambda m: " " if m.group() in ("\v", "\f") else "", text)
+
+
 #: Elements that would run, load or submit something.
 _ACTIVE_TAGS = frozenset({"script", "iframe", "frame", "frameset", "object", "embed", "applet", "form", "base", "portal"})
 #: Elements the sanitiser removes with everything in them, though they could act only with the ones above.

@@ -23,6 +23,7 @@ from ..slugs import document_slug
 from .actions import items_from_blocks
 from .assets import missing_assets
 from .blocks import Block, parse_blocks
+from .characters import without_unpublishable
 from .derive import derive_times, prose_date, prose_duration
 from .metadata import Metadata, apply_stated, file_name_date, read_front_matter, stated_in_blocks
 from .placeholders import TEMPLATE_NOTE, is_unfilled, placeholder_lines
@@ -61,9 +62,10 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
     zones = {**ZONES, **config.zones}
     if "\r" in document.body:  # `read` already converts line ends; Markdown would count a lone `\r` as one too
         document = replace(document, body=document.body.replace("\r\n", "\n").replace("\r", "\n"))
+    document, character_problems = without_unpublishable(document)
     document, secret_problems = _guard_secrets(document, config)
     meta = read_front_matter(document, config, zones)
-    problems: list[Diagnostic] = [*document.diagnostics, *secret_problems, *meta.diagnostics]
+    problems: list[Diagnostic] = [*document.diagnostics, *character_problems, *secret_problems, *meta.diagnostics]
     body_lines = document.body.split("\n")
     whole = parse(document.body)
     blocks = parse_blocks(document.body, document.body_line, whole)

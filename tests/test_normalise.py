@@ -319,7 +319,8 @@ def test_clean_title(written: str, clean: str) -> None:
 
 @pytest.mark.parametrize(
     ("stem", "title"),
-    [("2024-03-14-checkout-502s", "Checkout 502s"), ("db_failover", "Db failover"), ("2024-03-14", "2024-03-14")],
+    [("2024-03-14-checkout-502s", "Checkout 502s"), ("db_failover", "Db failover"), ("2024-03-14", "2024-03-14"),
+     ("2024-03-14-red\x1b[31m-alert\x07", "Red[31m alert")],
 )
 def test_title_from_file_name(stem: str, title: str) -> None:
     assert title_from_file_name(stem) == title

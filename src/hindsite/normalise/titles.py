@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from ..markup import inline_text
+from ..markup import inline_text, publishable
 from .times import parse_date
 
 _PREFIX = re.compile(
@@ -86,8 +86,8 @@ def title_from_text(text: str, limit: int = 90) -> str:
 
 
 def title_from_file_name(name: str) -> str:
-    """`2024-03-14-checkout-502s.md` → "Checkout 502s"; `README.md` → "README"."""
-    stem = re.sub(r"(\.(md|markdown|erb|html|txt))+$", "", name, flags=re.I)
+    """`2024-03-14-checkout-502s.md` → "Checkout 502s"; `README.md` → "README". Control characters are left out."""
+    stem = re.sub(r"(\.(md|markdown|erb|html|txt))+$", "", publishable(name), flags=re.I)
     words = re.sub(r"^\d{4}-\d{2}-\d{2}[-_ ]*", "", stem)
     words = re.sub(r"[-_]+", " ", words).strip()
     return words[:1].upper() + words[1:] if words else stem

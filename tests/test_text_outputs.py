@@ -14,6 +14,9 @@ from pathlib import Path
 import pytest
 from conftest import MakeSite, RunCli
 
+from hindsite.config import SiteConfig
+from hindsite.render import builtin_theme_dir, make_environment
+
 #: What XML 1.0 does not allow (its `Char` production), and the controls HTML calls errors.
 FORBIDDEN = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -96,3 +99,29 @@ def test_no_output_carries_a_character_xml_or_html_forbids(built: tuple[Path, st
             assert not FORBIDDEN.search(path.read_text(encoding="utf-8")), path
     (record,) = [i for i in json.loads(read(out, "incidents.json"))["incidents"] if i["id"] == "2024-03-02-colours"]
     assert (record["title"], record["summary"], record["tags"]) == ("Red [31malert[0m bell", "Pasted [1m bold", ["logs", "ok"])
+
+
+# --- the theme ----------------------------------------------------------------------------------
+
+
+def test_every_template_escapes_what_it_shows_whatever_its_name(tmp_path: Path) -> None:
+    """Autoescaping does not depend on a template's extension: a theme's feed or SVG escapes as its pages do."""
+    names = ("page.html", "feed.xml", "chart.svg", "notes.txt", "plain")
+    for folder in (tmp_path / "theme", tmp_path / "overrides"):
+        folder.mkdir()
+        for name in names:
+            (folder / f"{folder.name}-{name}").write_text("{{ value }}|{{ value ~ '!' }}|{{ value | plain }}", encoding="utf-8")
+    env = make_environment(SiteConfig(root=tmp_path, theme="theme", templates_dir=tmp_path / "overrides"))
+    for name in (f"{folder}-{name}" for folder in ("theme", "overrides") for name in names):
+        shown = env.get_template(name).render(value='<b title="x">&</b>')
+        assert shown == '&lt;b title=&#34;x&#34;&gt;&amp;&lt;/b&gt;|&lt;b title=&#34;x&#34;&gt;&amp;&lt;/b&gt;!|&amp;', name
+
+
+def test_the_built_in_theme_marks_safe_only_html_the_sanitiser_made() -> None:
+    """`| safe` goes on a section's, a timeline entry's or an action item's HTML, which `markup.sanitise` made;
+    never on a title, a field or a setting, and no template turns escaping off."""
+    theme = builtin_theme_dir()
+    templates = "".join(path.read_text(encoding="utf-8") for path in sorted(theme.rglob("*.html")))
+    assert set(re.findall(r"{{\s*([^{}|]+?)\s*\|\s*safe\s*}}", templates)) == {"section.html", "event.html", "item.html"}
+    assert templates.count("| safe") + templates.count("|safe") == 4
+    assert "autoescape" not in templates

@@ -249,11 +249,14 @@ def link_rewriter(incident: Incident, published: frozenset[str], known_docs: Map
             return root + urls.file_href(target) + fragment
         return None
 
-    rewrite_urls = url_rewriter(new_url)
+    rewrite_urls: Callable[[str], str] | None = None  # made at the first text that links into the archive
 
     def rewrite(fragment: str) -> str:
+        nonlocal rewrite_urls
         # Most texts link to nothing in the archive: they are not parsed again.
-        wanted = any(new_url(unescape(url)) is not None for url in _LINK_ATTR.findall(fragment))
-        return rewrite_urls(fragment) if wanted else fragment
+        if not any(new_url(unescape(url)) is not None for url in _LINK_ATTR.findall(fragment)):
+            return fragment
+        rewrite_urls = rewrite_urls or url_rewriter(new_url)
+        return rewrite_urls(fragment)
 
     return rewrite

@@ -199,6 +199,16 @@ def test_in_page_links_follow_github_style_slugs_to_the_page_anchors() -> None:
     assert 'href="#h-details"' in view.action_items[0].html
 
 
+def test_in_page_link_words_in_the_text_are_left_as_written() -> None:
+    inc = incident("x", sections=(
+        section("summary", "Summary", 'Write `[why](#root-cause)` as href="#root-cause" and [why](#root-cause).'),
+        section("root_cause", "Root cause", "The pool ran dry."),
+    ))
+    summary = report(inc).sections[0].html
+    assert 'as href="#root-cause" and' in summary
+    assert '<a href="#s-root-cause"' in summary
+
+
 def test_report_view_rewrites_every_part_and_keeps_neighbours() -> None:
     older, newer = incident("older"), incident("newer")
     inc = incident("x", sections=(section("summary", "Summary", "[a](a.md)"),),

@@ -176,7 +176,9 @@ def _clock_minutes(first: dt.time, then: dt.time) -> int:
     return _minutes(dt.datetime.combine(day, then) - dt.datetime.combine(day, first))
 
 
-_FRAGMENT_LINK = re.compile(r'href="#([^"]+)"')
+#: A link's `href="#…"`, inside its tag: the sanitiser writes `<` and `>` in attribute values as entities, and the
+#: same words in the text (`href="#x"` written in prose) are not a link.
+_FRAGMENT_LINK = re.compile(r'(<a\s[^<>]*?)href="#([^"]+)"')
 _HEADING_TAG = re.compile(r"<h([1-6])>(.*?)</h\1>", re.S)
 _TAGS = re.compile(r"<[^>]+>")
 
@@ -211,8 +213,8 @@ def _in_page_anchors(sections: Sequence[SectionView]) -> Callable[[str], str]:
         nonlocal anchors
         if anchors is None:
             anchors = _anchors_by_slug(sections)
-        wanted = slugify(match.group(1), fallback="")
-        return f'href="#{anchors[wanted]}"' if wanted in anchors else match.group(0)
+        wanted = slugify(match.group(2), fallback="")
+        return f'{match.group(1)}href="#{anchors[wanted]}"' if wanted in anchors else match.group(0)
 
     return lambda html: _FRAGMENT_LINK.sub(replace, html) if 'href="#' in html else html
 

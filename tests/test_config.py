@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -295,6 +296,28 @@ def test_section_aliases_that_are_not_a_table_are_a_config_error(tmp_path: Path,
     assert len(problems) == 1
     assert problems[0].code == "config"
     assert "aliases" in problems[0].message
+
+
+# --- addresses ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", ["repo_url", "base_url"])
+@pytest.mark.parametrize("url", [
+    "javascript:alert(1)", "JaVaScRiPt:alert(1)", " javascript:alert(1)", "java\tscript:alert(1)",
+    "data:text/html,<script>alert(1)</script>", "vbscript:msgbox(1)", "//evil.example/pm", "/pm/", "pm",
+    "ftp://files.example/pm", "https://", "https://git.example.test/ops pm", "https://git.example.test/\u2028",
+])
+def test_an_address_that_is_not_an_http_url_is_a_config_error(tmp_path: Path, key: str, url: str) -> None:
+    (problem,) = problems_of(tmp_path, f'title = "Ops"\n{key} = {json.dumps(url)}\n')
+    assert (problem.code, problem.level, problem.line) == ("config", Level.ERROR, 2)
+    assert problem.message.startswith(f"{key!r} must be an http:// or https:// address without spaces, such as 'https://")
+    assert problem.message.endswith(f"or left out; it is {url!r}")
+
+
+@pytest.mark.parametrize("url", ["https://git.example.test/ops/pm", "http://localhost:8080/pm/", "HTTPS://GIT.EXAMPLE.TEST"])
+def test_http_addresses_are_accepted(tmp_path: Path, url: str) -> None:
+    config = load_config(write_config(tmp_path, f'repo_url = "{url}"\nbase_url = "{url}"\n'))
+    assert (config.repo_url, config.base_url) == (url, url)
 
 
 # --- Diagnostic.format ------------------------------------------------------------

@@ -201,3 +201,20 @@ def test_sitemap_lists_absolute_urls_with_a_base_url() -> None:
 
 def test_sitemap_is_empty_without_a_base_url() -> None:
     assert sitemap_locs(sitemap(["index.html", "incidents/a.html"], "")) == []
+
+
+# --- characters XML forbids -----------------------------------------------------------------------
+
+FORBIDDEN = "\x1b[31m\x00\x07\x0b\x0c\x1f\x7f\x85\x9f\ud800\udfff\ufffe\uffff\U0010ffff"
+
+
+def test_characters_xml_forbids_are_left_out_of_the_feed_and_the_sitemap() -> None:
+    """Whatever reaches them (here, an incident made by hand and a site title), the XML files stay well-formed."""
+    hand_made = incident("a", title=f"Red{FORBIDDEN} alert", summary=f"Sum{FORBIDDEN}", tags=(f"t{FORBIDDEN}",))
+    root = parse_feed(atom_feed([hand_made], title=f"Ops{FORBIDDEN}", base_url="https://ops.example/"))
+    assert root.findtext(f"{ATOM}title") == "Ops[31m  "  # a vertical tab and a form feed are spaces
+    (entry,) = root.findall(f"{ATOM}entry")
+    assert entry.findtext(f"{ATOM}title") == "Red[31m   alert"
+    assert entry.findtext(f"{ATOM}summary") == "Sum[31m  "
+    assert entry.find(f"{ATOM}category").get("term") == "t[31m  "  # type: ignore[union-attr]
+    ET.fromstring(sitemap([f"a{FORBIDDEN}.html"], f"https://ops.example/{FORBIDDEN}").encode("utf-8", "surrogatepass"))

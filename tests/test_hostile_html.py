@@ -23,7 +23,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from hindsite import markup, urls
+from hindsite import markup, urls, views
 from hindsite.build import build
 from hindsite.config import SiteConfig
 
@@ -501,6 +501,23 @@ keep-l6 <a href="#&quot;&gt;&lt;img src=x onerror=alert(6)&gt;">keep-l6-text</a>
 keep-l7 [keep-l7-text](2024-01-01-scripts.md "x\\" onclick=\\"alert(7)")
 """
 
+#: Attachments whose names try to leave the attribute their link is written in (see `ATTACHMENT_NAMES`).
+ATTACHMENTS = """---
+title: Attachments with hostile names
+date: 2024-01-14
+---
+
+## Summary
+
+keep-a1 ![shot](z%22%20onerror=%22alert(1).png) keep-a1b
+
+keep-a2 <img src="q'%20onerror='alert(2).png"> keep-a2b
+
+keep-a3 [keep-a3-text](x%22%3E%3Cimg%20src=x%20onerror=alert(3)%3E.txt)
+"""
+
+ATTACHMENT_NAMES = ('z" onerror="alert(1).png', "q' onerror='alert(2).png", 'x"><img src=x onerror=alert(3)>.txt')
+
 HOSTILE_NAME = """---
 title: A hostile file name
 date: 2024-01-13
@@ -527,6 +544,7 @@ def hostile_archive(canary: Path) -> dict[str, str]:
         "2024-01-10-bad-yaml.md": BAD_YAML.replace("{canary}", str(canary)),
         "2024-01-11-ids.md": IDS,
         "2024-01-12-links.md": LINKS,
+        "2024-01-14-attachments.md": ATTACHMENTS,
         "2024-01-13-name'\"><svg onload=alert(1)>.md": HOSTILE_NAME,
     }
     return {name: text.replace(TAB, "\t") for name, text in documents.items()}
@@ -553,6 +571,8 @@ def build_hostile_site(root: Path) -> Built:
     for name, text in hostile_archive(canary).items():
         (content / name).write_text(text, encoding="utf-8")
     (content / "payload.js").write_text(PAYLOAD, encoding="utf-8")
+    for name in ATTACHMENT_NAMES:
+        (content / name).write_bytes(b"GIF89a")
     config = SiteConfig(root=root, content_dir=content, output_dir=root / "_site")
     result = build(config)
     assert result.written, [d.message for d in result.diagnostics]
@@ -1099,9 +1119,11 @@ def test_harmless_urls_are_not_flagged(url: str) -> None:
 def test_the_scanner_finds_every_kind_of_attack_when_sanitising_is_off(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, theme: Theme
 ) -> None:
-    # markup.sanitise is the only caller of the nh3 cleaner (Parsed.html and render_inline look it up at call
-    # time), so replacing it lets every document's raw HTML through to the pages.
+    # markup.sanitise cleans what the parser renders (Parsed.html and render_inline look it up at call time), and
+    # the link rewriter cleans again as it rewrites (views looks url_rewriter up at call time): replacing both lets
+    # every document's raw HTML through to the pages.
     monkeypatch.setattr(markup, "sanitise", lambda rendered: rendered)
+    monkeypatch.setattr(views, "url_rewriter", lambda new_url: lambda rendered: rendered)
     unsafe = build_hostile_site(tmp_path)
     assert "<script>alert(" in unsafe.pages["2024-01-01-scripts.md"].read_text(encoding="utf-8")
     found = "\n".join(site_violations(unsafe.site, theme))

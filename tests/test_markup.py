@@ -9,7 +9,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from hindsite.config import SiteConfig
-from hindsite.markup import PARSER, inline_text, render_inline, sanitise, text_of
+from hindsite.markup import PARSER, inline_text, render_inline, render_markdown, sanitise, text_of
 from hindsite.normalise import normalise
 from hindsite.read import discover, read_document
 
@@ -69,3 +69,22 @@ def test_inline_shortcut_gives_what_the_parser_gives_for_real_entries(name: str)
     assert len(texts) > 20
     for text in texts:
         check(text)
+
+
+# --- tags that name no HTML element -------------------------------------------------------------
+
+@pytest.mark.parametrize(("markdown", "words"), [
+    ("Queue depth < 10 made <OrderService> return 5xx", "Queue depth < 10 made <OrderService> return 5xx"),
+    ("The List<Order> was empty", "The List<Order> was empty"),
+    ("<OrderService/> and </OrderService> too", "<OrderService/> and </OrderService> too"),
+    ("<order-service id=1> retried", "<order-service id=1> retried"),
+    ("<OrderService>\n\nafter", "<OrderService> after"),  # a line of its own: an HTML block
+    ("<div>\n<PaymentGateway> timed out\n</div>", "<PaymentGateway> timed out"),
+])
+def test_a_tag_that_names_no_html_element_reads_as_written(markdown: str, words: str) -> None:
+    assert text_of(render_markdown(markdown)) == words
+
+
+def test_html_elements_stay_markup_around_words_in_angle_brackets() -> None:
+    html = render_markdown("<b>bold</b> <OrderService> <font color=red>red</font> <script>alert(1)</script>end")
+    assert html == "<p><b>bold</b> &lt;OrderService&gt; red end</p>\n"

@@ -319,10 +319,32 @@ def test_clean_title(written: str, clean: str) -> None:
 
 @pytest.mark.parametrize(
     ("stem", "title"),
-    [("2024-03-14-checkout-502s", "Checkout 502s"), ("db_failover", "Db failover"), ("2024-03-14", "2024-03-14")],
+    [("2024-03-14-checkout-502s", "Checkout 502s"), ("db_failover", "Db failover"), ("2024-03-14", "2024-03-14"),
+     ("2024-03-14-red\x1b[31m-alert\x07", "Red[31m alert")],
 )
 def test_title_from_file_name(stem: str, title: str) -> None:
     assert title_from_file_name(stem) == title
+
+
+@pytest.mark.parametrize("title", [
+    "Queue depth < 10 made <OrderService> return 5xx",
+    "Fix <b>bold</b> claims in the <script>banner</script>",
+    "Costs &amp; fees, a -> b",
+])
+def test_a_front_matter_title_is_text_kept_as_written(title: str) -> None:
+    incident = incident_of(f"---\ntitle: '{title}'\n---\n\n## Summary\n\nIt broke.\n")
+    assert incident.title == title
+    assert incident.title_as_written == ""
+
+
+@pytest.mark.parametrize(("heading", "title"), [
+    ("Queue depth < 10 made <OrderService> return 5xx", "Queue depth < 10 made <OrderService> return 5xx"),
+    ("The <b>API</b> fell over", "The API fell over"),
+    ("Costs &amp; fees rose, `<br>` in a log", "Costs & fees rose, <br> in a log"),
+    ("**Checkout** and [billing](billing.md) down", "Checkout and billing down"),
+])
+def test_a_title_from_a_heading_keeps_the_words_the_heading_shows(heading: str, title: str) -> None:
+    assert incident_of(f"# {heading}\n\n## Summary\n\nIt broke.\n").title == title
 
 
 def test_title_from_first_h1() -> None:

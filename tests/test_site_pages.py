@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import os
 import re
@@ -341,3 +342,41 @@ def test_an_override_extends_the_theme_template(tmp_path: Path, make_site: MakeS
     assert 'id="s-root-cause"' in report
     assert 'href="../static/style.css"' in report  # base.html still wraps the page
     assert "banner" not in read(out, "index.html")  # only the report template was overridden
+
+
+# --- links made from settings and fields ----------------------------------------------------------
+
+
+def test_the_source_link_is_the_files_address_with_its_path_percent_encoded(
+    tmp_path: Path, make_site: MakeSite, run_cli: RunCli
+) -> None:
+    out = build(tmp_path, make_site, run_cli, {"content/2024 q1/a b#1?.md": doc("Odd name", dt.date(2024, 1, 2))},
+                'repo_url = "https://git.example.test/ops/pm/blob/main"\n')
+    page = read(out, "incidents/a-b-1.html")
+    assert '<a href="https://git.example.test/ops/pm/blob/main/content/2024%20q1/a%20b%231%3F.md">' in page
+
+
+def test_a_script_address_in_site_toml_stops_the_build(tmp_path: Path, make_site: MakeSite, run_cli: RunCli) -> None:
+    site = make_site(tmp_path, SMALL, 'repo_url = "javascript:alert(1)//"\n')
+    result = run_cli("build", cwd=site)
+    assert result.exit_code == 1
+    assert "site.toml:1: error: config: 'repo_url' must be an http:// or https:// address" in result.stderr
+    assert not (site / "_site").exists()
+
+
+def test_no_field_becomes_a_link_that_could_run(tmp_path: Path, make_site: MakeSite, run_cli: RunCli) -> None:
+    """Fields the model does not know are shown as text; an action item links only to an http(s) address."""
+    front = ("runbook: 'javascript:alert(1)'\nlink: 'data:text/html,<script>alert(2)</script>'\n"
+             "url: 'https://runbooks.example/db'\n")
+    body = ("\n## Action items\n\n- [ ] Fix the alert javascript:alert(3) @erin\n- [ ] Ticket: JAVASCRIPT:alert(4)\n"
+            "- [ ] Follow https://tickets.example/OPS-1 @bo\n")
+    text = doc("Fields", dt.date(2024, 1, 3), body=body).replace("tags: [db]\n", "tags: [db]\n" + front)
+    out = build(tmp_path, make_site, run_cli, {"content/2024-01-03-fields.md": text})
+    for rel in ("incidents/2024-01-03-fields.html", "follow-ups.html", "index.html"):
+        addresses = [html.unescape(u) for u in re.findall(r'\b(?:href|src|action)="([^"]*)"', read(out, rel))
+                     if u != "data:,"]  # the theme's empty icon
+        schemes = {m.group(1).lower() for u in addresses if (m := re.match(r"\s*([a-z][a-z0-9+.-]*):", u, re.I))}
+        assert schemes <= {"http", "https"}, (rel, schemes)
+    page = read(out, "incidents/2024-01-03-fields.html")
+    assert "<dt>runbook</dt><dd>javascript:alert(1)</dd>" in page
+    assert '<a href="https://tickets.example/OPS-1">link</a>' in page

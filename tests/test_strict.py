@@ -227,6 +227,12 @@ def unsafe_html_case() -> Case:
     return one_file(text, "onclick")
 
 
+def control_character_case() -> Case:
+    # A log line pasted with its terminal colour codes.
+    text = swap(CLEAN, "for forty minutes.\n", "for forty minutes.\n\nThe proxy logged \x1b[31mupstream missing\x1b[0m.\n")
+    return one_file(text, "upstream missing")
+
+
 def broken_link_case() -> Case:
     # An in-page link to a heading the document does not have.
     text = swap(CLEAN, "for forty minutes.\n", "for forty minutes.\n\nSee [the graph](#error-rate-graph).\n")
@@ -255,6 +261,7 @@ CASES: Mapping[str, Callable[[], Case]] = {
     "empty": empty_case,
     "empty-document": empty_document_case,
     "unsafe-html": unsafe_html_case,
+    "control-character": control_character_case,
     "broken-link": broken_link_case,
     "symlink": symlink_case,
 }

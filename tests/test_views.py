@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
+from html.parser import HTMLParser
+from urllib.parse import quote, unquote
 
 import pytest
 from factories import incident
 
-from hindsite.markup import render_markdown
+from hindsite import urls
+from hindsite.markup import render_markdown, sanitise
 from hindsite.model import ActionItem, Incident, Section, TimelineEvent
 from hindsite.views import event_views, item_view, link_rewriter, report_view, section_views
 
@@ -195,6 +199,16 @@ def test_in_page_links_follow_github_style_slugs_to_the_page_anchors() -> None:
     assert 'href="#h-details"' in view.action_items[0].html
 
 
+def test_in_page_link_words_in_the_text_are_left_as_written() -> None:
+    inc = incident("x", sections=(
+        section("summary", "Summary", 'Write `[why](#root-cause)` as href="#root-cause" and [why](#root-cause).'),
+        section("root_cause", "Root cause", "The pool ran dry."),
+    ))
+    summary = report(inc).sections[0].html
+    assert 'as href="#root-cause" and' in summary
+    assert '<a href="#s-root-cause"' in summary
+
+
 def test_report_view_rewrites_every_part_and_keeps_neighbours() -> None:
     older, newer = incident("older"), incident("newer")
     inc = incident("x", sections=(section("summary", "Summary", "[a](a.md)"),),
@@ -217,24 +231,24 @@ def test_links_to_other_documents_and_published_files() -> None:
     dns = incident("dns", content_path="2024/ops/dns.md")
     rewrite = link_rewriter(here, frozenset({"2024/graph.png", "2024/logs/run 1.txt"}),
                             {db.content_path: db, dns.content_path: dns, here.content_path: here})
-    html = ('<a href="../2024-03-01-db.md">db</a>'
-            '<a href="ops/dns.md#s-root-cause">dns</a>'
-            '<img src="graph.png" alt="g">'
-            '<a href="logs/run%201.txt">log</a>'
-            '<a href="./graph.png?raw=1">raw</a>')
+    html = sanitise('<a href="../2024-03-01-db.md">db</a>'
+                    '<a href="ops/dns.md#s-root-cause">dns</a>'
+                    '<img src="graph.png" alt="g">'
+                    '<a href="logs/run%201.txt">log</a>'
+                    '<a href="./graph.png?raw=1">raw</a>')
     out = rewrite(html)
-    assert '<a href="../incidents/db-failover.html">db</a>' in out
-    assert '<a href="../incidents/dns.html#s-root-cause">dns</a>' in out
+    assert '<a href="../incidents/db-failover.html" rel="noopener noreferrer">db</a>' in out
+    assert '<a href="../incidents/dns.html#s-root-cause" rel="noopener noreferrer">dns</a>' in out
     assert '<img src="../files/2024/graph.png" alt="g">' in out
-    assert 'href="../files/2024/logs/run 1.txt"' in out or 'href="../files/2024/logs/run%201.txt"' in out
+    assert 'href="../files/2024/logs/run%201.txt"' in out
     assert 'href="../files/2024/graph.png"' in out
 
 
 def test_links_that_are_not_in_the_content_are_left_alone() -> None:
     here = incident("a", content_path="a.md")
     rewrite = link_rewriter(here, frozenset({"img.png"}), {"a.md": here})
-    html = ('<a href="https://example.com/b.md">ext</a><a href="mailto:x@y.z">m</a><a href="#s-summary">in</a>'
-            '<a href="missing.md">missing</a><a href="../outside.png">out</a><a href="/abs.png">abs</a>')
+    html = sanitise('<a href="https://example.com/b.md">ext</a><a href="mailto:x@y.z">m</a><a href="#s-summary">in</a>'
+                    '<a href="missing.md">missing</a><a href="../outside.png">out</a><a href="/abs.png">abs</a>')
     assert rewrite(html) == html
 
 
@@ -242,10 +256,81 @@ def test_links_to_published_files_keep_their_fragment() -> None:
     """`report.pdf#page=3` must still open page 3, as links to other documents keep theirs."""
     here = incident("a", content_path="2024/a.md")
     rewrite = link_rewriter(here, frozenset({"2024/report.pdf"}), {})
-    assert rewrite('<a href="report.pdf#page=3">p3</a>') == '<a href="../files/2024/report.pdf#page=3">p3</a>'
+    assert rewrite(sanitise('<a href="report.pdf#page=3">p3</a>')) == (
+        '<a href="../files/2024/report.pdf#page=3" rel="noopener noreferrer">p3</a>')
 
 
 def test_a_link_to_the_same_document_goes_to_its_own_page() -> None:
     here = incident("a", content_path="a.md")
     rewrite = link_rewriter(here, frozenset(), {"a.md": here})
-    assert rewrite('<a href="a.md#s-impact">x</a>') == '<a href="../incidents/a.html#s-impact">x</a>'
+    assert rewrite(sanitise('<a href="a.md#s-impact">x</a>')) == '<a href="../incidents/a.html#s-impact" rel="noopener noreferrer">x</a>'
+
+
+# --- hostile attachment names ---------------------------------------------------------------------
+
+class _Attributes(HTMLParser):
+    """Every element's attributes, as a browser reads them."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.elements.append((tag, dict(attrs)))
+
+
+def elements_of(html: str) -> list[tuple[str, dict[str, str | None]]]:
+    parser = _Attributes()
+    parser.feed(html)
+    parser.close()
+    return parser.elements
+
+
+ODD_NAMES = ['z" onerror="alert(1)', "it's", "a<b", "a>b", "a b", "a#b", "a?b", "100%", "a%25b", "a%2520b", "naïve 東京",
+             "a&amp;b", "x'><img src=x onerror=alert(1)>"]
+
+
+@pytest.mark.parametrize("name", ODD_NAMES)
+@pytest.mark.parametrize("written", ["markdown", "html"])
+def test_an_attachment_of_any_name_is_linked_by_one_url_attribute_that_leads_to_it(name: str, written: str) -> None:
+    """The link an author writes (the name percent-encoded once) leads to the file, and nothing leaves the attribute."""
+    here = incident("a", content_path="2024/a.md")
+    file = f"{name}.png"
+    rewrite = link_rewriter(here, frozenset({f"2024/{file}"}), {})
+    url = quote(file)
+    source = f"![shot]({url})" if written == "markdown" else f'<img src="{html.escape(url)}" alt="shot">'
+    (element,) = [e for e in elements_of(rewrite(render_markdown(source))) if e[0] == "img"]
+    assert set(element[1]) == {"src", "alt"}
+    src = element[1]["src"] or ""
+    assert src.startswith("../files/2024/")
+    assert re.fullmatch(r"(?:[\w.~/-]|%[0-9A-F]{2})+", src, re.A), src  # a URL of safe characters and escapes
+    assert unquote(src.removeprefix("../files/2024/")) == file  # what a web server opens: the name, decoded once
+
+
+def test_a_percent_sign_in_a_name_is_not_decoded_twice() -> None:
+    """`a%2520b.png` names the file `a%20b.png`; it must not load `a b.png`, which exists too."""
+    here = incident("a", content_path="a.md")
+    rewrite = link_rewriter(here, frozenset({"a%20b.png", "a b.png"}), {})
+    out = rewrite(render_markdown("![one](a%2520b.png) ![two](a%20b.png)"))
+    assert [unquote(attrs["src"] or "") for tag, attrs in elements_of(out) if tag == "img"] == [
+        "../files/a%20b.png", "../files/a b.png"]
+
+
+def test_a_fragment_after_an_odd_name_stays_a_fragment() -> None:
+    here = incident("a", content_path="a.md")
+    rewrite = link_rewriter(here, frozenset({"log #2.txt"}), {})
+    out = rewrite(render_markdown('[line 9](log%20%232.txt#L9 "the log")'))
+    assert 'href="../files/log%20%232.txt#L9"' in out
+
+
+@pytest.mark.parametrize(("path", "url"), [
+    ("a.png", "files/a.png"),
+    ("2024/run 1.txt", "files/2024/run%201.txt"),
+    ('z" onerror="x.png', "files/z%22%20onerror%3D%22x.png"),
+    ("a#b?c%d.png", "files/a%23b%3Fc%25d.png"),
+    ("東.png", "files/%E6%9D%B1.png"),
+    ("bad\udcff.png", "files/bad%FF.png"),  # a name that is not UTF-8: its own byte
+])
+def test_file_href_encodes_each_part_of_the_path_once(path: str, url: str) -> None:
+    assert urls.file_href(path) == url
+    assert urls.file_url(path) == f"files/{path}"  # where it is written: the name itself

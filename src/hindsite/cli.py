@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import shlex
 import signal
 import sys
@@ -120,11 +121,11 @@ def export(paths: Sequence[Path], as_json: bool, config_path: Path | None, quiet
     if not quiet:
         _print_diagnostics(problems, verbose=False)
     if as_json:
-        click.echo(json.dumps(export_document(incidents), ensure_ascii=False, indent=2))
+        click.echo(_json_text(export_document(incidents)))
         return
     for incident in incidents:
         date = incident.date.isoformat() if incident.date else "????-??-??"
-        click.echo(f"{date}  {(incident.severity or '-'):5}  {incident.title}  ({incident.source})")
+        click.echo(_printable(f"{date}  {(incident.severity or '-'):5}  {incident.title}  ({incident.source})"))
 
 
 @cli.command("serve")
@@ -186,10 +187,10 @@ def check(paths: Sequence[Path], config_path: Path | None, output_format: str, s
     report = quality(incidents)
     if output_format == "json":
         shown = [d for d in problems if verbose or d.level is not Level.INFO]
-        click.echo(json.dumps({
+        click.echo(_json_text({
             "diagnostics": [{"path": d.path, **d.to_record()} for d in diag.sorted_for_output(shown)],
             "quality": dataclasses.asdict(report),
-        }, ensure_ascii=False, indent=2))
+        }))
     elif output_format == "github":
         for problem in diag.sorted_for_output(problems):
             if problem.level is not Level.INFO or verbose:
@@ -215,7 +216,7 @@ def inspect(file: Path, config_path: Path | None) -> None:
         _print_diagnostics(problems, verbose=False)
         sys.exit(1)
     for line in describe(incidents[0]):
-        click.echo(line)
+        click.echo(_printable(line))
 
 
 @cli.command("migrate")
@@ -371,11 +372,40 @@ def report_command(period: Period, output_format: str, config_path: Path | None,
 
 
 def _github_annotation(problem: Diagnostic) -> str:
-    """`::error file=F,line=L,title=CODE::message`, GitHub Actions' workflow-command form."""
+    """`::error file=F,line=L,title=CODE::message`, GitHub Actions' workflow-command form.
+
+    Escaped as GitHub's runner reads it back, so that no file name or message can end the command early, add a
+    property or start a command of its own; other control characters are shown, not sent (see `_printable`).
+    """
     kind = {"error": "error", "warning": "warning"}.get(problem.level.value, "notice")
-    where = f"file={problem.path}" + (f",line={problem.line}" if problem.line else "")
-    message = problem.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return f"::{kind} {where},title={problem.code}::{message}"
+    properties = [f"file={_command_property(problem.path)}"] if problem.path else []
+    properties += [f"line={problem.line}"] if problem.line else []
+    properties.append(f"title={_command_property(problem.code)}")
+    return f"::{kind} {','.join(properties)}::{_command_data(problem.message)}"
+
+
+def _command_data(text: str) -> str:
+    return _printable(text, keep="\r\n").replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _command_property(text: str) -> str:
+    return _command_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+#: What a terminal or a CI log would act on rather than show: C0 and C1 controls (escape sequences, line ends),
+#: the marks that reorder text (bidirectional overrides), line and paragraph separators, and lone surrogates.
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def _printable(text: str, keep: str = "") -> str:
+    """`text` with every character a terminal would act on written as its escape (`\\x1b`, `\\n`, `\\u202e`), but `keep`'s."""
+    return _UNPRINTABLE.sub(lambda m: m.group() if m.group() in keep else m.group().encode("unicode_escape").decode(), text)
+
+
+def _json_text(value: object) -> str:
+    """JSON for people and tools; a lone surrogate (from a file name that is not UTF-8) as its `\\u` escape."""
+    text = json.dumps(value, ensure_ascii=False, indent=2)
+    return re.sub(r"[\ud800-\udfff]", lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def _quality_text(report: Quality) -> str:
@@ -418,7 +448,7 @@ def _print_diagnostics(problems: Iterable[Diagnostic], *, verbose: bool) -> None
         if problem.level is Level.INFO and not verbose:
             continue
         color = {"error": "red", "warning": "yellow"}.get(problem.level.value)
-        click.secho(problem.format(), err=True, fg=color)
+        click.secho(_printable(problem.format()), err=True, fg=color)
 
 
 def _source_date_epoch() -> int | None:

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from . import diagnostics as diag
 from .diagnostics import Diagnostic
@@ -237,6 +238,10 @@ def load_config(
     for name in ("max_document_mb", "max_attachment_scan_mb"):
         if values.get(name, 1) < 1:
             problem(f"{name!r} must be at least 1", name)
+    for name, example in _URL_KEYS.items():
+        if values.get(name) and not _is_web_address(values[name]):
+            problem(f"{name!r} must be an http:// or https:// address without spaces, such as {example!r}, or left out; "
+                    f"it is {values[name]!r}", name)
     if "timezone" in values:
         _check_timezone(values["timezone"], problem)
     if "severity" in values:
@@ -251,6 +256,21 @@ def load_config(
     if problems:
         raise ConfigError(problems)
     return replace(config, **updates)
+
+
+#: Keys that pages, feeds and printed reports turn into links, with an example of each.
+_URL_KEYS = {
+    "base_url": "https://postmortems.example.com/",
+    "repo_url": "https://github.com/example/postmortems/blob/main",
+}
+
+
+def _is_web_address(url: str) -> bool:
+    """An absolute http(s) URL with a host: never `javascript:`, `data:` or a relative path that a link would follow."""
+    if re.search(r"[\s\x00-\x1f\x7f-\x9f]", url):
+        return False
+    parts = urlsplit(url)
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
 
 
 def find_config(start: Path) -> Path | None:

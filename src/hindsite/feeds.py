@@ -1,4 +1,9 @@
-"""Machine-readable views of the archive: Atom feed, CSV and sitemap."""
+"""Machine-readable views of the archive: Atom feed, CSV and sitemap.
+
+Every text and attribute of the XML files passes `markup.publishable`: a character XML 1.0
+forbids would make the whole file unreadable. Documents lose them when they are read (and say
+so); a site title from site.toml that holds one loses it here.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from collections.abc import Sequence
 from xml.sax.saxutils import escape, quoteattr
 
 from . import urls
+from .markup import publishable
 from .model import Incident
 
 FEED = "feed.xml"
@@ -30,20 +36,20 @@ def atom_feed(incidents: Sequence[Incident], *, title: str, base_url: str, limit
         summary = incident.summary or incident.title
         entries.append(
             "  <entry>\n"
-            f"    <title>{escape(incident.title)}</title>\n"
-            f"    <id>{escape(_entry_id(base, incident))}</id>\n"
-            f"    <link href={quoteattr(link)}/>\n"
+            f"    <title>{_text(incident.title)}</title>\n"
+            f"    <id>{_text(_entry_id(base, incident))}</id>\n"
+            f"    <link href={_attribute(link)}/>\n"
             f"    <updated>{_instant(incident).isoformat()}</updated>\n"
-            f"    <summary>{escape(summary)}</summary>\n"
-            + "".join(f"    <category term={quoteattr(tag)}/>\n" for tag in incident.tags)
+            f"    <summary>{_text(summary)}</summary>\n"
+            + "".join(f"    <category term={_attribute(tag)}/>\n" for tag in incident.tags)
             + "  </entry>\n"
         )
-    xml_base = f" xml:base={quoteattr(base)}" if base else ""
+    xml_base = f" xml:base={_attribute(base)}" if base else ""
     return (
         '<?xml version="1.0" encoding="utf-8"?>\n'
         f'<feed xmlns="http://www.w3.org/2005/Atom"{xml_base}>\n'
-        f"  <title>{escape(title)}</title>\n"
-        f"  <id>{escape(base + FEED if base else 'urn:hindsite:' + title)}</id>\n"
+        f"  <title>{_text(title)}</title>\n"
+        f"  <id>{_text(base + FEED if base else 'urn:hindsite:' + title)}</id>\n"
         f'  <link rel="self" href="{FEED}"/>\n'
         f'  <link href="{urls.INDEX}"/>\n'
         f"  <updated>{updated.isoformat()}</updated>\n"
@@ -73,9 +79,19 @@ def incidents_csv(incidents: Sequence[Incident]) -> str:
 def sitemap(page_urls: Sequence[str], base_url: str) -> str:
     """A sitemap of every HTML page; search engines need absolute URLs, so it is empty without base_url."""
     base = base_url.rstrip("/") + "/" if base_url else ""
-    rows = "".join(f"  <url><loc>{escape(base + url)}</loc></url>\n" for url in page_urls if base)
+    rows = "".join(f"  <url><loc>{_text(base + url)}</loc></url>\n" for url in page_urls if base)
     return ('<?xml version="1.0" encoding="utf-8"?>\n'
             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + rows + "</urlset>\n")
+
+
+def _text(text: str) -> str:
+    """`text` as XML character data."""
+    return escape(publishable(text))
+
+
+def _attribute(text: str) -> str:
+    """`text` as a quoted XML attribute value."""
+    return quoteattr(publishable(text))
 
 
 def _entry_id(base: str, incident: Incident) -> str:

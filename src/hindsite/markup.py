@@ -10,7 +10,7 @@ import bisect
 import html
 import re
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any
@@ -50,6 +50,8 @@ def new_parser() -> MarkdownIt:
         return f'<figure class="code"><figcaption>{escapeHtml(info)}</figcaption>{rendered}</figure>\n'
 
     parser.add_render_rule("fence", captioned_fence)
+    parser.add_render_rule("html_block", lambda self, tokens, idx, options, env: unknown_tags_as_text(tokens[idx].content))
+    parser.add_render_rule("html_inline", lambda self, tokens, idx, options, env: unknown_tags_as_text(tokens[idx].content))
     _link_footnotes_only_in_scope(parser)
     parser.core.ruler.before("footnote_tail", "keep_unused_footnotes", _keep_unused_footnotes)
     parser.add_render_rule("unused_footnote_open", lambda self, tokens, idx, options, env: (
@@ -95,6 +97,33 @@ def _keep_unused_footnotes(state: Any) -> None:
             seen.add(label)
         elif token.type == "footnote_reference_close" and depth:
             token.type, depth = "unused_footnote_close", depth - 1
+
+
+#: Every element name HTML has or had (the living standard's, its obsolete ones, and the roots of SVG and
+#: MathML). A tag of another name (`<OrderService>`, `List<Order>`) is not markup but the author's words.
+HTML_ELEMENTS = frozenset("""
+    a abbr address area article aside audio b base bdi bdo blockquote body br button canvas caption cite code col
+    colgroup data datalist dd del details dfn dialog div dl dt em embed fieldset figcaption figure footer form h1 h2
+    h3 h4 h5 h6 head header hgroup hr html i iframe img input ins kbd label legend li link main map mark menu meta
+    meter nav noscript object ol optgroup option output p param picture portal pre progress q rp rt ruby s samp
+    script search section select slot small source span strong style sub summary sup table tbody td template
+    textarea tfoot th thead time title tr track u ul var video wbr
+    acronym applet basefont bgsound big blink center dir font frame frameset image isindex keygen listing marquee
+    menuitem multicol nextid nobr noembed noframes plaintext rb rtc spacer strike tt xmp
+    svg math
+""".split())
+_TAG_START = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)(?=[\s/>]|$)")
+
+
+def unknown_tags_as_text(raw_html: str) -> str:
+    """Raw HTML with the `<` of every tag that names no HTML element escaped, so the tag reads as written.
+
+    The sanitiser would drop such a tag, and `Queue depth < 10 made <OrderService> return 5xx` would lose a word.
+    """
+    if "<" not in raw_html:
+        return raw_html
+    return _TAG_START.sub(lambda m: m.group(0) if m.group(2).lower() in HTML_ELEMENTS else "&lt;" + m.group(1) + m.group(2),
+                          raw_html)
 
 
 PARSER = new_parser()
@@ -149,6 +178,38 @@ _LONE_IMAGE = re.compile(r'<p>(<img src="[^"]*" alt="([^"]+)"[^>]*>)</p>')
 def sanitise(html: str) -> str:
     """Remove anything that could run or load in a reader's browser, and every id but the footnotes' (`Parsed.html`)."""
     return (_NOTES_CLEANER if _NOTE_MARK in html else _CLEANER).clean(html)
+
+
+def url_rewriter(new_url: Callable[[str], str | None]) -> Callable[[str], str]:
+    """Rewrites the `href` and `src` of HTML that `sanitise` made: each URL becomes `new_url(url)`, or stays when None.
+
+    The rewrite is a last pass of the sanitiser, which hands over each URL decoded and writes the one it gets
+    back escaped, as it writes every attribute: no URL, whatever file name it holds, can leave its attribute.
+    The ids that pass are those `sanitise` kept: the footnotes'.
+    """
+
+    def rewrite(element: str, attribute: str, value: str) -> str:
+        return (new_url(value) or value) if attribute in ("href", "src") else value
+
+    cleaner = nh3.Cleaner(
+        attributes={**_ATTRIBUTES, "a": _ATTRIBUTES["a"] | {"id"}, "li": _ATTRIBUTES.get("li", set()) | {"id"}},
+        attribute_filter=rewrite,
+        **_CLEANER_OPTIONS,
+    )
+    return cleaner.clean
+
+
+#: Characters no page, feed or data file may carry: C0 controls but tab and line ends (XML 1.0 forbids them),
+#: DEL and C1 controls (HTML calls them errors), lone surrogates (no encoding can write them) and noncharacters.
+_NONCHARACTERS = "".join(rf"\U{plane:04x}fffe\U{plane:04x}ffff" for plane in range(17))
+UNPUBLISHABLE = re.compile(rf"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef{_NONCHARACTERS}]")
+
+
+def publishable(text: str) -> str:
+    """`text` without the characters no published format may carry; a vertical tab or form feed becomes a space."""
+    if not UNPUBLISHABLE.search(text):
+        return text
+    return UNPUBLISHABLE.sub(lambda m: " " if m.group() in ("\v", "\f") else "", text)
 
 
 #: Elements that would run, load or submit something.

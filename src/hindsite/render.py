@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import TypeVar
+from urllib.parse import quote
 
 import jinja2
 
@@ -427,14 +428,15 @@ def _template_frame(exc: BaseException, fallback: str) -> tuple[str, int | None]
 
 
 def _source_url(config: SiteConfig, incident: Incident) -> str:
+    """The source file's address under `repo_url` (an http(s) URL: config.py refuses others), its path percent-encoded."""
     if not config.repo_url:
         return ""
     try:
         relative = config.content_dir.relative_to(config.root).as_posix()
     except ValueError:
         relative = "."
-    prefix = "" if relative == "." else relative + "/"
-    return f"{config.repo_url.rstrip('/')}/{prefix}{incident.content_path}"
+    path = incident.content_path if relative == "." else f"{relative}/{incident.content_path}"
+    return f"{config.repo_url.rstrip('/')}/{quote(path, safe='/', errors='surrogateescape')}"
 
 
 def _by_size(groups: Mapping[str, Group]) -> list[Group]:

@@ -7,6 +7,7 @@ works under any sub-path, on any static web server and straight from disk.
 from __future__ import annotations
 
 from pathlib import PurePosixPath
+from urllib.parse import quote
 
 from .model import Incident
 from .reports import Period
@@ -60,8 +61,16 @@ def static_url(name: str) -> str:
 
 
 def file_url(content_path: str) -> str:
-    """Where a non-Markdown file from the content folder (an image, a log) is published."""
+    """Where a non-Markdown file from the content folder (an image, a log) is published: its path in the site."""
     return f"{FILES_DIR}/{content_path}"
+
+
+def file_href(content_path: str) -> str:
+    """The URL of a published file: its path with each part percent-encoded once (`a b#1.png` → `a%20b%231.png`).
+
+    A name that is not UTF-8 keeps its bytes (`%FF`), as the file on disk does.
+    """
+    return "/".join(quote(part, safe="", errors="surrogateescape") for part in file_url(content_path).split("/"))
 
 
 def root_of(url: str) -> str:

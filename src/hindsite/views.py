@@ -12,11 +12,12 @@ import functools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from html import unescape
 from typing import TypeVar
 
 from . import urls
 from .formats import format_clock, format_elapsed, format_instant
-from .markup import render_inline
+from .markup import render_inline, url_rewriter
 from .model import SECTION_KEYS, SECTION_LABELS, ActionItem, Incident, Section, TimelineEvent
 from .paths import resolve_reference
 from .slugs import slugify
@@ -175,7 +176,9 @@ def _clock_minutes(first: dt.time, then: dt.time) -> int:
     return _minutes(dt.datetime.combine(day, then) - dt.datetime.combine(day, first))
 
 
-_FRAGMENT_LINK = re.compile(r'href="#([^"]+)"')
+#: A link's `href="#…"`, inside its tag: the sanitiser writes `<` and `>` in attribute values as entities, and the
+#: same words in the text (`href="#x"` written in prose) are not a link.
+_FRAGMENT_LINK = re.compile(r'(<a\s[^<>]*?)href="#([^"]+)"')
 _HEADING_TAG = re.compile(r"<h([1-6])>(.*?)</h\1>", re.S)
 _TAGS = re.compile(r"<[^>]+>")
 
@@ -210,8 +213,8 @@ def _in_page_anchors(sections: Sequence[SectionView]) -> Callable[[str], str]:
         nonlocal anchors
         if anchors is None:
             anchors = _anchors_by_slug(sections)
-        wanted = slugify(match.group(1), fallback="")
-        return f'href="#{anchors[wanted]}"' if wanted in anchors else match.group(0)
+        wanted = slugify(match.group(2), fallback="")
+        return f'{match.group(1)}href="#{anchors[wanted]}"' if wanted in anchors else match.group(0)
 
     return lambda html: _FRAGMENT_LINK.sub(replace, html) if 'href="#' in html else html
 
@@ -226,25 +229,36 @@ def _anchors_by_slug(sections: Sequence[SectionView]) -> dict[str, str]:
     return anchors
 
 
-_LINK_ATTR = re.compile(r'(?P<attr>\b(?:href|src))="(?P<url>[^"]*)"')
+_LINK_ATTR = re.compile(r'\b(?:href|src)="([^"]*)"')
 
 
 def link_rewriter(incident: Incident, published: frozenset[str], known_docs: Mapping[str, Incident]) -> Callable[[str], str]:
-    """Relative links in a report → the published file or the linked incident's page."""
+    """Relative links in a report's sanitised HTML → the published file or the linked incident's page.
+
+    The new URLs go through the sanitiser (`markup.url_rewriter`), which escapes them as it writes them;
+    a published file's name is percent-encoded once, segment by segment (`urls.file_href`).
+    """
     root = urls.root_of(urls.incident_url(incident))
 
-    def replace(match: re.Match[str]) -> str:
-        url = match.group("url")
-        target = resolve_reference(incident.content_path, url.replace("&amp;", "&"))
+    def new_url(url: str) -> str | None:
+        target = resolve_reference(incident.content_path, url)
         if target is None:
-            return match.group(0)
+            return None
         fragment = "#" + url.split("#", 1)[1] if "#" in url else ""
         if target in known_docs:
-            new = root + urls.incident_url(known_docs[target]) + fragment
-        elif target in published:
-            new = root + urls.file_url(target) + fragment
-        else:
-            return match.group(0)
-        return f'{match.group("attr")}="{new}"'
+            return root + urls.incident_url(known_docs[target]) + fragment
+        if target in published:
+            return root + urls.file_href(target) + fragment
+        return None
 
-    return lambda html: _LINK_ATTR.sub(replace, html) if '="' in html else html
+    rewrite_urls: Callable[[str], str] | None = None  # made at the first text that links into the archive
+
+    def rewrite(fragment: str) -> str:
+        nonlocal rewrite_urls
+        # Most texts link to nothing in the archive: they are not parsed again.
+        if not any(new_url(unescape(url)) is not None for url in _LINK_ATTR.findall(fragment)):
+            return fragment
+        rewrite_urls = rewrite_urls or url_rewriter(new_url)
+        return rewrite_urls(fragment)
+
+    return rewrite

@@ -16,13 +16,14 @@ from dataclasses import dataclass, replace
 from .. import diagnostics as diag
 from ..config import SiteConfig, squash
 from ..diagnostics import Diagnostic
-from ..markup import Parsed, parse, render_markdown, text_of, unsafe_parts
+from ..markup import Parsed, inline_text, parse, render_markdown, text_of, unsafe_parts
 from ..model import ActionItem, Incident, Section, TimelineEvent, minutes_between
 from ..read import Document
 from ..slugs import document_slug
 from .actions import items_from_blocks
 from .assets import missing_assets
 from .blocks import Block, parse_blocks
+from .characters import without_unpublishable
 from .derive import derive_times, prose_date, prose_duration
 from .guard import guard_secrets, without_secrets
 from .metadata import Metadata, apply_stated, file_name_date, read_front_matter, stated_in_blocks
@@ -61,9 +62,10 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
     zones = {**ZONES, **config.zones}
     if "\r" in document.body:  # `read` already converts line ends; Markdown would count a lone `\r` as one too
         document = replace(document, body=document.body.replace("\r\n", "\n").replace("\r", "\n"))
+    document, character_problems = without_unpublishable(document)
     document, secret_problems = guard_secrets(document, config)  # first: nothing below sees a masked credential
     meta = read_front_matter(document, config, zones)
-    problems: list[Diagnostic] = [*document.diagnostics, *secret_problems, *meta.diagnostics]
+    problems: list[Diagnostic] = [*document.diagnostics, *character_problems, *secret_problems, *meta.diagnostics]
     body_lines = document.body.split("\n")
     whole = parse(document.body)
     blocks = parse_blocks(document.body, document.body_line, whole)
@@ -170,6 +172,7 @@ def _take_title(blocks: list[Block], meta: Metadata, config: SiteConfig) -> tupl
 
 
 def _title_text(blocks: list[Block], config: SiteConfig) -> str | None:
+    """The words the document's opening heading (or bold line) shows a reader, when it is the title."""
     first = blocks[0]
     heading = read_heading(first, config.section_aliases)
     if heading is not None:
@@ -178,15 +181,22 @@ def _title_text(blocks: list[Block], config: SiteConfig) -> str | None:
         levels = [h.level for b in blocks if (h := read_heading(b)) is not None and h.level <= 6]
         if heading.level <= 6 and heading.level > min(levels, default=heading.level):
             return None
-        return heading.text if heading.level <= 6 or heading.key is None else None
+        if heading.level > 6 and heading.key is not None:
+            return None
+        return _words_shown(first) if first.kind in ("heading", "html") else heading.text
     if first.kind == "heading":
-        return re.sub(r"[*_`]+", "", first.inline).strip()  # a timestamp heading first is a dated title
+        return _words_shown(first)  # a timestamp heading first is a dated title
     if first.kind == "paragraph" and "\n" not in first.inline.strip():
         line = first.inline.strip()
         emphasised = re.fullmatch(r"(\*\*|__)(.+?)\1", line)
         if emphasised and not line.endswith(":") and not line.endswith(":**"):
-            return emphasised.group(2).strip()
+            return inline_text(emphasised.group(2)).strip()
     return None
+
+
+def _words_shown(block: Block) -> str:
+    """What a heading shows: its Markdown rendered, raw HTML included, as words (`<OrderService>` stays a word)."""
+    return text_of(render_markdown(block.source)) if block.kind == "html" else inline_text(block.inline)
 
 
 def _comparable(text: str) -> str:
@@ -199,7 +209,7 @@ def _settle_title(meta: Metadata, document: Document, parts: Sequence[_Part], pr
     if title and not is_generic(title):
         return title
     origin = meta.origins.get("title")
-    better = clean_title(meta.values.get("name") or _first_clause(parts) or "")
+    better = clean_title(inline_text(meta.values.get("name") or "") or _first_clause(parts))
     if not better or is_generic(better):
         # Nothing better in the text: a generic title as written still beats the file name.
         better = title or clean_title(title_from_file_name(document.rel.name))

@@ -1,9 +1,15 @@
-"""Titles as authors write them → titles a reader can scan."""
+"""Titles as authors write them → titles a reader can scan.
+
+A title is text, never HTML: a front-matter title keeps every character its author typed
+(`Queue depth < 10 made <OrderService> return 5xx`), and one taken from the body keeps the
+words the body shows a reader (`markup.inline_text`).
+"""
 
 from __future__ import annotations
 
 import re
 
+from ..markup import inline_text, publishable
 from .times import parse_date
 
 _PREFIX = re.compile(
@@ -33,9 +39,8 @@ _EDGE_MARKS = re.compile(r"^[*_`]+(?=\S)|(?<=\S)[*_`]+$")
 
 
 def plain_title(text: str) -> str:
-    """A title as read: tags dropped, links and emphasis reduced to their words, spaces collapsed."""
-    title = re.sub(r"<[^>]+>", "", text)
-    title = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", title)  # a link keeps its words
+    """A title as read: Markdown links and emphasis reduced to their words, spaces collapsed; `<` is a character."""
+    title = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)  # a link keeps its words
     title = _EMPHASIS.sub(r"\2", title)
     return _EDGE_MARKS.sub("", " ".join(title.split()))
 
@@ -67,8 +72,8 @@ def is_generic(title: str) -> bool:
 
 
 def title_from_text(text: str, limit: int = 90) -> str:
-    """A title from a sentence of prose: its first clause, cut at a word boundary."""
-    plain = " ".join(re.sub(r"[*_`#>]+|\[([^\]]*)\]\([^)]*\)", r"\1", text).split())
+    """A title from a sentence of prose (Markdown): its first clause, cut at a word boundary."""
+    plain = inline_text(re.sub(r"^[ \t]*(?:[#>][ \t]*)+", "", text, flags=re.M))
     sentence = re.split(r"(?<=[.!?])\s+|:\s", plain, maxsplit=1)[0].rstrip(".!?")
     clause = ""
     for part in re.split(r"(,\s|;\s|\s[-–—]\s)", sentence)[::2]:
@@ -81,8 +86,8 @@ def title_from_text(text: str, limit: int = 90) -> str:
 
 
 def title_from_file_name(name: str) -> str:
-    """`2024-03-14-checkout-502s.md` → "Checkout 502s"; `README.md` → "README"."""
-    stem = re.sub(r"(\.(md|markdown|erb|html|txt))+$", "", name, flags=re.I)
+    """`2024-03-14-checkout-502s.md` → "Checkout 502s"; `README.md` → "README". Control characters are left out."""
+    stem = re.sub(r"(\.(md|markdown|erb|html|txt))+$", "", publishable(name), flags=re.I)
     words = re.sub(r"^\d{4}-\d{2}-\d{2}[-_ ]*", "", stem)
     words = re.sub(r"[-_]+", " ", words).strip()
     return words[:1].upper() + words[1:] if words else stem

@@ -774,3 +774,15 @@ def test_a_bug_in_showing_the_edited_page_ahead_is_reported_and_the_rebuild_stil
     harness.handle(alpha)
     assert preview.state.problems == []
     harness.assert_matches_fresh_build()
+
+
+def test_a_file_that_trips_a_bug_is_told_once_in_the_terminal(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page shown ahead and the rebuild read the same file: one failure, one diagnostic, one traceback."""
+    trip_on_marked_documents(monkeypatch)
+    beta = harness.content / "2024-02-02-beta.md"
+    atomic_write(beta, BETA + TRIP)
+    harness.handle(beta)
+    assert harness.preview is not None and len(harness.preview.state.problems) == 1
+    told = [m for m in harness.messages if "internal-error" in m or m.startswith("Traceback")]
+    assert len(told) == 2 and told[0].startswith("content/2024-02-02-beta.md: error: internal-error: "), told
+    assert told[1].startswith("Traceback") and "RecursionError" in told[1]

@@ -160,16 +160,18 @@ class Preview:
 
     def _rebuild(self, changes: Changes) -> _Outcome:
         early: frozenset[str] | None = None
-        early_problems: Problems = []
+        early_failure: Exception | None = None
         if changes.kind is ChangeKind.CONTENT and changes.documents:
-            early, early_problems = self._show_edited_pages(changes.documents)
+            early, early_failure = self._show_edited_pages(changes.documents)
         if changes.kind is ChangeKind.CONFIG:
             problems = self._reload_config()
             if problems:
                 return _Outcome(problems, self._stale())
         outcome = self._rebuilt(templates_changed=changes.kind >= ChangeKind.TEMPLATE)
-        if early_problems and outcome.shown is Shown.CURRENT:  # the rebuild made up for it: still a bug to report
-            outcome = _Outcome(early_problems + outcome.problems, outcome.shown)
+        if early_failure is not None:  # reported only now: when the rebuild fails too, its own failure says it all
+            problem = _failure(early_failure, "showing the edited page ahead of the rest")
+            self._report(problem, early_failure)
+            outcome = _Outcome(_overlay([problem]) + outcome.problems, outcome.shown)
         if early is not None and outcome.reload:  # a second reload only when other pages or the problems changed
             written = (p for p in self._written if p.endswith(".html"))
             same = (outcome.problems, outcome.shown) == (self.state.problems, self.state.shown)
@@ -206,29 +208,27 @@ class Preview:
         if not isinstance(cause, OSError):
             self.say(_traceback(cause))
 
-    def _show_edited_pages(self, documents: frozenset[Path]) -> tuple[frozenset[str] | None, Problems]:
+    def _show_edited_pages(self, documents: frozenset[Path]) -> tuple[frozenset[str] | None, Exception | None]:
         """Write the edited documents' own pages and reload the browser before the rest of the rebuild.
 
         Returns the pages written, or None when the session could not render them ahead (the rebuild
-        then shows them); and, when that was a bug, the problem to report.
+        then shows them); and, when that was a bug, the exception to report.
         """
         started = time.perf_counter()
         try:
             incidents = self.session.render_edited(documents)
         except (OutputRefused, RenderError):
-            return None, []  # the user's to fix: the rebuild stops at it too, and reports it
+            return None, None  # the user's to fix: the rebuild stops at it too, and reports it
         except Exception as exc:  # noqa: BLE001 — the rebuild that follows may succeed; the bug is reported all the same
-            self.session = Session(self.config)
-            problem = _failure(exc, "showing the edited page ahead of the rest")
-            self._report(problem, exc)
-            return None, _overlay([problem])
+            self.session = Session(self.config)  # its memory of the files may be half updated: start afresh
+            return None, exc
         if incidents is None:
-            return None, []
+            return None, None
         edited = {i.source for i in incidents}
         errors = [p for p in self.state.problems if p["path"] not in edited]
         self.state.end_build(errors + _overlay([d for i in incidents for d in i.diagnostics]), self.state.shown)
         self.say(f"showed the edited page in {(time.perf_counter() - started) * 1000:.0f} ms; rebuilding the rest")
-        return frozenset(urls.incident_url(i) for i in incidents), []
+        return frozenset(urls.incident_url(i) for i in incidents), None
 
     def _reload_config(self) -> Problems:
         try:

@@ -52,10 +52,14 @@ def diagnostics_json(run_cli: RunCli, site: Path, *args: str) -> tuple[int, list
     return result.exit_code, json.loads(result.stdout)["diagnostics"]
 
 
+#: How the archives of these tests' CI files install hindsite (`init --install`).
+INSTALL = "git+https://git.example.org/tools/hindsite@v0.1.0"
+
+
 @pytest.fixture
 def archive(tmp_path: Path) -> Path:
     site = tmp_path / "archive"
-    init_archive(site)
+    init_archive(site, INSTALL)
     return site
 
 
@@ -71,6 +75,7 @@ def test_init_creates_every_file_in_a_new_folder(tmp_path: Path) -> None:
     assert len(samples) == 1 and samples[0].endswith(".md")
     for rel, packaged in starter_files():
         assert (site / rel).read_bytes() == starter_content(packaged) != b""
+        assert b"@HINDSITE_" not in (site / rel).read_bytes()
     assert not any("dot-" in n for n in names)
 
 
@@ -441,7 +446,7 @@ def test_a_new_user_starts_an_archive_writes_a_postmortem_and_builds(tmp_path: P
                               encoding="utf-8", timeout=300, check=False)
 
     assert list(tmp_path.iterdir()) == []
-    init = run("init")
+    init = run("init", "--install", INSTALL)  # hindsite came from a clone here: CI gets it from its git host
     assert init.returncode == 0, init.stderr
     check = run("check", "--strict")
     assert check.returncode == 0, check.stdout + check.stderr
@@ -466,9 +471,162 @@ def test_a_new_user_starts_an_archive_writes_a_postmortem_and_builds(tmp_path: P
     assert f"incidents/{written.stem}.html" in index and f"incidents/{sample.stem}.html" in index
 
 
-def test_the_ci_examples_install_the_version_that_wrote_them(archive: Path) -> None:
+# --- where CI installs hindsite from ------------------------------------------------------------------------
+
+def install_commands(archive: Path) -> dict[str, list[str]]:
+    """The commands each CI file runs before hindsite's own: the GitHub step named "Install hindsite" and GitLab's
+    before_script."""
     github = yaml.safe_load((archive / ".github/workflows/hindsite.yml").read_text(encoding="utf-8"))
     gitlab = yaml.safe_load((archive / ".gitlab-ci.yml").read_text(encoding="utf-8"))
-    installs = [step["run"] for job in github["jobs"].values() for step in job["steps"] if "pip install" in step.get("run", "")]
-    installs += [line for line in gitlab["default"]["before_script"] if "pip install" in line]
-    assert installs == [f'python -m pip install "hindsite=={__version__}"'] * 2
+    steps = [step for job in github["jobs"].values() for step in job["steps"]]
+    return {"github": [s["run"] for s in steps if s.get("name") == "Install hindsite"],
+            "gitlab": gitlab["default"]["before_script"]}
+
+
+GIT_FOR_SLIM_IMAGE = "apt-get update -qq && apt-get install -y -qq --no-install-recommends git"
+
+INSTALLS = {
+    "git-url": (INSTALL, INSTALL),
+    "named-git-url-quoted": ("'hindsite @ git+https://git.example.org/tools/hindsite@v0.1.0'",
+                             "'hindsite @ git+https://git.example.org/tools/hindsite@v0.1.0'"),
+    "named-git-url-unquoted": ("hindsite @ git+https://git.example.org/tools/hindsite@v0.1.0",
+                               "'hindsite @ git+https://git.example.org/tools/hindsite@v0.1.0'"),
+    "wheel-in-the-repository": ("vendor/hindsite-0.1.0-py3-none-any.whl", "vendor/hindsite-0.1.0-py3-none-any.whl"),
+    "own-index": ("hindsite==0.1.0 --index-url https://pypi.example.org/simple/",
+                  "hindsite==0.1.0 --index-url https://pypi.example.org/simple/"),
+}
+
+
+@pytest.mark.parametrize(("given", "written"), list(INSTALLS.values()), ids=list(INSTALLS))
+def test_the_ci_files_install_hindsite_as_init_was_told(tmp_path: Path, run_cli: RunCli, given: str, written: str) -> None:
+    result = run_cli("init", "--install", given, cwd=tmp_path)
+    assert result.exit_code == 0, result.stderr
+    assert f"The CI files install hindsite with: python -m pip install {written}\n" in result.stdout
+    assert "warning" not in result.stderr
+    command = f"python -m pip install {written}"
+    git_first = [GIT_FOR_SLIM_IMAGE] if "git+" in written else []  # python:3.12-slim has no git, which pip needs
+    assert install_commands(tmp_path) == {"github": [command], "gitlab": [*git_first, command]}
+    assert "FILL IN" not in (tmp_path / ".gitlab-ci.yml").read_text(encoding="utf-8")
+    assert run_cli("check", cwd=tmp_path).exit_code == 0
+
+
+@pytest.mark.parametrize("given", ["", "  ", "--pre --no-deps", "'hindsite", "hindsite\n--pre"])
+def test_an_unusable_install_is_a_usage_error_and_writes_nothing(tmp_path: Path, run_cli: RunCli, given: str) -> None:
+    result = run_cli("init", "--install", given, cwd=tmp_path)
+    assert result.exit_code == 2
+    assert "--install" in result.stderr and "Traceback" not in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_without_a_source_ci_can_reach_the_ci_files_stop_with_a_sentence(archive: Path, tmp_path: Path,
+                                                                         run_cli: RunCli) -> None:
+    unset = tmp_path / "unset"
+    init_archive(unset)  # no install: as when this hindsite came from a folder
+    commands = install_commands(unset)
+    assert len(commands["github"]) == len(commands["gitlab"]) == 1
+    for name, (command,) in commands.items():
+        ran = subprocess.run(["sh", "-c", command], capture_output=True, text=True, timeout=30, check=False)
+        assert ran.returncode == 1, name
+        assert ran.stdout == "" and f"{scaffold.UNSET_INSTALL} (see the FILL IN comment in this CI file)" in ran.stderr
+    for rel in scaffold.CI_FILES:
+        text = (unset / rel).read_text(encoding="utf-8")
+        assert "# FILL IN where CI installs hindsite from" in text
+        assert f"hindsite=={__version__} --index-url" in text  # the note's examples name this version
+
+    code, problems = diagnostics_json(run_cli, unset)
+    assert code == 1
+    assert [(p["path"], p["code"], p["level"]) for p in problems] == [
+        (".github/workflows/hindsite.yml", "ci-install", "error"), (".gitlab-ci.yml", "ci-install", "error")]
+    for problem in problems:
+        line = (unset / str(problem["path"])).read_text(encoding="utf-8").splitlines()[int(problem["line"]) - 1]
+        assert scaffold.UNSET_INSTALL in line and not line.lstrip().startswith("#")
+
+    for rel in scaffold.CI_FILES:  # filled in by hand, the FILL IN comment left where it was
+        path = unset / rel
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        lines = [line.split("echo")[0] + f"python -m pip install {INSTALL}\n" if scaffold.UNSET_INSTALL in line
+                 and not line.lstrip().startswith("#") else line for line in lines]
+        path.write_text("".join(lines), encoding="utf-8")
+    assert diagnostics_json(run_cli, unset) == (0, [])
+    assert install_commands(unset)["github"] == [f"python -m pip install {INSTALL}"]
+
+
+def test_check_names_an_unset_ci_file_as_seen_from_where_it_runs(tmp_path: Path, run_cli: RunCli) -> None:
+    init_archive(tmp_path / "team archive")
+    result = run_cli("check", "-c", "team archive/site.toml", cwd=tmp_path)
+    assert result.exit_code == 1
+    assert "team archive/.gitlab-ci.yml:" in result.stderr and "ci-install" in result.stderr
+
+
+class Installed:
+    """Installed metadata as importlib.metadata gives it: a version, and the files of its dist-info folder."""
+
+    def __init__(self, files: dict[str, str]) -> None:
+        self.version = "0.1.0"
+        self._files = files
+
+    def read_text(self, name: str) -> str | None:
+        return self._files.get(name)
+
+
+DIRECT_URLS = {
+    "git-tag": ({"url": "https://github.com/acme/hindsite", "vcs_info": {
+        "vcs": "git", "commit_id": "3f2c9e1d", "requested_revision": "v0.1.0"}},
+        scaffold.Install("git+https://github.com/acme/hindsite@3f2c9e1d", scaffold.Origin.VCS,
+                         "https://github.com/acme/hindsite@v0.1.0")),
+    "git-subdirectory": ({"url": "ssh://git@git.example.org/tools/monorepo.git", "subdirectory": "hindsite",
+                          "vcs_info": {"vcs": "git", "commit_id": "abc123"}},
+                         scaffold.Install("'git+ssh://git@git.example.org/tools/monorepo.git@abc123#subdirectory=hindsite'",
+                                          scaffold.Origin.VCS, "ssh://git@git.example.org/tools/monorepo.git@abc123")),
+    "wheel-at-a-url": ({"url": "https://files.example.org/hindsite-0.1.0-py3-none-any.whl",
+                        "archive_info": {"hashes": {"sha256": "c0ffee"}}},
+                       scaffold.Install("'https://files.example.org/hindsite-0.1.0-py3-none-any.whl#sha256=c0ffee'",
+                                        scaffold.Origin.ARCHIVE, "https://files.example.org/hindsite-0.1.0-py3-none-any.whl")),
+    "local-wheel": ({"url": "file:///home/ana/hindsite-0.1.0-py3-none-any.whl", "archive_info": {}},
+                    scaffold.Install(None, scaffold.Origin.LOCAL, "file:///home/ana/hindsite-0.1.0-py3-none-any.whl")),
+    "editable-clone": ({"url": "file:///home/ana/src/hindsite", "dir_info": {"editable": True}},
+                       scaffold.Install(None, scaffold.Origin.LOCAL, "file:///home/ana/src/hindsite")),
+    "pipx-from-a-folder": ({"url": "file:///home/ana/src/hindsite", "dir_info": {}},
+                           scaffold.Install(None, scaffold.Origin.LOCAL, "file:///home/ana/src/hindsite")),
+}
+
+
+@pytest.mark.parametrize(("record", "expected"), list(DIRECT_URLS.values()), ids=list(DIRECT_URLS))
+def test_by_default_ci_installs_hindsite_from_where_this_one_came(
+    record: dict, expected: scaffold.Install, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(scaffold.importlib.metadata, "distribution",
+                        lambda name: Installed({"direct_url.json": json.dumps(record)}))
+    assert scaffold.this_install() == expected
+
+
+def test_hindsite_from_a_package_index_is_installed_by_version(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(scaffold.importlib.metadata, "distribution", lambda name: Installed({}))  # no direct_url.json
+    assert scaffold.this_install() == scaffold.Install("hindsite==0.1.0", scaffold.Origin.INDEX)
+
+
+def test_init_warns_when_ci_cannot_reach_this_hindsite(tmp_path: Path, run_cli: RunCli,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(scaffold.importlib.metadata, "distribution", lambda name: Installed(
+        {"direct_url.json": json.dumps(DIRECT_URLS["editable-clone"][0])}))
+    result = run_cli("init", "archive", cwd=tmp_path)
+    assert result.exit_code == 0
+    warning = result.stderr
+    assert warning.startswith("hindsite init: warning: this hindsite was installed from files on this machine "
+                              "(file:///home/ana/src/hindsite), which CI cannot reach")
+    lines = {rel: next(n for n, line in enumerate((tmp_path / "archive" / rel).read_text(encoding="utf-8").splitlines(), 1)
+                       if scaffold.UNSET_INSTALL in line) for rel in scaffold.CI_FILES}
+    for rel, line in lines.items():
+        assert f"  archive/{rel}:{line}\n" in warning
+    assert "python -m pip install SOURCE" in warning and "hindsite check" in warning
+    assert "The CI files install hindsite with" not in result.stdout
+
+
+def test_init_says_how_ci_installs_hindsite_from_an_index(tmp_path: Path, run_cli: RunCli,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(scaffold.importlib.metadata, "distribution", lambda name: Installed({}))
+    result = run_cli("init", cwd=tmp_path)
+    assert result.exit_code == 0 and result.stderr == ""
+    assert "The CI files install hindsite with: python -m pip install hindsite==0.1.0\n" in result.stdout
+    assert "add --index-url URL" in result.stdout
+    assert install_commands(tmp_path)["github"] == ["python -m pip install hindsite==0.1.0"]

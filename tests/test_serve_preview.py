@@ -8,19 +8,24 @@ rebuilds behind their back); the burst test runs the real watcher.
 
 from __future__ import annotations
 
+import importlib
+import json
 import os
 import threading
 import time
 from collections.abc import Callable, Iterator
-from http.client import HTTPConnection
+from http.client import HTTPConnection, HTTPResponse
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import MakeSite, RunCli
 
 from hindsite.build import Session
 from hindsite.config import load_config
+from hindsite.read import Document, SourceFile
 from hindsite.serve import Preview, ServeOptions
+from hindsite.serve.server import EVENTS_PATH, Shown
 from hindsite.write import MARKER
 
 ALPHA = """---
@@ -450,6 +455,7 @@ def test_a_broken_site_toml_keeps_the_last_good_site_until_fixed(harness: Harnes
     assert all(p["code"] == "config" and p["level"] == "error" for p in problems)
     assert any("titel" in str(p["message"]) and p["line"] == 2 and str(p["path"]).endswith("site.toml")
                for p in problems), problems
+    assert preview.state.shown is Shown.LAST_GOOD  # the overlay says the last good site is shown: it is
     assert harness.served() == good
     status, body = harness.get("/index.html")
     assert status == 200 and "Preview archive" in body
@@ -472,6 +478,8 @@ def test_bad_front_matter_is_reported_and_the_rest_still_served_until_fixed(harn
     assert found[0]["path"] == "content/2024-02-02-beta.md"
     assert found[0]["line"] == 3
     assert found[0]["level"] == "error"
+    # the overlay must not claim the last good page is shown: the page is rebuilt from the file as far as it was read
+    assert preview.state.shown is Shown.CURRENT and "last good" not in preview.state.shown.headline
     for page, text in ((ALPHA_PAGE, "alpha primary"), (GAMMA_PAGE, "Gamma resolvers"), (BETA_PAGE, "beta cache")):
         status, body = harness.get("/" + page)
         assert status == 200 and text in body
@@ -480,6 +488,39 @@ def test_bad_front_matter_is_reported_and_the_rest_still_served_until_fixed(harn
     atomic_write(beta, BETA)
     harness.handle(beta)
     assert preview.state.problems == []
+    harness.assert_matches_fresh_build()
+
+
+def test_the_overlay_of_unreadable_front_matter_says_what_the_page_shows(harness: Harness) -> None:
+    """Invalid YAML: the page is rebuilt from the body (with the edit), so the overlay may not promise the last good one."""
+    preview = harness.preview
+    assert preview is not None
+    beta = harness.content / "2024-02-02-beta.md"
+    broken = BETA.replace("services: [cache]", "services: [cache").replace("at once.", "at once, again.")
+    atomic_write(beta, broken)
+    harness.handle(beta)
+    assert [p["code"] for p in preview.state.problems] == ["bad-front-matter"]
+    status, body = harness.get("/" + BETA_PAGE)
+    assert status == 200 and "expired everything at once, again." in body  # the new version, not the last good one
+    assert preview.state.shown is Shown.CURRENT
+    assert "last good" not in Shown.CURRENT.headline
+    harness.assert_matches_fresh_build()
+
+
+def test_a_template_error_keeps_the_last_good_site_as_the_overlay_says(harness: Harness) -> None:
+    preview = harness.preview
+    assert preview is not None
+    good = harness.served()
+    template = harness.site / "overrides" / "incident.html"
+    atomic_write(template, OVERRIDE.replace("{% endblock %}", "{% endblok %}"))
+    harness.handle(template)
+    assert [p["code"] for p in preview.state.problems] == ["template"]
+    assert preview.state.shown is Shown.LAST_GOOD
+    assert harness.served() == good
+
+    atomic_write(template, OVERRIDE)
+    harness.handle(template)
+    assert (preview.state.problems, preview.state.shown) == ([], Shown.CURRENT)
     harness.assert_matches_fresh_build()
 
 
@@ -568,3 +609,180 @@ def test_an_edited_page_is_shown_ahead_when_the_content_folder_was_given_relativ
     (incident,) = session.render_edited([alpha]) or ()
     assert incident.source == "content/2024-01-01-alpha.md"
     assert "writes resumed slowly" in (site / "_preview" / ALPHA_PAGE).read_text(encoding="utf-8")
+
+
+# --- d. a bug in hindsite, or a file that trips one, never stops the preview ----------------------------
+
+BUILD = importlib.import_module("hindsite.build")  # the module: `hindsite.build` is also the package's function
+TRIP = "TRIPS-A-BUG"  # a document holding this makes the injected reader fail, as a bug would
+
+
+def trip_on_marked_documents(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make reading any document that holds TRIP raise, the way a RecursionError on deeply nested front-matter does."""
+    real_read = BUILD.read_document
+
+    def read_or_fail(file: SourceFile, max_bytes: int) -> Document:
+        if TRIP in file.path.read_text(encoding="utf-8"):
+            raise RecursionError("maximum recursion depth exceeded")
+        return real_read(file, max_bytes)
+
+    monkeypatch.setattr(BUILD, "read_document", read_or_fail)
+
+
+class EventReader:
+    """The preview's server-sent events, as the page's reload script receives them."""
+
+    def __init__(self, preview: Preview) -> None:
+        self._conn = HTTPConnection("127.0.0.1", int(preview.server.server_address[1]), timeout=TIMEOUT)
+        self._conn.request("GET", EVENTS_PATH)
+        self._response: HTTPResponse = self._conn.getresponse()
+        assert self._response.status == 200
+
+    def next_build(self) -> dict[str, Any]:
+        fields: dict[str, str] = {}
+        while True:
+            line = self._response.readline().decode("utf-8")
+            assert line, "the event stream ended"
+            if line == "\n":
+                if fields.get("event") == "build":
+                    return json.loads(fields["data"])
+                fields = {}
+            elif not line.startswith(":") and ": " in line:
+                name, value = line.rstrip("\n").split(": ", 1)
+                fields[name] = value
+
+    def until(self, condition: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+        while not condition(build := self.next_build()):
+            pass
+        return build
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+def test_a_file_that_trips_a_bug_shows_in_the_overlay_and_the_next_save_rebuilds(
+    running: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The real server, watcher and builder thread: the failure reaches the browser's event stream, the last good
+    site stays served, and saving the file again rebuilds and clears the overlay."""
+    preview = running.preview
+    assert preview is not None
+    trip_on_marked_documents(monkeypatch)
+    good = running.served()
+    events = EventReader(preview)
+    try:
+        assert events.next_build()["problems"] == []
+        beta = running.content / "2024-02-02-beta.md"
+        atomic_write(beta, BETA.replace("everything at once.", f"everything at once. {TRIP}"))
+        failed = events.until(lambda build: build["problems"] != [])
+        [problem] = failed["problems"]
+        assert (problem["path"], problem["code"], problem["level"]) == ("content/2024-02-02-beta.md", "internal-error", "error")
+        assert "RecursionError" in problem["message"] and "please report this" in problem["message"]
+        assert failed["summary"] == Shown.LAST_GOOD.headline
+        assert running.served() == good
+        status, body = running.get("/" + BETA_PAGE)
+        assert status == 200 and "beta cache expired everything at once." in body and TRIP not in body
+        assert any("RecursionError" in line and "Traceback" in line for line in running.messages)  # for the bug report
+
+        atomic_write(beta, BETA.replace("everything at once.", "everything at once, twice."))
+        fixed = events.until(lambda build: build["problems"] == [])
+        assert fixed["summary"] == Shown.CURRENT.headline
+        assert "everything at once, twice." in running.get("/" + BETA_PAGE)[1]
+    finally:
+        events.close()
+    assert wait_until(lambda: not preview.state.building and running.served() == running.fresh_build(), TIMEOUT)
+
+
+def test_a_bug_in_the_first_build_leaves_a_page_that_says_so(
+    site: Path, tmp_path: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    trip_on_marked_documents(monkeypatch)
+    beta = site / "content" / "2024-02-02-beta.md"
+    beta.write_text(BETA + TRIP, encoding="utf-8")
+    harness = Harness(site, tmp_path, run_cli)
+    preview = harness.open()  # does not raise
+    preview.watcher.stop()
+    server = threading.Thread(target=preview.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    server.start()
+    try:
+        assert preview.state.shown is Shown.NOTHING
+        assert [(p["path"], p["code"]) for p in preview.state.problems] == [("content/2024-02-02-beta.md", "internal-error")]
+        assert "while reading this file" in str(preview.state.problems[0]["message"])
+        status, body = harness.get("/")
+        assert status == 503 and "EventSource" in body  # the overlay's script, and a reload once a build succeeds
+
+        atomic_write(beta, BETA)
+        harness.handle(beta)
+        assert (preview.state.problems, preview.state.shown) == ([], Shown.CURRENT)
+        harness.assert_matches_fresh_build()
+    finally:
+        preview.server.shutdown()
+        server.join(TIMEOUT)
+        preview.stop()
+
+
+def test_a_bug_outside_any_document_is_reported_without_a_file(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    preview = harness.preview
+    assert preview is not None
+    good = harness.served()
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise KeyError("a bug")
+
+    alpha = harness.content / "2024-01-01-alpha.md"
+    with monkeypatch.context() as patch:
+        patch.setattr(BUILD, "related_incidents", broken)
+        atomic_write(alpha, ALPHA.replace("writes resumed", "writes came back"))
+        harness.handle(alpha)
+    [problem] = preview.state.problems
+    assert (problem["path"], problem["code"]) == ("", "internal-error")
+    assert "while rebuilding the site (KeyError" in str(problem["message"]) and "please report this" in str(problem["message"])
+    assert preview.state.shown is Shown.LAST_GOOD
+    served = harness.served()
+    assert "writes came back" in served.pop(ALPHA_PAGE).decode()  # shown ahead of the rebuild: its last good version
+    assert served == {rel: data for rel, data in good.items() if rel != ALPHA_PAGE}
+    harness.handle(alpha)
+    assert (preview.state.problems, preview.state.shown) == ([], Shown.CURRENT)
+    assert "writes came back" in harness.page(ALPHA_PAGE)
+    assert harness.served() != good
+    harness.assert_matches_fresh_build()
+
+
+def test_a_bug_in_showing_the_edited_page_ahead_is_reported_and_the_rebuild_still_runs(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page shown ahead is a shortcut: when it fails, the whole rebuild still brings the site up to date,
+    and the bug is reported over a site that is current."""
+    preview = harness.preview
+    assert preview is not None
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ValueError("a bug in the early page")
+
+    alpha = harness.content / "2024-01-01-alpha.md"
+    with monkeypatch.context() as patch:
+        patch.setattr(BUILD, "render_report_page", broken)
+        atomic_write(alpha, ALPHA.replace("writes resumed", "writes came back"))
+        harness.handle(alpha)
+    assert "writes came back" in harness.page(ALPHA_PAGE)  # the whole rebuild made up for it
+    [problem] = preview.state.problems
+    assert problem["code"] == "internal-error" and "showing the edited page ahead" in str(problem["message"])
+    assert preview.state.shown is Shown.CURRENT
+    harness.assert_matches_fresh_build()
+
+    atomic_write(alpha, ALPHA)
+    harness.handle(alpha)
+    assert preview.state.problems == []
+    harness.assert_matches_fresh_build()
+
+
+def test_a_file_that_trips_a_bug_is_told_once_in_the_terminal(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page shown ahead and the rebuild read the same file: one failure, one diagnostic, one traceback."""
+    trip_on_marked_documents(monkeypatch)
+    beta = harness.content / "2024-02-02-beta.md"
+    atomic_write(beta, BETA + TRIP)
+    harness.handle(beta)
+    assert harness.preview is not None and len(harness.preview.state.problems) == 1
+    told = [m for m in harness.messages if "internal-error" in m or m.startswith("Traceback")]
+    assert len(told) == 2 and told[0].startswith("content/2024-02-02-beta.md: error: internal-error: "), told
+    assert told[1].startswith("Traceback") and "RecursionError" in told[1]

@@ -18,7 +18,15 @@ from typing import Any
 
 import pytest
 
-from hindsite.serve.server import EVENTS_PATH, DevServer, SiteState, is_loopback, reload_script, safe_relative_path
+from hindsite.serve.server import (
+    EVENTS_PATH,
+    DevServer,
+    Shown,
+    SiteState,
+    is_loopback,
+    reload_script,
+    safe_relative_path,
+)
 
 TIMEOUT = 10  # seconds; generous bound on every network wait
 
@@ -377,7 +385,7 @@ def test_events_announce_the_current_build_first(server: DevServer, events: Even
     assert "content-type: text/event-stream" in headers.lower()
     name, data = events.next_event()
     assert name == "build"
-    assert data == {"generation": server.state.generation, "problems": []}
+    assert data == {"generation": server.state.generation, "problems": [], "summary": Shown.CURRENT.headline}
 
 
 def test_events_announce_every_rebuild_with_its_problems(server: DevServer, events: EventStream) -> None:
@@ -388,11 +396,42 @@ def test_events_announce_every_rebuild_with_its_problems(server: DevServer, even
     server.state.end_build([problem])
     name, second = events.next_event()
     assert name == "build"
-    assert second == {"generation": first["generation"] + 1, "problems": [problem]}
+    assert second == {"generation": first["generation"] + 1, "problems": [problem], "summary": Shown.CURRENT.headline}
     server.state.begin_build()
     server.state.end_build([])
     _, third = events.next_event()
-    assert third == {"generation": first["generation"] + 2, "problems": []}
+    assert third == {"generation": first["generation"] + 2, "problems": [], "summary": Shown.CURRENT.headline}
+
+
+@pytest.mark.parametrize("shown", list(Shown))
+def test_events_say_what_the_site_on_screen_is(server: DevServer, events: EventStream, shown: Shown) -> None:
+    events.read_headers()
+    events.next_event()
+    server.state.begin_build()
+    server.state.end_build([{"path": "", "code": "internal-error", "level": "error", "line": None, "message": "x"}], shown)
+    _, data = events.next_event()
+    assert data["summary"] == shown.headline
+
+
+def test_the_headlines_promise_a_last_good_site_only_when_there_is_one() -> None:
+    assert "last good version" in Shown.LAST_GOOD.headline
+    assert "last good" not in Shown.CURRENT.headline and "last good" not in Shown.NOTHING.headline
+    assert "nothing to show" in Shown.NOTHING.headline
+
+
+def test_with_no_site_built_yet_a_missing_page_still_carries_the_overlay(server: DevServer, folder: Path) -> None:
+    """When even the first build failed, the browser gets a page with the reload script, so the overlay says why
+    and the page reloads by itself once a build succeeds."""
+    (folder / "404.html").unlink()
+    (folder / "index.html").unlink()
+    server.state.begin_build()
+    server.state.end_build([{"path": "", "code": "template", "level": "error", "line": None, "message": "x"}],
+                           Shown.NOTHING)
+    reply = request(server, "/index.html")
+    assert reply.status == 503
+    assert reply.headers["content-type"] == "text/html; charset=utf-8"
+    assert reload_script(server.state.generation).encode() in reply.body
+    assert b"has not built this site yet" in reply.body
 
 
 def test_reload_script_carries_the_generation_it_was_served_with(server: DevServer) -> None:

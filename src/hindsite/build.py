@@ -61,6 +61,7 @@ class BuildResult:
     incidents: int | None = None  # how many incidents the site has; None: len(loaded.archive.incidents)
     unchanged: bool = False  # nothing changed since the last build, so nothing was read or written
     written_paths: tuple[str, ...] = ()  # what a server's rebuild wrote (site paths); empty for `build`
+    stopped: bool = False  # the build stopped before writing: the output folder is as the last build left it
 
     @property
     def incident_count(self) -> int:
@@ -237,7 +238,7 @@ def build(
     try:
         check_output_dir(config.output_dir, content=config.content_dir, site_root=config.root, force=force)
     except OutputRefused as exc:
-        return BuildResult(loaded, (*problems, exc.diagnostic), 0)
+        return BuildResult(loaded, (*problems, exc.diagnostic), 0, stopped=True)
     related = related_incidents(loaded.archive)
     prints = _page_prints(loaded.archive, related, surveyed.keys, render_key) if surveyed is not None else None
     keep = _still_right(cache, prints) if intact and prints is not None and _builtin_pages(config) else {}
@@ -246,12 +247,12 @@ def build(
     try:
         paths = write_site(files, config.output_dir, timestamp=timestamp) if write else [f.path for f in files]
     except RenderError as exc:
-        return BuildResult(loaded, (*problems, *claims.problems, exc.diagnostic), 0)
+        return BuildResult(loaded, (*problems, *claims.problems, exc.diagnostic), 0, stopped=True)
     except OSError as exc:
         reason = f"{exc.strerror} ({exc.filename})" if exc.strerror and exc.filename else str(exc)
         failed = diag.error("output", f"could not write the site to {config.output_dir}: {reason}; "
                             "the previous site is unchanged — free some space or fix the folder's permissions")
-        return BuildResult(loaded, (*problems, *claims.problems, failed), 0)
+        return BuildResult(loaded, (*problems, *claims.problems, failed), 0, stopped=True)
     problems += claims.problems
     problems += _broken_links(seen, paths, loaded.archive.incidents, problems)
     if not write:
@@ -375,6 +376,22 @@ def _broken_links(
     return [d for d in broken if (d.path, d.line) not in already]
 
 
+class DocumentFailed(Exception):
+    """An exception escaped the reading of one document (a bug): `source` names the document, the cause is the exception."""
+
+    def __init__(self, source: str) -> None:
+        super().__init__(f"hindsite failed while reading {source}")
+        self.source = source
+
+
+def _read_naming_it(file: SourceFile, config: SiteConfig, known_files: frozenset[str]) -> Incident:
+    """`read_incident`, but whatever escapes it says which document it was reading: a server reports it with the name."""
+    try:
+        return read_incident(file, config, known_files)
+    except Exception as exc:
+        raise DocumentFailed(file.source) from exc
+
+
 class Session:
     """Builds that remember: a running server rebuilds through one of these.
 
@@ -412,7 +429,7 @@ class Session:
         if not files or any(f is None or not f.path.is_file() for f in files):
             return None  # a document came or went: only a full rebuild knows where it belongs
         try:
-            read = [(file, signature(file.path.stat()), read_incident(file, self.config, self._known_files))
+            read = [(file, signature(file.path.stat()), _read_naming_it(file, self.config, self._known_files))
                     for file in files if file is not None]
         except OSError:
             return None  # a document went while it was read: the rebuild that follows reports it
@@ -442,11 +459,16 @@ class Session:
         return self._env
 
     def rebuild(self, *, templates_changed: bool = False) -> BuildResult:
+        """Bring the output folder up to date with the files, rewriting only what changed.
+
+        A bug in reading a document raises `DocumentFailed`; after any exception the
+        session's memory of the last rebuild may be half updated, so use a new session.
+        """
         config = self.config
         problems: list[Diagnostic] = []
         if not config.content_dir.is_dir():
             problems.append(diag.error("content", f"the content folder {config.content_dir} does not exist"))
-            return BuildResult(Loaded(collect(()), (), tuple(problems)), tuple(problems), 0)
+            return BuildResult(Loaded(collect(()), (), tuple(problems)), tuple(problems), 0, stopped=True)
         if templates_changed:
             self._env = None
         found, skipped = discover(config.content_dir, display_path(config.content_dir))
@@ -474,7 +496,7 @@ class Session:
             keep = None if only is None else dict.fromkeys(self._page_paths - only)
             pages, files, found = _plan(loaded, config, keep, related)
         except (OutputRefused, RenderError) as exc:
-            return BuildResult(loaded, (*problems, exc.diagnostic), 0)
+            return BuildResult(loaded, (*problems, exc.diagnostic), 0, stopped=True)
         problems += found
         if only is None:
             problems += _broken_links(pages, (f.path for f in files), archive.incidents, problems)
@@ -500,7 +522,7 @@ class Session:
                 stamp = None  # gone or unreadable: reading it says which, and it is read again next time
             cached = self._documents.get(file.path)
             if stamp is None or cached is None or cached[0] != stamp:
-                incident = read_incident(file, self.config, known)
+                incident = _read_naming_it(file, self.config, known)
                 self._documents[file.path] = (stamp, incident)
                 changed.add(incident.source)
             incidents.append(self._documents[file.path][1])

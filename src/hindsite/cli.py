@@ -29,7 +29,17 @@ from .inspect import describe
 from .migrate import migrate_paths, summary, unified_diff, write_migrations
 from .render import RenderError, period_document
 from .reports import Period, PeriodError, parse_period, period_report, to_markdown
-from .scaffold import BadValue, ScaffoldError, init_archive, new_postmortem
+from .scaffold import (
+    BadValue,
+    Install,
+    Origin,
+    ScaffoldError,
+    given_install,
+    init_archive,
+    new_postmortem,
+    this_install,
+    unset_ci_installs,
+)
 
 _DIR = click.Path(file_okay=False, path_type=Path)
 
@@ -183,7 +193,8 @@ def check(paths: Sequence[Path], config_path: Path | None, output_format: str, s
     else:
         loaded = load(config)
         incidents = list(loaded.archive.incidents)
-        problems = [*loaded.diagnostics, *all_incident_diagnostics(incidents)]
+        problems = [*loaded.diagnostics, *all_incident_diagnostics(incidents),
+                    *unset_ci_installs(config.root, display_path(config.root))]
     report = quality(incidents)
     if output_format == "json":
         shown = [d for d in problems if verbose or d.level is not Level.INFO]
@@ -260,7 +271,12 @@ def migrate_command(paths: Sequence[Path], write: bool, show_diff: bool, config_
 
 @cli.command("init")
 @click.argument("directory", default=".", required=False, type=_DIR)
-def init_command(directory: Path) -> None:
+@click.option("--install", "install_spec", metavar="SPEC",
+              help="How CI installs hindsite, which is not on PyPI: what follows `python -m pip install`, as typed "
+                   "in a shell, e.g. git+https://github.com/ORG/hindsite@v1.2.0, "
+                   "vendor/hindsite-1.2.0-py3-none-any.whl, or 'hindsite==1.2.0 --index-url URL'.  "
+                   "[default: where this hindsite was installed from]")
+def init_command(directory: Path, install_spec: str | None) -> None:
     """Start a new archive in DIRECTORY (default: the current folder; created
     when missing).
 
@@ -273,17 +289,31 @@ def init_command(directory: Path) -> None:
       .github/workflows/hindsite.yml GitHub Actions: check, build, publish to GitHub Pages
       .gitlab-ci.yml                 GitLab CI: check, build, publish with GitLab Pages
 
+    The CI files install hindsite with `python -m pip install SPEC`. Without
+    --install, SPEC is where this hindsite came from: the same git commit or
+    archive URL, or hindsite==VERSION when it came from a package index. When it
+    was installed from a folder (a clone, an editable install), CI cannot reach
+    that: the CI files then get a line marked FILL IN, which stops CI with a
+    message and which `hindsite check` reports until it is replaced.
+
     Never overwrites: when any of these files exists, nothing is written, the
     files are listed and the exit status is 1.
     """
     try:
-        written = init_archive(directory)
+        install = given_install(install_spec) if install_spec is not None else this_install()
+    except BadValue as exc:
+        raise click.BadParameter(str(exc), param_hint="--install") from None
+    try:
+        written = init_archive(directory, install.arguments)
     except ScaffoldError as exc:
         click.echo(f"hindsite init: {exc}", err=True)
         sys.exit(1)
     click.echo(f"Created a hindsite archive in {display_path(directory)}/:")
     for path in written:
         click.echo(f"  {path.relative_to(directory).as_posix()}")
+    if install.arguments is not None:
+        click.echo(f"\nThe CI files install hindsite with: python -m pip install {install.arguments}"
+                   + _INSTALL_ORIGINS[install.origin].format(location=install.location))
     click.echo("\nNext:")
     if directory.resolve() != Path.cwd().resolve():
         click.echo(f"  cd {shlex.quote(str(directory))}")
@@ -291,6 +321,30 @@ def init_command(directory: Path) -> None:
     click.echo("  hindsite serve            preview the archive on http://127.0.0.1:8000/ while you write")
     click.echo("  hindsite check --strict   report unfilled prompts and other problems, as CI will")
     click.echo("  hindsite build            write the site into _site/")
+    if install.arguments is None:
+        _warn_ci_cannot_install(install, directory)
+
+
+_INSTALL_ORIGINS = {
+    Origin.GIVEN: "",
+    Origin.VCS: "\n(the commit this hindsite was installed from: {location})",
+    Origin.ARCHIVE: "\n(the file this hindsite was installed from: {location})",
+    Origin.INDEX: "\n(this hindsite came from a package index: if it is not the one CI's pip uses, add --index-url URL "
+                  "to that line in both files)",
+}
+
+
+def _warn_ci_cannot_install(install: Install, directory: Path) -> None:
+    unset = "\n".join(f"  {d.path}:{d.line}" for d in unset_ci_installs(directory, display_path(directory)))
+    where = f" ({install.location})" if install.location else ""
+    click.echo(
+        f"hindsite init: warning: this hindsite was installed from files on this machine{where}, which CI cannot "
+        "reach, so the CI files do not say where to install hindsite from. Replace the command marked FILL IN in\n"
+        f"{unset}\nwith `python -m pip install SOURCE`, e.g. SOURCE = git+https://github.com/ORG/"
+        f"hindsite@v{__version__} (see `hindsite init --help`). Until then CI stops at that step with a message, "
+        "and `hindsite check` reports it.",
+        err=True,
+    )
 
 
 @cli.command("new")

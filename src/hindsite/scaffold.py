@@ -6,25 +6,35 @@ files git or CI would act on) and `new_postmortem` renders a postmortem
 skeleton: the site's `postmortem.md` in its templates folder, else the built-in
 `starter/postmortem.md`. Neither ever replaces a file; a user's mistake is a
 `ScaffoldError` whose message says what to do.
+
+hindsite is not on PyPI, so the CI files `init` writes say where pip gets it:
+what `--install` gives, else where this hindsite was installed from (PEP 610's
+`direct_url.json`), else a line marked FILL IN that stops CI with a message.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import enum
+import importlib.metadata
 import json
 import re
-from collections.abc import Iterable, Sequence
+import shlex
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import urlsplit
 
 import jinja2
 import yaml
 
 from . import __version__
+from . import diagnostics as diag
 from .config import SiteConfig, squash
+from .diagnostics import Diagnostic
 from .slugs import slugify
 
 #: The file in a site's `templates_dir` that replaces the built-in postmortem skeleton.
@@ -33,6 +43,16 @@ TEMPLATE_NAME = "postmortem.md"
 _STARTER = resources.files(__package__) / "starter"
 _DOT_PREFIX = "dot-"
 _VERSION_MARK = b"@HINDSITE_VERSION@"  # in a starter file: the version of hindsite that writes it
+# On a line of a starter CI file, a mark stands for lines `init` writes there, each with the text around the mark;
+# a mark with no lines takes its line away.
+_INSTALL_MARK = "@HINDSITE_INSTALL@"  # the command that installs hindsite
+_GIT_MARK = "@HINDSITE_GIT@"  # the command that installs git first, in an image without it, for a git+ URL
+_NOTE_MARK = "@HINDSITE_INSTALL_NOTE@"  # a comment asking to fill in the install command
+#: What CI files print, and `hindsite check` finds, while the install command is not filled in.
+UNSET_INSTALL = "Set where CI installs hindsite from"
+#: The CI files `init` writes, where `hindsite check` looks for an install command to fill in.
+CI_FILES = (".github/workflows/hindsite.yml", ".gitlab-ci.yml")
+_REMOTE_SCHEMES = frozenset({"https", "http", "ssh", "git"})
 
 
 class ScaffoldError(Exception):
@@ -49,6 +69,26 @@ class FilesExist(ScaffoldError):
 
 class BadValue(ScaffoldError):
     """A value given on the command line is not usable (a usage mistake)."""
+
+
+class Origin(enum.Enum):
+    """Where the install command of the CI files came from."""
+
+    GIVEN = "given"  # `init --install`
+    VCS = "vcs"  # this hindsite came from a version-control URL: CI installs the same commit
+    ARCHIVE = "archive"  # from a wheel or source archive at a URL: CI installs the same file
+    INDEX = "index"  # from a package index: CI installs the same version from the index its pip uses
+    LOCAL = "local"  # from a folder or file on this machine, as in development: nothing CI can reach
+
+
+@dataclass(frozen=True, slots=True)
+class Install:
+    """How CI installs hindsite: what follows `python -m pip install`, or None when there is no source CI can
+    reach (the CI files then get a line to fill in); `location` is the URL or folder it came from, if any."""
+
+    arguments: str | None
+    origin: Origin
+    location: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,14 +119,126 @@ def starter_files() -> list[tuple[str, Traversable]]:
     return sorted(found, key=lambda item: (item[0].startswith("."), item[0] != "site.toml", item[0]))
 
 
-def starter_content(source: Traversable) -> bytes:
-    """What `init_archive` writes of a packaged starter file: its bytes, naming the version of hindsite that writes them."""
-    return source.read_bytes().replace(_VERSION_MARK, __version__.encode())
+def starter_content(source: Traversable, install: str | None = None) -> bytes:
+    """What `init_archive` writes of a packaged starter file: its bytes, naming the version of hindsite that writes
+    them, with `install` (what follows `python -m pip install`; None: a line to fill in) in the CI files."""
+    data = source.read_bytes().replace(_VERSION_MARK, __version__.encode())
+    if _INSTALL_MARK.encode() not in data:
+        return data
+    lines = {_INSTALL_MARK: [yaml_value(_install_command(install))], _GIT_MARK: [], _NOTE_MARK: []}
+    if install is None:
+        lines[_NOTE_MARK] = _FILL_IN_NOTE.format(version=__version__).splitlines()
+    elif "git+" in install:
+        lines[_GIT_MARK] = ["apt-get update -qq && apt-get install -y -qq --no-install-recommends git"]
+    return _fill_marks(data.decode("utf-8"), lines).encode("utf-8")
 
 
-def init_archive(target: Path) -> list[Path]:
+_FILL_IN_NOTE = """FILL IN where CI installs hindsite from: `hindsite init` found no source CI can
+reach (the hindsite that ran it was installed from files on that machine).
+Replace the command below with `python -m pip install SOURCE`, SOURCE being a git
+URL at a tag (git+https://github.com/YOUR-ORG/hindsite@v{version}), a hindsite
+wheel committed to this repository (vendor/hindsite-{version}-py3-none-any.whl),
+or hindsite=={version} --index-url URL-OF-YOUR-PACKAGE-INDEX."""
+
+
+def _install_command(install: str | None) -> str:
+    if install is None:  # fails the job with a sentence instead of a puzzling pip error
+        return f'echo "{UNSET_INSTALL} (see the FILL IN comment in this CI file)" >&2; exit 1'
+    return f"python -m pip install {install}"
+
+
+def _fill_marks(text: str, lines: Mapping[str, list[str]]) -> str:
+    filled = []
+    for line in text.splitlines(keepends=True):
+        mark = next((m for m in lines if m in line), None)
+        if mark is None:
+            filled.append(line)
+            continue
+        before, after = line.split(mark, 1)
+        filled += [before + value + after for value in lines[mark]]
+    return "".join(filled)
+
+
+def given_install(text: str) -> Install:
+    """`init --install`: the arguments of `python -m pip install`, as typed in a shell. Raises `BadValue`."""
+    arguments = text.strip()
+    example = "e.g. --install git+https://github.com/YOUR-ORG/hindsite@v1.2.0"
+    if not arguments or "\n" in arguments or "\r" in arguments:
+        raise BadValue(f"--install takes one line: what CI gives `python -m pip install` to install hindsite, {example}")
+    try:
+        words = shlex.split(arguments)
+    except ValueError as exc:
+        raise BadValue(f"--install {text!r} cannot be read as shell words ({exc}); check its quotes") from None
+    if all(word.startswith("-") for word in words):
+        raise BadValue(f"--install {text!r} names nothing to install, only options; {example}")
+    if "@" in words[1:-1]:  # `hindsite @ URL` typed without quotes: pip takes it as one requirement, not three
+        at = words.index("@")
+        words[at - 1:at + 2] = [" ".join(words[at - 1:at + 2])]
+        arguments = shlex.join(words)
+    return Install(arguments, Origin.GIVEN)
+
+
+def this_install() -> Install:
+    """Where this hindsite was installed from, as CI can install it too (PEP 610: the `direct_url.json` of its
+    installed metadata; none means a package index)."""
+    try:
+        distribution = importlib.metadata.distribution("hindsite")
+    except importlib.metadata.PackageNotFoundError:
+        return Install(None, Origin.LOCAL, str(Path(__file__).parent))  # run from a source tree, not installed
+    record = distribution.read_text("direct_url.json")
+    if record is None:
+        return Install(f"hindsite=={distribution.version}", Origin.INDEX)
+    try:
+        return install_from_direct_url(json.loads(record))
+    except (ValueError, TypeError, AttributeError, KeyError):  # a record this code does not understand
+        return Install(None, Origin.LOCAL)
+
+
+def install_from_direct_url(record: Mapping[str, Any]) -> Install:
+    """The install that reproduces a PEP 610 `direct_url.json` record, when CI can reach its URL."""
+    url = str(record["url"])
+    if urlsplit(url).scheme not in _REMOTE_SCHEMES:  # file://: a folder or a file on this machine
+        return Install(None, Origin.LOCAL, url)
+    fragment = [f"subdirectory={record['subdirectory']}"] if record.get("subdirectory") else []
+    if "vcs_info" in record:
+        vcs = record["vcs_info"]
+        shown = f"{url}@{vcs.get('requested_revision') or vcs['commit_id']}"
+        return Install(shlex.quote(_with_fragment(f"{vcs['vcs']}+{url}@{vcs['commit_id']}", fragment)), Origin.VCS, shown)
+    if "archive_info" in record:
+        hashes = record["archive_info"].get("hashes") or {}
+        if "sha256" in hashes:  # pip then refuses a file that changed since
+            fragment.append(f"sha256={hashes['sha256']}")
+        return Install(shlex.quote(_with_fragment(url, fragment)), Origin.ARCHIVE, url)
+    return Install(None, Origin.LOCAL, url)
+
+
+def _with_fragment(url: str, parts: list[str]) -> str:
+    return f"{url}#{'&'.join(parts)}" if parts else url
+
+
+def unset_ci_installs(root: Path, shown_root: str = ".") -> list[Diagnostic]:
+    """A `ci-install` error for each CI file under `root` whose install command is still to fill in;
+    `shown_root` is `root` as diagnostics name it."""
+    problems = []
+    for rel in CI_FILES:
+        try:
+            lines = (root / rel).read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            continue
+        for number, line in enumerate(lines, start=1):
+            if UNSET_INSTALL in line and not line.lstrip().startswith("#"):
+                problems.append(diag.error(
+                    "ci-install",
+                    "this CI file does not say where to install hindsite from, so CI stops at that step; replace "
+                    "the command with `python -m pip install SOURCE` as the FILL IN comment above it says",
+                    rel if shown_root in ("", ".") else f"{shown_root.rstrip('/')}/{rel}", number))
+    return problems
+
+
+def init_archive(target: Path, install: str | None = None) -> list[Path]:
     """Write the starter archive into `target` (created when missing) and return the files written.
 
+    `install` is what the CI files run `python -m pip install` with; None writes a line to fill in instead.
     When any of those files already exists, nothing is written and `FilesExist` names them all.
     """
     if target.exists() and not target.is_dir():
@@ -107,7 +259,7 @@ def init_archive(target: Path) -> list[Path]:
         for rel, source in files:
             destination = target.joinpath(*PurePosixPath(rel).parts)
             _make_folders(destination.parent, made)
-            _write_new(destination, starter_content(source))
+            _write_new(destination, starter_content(source, install))
             written.append(destination)
     except OSError as exc:
         for path in reversed(written):

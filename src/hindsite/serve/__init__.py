@@ -3,6 +3,10 @@
 Three small parts: `changes` (which rebuild a batch of paths needs), `watcher`
 (watchdog, debounced) and `server` (HTTP and server-sent events). This module
 wires them to the same build `hindsite build` runs.
+
+Nothing a rebuild raises stops the preview: a bug, or a file that trips one,
+becomes a problem in the browser's overlay and in the terminal, the last good
+site stays on screen, and the next save rebuilds again.
 """
 
 from __future__ import annotations
@@ -12,19 +16,22 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 import warnings
 import webbrowser
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .. import diagnostics as diag
 from .. import urls
-from ..build import BuildResult, Session
+from ..build import BuildResult, DocumentFailed, Session
 from ..config import ConfigError, SiteConfig, load_config
 from ..diagnostics import Diagnostic, Level
-from ..render import theme_dir
-from .changes import ChangeKind, Watched, classify
-from .server import DevServer, SiteState, is_loopback
+from ..render import RenderError, theme_dir
+from ..write import OutputRefused
+from .changes import ChangeKind, Changes, Watched, classify
+from .server import DevServer, Shown, SiteState, is_loopback
 from .watcher import Watcher
 
 __all__ = ["ServeOptions", "Preview", "serve"]
@@ -36,6 +43,18 @@ class ServeOptions:
     port: int = 8000
     open_browser: bool = False
     poll: bool = False
+
+
+Problems = list[dict[str, object]]  # what the overlay lists: diagnostics as plain data
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    """What a rebuild leaves for the browser: the problems, what the site on screen is, and whether to reload."""
+
+    problems: Problems
+    shown: Shown
+    reload: bool = True
 
 
 class Preview:
@@ -63,10 +82,12 @@ class Preview:
         self.session = Session(self.config)
         self.state = SiteState(self.output)
         self.builds = 0
+        self._has_site = False  # whether a build has written a site to show
+        self._written: tuple[str, ...] = ()  # what the last rebuild wrote
         self._started = False
         self._batches: queue.Queue[set[Path] | None] = queue.Queue()
-        first = self._timed(self.session.rebuild)
-        self.state.end_build(_overlay(first.diagnostics))
+        first = self._guarded(lambda: self._rebuilt(templates_changed=True), doing="building the site")
+        self.state.end_build(first.problems, first.shown)
         self.server = DevServer(options.host, options.port, self.state)
         self._threads = [
             threading.Thread(target=self.server.serve_forever, name="hindsite-http", daemon=True),
@@ -112,7 +133,10 @@ class Preview:
                 if more is None:
                     return
                 batch |= more
-            self.handle(batch)
+            try:
+                self.handle(batch)
+            except Exception as exc:  # noqa: BLE001 — `handle` reports a rebuild's failures; this keeps the thread alive
+                self.say(f"hindsite serve: internal error while handling a change — please report this:\n{_traceback(exc)}")
 
     def handle(self, paths: set[Path]) -> None:
         """Rebuild for one batch of changed paths (the builder thread's job; tests call it too)."""
@@ -120,42 +144,93 @@ class Preview:
         if changes.kind is ChangeKind.NONE:
             return
         self.state.begin_build()
-        problems: list[dict[str, object]] = []
-        shown_early: frozenset[str] | None = None
-        reload = True
+        outcome = _Outcome([], self._stale())  # what the browser is told should even the reporting fail
         try:
-            if changes.kind is ChangeKind.CONTENT and changes.documents:
-                shown_early = self._show_edited_pages(changes.documents)
-            if changes.kind is ChangeKind.CONFIG:
-                problems = self._reload_config()
-            if not problems:
-                result = self._timed(lambda: self.session.rebuild(templates_changed=changes.kind >= ChangeKind.TEMPLATE))
-                problems = _overlay(result.diagnostics)
-                if shown_early is not None:  # a second reload only when other pages or the problems changed
-                    reload = problems != self.state.problems or not shown_early.issuperset(
-                        p for p in result.written_paths if p.endswith(".html"))
+            outcome = self._guarded(lambda: self._rebuild(changes))
         finally:
-            if reload:
-                self.state.end_build(problems)
-        what = {ChangeKind.CONTENT: "content", ChangeKind.TEMPLATE: "templates", ChangeKind.CONFIG: "site.toml"}
-        self.say(f"rebuilt after a change to {what[changes.kind]}" + (f"; {len(problems)} error(s)" if problems else ""))
+            if outcome.reload:
+                self.state.end_build(outcome.problems, outcome.shown)
+        what = {ChangeKind.CONTENT: "content", ChangeKind.TEMPLATE: "templates", ChangeKind.CONFIG: "site.toml"}[changes.kind]
+        if outcome.shown is Shown.CURRENT:
+            errors = len(outcome.problems)
+            self.say(f"rebuilt after a change to {what}" + (f"; {errors} error(s)" if errors else ""))
+        else:
+            self.say(f"could not rebuild after a change to {what}; "
+                     + ("the last good site is still shown" if outcome.shown is Shown.LAST_GOOD else "no site to show yet"))
 
-    def _show_edited_pages(self, documents: frozenset[Path]) -> frozenset[str] | None:
+    def _rebuild(self, changes: Changes) -> _Outcome:
+        early: frozenset[str] | None = None
+        early_failure: Exception | None = None
+        if changes.kind is ChangeKind.CONTENT and changes.documents:
+            early, early_failure = self._show_edited_pages(changes.documents)
+        if changes.kind is ChangeKind.CONFIG:
+            problems = self._reload_config()
+            if problems:
+                return _Outcome(problems, self._stale())
+        outcome = self._rebuilt(templates_changed=changes.kind >= ChangeKind.TEMPLATE)
+        if early_failure is not None:  # reported only now: when the rebuild fails too, its own failure says it all
+            problem = _failure(early_failure, "showing the edited page ahead of the rest")
+            self._report(problem, early_failure)
+            outcome = _Outcome(_overlay([problem]) + outcome.problems, outcome.shown)
+        if early is not None and outcome.reload:  # a second reload only when other pages or the problems changed
+            written = (p for p in self._written if p.endswith(".html"))
+            same = (outcome.problems, outcome.shown) == (self.state.problems, self.state.shown)
+            outcome = _Outcome(outcome.problems, outcome.shown, reload=not same or not early.issuperset(written))
+        return outcome
+
+    def _rebuilt(self, *, templates_changed: bool) -> _Outcome:
+        """Run the session's rebuild; what the browser then shows."""
+        result = self._timed(lambda: self.session.rebuild(templates_changed=templates_changed))
+        self._written = result.written_paths
+        if result.stopped:
+            return _Outcome(_overlay(result.diagnostics), self._stale())
+        self._has_site = True
+        return _Outcome(_overlay(result.diagnostics), Shown.CURRENT)
+
+    def _guarded(self, rebuild: Callable[[], _Outcome], doing: str = "rebuilding the site") -> _Outcome:
+        """`rebuild()`, or, when anything escapes it, that failure as the overlay's problem over the last good site."""
+        try:
+            return rebuild()
+        except Exception as exc:  # noqa: BLE001 — a bug, or a file that trips one, must not stop the preview
+            self.session = Session(self.config)  # its memory of the files may be half updated: start afresh
+            problem = _failure(exc, doing)
+            self._report(problem, exc)
+            return _Outcome(_overlay([problem]), self._stale())
+
+    def _stale(self) -> Shown:
+        """What the site on screen is when a rebuild did not write: the last good one, if there ever was one."""
+        return Shown.LAST_GOOD if self._has_site else Shown.NOTHING
+
+    def _report(self, problem: Diagnostic, exc: BaseException) -> None:
+        """Tell the terminal about a failure: the diagnostic, and the traceback a bug report needs."""
+        self.say(problem.format())
+        cause = exc.__cause__ if isinstance(exc, DocumentFailed) and exc.__cause__ is not None else exc
+        if not isinstance(cause, OSError):
+            self.say(_traceback(cause))
+
+    def _show_edited_pages(self, documents: frozenset[Path]) -> tuple[frozenset[str] | None, Exception | None]:
         """Write the edited documents' own pages and reload the browser before the rest of the rebuild.
 
-        Returns the pages written, or None when the session could not render them ahead.
+        Returns the pages written, or None when the session could not render them ahead (the rebuild
+        then shows them); and, when that was a bug, the exception to report.
         """
         started = time.perf_counter()
-        incidents = self.session.render_edited(documents)
+        try:
+            incidents = self.session.render_edited(documents)
+        except (OutputRefused, RenderError):
+            return None, None  # the user's to fix: the rebuild stops at it too, and reports it
+        except Exception as exc:  # noqa: BLE001 — the rebuild that follows may succeed; the bug is reported all the same
+            self.session = Session(self.config)  # its memory of the files may be half updated: start afresh
+            return None, exc
         if incidents is None:
-            return None
+            return None, None
         edited = {i.source for i in incidents}
         errors = [p for p in self.state.problems if p["path"] not in edited]
-        self.state.end_build(errors + _overlay([d for i in incidents for d in i.diagnostics]))
+        self.state.end_build(errors + _overlay([d for i in incidents for d in i.diagnostics]), self.state.shown)
         self.say(f"showed the edited page in {(time.perf_counter() - started) * 1000:.0f} ms; rebuilding the rest")
-        return frozenset(urls.incident_url(i) for i in incidents)
+        return frozenset(urls.incident_url(i) for i in incidents), None
 
-    def _reload_config(self) -> list[dict[str, object]]:
+    def _reload_config(self) -> Problems:
         try:
             fresh = load_config(self.config_path)
         except ConfigError as exc:
@@ -177,9 +252,34 @@ class Preview:
         return result
 
 
-def _overlay(diagnostics: tuple[Diagnostic, ...] | list[Diagnostic]) -> list[dict[str, object]]:
+def _overlay(diagnostics: tuple[Diagnostic, ...] | list[Diagnostic]) -> Problems:
     """The problems the browser overlay shows: errors, as plain data (the page escapes them)."""
     return [{"path": d.path, **d.to_record()} for d in diagnostics if d.level is Level.ERROR]
+
+
+def _failure(exc: Exception, doing: str) -> Diagnostic:
+    """An exception that stopped a rebuild, as a diagnostic: what failed, the file when known, what to do."""
+    source = exc.source if isinstance(exc, DocumentFailed) else ""
+    cause = exc.__cause__ if isinstance(exc, DocumentFailed) and exc.__cause__ is not None else exc
+    if isinstance(cause, OSError) and not source:  # a file moved during the rebuild, a full disk: not a bug
+        reason = f"{cause.strerror} ({cause.filename})" if cause.strerror and cause.filename else str(cause)
+        return diag.error("internal-error", f"hindsite stopped {doing}: {reason}; if files were being moved or "
+                          "deleted, the next save rebuilds; if it goes on, check free space and permissions")
+    detail = str(cause) if len(str(cause)) <= 300 else str(cause)[:300] + "…"
+    frames = traceback.extract_tb(cause.__traceback__)
+    where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    what = "while reading this file" if source else f"while {doing}"
+    share = ", and this file if you can share it" if source else ""
+    return diag.error(
+        "internal-error",
+        f"hindsite failed {what} ({type(cause).__name__}: {detail}{where}); this is a bug in hindsite, "
+        f"not a mistake of yours — please report this, with the traceback printed in the terminal{share}",
+        source,
+    )
+
+
+def _traceback(exc: BaseException) -> str:
+    return "".join(traceback.format_exception(exc)).rstrip()
 
 
 def serve(config_path: Path | None, config: SiteConfig, options: ServeOptions) -> None:

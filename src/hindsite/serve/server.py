@@ -3,11 +3,13 @@
 Standard library only. Pages are served from the folder the builder writes;
 the reload script is added to HTML as it is sent, so the files on disk stay
 exactly what `hindsite build` writes. A request during a rebuild waits for it.
-Browsers learn about rebuilds through server-sent events.
+Browsers learn about rebuilds through server-sent events, which carry the
+problems the overlay shows and a sentence saying what the site on screen is.
 """
 
 from __future__ import annotations
 
+import enum
 import ipaddress
 import json
 import mimetypes
@@ -25,13 +27,34 @@ EVENTS_PATH = "/__hindsite__/events"
 _LOCAL_NAMES = {"localhost", "127.0.0.1", "::1", "[::1]"}
 
 
+class Shown(enum.Enum):
+    """What the site on screen is, next to the files on disk: the overlay's first sentence says it."""
+
+    CURRENT = "current"  # built from the files as they are; a document with errors is published as far as it was read
+    LAST_GOOD = "last-good"  # the last rebuild stopped before writing: each page is as it was last built
+    NOTHING = "nothing"  # no build has finished yet: there is no site to show
+
+    @property
+    def headline(self) -> str:
+        return _HEADLINES[self]
+
+
+_HEADLINES = {
+    Shown.CURRENT: "hindsite found errors in these files. The site is built from them as far as they could be read.",
+    Shown.LAST_GOOD: "hindsite could not rebuild the site. Each page shows its last good version until this is fixed.",
+    Shown.NOTHING: "hindsite could not build the site, so there is nothing to show yet. Fix this and the page reloads.",
+}
+
+
 @dataclass
 class SiteState:
-    """What the server shows: the site folder, its build generation and the problems of the last build."""
+    """What the server shows: the site folder, its build generation, the problems of the last build and what
+    the site on screen is."""
 
     folder: Path
     generation: int = 0
     problems: list[dict[str, object]] = field(default_factory=list)
+    shown: Shown = Shown.CURRENT
     building: bool = False
     changed: threading.Condition = field(default_factory=threading.Condition)
 
@@ -39,11 +62,12 @@ class SiteState:
         with self.changed:
             self.building = True
 
-    def end_build(self, problems: list[dict[str, object]]) -> None:
+    def end_build(self, problems: list[dict[str, object]], shown: Shown = Shown.CURRENT) -> None:
         with self.changed:
             self.building = False
             self.generation += 1
             self.problems = problems
+            self.shown = shown
             self.changed.notify_all()
 
     def wait_until_built(self) -> int:
@@ -170,8 +194,21 @@ class _Handler(BaseHTTPRequestHandler):
         page = root / "404.html"
         if page.is_file():
             self._send_file(page, HTTPStatus.NOT_FOUND, generation, head)
+        elif self.server.state.shown is Shown.NOTHING:
+            self._no_site_yet(generation, head)
         else:
             self._plain(HTTPStatus.NOT_FOUND, "Not found.", head)
+
+    def _no_site_yet(self, generation: int, head: bool) -> None:
+        """A page that carries the overlay and reloads once a build succeeds: no build has finished to show one."""
+        data = _inject(_NO_SITE_PAGE, reload_script(generation).encode("utf-8"))
+        self.send_response(HTTPStatus.SERVICE_UNAVAILABLE)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        if not head:
+            self.wfile.write(data)
 
     def _send_file(self, path: Path, status: HTTPStatus, generation: int, head: bool, *, attachment: bool = False) -> None:
         """Send a file of the site; attachments from the content folder are sandboxed, so a script in one cannot run."""
@@ -213,12 +250,12 @@ class _Handler(BaseHTTPRequestHandler):
         while not self.server.stopping.is_set():
             with state.changed:
                 state.changed.wait_for(lambda: state.generation != seen or self.server.stopping.is_set(), timeout=15)
-                generation, problems = state.generation, list(state.problems)
+                generation, problems, shown = state.generation, list(state.problems), state.shown
             if generation == seen:
                 self.wfile.write(b": still here\n\n")  # keeps proxies and the browser from timing out
             else:
                 seen = generation
-                message = {"generation": generation, "problems": problems}
+                message = {"generation": generation, "problems": problems, "summary": shown.headline}
                 self.wfile.write(f"event: build\ndata: {json.dumps(message)}\n\n".encode("utf-8"))
             self.wfile.flush()
 
@@ -228,11 +265,14 @@ def _inject(html: bytes, script: bytes) -> bytes:
     return html + script if at == -1 else html[:at] + script + html[at:]
 
 
+_NO_SITE_PAGE = (b'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>hindsite: no site yet</title></head>'
+                 b"<body><p>hindsite has not built this site yet.</p></body></html>\n")
+
 _RELOAD_SCRIPT = """<script>
 (function () {
   "use strict";
   var shown = __GENERATION__;
-  function overlay(problems) {
+  function overlay(problems, summary) {
     var box = document.getElementById("hindsite-problems");
     if (!problems.length) { if (box) { box.remove(); } return; }
     if (!box) {
@@ -244,8 +284,10 @@ _RELOAD_SCRIPT = """<script>
         "border-top:4px solid #ff6b6b;white-space:pre-wrap";
       document.body.appendChild(box);
     }
-    box.textContent = "hindsite could not build everything. The last good version of each page is shown.\\n\\n" +
-      problems.map(function (p) { return p.path + (p.line ? ":" + p.line : "") + ": " + p.level + ": " + p.code + ": " + p.message; }).join("\\n");
+    box.textContent = summary + "\\n\\n" + problems.map(function (p) {
+      var where = p.path ? p.path + (p.line ? ":" + p.line : "") + ": " : "";
+      return where + p.level + ": " + p.code + ": " + p.message;
+    }).join("\\n");
   }
   var source = new EventSource("__EVENTS__");
   source.addEventListener("build", function (event) {
@@ -253,7 +295,7 @@ _RELOAD_SCRIPT = """<script>
     // Reload once: a newer build arriving while the page reloads must not cancel the load under way;
     // the reloaded page asks for builds again and catches up from its own generation.
     if (build.generation !== shown) { source.close(); window.location.reload(); return; }
-    overlay(build.problems);
+    overlay(build.problems, build.summary);
   });
 })();
 </script>

@@ -13,7 +13,7 @@ import json
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from http.client import HTTPConnection, HTTPResponse
 from pathlib import Path
 from typing import Any
@@ -21,8 +21,10 @@ from typing import Any
 import pytest
 from conftest import MakeSite, RunCli
 
+from hindsite.archive import Archive
 from hindsite.build import Session
 from hindsite.config import load_config
+from hindsite.model import Incident
 from hindsite.read import Document, SourceFile
 from hindsite.serve import Preview, ServeOptions
 from hindsite.serve.server import EVENTS_PATH, Shown
@@ -614,11 +616,24 @@ def test_an_edited_page_is_shown_ahead_when_the_content_folder_was_given_relativ
 # --- d. a bug in hindsite, or a file that trips one, never stops the preview ----------------------------
 
 BUILD = importlib.import_module("hindsite.build")  # the module: `hindsite.build` is also the package's function
-TRIP = "TRIPS-A-BUG"  # a document holding this makes the injected reader fail, as a bug would
+TRIP = "TRIPS-A-BUG"  # a document holding this makes the injected code fail, as a bug would
 
 
 def trip_on_marked_documents(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make reading any document that holds TRIP raise, the way a RecursionError on deeply nested front-matter does."""
+    """Make a rebuild of an archive with a document that holds TRIP raise where no document's own guard is: in
+    collecting the archive, after every document was read."""
+    real_collect = BUILD.collect
+
+    def collect_or_fail(incidents: Sequence[Incident]) -> Archive:
+        if any(TRIP in section.text for incident in incidents for section in incident.sections):
+            raise RecursionError("maximum recursion depth exceeded")
+        return real_collect(incidents)
+
+    monkeypatch.setattr(BUILD, "collect", collect_or_fail)
+
+
+def trip_reading_marked_documents(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make reading any document that holds TRIP raise, the way a RecursionError on deeply nested front-matter did."""
     real_read = BUILD.read_document
 
     def read_or_fail(file: SourceFile, max_bytes: int) -> Document:
@@ -663,8 +678,8 @@ class EventReader:
 def test_a_file_that_trips_a_bug_shows_in_the_overlay_and_the_next_save_rebuilds(
     running: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The real server, watcher and builder thread: the failure reaches the browser's event stream, the last good
-    site stays served, and saving the file again rebuilds and clears the overlay."""
+    """The real server, watcher and builder thread: the failure reaches the browser's event stream, the rest of the
+    last good site stays served, and saving the file again rebuilds and clears the overlay."""
     preview = running.preview
     assert preview is not None
     trip_on_marked_documents(monkeypatch)
@@ -676,12 +691,12 @@ def test_a_file_that_trips_a_bug_shows_in_the_overlay_and_the_next_save_rebuilds
         atomic_write(beta, BETA.replace("everything at once.", f"everything at once. {TRIP}"))
         failed = events.until(lambda build: build["problems"] != [])
         [problem] = failed["problems"]
-        assert (problem["path"], problem["code"], problem["level"]) == ("content/2024-02-02-beta.md", "internal-error", "error")
+        assert (problem["path"], problem["code"], problem["level"]) == ("", "internal-error", "error")
         assert "RecursionError" in problem["message"] and "please report this" in problem["message"]
         assert failed["summary"] == Shown.LAST_GOOD.headline
-        assert running.served() == good
-        status, body = running.get("/" + BETA_PAGE)
-        assert status == 200 and "beta cache expired everything at once." in body and TRIP not in body
+        served = running.served()
+        assert TRIP in served.pop(BETA_PAGE).decode()  # shown ahead of the rebuild, which does not collect the archive
+        assert served == {rel: data for rel, data in good.items() if rel != BETA_PAGE}  # every other page as last built
         assert any("RecursionError" in line and "Traceback" in line for line in running.messages)  # for the bug report
 
         atomic_write(beta, BETA.replace("everything at once.", "everything at once, twice."))
@@ -706,8 +721,8 @@ def test_a_bug_in_the_first_build_leaves_a_page_that_says_so(
     server.start()
     try:
         assert preview.state.shown is Shown.NOTHING
-        assert [(p["path"], p["code"]) for p in preview.state.problems] == [("content/2024-02-02-beta.md", "internal-error")]
-        assert "while reading this file" in str(preview.state.problems[0]["message"])
+        assert [(p["path"], p["code"]) for p in preview.state.problems] == [("", "internal-error")]
+        assert "while building the site" in str(preview.state.problems[0]["message"])
         status, body = harness.get("/")
         assert status == 503 and "EventSource" in body  # the overlay's script, and a reload once a build succeeds
 
@@ -719,6 +734,28 @@ def test_a_bug_in_the_first_build_leaves_a_page_that_says_so(
         preview.server.shutdown()
         server.join(TIMEOUT)
         preview.stop()
+
+
+def test_a_document_that_trips_a_bug_while_read_costs_only_that_document(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reading is guarded per document: the overlay names the file, and every other page is current."""
+    preview = harness.preview
+    assert preview is not None
+    trip_reading_marked_documents(monkeypatch)
+    beta = harness.content / "2024-02-02-beta.md"
+    alpha = harness.content / "2024-01-01-alpha.md"
+    atomic_write(alpha, ALPHA.replace("writes resumed", "writes came back"))
+    atomic_write(beta, BETA + TRIP)
+    harness.handle(alpha, beta)
+    [problem] = preview.state.problems
+    assert (problem["path"], problem["code"]) == ("content/2024-02-02-beta.md", "internal-error")
+    assert "RecursionError" in str(problem["message"]) and "please report this" in str(problem["message"])
+    assert "writes came back" in harness.page(ALPHA_PAGE)
+    atomic_write(beta, BETA)
+    harness.handle(beta)
+    assert preview.state.problems == []
+    harness.assert_matches_fresh_build()
 
 
 def test_a_bug_outside_any_document_is_reported_without_a_file(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -784,5 +821,5 @@ def test_a_file_that_trips_a_bug_is_told_once_in_the_terminal(harness: Harness, 
     harness.handle(beta)
     assert harness.preview is not None and len(harness.preview.state.problems) == 1
     told = [m for m in harness.messages if "internal-error" in m or m.startswith("Traceback")]
-    assert len(told) == 2 and told[0].startswith("content/2024-02-02-beta.md: error: internal-error: "), told
+    assert len(told) == 2 and told[0].startswith("<site>: error: internal-error: "), told
     assert told[1].startswith("Traceback") and "RecursionError" in told[1]

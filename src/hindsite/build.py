@@ -376,22 +376,6 @@ def _broken_links(
     return [d for d in broken if (d.path, d.line) not in already]
 
 
-class DocumentFailed(Exception):
-    """An exception escaped the reading of one document (a bug): `source` names the document, the cause is the exception."""
-
-    def __init__(self, source: str) -> None:
-        super().__init__(f"hindsite failed while reading {source}")
-        self.source = source
-
-
-def _read_naming_it(file: SourceFile, config: SiteConfig, known_files: frozenset[str]) -> Incident:
-    """`read_incident`, but whatever escapes it says which document it was reading: a server reports it with the name."""
-    try:
-        return read_incident(file, config, known_files)
-    except Exception as exc:
-        raise DocumentFailed(file.source) from exc
-
-
 class Session:
     """Builds that remember: a running server rebuilds through one of these.
 
@@ -429,7 +413,7 @@ class Session:
         if not files or any(f is None or not f.path.is_file() for f in files):
             return None  # a document came or went: only a full rebuild knows where it belongs
         try:
-            read = [(file, signature(file.path.stat()), _read_naming_it(file, self.config, self._known_files))
+            read = [(file, signature(file.path.stat()), read_incident(file, self.config, self._known_files))
                     for file in files if file is not None]
         except OSError:
             return None  # a document went while it was read: the rebuild that follows reports it
@@ -461,8 +445,8 @@ class Session:
     def rebuild(self, *, templates_changed: bool = False) -> BuildResult:
         """Bring the output folder up to date with the files, rewriting only what changed.
 
-        A bug in reading a document raises `DocumentFailed`; after any exception the
-        session's memory of the last rebuild may be half updated, so use a new session.
+        A bug in reading one document costs that document (`read_incident`); after any exception
+        that escapes, the session's memory of the last rebuild may be half updated, so use a new session.
         """
         config = self.config
         problems: list[Diagnostic] = []
@@ -522,7 +506,7 @@ class Session:
                 stamp = None  # gone or unreadable: reading it says which, and it is read again next time
             cached = self._documents.get(file.path)
             if stamp is None or cached is None or cached[0] != stamp:
-                incident = _read_naming_it(file, self.config, known)
+                incident = read_incident(file, self.config, known)
                 self._documents[file.path] = (stamp, incident)
                 changed.add(incident.source)
             incidents.append(self._documents[file.path][1])

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from .. import diagnostics as diag
 from .. import urls
-from ..build import BuildResult, DocumentFailed, Session
+from ..build import BuildResult, Session
 from ..config import ConfigError, SiteConfig, load_config
 from ..diagnostics import Diagnostic, Level
 from ..render import RenderError, theme_dir
@@ -204,9 +204,8 @@ class Preview:
     def _report(self, problem: Diagnostic, exc: BaseException) -> None:
         """Tell the terminal about a failure: the diagnostic, and the traceback a bug report needs."""
         self.say(problem.format())
-        cause = exc.__cause__ if isinstance(exc, DocumentFailed) and exc.__cause__ is not None else exc
-        if not isinstance(cause, OSError):
-            self.say(_traceback(cause))
+        if not isinstance(exc, OSError):
+            self.say(_traceback(exc))
 
     def _show_edited_pages(self, documents: frozenset[Path]) -> tuple[frozenset[str] | None, Exception | None]:
         """Write the edited documents' own pages and reload the browser before the rest of the rebuild.
@@ -258,23 +257,21 @@ def _overlay(diagnostics: tuple[Diagnostic, ...] | list[Diagnostic]) -> Problems
 
 
 def _failure(exc: Exception, doing: str) -> Diagnostic:
-    """An exception that stopped a rebuild, as a diagnostic: what failed, the file when known, what to do."""
-    source = exc.source if isinstance(exc, DocumentFailed) else ""
-    cause = exc.__cause__ if isinstance(exc, DocumentFailed) and exc.__cause__ is not None else exc
-    if isinstance(cause, OSError) and not source:  # a file moved during the rebuild, a full disk: not a bug
-        reason = f"{cause.strerror} ({cause.filename})" if cause.strerror and cause.filename else str(cause)
+    """An exception that stopped a rebuild, as a diagnostic: what failed and what to do.
+
+    One document's failure never gets here: reading it costs that document (`read_incident`).
+    """
+    if isinstance(exc, OSError):  # a file moved during the rebuild, a full disk: not a bug
+        reason = f"{exc.strerror} ({exc.filename})" if exc.strerror and exc.filename else str(exc)
         return diag.error("internal-error", f"hindsite stopped {doing}: {reason}; if files were being moved or "
                           "deleted, the next save rebuilds; if it goes on, check free space and permissions")
-    detail = str(cause) if len(str(cause)) <= 300 else str(cause)[:300] + "…"
-    frames = traceback.extract_tb(cause.__traceback__)
+    detail = str(exc) if len(str(exc)) <= 300 else str(exc)[:300] + "…"
+    frames = traceback.extract_tb(exc.__traceback__)
     where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
-    what = "while reading this file" if source else f"while {doing}"
-    share = ", and this file if you can share it" if source else ""
     return diag.error(
         "internal-error",
-        f"hindsite failed {what} ({type(cause).__name__}: {detail}{where}); this is a bug in hindsite, "
-        f"not a mistake of yours — please report this, with the traceback printed in the terminal{share}",
-        source,
+        f"hindsite failed while {doing} ({type(exc).__name__}: {detail}{where}); this is a bug in hindsite, "
+        "not a mistake of yours — please report this, with the traceback printed in the terminal",
     )
 
 

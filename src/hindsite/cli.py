@@ -418,13 +418,19 @@ def _print_diagnostics(problems: Iterable[Diagnostic], *, verbose: bool) -> None
         click.secho(problem.format(), err=True, fg=color)
 
 
+#: The latest SOURCE_DATE_EPOCH accepted: 9999-12-31 23:59:59 UTC, the last second a date can be written with four digits.
+_LAST_EPOCH = 253_402_300_799
+
+
 def _source_date_epoch() -> int | None:
     """SOURCE_DATE_EPOCH (reproducible-builds.org): the time to give every file written, when set."""
     value = os.environ.get("SOURCE_DATE_EPOCH")
     if value is None:
         return None
-    if not value.isdigit():
-        raise click.UsageError(f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, not {value!r}")
+    # ASCII digits only, as the specification says: str.isdigit also takes "²" and Arabic-Indic digits.
+    if not (value.isascii() and value.isdigit()) or int(value) > _LAST_EPOCH:
+        raise click.UsageError(f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, written in the digits "
+                               f"0-9 and no later than {_LAST_EPOCH} (the end of the year 9999), not {value!r}")
     return int(value)
 
 

@@ -29,6 +29,7 @@ from .migrate import migrate_paths, summary, unified_diff, write_migrations
 from .render import RenderError, period_document
 from .reports import Period, PeriodError, parse_period, period_report, to_markdown
 from .scaffold import BadValue, ScaffoldError, init_archive, new_postmortem
+from .write import Stopped
 
 _DIR = click.Path(file_okay=False, path_type=Path)
 
@@ -79,8 +80,15 @@ def build_command(
     whole, so a crashed build never leaves a half-written site.
     """
     config = _load_config(config_path, content_dir, output_dir, redact=redact)
-    result = build(config, force=force, timestamp=_source_date_epoch(), use_cache=not no_cache)
-    _print_diagnostics(result.diagnostics, verbose=verbose)
+    timestamp = _source_date_epoch()
+    try:
+        result = build(config, force=force, timestamp=timestamp, use_cache=not no_cache, on_wait=_say)
+    except Stopped as stop:
+        click.echo(f"Stopped: {stop.message}.", err=True)
+        sys.exit(stop.exit_code)
+    if result.fatal is not None:  # why nothing was written comes first, before what the documents say
+        _print_diagnostics([result.fatal], verbose=verbose)
+    _print_diagnostics([d for d in result.diagnostics if d is not result.fatal], verbose=verbose)
     if not quiet:
         count = result.incident_count
         where = display_path(config.output_dir)
@@ -432,6 +440,10 @@ def _source_date_epoch() -> int | None:
         raise click.UsageError(f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, written in the digits "
                                f"0-9 and no later than {_LAST_EPOCH} (the end of the year 9999), not {value!r}")
     return int(value)
+
+
+def _say(message: str) -> None:
+    click.echo(f"hindsite: {message}", err=True)
 
 
 def _tally(problems: Sequence[Diagnostic]) -> str:

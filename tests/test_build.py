@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import builtins
+import errno
+import importlib
 import json
+import os
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -11,8 +15,12 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from conftest import MakeSite, RunCli
 
-from hindsite import __version__
+from hindsite import __version__, parallel
+from hindsite.build import build
+from hindsite.config import load_config
 from hindsite.export import SCHEMA_VERSION
+
+build_module = importlib.import_module("hindsite.build")  # `hindsite.build` the attribute is the function
 
 DB_FAILOVER = """---
 title: Database failover stalled
@@ -413,3 +421,103 @@ def test_missing_content_folder(tmp_path: Path, run_cli: RunCli) -> None:
     result = run_cli("build", "--content", "nowhere", cwd=tmp_path)
     assert result.exit_code == 1
     assert ": error: content: " in result.stderr
+
+
+# --- a mistake never costs the published site ------------------------------------------------
+
+
+def site_bytes(output: Path) -> dict[str, bytes]:
+    return {p.relative_to(output).as_posix(): p.read_bytes() for p in sorted(output.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("content", ["contnet", "notes"])
+def test_a_content_folder_that_is_missing_or_has_no_postmortems_leaves_the_site_as_it_was(
+    tmp_path: Path, make_site: MakeSite, run_cli: RunCli, content: str
+) -> None:
+    site = make_site(tmp_path, {**FILES, "notes/README.txt": "postmortems are in content/\n"})
+    assert run_cli("build", cwd=site).exit_code == 0
+    before = site_bytes(site / "_site")
+    result = run_cli("build", "--content", content, cwd=site)
+    assert result.exit_code == 1
+    (fatal,) = [line for line in result.stderr.splitlines() if ": error: " in line]
+    assert f"<site>: error: {'content' if content == 'contnet' else 'empty'}: " in fatal
+    assert content in fatal and "nothing was built, and _site is unchanged" in fatal and "--content" in fatal
+    assert "Open " not in result.stderr
+    assert site_bytes(site / "_site") == before
+
+
+def test_a_template_that_raises_names_its_line_and_leaves_the_site_as_it_was(
+    tmp_path: Path, make_site: MakeSite, run_cli: RunCli
+) -> None:
+    site = make_site(tmp_path, FILES)
+    assert run_cli("build", cwd=site).exit_code == 0
+    before = site_bytes(site / "_site")
+    override = '{% extends "theme/incident.html" %}\n{% block head %}\n{{ 1/0 }}\n{% endblock %}\n'
+    (site / "overrides").mkdir()
+    (site / "overrides" / "incident.html").write_text(override, encoding="utf-8")
+    result = run_cli("build", cwd=site)
+    assert result.exit_code == 1
+    assert re.search(r"overrides/incident\.html:3: error: template: the template raised ZeroDivisionError", result.stderr)
+    assert "Open " not in result.stderr
+    assert site_bytes(site / "_site") == before
+
+
+def test_a_template_that_raises_in_a_worker_process_is_a_diagnostic_too(
+    tmp_path: Path, make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(parallel, "worker_count", lambda: 2)
+    documents = {f"content/2024-01-{n % 28 + 1:02d}-outage-{n}.md": f"# Outage {n}\n\nIt broke.\n"
+                 for n in range(parallel.PARALLEL_FROM)}
+    override = '{% extends "theme/incident.html" %}\n{% block head %}{{ incident.id|length / 0 }}{% endblock %}\n'
+    site = make_site(tmp_path, {**documents, "overrides/incident.html": override}, config="")
+    result = build(load_config(site / "site.toml"))
+    assert result.fatal is not None and result.fatal.code == "template"
+    assert "the template raised ZeroDivisionError" in result.fatal.message and result.fatal.line == 2
+    assert not (site / "_site").exists()
+
+
+def test_why_nothing_was_written_is_printed_before_what_the_documents_say(
+    tmp_path: Path, make_site: MakeSite, run_cli: RunCli
+) -> None:
+    override = '{% extends "theme/incident.html" %}\n{% block head %}{{ incidnet.title }}{% endblock %}\n'
+    site = make_site(tmp_path, {**FILES, "overrides/incident.html": override, "site.toml": ""})
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = run_cli("build", "-c", str(site / "site.toml"), cwd=elsewhere)  # documents' paths are absolute, sorted first
+    printed = [line for line in result.stderr.splitlines() if ": error: " in line or ": warning: " in line]
+    assert len(printed) > 1
+    assert ": error: template: " in printed[0], printed
+
+
+@pytest.mark.parametrize("what", ["vanished", "unreadable"])
+def test_an_attachment_that_cannot_be_read_is_its_own_error_and_the_rest_is_published(
+    tmp_path: Path, make_site: MakeSite, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch, what: str
+) -> None:
+    site = make_site(tmp_path, {**FILES, "content/2024/trace.txt": "a trace\n"})
+    attachment = site / "content" / "2024" / "trace.txt"
+    if what == "vanished":  # deleted after the content folder was listed
+        real_discover = build_module.discover
+
+        def listed_then_deleted(root: Path, shown: str | None = None):  # type: ignore[no-untyped-def]
+            found = real_discover(root, shown)
+            attachment.unlink(missing_ok=True)
+            return found
+
+        monkeypatch.setattr(build_module, "discover", listed_then_deleted)
+    else:  # as a file without read permission is to anyone but root, which the tests may run as
+        real_open = open
+
+        def refusing(file, *args, **kwargs):  # type: ignore[no-untyped-def]
+            if Path(file) == attachment:
+                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(file))
+            return real_open(file, *args, **kwargs)
+
+        monkeypatch.setattr(builtins, "open", refusing)
+    result = run_cli("build", cwd=site)
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    (problem,) = [line for line in result.stderr.splitlines() if ": error: " in line]
+    assert problem.startswith(f"content/2024/trace.txt: error: {what}: this file ")
+    assert "output" not in problem
+    assert (site / "_site" / "index.html").is_file() and (site / "_site" / "files" / "2024" / "graph.png").is_file()
+    assert not (site / "_site" / "files" / "2024" / "trace.txt").exists()

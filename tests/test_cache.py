@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import importlib
 import os
@@ -315,3 +316,54 @@ def test_a_server_session_adds_and_removes_the_pages_a_tag_gains_and_loses(
         run_cli("build", "--no-cache", "-o", str(tmp_path / new), cwd=site)
         preview = {p: d for p, d in digests(site / "_preview").items() if not p.startswith(".")}
         assert preview == {p: d for p, d in digests(tmp_path / new).items() if not p.startswith(".")}
+
+
+# --- the cache never costs the build: failures are warnings, and leave nothing behind ------------------------
+
+
+@pytest.mark.parametrize("in_its_place", ["file", "dangling-link"])
+def test_a_cache_folder_that_is_not_a_folder_is_a_warning(site: Path, run_cli: RunCli, in_its_place: str) -> None:
+    cache = site / cache_module.FOLDER
+    if in_its_place == "file":
+        cache.write_text("notes", encoding="utf-8")
+    else:
+        cache.symlink_to(site / "gone")
+    result = run_cli("build", cwd=site)
+    assert result.exit_code == 0, result.stderr
+    assert f"{cache_module.FOLDER}: warning: cache: the build cache could not be saved: it is not a folder" in result.stderr
+    assert (site / "_site" / "index.html").is_file()
+    assert os.path.lexists(cache) and not cache.is_dir()  # what is there is the user's: left as it is
+    assert run_cli("build", "--strict", cwd=site).exit_code == 1
+
+
+def test_a_full_disk_while_saving_the_cache_is_a_warning_and_leaves_no_temporary_file(
+    site: Path, run_cli: RunCli, reads: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run_cli("build", cwd=site)
+    (site / "content" / "2024-02-03-outage-3.md").write_text(doc(3, " Again."), encoding="utf-8")
+
+    def full(self: object, data: bytes) -> int:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(cache_module._Hashing, "write", full)
+    result = run_cli("build", cwd=site)
+    assert result.exit_code == 0, result.stderr
+    assert "warning: cache: the build cache could not be saved: No space left on device" in result.stderr
+    assert "Again." in (site / "_site" / "incidents" / "2024-02-03-outage-3.html").read_text(encoding="utf-8")
+    assert sorted(p.name for p in (site / cache_module.FOLDER).iterdir()) == [".gitignore", "documents.pickle", "links.pickle"]
+    monkeypatch.undo()
+    reads.clear()
+    again = run_cli("build", cwd=site)  # the last build's record is gone, so nothing is taken as unchanged
+    assert "Nothing changed" not in again.stderr and again.exit_code == 0
+
+
+def test_an_attachment_replaced_by_one_of_the_same_size_and_time_is_published(site: Path, run_cli: RunCli) -> None:
+    attachment = site / "content" / "graph.png"
+    attachment.write_bytes(b"PNG one")
+    run_cli("build", cwd=site)
+    stat = attachment.stat()
+    attachment.write_bytes(b"PNG two")
+    os.utime(attachment, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    result = run_cli("build", cwd=site)
+    assert "Nothing changed" not in result.stderr
+    assert (site / "_site" / "files" / "graph.png").read_bytes() == b"PNG two"

@@ -28,6 +28,7 @@ from hindsite.diagnostics import Diagnostic, Level
 from hindsite.read import SourceFile, discover
 
 build_module = importlib.import_module("hindsite.build")  # `hindsite.build` the attribute is the function
+from hindsite.publish import lock_path
 
 PATHOLOGICAL = {
     "underscores": "a_" * 30_000,
@@ -301,10 +302,10 @@ SECRET = "outside-secret-7f3a"
 
 
 def snapshot(root: Path, but: Path) -> dict[str, bytes]:
-    """Every file under `root` except the output folder `but` and the build cache beside it."""
+    """Every file under `root` except the output folder `but`, and the build cache and the lock file beside it."""
     return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*")
             if p.is_file() and not p.is_symlink() and not p.is_relative_to(but)
-            and not p.is_relative_to(but.parent / ".hindsite-cache")}
+            and not p.is_relative_to(but.parent / ".hindsite-cache") and p != lock_path(but)}
 
 
 def published_text(output: Path) -> str:
@@ -434,5 +435,6 @@ def test_a_terminated_build_leaves_the_previous_site_and_no_temporary_folder(mak
     (site / "content" / "a.md").write_text("# Changed\n\nChanged.\n", encoding="utf-8")
     done = subprocess.run([sys.executable, "-c", KILL_ON_FIFTH_FILE], cwd=site, capture_output=True, text=True, timeout=120)
     assert done.returncode == 128 + signal.SIGTERM, done.stderr
+    assert f"Stopped: the previous site in {(site / '_site').resolve()} is unchanged." in done.stderr
     assert site_bytes(site / "_site") == before
     assert leftovers(site) == []

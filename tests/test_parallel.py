@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -58,3 +65,64 @@ def test_results_stream_and_a_consumer_that_stops_early_leaves_no_workers(two_wo
     assert parallel.multiprocessing.active_children()
     results.close()
     assert parallel.multiprocessing.active_children() == []
+
+
+#: `python -c STUCK MARKS`: a build whose worker processes, once started, each leave a file named after their
+#: process id in MARKS and then work for ten minutes: long enough for the build to be stopped under them.
+STUCK = """
+import importlib, os, sys, time
+from hindsite import parallel
+from hindsite.cli import main
+build = importlib.import_module("hindsite.build")  # the attribute hindsite.build is the function
+marks = sys.argv[1]
+parallel.worker_count = lambda: 2
+def working(*args, **kwargs):
+    open(os.path.join(marks, str(os.getpid())), "w").close()
+    time.sleep(600)
+build.read_incident = working
+sys.argv = ["hindsite", "build", "--no-cache"]
+main()
+"""
+
+
+def gone(pid: int) -> bool:
+    """Whether process `pid` has ended (a zombie nobody reaped has ended too)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return True
+
+
+def eventually(check: Callable[[], bool], seconds: float = 120) -> bool:
+    """Whether `check` comes true within `seconds`: a wait for another process, not a measure of speed."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
+def test_worker_processes_end_with_their_build(tmp_path: Path, stop: signal.Signals) -> None:
+    content = tmp_path / "site" / "content"
+    content.mkdir(parents=True)
+    for n in range(parallel.PARALLEL_FROM):
+        (content / f"outage-{n}.md").write_text(f"# Outage {n}\n\nIt broke.\n", encoding="utf-8")
+    marks = tmp_path / "workers"
+    marks.mkdir()
+    building = subprocess.Popen([sys.executable, "-c", STUCK, str(marks)], cwd=content.parent,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers: list[int] = []
+    try:
+        assert eventually(lambda: any(marks.iterdir())), "no worker process started"
+        workers = [int(mark.name) for mark in marks.iterdir()]
+        building.send_signal(stop)
+        building.wait(timeout=120)
+        assert eventually(lambda: all(gone(pid) for pid in workers)), "a worker outlived its build"
+    finally:
+        building.kill()
+        building.wait(timeout=120)
+        for pid in workers:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)

@@ -60,9 +60,19 @@ def test_source_date_epoch_is_every_written_file_s_time(tmp_path: Path, epoch: s
     assert times == {int(epoch)}
 
 
-def test_a_malformed_source_date_epoch_is_refused(tmp_path: Path) -> None:
+@pytest.mark.parametrize("epoch", [
+    "yesterday",
+    "99999999999999999999",  # past any file system's clock
+    "\u0661\u0667\u0660\u0660\u0660\u0660\u0660\u0660\u0660\u0660",  # 1700000000 in Arabic-Indic digits, which str.isdigit takes
+    "\u00b2",  # a superscript two: a digit to str.isdigit, not to int()
+    "253402300800",  # the first second of the year 10000
+])
+def test_a_malformed_source_date_epoch_is_refused(tmp_path: Path, epoch: str) -> None:
     site = tmp_path / "site"
     (site / "content").mkdir(parents=True)
-    result = build(site, SOURCE_DATE_EPOCH="yesterday")
+    (site / "content" / "a.md").write_text("# Disk full\n\nThe disk filled.\n", encoding="utf-8")
+    result = build(site, SOURCE_DATE_EPOCH=epoch)
     assert result.returncode == 2 and "SOURCE_DATE_EPOCH must be a whole number" in result.stderr
+    assert "Traceback" not in result.stderr
     assert not (site / "_site").exists()
+

@@ -211,10 +211,9 @@ def unscanned_case() -> Case:
                 config="max_attachment_scan_mb = 1\n")
 
 
-def empty_case() -> Case:
-    # The content folder exists (make_site creates it) but holds no Markdown; the warning is the site's,
-    # printed with `<site>` in place of a path (Diagnostic.format).
-    return Case({"content/README.txt": "postmortems go here\n"}, "<site>", None)
+def cache_case() -> Case:
+    # A file where the build cache's folder should be: the site is built without a cache.
+    return Case({CLEAN_NAME: CLEAN, ".hindsite-cache": "notes\n"}, ".hindsite-cache", None)
 
 
 def empty_document_case() -> Case:
@@ -258,11 +257,11 @@ CASES: Mapping[str, Callable[[], Case]] = {
     "missing-asset": missing_asset_case,
     "secret": secret_case,
     "unscanned": unscanned_case,
-    "empty": empty_case,
     "empty-document": empty_document_case,
     "unsafe-html": unsafe_html_case,
     "control-character": control_character_case,
     "broken-link": broken_link_case,
+    "cache": cache_case,
     "symlink": symlink_case,
 }
 

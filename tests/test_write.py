@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from hindsite.diagnostics import Diagnostic
-from hindsite.write import MARKER, Claims, OutputFile, OutputRefused, check_output_dir, write_site
+from hindsite.write import MARKER, Claims, OutputFile, OutputRefused, Stopped, WriteFailed, check_output_dir, write_site
 
 
 @pytest.fixture
@@ -168,7 +168,7 @@ def test_write_site_writes_each_file_as_it_comes(tmp_path: Path) -> None:
             on_disk_when_next_made.append(bool(staged) if n else None)
             yield OutputFile(f"page-{n}.html", "test", text=f"page {n}")
 
-    assert write_site(files(), output) == ["page-0.html", "page-1.html", "page-2.html"]
+    assert write_site(files(), output).paths == ["page-0.html", "page-1.html", "page-2.html"]
     assert on_disk_when_next_made == [None, True, True]
     assert (output / "page-2.html").read_text(encoding="utf-8") == "page 2"
 
@@ -232,19 +232,22 @@ def test_a_failure_while_writing_leaves_the_previous_site_untouched(tmp_path: Pa
     before = tree(output)
     broken = [
         OutputFile("index.html", "index", text="half-built"),
-        OutputFile("files/missing.png", "content/missing.png", copy_from=tmp_path / "does-not-exist.png"),
+        OutputFile("a", "a file where the folder a/ is", text="x"),
+        OutputFile("a/b.html", "b", text="cannot be written"),
         OutputFile("z.html", "z", text="never"),
     ]
-    with pytest.raises(OSError):
+    with pytest.raises(WriteFailed) as failed:
         write_site(broken, output)
+    assert "the previous site in" in failed.value.diagnostic.message and "is unchanged" in failed.value.diagnostic.message
     assert tree(output) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # the staging folder was removed
 
 
 def test_a_failure_on_the_first_build_leaves_nothing(tmp_path: Path) -> None:
     output = tmp_path / "out"
-    with pytest.raises(OSError):
-        write_site([OutputFile("x.png", "x", copy_from=tmp_path / "nope.png")], output)
+    with pytest.raises(WriteFailed) as failed:
+        write_site([OutputFile("a", "a", text="x"), OutputFile("a/b.html", "b", text="x")], output)
+    assert f"nothing was written to {output}" in failed.value.diagnostic.message
     assert not output.exists()
     assert list(tmp_path.iterdir()) == []
 
@@ -303,8 +306,9 @@ def test_an_interrupt_while_writing_leaves_the_previous_site_and_its_git(tmp_pat
         raise KeyboardInterrupt
 
     monkeypatch.setattr("hindsite.write._write_one", interrupted)
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(Stopped) as stopped:
         write_site([OutputFile("index.html", "index", text="new")], output)
+    assert stopped.value.message == f"the previous site in {output} is unchanged" and stopped.value.exit_code == 130
     assert tree(output) == before and (output / ".git").is_dir()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 

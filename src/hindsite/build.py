@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 import traceback
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -37,11 +37,22 @@ from .model import Incident, Section
 from .normalise import guard_secrets, normalise, without_secrets
 from .normalise.attachments import attachment_diagnostics, masked_copy
 from .parallel import map_in_processes
+from .publish import LockFailed, OutputBusy, output_lock
 from .read import Document, SourceFile, discover, read_document, read_limited
 from .related import related_incidents
 from .render import RenderError, make_environment, render_report_page, render_site, theme_dir
 from .slugs import document_slug
-from .write import MARKER, Claims, OutputFile, OutputRefused, check_output_dir, update_site, write_site
+from .write import (
+    MARKER,
+    Claims,
+    OutputFile,
+    OutputRefused,
+    WriteFailed,
+    Written,
+    check_output_dir,
+    update_site,
+    write_site,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,8 +71,13 @@ class BuildResult:
     written: int  # files written, 0 when the build stopped before writing
     incidents: int | None = None  # how many incidents the site has; None: len(loaded.archive.incidents)
     unchanged: bool = False  # nothing changed since the last build, so nothing was read or written
+    fatal: Diagnostic | None = None  # why nothing was written (also among `diagnostics`): shown first
     written_paths: tuple[str, ...] = ()  # what a server's rebuild wrote (site paths); empty for `build`
-    stopped: bool = False  # the build stopped before writing: the output folder is as the last build left it
+
+    @property
+    def stopped(self) -> bool:
+        """The build stopped before writing: the output folder is as the last build left it."""
+        return self.fatal is not None
 
     @property
     def incident_count(self) -> int:
@@ -125,7 +141,9 @@ def load(config: SiteConfig, cache: BuildCache | None = None, surveyed: Survey |
     problems += attachment_diagnostics(found, config)
     archive = collect(incidents)
     if not archive.incidents:
-        problems.append(diag.warning("empty", f"no Markdown files (.md) under {display_path(config.content_dir)}; the site has no incidents"))
+        problems.append(diag.error("empty", f"there are no postmortems (.md or .markdown files) under "
+                                            f"{display_path(config.content_dir)}; check content_dir in site.toml, or the folder given to "
+                                            "--content"))
     return Loaded(archive, tuple(f for f in found if not f.is_markdown), tuple(problems))
 
 
@@ -213,7 +231,8 @@ def _unstructured(document: Document, problems: Sequence[Diagnostic]) -> Inciden
 
 
 def build(
-    config: SiteConfig, *, write: bool = True, force: bool = False, timestamp: int | None = None, use_cache: bool = False
+    config: SiteConfig, *, write: bool = True, force: bool = False, timestamp: int | None = None, use_cache: bool = False,
+    on_wait: Callable[[str], None] = lambda message: None,
 ) -> BuildResult:
     """Load, render and (unless `write` is false) write the site.
 
@@ -221,7 +240,55 @@ def build(
     (SOURCE_DATE_EPOCH) becomes the modification time of every file written.
     With `use_cache`, unchanged documents are taken from `.hindsite-cache/`
     beside site.toml, and a build in which nothing changed writes nothing.
+
+    Nothing is written when the content folder is missing or holds no
+    documents, or the output folder is refused: the result's `fatal` says why.
+    One build at a time writes to an output folder: another one waits for it,
+    telling `on_wait` so, and gives up after `publish.LOCK_WAIT_SECONDS`.
     """
+    if not write:
+        return _build(config, write=False, timestamp=timestamp, use_cache=False)
+    refused = _missing_content(config) or _refused_output(config, force)
+    if refused is not None:
+        loaded = load(config) if config.content_dir.is_dir() else Loaded(collect(()), (), ())
+        return _not_built(loaded, [*loaded.diagnostics, *all_incident_diagnostics(loaded.archive.incidents)], refused)
+    try:
+        with output_lock(config.output_dir.resolve(), on_wait=on_wait):
+            return _build(config, write=True, timestamp=timestamp, use_cache=use_cache)
+    except OutputBusy as busy:
+        return _not_built(Loaded(collect(()), (), ()), [], diag.error("output-busy", str(busy)))
+    except LockFailed as failed:
+        return _not_built(Loaded(collect(()), (), ()), [], diag.error("output", str(failed)))
+
+
+def _missing_content(config: SiteConfig) -> Diagnostic | None:
+    if config.content_dir.is_dir():
+        return None
+    return diag.error("content", f"the content folder {display_path(config.content_dir)} does not exist; nothing was "
+                                 f"built, and {display_path(config.output_dir)} is unchanged — check --content, or "
+                                 "content_dir in site.toml")
+
+
+def _no_documents(config: SiteConfig) -> Diagnostic:
+    return diag.error("empty", f"there are no postmortems (.md or .markdown files) under "
+                               f"{display_path(config.content_dir)}; nothing was built, and "
+                               f"{display_path(config.output_dir)} is unchanged — check --content, or content_dir in "
+                               "site.toml")
+
+
+def _refused_output(config: SiteConfig, force: bool) -> Diagnostic | None:
+    try:
+        check_output_dir(config.output_dir, content=config.content_dir, site_root=config.root, force=force)
+    except OutputRefused as exc:
+        return exc.diagnostic
+    return None
+
+
+def _not_built(loaded: Loaded, problems: Sequence[Diagnostic], fatal: Diagnostic) -> BuildResult:
+    return BuildResult(loaded, (fatal, *problems), 0, fatal=fatal)
+
+
+def _build(config: SiteConfig, *, write: bool, timestamp: int | None, use_cache: bool) -> BuildResult:
     cache = BuildCache.open(config.root / CACHE_FOLDER if use_cache and write else None)
     earlier = cache.last.hashes if cache.last else None
     surveyed = survey(config, earlier) if cache.folder is not None and config.content_dir.is_dir() else None
@@ -233,40 +300,47 @@ def build(
         return BuildResult(Loaded(collect(()), (), ()), last.diagnostics, 0, incidents=last.incidents, unchanged=True)
     loaded = load(config, cache if surveyed else None, surveyed)
     problems = [*loaded.diagnostics, *all_incident_diagnostics(loaded.archive.incidents)]
+    if write and not loaded.archive.incidents:
+        return _not_built(loaded, [d for d in problems if d.code != "empty"], _no_documents(config))
     if cache.problem:
         problems.append(diag.info("cache", cache.problem))
-    try:
-        check_output_dir(config.output_dir, content=config.content_dir, site_root=config.root, force=force)
-    except OutputRefused as exc:
-        return BuildResult(loaded, (*problems, exc.diagnostic), 0, stopped=True)
     related = related_incidents(loaded.archive)
     prints = _page_prints(loaded.archive, related, surveyed.keys, render_key) if surveyed is not None else None
     keep = _still_right(cache, prints) if intact and prints is not None and _builtin_pages(config) else {}
-    claims, seen = Claims(), []
+    claims, seen = Claims(), list[PageLinks]()
     files = claims.admit(_site_files(loaded, config, seen, keep, related))
     try:
-        paths = write_site(files, config.output_dir, timestamp=timestamp) if write else [f.path for f in files]
-    except RenderError as exc:
-        return BuildResult(loaded, (*problems, *claims.problems, exc.diagnostic), 0, stopped=True)
-    except OSError as exc:
-        reason = f"{exc.strerror} ({exc.filename})" if exc.strerror and exc.filename else str(exc)
-        failed = diag.error("output", f"could not write the site to {config.output_dir}: {reason}; "
-                            "the previous site is unchanged — free some space or fix the folder's permissions")
-        return BuildResult(loaded, (*problems, *claims.problems, failed), 0, stopped=True)
+        written = write_site(files, config.output_dir, timestamp=timestamp) if write else Written([f.path for f in files], [])
+    except (RenderError, WriteFailed) as exc:
+        return _not_built(loaded, [*problems, *claims.problems], exc.diagnostic)
+    finally:
+        files.close()  # the pages' worker processes end here, whatever happened
     problems += claims.problems
-    problems += _broken_links(seen, paths, loaded.archive.incidents, problems)
+    problems += written.problems
+    problems += _broken_links(seen, written.paths, loaded.archive.incidents, problems)
     if not write:
         return BuildResult(loaded, tuple(problems), 0)
     if surveyed is not None:
-        written = output_state(config.output_dir, paths)
-        last = LastBuild(site_key, len(loaded.archive.incidents), tuple(problems), written or {}, surveyed.hashes, prints)
-        cache.save(surveyed.keys.values(), last if written else None, seen)
-    return BuildResult(loaded, tuple(problems), len(paths))
+        problems += _save_cache(cache, config, surveyed, site_key, loaded, problems, written.paths, prints, seen)
+    return BuildResult(loaded, tuple(problems), len(written.paths))
+
+
+def _save_cache(
+    cache: BuildCache, config: SiteConfig, surveyed: Survey, site_key: str, loaded: Loaded,
+    problems: Sequence[Diagnostic], paths: Sequence[str], prints: PagePrints | None, seen: Sequence[PageLinks],
+) -> list[Diagnostic]:
+    """Keep what this build learnt for the next; a warning when the cache could not be saved (the site is written)."""
+    state = output_state(config.output_dir, paths)
+    last = LastBuild(site_key, len(loaded.archive.incidents), tuple(problems), state or {}, surveyed.hashes, prints)
+    failed = cache.save(surveyed.keys.values(), last if state else None, seen)
+    root = display_path(config.root)
+    where = CACHE_FOLDER if root == "." else f"{root}/{CACHE_FOLDER}"  # not resolved: it may be a link to nowhere
+    return [diag.warning("cache", failed, where)] if failed else []
 
 
 def _render_key(config: SiteConfig, surveyed: Survey, timestamp: int | None) -> str:
-    """Everything a build reads but the documents: other files (by size and time), templates, configuration."""
-    others = [f"{f.rel}\0{_size_and_time(f.path)}" for f in surveyed.files if not f.is_markdown]
+    """Everything a build reads but the documents: other files (by signature), templates, configuration."""
+    others = [f"{f.rel}\0{_signature_of(f.path)}" for f in surveyed.files if not f.is_markdown]
     templates = [
         f"{p}\0{digest(p.read_bytes())}" for folder in (theme_dir(config), config.templates_dir) if folder.is_dir()
         for p in sorted(folder.rglob("*")) if p.is_file()
@@ -274,12 +348,13 @@ def _render_key(config: SiteConfig, surveyed: Survey, timestamp: int | None) -> 
     return digest(code_fingerprint(), repr(config), str(timestamp), *others, *templates)
 
 
-def _size_and_time(path: Path) -> str:
+def _signature_of(path: Path) -> Signature | None:
+    """A file's size, times and inode: a file replaced by one of the same size and time still differs in these.
+    None for a file that is gone (publishing it reports that)."""
     try:
-        status = path.stat()
+        return signature(path.stat())
     except OSError:
-        return "gone"  # deleted since the folder was read: copying it reports the problem
-    return f"{status.st_size}\0{status.st_mtime_ns}"
+        return None
 
 
 def _output_intact(last: LastBuild | None, output: Path) -> bool:
@@ -451,8 +526,8 @@ class Session:
         config = self.config
         problems: list[Diagnostic] = []
         if not config.content_dir.is_dir():
-            problems.append(diag.error("content", f"the content folder {config.content_dir} does not exist"))
-            return BuildResult(Loaded(collect(()), (), tuple(problems)), tuple(problems), 0, stopped=True)
+            missing = diag.error("content", f"the content folder {config.content_dir} does not exist")
+            return _not_built(Loaded(collect(()), (), (missing,)), [], missing)
         if templates_changed:
             self._env = None
         found, skipped = discover(config.content_dir, display_path(config.content_dir))
@@ -480,7 +555,7 @@ class Session:
             keep = None if only is None else dict.fromkeys(self._page_paths - only)
             pages, files, found = _plan(loaded, config, keep, related)
         except (OutputRefused, RenderError) as exc:
-            return BuildResult(loaded, (*problems, exc.diagnostic), 0, stopped=True)
+            return _not_built(loaded, problems, exc.diagnostic)
         problems += found
         if only is None:
             problems += _broken_links(pages, (f.path for f in files), archive.incidents, problems)

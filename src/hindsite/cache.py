@@ -153,10 +153,24 @@ class BuildCache:
             self.problem = f"the build cache {path} could not be used ({exc}); it was rebuilt"
             return None
 
-    def save(self, used: Iterable[str], last: LastBuild | None, links: Iterable[PageLinks] = ()) -> None:
-        """Keep the documents under `used` keys (the rest are gone or changed), `last` and its pages' `links`; atomically."""
+    def save(self, used: Iterable[str], last: LastBuild | None, links: Iterable[PageLinks] = ()) -> str:
+        """Keep the documents under `used` keys (the rest are gone or changed), `last` and its pages' `links`; atomically.
+
+        Returns why the cache could not be saved ("" when it was): a cache folder that is a
+        file or a broken link, a full disk. Nothing half-written is left, and no last build
+        is kept that this one may have made untrue.
+        """
         if self.folder is None:
-            return
+            return ""
+        try:
+            self._save(used, last, links)
+        except OSError as exc:
+            self._forget_last()
+            return self._unsaved(exc)
+        return ""
+
+    def _save(self, used: Iterable[str], last: LastBuild | None, links: Iterable[PageLinks]) -> None:
+        assert self.folder is not None
         self.folder.mkdir(parents=True, exist_ok=True)
         (self.folder / ".gitignore").write_text("*\n", encoding="utf-8")
         documents = self.documents
@@ -164,18 +178,41 @@ class BuildCache:
         self._write(_LINKS, {page.path: page for page in links if page.path.endswith(".html")})
         self._write(_LAST, last)
 
+    def _forget_last(self) -> None:
+        """Remove the last build's record, which describes an output folder that has since been replaced."""
+        assert self.folder is not None
+        try:
+            (self.folder / _LAST).unlink(missing_ok=True)
+        except OSError:
+            pass  # not a folder, or not writable: there is no record to trust or none can be changed
+
+    def _unsaved(self, exc: OSError) -> str:
+        assert self.folder is not None
+        if os.path.lexists(self.folder) and not self.folder.is_dir():
+            why = "it is not a folder (a file, or a link to nothing, is in its place)"
+            fix = "move that away to use the cache again"
+        else:
+            why = exc.strerror or str(exc)
+            fix = "free some space or fix the folder's permissions"
+        return (f"the build cache could not be saved: {why}; the site was written all the same, and the next build "
+                f"reads every document again — {fix}")
+
     def _write(self, name: str, value: object) -> None:
         """Write `value` as `_decode` reads it, pickled straight into the file: a large archive's documents are never one
-        string in memory (the checksum, which comes first, is written last)."""
+        string in memory (the checksum, which comes first, is written last). A failure leaves no temporary file."""
         assert self.folder is not None
         handle, temporary = tempfile.mkstemp(prefix=".write-", dir=self.folder)
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(_MAGIC + b"0" * _CHECKSUM_LENGTH + b"\n")
-            hashing = _Hashing(stream)
-            pickle.dump((code_fingerprint(), value), hashing, protocol=pickle.HIGHEST_PROTOCOL)
-            stream.seek(len(_MAGIC))
-            stream.write(hashing.hashed.hexdigest().encode())
-        os.replace(temporary, self.folder / name)
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(_MAGIC + b"0" * _CHECKSUM_LENGTH + b"\n")
+                hashing = _Hashing(stream)
+                pickle.dump((code_fingerprint(), value), hashing, protocol=pickle.HIGHEST_PROTOCOL)
+                stream.seek(len(_MAGIC))
+                stream.write(hashing.hashed.hexdigest().encode())
+            os.replace(temporary, self.folder / name)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
 
 
 _CHECKSUM_LENGTH = 64  # a SHA-256 in hex

@@ -40,6 +40,7 @@ from .scaffold import (
     this_install,
     unset_ci_installs,
 )
+from .write import Stopped
 
 _DIR = click.Path(file_okay=False, path_type=Path)
 
@@ -90,8 +91,15 @@ def build_command(
     whole, so a crashed build never leaves a half-written site.
     """
     config = _load_config(config_path, content_dir, output_dir, redact=redact)
-    result = build(config, force=force, timestamp=_source_date_epoch(), use_cache=not no_cache)
-    _print_diagnostics(result.diagnostics, verbose=verbose)
+    timestamp = _source_date_epoch()
+    try:
+        result = build(config, force=force, timestamp=timestamp, use_cache=not no_cache, on_wait=_say)
+    except Stopped as stop:
+        click.echo(f"Stopped: {stop.message}.", err=True)
+        sys.exit(stop.exit_code)
+    if result.fatal is not None:  # why nothing was written comes first, before what the documents say
+        _print_diagnostics([result.fatal], verbose=verbose)
+    _print_diagnostics([d for d in result.diagnostics if d is not result.fatal], verbose=verbose)
     if not quiet:
         count = result.incident_count
         where = display_path(config.output_dir)
@@ -505,14 +513,24 @@ def _print_diagnostics(problems: Iterable[Diagnostic], *, verbose: bool) -> None
         click.secho(_printable(problem.format()), err=True, fg=color)
 
 
+#: The latest SOURCE_DATE_EPOCH accepted: 9999-12-31 23:59:59 UTC, the last second a date can be written with four digits.
+_LAST_EPOCH = 253_402_300_799
+
+
 def _source_date_epoch() -> int | None:
     """SOURCE_DATE_EPOCH (reproducible-builds.org): the time to give every file written, when set."""
     value = os.environ.get("SOURCE_DATE_EPOCH")
     if value is None:
         return None
-    if not value.isdigit():
-        raise click.UsageError(f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, not {value!r}")
+    # ASCII digits only, as the specification says: str.isdigit also takes "²" and Arabic-Indic digits.
+    if not (value.isascii() and value.isdigit()) or int(value) > _LAST_EPOCH:
+        raise click.UsageError(f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, written in the digits "
+                               f"0-9 and no later than {_LAST_EPOCH} (the end of the year 9999), not {value!r}")
     return int(value)
+
+
+def _say(message: str) -> None:
+    click.echo(f"hindsite: {message}", err=True)
 
 
 def _tally(problems: Sequence[Diagnostic]) -> str:

@@ -8,9 +8,12 @@ is the same list a loop would give.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import multiprocessing
 import os
+import signal
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -73,19 +76,52 @@ def _in_pool(items: Sequence[Any], workers: int) -> Iterator[Any]:
     A worker's memory grows with what it touches (copies of the shared pages, caches); new workers
     for each wave of items keep that bounded, whatever the number of items.
     """
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_die_with,
+                               initargs=(os.getpid(),))
     size = max(1, min(_MAX_CHUNK, len(items) // (workers * 8)))
+    # A few chunks per worker in flight: results finished ahead of a slow one wait here, and only these few.
+    pending: deque[Future[list[Any]]] = deque()
     try:
-        # A few chunks per worker in flight: results finished ahead of a slow one wait here, and only these few.
-        pending: deque[Future[list[Any]]] = deque()
         for start in range(0, len(items), size):
             pending.append(pool.submit(_run, items[start : start + size]))
             if len(pending) >= workers * _AHEAD:
-                yield from pending.popleft().result()
+                yield from _oldest(pending)
         while pending:
-            yield from pending.popleft().result()
+            yield from _oldest(pending)
     finally:
+        if any(not chunk.done() for chunk in pending):  # an error or a stop: what the workers do is wanted no more
+            _kill_workers(pool)
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _oldest(pending: deque[Future[list[Any]]]) -> list[Any]:
+    """The results of the oldest chunk, once they are there; it stays in `pending` until then."""
+    results = pending[0].result()
+    pending.popleft()
+    return results
+
+
+def _kill_workers(pool: ProcessPoolExecutor) -> None:
+    """End the pool's worker processes now, rather than after the chunks they are working on."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):  # Python 3.14 has pool.kill_workers()
+        process.kill()
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with(parent: int) -> None:
+    """In a worker, before any work: be killed when the build process dies, however it dies, even by SIGKILL.
+
+    Linux's PR_SET_PDEATHSIG does it; elsewhere only a build that ends by itself ends its workers.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (AttributeError, OSError):
+            pass
+    if os.getppid() != parent:  # the build died before the line above took effect
+        os._exit(1)
 
 
 def _run(chunk: Sequence[Any]) -> list[Any]:

@@ -406,6 +406,12 @@ def _render(env: jinja2.Environment, name: str, **context: object) -> str:
     except jinja2.UndefinedError as exc:
         where, line = _template_frame(exc, name)
         raise RenderError(diag.error("template", f"{exc.message}; check the variable's name (see docs/themes.md)", where, line)) from exc
+    except RenderError:
+        raise
+    except Exception as exc:  # noqa: BLE001 — a template that raises ({{ 1/0 }}, a filter given the wrong type)
+        where, line = _template_frame(exc, name)
+        raise RenderError(diag.error("template", f"the template raised {type(exc).__name__}: {exc}; fix the template",
+                                     where, line)) from exc
 
 
 def _unloadable(exc: jinja2.TemplateSyntaxError | jinja2.TemplateNotFound, name: str) -> RenderError:

@@ -1,31 +1,29 @@
 """Stage 5 — write: put the rendered site on disk, safely.
 
-The site is built in a temporary folder next to the output and swapped in
-only when every file is written, so a failed build leaves the last good site.
+The site is built in a staging folder next to the output and swapped in
+only when every file is written (publish.py), so a failed build leaves the last good site.
 The writer refuses output folders that would destroy sources, paths that
 escape the output, and two files claiming one path.
 """
 
 from __future__ import annotations
 
+import contextlib
 import filecmp
-import glob
 import os
 import shutil
-import tempfile
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from . import diagnostics as diag
 from .diagnostics import Diagnostic
+from .publish import KEPT, recover, staging_folder, stops_held, swap_in
 
 #: Written into every output folder; its presence is what allows replacing the folder.
 MARKER = ".hindsite-output"
 
-#: What a publishing set-up keeps in the output folder (a gh-pages checkout, a custom domain), carried into every new site.
-KEPT = (".git", "CNAME", ".nojekyll")
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +86,7 @@ class Claims:
         self._claimed: dict[str, str] = {}  # path as a file system compares it → the source of the file that has it
         self.problems: list[Diagnostic] = []
 
-    def admit(self, files: Iterable[OutputFile]) -> Iterator[OutputFile]:
+    def admit(self, files: Iterable[OutputFile]) -> Generator[OutputFile, None, None]:
         """The files that may be written, as they come: a site of any size passes through without being held."""
         for file in files:
             if self._admits(file):
@@ -115,8 +113,35 @@ def _is_safe(path: str) -> bool:
     return bool(parts) and not path.startswith("/") and ".." not in parts and "\\" not in path and "\0" not in path
 
 
-def write_site(files: Iterable[OutputFile], output: Path, *, timestamp: int | None = None) -> list[str]:
-    """Write `files` into a fresh folder and swap it in place of `output`, keeping `KEPT` entries; returns their paths.
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What `write_site` put in the site, and the files it could not publish (an attachment that vanished or could
+    not be read: the rest of the site is written all the same)."""
+
+    paths: list[str]
+    problems: list[Diagnostic]
+
+
+class WriteFailed(Exception):
+    """The site could not be written; `diagnostic` says why and what the output folder holds now."""
+
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+class Stopped(BaseException):  # noqa: N818 — a stop, not an error, like KeyboardInterrupt
+    """The build was stopped (SIGTERM, Ctrl-C) while it wrote; `message` says what the output folder holds,
+    `exit_code` is the stop's."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.exit_code = exit_code
+
+
+def write_site(files: Iterable[OutputFile], output: Path, *, timestamp: int | None = None) -> Written:
+    """Write `files` into a fresh folder and swap it in place of `output`, keeping `KEPT` entries.
 
     `files` may be a stream: each is written as it comes and let go.
 
@@ -125,34 +150,67 @@ def write_site(files: Iterable[OutputFile], output: Path, *, timestamp: int | No
     `make`-style tools) and unchanged pages cost no disk writes.
 
     Any failure, an interrupt included, removes the fresh folder and leaves `output`
-    as it was; folders a killed build left behind are removed by the next one.
-    `timestamp` (seconds since 1970, as SOURCE_DATE_EPOCH) is given to every file
-    and folder written, so an archive of the site is reproducible too.
+    as it was: an OSError becomes `WriteFailed`, a stop `Stopped`, each saying so.
+    A killed build's leftovers are put right first (`publish.recover`); the caller
+    holds `publish.output_lock`. `timestamp` (seconds since 1970, as SOURCE_DATE_EPOCH)
+    is given to every file and folder written, so an archive of the site is reproducible too.
     """
     output = output.resolve()
-    output.parent.mkdir(parents=True, exist_ok=True)
-    _remove_leftovers(output)
-    staging = Path(tempfile.mkdtemp(prefix=_staging_prefix(output), dir=output.parent))
-    previous = output if (output / MARKER).is_file() else None
-    paths = []
+    existed = swapped = False
     try:
-        for file in files:
-            _write_one(staging, file, previous)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        recover(output)
+        existed = output.is_dir()
+        staging = staging_folder(output)
+        written = _stage(files, staging, output if (output / MARKER).is_file() else None, timestamp)
+        with stops_held():  # a stop that comes during the swap takes effect once `swapped` tells the truth
+            old = swap_in(staging, output)
+            swapped = True
+    except BaseException as exc:
+        if not swapped:
+            with contextlib.suppress(OSError):  # what it could not put right, the next build's `recover` will
+                recover(output)  # removes the staging folder, and puts back what was moved out of the output
+        told = _told(exc, output, existed=existed, swapped=swapped)
+        if told is exc:
+            raise
+        raise told from exc
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+    return written
+
+
+def _stage(files: Iterable[OutputFile], staging: Path, previous: Path | None, timestamp: int | None) -> Written:
+    paths, problems = [], []
+    for file in files:
+        problem = _write_one(staging, file, previous)
+        if problem is None:
             paths.append(file.path)
-        (staging / MARKER).write_text("Built by hindsite; this folder is replaced on every build.\n", encoding="utf-8")
-        if timestamp is not None:
-            _set_times(staging, timestamp)
-        for name in KEPT:
-            if (output / name).exists() or (output / name).is_symlink():
-                os.rename(output / name, staging / name)
-        _swap(staging, output)
-        return paths
-    except BaseException:
-        for name in KEPT:  # put back what was carried over before the swap failed
-            if (staging / name).exists() and not (output / name).exists():
-                os.rename(staging / name, output / name)
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+        else:
+            problems.append(problem)
+    (staging / MARKER).write_text("Built by hindsite; this folder is replaced on every build.\n", encoding="utf-8")
+    if timestamp is not None:
+        _set_times(staging, timestamp)
+    return Written(paths, problems)
+
+
+def _told(exc: BaseException, output: Path, *, existed: bool, swapped: bool) -> BaseException:
+    """`exc` as the build reports it: saying what the output folder holds now."""
+    if swapped:
+        state = f"the new site is in place in {output}"
+    elif existed and output.is_dir():
+        state = f"the previous site in {output} is unchanged"
+    elif existed:
+        state = f"the previous site is beside {output}, in a folder named .{output.name}.old-…; the next build puts it back"
+    else:
+        state = f"nothing was written to {output}"
+    if isinstance(exc, KeyboardInterrupt | SystemExit):
+        code = exc.code if isinstance(exc, SystemExit) and isinstance(exc.code, int) else 130
+        return Stopped(state, code)
+    if isinstance(exc, OSError):
+        reason = f"{exc.strerror} ({exc.filename})" if exc.strerror and exc.filename else str(exc)
+        return WriteFailed(diag.error("output", f"could not write the site to {output}: {reason}; {state} — free "
+                                                "some space or fix the folder's permissions"))
+    return exc
 
 
 def _set_times(folder: Path, timestamp: int) -> None:
@@ -161,42 +219,61 @@ def _set_times(folder: Path, timestamp: int) -> None:
     os.utime(folder, (timestamp, timestamp))
 
 
-def _staging_prefix(output: Path) -> str:
-    return f".{output.name}.building-"
-
-
-def _retired_prefix(output: Path) -> str:
-    return f".{output.name}.old-"
-
-
-def _remove_leftovers(output: Path) -> None:
-    """Folders of a build that was killed before it could clean up."""
-    for prefix in (_staging_prefix(output), _retired_prefix(output)):
-        for leftover in output.parent.glob(f"{glob.escape(prefix)}*"):
-            if leftover.is_dir() and not leftover.is_symlink():
-                shutil.rmtree(leftover, ignore_errors=True)
-
-
-def _write_one(staging: Path, file: OutputFile, previous: Path | None) -> None:
+def _write_one(staging: Path, file: OutputFile, previous: Path | None) -> Diagnostic | None:
+    """Write `file` into the staging folder; a diagnostic when it is an attachment that could not be read."""
     target = staging / file.path
     target.parent.mkdir(parents=True, exist_ok=True)
     if file.kept:
         _carry(previous / file.path if previous else None, target)
-        return
+        return None
     if file.pieces is not None:
         _write_pieces(target, file.pieces(), previous / file.path if previous else None)
-        return
+        return None
     data = None if file.copy_from is not None else (file.text or "").encode("utf-8")
-    if previous is not None and _unchanged(previous / file.path, file.copy_from, data):
+    if previous is not None and _unchanged(previous / file.path, file.copy_from, data, _file_mode(staging)):
         try:
             os.link(previous / file.path, target)  # the same file, not a copy: its time and inode stay
-            return
+            return None
         except OSError:
             pass  # a file system without hard links: write it
     if file.copy_from is not None:
-        shutil.copyfile(file.copy_from, target)
-    else:
-        target.write_bytes(data or b"")
+        return _copy_in(file, target)
+    target.write_bytes(data or b"")
+    return None
+
+
+def _copy_in(file: OutputFile, target: Path) -> Diagnostic | None:
+    """Copy an attachment into the site. Its being gone or unreadable is the attachment's problem, reported
+    against it; a failure to write is the output folder's, and raised."""
+    assert file.copy_from is not None
+    try:
+        source = open(file.copy_from, "rb")  # noqa: SIM115 — closed below; builtin open, so tests can refuse it
+    except FileNotFoundError:
+        return diag.error("vanished", "this file was deleted while the site was being built, so it is not "
+                                      "published; build again", file.source)
+    except OSError as exc:
+        return _unreadable(file, exc)
+    with source, target.open("wb") as copy:
+        while True:
+            try:
+                block = source.read(1 << 20)
+            except OSError as exc:
+                copy.close()
+                target.unlink()
+                return _unreadable(file, exc)
+            if not block:
+                return None
+            copy.write(block)
+
+
+def _unreadable(file: OutputFile, exc: OSError) -> Diagnostic:
+    return diag.error("unreadable", f"this file could not be read ({exc.strerror or exc}), so it is not published; "
+                                    "check its permissions", file.source)
+
+
+def _file_mode(folder: Path) -> int:
+    """The permissions a file created now gets, from those the umask gave `folder` (created the same way)."""
+    return folder.stat().st_mode & 0o666
 
 
 def _carry(old: Path | None, target: Path) -> None:
@@ -214,7 +291,7 @@ def _write_pieces(target: Path, pieces: Iterable[str], old: Path | None) -> None
     with target.open("wb") as stream:
         for piece in pieces:
             stream.write(piece.encode("utf-8"))
-    if old is not None and _unchanged(old, target, None):
+    if old is not None and _unchanged(old, target, None, target.stat().st_mode & 0o777):
         carried = target.with_name(f".{target.name}.previous")
         try:
             os.link(old, carried)
@@ -223,31 +300,16 @@ def _write_pieces(target: Path, pieces: Iterable[str], old: Path | None) -> None
         os.replace(carried, target)
 
 
-def _unchanged(old: Path, copy_from: Path | None, data: bytes | None) -> bool:
-    """Whether the previous site's `old` already holds these bytes."""
+def _unchanged(old: Path, copy_from: Path | None, data: bytes | None, mode: int) -> bool:
+    """Whether the previous site's `old` already holds these bytes, with the permissions a new file would get."""
     try:
-        if old.is_symlink() or not old.is_file():
+        if old.is_symlink() or not old.is_file() or old.stat().st_mode & 0o777 != mode:
             return False
         if copy_from is not None:
             return filecmp.cmp(copy_from, old, shallow=False)
         return old.stat().st_size == len(data or b"") and old.read_bytes() == data
     except OSError:
         return False
-
-
-def _swap(staging: Path, output: Path) -> None:
-    if not output.exists():
-        os.rename(staging, output)
-        return
-    retired = Path(tempfile.mkdtemp(prefix=_retired_prefix(output), dir=output.parent))
-    os.rename(output, retired / "site")
-    try:
-        os.rename(staging, output)
-    except BaseException:
-        os.rename(retired / "site", output)
-        raise
-    finally:
-        shutil.rmtree(retired, ignore_errors=True)
 
 
 def update_site(files: Iterable[OutputFile], output: Path, *, prune: bool) -> list[str]:

@@ -228,6 +228,15 @@ def test_section_order_is_canonical() -> None:
     assert headings(migrate(text)) == ["Summary", "Impact", "Action items", "Notes"]
 
 
+def test_a_heading_with_no_words_still_opens_a_section_of_its_own() -> None:
+    # `###` alone opens a section as any heading does; it is not text before the first heading, which stays on top.
+    text = ("# Disk full\n\nNotes up front.\n\n## Why\n\n- The disk filled up\n\n###\n\n- Nobody watched it\n\n"
+            "## Root cause\n\nNo alert on disk space.\n")
+    after = migrate(text)
+    assert headings(after) == ["Summary", "Root cause", "Why", "Other"]  # the text up front is the summary
+    assert "## Other\n\n- Nobody watched it" in after
+
+
 def test_a_timeline_written_as_a_table_becomes_items_with_its_cells_in_order() -> None:
     text = ("# Disk full\n\n## Timeline\n\nAll times in CET.\n\n| Time | Event | Who |\n|---|---|---|\n"
             "| 2020-01-20 13:50 | Node reports no space left | Ana |\n| 2020-01-22 10:39 | Pod killed | Bo |\n")

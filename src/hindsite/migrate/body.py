@@ -26,10 +26,7 @@ class Part:
     written: str
     text: str
     first_line: int  # the file line both start on
-
-    @property
-    def is_preamble(self) -> bool:
-        return not self.section.heading
+    is_preamble: bool  # the text before the first heading; a heading with no words (`##` alone) opens a section all the same
 
 
 # --- the timeline --------------------------------------------------------------

@@ -96,7 +96,7 @@ def _part(raw: RawSection, section: Section, lines: Sequence[str], body_line: in
     text = _dedent(taken, labelled)
     # Lines under a labelled list item (`- **Impact:** …`, `* 🥏 Impact`) move left with it; others keep
     # their indentation, which may make them code, as it did where they were written.
-    return Part(section, text if raw.label_cut else "\n".join(taken), text, first)
+    return Part(section, text if raw.label_cut else "\n".join(taken), text, first, is_preamble=not raw.key)
 
 
 def _dedent(lines: list[str], labelled: bool) -> str:

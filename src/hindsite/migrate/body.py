@@ -413,5 +413,3 @@ def _indent(lines: Iterable[str]) -> list[str]:
 
 def without_marker(line: str) -> str:
     return line.strip()[len(list_marker(line)) :].strip()
-
-

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from .. import diagnostics as diag
 from ..config import SiteConfig
 from ..diagnostics import Diagnostic
 from ..model import SECTION_KEYS, SECTION_LABELS, Incident, Section
 from ..normalise import normalise
-from ..normalise.blocks import parse_blocks
+from ..normalise.blocks import Block, parse_blocks
 from ..normalise.sections import (
     Heading,
     RawSection,
@@ -24,39 +24,77 @@ from ..normalise.sections import (
 )
 from ..read import Document, split_front_matter
 from .body import Part, actions_body, timeline_body, without_marker
-from .front_matter import front_matter, front_matter_block
+from .front_matter import ambiguous_keys, front_matter, front_matter_block
+from .kept import unkept
 from .record import REWRITTEN, differences
 
 # --- the canonical document ---------------------------------------------------
 
-def canonical_markdown(
-    document: Document, incident: Incident, config: SiteConfig, *, as_written: Iterable[str] = (), dates_alone: bool = True
-) -> str | None:
-    """The canonical form of `document`, which normalised to `incident`; None when its sections cannot be found again.
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """One way of writing a document, among those migrate tries (`LAYOUTS`).
 
     Sections whose key is in `as_written` keep their layout (a timeline that
     cannot be rewritten without changing its events, say); the others'
     timelines and action items are rewritten. With `dates_alone` false, an
     event written as a date alone gets its midnight and zone written out, as
-    the normaliser read them.
+    the normaliser read them. With `full_front_matter` false, the front-matter
+    states only what the document states (a title heading stays a heading,
+    and what was worked out from prose or the timeline is left to them).
     """
-    parts = _parts(document, incident, config.section_aliases)
-    if parts is None:
+
+    as_written: frozenset[str] = frozenset()
+    dates_alone: bool = True
+    full_front_matter: bool = True
+
+
+def canonical_markdown(document: Document, incident: Incident, config: SiteConfig, layout: Layout = Layout()) -> str | None:
+    """The canonical form of `document`, which normalised to `incident`; None when its sections cannot be found again."""
+    found = _parts(document, incident, config.section_aliases)
+    if found is None:
         return None
-    keep = frozenset(as_written)
-    bodies = [_body(part, incident, keep, dates_alone) for part in parts]
+    parts, title_block = found
+    bodies = [_body(part, incident, layout) for part in parts]
     if any(body is None for body in bodies):
         return None
     level = _section_level(body for body in bodies if body)
     order = {key: n for n, key in enumerate(SECTION_KEYS)}
     placed = sorted(zip(parts, bodies), key=lambda pair: -1 if _stays_on_top(pair[0]) else order[pair[0].section.key])
-    written = [front_matter_block(front_matter(incident))]
+    # The heading the title came from moves into the front-matter, in the author's characters; kept, it is read as the title again.
+    titled = title_block is not None and layout.full_front_matter and _title_origin(incident) == "heading"
+    fields = front_matter(incident, derived=layout.full_front_matter)
+    if titled and title_block is not None:
+        fields = {"title": title_as_written(title_block), **fields}
+    written = [front_matter_block(document, fields, ambiguous_keys(document, incident))]
+    if title_block is not None and not titled:
+        written.append(title_block.source)
     for part, body in placed:
         on_top = _stays_on_top(part)
         heading = "" if on_top else f"{'#' * level} {section_heading(part.section, config.section_aliases)}"
         body = _escaped(body or "", None if on_top else part.section.key, level, config.section_aliases)
         written.append("\n\n".join(text for text in (heading, body) if text))
-    return "\n\n".join(written).rstrip("\n") + "\n"
+    return "\n\n".join(text for text in written if text).rstrip("\n") + "\n"
+
+
+def _title_origin(incident: Incident) -> str | None:
+    return next((o.how for o in incident.origins if o.field == "title"), None)
+
+
+_HTML_HEADING = re.compile(r"^\s*<h([1-6])\b[^>]*>(.*?)</h\1>\s*$", re.I | re.S)
+
+
+def title_as_written(block: Block) -> str:
+    """A title heading's text in the author's characters, less what makes it a heading: `#` marks, `<h1>`, enclosing `**`."""
+    if block.kind == "html":
+        match = _HTML_HEADING.match(block.source)
+        text = match.group(2) if match else block.source
+    elif block.kind == "paragraph":
+        text = re.sub(r"^#+", "", block.inline.strip())  # `#Title`, written without a space
+        enclosed = re.fullmatch(r"(\*\*|__)(.+?)\1", text.strip(), re.S)
+        text = enclosed.group(2) if enclosed else text
+    else:
+        text = block.inline
+    return " ".join(text.split())
 
 
 def _stays_on_top(part: Part) -> bool:
@@ -64,11 +102,12 @@ def _stays_on_top(part: Part) -> bool:
     return part.is_preamble and part.section.key == "other"
 
 
-def _parts(document: Document, incident: Incident, aliases: Mapping[str, str]) -> list[Part] | None:
+def _parts(document: Document, incident: Incident, aliases: Mapping[str, str]) -> tuple[list[Part], Block | None] | None:
     """The incident's sections with their text as written, found by splitting the body as the normaliser did.
 
-    The opening heading may have been taken as the title; the split whose
-    sections start on the incident's lines is the one the normaliser made.
+    The opening heading may have been taken as the title (it is returned
+    beside the sections, or None); the split whose sections start on the
+    incident's lines is the one the normaliser made.
     """
     lines = document.body.split("\n")
     blocks = parse_blocks(document.body, document.body_line)
@@ -76,7 +115,8 @@ def _parts(document: Document, incident: Incident, aliases: Mapping[str, str]) -
     for skip in (0, 1):
         raw = split_sections(blocks[skip:], lines, document.body_line, aliases)
         if [r.line for r in raw] == wanted:
-            return [_part(r, s, lines, document.body_line) for r, s in zip(raw, incident.sections, strict=True)]
+            parts = [_part(r, s, lines, document.body_line) for r, s in zip(raw, incident.sections, strict=True)]
+            return parts, blocks[0] if skip else None
     return None
 
 
@@ -106,12 +146,12 @@ def _dedent(lines: list[str], labelled: bool) -> str:
     return "\n".join(([lines[0]] if labelled and lines else []) + [line[cut:] for line in rest])
 
 
-def _body(part: Part, incident: Incident, as_written: frozenset[str], dates_alone: bool) -> str | None:
+def _body(part: Part, incident: Incident, layout: Layout) -> str | None:
     key = part.section.key
-    if key not in REWRITTEN or key in as_written:
+    if key not in REWRITTEN or key in layout.as_written:
         return part.written
     if key == "timeline":
-        return timeline_body(part, {e.line: e for e in incident.timeline}, dates_alone)
+        return timeline_body(part, {e.line: e for e in incident.timeline}, layout.dates_alone)
     return actions_body(part, {a.line: a for a in incident.action_items})
 
 
@@ -184,14 +224,17 @@ def _opens(heading: Heading, key: str | None, level: int) -> bool:
     return key in (None, "other") or heading.key is not None or heading.level <= level
 
 
-#: What to try, most canonical first: sections kept as written, and whether a date alone stays a date.
-_LAYOUTS: tuple[tuple[tuple[str, ...], bool], ...] = (
-    ((), True), ((), False), (("timeline",), True), (("action_items",), True), (REWRITTEN, True),
+#: What to try, most canonical first: each way of laying out the sections, with the full front-matter and then with
+#: only what the document states (a date worked out from prose, stated up front, can date a line that had no date).
+LAYOUTS: tuple[Layout, ...] = tuple(
+    Layout(frozenset(as_written), dates_alone, full)
+    for as_written, dates_alone in (((), True), ((), False), (("timeline",), True), (("action_items",), True), (REWRITTEN, True))
+    for full in (True, False)
 )
 
 
 def migrate_document(document: Document, config: SiteConfig) -> tuple[str, Diagnostic | None]:
-    """The canonical text of one document, checked to normalise to the same record; or why there is none.
+    """The canonical text of one document, checked to normalise to the same record and to keep the author's text; or why there is none.
 
     Tries the most canonical layout first, then keeps the timeline, the action
     items, or both as written, until one reads back as the same record.
@@ -203,16 +246,16 @@ def migrate_document(document: Document, config: SiteConfig) -> tuple[str, Diagn
         return "", diag.error("internal-error", f"hindsite could not interpret this document ({type(exc).__name__}: {exc}); "
                               "it was left as it is — please report this", document.source)
     found: list[str] = ["its sections could not be found again"]
-    for as_written, dates_alone in _LAYOUTS:
-        text = canonical_markdown(document, incident, config, as_written=as_written, dates_alone=dates_alone)
+    rewritten = ambiguous_keys(document, incident)
+    for layout in LAYOUTS:
+        text = canonical_markdown(document, incident, config, layout)
         if text is None:
             continue
-        found = differences(incident, normalise(split_front_matter(text, document.source, document.rel), config))
+        migrated = split_front_matter(text, document.source, document.rel)
+        found = unkept(document, incident, migrated, rewritten) + differences(incident, normalise(migrated, config))
         if not found:
             return text, None
     return "", diag.error(
         "round-trip",
-        f"this document cannot be migrated without changing what hindsite reads from it ({found[0]}); "
+        f"this document cannot be migrated without changing what hindsite reads from it or what its author wrote ({found[0]}); "
         "it was left as it is — `hindsite inspect` shows how it is read", document.source)
-
-

@@ -130,5 +130,3 @@ def iso(value: dt.date | dt.datetime | None) -> str | None:
     if value is None:
         return None
     return value.isoformat(timespec="seconds") if isinstance(value, dt.datetime) else value.isoformat()
-
-

@@ -17,7 +17,7 @@ from conftest import RunCli
 
 import hindsite.migrate.canonical as canonical_module
 from hindsite.config import SiteConfig
-from hindsite.migrate import differences, migrate_document, words
+from hindsite.migrate import differences, migrate_document, migrate_paths, words, write_migrations
 from hindsite.model import SECTION_KEYS, SECTION_LABELS, Incident
 from hindsite.normalise import normalise
 from hindsite.normalise.sections import section_key
@@ -565,6 +565,99 @@ def test_a_file_that_cannot_be_read_is_reported_and_the_others_are_migrated(tmp_
     assert "1 document rewritten, 0 already canonical, 2 could not be migrated" in result.stderr
     assert (tmp_path / "good.md").read_text(encoding="utf-8").startswith("---\n")
     assert (tmp_path / "broken.md").read_text(encoding="utf-8").startswith("---\ntitle: [unclosed")
+
+
+def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file and link under `folder`: its bytes (a link's target) and modification time."""
+    return {
+        str(path.relative_to(folder)): (str(os.readlink(path)).encode() if path.is_symlink() else path.read_bytes(),
+                                        path.lstat().st_mtime_ns)
+        for path in sorted(folder.rglob("*")) if path.is_symlink() or path.is_file()
+    }
+
+
+JAPANESE = "# 障害報告: 注文サービス停止\n\n## 概要\n\n注文サービスが45分間停止しました。\n"
+CHINESE = "# 故障报告：订单服务中断\n\n## 摘要\n\n订单服务中断了45分钟。\n"
+NOT_UTF8 = {
+    "shift-jis": (JAPANESE.encode("shift_jis"), "iconv -f SHIFT_JIS -t UTF-8 archive/notes.md > archive/notes.md.new", 1),
+    "gbk": (CHINESE.encode("gbk"), "iconv -f GBK -t UTF-8 archive/notes.md > archive/notes.md.new", 1),
+    "bytes-windows-1252-leaves-undefined": (b"# Caf\xe9 outage\n\n## Summary\n\nThe \x81 and \x8d bytes.\n",
+                                            "iconv -f ISO-8859-1 -t UTF-8", 1),
+    "utf-16": (HTML_HEADINGS_AND_LOOSE_LINES.encode("utf-16"), "iconv -f UTF-16 -t UTF-8", 1),
+    "nul-bytes": (b"# Outage\n\n## Summary\n\nThe log said \x00\x00 here.\n", "tr -d '\\000' < archive/notes.md", 5),
+}
+
+
+@pytest.mark.parametrize(("data", "advice", "line"), NOT_UTF8.values(), ids=list(NOT_UTF8))
+def test_a_file_not_read_as_utf8_is_left_alone_with_how_to_convert_it(
+    tmp_path: Path, run_cli: RunCli, data: bytes, advice: str, line: int
+) -> None:
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / "notes.md").write_bytes(data)
+    (archive / "good.md").write_text(HTML_HEADINGS_AND_LOOSE_LINES, encoding="utf-8")
+    before = snapshot(archive)
+    shown = run_cli("migrate", "archive", cwd=tmp_path)
+    assert shown.exit_code == 1 and snapshot(archive) == before  # without --write nothing is written, refused or not
+    result = run_cli("migrate", "--write", "archive", cwd=tmp_path)
+    assert result.exit_code == 1
+    assert f"archive/notes.md:{line}: error: encoding: " in result.stderr and advice in result.stderr
+    assert "save it as UTF-8" in result.stderr or "remove them first" in result.stderr
+    assert (archive / "notes.md").read_bytes() == data
+    assert (archive / "good.md").read_text(encoding="utf-8") == migrate(HTML_HEADINGS_AND_LOOSE_LINES)
+    assert "1 document rewritten, 0 already canonical, 1 could not be migrated" in result.stderr
+
+
+def test_a_file_keeps_its_byte_order_mark_and_its_crlf_line_ends(tmp_path: Path, run_cli: RunCli) -> None:
+    path = tmp_path / "outage.md"
+    path.write_bytes(b"\xef\xbb\xbf" + BOLD_PSEUDO_HEADINGS.replace("\n", "\r\n").encode("utf-8"))
+    assert run_cli("migrate", "--write", "outage.md", cwd=tmp_path).exit_code == 0
+    written = path.read_bytes()
+    assert written == b"\xef\xbb\xbf" + migrate(BOLD_PSEUDO_HEADINGS).replace("\n", "\r\n").encode("utf-8")
+    again = run_cli("migrate", "outage.md", cwd=tmp_path)
+    assert again.stdout == "" and "0 documents would change, 1 already canonical" in again.stderr
+
+
+def test_a_symbolic_link_is_followed_only_to_a_file_inside_its_folder(tmp_path: Path, run_cli: RunCli) -> None:
+    archive, elsewhere = tmp_path / "archive", tmp_path / "elsewhere"
+    (archive / "real").mkdir(parents=True)
+    elsewhere.mkdir()
+    (elsewhere / "secret.md").write_text(BOLD_PSEUDO_HEADINGS, encoding="utf-8")
+    (archive / "real" / "inside.md").write_text(BOLD_PSEUDO_HEADINGS, encoding="utf-8")
+    (archive / "out.md").symlink_to(elsewhere / "secret.md")
+    (archive / "in.md").symlink_to(archive / "real" / "inside.md")
+    result = run_cli("migrate", "--write", "archive/out.md", "archive/in.md", cwd=tmp_path)
+    assert "archive/out.md: warning: symlink: this symbolic link points outside its folder" in result.stderr
+    assert (elsewhere / "secret.md").read_text(encoding="utf-8") == BOLD_PSEUDO_HEADINGS
+    assert (archive / "in.md").is_symlink()  # a link inside the folder stays a link; the file it points at is migrated
+    assert (archive / "real" / "inside.md").read_text(encoding="utf-8") == migrate(BOLD_PSEUDO_HEADINGS)
+
+
+def test_a_file_turned_into_a_link_out_of_its_folder_before_the_write_is_left_alone(tmp_path: Path) -> None:
+    archive, elsewhere = tmp_path / "archive", tmp_path / "elsewhere"
+    archive.mkdir()
+    elsewhere.mkdir()
+    (archive / "outage.md").write_text(BOLD_PSEUDO_HEADINGS, encoding="utf-8")
+    (elsewhere / "twin.md").write_text(BOLD_PSEUDO_HEADINGS, encoding="utf-8")  # the same bytes, so "changed" cannot tell
+    migrations, _ = migrate_paths([archive], CONFIG)
+    (archive / "outage.md").unlink()
+    (archive / "outage.md").symlink_to(elsewhere / "twin.md")
+    (written,) = write_migrations(migrations)
+    assert [d.code for d in written.diagnostics] == ["unwritable"]
+    assert (elsewhere / "twin.md").read_text(encoding="utf-8") == BOLD_PSEUDO_HEADINGS
+
+
+def test_names_and_text_that_would_drive_a_terminal_are_printed_escaped(tmp_path: Path, run_cli: RunCli) -> None:
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / "evil\x1b]0;owned\x07.md").write_text(
+        BOLD_PSEUDO_HEADINGS.replace("A connection pool", "\x1b[31mA\x1b[0m connection pool"), encoding="utf-8")
+    (archive / "bad\x9b2J.md").write_text("---\ntitle: [unclosed\n---\n\nBody.\n", encoding="utf-8")
+    result = run_cli("migrate", "archive", cwd=tmp_path)
+    assert "--- a/archive/evil\\x1b]0;owned\\x07.md\n" in result.stdout
+    assert "\\x1b[31mA\\x1b[0m connection pool" in result.stdout
+    assert "archive/bad\\x9b2J.md:2: error: bad-front-matter: " in result.stderr
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", result.stdout + result.stderr)
 
 
 def test_a_canonical_document_is_left_alone(tmp_path: Path, run_cli: RunCli) -> None:

@@ -335,6 +335,11 @@ def test_an_ambiguous_front_matter_date_is_rewritten_in_place_and_nothing_else()
     assert not [d for d in read(after)[0].diagnostics if d.code == "ambiguous-date"]
 
 
+def test_an_ambiguous_date_in_a_toml_front_matter_stays_as_written() -> None:
+    text = '+++\ntitle = "Queue stalled"\ndate = "05/04/2020"\n+++\n\nThe queue stalled.\n'
+    assert migrate(text).startswith(text.split("\n\n")[0] + "\n\n")
+
+
 def test_a_front_matter_title_keeps_its_characters_whatever_the_normaliser_makes_of_it() -> None:
     text = "---\ntitle: Queue depth < 10 made <OrderService> return 5xx\n---\n\n## Summary\n\nOrders failed.\n"
     assert migrate(text).startswith("---\ntitle: Queue depth < 10 made <OrderService> return 5xx\n")
@@ -601,7 +606,7 @@ def test_a_file_not_read_as_utf8_is_left_alone_with_how_to_convert_it(
     assert shown.exit_code == 1 and snapshot(archive) == before  # without --write nothing is written, refused or not
     result = run_cli("migrate", "--write", "archive", cwd=tmp_path)
     assert result.exit_code == 1
-    assert f"archive/notes.md:{line}: error: encoding: " in result.stderr and advice in result.stderr
+    assert f"archive/notes.md:{line}: error: not-utf8: " in result.stderr and advice in result.stderr
     assert "save it as UTF-8" in result.stderr or "remove them first" in result.stderr
     assert (archive / "notes.md").read_bytes() == data
     assert (archive / "good.md").read_text(encoding="utf-8") == migrate(HTML_HEADINGS_AND_LOOSE_LINES)

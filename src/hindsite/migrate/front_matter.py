@@ -80,7 +80,12 @@ def field_name(key: str) -> str | None:
 
 
 def ambiguous_keys(document: Document, incident: Incident) -> dict[str, str]:
-    """The author's date and time keys whose value hindsite reported as ambiguous, with the value as it read it (ISO 8601)."""
+    """The author's date and time keys whose value hindsite reported as ambiguous, with the value as it read it (ISO 8601).
+
+    None in a TOML block, where such a value stays as written.
+    """
+    if _is_toml(document):
+        return {}
     lines = {d.line for d in incident.diagnostics if d.code == "ambiguous-date"}
     found = {}
     for key in document.front_matter:
@@ -103,10 +108,14 @@ def front_matter_block(document: Document, found: Mapping[str, Any], rewritten: 
     if not document.front_matter_text:
         return "\n".join(["---", *_yaml_fields(added), "---"]) if added else ""
     opening, *inner, closing = document.front_matter_text.split("\n")
-    if opening.strip() == "+++":
+    if _is_toml(document):
         return "\n".join([opening, *_toml_fields(added), *inner, closing])
     written = _rewritten_yaml("\n".join(inner), rewritten) if inner else ""
     return "\n".join([opening, *_yaml_fields(added), *([written] if inner else []), closing])
+
+
+def _is_toml(document: Document) -> bool:
+    return document.front_matter_text.startswith("+++")
 
 
 # --- YAML --------------------------------------------------------------------------

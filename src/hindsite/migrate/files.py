@@ -150,7 +150,7 @@ def encoding_refusal(data: bytes, source: str) -> Diagnostic | None:
     if b"\0" in body:
         line = body[: body.index(b"\0")].count(b"\n") + 1
         command = f"tr -d '\\000' < {shlex.quote(source)} > {shlex.quote(source + '.new')}"
-        return diag.error("encoding", f"the file holds NUL bytes, from this line on; migrate rewrites only text, so it was "
+        return diag.error("not-utf8", f"the file holds NUL bytes, from this line on; migrate rewrites only text, so it was "
                           f"left as it is — remove them first (`{command}`, then replace the file with the new one) "
                           "and run migrate again", source, line)
     return None
@@ -166,7 +166,7 @@ def _reads_as(data: bytes, codec: str) -> bool:
 
 def _not_utf8(source: str, line: int, what: str, example: str) -> Diagnostic:
     command = f"iconv -f {example} -t UTF-8 {shlex.quote(source)} > {shlex.quote(source + '.new')}"
-    return diag.error("encoding", f"{what}; migrate rewrites only UTF-8 files, so it was left as it is — convert it first, "
+    return diag.error("not-utf8", f"{what}; migrate rewrites only UTF-8 files, so it was left as it is — convert it first, "
                       f"naming the encoding it was saved in (`{command}`, then replace the file with the new one), "
                       "or open it in your editor and save it as UTF-8", source, line)
 

@@ -12,8 +12,9 @@ document is left as it is.
 `migrate_paths` reads documents and `write_migration` replaces one file.
 
 Modules: `canonical` (the document, and the layouts tried), `body` (timeline
-and action items laid out again), `front_matter`, `record` (the same record),
-`files` (reading, writing, what the command prints).
+and action items laid out again), `front_matter` (the author's block, and what
+is added to it), `record` (the same record), `kept` (nothing the author wrote
+lost, checked on the text), `files` (reading, writing, what is printed).
 """
 
 from .canonical import REWRITTEN, canonical_markdown, migrate_document, section_heading

@@ -48,7 +48,9 @@ class Layout:
     full_front_matter: bool = True
 
 
-def canonical_markdown(document: Document, incident: Incident, config: SiteConfig, layout: Layout = Layout()) -> str | None:
+def canonical_markdown(
+    document: Document, incident: Incident, config: SiteConfig, layout: Layout = Layout()
+) -> str | None:
     """The canonical form of `document`, which normalised to `incident`; None when its sections cannot be found again."""
     found = _parts(document, incident, config.section_aliases)
     if found is None:
@@ -60,7 +62,8 @@ def canonical_markdown(document: Document, incident: Incident, config: SiteConfi
     level = _section_level(body for body in bodies if body)
     order = {key: n for n, key in enumerate(SECTION_KEYS)}
     placed = sorted(zip(parts, bodies), key=lambda pair: -1 if _stays_on_top(pair[0]) else order[pair[0].section.key])
-    # The heading the title came from moves into the front-matter, in the author's characters; kept, it is read as the title again.
+    # The heading the title came from moves into the front-matter, in the author's characters; a heading kept in the
+    # body is read as the title again.
     titled = title_block is not None and layout.full_front_matter and _title_origin(incident) == "heading"
     fields = front_matter(incident, derived=layout.full_front_matter)
     if titled and title_block is not None:
@@ -102,7 +105,9 @@ def _stays_on_top(part: Part) -> bool:
     return part.is_preamble and part.section.key == "other"
 
 
-def _parts(document: Document, incident: Incident, aliases: Mapping[str, str]) -> tuple[list[Part], Block | None] | None:
+def _parts(
+    document: Document, incident: Incident, aliases: Mapping[str, str]
+) -> tuple[list[Part], Block | None] | None:
     """The incident's sections with their text as written, found by splitting the body as the normaliser did.
 
     The opening heading may have been taken as the title (it is returned
@@ -226,18 +231,21 @@ def _opens(heading: Heading, key: str | None, level: int) -> bool:
 
 #: What to try, most canonical first: each way of laying out the sections, with the full front-matter and then with
 #: only what the document states (a date worked out from prose, stated up front, can date a line that had no date).
+_BODIES: tuple[tuple[tuple[str, ...], bool], ...] = (
+    ((), True), ((), False), (("timeline",), True), (("action_items",), True), (REWRITTEN, True),
+)
 LAYOUTS: tuple[Layout, ...] = tuple(
-    Layout(frozenset(as_written), dates_alone, full)
-    for as_written, dates_alone in (((), True), ((), False), (("timeline",), True), (("action_items",), True), (REWRITTEN, True))
-    for full in (True, False)
+    Layout(frozenset(as_written), dates_alone, full) for as_written, dates_alone in _BODIES for full in (True, False)
 )
 
 
 def migrate_document(document: Document, config: SiteConfig) -> tuple[str, Diagnostic | None]:
-    """The canonical text of one document, checked to normalise to the same record and to keep the author's text; or why there is none.
+    """The canonical text of one document, checked to read back as the same record and to keep the author's text.
 
-    Tries the most canonical layout first, then keeps the timeline, the action
-    items, or both as written, until one reads back as the same record.
+    Returns the text, or why there is none. Tries the most canonical layout
+    first, then keeps the timeline, the action items, or both as written, each
+    with the full front-matter and then with what the document states, until
+    one passes (`LAYOUTS`).
     """
     config = replace(config, redact=False, redact_personal=False)  # migrate rewrites sources: it never masks them
     try:

@@ -37,7 +37,8 @@ def _changed_fields(source: Document, migrated: Document, rewritten: Mapping[str
             continue
         expected = rewritten.get(str(key), value)
         if as_text(migrated.front_matter[key]) != as_text(expected):
-            found.append(f"the front-matter field {key!r} would change from {_shown(value)} to {_shown(migrated.front_matter[key])}")
+            now = _shown(migrated.front_matter[key])
+            found.append(f"the front-matter field {key!r} would change from {_shown(value)} to {now}")
     return found
 
 
@@ -93,7 +94,8 @@ def _rewritten_words(source: Document, incident: Incident) -> Counter[str]:
     so "PM" and "10" go); a timeline table's column names go with the table.
     """
     lines = source.body.split("\n")
-    headings = {s.line for s in incident.sections if s.heading} | {o.line for o in incident.origins if o.how == "heading"}
+    headings = {s.line for s in incident.sections if s.heading}
+    headings |= {o.line for o in incident.origins if o.how == "heading"}  # the title's
     allowed: Counter[str] = Counter()
     for number in headings:
         if number is not None and 0 <= number - source.body_line < len(lines):

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import os
 import re
+import tomllib
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
@@ -14,13 +15,14 @@ import pytest
 import yaml
 from conftest import RunCli
 
+import hindsite.migrate.canonical as canonical_module
 from hindsite.config import SiteConfig
-from hindsite.migrate import differences, migrate_document, words
+from hindsite.migrate import differences, migrate_document, migrate_paths, words, write_migrations
 from hindsite.model import SECTION_KEYS, SECTION_LABELS, Incident
 from hindsite.normalise import normalise
 from hindsite.normalise.sections import section_key
 from hindsite.normalise.times import parse_range
-from hindsite.read import split_front_matter
+from hindsite.read import Document, split_front_matter
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 CONFIG = SiteConfig(root=Path("."))
@@ -157,7 +159,8 @@ def migrate(text: str, name: str = "outage.md") -> str:
 
 def front_matter(text: str) -> dict[str, object]:
     match = re.match(r"---\n(.*?)\n---\n", text, re.S)
-    assert match, text[:200]
+    if match is None:
+        return {}
     return yaml.load(match.group(1), Loader=yaml.BaseLoader)  # every value as text, as hindsite reads it
 
 
@@ -228,6 +231,15 @@ def test_section_order_is_canonical() -> None:
     assert headings(migrate(text)) == ["Summary", "Impact", "Action items", "Notes"]
 
 
+def test_a_heading_with_no_words_still_opens_a_section_of_its_own() -> None:
+    # `###` alone opens a section as any heading does; it is not text before the first heading, which stays on top.
+    text = ("# Disk full\n\nNotes up front.\n\n## Why\n\n- The disk filled up\n\n###\n\n- Nobody watched it\n\n"
+            "## Root cause\n\nNo alert on disk space.\n")
+    after = migrate(text)
+    assert headings(after) == ["Summary", "Root cause", "Why", "Other"]  # the text up front is the summary
+    assert "## Other\n\n- Nobody watched it" in after
+
+
 def test_a_timeline_written_as_a_table_becomes_items_with_its_cells_in_order() -> None:
     text = ("# Disk full\n\n## Timeline\n\nAll times in CET.\n\n| Time | Event | Who |\n|---|---|---|\n"
             "| 2020-01-20 13:50 | Node reports no space left | Ana |\n| 2020-01-22 10:39 | Pod killed | Bo |\n")
@@ -249,10 +261,101 @@ def test_a_title_hindsite_made_up_is_not_written() -> None:
     assert "title" not in front_matter(migrate(text))
 
 
-def test_fields_kept_as_written_stay_in_the_front_matter() -> None:
-    text = "---\ntitle: Queue stalled\nuuid: 1234\nkeywords: [kafka, lag]\ncategories: [queue]\n---\n\nThe queue stalled.\n"
-    fields = front_matter(migrate(text))
-    assert fields["tags"] == ["kafka", "lag"] and fields["uuid"] == "1234" and fields["categories"] == "queue"
+# --- the author's front-matter ----------------------------------------------------------
+
+YAML_FRONT_MATTER = """\
+---
+# reviewed by the SRE guild on 2024-03-20
+title: Queue stalled
+people:            # who was on call
+  - name: Ana
+    role: incident commander
+  - name: Bo
+    role: scribe
+links:
+  dashboard: https://grafana.example.com/d/queue
+  ticket: OPS-12
+keywords: [kafka, lag]
+---
+
+## Summary
+
+The queue stalled for an hour.
+
+- **Severity:** Major
+"""
+
+TOML_FRONT_MATTER = """\
++++
+# moved from the old wiki
+title = "Queue stalled"
+date = 2024-03-14
+
+[extra]
+team = "payments"   # owns the queue
+
+[[extra.links]]
+name = "dashboard"
+url = "https://grafana.example.com/d/queue"
++++
+
+## Summary
+
+The queue stalled for an hour.
+
+- **Severity:** Major
+"""
+
+
+def test_the_authors_yaml_front_matter_is_kept_as_written_and_what_the_body_states_comes_first() -> None:
+    after = migrate(YAML_FRONT_MATTER)
+    block = YAML_FRONT_MATTER.split("---\n")[1]
+    assert after.startswith("---\nseverity: sev2\n" + block + "---\n")  # comments, nesting and key order as they were
+    fields = yaml.safe_load(block)
+    assert fields["people"][0] == {"name": "Ana", "role": "incident commander"} and fields["links"]["ticket"] == "OPS-12"
+    assert migrate(after) == after
+
+
+def test_a_toml_front_matter_stays_toml_with_its_tables_arrays_and_comments() -> None:
+    # Zola and Hugo read the same files: the block keeps its language; what the body states is added as TOML keys.
+    after = migrate(TOML_FRONT_MATTER)
+    block = TOML_FRONT_MATTER.split("+++\n")[1]
+    assert after.startswith('+++\nseverity = "sev2"\n' + block + "+++\n")
+    fields = tomllib.loads(after.split("+++\n")[1])
+    assert fields["severity"] == "sev2" and fields["extra"]["links"] == [
+        {"name": "dashboard", "url": "https://grafana.example.com/d/queue"}]
+    assert migrate(after) == after
+
+
+def test_an_ambiguous_front_matter_date_is_rewritten_in_place_and_nothing_else() -> None:
+    text = "---\ntitle: Queue stalled\ndate: 05/04/2020   # from the ticket\nteam: payments\n---\n\nThe queue stalled.\n"
+    after = migrate(text)
+    # Read month first, as the site reads dates; the comment after it and the other keys stay.
+    assert after.startswith("---\ntitle: Queue stalled\ndate: 2020-05-04   # from the ticket\nteam: payments\n---\n")
+    assert not [d for d in read(after)[0].diagnostics if d.code == "ambiguous-date"]
+
+
+def test_an_ambiguous_date_in_a_toml_front_matter_stays_as_written() -> None:
+    text = '+++\ntitle = "Queue stalled"\ndate = "05/04/2020"\n+++\n\nThe queue stalled.\n'
+    assert migrate(text).startswith(text.split("\n\n")[0] + "\n\n")
+
+
+def test_a_front_matter_title_keeps_its_characters_whatever_the_normaliser_makes_of_it() -> None:
+    text = "---\ntitle: Queue depth < 10 made <OrderService> return 5xx\n---\n\n## Summary\n\nOrders failed.\n"
+    assert migrate(text).startswith("---\ntitle: Queue depth < 10 made <OrderService> return 5xx\n")
+
+
+def test_a_title_heading_moves_to_the_front_matter_in_the_authors_characters(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A reading that drops `<OrderService>` as if it were a tag must not decide what is written.
+    real = canonical_module.normalise
+
+    def lossy(document: Document, config: SiteConfig) -> Incident:
+        incident = real(document, config)
+        return replace(incident, title=re.sub(r"<[^>]*>", "", incident.title), title_as_written="Queue depth return 5xx")
+
+    monkeypatch.setattr(canonical_module, "normalise", lossy)
+    after = migrate("# Queue depth < 10 made <OrderService> return **5xx**\n\n## Summary\n\nOrders failed.\n")
+    assert front_matter(after)["title"] == "Queue depth < 10 made <OrderService> return **5xx**"
 
 
 def test_a_site_that_redacts_still_migrates_the_source_unmasked() -> None:
@@ -260,6 +363,31 @@ def test_a_site_that_redacts_still_migrates_the_source_unmasked() -> None:
     document = split_front_matter(text, "content/leak.md", PurePosixPath("leak.md"))
     after, problem = migrate_document(document, replace(CONFIG, redact=True))
     assert problem is None and "AKIAIOSFODNN7EXAMPLE" in after
+
+
+def test_a_title_that_would_lose_words_is_not_written_though_it_reads_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Written from a reading that took `<OrderService>` for a tag, the title would read back as that same reading: only
+    # the text shows what went. The heading stays the title, as the author wrote it.
+    monkeypatch.setattr(canonical_module, "title_as_written", lambda block: "Queue depth return 5xx")
+    after = migrate("# Queue depth < 10 made <OrderService> return 5xx\n\n## Summary\n\nOrders failed.\n")
+    assert after.startswith("# Queue depth < 10 made <OrderService> return 5xx\n\n## Summary\n")
+
+
+def test_a_front_matter_value_that_would_change_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    written = canonical_module.front_matter_block
+    monkeypatch.setattr(canonical_module, "front_matter_block", lambda *args: written(*args).replace("OPS-12", "OPS 12"))
+    document = split_front_matter(YAML_FRONT_MATTER, "content/q.md", PurePosixPath("q.md"))
+    after, problem = migrate_document(document, CONFIG)
+    assert after == "" and problem is not None and problem.code == "round-trip"
+    assert "the front-matter field 'links' would change from {'dashboard': " in problem.message
+
+
+def test_a_date_worked_out_from_prose_is_left_to_the_prose_when_stating_it_would_date_another_line() -> None:
+    # Stated up front, the year would let "22:30 UTC on March 2 to …" be read as a start and an end it was not before.
+    text = ("# Queue outages\n\nThe queue stalled twice; the last time on March 3, 2024.\n\n"
+            "- **Duration:** 22:30 UTC on March 2 to 05:39 UTC on March 3 (7 hours 9 minutes)\n")
+    after = migrate(text)
+    assert front_matter(after) == {"duration": "429"} and after.split("---\n", 2)[2].startswith("\n# Queue outages\n")
 
 
 # --- nothing lost, round trip, idempotence ---------------------------------------
@@ -442,6 +570,99 @@ def test_a_file_that_cannot_be_read_is_reported_and_the_others_are_migrated(tmp_
     assert "1 document rewritten, 0 already canonical, 2 could not be migrated" in result.stderr
     assert (tmp_path / "good.md").read_text(encoding="utf-8").startswith("---\n")
     assert (tmp_path / "broken.md").read_text(encoding="utf-8").startswith("---\ntitle: [unclosed")
+
+
+def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file and link under `folder`: its bytes (a link's target) and modification time."""
+    return {
+        str(path.relative_to(folder)): (str(os.readlink(path)).encode() if path.is_symlink() else path.read_bytes(),
+                                        path.lstat().st_mtime_ns)
+        for path in sorted(folder.rglob("*")) if path.is_symlink() or path.is_file()
+    }
+
+
+JAPANESE = "# 障害報告: 注文サービス停止\n\n## 概要\n\n注文サービスが45分間停止しました。\n"
+CHINESE = "# 故障报告：订单服务中断\n\n## 摘要\n\n订单服务中断了45分钟。\n"
+NOT_UTF8 = {
+    "shift-jis": (JAPANESE.encode("shift_jis"), "iconv -f SHIFT_JIS -t UTF-8 archive/notes.md > archive/notes.md.new", 1),
+    "gbk": (CHINESE.encode("gbk"), "iconv -f GBK -t UTF-8 archive/notes.md > archive/notes.md.new", 1),
+    "bytes-windows-1252-leaves-undefined": (b"# Caf\xe9 outage\n\n## Summary\n\nThe \x81 and \x8d bytes.\n",
+                                            "iconv -f ISO-8859-1 -t UTF-8", 1),
+    "utf-16": (HTML_HEADINGS_AND_LOOSE_LINES.encode("utf-16"), "iconv -f UTF-16 -t UTF-8", 1),
+    "nul-bytes": (b"# Outage\n\n## Summary\n\nThe log said \x00\x00 here.\n", "tr -d '\\000' < archive/notes.md", 5),
+}
+
+
+@pytest.mark.parametrize(("data", "advice", "line"), NOT_UTF8.values(), ids=list(NOT_UTF8))
+def test_a_file_not_read_as_utf8_is_left_alone_with_how_to_convert_it(
+    tmp_path: Path, run_cli: RunCli, data: bytes, advice: str, line: int
+) -> None:
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / "notes.md").write_bytes(data)
+    (archive / "good.md").write_text(HTML_HEADINGS_AND_LOOSE_LINES, encoding="utf-8")
+    before = snapshot(archive)
+    shown = run_cli("migrate", "archive", cwd=tmp_path)
+    assert shown.exit_code == 1 and snapshot(archive) == before  # without --write nothing is written, refused or not
+    result = run_cli("migrate", "--write", "archive", cwd=tmp_path)
+    assert result.exit_code == 1
+    assert f"archive/notes.md:{line}: error: not-utf8: " in result.stderr and advice in result.stderr
+    assert "save it as UTF-8" in result.stderr or "remove them first" in result.stderr
+    assert (archive / "notes.md").read_bytes() == data
+    assert (archive / "good.md").read_text(encoding="utf-8") == migrate(HTML_HEADINGS_AND_LOOSE_LINES)
+    assert "1 document rewritten, 0 already canonical, 1 could not be migrated" in result.stderr
+
+
+def test_a_file_keeps_its_byte_order_mark_and_its_crlf_line_ends(tmp_path: Path, run_cli: RunCli) -> None:
+    path = tmp_path / "outage.md"
+    path.write_bytes(b"\xef\xbb\xbf" + BOLD_PSEUDO_HEADINGS.replace("\n", "\r\n").encode("utf-8"))
+    assert run_cli("migrate", "--write", "outage.md", cwd=tmp_path).exit_code == 0
+    written = path.read_bytes()
+    assert written == b"\xef\xbb\xbf" + migrate(BOLD_PSEUDO_HEADINGS).replace("\n", "\r\n").encode("utf-8")
+    again = run_cli("migrate", "outage.md", cwd=tmp_path)
+    assert again.stdout == "" and "0 documents would change, 1 already canonical" in again.stderr
+
+
+def test_a_symbolic_link_is_followed_only_to_a_file_inside_its_folder(tmp_path: Path, run_cli: RunCli) -> None:
+    archive, elsewhere = tmp_path / "archive", tmp_path / "elsewhere"
+    (archive / "real").mkdir(parents=True)
+    elsewhere.mkdir()
+    (elsewhere / "secret.md").write_text(BOLD_PSEUDO_HEADINGS, encoding="utf-8")
+    (archive / "real" / "inside.md").write_text(BOLD_PSEUDO_HEADINGS, encoding="utf-8")
+    (archive / "out.md").symlink_to(elsewhere / "secret.md")
+    (archive / "in.md").symlink_to(archive / "real" / "inside.md")
+    result = run_cli("migrate", "--write", "archive/out.md", "archive/in.md", cwd=tmp_path)
+    assert "archive/out.md: warning: symlink: this symbolic link points outside its folder" in result.stderr
+    assert (elsewhere / "secret.md").read_text(encoding="utf-8") == BOLD_PSEUDO_HEADINGS
+    assert (archive / "in.md").is_symlink()  # a link inside the folder stays a link; the file it points at is migrated
+    assert (archive / "real" / "inside.md").read_text(encoding="utf-8") == migrate(BOLD_PSEUDO_HEADINGS)
+
+
+def test_a_file_turned_into_a_link_out_of_its_folder_before_the_write_is_left_alone(tmp_path: Path) -> None:
+    archive, elsewhere = tmp_path / "archive", tmp_path / "elsewhere"
+    archive.mkdir()
+    elsewhere.mkdir()
+    (archive / "outage.md").write_text(BOLD_PSEUDO_HEADINGS, encoding="utf-8")
+    (elsewhere / "twin.md").write_text(BOLD_PSEUDO_HEADINGS, encoding="utf-8")  # the same bytes, so "changed" cannot tell
+    migrations, _ = migrate_paths([archive], CONFIG)
+    (archive / "outage.md").unlink()
+    (archive / "outage.md").symlink_to(elsewhere / "twin.md")
+    (written,) = write_migrations(migrations)
+    assert [d.code for d in written.diagnostics] == ["unwritable"]
+    assert (elsewhere / "twin.md").read_text(encoding="utf-8") == BOLD_PSEUDO_HEADINGS
+
+
+def test_names_and_text_that_would_drive_a_terminal_are_printed_escaped(tmp_path: Path, run_cli: RunCli) -> None:
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / "evil\x1b]0;owned\x07.md").write_text(
+        BOLD_PSEUDO_HEADINGS.replace("A connection pool", "\x1b[31mA\x1b[0m connection pool"), encoding="utf-8")
+    (archive / "bad\x9b2J.md").write_text("---\ntitle: [unclosed\n---\n\nBody.\n", encoding="utf-8")
+    result = run_cli("migrate", "archive", cwd=tmp_path)
+    assert "--- a/archive/evil\\x1b]0;owned\\x07.md\n" in result.stdout
+    assert "\\x1b[31mA\\x1b[0m connection pool" in result.stdout
+    assert "archive/bad\\x9b2J.md:2: error: bad-front-matter: " in result.stderr
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", result.stdout + result.stderr)
 
 
 def test_a_canonical_document_is_left_alone(tmp_path: Path, run_cli: RunCli) -> None:

@@ -452,6 +452,13 @@ def test_bad_time_warns() -> None:
     assert [(d.code, d.line) for d in incident.diagnostics] == [("bad-time", 2)]
 
 
+def test_a_yes_or_no_under_a_time_key_says_whether_not_when() -> None:
+    # Status pages write `resolved: true` beside the time in another key; it is shown as written, not reported as a bad time.
+    incident = incident_of("---\nresolved: true\nresolvedWhen: 2021-04-19T21:12:00Z\n---\nx\n")
+    assert not [d for d in incident.diagnostics if d.code == "bad-time"]
+    assert incident.resolved_at is None and ("resolved", "true") in incident.extra
+
+
 def test_unknown_zone_abbreviation_is_a_diagnostic_not_a_python_warning() -> None:
     """A zone the table does not know must not be silently replaced by the site's zone."""
     incident = incident_of("---\nstarted_at: 2024-05-06 10:00 QQT\n---\nx\n")

@@ -248,21 +248,24 @@ def migrate_command(paths: Sequence[Path], write: bool, show_diff: bool, config_
     """Rewrite the postmortems at PATHS (files, or folders of Markdown files)
     as canonical hindsite Markdown.
 
-    The result has YAML front-matter with every field hindsite found (the title
-    as written, date, severity, services, tags, responders, status, start,
-    detection and resolution times with their UTC offsets, and the fields it kept as
-    written); the sections under canonical headings in canonical order, an
+    The result keeps the author's front-matter as written (YAML or TOML,
+    comments and nested values too) and adds at its top every other field
+    hindsite found (the title, date, severity, services, tags, responders,
+    status, start, detection and resolution times with their UTC offsets); the
+    sections under canonical headings in canonical order, an
     author's heading that says more kept in parentheses; the timeline as
     `- 2024-03-14 14:05 UTC — text` items; action items as a checklist.
 
     Nothing is dropped: a section hindsite does not recognise keeps its
     heading, and text before the first heading stays first. Each result is
-    checked to read back as the same incident (docs/migrate.md); a document
-    that would not is left as it is and reported. Migrating a migrated
+    checked to read back as the same incident and to keep every front-matter
+    value and word (docs/migrate.md); a document that would not is left as it
+    is and reported, and so is a file that is not UTF-8. Migrating a migrated
     document changes nothing.
 
     Without --write, prints a unified diff of what would change and writes
-    nothing. A summary goes to stderr. Exits 1 when a document could not be
+    nothing. With it, each file is replaced atomically, keeping its byte-order
+    mark, line ends and permissions. A summary goes to stderr. Exits 1 when a document could not be
     read, migrated or written; the others are migrated all the same.
     """
     config = _load_config(config_path, None, None)

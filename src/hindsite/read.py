@@ -56,7 +56,8 @@ class Document:
     `body_line` is the 1-based line of the file on which `body` starts, so a
     position inside the body maps back to the file. `unread_front_matter` is the
     raw text of a front-matter block that could not be used; it is kept so that
-    nothing the author wrote is lost.
+    nothing the author wrote is lost. `front_matter_text` is the block as
+    written, its fences included, so that it can be rewritten faithfully.
     """
 
     source: str
@@ -68,7 +69,7 @@ class Document:
     key_lines: Mapping[str, int] = field(default_factory=dict)
     unread_front_matter: str = ""
     diagnostics: tuple[Diagnostic, ...] = ()
-    front_matter_text: str = ""  # the block as written, for finding a value's own line inside it
+    front_matter_text: str = ""  # the block as written, its fences included
 
 
 def discover(root: Path, shown_root: str | None = None) -> tuple[list[SourceFile], list[Diagnostic]]:
@@ -460,8 +461,9 @@ def split_front_matter(
         for offset, line in enumerate(lines[start + 1 : end])
         if (match := re.match(r"^([^\s:#'\"][^:]*?)\s*[:=]", line))
     }
+    written = "\n".join(lines[start : end + 1])
     return Document(source, rel, body, end + 2, values, start + 1, key_lines, diagnostics=tuple(problems),
-                    front_matter_text=raw)
+                    front_matter_text=written)
 
 
 #: How deeply front-matter may nest lists and mappings, the block itself being the first level. Real

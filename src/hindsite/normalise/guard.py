@@ -81,7 +81,7 @@ class _FrontMatterWalk:
         self.document, self.config = document, config
         self.problems: list[Diagnostic] = []
         self.key_lines: dict[str, int] = dict(document.key_lines)
-        self._lines = document.front_matter_text.split("\n")
+        self._lines = document.front_matter_text.split("\n")[1:]  # the lines inside the fences, and the closing one
         self._first = (document.front_matter_line or 0) + 1  # the file line of the block's first line
 
     def mapping(self, values: Mapping[Any, Any], top: str | None = None) -> dict[Any, Any]:

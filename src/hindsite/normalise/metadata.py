@@ -59,6 +59,7 @@ FIELD_NAMES: Mapping[str, str] = {
 
 _LISTS = ("services", "tags", "responders")
 _TIMES = ("started_at", "detected_at", "resolved_at")
+_YES_NO = frozenset({"true", "false", "yes", "no"})
 
 
 @dataclass(slots=True)
@@ -87,6 +88,9 @@ def read_front_matter(document: Document, config: SiteConfig, zones: Mapping[str
         if name is None:
             meta.extra.append((key, plain(raw_value)))
             meta.diagnostics.append(_unknown_field(key, document.source, line))
+            continue
+        if name in _TIMES and plain(raw_value).strip().casefold() in _YES_NO:
+            meta.extra.append((key, plain(raw_value)))  # a status page's `resolved: true` says whether, not when
             continue
         value, problem = _interpret(name, raw_value, config, zones)
         if problem:

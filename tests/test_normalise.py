@@ -450,8 +450,12 @@ def test_no_date_warns() -> None:
         ("2024-05-06-queue.md", dt.date(2024, 5, 6)),
         ("2023-12-31.md", dt.date(2023, 12, 31)),
         ("2024-02-30-bad.md", None),
-        ("20240506-queue.md", None),
-        ("queue-2024-05-06.md", None),
+        ("20240506-queue.md", dt.date(2024, 5, 6)),
+        ("queue-2024-05-06.md", dt.date(2024, 5, 6)),
+        ("2021-10_2021-10-31-storm.md", dt.date(2021, 10, 31)),
+        ("06192022-attack.md", dt.date(2022, 6, 19)),
+        ("04-03-2026-portal.md", None),
+        ("queue-12345678.md", None),
     ],
 )
 def test_date_from_file_name(name: str, date: dt.date | None) -> None:

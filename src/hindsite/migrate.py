@@ -45,7 +45,7 @@ from .normalise.sections import (
     split_sections,
 )
 from .normalise.timeline import events_from_blocks, split_leading_time
-from .normalise.times import LONG_ZONES, ZONES
+from .normalise.times import ABBREVIATIONS, LONG_NAMES, Context, Zone
 from .read import Document, SourceFile, decode, discover, read_document, split_front_matter
 
 #: Sections whose layout migrate rewrites; every other section keeps its text as written.
@@ -372,7 +372,8 @@ class _TimelineWriter:
     def __init__(self, part: _Part, events: Mapping[int, TimelineEvent], dates_alone: bool, headings_as_items: bool) -> None:
         self.blocks = parse_blocks(part.text, part.first_line)
         self.events = events
-        self.written = {e.line: e.text for e in events_from_blocks(self.blocks, day=None, zone=dt.UTC)}  # notes kept
+        utc = Context(Zone("UTC", dt.UTC))
+        self.written = {p.event.line: p.event.text for p in events_from_blocks(self.blocks, utc)}  # notes kept
         self.lines = _Lines(part)
         self.layout = _Layout()
         self.dates_alone = dates_alone
@@ -702,8 +703,8 @@ _DAYS = "monday tuesday wednesday thursday friday saturday sunday"
 TIME_WORDS = frozenset(
     {"am", "pm", "a", "p", "m", "st", "nd", "rd", "th", "t", "z", "at", "on", "utc", "gmt"}
     | {name[:n] for name in (_MONTHS + " " + _DAYS).split() for n in (3, 4, len(name))}
-    | {zone.casefold() for zone in ZONES}
-    | {word for name in LONG_ZONES for word in name.split()}
+    | {zone.casefold() for zone in ABBREVIATIONS}
+    | {word for name in LONG_NAMES for word in name.split()}
 )
 
 

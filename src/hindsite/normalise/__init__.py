@@ -24,7 +24,15 @@ from .actions import items_from_blocks
 from .assets import missing_assets
 from .blocks import Block, parse_blocks
 from .derive import check_facts, derive_times, main_window, prose_date, prose_duration, prose_moments, prose_window
-from .metadata import Metadata, apply_stated, file_name_date, read_front_matter, resolve_pending, stated_in_blocks
+from .metadata import (
+    Metadata,
+    apply_stated,
+    file_name_date,
+    read_front_matter,
+    resolve_pending,
+    stated_in_blocks,
+    undecided_date,
+)
 from .placeholders import TEMPLATE_NOTE, is_unfilled, placeholder_lines
 from .secrets import SECRET_KINDS, find_secrets, lines_of, redact
 from .sections import RawSection, names_section, read_heading, split_sections
@@ -109,6 +117,8 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
     problems += _missing_sections(parts, config, document.source)
     if known_files is not None:
         problems += missing_assets(document.body, document.body_line, str(document.rel), known_files, document.source)
+    if "date" not in meta.values:
+        problems += _undecided_dates(document, order)
     if "date" not in meta.values and _has_text(document):  # an empty document's own diagnostic says why
         problems.append(diag.warning(
             "no-date", "no date found; add 'date: YYYY-MM-DD' to the front-matter or start the file name with the date",
@@ -387,14 +397,25 @@ def _settle_date(
     return problems
 
 
+def _undecided_dates(document: Document, order: bool | None) -> list[Diagnostic]:
+    """`ambiguous-date` at the first numeric date nothing settled, when the document is left without a date for it."""
+    if order is not None:
+        return []
+    for offset, line in enumerate(document.body.split("\n")):
+        found = next((d for d in scan_dates(line) if d.other is not None and d.year is not None), None)
+        if found is not None:
+            return [undecided_date(line[found.start : found.end], found, document.source, document.body_line + offset)]
+    return []
+
+
 def _write_up_date(
     day: dt.date, origin: Origin, span: tuple[dt.date, dt.date], timeline_won: bool, source: str
 ) -> Diagnostic:
     said = f"the {_PLACE.get(origin.how, origin.how)} gives {day:%d %B %Y}"
     if timeline_won:
-        return diag.info("write-up-date", f"{said}, which is not a day of the timeline ({span[0]:%d %B %Y} to "
-                         f"{span[1]:%d %B %Y}); the incident is dated by its timeline — the other date is probably "
-                         "when the postmortem was written", source, origin.line)
+        days = f"{span[0]:%d %B %Y} to {span[1]:%d %B %Y}" if span[0] > dt.date.min + _ONE_DAY else f"until {span[1]:%d %B %Y}"
+        return diag.info("write-up-date", f"{said}, which is not a day of the timeline ({days}); the incident is dated "
+                         "by its timeline — the other date is probably when the postmortem was written", source, origin.line)
     return diag.info("write-up-date", f"{said}, which is not the incident's date; it is probably when the postmortem "
                      "was written", source, origin.line)
 
@@ -428,10 +449,17 @@ def _witnesses(
 def _timeline_days(
     explicit: Sequence[Placed], anchored: set[dt.date]
 ) -> tuple[tuple[dt.date, dt.date] | None, tuple[dt.date, int] | None]:
-    """The days a timeline writes out (first and last), and the first day of the incident itself, with its line."""
+    """The days a timeline writes out (first and last), and the first day of the incident itself, with its line.
+
+    Times written before the first date, which no day was given for, may be on any earlier day: then the
+    first of the days is not known, and any day before the last agrees with the timeline.
+    """
     days = [p.event.at.date() if p.event.at else p.event.day for p in explicit if p.event.at or p.event.day]
     if not days:
         return None, None
+    first = next(p.event for p in explicit if p.event.time or p.event.at or p.event.day)
+    if first.at is None and first.day is None:
+        return (dt.date.min + _ONE_DAY, max(days)), None  # an undated first time: the first day is not known
     window = main_window(explicit, anchored)
     if window:
         first = window[0].event

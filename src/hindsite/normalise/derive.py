@@ -79,10 +79,11 @@ def derive_times(meta: Metadata, placed: Sequence[Placed]) -> None:
         if name in meta.values:
             continue
         floor = max([start, *(meta.values[n] for n in ("detected_at",) if n in meta.values and n != name)])
-        event = _detection(window, start) if name == "detected_at" else _resolution(window, floor)
+        event = _detection(window, start) if name == "detected_at" else _resolution(window)
         minutes, origin = lengths[name], length_origins[name]
         counted = start + dt.timedelta(minutes=minutes) if minutes is not None else None
-        if counted is not None and origin is not None and counted >= floor and (event is None or _on_an_event(counted, window)):
+        fits = counted is not None and counted >= floor
+        if counted is not None and origin is not None and fits and (event is None or _on_an_event(counted, window)):
             meta.set(name, counted, origin.how, origin.line, kind=DERIVED,
                      evidence=(f"{minutes} min after the start (line {meta.origins['started_at'].line})",))
         elif event is not None:
@@ -101,11 +102,11 @@ def _detection(window: Sequence[Placed], start: dt.datetime) -> Placed | None:
     return next((p for p in window if _DETECTED.search(p.event.text) and p.event.at >= start), None)  # type: ignore[operator]
 
 
-def _resolution(window: Sequence[Placed], floor: dt.datetime) -> Placed | None:
-    """The last event that says service was back (a weaker word only where none does), not before `floor`."""
-    late = [p for p in window if p.event.at >= floor]  # type: ignore[operator]
-    return next((p for p in reversed(late) if _RESOLVED.search(p.event.text)), None) or next(
-        (p for p in reversed(late) if _RESOLVED_WEAKLY.search(p.event.text)), None)
+def _resolution(window: Sequence[Placed]) -> Placed | None:
+    """The last event that says service was back (a weaker word only where none does); one before the start is
+    reported by `check_facts`, not skipped."""
+    return next((p for p in reversed(window) if _RESOLVED.search(p.event.text)), None) or next(
+        (p for p in reversed(window) if _RESOLVED_WEAKLY.search(p.event.text)), None)
 
 
 def _derive_duration(meta: Metadata) -> None:
@@ -187,7 +188,7 @@ def _duration_problems(meta: Metadata, max_minutes: int, source: str) -> list[Di
     if 1 <= minutes <= max_minutes:
         return _mismatch(meta, source)
     length = "less than a minute" if minutes < 1 else f"{minutes} minutes ({minutes / 1440:.1f} days)"
-    limit = f"between 1 minute and {max_minutes} minutes (max_incident_days in site.toml)"
+    limit = f"between 1 minute and {max_minutes // 1440} days (max_incident_days in site.toml)"
     if origin.kind == DERIVED:
         withhold(meta, "duration_minutes", f"{length} is not {limit}")
         if meta.origins.get("resolved_at") and meta.origins["resolved_at"].kind == DERIVED:
@@ -195,8 +196,10 @@ def _duration_problems(meta: Metadata, max_minutes: int, source: str) -> list[Di
         return [diag.warning("implausible-duration", f"the times worked out from the timeline make the incident last "
                              f"{length}, which is not {limit}; the duration is left out — state started_at and "
                              "resolved_at, or the duration", source, origin.line)]
-    return [diag.warning("implausible-duration", f"the stated times make the incident last {length}; they are kept as "
-                         f"written, but a duration is expected {limit} — check them", source, origin.line)]
+    stated = "the stated duration is" if origin.how != "timeline" and "start" not in " ".join(origin.evidence) else \
+        "the stated times make the incident last"
+    return [diag.warning("implausible-duration", f"{stated} {length}; it is kept as written, but a duration is expected "
+                         f"{limit} — check it", source, origin.line)]
 
 
 def _mismatch(meta: Metadata, source: str) -> list[Diagnostic]:

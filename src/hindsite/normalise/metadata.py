@@ -194,7 +194,8 @@ def _read_field(
 def _read_date(meta: Metadata, text: str, how: str, line: int | None, context: Context, source: str) -> list[Diagnostic]:
     found = [d for d in scan_dates(text) if d.year is not None]
     if not found:
-        return [diag.warning("bad-time", f"date {text!r} is not a date; write it as YYYY-MM-DD", source, line)]
+        return [_out_of_range(text, "date", source, line) or diag.warning(
+            "bad-time", f"date {text!r} is not a date; write it as YYYY-MM-DD", source, line)]
     first = found[0]
     if first.other is not None and context.day_first is None:
         return [undecided_date(text, first, source, line)]
@@ -219,6 +220,9 @@ def _read_time(
         return [diag.warning("bad-time", f"{_FIELD_WORDS[name]} {text!r} names the time zone {unknown!r}, which "
                              "hindsite does not know; write an offset such as +03:00, or add it under [zones] in "
                              "site.toml", source, line)]
+    out_of_range = _out_of_range(text, _FIELD_WORDS[name], source, line)
+    if out_of_range is not None:
+        return [out_of_range]
     span = scan_range(text, zones)
     stamps = (span[0],) if span else tuple(scan(text, zones)[:1])
     if not stamps or stamps[0].clock is None and stamps[0].date is None:
@@ -241,6 +245,19 @@ def _read_time(
         meta.state_day(reading.day, how, line)
     return [diag.info("date-only-time", f"{_FIELD_WORDS[name]} {text!r} gives a day but no time of day; the time is "
                       "left empty rather than taken as midnight — write YYYY-MM-DDTHH:MM+00:00", source, line)]
+
+
+#: A year written in a date that hindsite does not read as an incident's: before 1970 or after 2100.
+_FAR_YEAR = re.compile(r"(?<![\d.])(1[0-8]\d\d|19[0-6]\d|210[1-9]|21[1-9]\d|2[2-9]\d\d)(?=[-/. ]\d|\b)")
+
+
+def _out_of_range(text: str, what: str, source: str, line: int | None) -> Diagnostic | None:
+    """`bad-time` that names the year, when a date's year is outside 1970–2100 (a typo, usually: 1024 for 2024)."""
+    match = _FAR_YEAR.search(text)
+    if match is None:
+        return None
+    return diag.warning("bad-time", f"{what} {text.strip()!r} is in the year {match.group(1)}; hindsite reads incident dates "
+                        "from 1970 to 2100 — correct the year", source, line)
 
 
 def _restated(meta: Metadata, name: str, at: dt.datetime, text: str, source: str, line: int | None) -> list[Diagnostic]:

@@ -244,9 +244,9 @@ BUILT_IN = Zones.of()
 
 def bad_offset(text: str) -> str | None:
     """An offset no place on Earth has ("+99:00"), as written, for a diagnostic."""
-    match = re.search(r"(?:\d|\b(?:UTC|GMT))\s?([+-]\d{2}):?(\d{2})?\b", text)
-    if match and (int(match.group(1)[1:]) > MAX_OFFSET_HOURS or int(match.group(2) or 0) >= 60):
-        return match.group(0).lstrip("0123456789")
+    for match in re.finditer(r"(?:\d:\d\d(?::\d\d(?:\.\d+)?)?|\b(?:UTC|GMT))\s?([+-]\d{2}):?(\d{2})?(?!\d)", text):
+        if int(match.group(1)[1:]) > MAX_OFFSET_HOURS or int(match.group(2) or 0) >= 60:
+            return match.group(0)[match.group(0).index(match.group(1)):]
     return None
 
 

@@ -239,3 +239,23 @@ def test_a_status_page_date_time_with_an_end_is_the_start() -> None:
                            "resolvedWhen: 2023-03-29T15:55:00-00:00\n---\nWe purged the queue.\n")
     assert (iso(incident.started_at), iso(incident.resolved_at), incident.duration_minutes, incident.status) == (
         "2023-03-28T14:00:00+00:00", "2023-03-29T15:55:00+00:00", 1555, "resolved")
+
+
+def test_relative_times_count_from_the_stated_start() -> None:
+    text = ("---\nstarted_at: 2024-03-14T10:00Z\n---\n# Queue\n\n## Timeline\n\n- T+0: deploy\n- T+15m: alerts fire\n"
+            "- T+1h 5m — resolved\n- +01:30 all clear\n")
+    incident = incident_of(text)
+    assert [iso(e.at) for e in incident.timeline] == [
+        "2024-03-14T10:00:00+00:00", "2024-03-14T10:15:00+00:00", "2024-03-14T11:05:00+00:00", "2024-03-14T11:30:00+00:00"]
+    origin = next(o for o in incident.origins if o.field == "detected_at")
+    assert origin.kind == DERIVED and any("15 min after the start (line 2)" in note for note in origin.evidence)
+
+
+def test_relative_times_without_a_stated_start_keep_their_words_and_no_time() -> None:
+    incident = incident_of("# Queue\n\n## Timeline\n\n- T+15m: alerts fire\n- T+1h: resolved\n")
+    assert [(e.at, e.text) for e in incident.timeline] == [(None, "alerts fire"), (None, "resolved")]
+
+
+def test_stamps_split_by_a_line_break_are_one_moment() -> None:
+    text = "# Queue\n\n## Timeline\n\n| When | What |\n|---|---|\n| 2024-03-14<br>10:00 UTC | paged |\n| March 14,<br>2024 11:00 | fixed |\n"
+    assert [iso(e.at) for e in incident_of(text).timeline] == ["2024-03-14T10:00:00+00:00", "2024-03-14T11:00:00+00:00"]

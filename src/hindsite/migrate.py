@@ -45,7 +45,7 @@ from .normalise.sections import (
     split_sections,
 )
 from .normalise.timeline import events_from_blocks, split_leading_time
-from .normalise.times import ABBREVIATIONS, LONG_NAMES, Context, Zone
+from .normalise.times import ABBREVIATIONS, LONG_NAMES, MONTH_NUMBERS, WEEKDAY_NAMES, Context, Zone
 from .read import Document, SourceFile, decode, discover, read_document, split_front_matter
 
 #: Sections whose layout migrate rewrites; every other section keeps its text as written.
@@ -697,12 +697,11 @@ def _indent(lines: Iterable[str]) -> list[str]:
 
 _FIELDS = ("title", "date", "severity", "services", "tags", "responders", "status", "duration_minutes")
 _INSTANTS = ("started_at", "detected_at", "resolved_at")
-_MONTHS = "january february march april may june july august september october november december"
-_DAYS = "monday tuesday wednesday thursday friday saturday sunday"
 #: Words a written time may hold, which migrate writes again in its own form: "10:00 PM (EAT) on Jan 5th".
 TIME_WORDS = frozenset(
     {"am", "pm", "a", "p", "m", "st", "nd", "rd", "th", "t", "z", "at", "on", "utc", "gmt"}
-    | {name[:n] for name in (_MONTHS + " " + _DAYS).split() for n in (3, 4, len(name))}
+    | set(MONTH_NUMBERS)
+    | {name[:n] for name in WEEKDAY_NAMES for n in (3, 4, len(name))}
     | {zone.casefold() for zone in ABBREVIATIONS}
     | {word for name in LONG_NAMES for word in name.split()}
 )

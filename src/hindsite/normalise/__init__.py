@@ -99,7 +99,7 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
     if "duration_minutes" not in meta.values:
         meta.set("duration_minutes", prose_duration(_prose(parts)), "prose", None)
 
-    placed = _timeline(parts, context, zone_from, zones)
+    placed = _timeline(parts, context, zone_from, zones, meta)
     timeline = [p.event for p in placed]
     problems += order_problems(timeline, document.source)
     problems += untimed_problem(placed, document.source)
@@ -338,8 +338,16 @@ def _year_hint(meta: Metadata, written_title: str, document: Document) -> int | 
     return named.year if named else None
 
 
-def _timeline(parts: Sequence[_Part], context: Context, zone_from: str, zones: Zones) -> list[Placed]:
-    """Every timeline section's events; a later section goes on from the day the one before ended on."""
+def _timeline(
+    parts: Sequence[_Part], context: Context, zone_from: str, zones: Zones, meta: Metadata | None = None
+) -> list[Placed]:
+    """Every timeline section's events; a later section goes on from the day the one before ended on.
+
+    With `meta`, a stated start is what relative times ("T+15m") count from.
+    """
+    origin = meta.origins.get("started_at") if meta else None
+    start = (meta.values["started_at"], f"line {origin.line}" if origin.line else origin.how) if (
+        meta and origin and origin.kind == "stated" and "started_at" in meta.values) else None
     placed: list[Placed] = []
     for part in parts:
         if part.section.key != "timeline":
@@ -351,7 +359,7 @@ def _timeline(parts: Sequence[_Part], context: Context, zone_from: str, zones: Z
         if last is not None:
             local = replace(local, day=last)
         placed += events_from_blocks(part.blocks, local, zone_from=f"line {part.section.line}" if heading_zone else zone_from,
-                                     zones=zones, heading=part.section.heading)
+                                     zones=zones, heading=part.section.heading, start=start)
     return [p for p in placed if p.event.text.strip() or p.event.at is not None or p.event.day is not None]
 
 

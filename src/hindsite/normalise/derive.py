@@ -120,8 +120,9 @@ def _derive_duration(meta: Metadata) -> None:
 
 
 def _evidence(placed: Placed) -> tuple[str, ...]:
-    return tuple(note for note in (f"zone {placed.zone}" if placed.zone else "", f"day {placed.day}" if placed.day else "")
-                 if note)
+    zone = f"zone {placed.zone}" if placed.zone else ""
+    day = placed.day if "after the start" in placed.day else f"day {placed.day}" if placed.day else ""
+    return tuple(note for note in (zone, day) if note)
 
 
 # --- plausibility -------------------------------------------------------------

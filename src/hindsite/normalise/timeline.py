@@ -32,6 +32,7 @@ from .times import (
     Zone,
     Zones,
     leading_stamp,
+    parse_duration,
     resolve,
     scan,
     scan_dates,
@@ -64,6 +65,7 @@ class _Candidate:
     day_label: bool = False
     default_day: bool = False  # "Unless otherwise noted all events happened on 2019-10-21": dated events are exceptions
     unreadable_day: bool = False  # the time is readable, the date beside it is not: no day may be assumed
+    after_start: int | None = None  # "T+15m", "+00:15": minutes after the incident's stated start
 
 
 @dataclass(slots=True)
@@ -73,20 +75,22 @@ class _Clock:
     context: Context
     day_line: int | None = None
     fixed: bool = False  # the day is a stated default, which an event's own date does not move
+    start: tuple[dt.datetime, str] | None = None  # the stated start relative stamps count from, and where it is
     sticky: tuple[Zone, int] | None = None  # the zone last written on an event, where no statement rules
     previous: dt.datetime | None = None
 
 
 def events_from_blocks(
     blocks: Sequence[Block], context: Context, *, zone_from: str = "site", zones: Zones = BUILT_IN,
-    heading: str = "",
+    heading: str = "", start: tuple[dt.datetime, str] | None = None,
 ) -> list[Placed]:
     """Events in the author's order, with times read in `context` unless the text says otherwise.
 
     `zone_from` says where `context.zone` comes from, for the evidence; `heading` is the
-    section's heading, which may state the zone ("Timeline (all times GST)") or the day.
+    section's heading, which may state the zone ("Timeline (all times GST)") or the day;
+    `start` is the incident's stated start (and where it is stated), which "T+15m" counts from.
     """
-    clock = _Clock(context)
+    clock = _Clock(context, start=start)
     heading_day = _day_of_label(heading, zones) if heading else None
     if heading_day is not None:
         _set_day(clock, heading_day, 0)
@@ -117,6 +121,8 @@ def _set_day(clock: _Clock, found: DateFound, line: int) -> None:
 
 def _place(candidate: _Candidate, clock: _Clock, zone_from: str) -> Placed:
     stamp = candidate.stamp
+    if candidate.after_start is not None:
+        return _after_start(candidate, clock)
     if stamp is None:
         return Placed(TimelineEvent(None, candidate.text, candidate.line), "", "")
     zone, zone_note = _zone_for(stamp, candidate, clock, zone_from)
@@ -142,6 +148,34 @@ def _place(candidate: _Candidate, clock: _Clock, zone_from: str) -> Placed:
     day = reading.day if at is None and stamp.clock is None else None
     return Placed(TimelineEvent(at, candidate.text, candidate.line, time, day), zone_note if stamp.clock else "",
                   day_note if at or day else "", reading.off_season)
+
+
+def _after_start(candidate: _Candidate, clock: _Clock) -> Placed:
+    """"T+15m": a time counted from the stated start; without one, the event keeps its words and no time."""
+    if clock.start is None or candidate.after_start is None:
+        return Placed(TimelineEvent(None, candidate.text, candidate.line), "", "")
+    start, where = clock.start
+    at = start + dt.timedelta(minutes=candidate.after_start)
+    clock.previous = at
+    note = f"{candidate.after_start} min after the start ({where})"
+    return Placed(TimelineEvent(at, candidate.text, candidate.line, at.timetz()), "", note)
+
+
+#: "T+15m", "T+1h 30m", "T + 00:15", "+00:15": a time counted from the incident's start.
+_UNIT = r"(?:days?|d|hours?|hrs?|h|minutes?|mins?|m|seconds?|secs?|s)(?![a-z])"
+_RELATIVE = re.compile(
+    rf"^[\s*_`\[(]*(?:T\s?\+\s?(?P<length>\d{{1,2}}:\d{{2}}(?::\d{{2}})?|\d+(?:[.,]\d+)?\s?{_UNIT}(?:\s?\d+\s?{_UNIT})*"
+    rf"|\d+(?![\w.]|:\d))|\+(?P<clock>\d{{1,2}}:\d{{2}}))[\s*_`\])]*(?:[-–—:|]\s*)?(?P<rest>.*)$", re.I | re.S)
+
+
+def _relative(line: int, text: str, declared: tuple[Zone, int] | None) -> _Candidate | None:
+    match = _RELATIVE.match(text)
+    if match is None:
+        return None
+    minutes = parse_duration((match["length"] or match["clock"]).rstrip(":.,"))
+    if minutes is None or minutes < 0:
+        return None
+    return _Candidate(line, None, match["rest"].strip(), declared, after_start=minutes)
 
 
 def _zone_for(stamp: Stamp, candidate: _Candidate, clock: _Clock, zone_from: str) -> tuple[Zone, str]:
@@ -309,6 +343,9 @@ def _from_item(line: int, text: str, zones: Zones, declared: tuple[Zone, int] | 
     split = leading_stamp(stripped, zones)
     if split is not None:
         return _Candidate(line, split[0], split[1] or stripped, declared)
+    relative = _relative(line, stripped, declared)
+    if relative is not None:
+        return relative
     first_line = stripped.split("\n")[0]
     trailing = _trailing_stamp(first_line, zones)
     if trailing is not None:

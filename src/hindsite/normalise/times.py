@@ -37,12 +37,14 @@ MONTH_NUMBERS: Mapping[str, int] = {
 #: A month written as a word or its abbreviation, never the start of a longer word ("Marching", "Mayday").
 MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
          r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?(?![a-z])")
+WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 #: A weekday written out or abbreviated.
 WEEKDAY = r"(?:mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:rs?(?:day)?)?|fri(?:day)?|sat(?:urday)?|sun(?:day)?)\.?(?![a-z])"
 _ORDINAL = r"(?:st|nd|rd|th)?"
 _YEAR = r"(?:19[7-9]\d|20\d\d|2100)"
-#: The line break a trailing backslash makes in Markdown may sit between a date's parts.
-_GAP = r"(?:\s|\\\n)+"
+#: A line break (a trailing backslash, or `<br>`) may sit between a date's parts, or between a date and its time.
+_BREAK = r"(?:\\\n|<br\s*/?>)"
+_GAP = rf"(?:\s|{_BREAK})+"
 
 # --- zones -------------------------------------------------------------------
 
@@ -299,12 +301,12 @@ _NUMERIC_DATE = re.compile(
     rf"(?![\w/]|\.\d|-\d)")
 _MONTH_FIRST = re.compile(
     rf"(?<![\w])(?:{WEEKDAY},?{_GAP})?(?P<mon>{MONTH})[\s\-/]*(?<![a-z])(?P<d>\d{{1,2}})(?![\d:]){_ORDINAL}"
-    rf"(?:\s?[-–]\s?(?P<d2>\d{{1,2}})(?![\d:]){_ORDINAL})?(?:(?:,|\s|-|/|\\\n)+(?:of\s+)?(?P<y>{_YEAR})(?![\d:]))?",
+    rf"(?:\s?[-–]\s?(?P<d2>\d{{1,2}})(?![\d:]){_ORDINAL})?(?:(?:,|\s|-|/|{_BREAK})+(?:of\s+)?(?P<y>{_YEAR})(?![\d:]))?",
     re.I,
 )
 _DAY_FIRST = re.compile(
     rf"(?<![\w:.])(?:{WEEKDAY},?{_GAP})?(?:the\s+)?(?P<d>\d{{1,2}}){_ORDINAL}(?:\s?[-–]\s?(?P<d2>\d{{1,2}}){_ORDINAL})?"
-    rf"(?:\s+of\s+|[\s\-/.]+)(?P<mon>{MONTH})(?:(?:,|\s|-|/|\\\n)+(?P<y>{_YEAR})(?![\d:]))?",
+    rf"(?:\s+of\s+|[\s\-/.]+)(?P<mon>{MONTH})(?:(?:,|\s|-|/|{_BREAK})+(?P<y>{_YEAR})(?![\d:]))?",
     re.I,
 )
 
@@ -502,7 +504,7 @@ class Stamp:
 
 #: What may stand between a date and its time, in either order: "2024-03-14 10:00", "March 5, 2024 at 10:00",
 #: "10:00 UTC on 5 March", "12:45 PM PST Saturday Oct 30th", "2024-03-14T10:00".
-_JOINER = re.compile(rf"(?:[\sT,@|~]|\\[\n~]|\bat\b|\bon\b|\baround\b|-(?=\s)|—|{WEEKDAY})*", re.I)
+_JOINER = re.compile(rf"(?:[\sT,@|~]|\\[\n~]|<br\s*/?>|\bat\b|\bon\b|\baround\b|-(?=\s)|—|{WEEKDAY})*", re.I)
 
 
 def scan(text: str, zones: Zones = BUILT_IN) -> list[Stamp]:

@@ -21,7 +21,7 @@ from hindsite.migrate import differences, migrate_document, migrate_paths, words
 from hindsite.model import SECTION_KEYS, SECTION_LABELS, Incident
 from hindsite.normalise import normalise
 from hindsite.normalise.sections import section_key
-from hindsite.normalise.times import parse_range
+from hindsite.normalise.times import Context, Zone, read_range
 from hindsite.read import Document, split_front_matter
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -463,8 +463,9 @@ def test_a_stated_time_to_detect_counts_from_a_start_the_timeline_gives() -> Non
 
 
 def test_a_range_whose_end_has_no_date_ends_on_its_start_day() -> None:
-    start, end = parse_range("August 5, 2023, 09:00 AM - 11:30 AM (UTC)", dt.UTC) or (None, None)
-    assert start == dt.datetime(2023, 8, 5, 9, 0, tzinfo=dt.UTC) and end == dt.datetime(2023, 8, 5, 11, 30, tzinfo=dt.UTC)
+    start, end = read_range("August 5, 2023, 09:00 AM - 11:30 AM (UTC)", Context(Zone("UTC", dt.UTC))) or (None, None)
+    assert start and start.at == dt.datetime(2023, 8, 5, 9, 0, tzinfo=dt.UTC)
+    assert end and end.at == dt.datetime(2023, 8, 5, 11, 30, tzinfo=dt.UTC)
 
 
 # --- every real document ------------------------------------------------------------------

@@ -456,7 +456,8 @@ def test_a_yes_or_no_under_a_time_key_says_whether_not_when() -> None:
     # Status pages write `resolved: true` beside the time in another key; it is shown as written, not reported as a bad time.
     incident = incident_of("---\nresolved: true\nresolvedWhen: 2021-04-19T21:12:00Z\n---\nx\n")
     assert not [d for d in incident.diagnostics if d.code == "bad-time"]
-    assert incident.resolved_at is None and ("resolved", "true") in incident.extra
+    assert ("resolved", "true") in incident.extra and incident.status == "resolved"
+    assert incident.resolved_at is not None and incident.resolved_at.isoformat() == "2021-04-19T21:12:00+00:00"
 
 
 def test_unknown_zone_abbreviation_is_a_diagnostic_not_a_python_warning() -> None:
@@ -479,8 +480,12 @@ def test_no_date_warns() -> None:
         ("2024-05-06-queue.md", dt.date(2024, 5, 6)),
         ("2023-12-31.md", dt.date(2023, 12, 31)),
         ("2024-02-30-bad.md", None),
-        ("20240506-queue.md", None),
-        ("queue-2024-05-06.md", None),
+        ("20240506-queue.md", dt.date(2024, 5, 6)),
+        ("queue-2024-05-06.md", dt.date(2024, 5, 6)),
+        ("2021-10_2021-10-31-storm.md", dt.date(2021, 10, 31)),
+        ("06192022-attack.md", dt.date(2022, 6, 19)),
+        ("04-03-2026-portal.md", None),
+        ("queue-12345678.md", None),
     ],
 )
 def test_date_from_file_name(name: str, date: dt.date | None) -> None:

@@ -100,6 +100,8 @@ class ServiceRegistry:
 #: megabytes is better published as its own file (Markdown parsing grows with the size).
 DEFAULT_MAX_DOCUMENT_MB = 4
 DEFAULT_MAX_ATTACHMENT_SCAN_MB = 64
+#: The longest an incident's derived duration may be before it is withheld as implausible.
+DEFAULT_MAX_INCIDENT_DAYS = 14
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,11 +118,12 @@ class SiteConfig:
     templates_dir: Path = Path("overrides")
     theme: str = "default"
     timezone: str = "UTC"
-    day_first: bool = False
+    day_first: bool | None = None  # None: each document's own dates decide, else its numeric dates are left out
     redact: bool = False  # mask credentials found in documents in the published site
     redact_personal: bool = False  # mask e-mail addresses and phone numbers too
     max_document_mb: int = DEFAULT_MAX_DOCUMENT_MB
     max_attachment_scan_mb: int = DEFAULT_MAX_ATTACHMENT_SCAN_MB  # text attachments up to this size are scanned for credentials
+    max_incident_days: int = DEFAULT_MAX_INCIDENT_DAYS
     severity: SeverityScale = field(
         default_factory=lambda: SeverityScale.from_mapping(DEFAULT_SEVERITY)
     )
@@ -128,6 +131,10 @@ class SiteConfig:
     services: ServiceRegistry = field(default_factory=ServiceRegistry)
     section_aliases: Mapping[str, str] = field(default_factory=dict)
     required_sections: tuple[str, ...] = ()
+
+    @property
+    def max_incident_minutes(self) -> int:
+        return self.max_incident_days * 1440
 
     @property
     def max_document_bytes(self) -> int:
@@ -162,12 +169,15 @@ _KEYS: Mapping[str, _Key] = {
     "templates_dir": _Key(str, "folder of templates that override the theme's, relative to site.toml"),
     "theme": _Key(str, "'default' or the path of a theme folder"),
     "timezone": _Key(str, "IANA zone for times written without one, e.g. 'Europe/Berlin'"),
-    "day_first": _Key(bool, "read 05/04/2020 as 5 April (true) or May 4 (false)"),
+    "day_first": _Key(bool, "read 05/04/2020 as 5 April (true) or May 4 (false) where the document itself does not "
+                      "say; unset, such dates are left out with a diagnostic"),
     "redact": _Key(bool, "mask credentials found in documents (keys, tokens, passwords) in the published site"),
     "redact_personal": _Key(bool, "also mask e-mail addresses and phone numbers in the published site"),
     "max_document_mb": _Key(int, f"documents larger than this many megabytes are refused (default {DEFAULT_MAX_DOCUMENT_MB})"),
     "max_attachment_scan_mb": _Key(int, "text attachments up to this many megabytes are scanned for credentials "
                                    f"(default {DEFAULT_MAX_ATTACHMENT_SCAN_MB})"),
+    "max_incident_days": _Key(int, "a duration worked out from a timeline that is longer than this is left out as "
+                              f"implausible (default {DEFAULT_MAX_INCIDENT_DAYS})"),
     "severity": _Key(dict, "the severity scale: id = [aliases], most severe first"),
     "sections": _Key(dict, "section matching: 'aliases' and 'required'"),
     "zones": _Key(dict, "extra time-zone abbreviations: NAME = \"+03:00\""),
@@ -222,7 +232,7 @@ def load_config(
     updates: dict[str, Any] = {
         name: values[name]
         for name in ("title", "description", "base_url", "repo_url", "theme", "timezone", "day_first", "redact",
-                     "redact_personal", "max_document_mb", "max_attachment_scan_mb")
+                     "redact_personal", "max_document_mb", "max_attachment_scan_mb", "max_incident_days")
         if name in values
     }
     for name in ("content_dir", "output_dir", "templates_dir"):
@@ -235,7 +245,7 @@ def load_config(
     if output_dir is not None:
         updates["output_dir"] = output_dir.resolve()
 
-    for name in ("max_document_mb", "max_attachment_scan_mb"):
+    for name in ("max_document_mb", "max_attachment_scan_mb", "max_incident_days"):
         if values.get(name, 1) < 1:
             problem(f"{name!r} must be at least 1", name)
     for name, example in _URL_KEYS.items():

@@ -70,15 +70,18 @@ class Section:
 class TimelineEvent:
     """One moment of the incident.
 
-    `at` is the full instant when the document gives a date for it; `time` is
-    the clock time (with its zone) whenever one is written, so an event in a
-    document that states no date still keeps its time. Both None: no time given.
+    `at` is the full instant when the document gives both a day and a clock time
+    for it; `time` is the clock time (with its offset) whenever one is written,
+    so an event in a document that states no date still keeps its time; `day` is
+    the day alone, for an event written with a date and no time ("2021-08-17:
+    bug introduced"), which is never made a midnight. All None: no time given.
     """
 
     at: dt.datetime | None
     text: str
     line: int
     time: dt.time | None = None
+    day: dt.date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,13 +95,27 @@ class ActionItem:
     line: int
 
 
+#: How a fact was obtained: written in the document, worked out from other facts, or left out.
+STATED, DERIVED, WITHHELD = "stated", "derived", "withheld"
+
+
 @dataclass(frozen=True, slots=True)
 class Origin:
-    """Where a metadata value came from: `how` is e.g. "front-matter", "file-name", "heading"."""
+    """Where a fact came from.
+
+    `how` is the place: "front-matter", "table", "line", "bullet", "heading", "title",
+    "file-name", "prose", "timeline". `kind` says whether the document states the value,
+    hindsite derived it (from the timeline, or a start and a length), or withheld it
+    because it failed a plausibility check (the value is then None in the incident).
+    `evidence` names what else the reading used, each with its line: the zone statement
+    and the date context that applied, the fact a withheld one contradicts.
+    """
 
     field: str
     how: str
     line: int | None
+    kind: str = STATED
+    evidence: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from typing import Any
 from ..model import ActionItem, Section, TimelineEvent
 from ..normalise.blocks import Block, parse_blocks
 from ..normalise.timeline import events_from_blocks, split_leading_time
+from ..normalise.times import Context, Zone
 from .record import TIME_WORDS, spaced, words
 
 
@@ -88,7 +89,8 @@ class _TimelineWriter:
     def __init__(self, part: Part, events: Mapping[int, TimelineEvent], dates_alone: bool, headings_as_items: bool) -> None:
         self.blocks = parse_blocks(part.text, part.first_line)
         self.events = events
-        self.written = {e.line: e.text for e in events_from_blocks(self.blocks, day=None, zone=dt.UTC)}  # notes kept
+        utc = Context(Zone("UTC", dt.UTC))
+        self.written = {p.event.line: p.event.text for p in events_from_blocks(self.blocks, utc)}  # notes kept
         self.lines = _Lines(part)
         self.layout = _Layout()
         self.dates_alone = dates_alone

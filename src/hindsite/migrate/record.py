@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from ..model import ActionItem, Incident, Section, TimelineEvent
 from ..normalise.blocks import parse_blocks
-from ..normalise.times import LONG_ZONES, ZONES
+from ..normalise.times import ABBREVIATIONS, LONG_NAMES, MONTH_NUMBERS, WEEKDAY_NAMES
 
 #: Sections whose layout migrate rewrites; every other section keeps its text as written.
 REWRITTEN = ("timeline", "action_items")
@@ -19,14 +19,13 @@ REWRITTEN = ("timeline", "action_items")
 
 _FIELDS = ("title", "date", "severity", "services", "tags", "responders", "status", "duration_minutes")
 _INSTANTS = ("started_at", "detected_at", "resolved_at")
-_MONTHS = "january february march april may june july august september october november december"
-_DAYS = "monday tuesday wednesday thursday friday saturday sunday"
 #: Words a written time may hold, which migrate writes again in its own form: "10:00 PM (EAT) on Jan 5th".
 TIME_WORDS = frozenset(
     {"am", "pm", "a", "p", "m", "st", "nd", "rd", "th", "t", "z", "at", "on", "utc", "gmt"}
-    | {name[:n] for name in (_MONTHS + " " + _DAYS).split() for n in (3, 4, len(name))}
-    | {zone.casefold() for zone in ZONES}
-    | {word for name in LONG_ZONES for word in name.split()}
+    | set(MONTH_NUMBERS)
+    | {name[:n] for name in WEEKDAY_NAMES for n in (3, 4, len(name))}
+    | {zone.casefold() for zone in ABBREVIATIONS}
+    | {word for name in LONG_NAMES for word in name.split()}
 )
 
 

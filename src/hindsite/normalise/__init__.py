@@ -10,27 +10,35 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from .. import diagnostics as diag
 from ..config import SiteConfig, squash
 from ..diagnostics import Diagnostic
 from ..markup import Parsed, inline_text, parse, render_markdown, text_of, unsafe_parts
-from ..model import ActionItem, Incident, Section, TimelineEvent, minutes_between
+from ..model import ActionItem, Incident, Origin, Section
 from ..read import Document
 from ..slugs import document_slug
 from .actions import items_from_blocks
 from .assets import missing_assets
 from .blocks import Block, parse_blocks
 from .characters import without_unpublishable
-from .derive import derive_times, prose_date, prose_duration
+from .derive import check_facts, derive_times, main_window, prose_date, prose_duration, prose_moments, prose_window
 from .guard import guard_secrets, without_secrets
-from .metadata import Metadata, apply_stated, file_name_date, read_front_matter, stated_in_blocks
+from .metadata import (
+    Metadata,
+    apply_stated,
+    file_name_date,
+    read_front_matter,
+    resolve_pending,
+    stated_in_blocks,
+    undecided_date,
+)
 from .placeholders import TEMPLATE_NOTE, is_unfilled, placeholder_lines
 from .sections import RawSection, names_section, read_heading, split_sections
-from .timeline import events_from_blocks, order_problems
-from .times import ZONES, parse_date, stated_zone
+from .timeline import Placed, declared_zone, events_from_blocks, order_problems, season_problems, untimed_problem
+from .times import Context, Zone, Zones, numeric_order, parse_date, scan, scan_dates, stated_zone
 from .titles import clean_title, is_generic, plain_title, title_date, title_from_file_name, title_from_text
 
 __all__ = ["guard_secrets", "normalise", "without_secrets"]
@@ -59,12 +67,14 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
     `known_files` are the content-relative paths of every file in the archive,
     for reporting links to files that are not there; None skips that check.
     """
-    zones = {**ZONES, **config.zones}
+    zones = Zones.of(config.zones)
     if "\r" in document.body:  # `read` already converts line ends; Markdown would count a lone `\r` as one too
         document = replace(document, body=document.body.replace("\r\n", "\n").replace("\r", "\n"))
     document, character_problems = without_unpublishable(document)
     document, secret_problems = guard_secrets(document, config)  # first: nothing below sees a masked credential
-    meta = read_front_matter(document, config, zones)
+    order = _numeric_order(document, config)
+    site_zone = Zone(config.timezone, config.tzinfo)
+    meta = read_front_matter(document, config, zones, Context(site_zone, day_first=order))
     problems: list[Diagnostic] = [*document.diagnostics, *character_problems, *secret_problems, *meta.diagnostics]
     body_lines = document.body.split("\n")
     whole = parse(document.body)
@@ -73,22 +83,32 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
     blocks, written_title = _take_title(blocks, meta, config)
     raw_sections = split_sections(blocks, body_lines, document.body_line, config.section_aliases)
     parts = [_part(raw, document, body_lines, raw_sections, whole) for raw in raw_sections]
-    zone = _document_zone(parts, config, zones)
+    zone, zone_from = _document_zone(parts, blocks, meta, zones, site_zone)
+    context = Context(zone, None, _year_hint(meta, written_title, document), order)
 
     stated = [
         s for p in parts if p.section.key != "action_items"
         for s in stated_in_blocks(p.raw_blocks())
     ]
-    problems += apply_stated(meta, stated, zone, config, document.source, zones)
-    _settle_date(meta, document, written_title, parts, config)
+    problems += apply_stated(meta, stated, zones, context, config, document.source)
+    prose_window(meta, _passages(parts), context, zones)
+    explicit = _timeline(parts, context, zone_from, zones)
+    problems += _settle_date(meta, document, written_title, parts, explicit, order)
     day = meta.values.get("date")
-
-    timeline = _timeline(parts, day, zone, config, zones)
-    problems += order_problems(timeline, document.source)
-    derive_times(meta, timeline)
+    context = replace(context, day=day, year=day.year if day else context.year)
+    problems += resolve_pending(meta, context, document.source)
+    prose_window(meta, _passages(parts), context, zones)
     if "duration_minutes" not in meta.values:
         meta.set("duration_minutes", prose_duration(_prose(parts)), "prose", None)
-    problems += _duration_problems(meta, document.source)
+
+    placed = _timeline(parts, context, zone_from, zones, meta)
+    timeline = [p.event for p in placed]
+    problems += order_problems(timeline, document.source)
+    problems += untimed_problem(placed, document.source)
+    problems += season_problems(placed, document.source)
+    derive_times(meta, placed)
+    prose_moments(meta, _passages(parts), context, zones)
+    problems += check_facts(meta, config.max_incident_minutes, document.source)
 
     title = _settle_title(meta, document, parts, problems)
     written_title = plain_title(str(meta.values.get("title") or ""))
@@ -99,6 +119,8 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
     problems += _missing_sections(parts, config, document.source)
     if known_files is not None:
         problems += missing_assets(document.body, document.body_line, str(document.rel), known_files, document.source)
+    if "date" not in meta.values:
+        problems += _undecided_dates(document, order)
     if "date" not in meta.values and _has_text(document):  # an empty document's own diagnostic says why
         problems.append(diag.warning(
             "no-date", "no date found; add 'date: YYYY-MM-DD' to the front-matter or start the file name with the date",
@@ -119,7 +141,7 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
         started_at=started,
         detected_at=detected,
         resolved_at=resolved,
-        duration_minutes=meta.values.get("duration_minutes", minutes_between(started, resolved)),
+        duration_minutes=meta.values.get("duration_minutes"),
         summary=meta.values.get("summary") or _summary_from(sections),
         sections=tuple(sections),
         timeline=tuple(timeline),
@@ -247,63 +269,205 @@ def _first_clause(parts: Sequence[_Part]) -> str:
 
 # --- dates and times ---------------------------------------------------------
 
-def _document_zone(parts: Sequence[_Part], config: SiteConfig, zones: Mapping[str, int]) -> dt.tzinfo:
-    """A zone the document declares before its timeline ("All times are in EAT"), else the site's."""
+def _numeric_order(document: Document, config: SiteConfig) -> bool | None:
+    """How this document orders numeric dates: its own unambiguous ones decide, else the site's day_first."""
+    written = numeric_order(document.body + "\n" + "\n".join(str(v) for v in document.front_matter.values()))
+    return written if written is not None else config.day_first
+
+
+def _document_zone(
+    parts: Sequence[_Part], blocks: Sequence[Block], meta: Metadata, zones: Zones, site_zone: Zone
+) -> tuple[Zone, str]:
+    """The zone of times written without one, and where it comes from.
+
+    In order: a `timezone` field; a statement for the whole document ("All times are PDT", a
+    heading "All times in UTC", a note before the first heading), outside the timeline, whose
+    own statements rule its own times; the one zone every zoned time of the document is
+    written in; the site's.
+    """
+    stated = meta.values.get("timezone")
+    if stated is not None:
+        return stated, f"front-matter, line {meta.origins['timezone'].line}"
     for part in parts:
-        if part.section.key in ("summary", "other", "") or part is parts[0]:
-            for block in part.blocks[:6]:
-                if block.kind == "paragraph" and re.search(r"\btimes?\b", block.inline, re.I) and len(block.inline) < 160:
-                    zone = stated_zone(block.inline, zones)
-                    if zone is not None:
-                        return zone
-    return config.tzinfo
+        if part.section.key == "timeline":
+            continue
+        heading_zone = declared_zone(part.section.heading, zones) if part.section.heading else None
+        if heading_zone is not None:
+            return heading_zone, f"line {part.section.line}"
+        for block in part.blocks:
+            if block.kind in ("paragraph", "heading") and len(block.inline) < 200:
+                zone = declared_zone(block.inline, zones)
+                if zone is not None:
+                    return zone, f"line {block.start}"
+    written = _written_zones(blocks, zones)
+    if len(written) == 1:
+        (name, (zone, line)), = written.items()
+        return zone, f"the only zone the document writes, line {line}"
+    return site_zone, "site"
 
 
-def _settle_date(meta: Metadata, document: Document, written_title: str, parts: Sequence[_Part], config: SiteConfig) -> None:
-    for field in ("started_at", "detected_at", "resolved_at"):
-        if field in meta.values:
-            origin = meta.origins[field]
-            meta.set("date", meta.values[field].date(), origin.how, origin.line)
-            break
+def _written_zones(blocks: Sequence[Block], zones: Zones) -> dict[str, tuple[Zone, int]]:
+    """Each zone written after a clock time in the document's prose, lists and tables, with its first line."""
+    found: dict[str, tuple[Zone, int]] = {}
+    for block in blocks:
+        if block.kind not in ("paragraph", "list", "table", "heading"):
+            continue
+        for offset, line in enumerate(block.source.split("\n")):
+            for stamp in scan(line, zones):
+                if stamp.zone is not None:
+                    key = str(stamp.zone.instant(dt.date(2024, 1, 15), dt.time(12)).utcoffset())
+                    found.setdefault(key, (stamp.zone, block.start + offset))
+    return found
+
+
+def _year_hint(meta: Metadata, written_title: str, document: Document) -> int | None:
+    """The year for dates written without one, before the incident's day is settled."""
+    if meta.days:
+        return meta.days[0][0].year
+    title = written_title or str(meta.values.get("title") or "")
+    dated = [d.year for d in scan_dates(title) if d.year] or [d.year for d in scan_dates(document.rel.name) if d.year]
+    if dated:
+        return dated[0]
+    named = file_name_date(document.rel.name)
+    return named.year if named else None
+
+
+def _timeline(
+    parts: Sequence[_Part], context: Context, zone_from: str, zones: Zones, meta: Metadata | None = None
+) -> list[Placed]:
+    """Every timeline section's events; a later section goes on from the day the one before ended on.
+
+    With `meta`, a stated start is what relative times ("T+15m") count from.
+    """
+    origin = meta.origins.get("started_at") if meta else None
+    start = (meta.values["started_at"], f"line {origin.line}" if origin.line else origin.how) if (
+        meta and origin and origin.kind == "stated" and "started_at" in meta.values) else None
+    placed: list[Placed] = []
+    for part in parts:
+        if part.section.key != "timeline":
+            continue
+        heading_zone = stated_zone(part.section.heading, zones) if part.section.heading else None  # "Timeline (PST)"
+        local = replace(context, zone=heading_zone) if heading_zone else context
+        last = next((p.event.at.date() if p.event.at else p.event.day for p in reversed(placed)
+                     if p.event.at or p.event.day), None)
+        if last is not None:
+            local = replace(local, day=last)
+        placed += events_from_blocks(part.blocks, local, zone_from=f"line {part.section.line}" if heading_zone else zone_from,
+                                     zones=zones, heading=part.section.heading, start=start)
+    return [p for p in placed if p.event.text.strip() or p.event.at is not None or p.event.day is not None]
+
+
+def _settle_date(
+    meta: Metadata, document: Document, written_title: str, parts: Sequence[_Part], explicit: Sequence[Placed],
+    order: bool | None,
+) -> list[Diagnostic]:
+    """Which day the incident happened on: the day it started, never the day it was written up.
+
+    A stated start decides. Otherwise the days the document gives are witnesses, most trusted
+    first: a date field or label, the title's, the first date of the prose, the file name's. The
+    first witness that falls within the days the timeline writes out is the incident's day. A
+    date outside them is when the postmortem was written or published, and the timeline's own
+    first day is taken instead — unless the prose agrees with it, which makes the timeline's date
+    the slip. Without a timeline that writes days, the first witness is taken.
+    """
+    problems: list[Diagnostic] = []
+    started = meta.values.get("started_at")
+    if started is not None and meta.origins["started_at"].kind == "stated":
+        origin = meta.origins["started_at"]
+        meta.set("date", started.date(), origin.how, origin.line)
+        return problems
+    witnesses = _witnesses(meta, written_title, document, parts, order)
+    span, first_day = _timeline_days(explicit, {day for day, _ in witnesses})
+    if span is None:
+        if witnesses:
+            day, origin = witnesses[0]
+            meta.set("date", day, origin.how, origin.line)
+        return problems
+    # The day before still agrees: a date written in local time beside a timeline in UTC, an evening start whose
+    # first times are written without a date. A day after is not: postmortems are often written the next day.
+    inside = next(((day, origin) for day, origin in witnesses if span[0] - _ONE_DAY <= day <= span[1]), None)
+    prose_day = next((day for day, origin in witnesses if origin.how == "prose"), None)
+    confirmed = next(((day, origin) for day, origin in witnesses if origin.how != "prose" and day == prose_day), None)
+    chosen = inside or confirmed
+    if chosen is not None:
+        meta.set("date", chosen[0], chosen[1].how, chosen[1].line)
+    elif first_day is not None:
+        meta.set("date", first_day[0], "timeline", first_day[1], kind="derived")
+    for day, origin in witnesses:
+        if day != meta.values.get("date") and origin.how != "prose":
+            problems.append(_write_up_date(day, origin, span, chosen is None, document.source))
+    return problems
+
+
+def _undecided_dates(document: Document, order: bool | None) -> list[Diagnostic]:
+    """`ambiguous-date` at the first numeric date nothing settled, when the document is left without a date for it."""
+    if order is not None:
+        return []
+    for offset, line in enumerate(document.body.split("\n")):
+        found = next((d for d in scan_dates(line) if d.other is not None and d.year is not None), None)
+        if found is not None:
+            return [undecided_date(line[found.start : found.end], found, document.source, document.body_line + offset)]
+    return []
+
+
+def _write_up_date(
+    day: dt.date, origin: Origin, span: tuple[dt.date, dt.date], timeline_won: bool, source: str
+) -> Diagnostic:
+    said = f"the {_PLACE.get(origin.how, origin.how)} gives {day:%d %B %Y}"
+    if timeline_won:
+        days = f"{span[0]:%d %B %Y} to {span[1]:%d %B %Y}" if span[0] > dt.date.min + _ONE_DAY else f"until {span[1]:%d %B %Y}"
+        return diag.info("write-up-date", f"{said}, which is not a day of the timeline ({days}); the incident is dated "
+                         "by its timeline — the other date is probably when the postmortem was written", source, origin.line)
+    return diag.info("write-up-date", f"{said}, which is not the incident's date; it is probably when the postmortem "
+                     "was written", source, origin.line)
+
+
+_ONE_DAY = dt.timedelta(days=1)
+_PLACE = {"front-matter": "front-matter", "title": "title", "file-name": "file name", "table": "table",
+          "line": "text", "bullet": "text", "heading": "title", "prose": "prose"}
+
+
+def _witnesses(
+    meta: Metadata, written_title: str, document: Document, parts: Sequence[_Part], order: bool | None
+) -> list[tuple[dt.date, Origin]]:
+    """The days the document gives for the incident, most trusted first."""
+    days = list(meta.days)
     title_text = written_title or str(meta.values.get("title") or "")
     title_says = title_date(title_text) if title_text else None
     if title_says:
         title_origin = meta.origins.get("title")
-        meta.set("date", parse_date(title_says, day_first=config.day_first), "title", title_origin.line if title_origin else None)
-    meta.set("date", file_name_date(document.rel.name), "file-name", None)
-    everything = "\n\n".join(p.section.text for p in parts)
-    meta.set("date", prose_date(everything, day_first=config.day_first), "prose", None)
+        day = parse_date(title_says, day_first=order)
+        if day is not None:
+            days.append((day, Origin("date", "title", title_origin.line if title_origin else None)))
+    in_prose = prose_date(_prose(parts), day_first=order)
+    if in_prose is not None:
+        days.append((in_prose, Origin("date", "prose", None)))
+    named = file_name_date(document.rel.name, order)
+    if named is not None:
+        days.append((named, Origin("date", "file-name", None)))
+    return days
 
 
-def _timeline(
-    parts: Sequence[_Part], day: dt.date | None, zone: dt.tzinfo, config: SiteConfig, zones: Mapping[str, int]
-) -> list[TimelineEvent]:
-    events: list[TimelineEvent] = []
-    for part in parts:
-        if part.section.key != "timeline":
-            continue
-        local = stated_zone(part.section.heading, zones) or zone
-        previous_day = events[-1].at.date() if events and events[-1].at else day
-        events += events_from_blocks(part.blocks, day=previous_day, zone=local, zones=zones, day_first=config.day_first)
-    return [e for e in events if e.text.strip() or e.at is not None]
+def _timeline_days(
+    explicit: Sequence[Placed], anchored: set[dt.date]
+) -> tuple[tuple[dt.date, dt.date] | None, tuple[dt.date, int] | None]:
+    """The days a timeline writes out (first and last), and the first day of the incident itself, with its line.
 
-
-def _duration_problems(meta: Metadata, source: str) -> list[Diagnostic]:
-    stated = meta.values.get("duration_minutes")
-    started, resolved = meta.values.get("started_at"), meta.values.get("resolved_at")
-    measured = minutes_between(started, resolved)
-    origin = meta.origins.get("duration_minutes")
-    if stated is None or measured is None or origin is None or origin.how == "prose":
-        return []
-    trusted = {"front-matter", "table", "line", "bullet"}
-    if meta.origins["started_at"].how not in trusted or meta.origins["resolved_at"].how not in trusted:
-        return []
-    if abs(stated - measured) <= max(5, measured // 20):
-        return []
-    return [diag.warning(
-        "duration-mismatch",
-        f"the stated duration ({stated} min) disagrees with the stated start and end ({measured} min apart); "
-        "correct whichever is wrong", source, origin.line)]
+    Times written before the first date, which no day was given for, may be on any earlier day: then the
+    first of the days is not known, and any day before the last agrees with the timeline.
+    """
+    days = [p.event.at.date() if p.event.at else p.event.day for p in explicit if p.event.at or p.event.day]
+    if not days:
+        return None, None
+    first = next(p.event for p in explicit if p.event.time or p.event.at or p.event.day)
+    if first.at is None and first.day is None:
+        return (dt.date.min + _ONE_DAY, max(days)), None  # an undated first time: the first day is not known
+    window = main_window(explicit, anchored)
+    if window:
+        first = window[0].event
+        return (min(days), max(days)), (first.at.date(), first.line)  # type: ignore[union-attr]
+    first_dated = next(p.event for p in explicit if p.event.day)
+    return (min(days), max(days)), (first_dated.day, first_dated.line)  # type: ignore[return-value]
 
 
 # --- sections ----------------------------------------------------------------
@@ -407,6 +571,12 @@ def _registered(services: Sequence[str], config: SiteConfig) -> tuple[str, ...]:
 
 def _action_items(parts: Iterable[_Part]) -> list[ActionItem]:
     return [item for p in parts if p.section.key == "action_items" for item in items_from_blocks(p.blocks)]
+
+
+def _passages(parts: Sequence[_Part]) -> list[tuple[str, int]]:
+    """The prose sections' texts, each with the file line it starts on."""
+    return [(p.section.text, p.section.body_line or p.section.line) for p in parts
+            if p.section.key in ("summary", "impact", "other")]
 
 
 def _prose(parts: Sequence[_Part]) -> str:

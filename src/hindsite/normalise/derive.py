@@ -1,85 +1,340 @@
-"""What the document implies when it does not state it: times from the timeline, a date or a duration from prose."""
+"""What the document implies when it does not state it, and whether its time facts hang together.
+
+Times come from the timeline (the start, detection and end an author did not state), a
+date or a duration from prose. Every derived value is marked as derived, with the evidence
+it used; and before anything is published the facts are checked against each other
+(`check_facts`): a derived fact that cannot be true is withheld with a diagnostic naming
+both lines, a stated one is kept and reported.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
-from ..model import TimelineEvent
-from .metadata import Metadata, apply_lengths
-from .times import parse_date
+from .. import diagnostics as diag
+from ..diagnostics import Diagnostic
+from ..model import DERIVED, STATED, WITHHELD, Origin, minutes_between
+from .metadata import Metadata
+from .timeline import Placed
+from .times import Context, Zones, parse_date, parse_duration, resolve, resolve_range, scan, scan_range
 
-_DETECTED = re.compile(r"\b(detect\w*|alert\w*|paged|page[sd]?\b|noticed|reported|identified|discovered|flagged|declared)", re.I)
+_DETECTED = re.compile(r"\b(detect\w*|alert\w*|paged|page[sd]?\b|notic(?:ed?|es)\b|reports?\b|reported|identified|"
+                       r"discovered|flagged|declared|warning\b|warned|learn(?:ed|t)\b|became aware|complain\w*)", re.I)
+#: Words that say service was back; the weak ones ("fixed") also describe a fix on its way, or news of one.
 _RESOLVED = re.compile(
-    r"\b(resolved|resolution|restored|recovered|fixed|back (?:up|online|to normal)|fully operational|"
-    r"operational again|incident (?:was )?closed|all clear|mitigated|service (?:was )?restored)\b",
+    r"\b(resolved|resolution|restored|recovered|back (?:up|online|to normal)|returned to normal|fully operational|"
+    r"operational again|incident (?:was )?closed|all clear|service (?:was )?restored)\b",
     re.I,
 )
+_RESOLVED_WEAKLY = re.compile(r"\b(fixed|mitigated|reverted|rolled back)\b", re.I)
+
+#: An event more than a day before the rest of the timeline, and further from it than the rest spans, is
+#: background (the change made the day before, the bug introduced last month), not the incident's start.
+_APART = dt.timedelta(hours=24)
 
 
-def derive_times(meta: Metadata, timeline: Sequence[TimelineEvent]) -> None:
-    """Fill start, detection and resolution times the document did not state from its timeline.
+def main_window(placed: Sequence[Placed], anchored: Collection[dt.date] = ()) -> list[Placed]:
+    """The timed events of the incident itself, in time order: the timeline less isolated events at either end.
 
-    A stated time to detect or to resolve that waited for a start counts from
-    the timeline's, where the timeline itself says nothing.
+    An isolated event on one of the `anchored` days (the incident's date as the document gives it) stays.
     """
-    timed = [e for e in timeline if e.at is not None]
-    if not timed:
-        apply_lengths(meta, last=True)
+    timed = sorted((p for p in placed if p.event.at is not None), key=lambda p: p.event.at)  # type: ignore[arg-type,return-value]
+    while len(timed) >= 3 and _isolated(timed[0], timed[1], timed[-1]) and _day(timed[0]) not in anchored:
+        timed = timed[1:]
+    while len(timed) >= 3 and _isolated(timed[-1], timed[-2], timed[0]) and _day(timed[-1]) not in anchored:
+        timed = timed[:-1]
+    return timed
+
+
+def _day(placed: Placed) -> dt.date:
+    return placed.event.at.date()  # type: ignore[union-attr]
+
+
+def _isolated(edge: Placed, neighbour: Placed, far: Placed) -> bool:
+    gap = abs(neighbour.event.at - edge.event.at)  # type: ignore[operator]
+    rest = abs(far.event.at - neighbour.event.at)  # type: ignore[operator]
+    return gap > _APART and gap > rest
+
+
+def derive_times(meta: Metadata, placed: Sequence[Placed]) -> None:
+    """Fill the start, detection and end the document did not state from its timeline.
+
+    A stated time to detect or to resolve ("Time to detection: 64 minutes") counts from the
+    start, stated or derived. Where the timeline also has an event that says so ("resolved"),
+    the length wins only when it lands on one of the timeline's events: a length may count from
+    something other than the start ("time to repair" from the detection), an event does not.
+    """
+    window = main_window(placed, {meta.values["date"]} if "date" in meta.values else ())
+    if window:
+        first = window[0]
+        meta.set("started_at", first.event.at, "timeline", first.event.line, kind=DERIVED, evidence=_evidence(first))
+    lengths = {name: meta.values.pop(length, None) for length, name in _LENGTHS}
+    length_origins = {name: meta.origins.pop(length, None) for length, name in _LENGTHS}
+    start = meta.values.get("started_at")
+    if start is None:
         return
-    first = min(timed, key=lambda e: e.at)  # type: ignore[arg-type,return-value]
-    meta.set("started_at", first.at, "timeline", first.line)
-    start = meta.values["started_at"]
-    detected = next((e for e in timed if _DETECTED.search(e.text) and e.at >= start), None)  # type: ignore[operator]
-    if detected is not None:
-        meta.set("detected_at", detected.at, "timeline", detected.line)
-    resolved = next((e for e in reversed(timed) if _RESOLVED.search(e.text)), None)
-    if resolved is not None and resolved.at is not None and resolved.at >= start:
-        meta.set("resolved_at", resolved.at, "timeline", resolved.line)
-    apply_lengths(meta, last=True)
-    if "date" not in meta.values and first.at is not None:
-        meta.set("date", first.at.date(), "timeline", first.line)
+    for name in ("detected_at", "resolved_at"):
+        if name in meta.values:
+            continue
+        floor = max([start, *(meta.values[n] for n in ("detected_at",) if n in meta.values and n != name)])
+        event = _detection(window, start) if name == "detected_at" else _resolution(window)
+        minutes, origin = lengths[name], length_origins[name]
+        counted = start + dt.timedelta(minutes=minutes) if minutes is not None else None
+        fits = counted is not None and counted >= floor
+        if counted is not None and origin is not None and fits and (event is None or _on_an_event(counted, window)):
+            meta.set(name, counted, origin.how, origin.line, kind=DERIVED,
+                     evidence=(f"{minutes} min after the start (line {meta.origins['started_at'].line})",))
+        elif event is not None:
+            meta.set(name, event.event.at, "timeline", event.event.line, kind=DERIVED, evidence=_evidence(event))
+    _derive_duration(meta)
 
 
-_NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "forty-five": 45,
-    "an": 1, "a": 1, "half an": 0.5,
-}
+_LENGTHS = (("time_to_detect", "detected_at"), ("time_to_resolve", "resolved_at"))
+
+
+def _on_an_event(at: dt.datetime, window: Sequence[Placed]) -> bool:
+    return any(abs(p.event.at - at) <= dt.timedelta(minutes=1) for p in window)  # type: ignore[operator]
+
+
+def _detection(window: Sequence[Placed], start: dt.datetime) -> Placed | None:
+    return next((p for p in window if _DETECTED.search(p.event.text) and p.event.at >= start), None)  # type: ignore[operator]
+
+
+def _resolution(window: Sequence[Placed]) -> Placed | None:
+    """The last event that says service was back (a weaker word only where none does); one before the start is
+    reported by `check_facts`, not skipped."""
+    return next((p for p in reversed(window) if _RESOLVED.search(p.event.text)), None) or next(
+        (p for p in reversed(window) if _RESOLVED_WEAKLY.search(p.event.text)), None)
+
+
+def _derive_duration(meta: Metadata) -> None:
+    minutes = minutes_between(meta.values.get("started_at"), meta.values.get("resolved_at"))
+    if minutes is None:
+        return
+    lines = [meta.origins[name].line for name in ("started_at", "resolved_at")]
+    stated = all(meta.origins[name].kind == STATED for name in ("started_at", "resolved_at"))
+    meta.set("duration_minutes", minutes, meta.origins["resolved_at"].how, lines[1], kind=STATED if stated else DERIVED,
+             evidence=(f"from the start on line {lines[0]} to the end on line {lines[1]}",))
+
+
+def _evidence(placed: Placed) -> tuple[str, ...]:
+    zone = f"zone {placed.zone}" if placed.zone else ""
+    day = placed.day if "after the start" in placed.day else f"day {placed.day}" if placed.day else ""
+    return tuple(note for note in (zone, day) if note)
+
+
+# --- plausibility -------------------------------------------------------------
+
+_ORDER = (("started_at", "detected_at"), ("detected_at", "resolved_at"), ("started_at", "resolved_at"))
+_WORDS = {"started_at": "start", "detected_at": "detection", "resolved_at": "end", "duration_minutes": "duration"}
+
+
+def check_facts(meta: Metadata, max_minutes: int, source: str) -> list[Diagnostic]:
+    """Check the time facts against each other before anything is published.
+
+    Start ≤ detection ≤ end, and a duration between one minute and `max_minutes`. A derived
+    fact that fails is withheld (removed, its origin marked withheld); a stated one is kept,
+    and both are reported with the lines involved.
+    """
+    problems: list[Diagnostic] = _far_from_the_date(meta, source)
+    for earlier, later in _ORDER:
+        if earlier in meta.values and later in meta.values and meta.values[later] < meta.values[earlier]:
+            problems.append(_out_of_order(meta, earlier, later, source))
+    problems += _duration_problems(meta, max_minutes, source)
+    return problems
+
+
+def _far_from_the_date(meta: Metadata, source: str) -> list[Diagnostic]:
+    """Times worked out from a timeline whose days disagree with the date the document states are left out."""
+    day, day_origin = meta.values.get("date"), meta.origins.get("date")
+    start, start_origin = meta.values.get("started_at"), meta.origins.get("started_at")
+    if day is None or start is None or day_origin is None or start_origin is None:
+        return []
+    if day_origin.kind != STATED or start_origin.kind != DERIVED or abs((start.date() - day).days) <= 1:
+        return []
+    for name in ("started_at", "detected_at", "resolved_at", "duration_minutes"):
+        origin = meta.origins.get(name)
+        if origin is not None and origin.kind == DERIVED:
+            withhold(meta, name, f"the timeline's day, {start:%d %B %Y}, is not the incident's date, {day:%d %B %Y}")
+    return [diag.warning(
+        "implausible-time", f"the timeline's first time is on {start:%d %B %Y}, but the incident is dated {day:%d %B %Y} "
+        f"({_where(day_origin)}); the start, detection and end worked out from the timeline are left out — correct "
+        "whichever date is wrong", source, start_origin.line)]
+
+
+def _out_of_order(meta: Metadata, earlier: str, later: str, source: str) -> Diagnostic:
+    first, second = meta.origins[earlier], meta.origins[later]
+    what = (f"the {_WORDS[later]} ({meta.values[later]:%Y-%m-%d %H:%M%z}, {_where(second)}) is before the "
+            f"{_WORDS[earlier]} ({meta.values[earlier]:%Y-%m-%d %H:%M%z}, {_where(first)})")
+    derived = [o for o in (second, first) if o.kind == DERIVED]
+    if derived:
+        gone = derived[0]
+        withhold(meta, gone.field, f"contradicts the {_WORDS[earlier if gone is second else later]} "
+                 f"({_where(first if gone is second else second)})")
+        if gone.field in ("started_at", "resolved_at"):
+            _withhold_derived_duration(meta)
+        return diag.warning("implausible-time", f"{what}; the {_WORDS[gone.field]} was worked out from the timeline, "
+                            f"so it is left out — state it ({gone.field}: in the front-matter)", source, gone.line)
+    return diag.warning("conflicting-times", f"{what}; both are stated, so both are kept — correct whichever is wrong",
+                        source, second.line)
+
+
+def _duration_problems(meta: Metadata, max_minutes: int, source: str) -> list[Diagnostic]:
+    minutes = meta.values.get("duration_minutes")
+    origin = meta.origins.get("duration_minutes")
+    if minutes is None or origin is None:
+        return []
+    if 1 <= minutes <= max_minutes:
+        return _mismatch(meta, source)
+    length = "less than a minute" if minutes < 1 else f"{minutes} minutes ({minutes / 1440:.1f} days)"
+    limit = f"between 1 minute and {max_minutes // 1440} days (max_incident_days in site.toml)"
+    if origin.kind == DERIVED:
+        withhold(meta, "duration_minutes", f"{length} is not {limit}")
+        if meta.origins.get("resolved_at") and meta.origins["resolved_at"].kind == DERIVED:
+            withhold(meta, "resolved_at", f"it would make the incident last {length}")
+        return [diag.warning("implausible-duration", f"the times worked out from the timeline make the incident last "
+                             f"{length}, which is not {limit}; the duration is left out — state started_at and "
+                             "resolved_at, or the duration", source, origin.line)]
+    stated = "the stated duration is" if origin.how != "timeline" and "start" not in " ".join(origin.evidence) else \
+        "the stated times make the incident last"
+    return [diag.warning("implausible-duration", f"{stated} {length}; it is kept as written, but a duration is expected "
+                         f"{limit} — check it", source, origin.line)]
+
+
+def _mismatch(meta: Metadata, source: str) -> list[Diagnostic]:
+    """`duration-mismatch`: a stated duration that disagrees with a stated start and end."""
+    origin = meta.origins["duration_minutes"]
+    started, resolved = meta.values.get("started_at"), meta.values.get("resolved_at")
+    measured = minutes_between(started, resolved)
+    if origin.kind != STATED or origin.how == "prose" or measured is None:
+        return []
+    if any(meta.origins[name].kind != STATED for name in ("started_at", "resolved_at")):
+        return []
+    stated = meta.values["duration_minutes"]
+    if abs(stated - measured) <= max(5, measured // 20):
+        return []
+    return [diag.warning(
+        "duration-mismatch",
+        f"the stated duration ({stated} min) disagrees with the stated start and end ({measured} min apart); "
+        "correct whichever is wrong", source, origin.line)]
+
+
+def withhold(meta: Metadata, name: str, reason: str) -> None:
+    """Leave a fact out: no value, and an origin that says why."""
+    origin = meta.origins.get(name)
+    meta.values.pop(name, None)
+    meta.origins[name] = Origin(name, origin.how if origin else "", origin.line if origin else None, WITHHELD,
+                                (*(origin.evidence if origin else ()), reason))
+
+
+def _withhold_derived_duration(meta: Metadata) -> None:
+    origin = meta.origins.get("duration_minutes")
+    if origin is not None and origin.kind == DERIVED:
+        withhold(meta, "duration_minutes", "its start or end was left out")
+
+
+def _where(origin: Origin) -> str:
+    if origin.how == "front-matter":
+        return "front-matter" + (f", line {origin.line}" if origin.line else "")
+    return f"line {origin.line}" if origin.line else origin.how
+
+
+# --- prose ------------------------------------------------------------------
+
+#: Words that make a sentence's range of times the incident's own ("was down from 16:58 to 18:46 UTC").
+_OUTAGE = re.compile(r"\b(?:down|outage|offline|unavailable|degraded|disrupt\w*|impact\w*|affect\w*|incident|lasted|"
+                     r"lasting|failing|failed|errors?|broken|unreachable|unresponsive)\b", re.I)
+#: A sentence, soft-wrapped lines and all: it ends at a full stop (not a decimal point) or a blank line.
+_SENTENCE = re.compile(r"(?:[^.!?\n]|\n(?!\s*\n)|[.!?](?=\d))+(?:[.!?]|$|\n)")
+
+
+def prose_window(meta: Metadata, passages: Sequence[tuple[str, int]], context: Context, zones: Zones) -> None:
+    """A start and an end the prose states as one range ("the site was down from 16:58 to 18:46 UTC").
+
+    `passages` are texts with the file line each starts on. Only a range in a sentence about the
+    outage counts, and only when both ends are whole instants; the first such range is taken.
+    """
+    if "started_at" in meta.values or "resolved_at" in meta.values:
+        return
+    for text, first_line in passages:
+        for sentence in _SENTENCE.finditer(text):
+            span = scan_range(sentence.group(0), zones)
+            if span is None or span[0].clock is None or not _OUTAGE.search(sentence.group(0)):
+                continue
+            start, end = resolve_range(*span, context, sentence.group(0))
+            if start.at is None or end.at is None or end.at <= start.at:
+                continue
+            line = first_line + text.count("\n", 0, sentence.start())
+            meta.set("started_at", start.at, "prose", line)
+            meta.set("resolved_at", end.at, "prose", line)
+            meta.state_day(start.at.date(), "prose", line)
+            return
+
+_AMOUNT = r"(?:\d+(?:\.\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|" \
+          r"forty(?:-five)?|fifty|half an|half a)"
+_UNIT = r"(?:hours?|hrs?|minutes?|mins?|days?|seconds?|secs?)"
 _PROSE_DURATION = re.compile(
-    r"\b(?:lasted|lasting|spanned|spanning|for a (?:total|period) of|a (?:total )?duration of|(?:outage|downtime|disruption) of)"
-    r"\s+(?:about|approximately|around|roughly|nearly|almost|over|just over|some)?\s*"
-    r"(?P<number>\d+(?:\.\d+)?|half an|forty-five|[a-z]+)\s+(?P<unit>hours?|minutes?|mins?|days?)\b",
+    r"\b(?:lasted|lasting|spanned|spanning|for a (?:total|period) of|a (?:total )?duration of|(?:outage|downtime|"
+    r"disruption) of|(?:was|were) (?:down|offline|unavailable|degraded) for)"
+    r"\s+(?:about|approximately|around|roughly|nearly|almost|over|just over|some|~)?\s*"
+    rf"(?P<length>{_AMOUNT}\s+{_UNIT}(?:\s*(?:,|and|,\s*and)?\s*{_AMOUNT}\s+{_UNIT})*)\b",
     re.I,
 )
+
+
+def prose_moments(meta: Metadata, passages: Sequence[tuple[str, int]], context: Context, zones: Zones) -> None:
+    """A detection or an end that only the prose gives ("by 9:40 UTC traffic had returned to normal levels").
+
+    A sentence with one moment in it, and words that say what happened then: the first that
+    says the problem was noticed, the last that says service was back. Nothing the document
+    states elsewhere, or its timeline gives, is replaced.
+    """
+    found: dict[str, tuple[dt.datetime, int]] = {}
+    for text, first_line in passages:
+        for sentence in _SENTENCE.finditer(text):
+            words = sentence.group(0)
+            stamps = [stamp for stamp in scan(words, zones) if stamp.clock is not None]
+            # Each moment owns the words from it to the next one ("Around 9:30 UTC the record came back and by 9:40
+            # UTC traffic had returned to normal"); the first also owns the words before it.
+            bounds = [0, *(stamp.start for stamp in stamps[1:]), len(words)]
+            for stamp, (begin, end) in zip(stamps, zip(bounds, bounds[1:], strict=False), strict=False):
+                reading = resolve(stamp, context)
+                if reading.at is None:
+                    continue
+                part = words[begin:end]
+                line = first_line + text.count("\n", 0, sentence.start() + stamp.start)
+                if _DETECTED.search(part):
+                    found.setdefault("detected_at", (reading.at, line))
+                if _RESOLVED.search(part):
+                    found["resolved_at"] = (reading.at, line)
+    for name, (at, line) in found.items():
+        meta.set(name, at, "prose", line)
 
 
 def prose_duration(text: str) -> int | None:
-    """"The outage lasted 2 hours", "a disruption that spanned 45 minutes" → minutes."""
+    """"The outage lasted 2 hours", "lasting 1 hour and 48 minutes", "spanned 45 minutes" → minutes."""
     match = _PROSE_DURATION.search(text)
-    if not match:
-        return None
-    raw = match.group("number").lower()
-    number = float(raw) if raw[0].isdigit() else _NUMBER_WORDS.get(raw)
-    if number is None:
-        return None
-    unit = match.group("unit").lower()[0]
-    return round(number * {"h": 60, "m": 1, "d": 1440}[unit])
+    return parse_duration(match.group("length")) if match else None
 
 
-_PROSE_DATE = re.compile(
-    r"\b(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{2}"
-    r"|\d{1,2}(?:st|nd|rd|th)?\.?\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+(?:19|20)\d{2}"
-    r"|(?:19|20)\d{2}-\d{2}-\d{2})",
-    re.I,
-)
+#: Lines that date the write-up, not the incident: "Last updated: March 3, 2024", "Published 2024-03-05".
+_WRITE_UP = re.compile(r"^\W*(?:last\s+)?(?:updated|modified|edited|written|published|posted|created|authored|reviewed)\b",
+                       re.I | re.M)
 
 
-def prose_date(text: str, *, day_first: bool = False) -> dt.date | None:
-    """The first full date the prose mentions ("On January 20, 2024, …")."""
-    for match in _PROSE_DATE.finditer(text):
-        found = parse_date(match.group(0), day_first=day_first)
+#: Lines of a section that are not its prose: table rows, `Label: value` lines, headings.
+_NOT_PROSE = re.compile(r"^\s*(?:\||#|[-*+]?\s*(?:\*\*|__)?[^\W\d][^:\n]{0,30}:(?:\*\*|__)?\s)")
+
+
+def prose_date(text: str, *, day_first: bool | None = None) -> dt.date | None:
+    """The first full date the prose mentions ("On January 20, 2024, …"), skipping tables, labelled lines and
+    lines that date the write-up."""
+    for line in text.split("\n"):
+        if _WRITE_UP.match(line) or _NOT_PROSE.match(line):
+            continue
+        found = parse_date(line, day_first=day_first)
         if found is not None:
             return found
     return None

@@ -10,7 +10,7 @@ import datetime as dt
 import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .. import diagnostics as diag
@@ -20,13 +20,21 @@ from ..model import Origin
 from ..read import Document
 from .blocks import Block
 from .times import (
-    ZONES,
-    is_ambiguous,
+    Context,
+    DateFound,
+    Resolved,
+    Stamp,
+    Zone,
+    Zones,
+    bad_offset,
     parse_date,
     parse_duration,
-    parse_instant,
-    parse_range,
-    read_instant,
+    resolve,
+    resolve_range,
+    scan,
+    scan_dates,
+    scan_range,
+    season_note,
     unknown_zone,
 )
 
@@ -52,34 +60,63 @@ FIELD_NAMES: Mapping[str, str] = {
     "end_time": "resolved_at",
     "end": "resolved_at",
     "resolved": "resolved_at",
+    "resolvedwhen": "resolved_at",
+    "resolved_when": "resolved_at",
     "description": "summary",
     "duration": "duration_minutes",
     "duration_minutes": "duration_minutes",
+    "timezone": "timezone",
+    "time_zone": "timezone",
+    "tz": "timezone",
 }
 
 _LISTS = ("services", "tags", "responders")
 _TIMES = ("started_at", "detected_at", "resolved_at")
-_YES_NO = frozenset({"true", "false", "yes", "no"})
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """A time the document states without its day ("Start: 14:05"): read once the incident's day is settled."""
+
+    field: str
+    stamps: tuple[Stamp, ...]  # one moment, or both ends of a range
+    value: str
+    how: str
+    line: int
 
 
 @dataclass(slots=True)
 class Metadata:
-    """What the front-matter says, field by field; mutable only while it is being read."""
+    """What the document states, field by field; mutable only while it is being read.
+
+    `days` are the dates the document states for the incident, each with where it was
+    written, in order of trust; which one is the incident's is settled later, against the
+    timeline (a write-up date is not the day it happened).
+    """
 
     values: dict[str, Any] = field(default_factory=dict)
     origins: dict[str, Origin] = field(default_factory=dict)
     extra: list[tuple[str, str]] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    pending: list[Pending] = field(default_factory=list)
+    days: list[tuple[dt.date, Origin]] = field(default_factory=list)
 
-    def set(self, name: str, value: Any, how: str, line: int | None) -> None:
-        """Record a value unless a more trusted source already gave one."""
+    def set(self, name: str, value: Any, how: str, line: int | None, *, kind: str = "stated",
+            evidence: tuple[str, ...] = ()) -> bool:
+        """Record a value unless a more trusted source already gave one; whether it was recorded."""
         if name in self.values or value in (None, "", ()):
-            return
+            return False
         self.values[name] = value
-        self.origins[name] = Origin(name, how, line)
+        self.origins[name] = Origin(name, how, line, kind, evidence)
+        return True
+
+    def state_day(self, day: dt.date | None, how: str, line: int | None) -> None:
+        if day is not None:
+            self.days.append((day, Origin("date", how, line)))
 
 
-def read_front_matter(document: Document, config: SiteConfig, zones: Mapping[str, int] = ZONES) -> Metadata:
+def read_front_matter(document: Document, config: SiteConfig, zones: Zones, context: Context) -> Metadata:
+    """The front-matter's fields; `context` reads its times (the site's zone, the document's date order)."""
     meta = Metadata()
     for raw_key, raw_value in document.front_matter.items():
         key = str(raw_key)
@@ -89,21 +126,198 @@ def read_front_matter(document: Document, config: SiteConfig, zones: Mapping[str
             meta.extra.append((key, plain(raw_value)))
             meta.diagnostics.append(_unknown_field(key, document.source, line))
             continue
-        if name in _TIMES and plain(raw_value).strip().casefold() in _YES_NO:
-            meta.extra.append((key, plain(raw_value)))  # a status page's `resolved: true` says whether, not when
+        if name in meta.values or name == "date" and meta.days:
+            meta.extra.append((key, plain(raw_value)))
             continue
-        value, problem = _interpret(name, raw_value, config, zones)
-        if problem:
-            meta.diagnostics.append(diag.warning(problem[0], problem[1], document.source, line))
+        answer = plain(raw_value).strip().casefold()
+        if name in _TIMES and answer in _YES_NO:  # a status page's `resolved: true` says whether, not when
             meta.extra.append((key, plain(raw_value)))
-        elif name in meta.values:
+            if name == "resolved_at":
+                meta.set("status", "resolved" if answer in _YES else "open", "front-matter", line)
+            continue
+        problems = _read_field(meta, name, raw_value, line, config, zones, context, document.source)
+        if any(p.level is diag.Level.WARNING for p in problems):
             meta.extra.append((key, plain(raw_value)))
-        else:
-            meta.set(name, value, "front-matter", line)
-            if name in ("date", *_TIMES) and is_ambiguous(plain(raw_value)):
-                day = value if name == "date" else value.date()
-                meta.diagnostics.append(_ambiguous(plain(raw_value).strip(), day, document.source, line))
+        meta.diagnostics += problems
+    _date_time_as_start(meta, document, zones, context)
     return meta
+
+
+_YES = frozenset({"true", "yes"})
+_YES_NO = _YES | {"false", "no"}
+
+
+def _date_time_as_start(meta: Metadata, document: Document, zones: Zones, context: Context) -> None:
+    """A `date` with a time of day, beside a stated end and no start, is when the incident began (status pages)."""
+    if "started_at" in meta.values or "resolved_at" not in meta.values:
+        return
+    key = next((k for k in document.front_matter if FIELD_NAMES.get(str(k).strip().casefold()) == "date"), None)
+    stamps = scan(plain(document.front_matter[key]), zones) if key is not None else []
+    if stamps and stamps[0].clock is not None and stamps[0].date is not None:
+        reading = resolve(stamps[0], context)
+        if reading.at is not None and reading.at <= meta.values["resolved_at"]:
+            meta.set("started_at", reading.at, "front-matter", document.key_lines.get(str(key)))
+
+
+def _read_field(
+    meta: Metadata, name: str, value: Any, line: int | None, config: SiteConfig, zones: Zones, context: Context,
+    source: str,
+) -> list[Diagnostic]:
+    """Record one front-matter field; the problems that keep it from being used."""
+    if name in _LISTS:
+        meta.set(name, as_list(value), "front-matter", line)
+        return []
+    text = plain(value).strip()
+    if name == "date":
+        return _read_date(meta, text, "front-matter", line, context, source)
+    if name in _TIMES:
+        return _read_time(meta, name, text, "front-matter", line, zones, context, source)
+    if name == "timezone":
+        zone = zones.named(text, cities=True)
+        if zone is None:
+            return [diag.warning("bad-time", f"timezone {text!r} is not a zone hindsite knows; write an IANA name "
+                                 "such as 'Europe/Berlin', an abbreviation such as 'PDT', or an offset such as '+02:00'",
+                                 source, line)]
+        meta.set("timezone", zone, "front-matter", line)
+        return []
+    if name == "duration_minutes":
+        return _read_duration(meta, text, "front-matter", line, source)
+    if name == "severity":
+        level = config.severity.canonical(text)
+        if level is None:
+            known = ", ".join(config.severity.levels)
+            return [diag.warning("unknown-severity", f"severity {text!r} is not on the site's scale ({known}); "
+                                 "use one of those or add it as an alias in [severity]", source, line)]
+        meta.set("severity", level, "front-matter", line)
+        return []
+    meta.set(name, text, "front-matter", line)
+    return []
+
+
+def _read_date(meta: Metadata, text: str, how: str, line: int | None, context: Context, source: str) -> list[Diagnostic]:
+    found = [d for d in scan_dates(text) if d.year is not None]
+    if not found:
+        return [_out_of_range(text, "date", source, line) or diag.warning(
+            "bad-time", f"date {text!r} is not a date; write it as YYYY-MM-DD", source, line)]
+    first = found[0]
+    if first.other is not None and context.day_first is None:
+        return [undecided_date(text, first, source, line)]
+    day = resolve(Stamp(first.start, first.end, first), context).day
+    if day is None:
+        return [diag.warning("bad-time", f"date {text!r} is not a day of the calendar; write it as YYYY-MM-DD",
+                             source, line)]
+    meta.state_day(day, how, line)
+    return []
+
+
+def _read_time(
+    meta: Metadata, name: str, text: str, how: str, line: int | None, zones: Zones, context: Context, source: str
+) -> list[Diagnostic]:
+    """A stated start, detection or end: an instant now, or a clock time waiting for the incident's day."""
+    offset = bad_offset(text)
+    if offset is not None:
+        return [diag.warning("bad-time", f"{_FIELD_WORDS[name]} {text!r} has the offset {offset.strip()!r}, which no "
+                             "place on Earth uses (offsets run from -12:00 to +14:00); correct it", source, line)]
+    unknown = unknown_zone(text, zones)
+    if unknown:
+        return [diag.warning("bad-time", f"{_FIELD_WORDS[name]} {text!r} names the time zone {unknown!r}, which "
+                             "hindsite does not know; write an offset such as +03:00, or add it under [zones] in "
+                             "site.toml", source, line)]
+    out_of_range = _out_of_range(text, _FIELD_WORDS[name], source, line)
+    if out_of_range is not None:
+        return [out_of_range]
+    span = scan_range(text, zones)
+    stamps = (span[0],) if span else tuple(scan(text, zones)[:1])
+    if not stamps or stamps[0].clock is None and stamps[0].date is None:
+        return [diag.warning("bad-time", f"{_FIELD_WORDS[name]} {text!r} is not a date and time; write it as "
+                             "YYYY-MM-DDTHH:MM+00:00", source, line)]
+    reading = resolve(stamps[0], replace(context, day=None))
+    if reading.undecided is not None:
+        return [undecided_date(text, reading.undecided, source, line)]
+    if reading.at is not None:
+        if not meta.set(name, reading.at, how, line):
+            return _restated(meta, name, reading.at, text, source, line)
+        if name == "started_at":
+            meta.state_day(reading.at.date(), how, line)
+        return _off_season(reading, text, source, line)
+    if stamps[0].clock is not None:
+        meta.pending.append(Pending(name, stamps, text, how, line or 0))
+        return []
+    # A day with no time of day: it dates the incident, but a midnight would be invented.
+    if name == "started_at":
+        meta.state_day(reading.day, how, line)
+    return [diag.info("date-only-time", f"{_FIELD_WORDS[name]} {text!r} gives a day but no time of day; the time is "
+                      "left empty rather than taken as midnight — write YYYY-MM-DDTHH:MM+00:00", source, line)]
+
+
+#: A year written in a date that hindsite does not read as an incident's: before 1970 or after 2100.
+_FAR_YEAR = re.compile(r"(?<![\d.])(1[0-8]\d\d|19[0-6]\d|210[1-9]|21[1-9]\d|2[2-9]\d\d)(?=[-/. ]\d|\b)")
+
+
+def _out_of_range(text: str, what: str, source: str, line: int | None) -> Diagnostic | None:
+    """`bad-time` that names the year, when a date's year is outside 1970–2100 (a typo, usually: 1024 for 2024)."""
+    match = _FAR_YEAR.search(text)
+    if match is None:
+        return None
+    return diag.warning("bad-time", f"{what} {text.strip()!r} is in the year {match.group(1)}; hindsite reads incident dates "
+                        "from 1970 to 2100 — correct the year", source, line)
+
+
+def _restated(meta: Metadata, name: str, at: dt.datetime, text: str, source: str, line: int | None) -> list[Diagnostic]:
+    """`conflicting-times` when a time the document already stated is stated again differently."""
+    first, origin = meta.values[name], meta.origins[name]
+    if abs((first - at).total_seconds()) < 60:
+        return []
+    where = f"line {origin.line}" if origin.line else "the front-matter"
+    return [diag.warning(
+        "conflicting-times",
+        f"{_FIELD_WORDS[name]} is stated twice: {first:%Y-%m-%d %H:%M%z} on {where} and {text.strip()!r} here; the "
+        "first is used — correct or remove the other", source, line)]
+
+
+_FIELD_WORDS = {"started_at": "the start", "detected_at": "the detection time", "resolved_at": "the end"}
+
+
+def _read_duration(meta: Metadata, text: str, how: str, line: int | None, source: str) -> list[Diagnostic]:
+    minutes = parse_duration(text)
+    if minutes is None:
+        return [diag.warning("bad-time", f"duration {text!r} is not a length of time; write e.g. '1h 30m' or "
+                             "'90 minutes'", source, line)]
+    if minutes <= 0:
+        return [diag.warning("implausible-duration", f"duration {text!r} is {'negative' if minutes < 0 else 'zero'}; "
+                             "write how long the incident lasted, e.g. '1h 30m'", source, line)]
+    meta.set("duration_minutes", minutes, how, line)
+    return []
+
+
+def _off_season(reading: Resolved, text: str, source: str, line: int | None) -> list[Diagnostic]:
+    if reading.off_season is None or reading.at is None:
+        return []
+    return [zone_season(reading.off_season, reading.at, text, source, line)]
+
+
+def zone_season(zone: Zone, at: dt.datetime, text: str, source: str, line: int | None) -> Diagnostic:
+    """`zone-season`: a standard-time abbreviation written on a summer date, or the reverse; read as written."""
+    return diag.warning(
+        "zone-season",
+        f"{text.strip()!r} is in {zone.name}, but on {at:%d %B %Y} those clocks showed {season_note(zone, at.date())}; "
+        f"it is read as written ({at:%H:%M}{_offset_text(at)}) — write the offset if that is wrong", source, line)
+
+
+def _offset_text(at: dt.datetime) -> str:
+    text = at.strftime("%z")
+    return f"{text[:3]}:{text[3:]}" if text else ""
+
+
+def undecided_date(text: str, found: DateFound, source: str, line: int | None) -> Diagnostic:
+    """`ambiguous-date`: a numeric date nothing in the document or the site decides."""
+    one = found.on(found.year or 2000)
+    other = found.read_other_way().on(found.year or 2000)
+    readings = " or ".join(f"{d:%d %B}" for d in (one, other) if d is not None)
+    return diag.warning(
+        "ambiguous-date",
+        f"{text.strip()!r} could be {readings}, and nothing else in the document says which; it is left out — "
+        "write YYYY-MM-DD, or set day_first in site.toml for the whole archive", source, line)
 
 
 def _unknown_field(key: str, source: str, line: int | None) -> Diagnostic:
@@ -136,46 +350,27 @@ def as_list(value: Any) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def _interpret(name: str, value: Any, config: SiteConfig, zones: Mapping[str, int]) -> tuple[Any, tuple[str, str] | None]:
-    """(value, None) when usable, else (None, (code, message))."""
-    if name in _LISTS:
-        return as_list(value), None
-    text = plain(value).strip()
-    if name == "date":
-        date = parse_date(text, day_first=config.day_first)
-        if date is None:
-            return None, ("bad-time", f"date {text!r} is not a date; write it as YYYY-MM-DD")
-        return date, None
-    if name in _TIMES:
-        unknown = unknown_zone(text, zones)
-        if unknown:
-            return None, ("bad-time", f"{name} {text!r} names the time zone {unknown!r}, which hindsite does not know; "
-                          "write an offset such as +03:00 instead")
-        instant = parse_instant(text, config.tzinfo, day_first=config.day_first, zones=zones)
-        if instant is None:
-            return None, ("bad-time", f"{name} {text!r} is not a date and time; write it as YYYY-MM-DDTHH:MM+00:00")
-        return instant, None
-    if name == "duration_minutes":
-        minutes = parse_duration(text) if not text.isdigit() else int(text)
-        if minutes is None:
-            return None, ("bad-time", f"duration {text!r} is not a length of time; write e.g. '1h 30m' or '90 minutes'")
-        return minutes, None
-    if name == "severity":
-        level = config.severity.canonical(text)
-        if level is None:
-            known = ", ".join(config.severity.levels)
-            return None, ("unknown-severity", f"severity {text!r} is not on the site's scale ({known}); use one of those or add it as an alias in [severity]")
-        return level, None
-    return text, None
+def file_name_date(name: str, day_first: bool | None = None) -> dt.date | None:
+    """The date a file name gives: `2024-03-14-checkout.md`, `2021-10_2021-10-31-storm.md`, `20220420_listener.md`,
+    `06192022-attack.md`. Eight digits read year first, else month or day first as a numeric date would."""
+    stem = re.sub(r"\.[A-Za-z]+$", "", name)
+    spaced = re.sub(r"[_]+", " ", stem)
+    found = parse_date(spaced, day_first=day_first)
+    if found is not None:
+        return found
+    for digits in re.findall(r"(?<!\d)(\d{8})(?!\d)", stem):
+        compact = _date_or_none(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+        if compact is not None and 1970 <= compact.year <= 2100:
+            return compact
+        found = parse_date(f"{digits[:2]}/{digits[2:4]}/{digits[4:]}", day_first=day_first)
+        if found is not None:
+            return found
+    return None
 
 
-def file_name_date(stem: str) -> dt.date | None:
-    """The `YYYY-MM-DD` a file name starts with, if any."""
-    match = re.match(r"(\d{4})-(\d{2})-(\d{2})(?!\d)", stem)
-    if not match:
-        return None
+def _date_or_none(year: int, month: int, day: int) -> dt.date | None:
     try:
-        return dt.date(*(int(g) for g in match.groups()))
+        return dt.date(year, month, day)
     except ValueError:
         return None
 
@@ -191,14 +386,19 @@ BODY_LABELS: Mapping[str, str] = {
                      "time frame", "timeframe", "period", "outage period"), "duration"),
     **dict.fromkeys(("start", "start time", "started", "started at", "incident start", "outage start", "began",
                      "start of incident", "start of outage", "incident start time", "outage began", "fault occurs",
-                     "fault occurred", "start date", "start datetime"), "started_at"),
+                     "fault occurred", "start date", "start datetime", "start of impact", "impact start",
+                     "impact started", "impact began", "beginning of impact", "first impact", "start of the incident",
+                     "start of the outage"), "started_at"),
     **dict.fromkeys(("end", "end time", "ended", "resolved", "resolved at", "resolution time", "time resolved",
                      "incident end", "outage end", "end of incident", "end of outage", "incident resolved",
                      "service restored", "restored", "recovered", "incident end time", "end date",
-                     "end datetime"), "resolved_at"),
+                     "end datetime", "time of repair", "repaired", "repaired at", "repair time", "time repaired",
+                     "mitigated", "mitigated at", "time mitigated", "end of impact", "impact end", "impact ended",
+                     "fixed", "fixed at"), "resolved_at"),
     **dict.fromkeys(("detected", "detected at", "detection time", "time detected", "issue detected",
                      "incident detected", "detected on", "first detected", "alerted", "incident declared",
-                     "time of detection"), "detected_at"),
+                     "time of detection", "time of discovery", "discovered", "discovered at", "discovery time",
+                     "first alert", "alert time", "reported at", "time reported", "first reported"), "detected_at"),
     **dict.fromkeys(("date", "incident date", "date of incident", "date of the incident", "occurred",
                      "occurred on", "when", "date of outage", "outage date", "day"), "date"),
     **dict.fromkeys(("affected services", "services affected", "affected service", "service affected", "services",
@@ -216,6 +416,14 @@ BODY_LABELS: Mapping[str, str] = {
                      "mttr", "time to restore", "time to recover", "time to mitigate", "total duration"),
                     "time_to_resolve"),
     **dict.fromkeys(("tags", "keywords", "labels", "categories", "category"), "tags"),
+    # When the postmortem was written or published: never the day of the incident.
+    **dict.fromkeys(("date of postmortem", "postmortem date", "post mortem date", "date of post mortem", "written on",
+                     "written", "date written", "date of writing", "created", "created on", "created at",
+                     "creation date", "last modified", "last updated", "updated", "updated on", "last edited",
+                     "published", "published on", "publish date", "publication date", "report date",
+                     "date of report", "report written", "review date", "reviewed on", "date reviewed",
+                     "document date", "authored on", "retro date", "retrospective date", "meeting date",
+                     "date of review", "postmortem written"), "written"),
 }
 
 _PLACEHOLDER_VALUE = re.compile(r"^\s*(?:\?+|tbd|tbc|todo|n/?a|none|unknown|xxx+|-+|—|<[^>]*>|!!.*!!|\[.*\])\s*$", re.I)
@@ -235,7 +443,8 @@ class Stated:
 
 def body_label(label: str) -> str | None:
     """The field a written label names, or None."""
-    words = " ".join(re.sub(r"[^\w\s/-]", " ", re.sub(r"\([^)]*\)", " ", label)).casefold().split())
+    label = re.sub(r"\[\^[^\]]*\]|\([^)]*\)", " ", label)  # footnote references and asides: "Start of Impact[^1]"
+    words = " ".join(re.sub(r"[^\w\s/-]", " ", label).casefold().split())
     words = words.replace("-", " ").replace("/", " ")
     return BODY_LABELS.get(" ".join(words.split()))
 
@@ -258,7 +467,7 @@ def names_in(value: str) -> tuple[str, ...]:
 
 
 _LABELLED_LINE = re.compile(
-    r"^\s*(?:[-*+]\s+|\d+[.)]\s+)?(?:\*\*|__)?(?P<label>[^\W\d_][^:*_\n|]{0,40}?)(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*(?P<value>.*)$"
+    r"^\s*(?:[-*+—–•]\s*|\d+[.)]\s+)?(?:\*\*|__)?(?P<label>[^\W\d_][^:*_\n|]{0,40}?)(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*(?P<value>.*)$"
 )
 
 
@@ -277,6 +486,13 @@ def stated_in_blocks(blocks: Iterable[Block]) -> list[Stated]:
 
 
 def _table_pairs(block: Block) -> list[Stated]:
+    """`| Severity | sev2 |` rows, or one row of values under a header of labels (`| Severity | Duration |`)."""
+    header = block.rows[0].cells if block.rows else ()
+    labels = sum(1 for cell in header if body_label(cell))
+    if len(block.rows) == 2 and labels >= 1 and (len(header) >= 3 or labels == len(header)):
+        header, values = block.rows
+        return [Stated(label, body_label(label) or "", _clean_value(value), values.line, "table")
+                for label, value in zip(header.cells, values.cells, strict=False) if body_label(label) and value.strip()]
     rows = [r for r in block.rows if len(r.cells) >= 2]
     labelled = [r for r in rows if body_label(r.cells[0])]
     if len(labelled) < 2:
@@ -320,47 +536,27 @@ def _clean_value(value: str) -> str:
 
 
 def apply_stated(
-    meta: Metadata, stated: Sequence[Stated], zone: dt.tzinfo, config: SiteConfig, source: str, zones: Mapping[str, int] = ZONES
+    meta: Metadata, stated: Sequence[Stated], zones: Zones, context: Context, config: SiteConfig, source: str
 ) -> list[Diagnostic]:
     """Record what the body states, tables before lines; front-matter values always win.
 
-    Dates go first so that a clock time stated elsewhere can take its day.
+    A time written without its day waits in `meta.pending` until the incident's day is settled.
     """
     problems: list[Diagnostic] = []
-    ordered = sorted(stated, key=lambda s: (s.how != "table", s.field not in ("date", "duration")))
-    for item in ordered:
+    for item in sorted(stated, key=lambda s: s.how != "table"):
         if is_placeholder_value(item.value):
             continue
-        problems += _apply_one(meta, item, zone, config, source, zones)
+        problems += _apply_one(meta, item, zones, context, config, source)
     ttr_origin = meta.origins.get("time_to_resolve")
     if ttr_origin is not None:
         meta.set("duration_minutes", meta.values["time_to_resolve"], ttr_origin.how, ttr_origin.line)
-    apply_lengths(meta)
     return problems
 
 
-def apply_lengths(meta: Metadata, *, last: bool = False) -> None:
-    """A stated time to detect or to resolve ("Time to repair: 0h 16m") counts from the start.
-
-    Without a start it waits for the one the timeline gives (`last`, after
-    the timeline's own detection and resolution): then it only fills what
-    the timeline leaves empty. Either way it is used once and not kept.
-    """
-    started = meta.values.get("started_at")
-    if started is None and not last:
-        return
-    for length, name in (("time_to_detect", "detected_at"), ("time_to_resolve", "resolved_at")):
-        minutes, origin = meta.values.pop(length, None), meta.origins.pop(length, None)
-        if minutes is not None and origin is not None and started is not None:
-            meta.set(name, started + dt.timedelta(minutes=minutes), origin.how, origin.line)
-
-
 def _apply_one(
-    meta: Metadata, item: Stated, zone: dt.tzinfo, config: SiteConfig, source: str, zones: Mapping[str, int]
+    meta: Metadata, item: Stated, zones: Zones, context: Context, config: SiteConfig, source: str
 ) -> list[Diagnostic]:
     field, value, how, line = item.field, item.value, item.how, item.line
-    day = meta.values.get("date")
-    options = {"zones": zones, "day_first": config.day_first}
     if field == "severity":
         level = config.severity.canonical(value)
         if level is None:
@@ -371,37 +567,77 @@ def _apply_one(
                                  "use one of those or add it as an alias in [severity]", source, line)]
         meta.set("severity", level, how, line)
     elif field == "duration":
-        span = parse_range(value, zone, default_date=day, **options)  # type: ignore[arg-type]
-        if span is not None:
-            meta.set("started_at", span[0], how, line)
-            meta.set("resolved_at", span[1], how, line)
-            meta.set("date", span[0].date(), how, line)
-        else:
-            meta.set("duration_minutes", parse_duration(value), how, line)
-    elif field in ("started_at", "detected_at", "resolved_at"):
-        span = parse_range(value, zone, default_date=day, **options)  # type: ignore[arg-type]
-        reading = read_instant(value, zone, default_date=day, **options) if span is None else None  # type: ignore[arg-type]
-        at = span[0] if span else reading.at if reading else None
-        if at is not None and (span or reading.has_date or day is not None):  # type: ignore[union-attr]
-            meta.set(field, at, how, line)
-            if reading is not None and reading.ambiguous:
-                return [_ambiguous(value, at.date(), source, line)]
+        span = scan_range(value, zones)
+        if span is not None and span[0].clock is not None:
+            return _read_window(meta, span, value, how, line, context, source)
+        if span is not None:  # "January 14-19, 2026": days, not times
+            return _read_date(meta, value, how, line, context, source)
+        clocked = [stamp for stamp in scan(value, zones) if stamp.clock is not None]
+        if len(clocked) >= 2:  # "45 minutes - Start: 2024-01-26 10:15, End: 2024-01-26 11:00"
+            problems = _read_window(meta, (clocked[0], clocked[1]), value, how, line, context, source)
+            return problems + _read_length(meta, _without_stamps(value, zones), how, line, source)
+        if scan(value, zones):
+            return []  # a date or a time alone is not a length, whatever numbers it holds
+        return _read_length(meta, value, how, line, source)
+    elif field in _TIMES:
+        return _read_time(meta, field, value, how, line, zones, context, source)
     elif field == "date":
-        found = parse_date(value, day_first=config.day_first)
-        meta.set("date", found, how, line)
-        if found is not None and is_ambiguous(value):
-            return [_ambiguous(value, found, source, line)]
+        return _read_date(meta, value, how, line, context, source)
     elif field in _LISTS:
         meta.set(field, names_in(value), how, line)
     elif field in ("time_to_detect", "time_to_resolve"):
-        meta.set(field, parse_duration(value), how, line)
+        minutes = parse_duration(value)
+        if minutes is not None and minutes <= 0:
+            return [diag.warning("implausible-duration", f"{item.label.strip()} {value!r} is not a positive length of "
+                                 "time; write how long it took, e.g. '25 minutes'", source, line)]
+        meta.set(field, minutes, how, line)
     elif field == "title":
         meta.set("name", value, how, line)
-    else:
+    elif field != "written":
         meta.set(field, value, how, line)
     return []
 
 
-def _ambiguous(value: str, read_as: dt.date, source: str, line: int) -> Diagnostic:
-    return diag.warning("ambiguous-date", f"{value!r} could be day-first or month-first; read as {read_as:%d %B %Y} "
-                        "(set day_first in site.toml, or write YYYY-MM-DD)", source, line)
+def _read_length(meta: Metadata, value: str, how: str, line: int, source: str) -> list[Diagnostic]:
+    return _read_duration(meta, value, how, line, source) if parse_duration(value) is not None else []
+
+
+def _without_stamps(value: str, zones: Zones) -> str:
+    """`value` with its dates and times cut out, so their numbers are not read as a length."""
+    for stamp in reversed(scan(value, zones)):
+        value = value[: stamp.start] + " " + value[stamp.end :]
+    return value
+
+
+def _read_window(
+    meta: Metadata, span: tuple[Stamp, Stamp], value: str, how: str, line: int, context: Context, source: str
+) -> list[Diagnostic]:
+    """"Duration: 10:00 to 12:30 UTC, 14 March 2024": the start and the end."""
+    start, end = resolve_range(*span, context, value)
+    if start.undecided is not None:
+        return [undecided_date(value, start.undecided, source, line)]
+    if start.at is None or end.at is None:
+        meta.pending.append(Pending("window", span, value, how, line))
+        return []
+    meta.set("started_at", start.at, how, line)
+    meta.set("resolved_at", end.at, how, line)
+    meta.state_day(start.at.date(), how, line)
+    return []
+
+
+def resolve_pending(meta: Metadata, context: Context, source: str) -> list[Diagnostic]:
+    """The stated clock times that waited for the incident's day, read on it (`context.day`)."""
+    problems: list[Diagnostic] = []
+    for item in meta.pending:
+        if item.field == "window":
+            start, end = resolve_range(*item.stamps, context, item.value)  # type: ignore[misc]
+            if start.at is not None and end.at is not None:
+                meta.set("started_at", start.at, item.how, item.line)
+                meta.set("resolved_at", end.at, item.how, item.line)
+            continue
+        reading = resolve(item.stamps[0], context)
+        if reading.at is not None:
+            meta.set(item.field, reading.at, item.how, item.line)
+            problems += _off_season(reading, item.value, source, item.line)
+    meta.pending.clear()
+    return problems

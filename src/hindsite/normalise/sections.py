@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from .blocks import Block
 from .metadata import body_label
+from .times import leading_stamp
 
 #: Whole headings (after `heading_words`) → key. Covers the common templates:
 #: Google SRE, PagerDuty, Atlassian, Holberton/ALX, dfds, what went well/wrong/lucky.
@@ -212,16 +213,10 @@ _LABEL = re.compile(
     r"^(?P<lead>[^\w*_]*?)(?:(?P<open>\*\*|__|\*|_)(?P<emphasised>[^\W\d_][^:*_\n]{0,60}?)\s*(?P<close>:\s*(?P=open)|(?P=open)\s*:?)"
     r"|(?P<plain>[^\W\d_][^:*_\n]{0,60}?)\s*:)(?P<rest>.*)$"
 )
-_TIMESTAMP = re.compile(
-    r"^\s*(?:\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2}|\d{1,2}(?::\d{2})?\s*[ap]\.?m\b|"
-    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b)",
-    re.I,
-)
-
-
 def is_timestamp_heading(text: str) -> bool:
-    """`### 2018-03-26 10:34`, `### 14:55`, `### Feb 20 2018 14:17`: a timeline entry, not a section."""
-    return bool(_TIMESTAMP.match(text))
+    """`### 2018-03-26 10:34`, `### 14:55`, `### Feb 20 2018 14:17`, `### 2020-02-20`: a timeline entry or a day
+    of the timeline, not a section."""
+    return leading_stamp(text) is not None
 
 
 def read_heading(block: Block, aliases: Mapping[str, str] | None = None) -> Heading | None:

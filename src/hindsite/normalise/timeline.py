@@ -1,105 +1,233 @@
 """Timeline sections → `TimelineEvent`s, each with its time, text and source line.
 
-Events come from list items, table rows, time-first lines of a paragraph,
-`Label: time` bullets and timestamp sub-headings. A clock time takes the
-incident's date; a time that falls far behind the one before it is read as
-the next day (23:50 → 00:10).
+Events come from list items, table rows, lines of a paragraph that start with a time,
+`Label: time` bullets and timestamp headings. Every time is read through the time
+vocabulary (`times`) in the context the section builds as it goes:
+
+- a date heading or day label (`### 2020-02-20`, `**Day 2 — 5 March**`, a table row
+  holding only a date) sets the day of the timed events under it and is not an event;
+- a zone statement (a note, the section's heading, a column header "Time (CET)") sets
+  the zone of the times under it, and a zone written on one event carries to the next
+  unzoned ones when nothing declared a zone;
+- a clock time far behind the one before it is the next day (23:50, then 00:10);
+- an event with a date and no clock time keeps its day and is never made a midnight.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 
 from .. import diagnostics as diag
 from ..diagnostics import Diagnostic
 from ..model import TimelineEvent
 from .blocks import Block
-from .times import _MONTHS, ZONES, fixed_clock, read_clock, read_instant, stated_zone
-
-_DATE = (
-    rf"(?:\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}/\d{{1,2}}/\d{{2,4}}|\d{{1,2}}/{_MONTHS}/\d{{4}}"
-    rf"|(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+)?(?:{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?,?(?:\s+\d{{4}})?"
-    rf"|\d{{1,2}}(?:st|nd|rd|th)?\.?\s+{_MONTHS},?(?:\s+\d{{4}})?))"
+from .times import (
+    BUILT_IN,
+    Context,
+    DateFound,
+    Stamp,
+    Zone,
+    Zones,
+    leading_stamp,
+    parse_duration,
+    resolve,
+    scan,
+    scan_dates,
+    season_note,
+    stated_zone,
 )
-_CLOCK = r"(?:\d{1,2}[:.]\d{2}(?::\d{2})?(?:\s*[ap]\.?\s?m\.?(?![a-z]))?|\d{1,2}\s*[ap]\.?\s?m\.?(?![a-z]))"
-# An ISO offset only after seconds or a `T` time, so "17:00-18:00" stays a range.
-_ZONE = (
-    r"(?:\(?\b(?:UTC|GMT)\s*[+-]\s*\d{1,2}(?::?\d{2})?\)?|\(?\b[A-Z]{2,5}\b\)?|(?<=\d)Z\b"
-    r"|(?<=\d\d:\d\d:\d\d)[+-]\d{2}:?\d{2}|(?<=T\d\d:\d\d)[+-]\d{2}:?\d{2})"
-)
-#: A time at the start of a line: optional date, a clock, an optional zone; or a date alone.
-LEADING_TIME = re.compile(
-    rf"^\s*(?:[*_~]{{1,3}})?\s*(?P<when>(?:{_DATE}(?:[\sT,]+|\s+at\s+))?{_CLOCK}(?:\s*{_ZONE})?|{_DATE})"
-    rf"(?!\d)(?:[*_]{{1,3}})?(?P<rest>.*)$",
-    re.I | re.S,
-)
-_SEPARATOR = re.compile(r"^[\s:|\-–—*_.,)\]]+")
-_LABEL = re.compile(r"^\s*(?:\*\*|__)?(?P<label>[^:*\n]{1,50}?)(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*(?P<rest>.*)$", re.S)
+
+#: A clock time this much earlier than the one before it starts the next day; less is an entry out of order.
+_ROLLOVER = dt.timedelta(hours=6)
 
 
-#: A date-time at the end of a line: "Fault occurs 2020-02-12 11:45".
-TRAILING_TIME = re.compile(rf"(?P<when>(?:{_DATE}[\sT,]+(?:at\s+)?)?{_CLOCK}(?:\s*{_ZONE})?)\s*[.)]?\s*$", re.I)
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """An event and what its time was read with: the zone and the day in force, each with where it came from."""
 
-
-def split_leading_time(text: str, zones: Mapping[str, int] = ZONES) -> tuple[str, str] | None:
-    """("10:34 UTC", "rest of the line") when `text` starts with a time; else None."""
-    match = LEADING_TIME.match(text)
-    if not match:
-        return None
-    when = match.group("when").strip()
-    rest = match.group("rest")
-    zone_word = re.search(r"\(?\b([A-Za-z]{2,5})\)?$", when)
-    if zone_word and zone_word.group(1).upper() not in zones and zone_word.group(1).lower() not in ("am", "pm"):
-        # "10:00 Deploy started": the word after the clock is text, not a zone.
-        rest = when[zone_word.start() :] + rest
-        when = when[: zone_word.start()].strip()
-    return when, _SEPARATOR.sub("", rest, count=1).strip()
+    event: TimelineEvent
+    zone: str  # "PDT (line 4)", "UTC (site)"
+    day: str  # "2020-02-20 (line 12)", "" when the event needed no day or had none
+    off_season: Zone | None = None  # a standard-time abbreviation written on a summer date, or the reverse
 
 
 @dataclass(frozen=True, slots=True)
 class _Candidate:
+    """Something in a timeline section that reads as one event, or as the day of those below it."""
+
     line: int
-    when: str
+    stamp: Stamp | None
     text: str
+    declared: tuple[Zone, int] | None = None  # the zone statement in force here, and its line
+    day_label: bool = False
+    default_day: bool = False  # "Unless otherwise noted all events happened on 2019-10-21": dated events are exceptions
+    unreadable_day: bool = False  # the time is readable, the date beside it is not: no day may be assumed
+    after_start: int | None = None  # "T+15m", "+00:15": minutes after the incident's stated start
+
+
+@dataclass(slots=True)
+class _Clock:
+    """The day, zone and last instant as a timeline is read from top to bottom."""
+
+    context: Context
+    day_line: int | None = None
+    fixed: bool = False  # the day is a stated default, which an event's own date does not move
+    start: tuple[dt.datetime, str] | None = None  # the stated start relative stamps count from, and where it is
+    sticky: tuple[Zone, int] | None = None  # the zone last written on an event, where no statement rules
+    previous: dt.datetime | None = None
 
 
 def events_from_blocks(
-    blocks: Sequence[Block],
-    *,
-    day: dt.date | None,
-    zone: dt.tzinfo,
-    zones: Mapping[str, int] = ZONES,
-    day_first: bool = False,
-) -> list[TimelineEvent]:
-    """Events in the author's order, with times read in `zone` unless the text says otherwise."""
-    events: list[TimelineEvent] = []
-    current_day = day
-    previous: dt.datetime | None = None
-    for candidate, local_zone in _candidates(blocks, zone, zones):
-        if not candidate.text and candidate.when and not re.search(r"\d[:.]\d\d|\d\s*[ap]\.?m", candidate.when, re.I):
-            # A date on its own ("2019-01-22", "### Feb 20") starts a new day; it is not an event.
-            reading = read_instant(candidate.when, local_zone, default_date=current_day, zones=zones, day_first=day_first)
-            if reading is not None and reading.has_date:
-                current_day, previous = reading.at.date(), None
-                continue
-        at, clock = None, None
-        if candidate.when:
-            reading = read_instant(candidate.when, local_zone, default_date=current_day, zones=zones, day_first=day_first)
-            if reading is None:
-                clock = read_clock(candidate.when, local_zone, zones)
-            else:
-                at = reading.at
-                if reading.has_date:
-                    current_day = at.date()
-                elif previous is not None and previous - at > dt.timedelta(hours=12):
-                    at += dt.timedelta(days=1)  # past midnight
-                    current_day = at.date()
-                previous = at
-        events.append(TimelineEvent(at, candidate.text, candidate.line, fixed_clock(at) if at else clock))
-    return events
+    blocks: Sequence[Block], context: Context, *, zone_from: str = "site", zones: Zones = BUILT_IN,
+    heading: str = "", start: tuple[dt.datetime, str] | None = None,
+) -> list[Placed]:
+    """Events in the author's order, with times read in `context` unless the text says otherwise.
+
+    `zone_from` says where `context.zone` comes from, for the evidence; `heading` is the
+    section's heading, which may state the zone ("Timeline (all times GST)") or the day;
+    `start` is the incident's stated start (and where it is stated), which "T+15m" counts from.
+    """
+    clock = _Clock(context, start=start)
+    heading_day = _day_of_label(heading, zones) if heading else None
+    if heading_day is not None:
+        _set_day(clock, heading_day, 0)
+    placed: list[Placed] = []
+    for candidate in _candidates(blocks, zones):
+        if candidate.day_label and candidate.stamp is not None and candidate.stamp.date is not None:
+            _set_day(clock, candidate.stamp.date, candidate.line)
+            clock.fixed = candidate.default_day
+            continue
+        placed.append(_place(candidate, clock, zone_from))
+    return [p for p in placed if p.event.at is not None or p.event.day is not None or _words(p.event.text)]
+
+
+#: A kramdown attribute list (`{: .table.table-striped }`) styles the block above it; it says nothing.
+_ATTRIBUTE_LIST = re.compile(r"^\s*\{:[^{}]*\}\s*$")
+
+
+def _words(text: str) -> bool:
+    return bool(text.strip()) and not _ATTRIBUTE_LIST.match(text)
+
+
+def _set_day(clock: _Clock, found: DateFound, line: int) -> None:
+    day = resolve(Stamp(found.start, found.end, found), clock.context).day
+    if day is not None:
+        clock.context = replace(clock.context, day=day, year=day.year)
+        clock.day_line, clock.previous = line, None
+
+
+def _place(candidate: _Candidate, clock: _Clock, zone_from: str) -> Placed:
+    stamp = candidate.stamp
+    if candidate.after_start is not None:
+        return _after_start(candidate, clock)
+    if stamp is None:
+        return Placed(TimelineEvent(None, candidate.text, candidate.line), "", "")
+    zone, zone_note = _zone_for(stamp, candidate, clock, zone_from)
+    reading = resolve(stamp, replace(clock.context, zone=zone))
+    if reading.undecided is not None or candidate.unreadable_day:
+        return Placed(TimelineEvent(None, candidate.text, candidate.line, reading.clock), zone_note, "")
+    at = reading.at
+    day_note = f"{reading.day} (line {candidate.line})" if stamp.date else _day_note(clock)
+    if at is not None and stamp.date is None and clock.previous is not None and clock.previous - at > _ROLLOVER:
+        at += dt.timedelta(days=1)  # past midnight
+        day_note = f"{at.date()} (the day after line {clock.day_line or candidate.line}, past midnight)"
+    if stamp.date is not None and reading.day is not None:
+        if not clock.fixed:
+            clock.context = replace(clock.context, day=reading.day, year=reading.day.year)
+            clock.day_line = candidate.line
+    elif at is not None and at.date() != clock.context.day:
+        clock.context = replace(clock.context, day=at.date())
+    if at is not None:
+        clock.previous = at
+    if stamp.zone is not None and candidate.declared is None:
+        clock.sticky = (stamp.zone, candidate.line)
+    time = at.timetz() if at else reading.clock
+    day = reading.day if at is None and stamp.clock is None else None
+    return Placed(TimelineEvent(at, candidate.text, candidate.line, time, day), zone_note if stamp.clock else "",
+                  day_note if at or day else "", reading.off_season)
+
+
+def _after_start(candidate: _Candidate, clock: _Clock) -> Placed:
+    """"T+15m": a time counted from the stated start; without one, the event keeps its words and no time."""
+    if clock.start is None or candidate.after_start is None:
+        return Placed(TimelineEvent(None, candidate.text, candidate.line), "", "")
+    start, where = clock.start
+    at = start + dt.timedelta(minutes=candidate.after_start)
+    clock.previous = at
+    note = f"{candidate.after_start} min after the start ({where})"
+    return Placed(TimelineEvent(at, candidate.text, candidate.line, at.timetz()), "", note)
+
+
+#: "T+15m", "T+1h 30m", "T + 00:15", "+00:15": a time counted from the incident's start.
+_UNIT = r"(?:days?|d|hours?|hrs?|h|minutes?|mins?|m|seconds?|secs?|s)(?![a-z])"
+_RELATIVE = re.compile(
+    rf"^[\s*_`\[(]*(?:T\s?\+\s?(?P<length>\d{{1,2}}:\d{{2}}(?::\d{{2}})?|\d+(?:[.,]\d+)?\s?{_UNIT}(?:\s?\d+\s?{_UNIT})*"
+    rf"|\d+(?![\w.]|:\d))|\+(?P<clock>\d{{1,2}}:\d{{2}}))[\s*_`\])]*(?:[-–—:|]\s*)?(?P<rest>.*)$", re.I | re.S)
+
+
+def _relative(line: int, text: str, declared: tuple[Zone, int] | None) -> _Candidate | None:
+    match = _RELATIVE.match(text)
+    if match is None:
+        return None
+    minutes = parse_duration((match["length"] or match["clock"]).rstrip(":.,"))
+    if minutes is None or minutes < 0:
+        return None
+    return _Candidate(line, None, match["rest"].strip(), declared, after_start=minutes)
+
+
+def _zone_for(stamp: Stamp, candidate: _Candidate, clock: _Clock, zone_from: str) -> tuple[Zone, str]:
+    """The zone of an event's time: written on it, else declared for its scope, else the last written one."""
+    if stamp.zone is not None:
+        return stamp.zone, f"{stamp.zone.name} (line {candidate.line})"
+    if candidate.declared is not None:
+        return candidate.declared[0], f"{candidate.declared[0].name} (line {candidate.declared[1]})"
+    if clock.sticky is not None and zone_from == "site":
+        return clock.sticky[0], f"{clock.sticky[0].name} (written on line {clock.sticky[1]})"
+    return clock.context.zone, f"{clock.context.zone.name} ({zone_from})"
+
+
+def _day_note(clock: _Clock) -> str:
+    if clock.context.day is None:
+        return ""
+    return f"{clock.context.day} (line {clock.day_line})" if clock.day_line else f"{clock.context.day} (incident date)"
+
+
+def split_leading_time(text: str, zones: Zones = BUILT_IN) -> tuple[str, str] | None:
+    """("10:34 UTC", "rest of the line") when `text` starts with a moment; else None."""
+    split = leading_stamp(text, zones)
+    if split is None:
+        return None
+    stamp, rest = split
+    return text[stamp.start : stamp.end].strip(), rest
+
+
+def untimed_problem(placed: Sequence[Placed], source: str) -> list[Diagnostic]:
+    """`untimed-timeline` when a timeline has events and not one of them has a time or a day."""
+    if len(placed) < 2 or any(p.event.at or p.event.time or p.event.day for p in placed):
+        return []
+    return [diag.warning("untimed-timeline", "this timeline has events but hindsite found no time in any of them; "
+                         "they are shown in the order written — start each entry with its time (e.g. '14:05 UTC')",
+                         source, placed[0].event.line)]
+
+
+def season_problems(placed: Sequence[Placed], source: str) -> list[Diagnostic]:
+    """One `zone-season` warning per abbreviation a timeline writes out of season, at its first such event."""
+    problems: list[Diagnostic] = []
+    seen: set[str] = set()
+    for item in placed:
+        zone, at = item.off_season, item.event.at
+        if zone is None or at is None or zone.name in seen:
+            continue
+        seen.add(zone.name)
+        problems.append(diag.warning(
+            "zone-season",
+            f"this timeline writes {zone.name}, but on {at:%d %B %Y} those clocks showed {season_note(zone, at.date())}; "
+            f"its times are read as written ({zone.name}) — write the offset, or the right abbreviation, if that is "
+            "wrong", source, item.event.line))
+    return problems
 
 
 def order_problems(events: Iterable[TimelineEvent], source: str) -> list[Diagnostic]:
@@ -123,109 +251,280 @@ def order_problems(events: Iterable[TimelineEvent], source: str) -> list[Diagnos
     return problems
 
 
-def _candidates(
-    blocks: Iterable[Block], zone: dt.tzinfo, zones: Mapping[str, int]
-) -> Iterator[tuple[_Candidate, dt.tzinfo]]:
-    """Everything in the blocks that reads as one event, with the zone in force for it."""
+# --- what in the blocks reads as an event ------------------------------------
+
+def _candidates(blocks: Iterable[Block], zones: Zones) -> Iterator[_Candidate]:
+    """Everything in the blocks that reads as one event or a day label, with the zone statement in force for it."""
+    declared: tuple[Zone, int] | None = None
     pending: _Candidate | None = None  # a timestamp heading collecting the paragraphs under it
     for block in blocks:
-        declared = _declared_zone(block, zones)
-        if declared is not None:
-            zone = declared
+        statement = _declared_zone(block, zones)
+        if statement is not None:
+            declared = (statement, block.start)
         if block.kind == "heading":
             if pending:
-                yield pending, zone
-            split = split_leading_time(_plain(block.inline), zones)
-            pending = _Candidate(block.start, split[0], split[1]) if split else None
+                yield pending
+            pending = None
+            label = _day_label(block.start, _plain(block.inline), zones, declared)
+            if label is not None:
+                yield label
+                continue
+            split = leading_stamp(_plain(block.inline), zones)
+            if split is not None and split[0].clock is not None:
+                pending = _Candidate(block.start, split[0], split[1], declared)
             continue
         if pending is not None:
-            if block.kind in ("paragraph", "list", "quote", "code", "html", "table"):
-                pending = _Candidate(pending.line, pending.when, f"{pending.text}\n{block.source}".strip())
-            continue
+            if block.kind == "list" and any(_leading(item.text, zones) for item in block.items):
+                yield pending
+                pending = None
+            elif block.kind in ("paragraph", "list", "quote", "code", "html", "table"):
+                pending = replace(pending, text=f"{pending.text}\n{block.source}".strip())
+                continue
+        if block.kind == "paragraph" and not _leading(block.inline, zones):
+            stated_day = _default_day(block, zones, declared)
+            if stated_day is not None:
+                yield stated_day
+                continue
+        if statement is not None and block.kind == "paragraph" and not _leading(block.inline, zones):
+            label = _day_label(block.start, block.inline, zones, declared)
+            if label is not None:
+                yield label  # "Timeline for September 17, 2018 (all times UTC)"
+            continue  # "All times are PDT." is not an event
         if block.kind == "list":
             for item in block.items:
-                yield _event(item.line, item.text, zones), zone
+                yield from _from_item_lines(item.line, item.text, zones, declared)
         elif block.kind == "table":
-            header_zone = _declared_zone_text(" ".join(block.rows[0].cells), zones) if block.rows else None
-            for candidate in _table_events(block, zones):
-                yield candidate, header_zone or zone
+            yield from _table_events(block, zones, declared)
         elif block.kind == "paragraph":
-            for candidate in _paragraph_events(block, zones):
-                yield candidate, zone
+            yield from _paragraph_events(block, zones, declared)
     if pending:
-        yield pending, zone
+        yield pending
 
 
-def _declared_zone(block: Block, zones: Mapping[str, int]) -> dt.tzinfo | None:
+def _declared_zone(block: Block, zones: Zones) -> Zone | None:
     """A zone stated by a short paragraph or heading, e.g. "All times in CET."."""
-    if block.kind in ("paragraph", "heading") and len(block.inline) < 120:
-        return _declared_zone_text(block.inline, zones)
+    if block.kind in ("paragraph", "heading") and len(block.inline) < 160:
+        return declared_zone(block.inline, zones)
     return None
 
 
-def _declared_zone_text(text: str, zones: Mapping[str, int]) -> dt.tzinfo | None:
-    if re.search(r"\btimes?\b|\bzone\b", text, re.I):
+def declared_zone(text: str, zones: Zones = BUILT_IN) -> Zone | None:
+    """The zone a short text states for the times in its scope, when it talks about times at all."""
+    if re.search(r"\btimes?\b|\btime\s*zone\b|\btimezone\b|\btimestamps?\b|\btz\b", text, re.I):
         return stated_zone(text, zones)
     return None
 
 
-def _event(line: int, text: str, zones: Mapping[str, int]) -> _Candidate:
-    """A list item: a leading time, or `Label: time` (also with the time on the next line)."""
+def _leading(text: str, zones: Zones) -> bool:
+    split = leading_stamp(text.strip(), zones)
+    return split is not None and (split[0].clock is not None or bool(split[1]))
+
+
+def _from_item_lines(line: int, text: str, zones: Zones, declared: tuple[Zone, int] | None) -> Iterator[_Candidate]:
+    """A list item, and each later line of it that starts with a clock time: a wrapped entry whose next
+    entry lost its marker ("9. 12:00 …" then "10.12:30 …") is still two events."""
+    lines = text.split("\n")
+    starts = [0] + [n for n in range(1, len(lines)) if _starts_with_clock(lines[n], zones)]
+    for first, end in zip(starts, [*starts[1:], len(lines)], strict=True):
+        yield _from_item(line + first, "\n".join(lines[first:end]), zones, declared)
+
+
+def _starts_with_clock(text: str, zones: Zones) -> bool:
+    split = leading_stamp(text.strip(), zones) if text.strip() else None
+    return split is not None and split[0].clock is not None and bool(split[1])
+
+
+def _from_item(line: int, text: str, zones: Zones, declared: tuple[Zone, int] | None) -> _Candidate:
+    """A list item: a leading time, a trailing date-time, `Label: time`, a day label, or an untimed event."""
     stripped = text.strip()
-    split = split_leading_time(stripped, zones)
+    label = _day_label(line, stripped, zones, declared)
+    if label is not None:
+        return label
+    split = leading_stamp(stripped, zones)
     if split is not None:
-        return _Candidate(line, split[0], split[1] or stripped)
-    trailing = TRAILING_TIME.search(stripped.split("\n")[0])
-    if trailing and trailing.start() > 0 and re.search(r"\d{4}|" + _MONTHS, trailing.group("when"), re.I):
-        return _Candidate(line, trailing.group("when").strip(), stripped)
-    label = _LABEL.match(stripped)
-    if label:
-        rest = label.group("rest")
-        parts = [part.lstrip("-*+ ").strip() for part in rest.split("\n")]
-        for index, candidate in enumerate(parts[:2]):
-            timed = split_leading_time(candidate, zones) if candidate else None
-            if timed is not None:
-                # "**Issue detected:** 10:15 PM": the label says what happened, the time says when.
-                said = [timed[1], *parts[:index], *parts[index + 1 :]]
-                text = " — ".join([label.group("label").strip(), *(p for p in said if p)])
-                return _Candidate(line, timed[0], text)
-    return _Candidate(line, "", stripped)
+        return _Candidate(line, split[0], split[1] or stripped, declared)
+    relative = _relative(line, stripped, declared)
+    if relative is not None:
+        return relative
+    first_line = stripped.split("\n")[0]
+    trailing = _trailing_stamp(first_line, zones)
+    if trailing is not None:
+        return _Candidate(line, trailing, stripped, declared)
+    labelled = _labelled_time(stripped, zones) or _time_in_label(stripped, zones)
+    if labelled is not None:
+        return _Candidate(line, labelled[0], labelled[1], declared)
+    return _Candidate(line, None, stripped, declared)
 
 
-def _table_events(block: Block, zones: Mapping[str, int]) -> Iterator[_Candidate]:
+_ASIDE_LABEL = re.compile(r"^\s*(?:\*\*|__)?(?P<label>[^:*()\n]{1,60}?)\s*\((?P<when>[^()\n]{4,60})\)\s*(?:\*\*|__)?\s*:")
+
+
+def _time_in_label(text: str, zones: Zones) -> tuple[Stamp, str] | None:
+    """"**Issue Detection (November 10, 2023, 8:00 PM)**: users reported…": the time in the label's parentheses."""
+    match = _ASIDE_LABEL.match(text)
+    stamps = scan(match["when"], zones) if match else []
+    if match is None or len(stamps) != 1 or stamps[0].clock is None:
+        return None
+    return stamps[0], text
+
+
+def _trailing_stamp(text: str, zones: Zones) -> Stamp | None:
+    """"Fault occurs 2020-02-12 11:45": a date and time that end the line."""
+    stamps = scan(text, zones)
+    if not stamps:
+        return None
+    last = stamps[-1]
+    tail = text[last.end :].strip(" .)*_`")
+    return last if last.start > 0 and not tail and last.date is not None and last.clock is not None else None
+
+
+_LABEL = re.compile(r"^\s*(?:\*\*|__)?(?P<label>[^:*\n]{1,50}?)(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*(?P<rest>.*)$", re.S)
+
+
+def _labelled_time(text: str, zones: Zones) -> tuple[Stamp, str] | None:
+    """"**Issue detected:** 10:15 PM": the label says what happened, the time says when (also on the next line)."""
+    label = _LABEL.match(text)
+    if label is None:
+        return None
+    parts = [part.lstrip("-*+ ").strip() for part in label.group("rest").split("\n")]
+    for index, part in enumerate(parts[:2]):
+        split = leading_stamp(part, zones) if part else None
+        if split is not None:
+            said = [split[1], *parts[:index], *parts[index + 1 :]]
+            return split[0], " — ".join([label.group("label").strip(), *(p for p in said if p)])
+    return None
+
+
+#: The words a day label may hold besides its date: "Day 2 —", a weekday, "(all times PST)".
+_LABEL_WORDS = re.compile(r"\b(?:day\s*\d+|the|of|on|for|from|timeline|events?|\w+day|times?|all|in|are|zone|timezone|"
+                          r"approx\w*|[A-Z]{2,5})\b|[\W\d_]+", re.I)
+
+
+def _day_label(line: int, text: str, zones: Zones, declared: tuple[Zone, int] | None) -> _Candidate | None:
+    """A line that only gives a day ("2019-01-22", "**Day 2 — 5 March**", "### Friday, 5 March 2021")."""
+    found = _day_of_label(text, zones)
+    if found is None:
+        return None
+    return _Candidate(line, Stamp(found.start, found.end, found), "", declared, day_label=True)
+
+
+#: A sentence that gives the day of every event that does not say otherwise.
+_DEFAULT_DAY = re.compile(r"\b(?:unless (?:otherwise )?(?:noted|stated|mentioned)|all (?:the )?(?:events|entries|times)\b[^.]{0,40}"
+                          r"\b(?:happened|occurred|took place|are|were) on)\b", re.I)
+
+
+def _default_day(block: Block, zones: Zones, declared: tuple[Zone, int] | None) -> _Candidate | None:
+    """"Unless otherwise noted all events happened on 2019-10-21": the day of events written without one."""
+    if len(block.inline) > 240 or not _DEFAULT_DAY.search(block.inline):
+        return None
+    dates = [d for d in scan_dates(_plain(block.inline)) if d.year is not None]
+    if len(dates) != 1:
+        return None
+    return _Candidate(block.start, Stamp(dates[0].start, dates[0].end, dates[0]), "", declared, day_label=True,
+                      default_day=True)
+
+
+def _day_of_label(text: str, zones: Zones) -> DateFound | None:
+    plain = _plain(text)
+    if len(plain) > 80:
+        return None
+    stamps = scan(plain, zones)
+    if len(stamps) != 1 or stamps[0].clock is not None or stamps[0].date is None:
+        return None
+    rest = plain[: stamps[0].start] + " " + plain[stamps[0].end :]
+    return stamps[0].date if not _LABEL_WORDS.sub(" ", rest).strip() else None
+
+
+def _table_events(block: Block, zones: Zones, declared: tuple[Zone, int] | None) -> Iterator[_Candidate]:
+    """Rows of a timeline table: the time and date columns make the moment, the other cells the text."""
+    header = block.rows[0].cells if block.rows else ()
+    column_zone = declared_zone(" ".join(header), zones) or _column_zone(header, zones)
+    scope = (column_zone, block.start) if column_zone is not None else declared
+    time_column = next((i for i, cell in enumerate(header) if _TIME_HEADER.search(cell)), None)
     for row in block.rows[1:]:
         cells = list(row.cells)
         if not any(cells):
             continue
-        timed = [i for i, c in enumerate(cells) if c and len(c) <= 40 and split_leading_time(c, zones)]
-        if timed:
-            first = timed[0]
-            # A date column next to a time column: read them together.
-            joined = [first] + ([first + 1] if first + 1 in timed else [])
-            when = " ".join(cells[i] for i in joined)
-            text = " — ".join(c for i, c in enumerate(cells) if i not in joined and c)
-            yield _Candidate(row.line, when, text)
-        else:
-            yield _Candidate(row.line, "", " — ".join(c for c in cells if c))
+        timed = [i for i, c in enumerate(cells) if c and len(c) <= 60 and _is_when(_plain(c), zones)]
+        if not timed:
+            yield _unreadable_row(row.line, cells, time_column, zones, scope)
+            continue
+        first = timed[0]
+        joined = [first] + ([first + 1] if first + 1 in timed else [])
+        when = " ".join(_plain(cells[i]) for i in joined)
+        text = " — ".join(c for i, c in enumerate(cells) if i not in joined and c)
+        split = leading_stamp(when, zones)
+        if split is None:
+            continue
+        stamp, rest = split
+        if not text and not rest and stamp.clock is None:
+            yield _Candidate(row.line, stamp, "", scope, day_label=True)  # a row that only holds a date
+            continue
+        yield _Candidate(row.line, stamp, " — ".join(p for p in (rest, text) if p), scope)
 
 
-def _paragraph_events(block: Block, zones: Mapping[str, int]) -> Iterator[_Candidate]:
-    """Time-first lines of a paragraph; a line without a time continues the event above it."""
+_TIME_HEADER = re.compile(r"\b(?:time|when|date|timestamp)\b", re.I)
+
+
+def _unreadable_row(
+    line: int, cells: list[str], time_column: int | None, zones: Zones, scope: tuple[Zone, int] | None
+) -> _Candidate:
+    """A row whose time column holds a clock time beside something that is not a date ("20202-01-16 12:00"):
+    the time of day is kept, and no day is assumed for it."""
+    text = " — ".join(c for c in cells if c)
+    if time_column is None or time_column >= len(cells):
+        return _Candidate(line, None, text, scope)
+    clocks = [stamp for stamp in scan(_plain(cells[time_column]), zones) if stamp.clock is not None]
+    if not clocks:
+        return _Candidate(line, None, text, scope)
+    rest = " — ".join(c for i, c in enumerate(cells) if i != time_column and c)
+    return _Candidate(line, Stamp(clocks[0].start, clocks[0].end, None, clocks[0].clock), rest, scope,
+                      unreadable_day=True)
+
+
+def _is_when(cell: str, zones: Zones) -> bool:
+    """A table cell that gives a time, or only a date."""
+    split = leading_stamp(cell, zones)
+    return split is not None and (split[0].clock is not None or not split[1])
+
+
+def _column_zone(header: Sequence[str], zones: Zones) -> Zone | None:
+    """"Time (CET)", "UTC": a zone named in a time column's header."""
+    for cell in header:
+        words = _plain(cell)
+        if re.search(r"\b(?:time|when|date)\b", words, re.I) or len(words) <= 6:
+            zone = stated_zone(f"times {words}", zones)
+            if zone is not None:
+                return zone
+    return None
+
+
+def _paragraph_events(block: Block, zones: Zones, declared: tuple[Zone, int] | None) -> Iterator[_Candidate]:
+    """Lines of a paragraph that start with a time or give a day; a line without either continues the one above."""
     lines = block.source.split("\n")
-    if not split_leading_time(lines[0], zones):
-        return
     pending: _Candidate | None = None
     for offset, text in enumerate(lines):
-        split = split_leading_time(text, zones)
-        if split is not None:
+        line = block.start + offset
+        label = _day_label(line, text, zones, declared)
+        if label is not None:
             if pending:
                 yield pending
-            pending = _Candidate(block.start + offset, split[0], split[1])
+            pending = None
+            yield label
+            continue
+        split = leading_stamp(text, zones) if text.strip() else None
+        if split is not None and (split[0].clock is not None or split[1]):
+            if pending:
+                yield pending
+            pending = _Candidate(line, split[0], split[1], declared)
         elif pending and text.strip():
-            pending = _Candidate(pending.line, pending.when, f"{pending.text} {text.strip()}".strip())
+            pending = replace(pending, text=f"{pending.text} {text.strip()}".strip())
+        elif text.strip() and offset == 0:
+            return  # a paragraph of prose, not of timed lines
     if pending:
         yield pending
 
 
 def _plain(text: str) -> str:
     return re.sub(r"[*_`]+", "", text).strip()
+

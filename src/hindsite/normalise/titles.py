@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from ..markup import inline_text, publishable
-from .times import parse_date
+from .times import parse_date, scan_dates
 
 _PREFIX = re.compile(
     r"^\s*(?:(?:an?|the|my|our)\s+)?(?:(?:incident|outage|security)\s+)?"
@@ -18,14 +18,6 @@ _PREFIX = re.compile(
     r"(?:\s+report)?\s*(?:[:\-–—|]\s*|\s+(?:for|of|on)\s+(?:the\s+)?)",
     re.I,
 )
-_DATE_TEXT = (
-    r"(?:\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4}|"
-    r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+)?"
-    r"(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}"
-    r"|\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+\d{4}))"
-)
-_TRAILING_DATE = re.compile(rf"\s*[\-–—:|,(]*\s*(?:on\s+|from\s+)?{_DATE_TEXT}\s*\)?\s*$", re.I)
-_LEADING_DATE = re.compile(rf"^\s*{_DATE_TEXT}\s*[,:\-–—|]+\s*", re.I)
 _GENERIC_WORDS = {
     "postmortem", "post", "mortem", "post-mortem", "incident", "report", "my", "first", "our", "the", "a", "an",
     "review", "rca", "untitled", "outage", "on", "of", "for", "analysis", "root", "cause", "retrospective",
@@ -49,23 +41,35 @@ def clean_title(text: str) -> str:
     """Strip markup, "Postmortem:" prefixes and dates at either end; keep the words that say what broke."""
     title = plain_title(text)
     title = re.sub(r"^[^\w(\"'\[]+", "", title)  # leading emoji and punctuation
-    stripped = _PREFIX.sub("", title)
-    stripped = _TRAILING_DATE.sub("", stripped)
-    stripped = _LEADING_DATE.sub("", stripped).strip(" -–—:|,")
+    stripped = _without_dates_at_the_ends(_PREFIX.sub("", title)).strip(" -–—:|,")
     stripped = re.sub(r"\s+(?:on|at|of|from)$", "", stripped, flags=re.I)
     return stripped or title
 
 
+_SEPARATORS = " \t-–—:|,()"
+
+
+def _without_dates_at_the_ends(title: str) -> str:
+    """"Outage on January 20, 2024" → "Outage"; "2018-02-20, Binder swamped" → "Binder swamped"."""
+    dates = scan_dates(title)
+    if dates and not title[dates[-1].end :].strip(_SEPARATORS + "."):
+        title = re.sub(r"\s+(?:on|from)$", "", title[: dates[-1].start].rstrip(_SEPARATORS), flags=re.I)
+    dates = scan_dates(title)
+    if dates and not title[: dates[0].start].strip(_SEPARATORS):
+        title = title[dates[0].end :].lstrip(_SEPARATORS)
+    return title
+
+
 def title_date(text: str) -> str | None:
-    """The date a title states ("Outage on January 20, 2024", "2018-02-20, Binder swamped"), if any."""
+    """The date a title states, with its year ("Outage on January 20, 2024", "2018-02-20, Binder swamped")."""
     plain = re.sub(r"[*_`]+", "", text)
-    match = re.search(_DATE_TEXT, plain, re.I)
-    return match.group(0) if match and parse_date(match.group(0)) else None
+    found = next((d for d in scan_dates(plain) if d.year is not None and d.on() is not None), None)
+    return plain[found.start : found.end] if found else None
 
 
 def is_generic(title: str) -> bool:
     """"Postmortem", "My first postmortem", "Incident report", a bare date: says nothing about the incident."""
-    if not title.strip() or parse_date(title) and not re.sub(_DATE_TEXT, "", title, flags=re.I).strip(" -–—:,"):
+    if not title.strip() or parse_date(title) and not _without_dates_at_the_ends(title).strip(_SEPARATORS):
         return True
     words = re.findall(r"[\w-]+", title.casefold())
     return all(word in _GENERIC_WORDS or word.isdigit() for word in words)

@@ -98,6 +98,8 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
     context = replace(context, day=day, year=day.year if day else context.year)
     problems += resolve_pending(meta, context, document.source)
     prose_window(meta, _passages(parts), context, zones)
+    if _dated_by_the_start(meta):
+        context = replace(context, day=meta.values["date"], year=meta.values["date"].year)
     if "duration_minutes" not in meta.values:
         meta.set("duration_minutes", prose_duration(_prose(parts)), "prose", None)
 
@@ -408,6 +410,17 @@ def _undecided_dates(document: Document, order: bool | None) -> list[Diagnostic]
         if found is not None:
             return [undecided_date(line[found.start : found.end], found, document.source, document.body_line + offset)]
     return []
+
+
+def _dated_by_the_start(meta: Metadata) -> bool:
+    """A start stated without its day until the date was settled ("Start: 22:30 UTC on March 2"), now read,
+    decides the date as a stated start always does; whether the date changed."""
+    started, origin = meta.values.get("started_at"), meta.origins.get("started_at")
+    if started is None or origin is None or origin.kind != "stated" or meta.values.get("date") == started.date():
+        return False
+    meta.values.pop("date", None)
+    meta.set("date", started.date(), origin.how, origin.line)
+    return True
 
 
 def _write_up_date(

@@ -19,6 +19,7 @@ import yaml
 
 from ..model import Incident, minutes_between
 from ..normalise.metadata import FIELD_NAMES
+from ..normalise.times import scan_dates
 from ..read import Document
 from .record import iso
 
@@ -80,17 +81,17 @@ def field_name(key: str) -> str | None:
 
 
 def ambiguous_keys(document: Document, incident: Incident) -> dict[str, str]:
-    """The author's date and time keys whose value hindsite reported as ambiguous, with the value as it read it (ISO 8601).
-
-    None in a TOML block, where such a value stays as written.
+    """The author's date and time keys written as a numeric date that reads either way round (05/04/2020), which
+    the document or the site settled, with the value as hindsite read it (ISO 8601). One nothing settled has no
+    value and stays as written; so does every value in a TOML block.
     """
     if _is_toml(document):
         return {}
-    lines = {d.line for d in incident.diagnostics if d.code == "ambiguous-date"}
     found = {}
-    for key in document.front_matter:
+    for key, raw in document.front_matter.items():
         name = field_name(str(key))
-        if document.key_lines.get(str(key)) in lines and name in ("date", "started_at", "detected_at", "resolved_at"):
+        unsettled = any(d.other is not None for d in scan_dates(str(raw)))
+        if unsettled and name in ("date", "started_at", "detected_at", "resolved_at"):
             value = iso(getattr(incident, name))
             if value is not None:
                 found[str(key)] = value

@@ -127,7 +127,8 @@ def read_front_matter(document: Document, config: SiteConfig, zones: Zones, cont
             meta.diagnostics.append(_unknown_field(key, document.source, line))
             continue
         if name in meta.values or name == "date" and meta.days:
-            meta.extra.append((key, plain(raw_value)))
+            if not _agrees(meta, name, raw_value, config, zones, context):
+                meta.extra.append((key, plain(raw_value)))  # a second spelling that says something else is kept
             continue
         answer = plain(raw_value).strip().casefold()
         if name in _TIMES and answer in _YES_NO:  # a status page's `resolved: true` says whether, not when
@@ -157,6 +158,15 @@ def _date_time_as_start(meta: Metadata, document: Document, zones: Zones, contex
         reading = resolve(stamps[0], context)
         if reading.at is not None and reading.at <= meta.values["resolved_at"]:
             meta.set("started_at", reading.at, "front-matter", document.key_lines.get(str(key)))
+
+
+def _agrees(meta: Metadata, name: str, value: Any, config: SiteConfig, zones: Zones, context: Context) -> bool:
+    """Whether a second key for a field (`resolvedWhen` beside `resolved_at`) says what the first one did."""
+    second = Metadata()
+    _read_field(second, name, value, None, config, zones, context, "")
+    if name == "date":
+        return bool(second.days) and second.days[0][0] == meta.days[0][0]
+    return name in second.values and second.values[name] == meta.values.get(name)
 
 
 def _read_field(

@@ -508,7 +508,7 @@ def test_an_attachment_that_cannot_be_read_is_its_own_error_and_the_rest_is_publ
         real_open = open
 
         def refusing(file, *args, **kwargs):  # type: ignore[no-untyped-def]
-            if Path(file) == attachment:
+            if not isinstance(file, int) and Path(file) == attachment:  # an int is a descriptor, opened already
                 raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(file))
             return real_open(file, *args, **kwargs)
 

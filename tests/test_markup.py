@@ -88,3 +88,11 @@ def test_a_tag_that_names_no_html_element_reads_as_written(markdown: str, words:
 def test_html_elements_stay_markup_around_words_in_angle_brackets() -> None:
     html = render_markdown("<b>bold</b> <OrderService> <font color=red>red</font> <script>alert(1)</script>end")
     assert html == "<p><b>bold</b> &lt;OrderService&gt; red end</p>\n"
+
+
+def test_an_image_on_a_line_of_its_own_shows_its_words() -> None:
+    """The alt text of an image written on its own line after a list item's words is on the page, not only in an
+    attribute; an image inside a sentence (a badge) is left as it is."""
+    html = render_markdown("- 04:00 - the nodes rolled.\n![Rollout of the nodes](r.png)\n\nA ![badge](b.svg) inline.\n")
+    assert '<span class="image-caption">Rollout of the nodes</span>' in html
+    assert "badge</span>" not in html

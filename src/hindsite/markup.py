@@ -146,7 +146,7 @@ _CLEANER_OPTIONS: dict[str, Any] = dict(
     url_schemes=_URL_SCHEMES,
     link_rel="noopener noreferrer",
     filter_style_properties={"text-align"},
-    allowed_classes={"figure": {"code", "image"}},
+    allowed_classes={"figure": {"code", "image"}, "span": {"image-caption"}},
 )
 _CLEANER = nh3.Cleaner(attributes=_ATTRIBUTES, **_CLEANER_OPTIONS)
 
@@ -173,6 +173,9 @@ _TAG = re.compile(r"<[^>]*>")
 
 #: An image alone in its paragraph: shown as a figure whose caption is its alt text.
 _LONE_IMAGE = re.compile(r'<p>(<img src="[^"]*" alt="([^"]+)"[^>]*>)</p>')
+#: An image on a line of its own at the end of a paragraph or list item ("… the nodes.\n![Rollout graph](r.png)"):
+#: its alt text is shown under it as well, so its words are on the page, not only in an attribute.
+_LINE_IMAGE = re.compile(r'(?<=\n)(<img src="[^"]*" alt="([^"]+)"[^>]*>)(?=</p>|</li>)')
 
 
 def sanitise(html: str) -> str:
@@ -323,6 +326,7 @@ class Parsed:
         env = {**self.env, "docId": _NOTE_MARK + footnote_scope}
         rendered = PARSER.renderer.render(self.tokens, PARSER.options, env)
         rendered = _LONE_IMAGE.sub(r'<figure class="image">\1<figcaption>\2</figcaption></figure>', rendered)
+        rendered = _LINE_IMAGE.sub(r'\1<span class="image-caption">\2</span>', rendered)
         return sanitise(rendered).replace(_NOTE_MARK, "")
 
 

@@ -178,6 +178,36 @@ def duration_mismatch_case() -> Case:
     return one_file(text, "duration: 3h")
 
 
+def conflicting_times_case() -> Case:
+    # The front-matter starts the incident at 09:12; the summary states another start.
+    text = swap(CLEAN, "for forty minutes.\n", "for forty minutes.\n\n**Start:** 2024-03-14 10:12 UTC\n")
+    return one_file(text, "**Start:**")
+
+
+def implausible_duration_case() -> Case:
+    text = swap(CLEAN, "resolved_at: 2024-03-14T09:52:00+00:00\n", "duration: 90 days\n")
+    return one_file(text, "duration: 90 days")
+
+
+def implausible_time_case() -> Case:
+    # Stated to start at 10:00, with no stated end: the timeline's "rolled back" at 09:52 cannot be the end.
+    text = swap(CLEAN, "started_at: 2024-03-14T09:12:00+00:00\nresolved_at: 2024-03-14T09:52:00+00:00\n",
+                "started_at: 2024-03-14T10:00:00+00:00\n")
+    return one_file(text, "09:52 Config rolled back")
+
+
+def untimed_timeline_case() -> Case:
+    text = swap(swap(swap(CLEAN, "- 09:12 Config", "- Config"), "- 09:15 Alerts", "- Alerts"), "- 09:52 Config", "- Then config")
+    return one_file(text, "- Config pushed")
+
+
+def zone_season_case() -> Case:
+    # 14 March 2024 is after the United States moved to summer time: Pacific clocks showed PDT, not PST.
+    text = swap(swap(swap(CLEAN, "09:12:00+00:00", "09:12:00-08:00"), "09:52:00+00:00", "09:52:00-08:00"),
+                "- 09:12 Config", "- 09:12 PST Config")
+    return one_file(text, "09:12 PST Config")
+
+
 def timeline_order_case() -> Case:
     text = swap(CLEAN, "- 09:15 Alerts fired", "- 08:15 Alerts fired")
     return one_file(text, "08:15 Alerts fired")
@@ -252,6 +282,11 @@ CASES: Mapping[str, Callable[[], Case]] = {
     "no-date": no_date_case,
     "duration-mismatch": duration_mismatch_case,
     "timeline-order": timeline_order_case,
+    "conflicting-times": conflicting_times_case,
+    "implausible-duration": implausible_duration_case,
+    "implausible-time": implausible_time_case,
+    "untimed-timeline": untimed_timeline_case,
+    "zone-season": zone_season_case,
     "placeholder": placeholder_case,
     "missing-section": missing_section_case,
     "missing-asset": missing_asset_case,

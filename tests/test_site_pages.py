@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import MakeSite, RunCli
+from factories import DERIVED_TIMES, END_BEFORE_START, MONTH_LONG, NO_TIMES
 
 from hindsite.cli import cli
 
@@ -341,3 +342,54 @@ def test_an_override_extends_the_theme_template(tmp_path: Path, make_site: MakeS
     assert 'id="s-root-cause"' in report
     assert 'href="../static/style.css"' in report  # base.html still wraps the page
     assert "banner" not in read(out, "index.html")  # only the report template was overridden
+
+
+# --- how the time facts were obtained -----------------------------------------------------------
+
+PROVENANCE = {
+    "content/2024-03-05-billing.md": MONTH_LONG,
+    "content/2024-03-06-queue.md": END_BEFORE_START,
+    "content/2024-03-07-checkout.md": DERIVED_TIMES,
+    "content/2024-03-08-search.md": NO_TIMES,
+}
+
+
+@pytest.fixture
+def provenance(tmp_path: Path, make_site: MakeSite, run_cli: RunCli) -> Path:
+    return build(tmp_path, make_site, run_cli, PROVENANCE)
+
+
+def facts_panel(html: str) -> dict[str, str]:
+    """The facts panel's values by label, as text (tags removed, spaces collapsed)."""
+    panel = html[html.index('<aside class="facts"'):html.index("</aside>")]
+    pairs = re.findall(r"<dt>(.*?)</dt>\s*<dd[^>]*>(.*?)</dd>", panel, re.S)
+    return {label: " ".join(re.sub(r"<[^>]+>", " ", value).split()) for label, value in pairs}
+
+
+def test_the_facts_panel_marks_times_worked_out_from_the_timeline(provenance: Path) -> None:
+    html = read(provenance, "incidents/2024-03-07-checkout.html")
+    facts = facts_panel(html)
+    assert facts["Started"] == ("2024-03-07 10:00 UTC-08:00 Worked out from the timeline, line 17: zone PST (line 14); "
+                                "day 2024-03-07 (line 17)")
+    assert facts["Duration"] == "42 min Worked out from the timeline, line 19: from the start on line 17 to the end on line 19"
+    assert facts["Date"] == "2024-03-07"  # stated: nothing to say about it
+    assert '<dd class="fact fact-derived"><time datetime="2024-03-07T10:00:00-08:00">' in html
+
+
+def test_the_facts_panel_shows_a_withheld_time_as_not_given_with_the_reason(provenance: Path) -> None:
+    facts = facts_panel(read(provenance, "incidents/2024-03-05-billing.html"))
+    assert facts["Resolved"] == ("Not given Left out: it would make the incident last 43200 minutes (30.0 days). "
+                                 "Worked out from the timeline, line 19.")
+    assert facts["Duration"].startswith("Not given Left out: 43200 minutes (30.0 days) is not between 1 minute and")
+    assert "Time to resolve" not in facts
+    queue = facts_panel(read(provenance, "incidents/2024-03-06-queue.html"))
+    assert queue["Started"].startswith("Not given Left out: contradicts the end (front-matter, line 6).")
+    assert queue["Resolved"] == "2024-03-06 09:00 UTC"
+
+
+def test_a_timeline_row_written_with_a_date_and_no_time_shows_the_date(provenance: Path) -> None:
+    html = read(provenance, "incidents/2024-03-07-checkout.html")
+    row = re.search(r"<li>\s*<span class=\"when\">(.*?)</span>\s*(.*?)</li>", html, re.S)
+    assert row is not None
+    assert row.group(1) == '<time datetime="2024-02-20">2024-02-20</time>'
+    assert "the bad config was written" in row.group(2) and "elapsed" not in row.group(2)

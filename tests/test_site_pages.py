@@ -393,3 +393,26 @@ def test_a_timeline_row_written_with_a_date_and_no_time_shows_the_date(provenanc
     assert row is not None
     assert row.group(1) == '<time datetime="2024-02-20">2024-02-20</time>'
     assert "the bad config was written" in row.group(2) and "elapsed" not in row.group(2)
+
+
+def text_of(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_the_stats_page_says_how_many_incidents_each_figure_left_out(provenance: Path) -> None:
+    page = text_of(read(provenance, "stats.html"))
+    assert ("Time to resolve: median 42 min over 1 incident; 3 left out: 1 gives no times, 2 had implausible times. "
+            "Time to detect: median 12 min over 2 incidents; 2 left out: 1 gives no times, 1 had implausible times.") in page
+    assert "Incidents with times left out as implausible 2" in page
+
+
+def test_a_service_page_says_how_many_incidents_its_figures_left_out(provenance: Path) -> None:
+    page = text_of(read(provenance, "services/billing.html"))
+    assert "Time to resolve: median 42 min over 1 incident; 3 left out: 1 gives no times, 2 had implausible times." in page
+    assert "Time to detect: median 12 min over 2 incidents; 2 left out: 1 gives no times, 1 had implausible times." in page
+
+
+def test_a_report_says_how_many_incidents_its_impact_time_left_out(provenance: Path) -> None:
+    page = text_of(read(provenance, "reports/2024-q1.html"))
+    assert ("42 min in total; median 42 min, over 1 incident with a known duration; "
+            "3 left out: 1 gives no times, 2 had implausible times.") in page

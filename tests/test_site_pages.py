@@ -416,3 +416,12 @@ def test_a_report_says_how_many_incidents_its_impact_time_left_out(provenance: P
     page = text_of(read(provenance, "reports/2024-q1.html"))
     assert ("42 min in total; median 42 min, over 1 incident with a known duration; "
             "3 left out: 1 gives no times, 2 had implausible times.") in page
+
+
+def test_the_lists_of_services_and_reports_count_what_their_figures_left_out(provenance: Path) -> None:
+    services = read(provenance, "services/index.html")
+    assert ('42 min<br><span class="count" title="3 left out: 1 gives no times, 2 had implausible times">3 left out</span>'
+            in services)
+    reports = read(provenance, "reports/index.html")
+    assert ('42 min<br><span class="count" title="3 left out: 1 gives no times, 2 had implausible times">3 left out</span>'
+            in reports)

@@ -369,21 +369,25 @@ def facts_panel(html: str) -> dict[str, str]:
 def test_the_facts_panel_marks_times_worked_out_from_the_timeline(provenance: Path) -> None:
     html = read(provenance, "incidents/2024-03-07-checkout.html")
     facts = facts_panel(html)
-    assert facts["Started"] == ("2024-03-07 10:00 UTC-08:00 Worked out from the timeline, line 17: zone PST (line 14); "
+    assert facts["Started"] == ("2024-03-07 10:00 UTC-08:00 Worked out from the timeline, line 17 zone PST (line 14); "
                                 "day 2024-03-07 (line 17)")
-    assert facts["Duration"] == "42 min Worked out from the timeline, line 19: from the start on line 17 to the end on line 19"
+    assert facts["Duration"] == "42 min Worked out from the timeline, line 19 from the start on line 17 to the end on line 19"
     assert facts["Date"] == "2024-03-07"  # stated: nothing to say about it
-    assert '<dd class="fact fact-derived"><time datetime="2024-03-07T10:00:00-08:00">' in html
+    assert ('<dd class="fact fact-derived"><time datetime="2024-03-07T10:00:00-08:00">2024-03-07 10:00 UTC-08:00</time> '
+            '<details class="provenance"><summary>Worked out from the timeline, line 17</summary>'
+            'zone PST (line 14); day 2024-03-07 (line 17)</details></dd>') in html
 
 
 def test_the_facts_panel_shows_a_withheld_time_as_not_given_with_the_reason(provenance: Path) -> None:
-    facts = facts_panel(read(provenance, "incidents/2024-03-05-billing.html"))
-    assert facts["Resolved"] == ("Not given Left out: it would make the incident last 43200 minutes (30.0 days). "
-                                 "Worked out from the timeline, line 19.")
+    html = read(provenance, "incidents/2024-03-05-billing.html")
+    facts = facts_panel(html)
+    assert ('<dd class="fact fact-withheld"><span class="not-given">Not given</span> <details class="provenance">'
+            '<summary>Left out: it would make the incident last 43200 minutes (30.0 days)</summary>'
+            'Worked out from the timeline, line 19: zone UTC (line 14); day 2024-04-04 (line 19)</details></dd>') in html
     assert facts["Duration"].startswith("Not given Left out: 43200 minutes (30.0 days) is not between 1 minute and")
     assert "Time to resolve" not in facts
     queue = facts_panel(read(provenance, "incidents/2024-03-06-queue.html"))
-    assert queue["Started"].startswith("Not given Left out: contradicts the end (front-matter, line 6).")
+    assert queue["Started"].startswith("Not given Left out: contradicts the end (front-matter, line 6) Worked out")
     assert queue["Resolved"] == "2024-03-06 09:00 UTC"
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .archive import Archive, Group, Quality, quality
@@ -59,22 +59,14 @@ class Spread:
 class Measure:
     """A figure in minutes, per incident, and the time facts it is worked out from."""
 
-    minutes: Callable[[Incident], int | None]
+    minutes: str  # the incident's attribute that holds it
     ends: tuple[str, str]  # the instants it is measured between
     facts: tuple[str, ...]  # every fact it may come from: one of them withheld makes the incident's times implausible
 
 
-def _duration(incident: Incident) -> int | None:
-    return incident.duration_minutes
-
-
-def _time_to_detect(incident: Incident) -> int | None:
-    return incident.time_to_detect_minutes
-
-
 #: Time to resolve is the incident's duration, stated or measured from the start to the end.
-TIME_TO_RESOLVE = Measure(_duration, ("started_at", "resolved_at"), ("started_at", "resolved_at", "duration_minutes"))
-TIME_TO_DETECT = Measure(_time_to_detect, ("started_at", "detected_at"), ("started_at", "detected_at"))
+TIME_TO_RESOLVE = Measure("duration_minutes", ("started_at", "resolved_at"), ("started_at", "resolved_at", "duration_minutes"))
+TIME_TO_DETECT = Measure("time_to_detect_minutes", ("started_at", "detected_at"), ("started_at", "detected_at"))
 
 
 def measured(incidents: Iterable[Incident], measure: Measure) -> tuple[list[int], LeftOut]:
@@ -82,7 +74,7 @@ def measured(incidents: Iterable[Incident], measure: Measure) -> tuple[list[int]
     values: list[int] = []
     not_given = implausible = 0
     for incident in incidents:
-        minutes = measure.minutes(incident)
+        minutes: int | None = getattr(incident, measure.minutes)
         if minutes is not None:
             values.append(minutes)
         elif _implausible(incident, measure):

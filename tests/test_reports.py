@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from conftest import MakeSite, RunCli
-from factories import incident
+from factories import DERIVED_TIMES, END_BEFORE_START, MONTH_LONG, NO_TIMES, incident, normalised
 
 from hindsite.archive import collect
 from hindsite.config import DEFAULT_SEVERITY, SiteConfig
@@ -189,6 +189,20 @@ def test_impact_follows_start_and_resolution_times() -> None:
     report = report_of([incident("a", date=day("2024-01-01"), started_at=start, resolved_at=start + dt.timedelta(minutes=95))])
     assert (report.impact.total_minutes, report.impact.median_minutes) == (95, 95)
 
+
+def test_withheld_times_are_left_out_of_the_impact_time_and_counted_apart() -> None:
+    report = report_of([normalised(MONTH_LONG, "2024-03-05-billing.md"), normalised(END_BEFORE_START, "2024-03-06-queue.md"),
+                        normalised(DERIVED_TIMES, "2024-03-07-checkout.md"), normalised(NO_TIMES, "2024-03-08-search.md")])
+    impact = report.impact
+    assert (impact.total_minutes, impact.median_minutes, impact.known, impact.unknown) == (42, 42, 1, 3)
+    assert (impact.left_out.not_given, impact.left_out.implausible) == (1, 2)
+    assert ("Total 42 min, median 42 min, over 1 incident with a known duration; "
+            "3 left out: 1 gives no times, 2 had implausible times.") in to_markdown(report)
+
+
+def test_a_period_whose_only_times_were_withheld_says_so() -> None:
+    markdown = to_markdown(report_of([normalised(MONTH_LONG, "2024-03-05-billing.md")]))
+    assert "No incident has a known duration (1 left out: it had implausible times)." in markdown
 
 # --- services, action items -----------------------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import MakeSite, RunCli
+from factories import DERIVED_TIMES, END_BEFORE_START, MONTH_LONG, NO_TIMES
 
 from hindsite.cli import cli
 
@@ -380,3 +381,90 @@ def test_no_field_becomes_a_link_that_could_run(tmp_path: Path, make_site: MakeS
     page = read(out, "incidents/2024-01-03-fields.html")
     assert "<dt>runbook</dt><dd>javascript:alert(1)</dd>" in page
     assert '<a href="https://tickets.example/OPS-1">link</a>' in page
+
+
+# --- how the time facts were obtained -----------------------------------------------------------
+
+PROVENANCE = {
+    "content/2024-03-05-billing.md": MONTH_LONG,
+    "content/2024-03-06-queue.md": END_BEFORE_START,
+    "content/2024-03-07-checkout.md": DERIVED_TIMES,
+    "content/2024-03-08-search.md": NO_TIMES,
+}
+
+
+@pytest.fixture
+def provenance(tmp_path: Path, make_site: MakeSite, run_cli: RunCli) -> Path:
+    return build(tmp_path, make_site, run_cli, PROVENANCE)
+
+
+def facts_panel(html: str) -> dict[str, str]:
+    """The facts panel's values by label, as text (tags removed, spaces collapsed)."""
+    panel = html[html.index('<aside class="facts"'):html.index("</aside>")]
+    pairs = re.findall(r"<dt>(.*?)</dt>\s*<dd[^>]*>(.*?)</dd>", panel, re.S)
+    return {label: " ".join(re.sub(r"<[^>]+>", " ", value).split()) for label, value in pairs}
+
+
+def test_the_facts_panel_marks_times_worked_out_from_the_timeline(provenance: Path) -> None:
+    html = read(provenance, "incidents/2024-03-07-checkout.html")
+    facts = facts_panel(html)
+    assert facts["Started"] == ("2024-03-07 10:00 UTC-08:00 Worked out from the timeline, line 17 zone PST (line 14); "
+                                "day 2024-03-07 (line 17)")
+    assert facts["Duration"] == "42 min Worked out from the timeline, line 19 from the start on line 17 to the end on line 19"
+    assert facts["Date"] == "2024-03-07"  # stated: nothing to say about it
+    assert ('<dd class="fact fact-derived"><time datetime="2024-03-07T10:00:00-08:00">2024-03-07 10:00 UTC-08:00</time> '
+            '<details class="provenance"><summary>Worked out from the timeline, line 17</summary>'
+            'zone PST (line 14); day 2024-03-07 (line 17)</details></dd>') in html
+
+
+def test_the_facts_panel_shows_a_withheld_time_as_not_given_with_the_reason(provenance: Path) -> None:
+    html = read(provenance, "incidents/2024-03-05-billing.html")
+    facts = facts_panel(html)
+    assert ('<dd class="fact fact-withheld"><span class="not-given">Not given</span> <details class="provenance">'
+            '<summary>Left out: it would make the incident last 43200 minutes (30.0 days)</summary>'
+            'Worked out from the timeline, line 19: zone UTC (line 14); day 2024-04-04 (line 19)</details></dd>') in html
+    assert facts["Duration"].startswith("Not given Left out: 43200 minutes (30.0 days) is not between 1 minute and")
+    assert "Time to resolve" not in facts
+    queue = facts_panel(read(provenance, "incidents/2024-03-06-queue.html"))
+    assert queue["Started"].startswith("Not given Left out: contradicts the end (front-matter, line 6) Worked out")
+    assert queue["Resolved"] == "2024-03-06 09:00 UTC"
+
+
+def test_a_timeline_row_written_with_a_date_and_no_time_shows_the_date(provenance: Path) -> None:
+    html = read(provenance, "incidents/2024-03-07-checkout.html")
+    row = re.search(r"<li>\s*<span class=\"when\">(.*?)</span>\s*(.*?)</li>", html, re.S)
+    assert row is not None
+    assert row.group(1) == '<time datetime="2024-02-20">2024-02-20</time>'
+    assert "the bad config was written" in row.group(2) and "elapsed" not in row.group(2)
+
+
+def text_of(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_the_stats_page_says_how_many_incidents_each_figure_left_out(provenance: Path) -> None:
+    page = text_of(read(provenance, "stats.html"))
+    assert ("Time to resolve: median 42 min over 1 incident; 3 left out: 1 gives no times, 2 had implausible times. "
+            "Time to detect: median 12 min over 2 incidents; 2 left out: 1 gives no times, 1 had implausible times.") in page
+    assert "Incidents with times left out as implausible 2" in page
+
+
+def test_a_service_page_says_how_many_incidents_its_figures_left_out(provenance: Path) -> None:
+    page = text_of(read(provenance, "services/billing.html"))
+    assert "Time to resolve: median 42 min over 1 incident; 3 left out: 1 gives no times, 2 had implausible times." in page
+    assert "Time to detect: median 12 min over 2 incidents; 2 left out: 1 gives no times, 1 had implausible times." in page
+
+
+def test_a_report_says_how_many_incidents_its_impact_time_left_out(provenance: Path) -> None:
+    page = text_of(read(provenance, "reports/2024-q1.html"))
+    assert ("42 min in total; median 42 min, over 1 incident with a known duration; "
+            "3 left out: 1 gives no times, 2 had implausible times.") in page
+
+
+def test_the_lists_of_services_and_reports_count_what_their_figures_left_out(provenance: Path) -> None:
+    services = read(provenance, "services/index.html")
+    assert ('42 min<br><span class="count" title="3 left out: 1 gives no times, 2 had implausible times">3 left out</span>'
+            in services)
+    reports = read(provenance, "reports/index.html")
+    assert ('42 min<br><span class="count" title="3 left out: 1 gives no times, 2 had implausible times">3 left out</span>'
+            in reports)

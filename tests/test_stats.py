@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from factories import incident
+from factories import DERIVED_TIMES, END_BEFORE_START, MONTH_LONG, NO_TIMES, incident, normalised
 
 from hindsite import diagnostics as diag
 from hindsite.archive import collect
 from hindsite.config import DEFAULT_SEVERITY, ServiceInfo
-from hindsite.model import ActionItem, Incident, Section, TimelineEvent
-from hindsite.stats import Spread, archive_stats, percentile, service_stats, spread
+from hindsite.model import ActionItem, Incident, Origin, Section, TimelineEvent
+from hindsite.stats import LeftOut, Spread, archive_stats, percentile, service_stats, spread
 
 LEVELS = tuple(DEFAULT_SEVERITY)  # sev1 … sev4
 UTC = dt.timezone.utc
@@ -113,8 +113,8 @@ def test_time_to_resolve_and_detect_medians_and_p90() -> None:
     ]
     incidents.append(incident("no-times", services=("api",), date=day))
     stats = service_group_stats(incidents)
-    assert stats.time_to_resolve == Spread(count=4, median=60, p90=120)
-    assert stats.time_to_detect == Spread(count=3, median=15, p90=25)
+    assert stats.time_to_resolve == Spread(count=4, median=60, p90=120, left_out=LeftOut(not_given=1))
+    assert stats.time_to_detect == Spread(count=3, median=15, p90=25, left_out=LeftOut(not_given=2))
 
 
 def test_open_follow_ups_exclude_done_items() -> None:
@@ -185,8 +185,8 @@ def test_archive_breakdowns_and_durations() -> None:
     assert stats.by_tag == (("db", 2), ("dns", 1))
     assert sorted(stats.durations) == [40, 100]
     assert stats.detect_times == (10,)
-    assert stats.time_to_resolve == Spread(2, 40, 100)
-    assert stats.time_to_detect == Spread(1, 10, 10)
+    assert stats.time_to_resolve == Spread(2, 40, 100, LeftOut(not_given=1))
+    assert stats.time_to_detect == Spread(1, 10, 10, LeftOut(not_given=2))
 
 
 def test_quality_counts() -> None:
@@ -235,3 +235,48 @@ def test_archive_follow_ups_list_every_item_with_its_incident() -> None:
     ])
     follow = archive_stats(archive, LEVELS).follow_ups
     assert [(f.incident.id, f.item.text) for f in follow] == [("a", "one"), ("a", "two"), ("b", "three")]
+
+
+# --- incidents left out of the figures ----------------------------------------------------------
+
+
+def read_four() -> list[Incident]:
+    """A month-long timeline (end withheld), an end before the timeline (start withheld), times worked out, no times."""
+    return [normalised(MONTH_LONG, "2024-03-05-billing.md"), normalised(END_BEFORE_START, "2024-03-06-queue.md"),
+            normalised(DERIVED_TIMES, "2024-03-07-checkout.md"), normalised(NO_TIMES, "2024-03-08-search.md")]
+
+
+def test_withheld_times_are_left_out_of_the_archive_figures_and_counted_apart() -> None:
+    stats = archive_stats(collect(read_four()), LEVELS)
+    assert stats.durations == (42,)
+    assert stats.time_to_resolve == Spread(1, 42, 42, LeftOut(not_given=1, implausible=2))
+    assert sorted(stats.detect_times) == [12, 14420]  # the month-long one was detected; only its end is left out
+    assert stats.time_to_detect.left_out == LeftOut(not_given=1, implausible=1)
+    assert stats.quality.with_withheld_times == 2
+
+
+def test_withheld_times_are_left_out_of_a_services_figures_and_counted_apart() -> None:
+    stats = service_group_stats(read_four(), "billing")
+    assert stats.time_to_resolve == Spread(1, 42, 42, LeftOut(not_given=1, implausible=2))
+    assert stats.time_to_detect.left_out == LeftOut(not_given=1, implausible=1)
+
+
+def test_stated_times_that_contradict_each_other_count_as_implausible() -> None:
+    day = dt.date(2024, 2, 1)
+    backwards = incident("b", services=("api",), date=day, started_at=at(day, 60), resolved_at=at(day, 0),
+                         origins=(Origin("started_at", "front-matter", 3), Origin("resolved_at", "front-matter", 4)))
+    stats = service_group_stats([backwards])
+    assert stats.time_to_resolve == Spread(0, None, None, LeftOut(implausible=1))
+
+
+@pytest.mark.parametrize(("left_out", "note"), [
+    (LeftOut(), ""),
+    (LeftOut(not_given=1), "1 left out: it gives no times"),
+    (LeftOut(not_given=2), "2 left out: they give no times"),
+    (LeftOut(implausible=1), "1 left out: it had implausible times"),
+    (LeftOut(implausible=3), "3 left out: they had implausible times"),
+    (LeftOut(not_given=2, implausible=1), "3 left out: 2 give no times, 1 had implausible times"),
+    (LeftOut(not_given=1, implausible=2), "3 left out: 1 gives no times, 2 had implausible times"),
+])
+def test_the_left_out_note(left_out: LeftOut, note: str) -> None:
+    assert left_out.note == note

@@ -9,12 +9,21 @@ from html.parser import HTMLParser
 from urllib.parse import quote, unquote
 
 import pytest
-from factories import incident
+from factories import DERIVED_TIMES, END_BEFORE_START, MONTH_LONG, incident, normalised
 
 from hindsite import urls
 from hindsite.markup import render_markdown, sanitise
-from hindsite.model import ActionItem, Incident, Section, TimelineEvent
-from hindsite.views import event_views, item_view, link_rewriter, report_view, section_views
+from hindsite.model import ActionItem, Incident, Origin, Section, TimelineEvent
+from hindsite.views import (
+    FactView,
+    date_fact,
+    event_views,
+    item_view,
+    link_rewriter,
+    report_view,
+    section_views,
+    time_facts,
+)
 
 UTC = dt.timezone.utc
 
@@ -143,6 +152,61 @@ def test_the_same_instants_written_in_another_zone_keep_their_own_clock_times() 
              for i in (utc_incident, zoned, utc_incident)]
     assert [page.timeline[0].when for page in pages] == ["2024-03-01 08:00 UTC", "2024-03-01 10:00 UTC+02:00",
                                                          "2024-03-01 08:00 UTC"]
+
+
+def test_an_event_with_a_date_and_no_time_shows_its_date_alone() -> None:
+    inc = incident("x", started_at=at(8, 0), timeline=(
+        TimelineEvent(None, "bug introduced", 3, day=dt.date(2024, 2, 12)),
+        TimelineEvent(at(8, 0), "errors", 4),
+    ))
+    views = list(event_views(inc))
+    assert [(v.when, v.iso, v.elapsed) for v in views] == [
+        ("2024-02-12", "2024-02-12", ""), ("2024-03-01 08:00 UTC", "2024-03-01T08:00:00+00:00", "T+0:00")]
+
+# --- time facts ---------------------------------------------------------------------------------
+
+
+def test_times_worked_out_from_the_timeline_say_so_with_their_evidence() -> None:
+    facts = {f.label: f for f in time_facts(normalised(DERIVED_TIMES, "2024-03-07-checkout.md"))}
+    assert list(facts) == ["Started", "Detected", "Time to detect", "Resolved", "Time to resolve", "Duration"]
+    assert facts["Started"] == FactView("Started", "2024-03-07 10:00 UTC-08:00", "2024-03-07T10:00:00-08:00", "derived",
+                                        "Worked out from the timeline, line 17",
+                                        ("zone PST (line 14)", "day 2024-03-07 (line 17)"))
+    assert facts["Duration"].evidence == ("from the start on line 17 to the end on line 19",)
+    assert (facts["Time to detect"].text, facts["Time to detect"].kind) == ("12 min", "derived")
+
+
+def test_stated_times_are_shown_as_they_are() -> None:
+    stated = incident("x", started_at=at(8, 0), resolved_at=at(9, 0), origins=(
+        Origin("started_at", "front-matter", 3), Origin("resolved_at", "front-matter", 4),
+        Origin("duration_minutes", "front-matter", 4)))
+    facts = time_facts(stated)
+    assert [(f.label, f.text, f.kind, f.note) for f in facts] == [
+        ("Started", "2024-03-01 08:00 UTC", "stated", ""), ("Resolved", "2024-03-01 09:00 UTC", "stated", ""),
+        ("Time to resolve", "1 h", "stated", ""), ("Duration", "1 h", "stated", "")]
+
+
+def test_a_withheld_time_is_not_given_and_says_why() -> None:
+    facts = {f.label: f for f in time_facts(normalised(MONTH_LONG, "2024-03-05-billing.md"))}
+    assert "Time to resolve" not in facts  # its end is left out, and says so on its own line
+    resolved = facts["Resolved"]
+    assert (resolved.text, resolved.iso, resolved.kind) == ("", "", "withheld")
+    assert resolved.reason == "it would make the incident last 43200 minutes (30.0 days)"
+    assert resolved.note == "Worked out from the timeline, line 19"
+    assert facts["Duration"].kind == "withheld" and facts["Duration"].reason.startswith("43200 minutes (30.0 days)")
+
+
+def test_a_time_contradicting_a_stated_one_is_left_out_naming_it() -> None:
+    facts = {f.label: f for f in time_facts(normalised(END_BEFORE_START, "2024-03-06-queue.md"))}
+    assert [(f.label, f.kind) for f in facts.values()] == [("Started", "withheld"), ("Detected", "withheld"),
+                                                           ("Resolved", "stated")]
+    assert facts["Started"].reason == "contradicts the end (front-matter, line 6)"
+
+
+def test_a_date_taken_from_the_timeline_is_marked_as_worked_out() -> None:
+    dated = incident("x", date=dt.date(2024, 3, 1), origins=(Origin("date", "timeline", 12, "derived"),))
+    assert date_fact(dated) == FactView("Date", "2024-03-01", "2024-03-01", "derived", "Worked out from the timeline, line 12")
+    assert date_fact(incident("y")) == FactView("Date", "", "", "")
 
 # --- item_view ----------------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from . import diagnostics as diag
-from .model import Incident
+from .model import WITHHELD, Incident
 from .slugs import RESERVED_GROUP_SLUGS, group_slug, slugify
 
 
@@ -147,6 +147,7 @@ class Quality:
     with_date: int
     with_severity: int
     with_times: int  # a start and a resolution time
+    with_withheld_times: int  # a time worked out but left out as implausible
     with_timeline: int  # at least one timed event
     with_root_cause: int
     with_action_items: int
@@ -168,6 +169,7 @@ def quality(incidents: Sequence[Incident]) -> Quality:
         with_date=sum(i.date is not None for i in incidents),
         with_severity=sum(i.severity is not None for i in incidents),
         with_times=sum(i.started_at is not None and i.resolved_at is not None for i in incidents),
+        with_withheld_times=sum(any(o.kind == WITHHELD for o in i.origins) for i in incidents),
         with_timeline=sum(any(e.at or e.time for e in i.timeline) for i in incidents),
         with_root_cause=sum(any(s.key == "root_cause" and s.filled for s in i.sections) for i in incidents),
         with_action_items=sum(bool(i.action_items) for i in incidents),

@@ -12,10 +12,12 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from . import __version__
-from .model import Incident
+from .model import Incident, Origin, TimelineEvent
 from .urls import incident_url
 
-SCHEMA_VERSION = 1
+#: 2: origins say how each fact was obtained (`kind`, `evidence`, `reason`) and name the facts withheld;
+#: timeline events carry `day`.
+SCHEMA_VERSION = 2
 
 
 def incident_record(incident: Incident) -> dict[str, Any]:
@@ -41,18 +43,26 @@ def incident_record(incident: Incident) -> dict[str, Any]:
             {"key": s.key, "heading": s.heading, "line": s.line, "text": s.text, "html": s.html, "filled": s.filled}
             for s in incident.sections
         ],
-        "timeline": [
-            {"at": _iso(e.at), "time": e.time.isoformat(timespec="minutes") if e.time else None, "text": e.text, "line": e.line}
-            for e in incident.timeline
-        ],
+        "timeline": [_event_record(e) for e in incident.timeline],
         "action_items": [
             {"text": a.text, "owner": a.owner, "status": a.status, "link": a.link, "line": a.line}
             for a in incident.action_items
         ],
-        "origins": {o.field: {"from": o.how, "line": o.line} for o in incident.origins},
+        "origins": {o.field: _origin_record(o) for o in incident.origins},
         "extra": dict(incident.extra),
         "diagnostics": [d.to_record() for d in incident.diagnostics],
     }
+
+
+def _event_record(event: TimelineEvent) -> dict[str, Any]:
+    time = event.time.isoformat(timespec="minutes") if event.time else None
+    return {"at": _iso(event.at), "time": time, "day": _iso(event.day), "text": event.text, "line": event.line}
+
+
+def _origin_record(origin: Origin) -> dict[str, Any]:
+    """Where a fact was read, whether it was stated, derived or withheld, what the reading used, and why it was withheld."""
+    return {"from": origin.how, "line": origin.line, "kind": origin.kind, "evidence": list(origin.basis),
+            "reason": origin.reason or None}
 
 
 def export_document(incidents: Iterable[Incident]) -> dict[str, Any]:

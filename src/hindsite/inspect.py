@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
-from .formats import format_duration, format_instant
-from .model import Incident
+from .formats import format_day, format_duration, format_instant
+from .model import WITHHELD, Incident, Origin
 
 _FIELDS = ("title", "date", "severity", "services", "tags", "responders", "status",
            "started_at", "detected_at", "resolved_at", "duration_minutes", "summary")
+#: Fields that say when: each shows whether it was stated, derived or withheld, and what its reading used.
+_TIMES = frozenset({"date", "started_at", "detected_at", "resolved_at", "duration_minutes"})
+_EVIDENCE = " " * 20 + "· "  # under the value column
 
 
 def describe(incident: Incident) -> Iterator[str]:
     origins = {o.field: o for o in incident.origins}
     yield f"{incident.source}  →  incidents/{incident.id}.html"
     yield ""
-    yield "Fields (value — where it was read):"
+    yield "Fields (value — where it was read; for times, whether stated, derived or withheld, and from what):"
     for field in _FIELDS:
+        if field in _TIMES:
+            yield from _time_field(field, _shown(incident, field), origins.get(field))
+            continue
         value = _shown(incident, field)
         origin = origins.get(field)
-        where = f"{origin.how}, line {origin.line}" if origin and origin.line else origin.how if origin else ""
+        where = _where(origin)
         if field == "title" and incident.title_as_written:
             where = f"{where}; written as {incident.title_as_written!r}".lstrip("; ")
         if field == "summary" and value and not origin:
@@ -35,8 +42,7 @@ def describe(incident: Incident) -> Iterator[str]:
     yield ""
     yield f"Timeline ({len(incident.timeline)} events):"
     for event in incident.timeline:
-        when = format_instant(event.at) if event.at else (event.time.isoformat("minutes") if event.time else "no time")
-        yield f"  {event.line:>5}  {when:24} {_short(event.text)}"
+        yield f"  {event.line:>5}  {_when(event.at, event.time, event.day):24} {_short(event.text)}"
     yield ""
     yield f"Action items ({len(incident.action_items)}):"
     for item in incident.action_items:
@@ -46,6 +52,35 @@ def describe(incident: Incident) -> Iterator[str]:
     yield f"Diagnostics ({len(incident.diagnostics)}):"
     for problem in incident.diagnostics:
         yield f"  {problem.format()}"
+
+
+def _time_field(field: str, value: str, origin: Origin | None) -> Iterator[str]:
+    """A time fact, its place and kind, then one line for each thing its reading used and, when withheld, why."""
+    withheld = origin is not None and origin.kind == WITHHELD
+    if not value and not withheld:
+        yield f"  {field:17} —"
+        return
+    how = f"   ({_where(origin)}; {origin.kind})" if origin else ""
+    yield f"  {field:17} {'left out' if withheld else value}{how}"
+    if origin is not None:
+        yield from (_EVIDENCE + used for used in origin.basis)
+        if origin.reason:
+            yield f"{_EVIDENCE}left out: {origin.reason}"
+
+
+def _where(origin: Origin | None) -> str:
+    if origin is None:
+        return ""
+    return f"{origin.how}, line {origin.line}" if origin.line else origin.how
+
+
+def _when(at: dt.datetime | None, time: dt.time | None, day: dt.date | None) -> str:
+    """An event's moment: the instant, else the clock time, else the day alone."""
+    if at is not None:
+        return format_instant(at)
+    if time is not None:
+        return time.isoformat("minutes")
+    return format_day(day) if day is not None else "no time"
 
 
 def _shown(incident: Incident, field: str) -> str:

@@ -117,6 +117,16 @@ class Origin:
     kind: str = STATED
     evidence: tuple[str, ...] = ()
 
+    @property
+    def reason(self) -> str:
+        """Why a withheld fact was left out ("" for any other): withholding adds it to the evidence, last."""
+        return self.evidence[-1] if self.kind == WITHHELD and self.evidence else ""
+
+    @property
+    def basis(self) -> tuple[str, ...]:
+        """What the reading used: the evidence, less a withheld fact's reason."""
+        return self.evidence[:-1] if self.reason else self.evidence
+
 
 @dataclass(frozen=True, slots=True)
 class Incident:

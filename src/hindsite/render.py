@@ -34,7 +34,7 @@ from .reports import Period, PeriodReport, archive_reports, undated
 from .search import search_files
 from .slugs import group_slug
 from .stats import ArchiveStats, FollowUp, archive_stats, service_stats
-from .views import ReportView, link_rewriter, report_view, section_views
+from .views import ReportView, date_fact, link_rewriter, report_view, section_views
 
 PAGE_SIZE = 100  # rows per page of any long list; the rest is a click (or a filter) away
 ROWS_SCRIPT = "rows.js"
@@ -247,8 +247,8 @@ def _searched(incident: Incident) -> ReportView:
 
     Their words are those of the page: rewriting links changes attributes, never text.
     """
-    return ReportView(incident=incident, sections=tuple(section_views(incident.sections)), timeline=(), action_items=(),
-                      related=(), source_url="", previous=None, next=None)
+    return ReportView(incident=incident, date=date_fact(incident), times=(), sections=tuple(section_views(incident.sections)),
+                      timeline=(), action_items=(), related=(), source_url="", previous=None, next=None)
 
 
 def _check_templates(env: jinja2.Environment, names: Iterable[str]) -> None:

@@ -19,7 +19,7 @@ from .archive import Archive
 from .formats import format_duration
 from .markup import inline_text, text_of
 from .model import Incident
-from .stats import spread
+from .stats import TIME_TO_RESOLVE, LeftOut, measured, spread
 
 NOTABLE_LIMIT = 5  # notable incidents shown per report
 SUMMARY_LIMIT = 160  # characters of a one-line summary, ellipsis included
@@ -146,7 +146,11 @@ class ImpactTime:
     total_minutes: int
     median_minutes: int | None
     known: int  # incidents with a known duration
-    unknown: int  # incidents without one
+    left_out: LeftOut  # incidents without one: no times given, or times withheld as implausible
+
+    @property
+    def unknown(self) -> int:
+        return self.left_out.total
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,8 +299,8 @@ def severity_mix(
 
 
 def impact_time(incidents: Sequence[Incident]) -> ImpactTime:
-    known = [i.duration_minutes for i in incidents if i.duration_minutes is not None]
-    return ImpactTime(sum(known), spread(known).median, len(known), len(incidents) - len(known))
+    known, left_out = measured(incidents, TIME_TO_RESOLVE)
+    return ImpactTime(sum(known), spread(known).median, len(known), left_out)
 
 
 def action_item_counts(incidents: Iterable[Incident]) -> ActionItemCounts:
@@ -535,10 +539,10 @@ def _incidents(count: int) -> str:
 
 def _impact_sentence(impact: ImpactTime) -> str:
     if not impact.known:
-        return f"No incident has a known duration ({impact.unknown} without one)."
+        return f"No incident has a known duration ({impact.left_out.note})."
     text = (f"Total {format_duration(impact.total_minutes)}, median {format_duration(impact.median_minutes)}, "
             f"over {_incidents(impact.known)} with a known duration")
-    return text + (f"; {impact.unknown} without a known duration." if impact.unknown else ".")
+    return text + (f"; {impact.left_out.note}." if impact.left_out.total else ".")
 
 
 def _theme_line(theme: Theme) -> str:

@@ -2,7 +2,9 @@
 
 Computed once after collection, in plain passes over the incidents; the
 templates only show them. Percentiles use the nearest-rank method so every
-figure is a real incident's value.
+figure is a real incident's value. A figure says how many incidents it left
+out, and why: they give no times for it, or their times were withheld as
+implausible.
 """
 
 from __future__ import annotations
@@ -15,16 +17,78 @@ from dataclasses import dataclass
 
 from .archive import Archive, Group, Quality, quality
 from .config import ServiceInfo
-from .model import ActionItem, Incident
+from .model import WITHHELD, ActionItem, Incident
+
+
+@dataclass(frozen=True, slots=True)
+class LeftOut:
+    """Incidents a figure leaves out: those that give no times for it, and those whose times were withheld as
+    implausible (or, all stated, contradict each other)."""
+
+    not_given: int = 0
+    implausible: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.not_given + self.implausible
+
+    @property
+    def note(self) -> str:
+        """"3 left out: 2 give no times, 1 had implausible times"; "" when none was."""
+        if not self.total:
+            return ""
+        if not self.implausible:
+            return f"{self.total} left out: {'it gives' if self.total == 1 else 'they give'} no times"
+        if not self.not_given:
+            return f"{self.total} left out: {'it' if self.total == 1 else 'they'} had implausible times"
+        return (f"{self.total} left out: {self.not_given} give{'s' if self.not_given == 1 else ''} no times, "
+                f"{self.implausible} had implausible times")
 
 
 @dataclass(frozen=True, slots=True)
 class Spread:
-    """Median and 90th percentile of some minutes, and how many values they come from."""
+    """Median and 90th percentile of some minutes, how many values they come from, and the incidents left out."""
 
     count: int
     median: int | None
     p90: int | None
+    left_out: LeftOut = LeftOut()
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    """A figure in minutes, per incident, and the time facts it is worked out from."""
+
+    minutes: str  # the incident's attribute that holds it
+    ends: tuple[str, str]  # the instants it is measured between
+    facts: tuple[str, ...]  # every fact it may come from: one of them withheld makes the incident's times implausible
+
+
+#: Time to resolve is the incident's duration, stated or measured from the start to the end.
+TIME_TO_RESOLVE = Measure("duration_minutes", ("started_at", "resolved_at"), ("started_at", "resolved_at", "duration_minutes"))
+TIME_TO_DETECT = Measure("time_to_detect_minutes", ("started_at", "detected_at"), ("started_at", "detected_at"))
+
+
+def measured(incidents: Iterable[Incident], measure: Measure) -> tuple[list[int], LeftOut]:
+    """The `measure` of each incident that has one, and the incidents left out, by why."""
+    values: list[int] = []
+    not_given = implausible = 0
+    for incident in incidents:
+        minutes: int | None = getattr(incident, measure.minutes)
+        if minutes is not None:
+            values.append(minutes)
+        elif _implausible(incident, measure):
+            implausible += 1
+        else:
+            not_given += 1
+    return values, LeftOut(not_given, implausible)
+
+
+def _implausible(incident: Incident, measure: Measure) -> bool:
+    """Times withheld as implausible, or given at both ends and still no figure (an end before the start)."""
+    if all(getattr(incident, name) is not None for name in measure.ends):
+        return True
+    return any(o.kind == WITHHELD and o.field in measure.facts for o in incident.origins)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,9 +127,14 @@ class ArchiveStats:
     follow_ups: tuple[FollowUp, ...]
 
 
-def spread(values: Iterable[int]) -> Spread:
+def spread(values: Iterable[int], left_out: LeftOut = LeftOut()) -> Spread:
     ordered = sorted(values)
-    return Spread(len(ordered), percentile(ordered, 50), percentile(ordered, 90))
+    return Spread(len(ordered), percentile(ordered, 50), percentile(ordered, 90), left_out)
+
+
+def spread_of(incidents: Iterable[Incident], measure: Measure) -> Spread:
+    """The spread of `measure` over `incidents`, with those it leaves out counted."""
+    return spread(*measured(incidents, measure))
 
 
 def percentile(ordered: Sequence[int], share: float) -> int | None:
@@ -90,8 +159,8 @@ def service_stats(group: Group, levels: Sequence[str], info: ServiceInfo | None 
         info=info,
         by_severity=tuple((level, severities[level]) for level in levels if severities[level]),
         by_quarter=_quarters(dates),
-        time_to_resolve=spread(_resolve_minutes(incidents)),
-        time_to_detect=spread(i.time_to_detect_minutes for i in incidents if i.time_to_detect_minutes is not None),
+        time_to_resolve=spread_of(incidents, TIME_TO_RESOLVE),
+        time_to_detect=spread_of(incidents, TIME_TO_DETECT),
         open_follow_ups=tuple(f for f in follow_ups(incidents) if f.item.status != "done"),
         top_tags=tuple(tags.most_common(8)),
         first=min(dates, default=None),
@@ -102,24 +171,20 @@ def service_stats(group: Group, levels: Sequence[str], info: ServiceInfo | None 
 def archive_stats(archive: Archive, levels: Sequence[str]) -> ArchiveStats:
     incidents = archive.incidents
     severities = Counter(i.severity for i in incidents if i.severity)
-    durations = tuple(_resolve_minutes(incidents))
-    detects = tuple(i.time_to_detect_minutes for i in incidents if i.time_to_detect_minutes is not None)
+    durations, resolve_left_out = measured(incidents, TIME_TO_RESOLVE)
+    detects, detect_left_out = measured(incidents, TIME_TO_DETECT)
     return ArchiveStats(
         per_month=_months([i.date for i in incidents if i.date]),
         by_severity=tuple((level, severities[level]) for level in levels if severities[level]),
         by_service=_sizes(archive.by_service),
         by_tag=_sizes(archive.by_tag),
-        durations=durations,
-        detect_times=detects,
-        time_to_resolve=spread(durations),
-        time_to_detect=spread(detects),
+        durations=tuple(durations),
+        detect_times=tuple(detects),
+        time_to_resolve=spread(durations, resolve_left_out),
+        time_to_detect=spread(detects, detect_left_out),
         quality=quality(incidents),
         follow_ups=follow_ups(incidents),
     )
-
-
-def _resolve_minutes(incidents: Iterable[Incident]) -> list[int]:
-    return [i.duration_minutes for i in incidents if i.duration_minutes is not None]
 
 
 def _sizes(groups: Mapping[str, Group]) -> tuple[tuple[str, int], ...]:

@@ -1,7 +1,8 @@
 """What a report page shows, derived from an incident: the projections its template receives.
 
 Sections come in canonical order with unique anchors; the timeline carries
-elapsed times from the start; relative links in the author's text point at the
+elapsed times from the start; the time facts say which were worked out and which
+were left out, and why; relative links in the author's text point at the
 published files and at other incidents' pages.
 """
 
@@ -16,9 +17,20 @@ from html import unescape
 from typing import TypeVar
 
 from . import urls
-from .formats import format_clock, format_elapsed, format_instant
+from .formats import format_clock, format_day, format_duration, format_elapsed, format_instant
 from .markup import render_inline, url_rewriter
-from .model import SECTION_KEYS, SECTION_LABELS, ActionItem, Incident, Section, TimelineEvent
+from .model import (
+    DERIVED,
+    SECTION_KEYS,
+    SECTION_LABELS,
+    STATED,
+    WITHHELD,
+    ActionItem,
+    Incident,
+    Origin,
+    Section,
+    TimelineEvent,
+)
 from .paths import resolve_reference
 from .slugs import slugify
 
@@ -38,7 +50,8 @@ class SectionView:
 
 @dataclass(frozen=True, slots=True)
 class EventView:
-    """A timeline entry: `when` as written out, `elapsed` since the incident started ("T+0:15")."""
+    """A timeline entry: `when` as written out (a date alone for an entry without a time), `elapsed` since the
+    incident started ("T+0:15")."""
 
     when: str
     iso: str
@@ -58,8 +71,28 @@ class ItemView:
 
 
 @dataclass(frozen=True, slots=True)
+class FactView:
+    """A time fact as the facts panel shows it, with how the document gave it.
+
+    `kind` is "stated", "derived" (`note` says how it was worked out, `evidence` what
+    the reading used) or "withheld" (`text` is "" and `reason` says why it was left out);
+    "" for a fact the document does not give.
+    """
+
+    label: str
+    text: str  # "2024-03-05 10:00 UTC", "1 h 30 min"
+    iso: str  # for a `<time datetime>`; "" for a length
+    kind: str
+    note: str = ""  # "Worked out from the timeline, line 17"
+    evidence: tuple[str, ...] = ()
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class ReportView:
     incident: Incident
+    date: FactView
+    times: tuple[FactView, ...]  # start, detection, time to detect, end, time to resolve, duration: those known or withheld
     sections: tuple[SectionView, ...]
     timeline: tuple[EventView, ...]
     action_items: tuple[ItemView, ...]
@@ -83,6 +116,8 @@ def report_view(
     in_page = _in_page_anchors(with_ids)
     return ReportView(
         incident=incident,
+        date=date_fact(incident),
+        times=time_facts(incident),
         sections=tuple(_with_html(view, in_page(view.html)) for view in with_ids),
         timeline=tuple(_with_html(e, in_page(rewrite(e.html))) for e in _events_of(incident)),
         action_items=tuple(_with_html(i, in_page(rewrite(i.html))) for i in _items_of(incident.action_items)),
@@ -91,6 +126,58 @@ def report_view(
         previous=previous,
         next=next,
     )
+
+
+def date_fact(incident: Incident) -> FactView:
+    origin = _origins(incident).get("date")
+    return _fact("Date", format_day(incident.date), incident.date.isoformat() if incident.date else "", origin)
+
+
+def time_facts(incident: Incident) -> tuple[FactView, ...]:
+    """The start, detection, end and duration the document gives or hindsite worked out, and those it left out."""
+    origins = _origins(incident)
+    started, detected, resolved = incident.started_at, incident.detected_at, incident.resolved_at
+    facts = [
+        _given("Started", format_instant(started), started.isoformat() if started else "", origins.get("started_at")),
+        _given("Detected", format_instant(detected), detected.isoformat() if detected else "", origins.get("detected_at")),
+        _measured("Time to detect", incident.time_to_detect_minutes, origins, ("started_at", "detected_at")),
+        _given("Resolved", format_instant(resolved), resolved.isoformat() if resolved else "", origins.get("resolved_at")),
+        _measured("Time to resolve", incident.time_to_resolve_minutes, origins, ("started_at", "resolved_at")),
+        _given("Duration", format_duration(incident.duration_minutes), "", origins.get("duration_minutes")),
+    ]
+    return tuple(fact for fact in facts if fact is not None)
+
+
+def _origins(incident: Incident) -> dict[str, Origin]:
+    return {origin.field: origin for origin in incident.origins}
+
+
+def _given(label: str, text: str, iso: str, origin: Origin | None) -> FactView | None:
+    """A fact with its value (`text`), or one left out; None when the document does not give it."""
+    if not text and (origin is None or origin.kind != WITHHELD):
+        return None
+    return _fact(label, text, iso, origin)
+
+
+def _measured(label: str, minutes: int | None, origins: Mapping[str, Origin], ends: tuple[str, str]) -> FactView | None:
+    """A time from the start: worked out whenever either end was. None when either end is unknown or left out
+    (that end's own line says why)."""
+    if minutes is None:
+        return None
+    if all(name in origins and origins[name].kind == STATED for name in ends):
+        return FactView(label, format_duration(minutes), "", STATED)
+    return FactView(label, format_duration(minutes), "", DERIVED, "Worked out from the times above")
+
+
+def _fact(label: str, text: str, iso: str, origin: Origin | None) -> FactView:
+    if origin is None or origin.kind not in (DERIVED, WITHHELD):
+        return FactView(label, text, iso, origin.kind if origin else "")
+    source = " from the timeline" if origin.how == "timeline" else ""
+    where = f", line {origin.line}" if origin.line else ""
+    note = f"Worked out{source}{where}"
+    if origin.kind == WITHHELD:
+        return FactView(label, "", "", WITHHELD, note, origin.basis, origin.reason)
+    return FactView(label, text, iso, DERIVED, note, origin.basis)
 
 
 def section_views(sections: Sequence[Section], rewrite: Callable[[str], str] = lambda html: html) -> Iterable[SectionView]:
@@ -154,6 +241,8 @@ def _event_views(started_at: dt.datetime | None, timeline: Sequence[TimelineEven
                 days += 1
                 elapsed += 24 * 60
             previous = elapsed
+        elif event.day is not None:  # a date and no time: the day alone, never a midnight
+            when, iso, elapsed = format_day(event.day), event.day.isoformat(), None
         else:
             when, iso, elapsed = "", "", None
         yield EventView(when, iso, format_elapsed(elapsed) if elapsed is not None else "", render_inline(event.text), event.line)

@@ -53,6 +53,17 @@ def test_deeply_nested_quotes_keep_the_innermost_words(make_site: MakeSite, run_
     assert "innermostword" in page_text(site, "quotes")
 
 
+def test_lists_nested_too_deeply_are_published_flat_with_a_warning_at_their_line(make_site: MakeSite, run_cli: RunCli, tmp_path: Path) -> None:
+    nested = "\n".join("  " * depth + f"- word{depth}" for depth in range(200))
+    site = make_site(tmp_path, {"content/deep.md": f"---\ntitle: Deep\ndate: 2024-01-02\n---\n\n{nested}\n\nafterword\n"})
+    result = run_cli("build", cwd=site)
+    (warning,) = [line for line in result.stderr.splitlines() if ": too-deep: " in line]
+    first_flat = 6 + 31  # the body starts on line 6; the 32nd item is 64 levels down
+    assert warning.startswith(f"content/deep.md:{first_flat}: warning: too-deep: lists and quotes nest deeper than 64 levels")
+    words = page_text(site, "deep").split()
+    assert [f"word{n}" for n in range(200) if f"word{n}" not in words] == [] and "afterword" in words
+
+
 def test_a_50_mb_pasted_log_is_refused_and_the_rest_builds(make_site: MakeSite, run_cli: RunCli, tmp_path: Path) -> None:
     line = "2024-03-14T09:12:00.123Z ERROR [pool-7] connection reset by peer after 30000ms\n"
     log = "# Everything we saw\n\n```\n" + line * (50_000_000 // len(line)) + "```\n"

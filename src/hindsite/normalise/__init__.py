@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from .. import diagnostics as diag
 from ..config import SiteConfig, squash
 from ..diagnostics import Diagnostic
-from ..markup import Parsed, parse, render_markdown, text_of, unsafe_parts
+from ..markup import DEEPEST, Parsed, parse, render_markdown, text_of, unsafe_parts
 from ..model import ActionItem, Incident, Section, TimelineEvent, minutes_between
 from ..read import Document
 from ..slugs import document_slug
@@ -68,6 +68,7 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
     whole = parse(document.body)
     blocks = parse_blocks(document.body, document.body_line, whole)
     problems += _unsafe_html(whole, document)
+    problems += _too_deep(whole, document)
     blocks, written_title = _take_title(blocks, meta, config)
     raw_sections = split_sections(blocks, body_lines, document.body_line, config.section_aliases)
     parts = [_part(raw, document, body_lines, raw_sections, whole) for raw in raw_sections]
@@ -142,6 +143,17 @@ def _unsafe_html(parsed: Parsed, document: Document) -> list[Diagnostic]:
                      document.source, line)
         for line, named in sorted(by_line.items())
     ]
+
+
+def _too_deep(parsed: Parsed, document: Document) -> list[Diagnostic]:
+    """One `too-deep` warning, at the first line of what nests deeper than the page can show."""
+    if parsed.too_deep is None:
+        return []
+    line, count = parsed.too_deep
+    return [diag.warning(
+        "too-deep", f"lists and quotes nest deeper than {DEEPEST} levels here (a quote is one level, a list item two); "
+        f"{count} line{'s' if count != 1 else ''} from here on are shown flat, every word kept — nest them less deeply",
+        document.source, document.body_line + line)]
 
 
 def _has_text(document: Document) -> bool:

@@ -348,7 +348,8 @@ class Parsed:
         chosen: list[Token] = []
         blocks = []
         n = bisect.bisect_right(self.blocks, start, key=lambda block: block[1])  # the first block ending after start
-        for first, last, i, j in self.blocks[n:]:
+        for k in range(n, len(self.blocks)):  # not `blocks[n:]`: a copy of the rest, for each section
+            first, last, i, j = self.blocks[k]
             if first >= end:
                 break
             if first < start or last > end:

@@ -66,7 +66,7 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
     problems: list[Diagnostic] = [*document.diagnostics, *secret_problems, *meta.diagnostics]
     body_lines = document.body.split("\n")
     whole = parse(document.body)
-    blocks = parse_blocks(document.body, document.body_line, whole)
+    blocks = parse_blocks(document.body, document.body_line, whole, body_lines)
     problems += _unsafe_html(whole, document)
     problems += _too_deep(whole, document)
     blocks, written_title = _take_title(blocks, meta, config)
@@ -355,14 +355,14 @@ def _part(raw: RawSection, document: Document, body_lines: Sequence[str], every:
     # Up to the section's end, blank lines included: a list's block runs on over the blank line after it.
     parsed = whole.between(start, raw.body_end - body_line) if as_written and shown else None
     if parsed is not None:
-        blocks = tuple(parse_blocks(document.body, body_line, parsed))
+        blocks = tuple(parse_blocks(document.body, body_line, parsed, body_lines))
     else:
         parsed = parse(clean, whole.references)
         blocks = tuple(parse_blocks(clean, first_line, parsed))
     html = parsed.html(footnote_scope=str(raw.line))  # sections' lines differ, so their footnotes' ids do
     section = Section(key, raw.heading, raw.line, shown, html, not is_unfilled(text), first_line + leading_blank_lines)
     raw_parsed = whole.between(raw.body_start - body_line, raw.body_end - body_line)
-    raw_blocks = tuple(parse_blocks(document.body, body_line, raw_parsed)) if raw_parsed is not None else None
+    raw_blocks = tuple(parse_blocks(document.body, body_line, raw_parsed, body_lines)) if raw_parsed is not None else None
     return _Part(section, blocks, raw_text, raw.body_start, raw_blocks)
 
 

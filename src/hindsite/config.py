@@ -98,6 +98,11 @@ class ServiceRegistry:
 #: Larger documents are refused: a postmortem is tens of kilobytes, and a pasted log of
 #: megabytes is better published as its own file (Markdown parsing grows with the size).
 DEFAULT_MAX_DOCUMENT_MB = 4
+#: A document's tags and services beyond these many stay out of the site's indexes (each of them would be a page
+#: listing the document) and are shown on its page as text. A few dozen tags tell incidents apart; thousands
+#: would make thousands of pages.
+DEFAULT_MAX_TAGS = 50
+DEFAULT_MAX_SERVICES = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +123,8 @@ class SiteConfig:
     redact: bool = False  # mask credentials found in documents in the published site
     redact_personal: bool = False  # mask e-mail addresses and phone numbers too
     max_document_mb: int = DEFAULT_MAX_DOCUMENT_MB
+    max_tags_per_document: int = DEFAULT_MAX_TAGS
+    max_services_per_document: int = DEFAULT_MAX_SERVICES
     severity: SeverityScale = field(
         default_factory=lambda: SeverityScale.from_mapping(DEFAULT_SEVERITY)
     )
@@ -163,12 +170,22 @@ _KEYS: Mapping[str, _Key] = {
     "redact": _Key(bool, "mask credentials found in documents (keys, tokens, passwords) in the published site"),
     "redact_personal": _Key(bool, "also mask e-mail addresses and phone numbers in the published site"),
     "max_document_mb": _Key(int, f"documents larger than this many megabytes are refused (default {DEFAULT_MAX_DOCUMENT_MB})"),
+    "max_tags_per_document": _Key(int, f"a document's tags beyond this many get no page and are shown as text (default {DEFAULT_MAX_TAGS})"),
+    "max_services_per_document": _Key(
+        int, f"a document's services beyond this many get no page and are shown as text (default {DEFAULT_MAX_SERVICES})"),
     "severity": _Key(dict, "the severity scale: id = [aliases], most severe first"),
     "sections": _Key(dict, "section matching: 'aliases' and 'required'"),
     "zones": _Key(dict, "extra time-zone abbreviations: NAME = \"+03:00\""),
     "services": _Key(dict, "the service registry: [services.ID] with name, owner, description, aliases"),
 }
 _SECTION_KEYS = {"aliases", "required"}
+#: Keys that are whole numbers of at least 1.
+_COUNTS = ("max_document_mb", "max_tags_per_document", "max_services_per_document")
+
+
+def _is_kind(value: Any, kind: type) -> bool:
+    """Whether a TOML value is of `kind`; TOML's true and false are not numbers, though Python's bool is an int."""
+    return isinstance(value, kind) and not (kind is int and isinstance(value, bool))
 
 
 def load_config(
@@ -209,15 +226,15 @@ def load_config(
         spec = _KEYS.get(key)
         if spec is None:
             problem(f"unknown key {key!r}{_suggestion(key, _KEYS)}", key)
-        elif not isinstance(value, spec.kind):
+        elif not _is_kind(value, spec.kind):
             problem(f"{key!r} must be {_kind_name(spec.kind)}, not {_kind_name(type(value))} ({spec.help})", key)
 
-    values: dict[str, Any] = {k: v for k, v in table.items() if k in _KEYS and isinstance(v, _KEYS[k].kind)}
+    values: dict[str, Any] = {k: v for k, v in table.items() if k in _KEYS and _is_kind(v, _KEYS[k].kind)}
     config = SiteConfig(root=root)
     updates: dict[str, Any] = {
         name: values[name]
         for name in ("title", "description", "base_url", "repo_url", "theme", "timezone", "day_first", "redact",
-                     "redact_personal", "max_document_mb")
+                     "redact_personal", *_COUNTS)
         if name in values
     }
     for name in ("content_dir", "output_dir", "templates_dir"):
@@ -230,8 +247,9 @@ def load_config(
     if output_dir is not None:
         updates["output_dir"] = output_dir.resolve()
 
-    if values.get("max_document_mb", 1) < 1:
-        problem("'max_document_mb' must be at least 1", "max_document_mb")
+    for name in _COUNTS:
+        if values.get(name, 1) < 1:
+            problem(f"{name!r} must be at least 1 ({_KEYS[name].help})", name)
     if "timezone" in values:
         _check_timezone(values["timezone"], problem)
     if "severity" in values:

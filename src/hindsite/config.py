@@ -82,17 +82,25 @@ class ServiceInfo:
 @dataclass(frozen=True, slots=True)
 class ServiceRegistry:
     services: tuple[ServiceInfo, ...] = ()
+    # Every name of every service, squashed → its display name (the first service to claim a name keeps it), and
+    # display name → service: a look-up costs the same however many services the registry or a document names.
+    _names: Mapping[str, str] = field(init=False, repr=False, compare=False)
+    _by_name: Mapping[str, ServiceInfo] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        names: dict[str, str] = {}
+        for service in self.services:
+            for name in (service.id, service.name, *service.aliases):
+                names.setdefault(squash(name), service.name)
+        object.__setattr__(self, "_names", names)
+        object.__setattr__(self, "_by_name", {s.name: s for s in reversed(self.services)})
 
     def canonical(self, written: str) -> str:
         """The registered display name for any of a service's names; other names unchanged."""
-        wanted = squash(written)
-        for service in self.services:
-            if wanted in {squash(n) for n in (service.id, service.name, *service.aliases)}:
-                return service.name
-        return written
+        return self._names.get(squash(written), written)
 
     def info(self, name: str) -> ServiceInfo | None:
-        return next((s for s in self.services if s.name == name), None)
+        return self._by_name.get(name)
 
 
 #: Larger documents are refused: a postmortem is tens of kilobytes, and a pasted log of

@@ -16,9 +16,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from conftest import MakeSite, RunCli
 
 from hindsite import write
+from hindsite.cli import cli
 
 PATHOLOGICAL = {
     "underscores": "a_" * 30_000,
@@ -62,6 +64,44 @@ def test_lists_nested_too_deeply_are_published_flat_with_a_warning_at_their_line
     assert warning.startswith(f"content/deep.md:{first_flat}: warning: too-deep: lists and quotes nest deeper than 64 levels")
     words = page_text(site, "deep").split()
     assert [f"word{n}" for n in range(200) if f"word{n}" not in words] == [] and "afterword" in words
+
+
+# --- one document never makes a site that grows with its square ------------------------------------
+
+def site_size(site: Path) -> int:
+    return sum(p.stat().st_size for p in (site / "_site").rglob("*") if p.is_file())
+
+
+@pytest.fixture(scope="module")
+def empty_site_size(tmp_path_factory: pytest.TempPathFactory) -> int:
+    """The size of a site of one short document: what every site holds whatever its documents."""
+    site = tmp_path_factory.mktemp("baseline") / "site"
+    (site / "content").mkdir(parents=True)
+    (site / "content" / "case.md").write_text("---\ntitle: Case\ndate: 2024-01-02\n---\n\nBody.\n", encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(site)
+        assert CliRunner().invoke(cli, ["build", "-q"], catch_exceptions=False).exit_code == 0
+    return site_size(site)
+
+
+#: (front-matter, body, the names the incident's page must show)
+MANY = {
+    "2,000 tags": ("tags: [" + ", ".join(f"tag-{n}" for n in range(2_000)) + "]\n", "Body.",
+                   {f"tag-{n}" for n in range(2_000)}),
+    "50,000 action items": ("", "## Action items\n\n" + "\n".join(f"- [ ] Fix task-{n} (owner: @person-{n})" for n in range(50_000)),
+                            {f"{kind}-{n}" for kind in ("task", "person") for n in range(50_000)}),
+}
+
+
+@pytest.mark.parametrize("case", MANY)
+def test_one_document_makes_a_site_linear_in_its_size_and_keeps_every_name(
+        make_site: MakeSite, run_cli: RunCli, tmp_path: Path, empty_site_size: int, case: str) -> None:
+    front_matter, body, words = MANY[case]
+    source = f"---\ntitle: Case\ndate: 2024-01-02\n{front_matter}---\n\n{body}\n"
+    site = make_site(tmp_path, {"content/case.md": source})
+    run_cli("build", "-q", cwd=site)
+    assert site_size(site) - empty_site_size < 50 * len(source.encode())
+    assert words - set(re.findall(r"[\w-]+", page_text(site, "case"))) == set()
 
 
 def test_a_50_mb_pasted_log_is_refused_and_the_rest_builds(make_site: MakeSite, run_cli: RunCli, tmp_path: Path) -> None:

@@ -248,8 +248,8 @@ def front_matter(incident: Incident) -> dict[str, Any]:
         "title": (incident.title_as_written or incident.title) if "title" in origins else None,
         "date": None if dateless else _iso(incident.date),
         "severity": incident.severity,
-        "services": list(incident.services),
-        "tags": list(incident.tags),
+        "services": [*incident.services, *incident.unindexed_services],
+        "tags": [*incident.tags, *incident.unindexed_tags],
         "responders": list(incident.responders),
         "status": incident.status,
         **{name: None if dateless or name in implied else _iso(getattr(incident, name))
@@ -694,7 +694,8 @@ def _indent(lines: Iterable[str]) -> list[str]:
 
 # --- the same record ---------------------------------------------------------
 
-_FIELDS = ("title", "date", "severity", "services", "tags", "responders", "status", "duration_minutes")
+_FIELDS = ("title", "date", "severity", "services", "tags", "responders", "status", "duration_minutes",
+           "unindexed_services", "unindexed_tags")
 _INSTANTS = ("started_at", "detected_at", "resolved_at")
 _MONTHS = "january february march april may june july august september october november december"
 _DAYS = "monday tuesday wednesday thursday friday saturday sunday"

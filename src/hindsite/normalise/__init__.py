@@ -103,6 +103,12 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
             "no-date", "no date found; add 'date: YYYY-MM-DD' to the front-matter or start the file name with the date",
             document.source, 1))
 
+    services, unindexed_services = _within_limit(_registered(meta.values.get("services", ()), config),
+                                                 config.max_services_per_document)
+    tags, unindexed_tags = _within_limit(meta.values.get("tags", ()), config.max_tags_per_document)
+    problems += _beyond_limit("service", services, unindexed_services, meta, document.source)
+    problems += _beyond_limit("tag", tags, unindexed_tags, meta, document.source)
+
     started, detected, resolved = (meta.values.get(k) for k in ("started_at", "detected_at", "resolved_at"))
     return Incident(
         id=document_slug(document.rel.name),
@@ -111,8 +117,8 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
         title=title,
         date=meta.values.get("date"),
         severity=meta.values.get("severity"),
-        services=_registered(meta.values.get("services", ()), config),
-        tags=meta.values.get("tags", ()),
+        services=services,
+        tags=tags,
         responders=meta.values.get("responders", ()),
         status=meta.values.get("status"),
         started_at=started,
@@ -127,6 +133,8 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
         origins=tuple(meta.origins.values()),
         extra=tuple(meta.extra),
         title_as_written=written_title if _comparable(written_title) != _comparable(title) else "",
+        unindexed_services=unindexed_services,
+        unindexed_tags=unindexed_tags,
     )
 
 
@@ -421,6 +429,24 @@ def _with_known_owners(items: Sequence[ActionItem], responders: Sequence[str]) -
 def _registered(services: Sequence[str], config: SiteConfig) -> tuple[str, ...]:
     """Service names as the site's registry spells them, variants merged, order kept."""
     return tuple(dict.fromkeys(config.services.canonical(name) for name in services))
+
+
+def _within_limit(names: Sequence[str], limit: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The first `limit` names, which the site indexes, and the rest."""
+    return tuple(names[:limit]), tuple(names[limit:])
+
+
+def _beyond_limit(kind: str, indexed: Sequence[str], rest: Sequence[str], meta: Metadata, source: str) -> list[Diagnostic]:
+    """A warning when a document names more tags (or services) than the site indexes, at the line that names them."""
+    if not rest:
+        return []
+    origin = meta.origins.get(f"{kind}s")
+    total = len(indexed) + len(rest)
+    return [diag.warning(
+        f"too-many-{kind}s",
+        f"the document names {total:,} {kind}s; the first {len(indexed):,} are indexed (max_{kind}s_per_document in "
+        f"site.toml) and the other {len(rest):,} are shown on its page as text, without pages of their own — keep the "
+        f"{kind}s that tell incidents apart, or raise the limit", source, origin.line if origin else None)]
 
 
 def _action_items(parts: Iterable[_Part]) -> list[ActionItem]:

@@ -63,7 +63,7 @@ def new_parser() -> MarkdownIt:
 
 
 #: What opens containers at the start of a line: quote marks, bullets and numbers, and the spaces between them.
-_CONTAINER_MARKS = re.compile(r"(?:[ \t]*(?:>|(?P<bullet>[-+*])(?=[ \t]|$)|(?P<number>\d{1,9})(?P<delimiter>[.)])(?=[ \t]|$)))*")
+_CONTAINER_MARKS = re.compile(r"(?:[ \t]*(?:>|(?P<bullet>[-+*])(?=[ \t]|$)|(?P<number>\d{1,9})[.)](?=[ \t]|$)))*")
 
 
 @dataclass(slots=True)
@@ -78,7 +78,17 @@ class _FlatEntry:
     lines: list[str]
     bullet: str = ""
     number: int | None = None
-    delimiter: str = ""
+
+    @property
+    def list_kind(self) -> str:
+        """"bullet" or "ordered" for a list item, "" for a paragraph."""
+        return "bullet" if self.bullet else "ordered" if self.number is not None else ""
+
+    def continues(self, before: _FlatEntry) -> bool:
+        """Whether this item goes in the list of the one `before`: bullets do, and numbers that count up."""
+        if self.list_kind == "bullet" or self.number is None or before.number is None:
+            return self.list_kind == before.list_kind == "bullet"
+        return self.number == before.number + 1
 
 
 def _flatten_too_deep(state: StateBlock, start: int, end: int, silent: bool) -> bool:
@@ -105,43 +115,38 @@ def _flatten_too_deep(state: StateBlock, start: int, end: int, silent: bool) -> 
         starts_quote, quotes = marks.group(0).count(">") != quotes, marks.group(0).count(">")
         if marks.group("bullet") or marks.group("number") or starts_quote or after_blank or not entries:
             number = marks.group("number")
-            entries.append(_FlatEntry(line, line, [], marks.group("bullet") or "", int(number) if number else None,
-                                      marks.group("delimiter") or ""))
+            entries.append(_FlatEntry(line, line, [], marks.group("bullet") or "", int(number) if number else None))
         entries[-1].lines.append(words)
         entries[-1].last, line, after_blank = line, line + 1, False
-    state.line = entries[-1].last + 1 if entries else line
+    if not entries:
+        return False
+    state.line = entries[-1].last + 1
     _push_flat(state, entries)
     taken: list[tuple[int, int]] = state.env.setdefault("too_deep", [])
-    taken.append((start, sum(entry.last - entry.first + 1 for entry in entries)))
+    taken.append((start, sum(len(entry.lines) for entry in entries)))
     return True
 
 
 def _push_flat(state: StateBlock, entries: Sequence[_FlatEntry]) -> None:
-    """Paragraphs for entries without a marker; runs of bullets as one list, of numbers as one list per run that counts up.
+    """Entries without a marker as paragraphs; a run of bullets as one list, of numbers as one list while they count up.
 
-    They are wrapped in a `<div>`: a tight list around them would hide paragraphs of its own level and run them together.
+    They are wrapped in a `<div>`: a tight list around them would hide paragraphs of its own level, running them together.
     """
     state.push("too_deep_open", "div", 1).map = [entries[0].first, entries[-1].last + 1]
     open_list: Token | None = None
-    expected: int | None = None
-    for entry in entries:
-        kind = "bullet" if entry.bullet else "ordered" if entry.number is not None else ""
-        continues = open_list is not None and open_list.type == f"{kind}_list_open" and (
-            kind == "bullet" or entry.number == expected)
-        if open_list is not None and not continues:
+    for n, entry in enumerate(entries):
+        if open_list is not None and not entry.continues(entries[n - 1]):
             state.push(open_list.type.replace("_open", "_close"), open_list.tag, -1)
             open_list = None
-        if kind and open_list is None:
-            open_list = state.push(f"{kind}_list_open", "ul" if kind == "bullet" else "ol", 1)
-            open_list.map, open_list.markup = [entry.first, entry.last + 1], entry.bullet or entry.delimiter
+        if entry.list_kind and open_list is None:
+            open_list = state.push(f"{entry.list_kind}_list_open", "ul" if entry.bullet else "ol", 1)
+            open_list.map = [entry.first, entries[-1].last + 1]
             if entry.number not in (None, 1):
                 open_list.attrs["start"] = str(entry.number)
-        if kind:
-            item = state.push("list_item_open", "li", 1)
-            item.map, item.markup = [entry.first, entry.last + 1], entry.bullet or entry.delimiter
-            expected = entry.number + 1 if entry.number is not None else None
-        _push_paragraph(state, entry, hidden=bool(kind))
-        if kind:
+        if entry.list_kind:
+            state.push("list_item_open", "li", 1).map = [entry.first, entry.last + 1]
+        _push_paragraph(state, entry, hidden=bool(entry.list_kind))  # hidden: a tight list's item shows no <p>
+        if entry.list_kind:
             state.push("list_item_close", "li", -1)
     if open_list is not None:
         state.push(open_list.type.replace("_open", "_close"), open_list.tag, -1)

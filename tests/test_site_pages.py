@@ -389,3 +389,14 @@ def test_filters_offer_the_hundred_most_used_names_and_count_the_rest(
     owners = re.findall(r'<option value="(owner-[^"]*)">', select)
     assert len(owners) == 100 and "owner-149" in owners and owners == sorted(owners)  # the one with two items is kept
     assert '<option value="" disabled>50 owners used less are not listed</option>' in select
+
+
+def test_a_tag_more_than_the_limit_updates_the_count_on_list_pages_of_a_cached_build(
+        tmp_path: Path, make_site: MakeSite, run_cli: RunCli) -> None:
+    tags = [f"t{n}" for n in range(12)]
+    site = make_site(tmp_path, {"content/many.md": names_doc("Many tags", tags, ["api"])}, 'title = "T"\nmax_tags_per_document = 11\n')
+    run_cli("build", cwd=site)
+    assert "+2 more</a>" in read(site / "_site", "tags/t0.html")
+    (site / "content" / "many.md").write_text(names_doc("Many tags", [*tags, "t12"], ["api"]), encoding="utf-8")
+    run_cli("build", cwd=site)
+    assert "+3 more</a>" in read(site / "_site", "tags/t0.html")

@@ -85,6 +85,11 @@ def action_items(count: int) -> Case:
         f"- [ ] Fix thing {n} (owner: @engineer{n}) PLAT-{n}" for n in range(count)))
 
 
+def unclosed_placeholders(count: int) -> Case:
+    """`[insert` again and again, never closed: a placeholder's pattern must not read to the end from each."""
+    return Case("[insert " * count)
+
+
 def tags(count: int) -> Case:
     return Case("Body.", "tags: [" + ", ".join(f"tag-{n}" for n in range(count)) + "]\n")
 
@@ -114,6 +119,7 @@ CASES: dict[str, Case | None] = {
     "100,000 headings": headings(100_000),
     "20,000 same headings": same_heading(20_000),
     "20,000 labelled items": labelled_items(20_000),
+    "20,000 unclosed [insert": unclosed_placeholders(20_000),
     "8,000 secret lines": secret_lines(8_000),
     "50,000 action items": action_items(50_000),
     "2,000 tags": tags(2_000),
@@ -129,6 +135,7 @@ SCALING: dict[str, tuple[Callable[[int], Case], int]] = {
     "headings": (headings, 50_000),
     "same heading": (same_heading, 10_000),
     "labelled items": (labelled_items, 10_000),
+    "unclosed [insert": (unclosed_placeholders, 100_000),
     "secret lines": (secret_lines, 4_000),
     "action items": (action_items, 25_000),
     "tags": (tags, 5_000),

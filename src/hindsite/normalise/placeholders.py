@@ -14,8 +14,9 @@ TEMPLATE_NOTE = re.compile(r"!!.*?!!", re.S)
 #: Markers that stand for missing content; kept in the text (they are the author's words) but reported.
 MARKERS = re.compile(
     r"!!.*?!!"
-    r"|(?i:\[\s*(?:todo|tbd|tbc|fill\s*in|placeholder|insert[^\]]*)\s*\])"
-    r"|(?i:<\s*(?:fill[ -]?in|insert|describe|add|todo)[^>]*>)"
+    # A bracket's words stop at the next bracket, so 10,000 unclosed `[insert` cost one pass, not one each.
+    r"|(?i:\[\s*(?:todo|tbd|tbc|fill\s*in|placeholder|insert[^\[\]]*)\s*\])"
+    r"|(?i:<\s*(?:fill[ -]?in|insert|describe|add|todo)[^<>]*>)"
     r"|\b(?:TBD|TODO|TBC|FIXME)\b|\bXXX+\b"
     # `Label: ?`. The lookahead passes only lines whose first colon ends in question marks, in one scan; then
     # `[ \t]*(?:[-*+][ \t]*)?` says what `[ \t]*[-*+]?[ \t]*` would, without a choice of where the spaces go

@@ -113,6 +113,22 @@ def test_command_line_folders_win_over_the_file(tmp_path: Path, monkeypatch: pyt
     assert config.output_dir == (tmp_path / "built").resolve()
 
 
+def test_limits_on_tags_and_services_per_document_default_and_are_read(tmp_path: Path) -> None:
+    defaults = load_config(write_config(tmp_path, ""))
+    assert (defaults.max_tags_per_document, defaults.max_services_per_document) == (50, 20)
+    config = load_config(write_config(tmp_path, "max_tags_per_document = 5\nmax_services_per_document = 2\n"))
+    assert (config.max_tags_per_document, config.max_services_per_document) == (5, 2)
+
+
+@pytest.mark.parametrize("key", ["max_tags_per_document", "max_services_per_document", "max_document_mb"])
+@pytest.mark.parametrize(("value", "start"), [("0", "must be at least 1"), ("true", "must be a number, not true or false"),
+                                              ('"ten"', "must be a number, not a string")])
+def test_limits_must_be_whole_numbers_of_at_least_one(tmp_path: Path, key: str, value: str, start: str) -> None:
+    (problem,) = problems_of(tmp_path, f"title = 'x'\n{key} = {value}\n")
+    assert problem.message.startswith(f"{key!r} {start}")
+    assert problem.line == 2
+
+
 def test_config_is_frozen(tmp_path: Path) -> None:
     config = load_config(write_config(tmp_path, 'title = "x"\n'))
     with pytest.raises(AttributeError):

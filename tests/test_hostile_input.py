@@ -19,6 +19,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from conftest import MakeSite, RunCli
 
 from hindsite import read, write
@@ -28,6 +29,7 @@ from hindsite.diagnostics import Diagnostic, Level
 from hindsite.read import SourceFile, discover
 
 build_module = importlib.import_module("hindsite.build")  # `hindsite.build` the attribute is the function
+from hindsite.cli import cli
 from hindsite.publish import lock_path
 
 PATHOLOGICAL = {
@@ -61,6 +63,55 @@ def test_deeply_nested_quotes_keep_the_innermost_words(make_site: MakeSite, run_
     site = make_site(tmp_path, {"content/quotes.md": "# Deep\n\n" + ">" * 5_000 + " innermostword\n"})
     run_cli("build", cwd=site)
     assert "innermostword" in page_text(site, "quotes")
+
+
+def test_lists_nested_too_deeply_are_published_flat_with_a_warning_at_their_line(make_site: MakeSite, run_cli: RunCli, tmp_path: Path) -> None:
+    nested = "\n".join("  " * depth + f"- word{depth}" for depth in range(200))
+    site = make_site(tmp_path, {"content/deep.md": f"---\ntitle: Deep\ndate: 2024-01-02\n---\n\n{nested}\n\nafterword\n"})
+    result = run_cli("build", cwd=site)
+    (warning,) = [line for line in result.stderr.splitlines() if ": too-deep: " in line]
+    first_flat = 6 + 31  # the body starts on line 6; the 32nd item is 64 levels down
+    assert warning.startswith(f"content/deep.md:{first_flat}: warning: too-deep: lists and quotes nest deeper than 64 levels")
+    words = page_text(site, "deep").split()
+    assert [f"word{n}" for n in range(200) if f"word{n}" not in words] == [] and "afterword" in words
+
+
+# --- one document never makes a site that grows with its square ------------------------------------
+
+def site_size(site: Path) -> int:
+    return sum(p.stat().st_size for p in (site / "_site").rglob("*") if p.is_file())
+
+
+@pytest.fixture(scope="module")
+def empty_site_size(tmp_path_factory: pytest.TempPathFactory) -> int:
+    """The size of a site of one short document: what every site holds whatever its documents."""
+    site = tmp_path_factory.mktemp("baseline") / "site"
+    (site / "content").mkdir(parents=True)
+    (site / "content" / "case.md").write_text("---\ntitle: Case\ndate: 2024-01-02\n---\n\nBody.\n", encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(site)
+        assert CliRunner().invoke(cli, ["build", "-q"], catch_exceptions=False).exit_code == 0
+    return site_size(site)
+
+
+#: (front-matter, body, the names the incident's page must show)
+MANY = {
+    "2,000 tags": ("tags: [" + ", ".join(f"tag-{n}" for n in range(2_000)) + "]\n", "Body.",
+                   {f"tag-{n}" for n in range(2_000)}),
+    "50,000 action items": ("", "## Action items\n\n" + "\n".join(f"- [ ] Fix task-{n} (owner: @person-{n})" for n in range(50_000)),
+                            {f"{kind}-{n}" for kind in ("task", "person") for n in range(50_000)}),
+}
+
+
+@pytest.mark.parametrize("case", MANY)
+def test_one_document_makes_a_site_linear_in_its_size_and_keeps_every_name(
+        make_site: MakeSite, run_cli: RunCli, tmp_path: Path, empty_site_size: int, case: str) -> None:
+    front_matter, body, words = MANY[case]
+    source = f"---\ntitle: Case\ndate: 2024-01-02\n{front_matter}---\n\n{body}\n"
+    site = make_site(tmp_path, {"content/case.md": source})
+    run_cli("build", "-q", cwd=site)
+    assert site_size(site) - empty_site_size < 50 * len(source.encode())
+    assert words - set(re.findall(r"[\w-]+", page_text(site, "case"))) == set()
 
 
 def test_a_50_mb_pasted_log_is_refused_and_the_rest_builds(make_site: MakeSite, run_cli: RunCli, tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from hindsite.config import SiteConfig
-from hindsite.markup import PARSER, inline_text, render_inline, render_markdown, sanitise, text_of
+from hindsite.markup import DEEPEST, PARSER, inline_text, parse, render_inline, render_markdown, sanitise, text_of
 from hindsite.normalise import normalise
 from hindsite.read import discover, read_document
 
@@ -96,3 +96,44 @@ def test_an_image_on_a_line_of_its_own_shows_its_words() -> None:
     html = render_markdown("- 04:00 - the nodes rolled.\n![Rollout of the nodes](r.png)\n\nA ![badge](b.svg) inline.\n")
     assert '<span class="image-caption">Rollout of the nodes</span>' in html
     assert "badge</span>" not in html
+
+# --- nesting deeper than the parser allows is flattened, never dropped ------------------------------
+
+def nested_chain(depth: int, kinds: str) -> str:
+    """`depth` lines, each opening a container inside the one before: `kinds` cycles through quote (`>`),
+    bullet (`-`, `*`, `+`), numbered (`1`, `)`) and tab-indented bullet (`t`); word N sits at depth N."""
+    lines, prefix = [], ""
+    for depth_now in range(depth):
+        kind = kinds[depth_now % len(kinds)]
+        if kind == ">":
+            lines.append(f"{prefix}> word{depth_now}")
+            prefix += "> "
+        elif kind in "-*+":
+            lines.append(f"{prefix}{kind} word{depth_now}")
+            prefix += "  "
+        elif kind in "1)":
+            marker = "1." if kind == "1" else "1)"  # only a list that starts at 1 may interrupt a paragraph
+            lines.append(f"{prefix}{marker} word{depth_now}")
+            prefix += " " * (len(marker) + 1)
+        else:
+            lines.append(f"{prefix}-\tword{depth_now}")
+            prefix += "\t"
+    return "\n".join(lines) + "\n\nafterword\n"
+
+
+SHAPES = {"bullets": "-", "numbered": "1", "quotes and lists": ">->1", "quotes, lists and tabs": ">*1)+t>>-"}
+
+
+@pytest.mark.parametrize("depth", [60, 200, 1000])
+@pytest.mark.parametrize("shape", SHAPES)
+def test_every_word_of_deeply_nested_markdown_reaches_the_page(shape: str, depth: int) -> None:
+    words = set(text_of(render_markdown(nested_chain(depth, SHAPES[shape]))).split())
+    assert [f"word{n}" for n in range(depth) if f"word{n}" not in words] == []
+    assert "afterword" in words
+
+
+def test_nesting_at_the_limit_is_flattened_and_told_once_with_its_first_line() -> None:
+    deepest_item = DEEPEST // 2 - 1  # a list item is two levels: its list and itself
+    parsed = parse("intro\n\n" + nested_chain(200, "-"))
+    assert parsed.too_deep == (2 + deepest_item, 200 - deepest_item)  # (first line, lines flattened)
+    assert parse(nested_chain(deepest_item, "-")).too_deep is None

@@ -468,3 +468,61 @@ def test_the_lists_of_services_and_reports_count_what_their_figures_left_out(pro
     reports = read(provenance, "reports/index.html")
     assert ('42 min<br><span class="count" title="3 left out: 1 gives no times, 2 had implausible times">3 left out</span>'
             in reports)
+
+# --- one document's many names ------------------------------------------------------------------
+
+def names_doc(title: str, tags: list[str], services: list[str], body: str = "") -> str:
+    return (f"---\ntitle: {title}\ndate: 2024-02-03\nservices: [{', '.join(services)}]\ntags: [{', '.join(tags)}]\n---\n\n"
+            f"## Summary\n\n{title}.\n{body}")
+
+
+def test_tags_and_services_beyond_the_limits_are_shown_as_text_without_pages(
+        tmp_path: Path, make_site: MakeSite, run_cli: RunCli) -> None:
+    tags, services = [f"tag-{n}" for n in range(5)], [f"svc-{n}" for n in range(4)]
+    site = make_site(tmp_path, {"content/many.md": names_doc("Many names", tags, services)},
+                     'title = "T"\nmax_tags_per_document = 3\nmax_services_per_document = 2\n')
+    result = run_cli("build", cwd=site)
+    warnings = [line for line in result.stderr.splitlines() if "too-many" in line]
+    assert warnings == [
+        "content/many.md:4: warning: too-many-services: the document names 4 services; the first 2 are indexed "
+        "(max_services_per_document in site.toml) and the other 2 are shown on its page as text, without pages of their "
+        "own — keep the services that tell incidents apart, or raise the limit",
+        "content/many.md:5: warning: too-many-tags: the document names 5 tags; the first 3 are indexed "
+        "(max_tags_per_document in site.toml) and the other 2 are shown on its page as text, without pages of their "
+        "own — keep the tags that tell incidents apart, or raise the limit",
+    ]
+    out = site / "_site"
+    assert sorted(p.stem for p in (out / "tags").glob("tag-*.html")) == ["tag-0", "tag-1", "tag-2"]
+    assert sorted(p.stem for p in (out / "services").glob("svc-*.html")) == ["svc-0", "svc-1"]
+    page = read(out, "incidents/many.html")
+    assert "and 2 more tags, not indexed: tag-3, tag-4" in page and "and 2 more services, not indexed: svc-2, svc-3" in page
+    record = json.loads(read(out, "incidents.json"))["incidents"][0]
+    assert (record["tags"], record["services"]) == (tags, services)  # the record says what the document says
+
+
+def test_a_row_of_a_list_shows_ten_tags_and_counts_the_rest(tmp_path: Path, make_site: MakeSite, run_cli: RunCli) -> None:
+    out = build(tmp_path, make_site, run_cli, {"content/many.md": names_doc("Many tags", [f"t{n}" for n in range(60)], ["api"])})
+    row = read(out, "tags/t0.html").split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    assert re.findall(r'class="chip chip-tag" href="[^"]*">#([^<]*)<', row) == [f"t{n}" for n in range(10)]
+    assert re.search(r'<a class="more" href="\.\./incidents/many\.html#facts-title">\+50 more</a>', row)
+
+
+def test_filters_offer_the_hundred_most_used_names_and_count_the_rest(
+        tmp_path: Path, make_site: MakeSite, run_cli: RunCli) -> None:
+    items = "\n".join(f"- [ ] Task {n} @owner-{n:03d}" for n in range(150)) + "\n- [ ] Again @owner-149\n"
+    out = build(tmp_path, make_site, run_cli, {"content/owners.md": names_doc("Owners", ["t"], ["api"], f"\n## Action items\n\n{items}")})
+    select = read(out, "follow-ups.html").split('<select name="owner">', 1)[1].split("</select>", 1)[0]
+    owners = re.findall(r'<option value="(owner-[^"]*)">', select)
+    assert len(owners) == 100 and "owner-149" in owners and owners == sorted(owners)  # the one with two items is kept
+    assert '<option value="" disabled>50 owners used less are not listed</option>' in select
+
+
+def test_a_tag_more_than_the_limit_updates_the_count_on_list_pages_of_a_cached_build(
+        tmp_path: Path, make_site: MakeSite, run_cli: RunCli) -> None:
+    tags = [f"t{n}" for n in range(12)]
+    site = make_site(tmp_path, {"content/many.md": names_doc("Many tags", tags, ["api"])}, 'title = "T"\nmax_tags_per_document = 11\n')
+    run_cli("build", cwd=site)
+    assert "+2 more</a>" in read(site / "_site", "tags/t0.html")
+    (site / "content" / "many.md").write_text(names_doc("Many tags", [*tags, "t12"], ["api"]), encoding="utf-8")
+    run_cli("build", cwd=site)
+    assert "+3 more</a>" in read(site / "_site", "tags/t0.html")

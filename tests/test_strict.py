@@ -273,6 +273,22 @@ def symlink_case() -> Case:
     return Case({CLEAN_NAME: CLEAN}, "content/shared-notes.md", None, links={"content/shared-notes.md": "/nonexistent/notes.md"})
 
 
+def too_deep_case() -> Case:
+    # A checklist whose items each sit inside the one before, 40 deep: the 32nd is 64 levels down.
+    nested = "\n".join("  " * depth + f"- step {depth}" for depth in range(40))
+    return one_file(swap(CLEAN, "## Root cause\n", f"## Response\n\n{nested}\n\n## Root cause\n"), "- step 31")
+
+
+def too_many_tags_case() -> Case:
+    return one_file(swap(CLEAN, "services: [checkout-api]", "services: [checkout-api]\ntags: [edge, config, proxy]"),
+                    "tags:", config="max_tags_per_document = 2\n")
+
+
+def too_many_services_case() -> Case:
+    return one_file(swap(CLEAN, "services: [checkout-api]", "services: [checkout-api, edge-proxy]"), "services:",
+                    config="max_services_per_document = 1\n")
+
+
 CASES: Mapping[str, Callable[[], Case]] = {
     "encoding": encoding_case,
     "unknown-field": unknown_field_case,
@@ -298,6 +314,9 @@ CASES: Mapping[str, Callable[[], Case]] = {
     "broken-link": broken_link_case,
     "cache": cache_case,
     "symlink": symlink_case,
+    "too-deep": too_deep_case,
+    "too-many-tags": too_many_tags_case,
+    "too-many-services": too_many_services_case,
 }
 
 

@@ -630,6 +630,7 @@ def _shown_elsewhere(incident: Incident) -> object:
     """What pages other than an incident's own show of it: when this is unchanged, they need no new render."""
     return (
         incident.id, incident.title, incident.date, incident.severity, incident.services, incident.tags,
+        len(incident.unindexed_services), len(incident.unindexed_tags),  # counted in a row's "+N more"
         incident.status, incident.started_at, incident.detected_at, incident.resolved_at, incident.duration_minutes,
         incident.summary, incident.action_items,
         tuple(s.text for s in incident.sections if s.key in ("root_cause", "trigger", "fault")),

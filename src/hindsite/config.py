@@ -83,17 +83,25 @@ class ServiceInfo:
 @dataclass(frozen=True, slots=True)
 class ServiceRegistry:
     services: tuple[ServiceInfo, ...] = ()
+    # Every name of every service, squashed → its display name (the first service to claim a name keeps it), and
+    # display name → service: a look-up costs the same however many services the registry or a document names.
+    _names: Mapping[str, str] = field(init=False, repr=False, compare=False)
+    _by_name: Mapping[str, ServiceInfo] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        names: dict[str, str] = {}
+        for service in self.services:
+            for name in (service.id, service.name, *service.aliases):
+                names.setdefault(squash(name), service.name)
+        object.__setattr__(self, "_names", names)
+        object.__setattr__(self, "_by_name", {s.name: s for s in reversed(self.services)})
 
     def canonical(self, written: str) -> str:
         """The registered display name for any of a service's names; other names unchanged."""
-        wanted = squash(written)
-        for service in self.services:
-            if wanted in {squash(n) for n in (service.id, service.name, *service.aliases)}:
-                return service.name
-        return written
+        return self._names.get(squash(written), written)
 
     def info(self, name: str) -> ServiceInfo | None:
-        return next((s for s in self.services if s.name == name), None)
+        return self._by_name.get(name)
 
 
 #: Larger documents are refused: a postmortem is tens of kilobytes, and a pasted log of
@@ -102,6 +110,11 @@ DEFAULT_MAX_DOCUMENT_MB = 4
 DEFAULT_MAX_ATTACHMENT_SCAN_MB = 64
 #: The longest an incident's derived duration may be before it is withheld as implausible.
 DEFAULT_MAX_INCIDENT_DAYS = 14
+#: A document's tags and services beyond these many stay out of the site's indexes (each of them would be a page
+#: listing the document) and are shown on its page as text. A few dozen tags tell incidents apart; thousands
+#: would make thousands of pages.
+DEFAULT_MAX_TAGS = 50
+DEFAULT_MAX_SERVICES = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +137,8 @@ class SiteConfig:
     max_document_mb: int = DEFAULT_MAX_DOCUMENT_MB
     max_attachment_scan_mb: int = DEFAULT_MAX_ATTACHMENT_SCAN_MB  # text attachments up to this size are scanned for credentials
     max_incident_days: int = DEFAULT_MAX_INCIDENT_DAYS
+    max_tags_per_document: int = DEFAULT_MAX_TAGS
+    max_services_per_document: int = DEFAULT_MAX_SERVICES
     severity: SeverityScale = field(
         default_factory=lambda: SeverityScale.from_mapping(DEFAULT_SEVERITY)
     )
@@ -178,12 +193,23 @@ _KEYS: Mapping[str, _Key] = {
                                    f"(default {DEFAULT_MAX_ATTACHMENT_SCAN_MB})"),
     "max_incident_days": _Key(int, "a duration worked out from a timeline that is longer than this is left out as "
                               f"implausible (default {DEFAULT_MAX_INCIDENT_DAYS})"),
+    "max_tags_per_document": _Key(int, f"a document's tags beyond this many get no page and are shown as text (default {DEFAULT_MAX_TAGS})"),
+    "max_services_per_document": _Key(
+        int, f"a document's services beyond this many get no page and are shown as text (default {DEFAULT_MAX_SERVICES})"),
     "severity": _Key(dict, "the severity scale: id = [aliases], most severe first"),
     "sections": _Key(dict, "section matching: 'aliases' and 'required'"),
     "zones": _Key(dict, "extra time-zone abbreviations: NAME = \"+03:00\""),
     "services": _Key(dict, "the service registry: [services.ID] with name, owner, description, aliases"),
 }
 _SECTION_KEYS = {"aliases", "required"}
+#: Keys that are whole numbers of at least 1.
+_COUNTS = ("max_document_mb", "max_attachment_scan_mb", "max_incident_days", "max_tags_per_document",
+           "max_services_per_document")
+
+
+def _is_kind(value: Any, kind: type) -> bool:
+    """Whether a TOML value is of `kind`; TOML's true and false are not numbers, though Python's bool is an int."""
+    return isinstance(value, kind) and not (kind is int and isinstance(value, bool))
 
 
 def load_config(
@@ -224,15 +250,15 @@ def load_config(
         spec = _KEYS.get(key)
         if spec is None:
             problem(f"unknown key {key!r}{_suggestion(key, _KEYS)}", key)
-        elif not isinstance(value, spec.kind):
+        elif not _is_kind(value, spec.kind):
             problem(f"{key!r} must be {_kind_name(spec.kind)}, not {_kind_name(type(value))} ({spec.help})", key)
 
-    values: dict[str, Any] = {k: v for k, v in table.items() if k in _KEYS and isinstance(v, _KEYS[k].kind)}
+    values: dict[str, Any] = {k: v for k, v in table.items() if k in _KEYS and _is_kind(v, _KEYS[k].kind)}
     config = SiteConfig(root=root)
     updates: dict[str, Any] = {
         name: values[name]
         for name in ("title", "description", "base_url", "repo_url", "theme", "timezone", "day_first", "redact",
-                     "redact_personal", "max_document_mb", "max_attachment_scan_mb", "max_incident_days")
+                     "redact_personal", *_COUNTS)
         if name in values
     }
     for name in ("content_dir", "output_dir", "templates_dir"):
@@ -245,9 +271,9 @@ def load_config(
     if output_dir is not None:
         updates["output_dir"] = output_dir.resolve()
 
-    for name in ("max_document_mb", "max_attachment_scan_mb", "max_incident_days"):
+    for name in _COUNTS:
         if values.get(name, 1) < 1:
-            problem(f"{name!r} must be at least 1", name)
+            problem(f"{name!r} must be at least 1 ({_KEYS[name].help})", name)
     for name, example in _URL_KEYS.items():
         if values.get(name) and not _is_web_address(values[name]):
             problem(f"{name!r} must be an http:// or https:// address without spaces, such as {example!r}, or left out; "

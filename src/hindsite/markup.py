@@ -18,15 +18,18 @@ from typing import Any
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
+from markdown_it.rules_block import StateBlock
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.footnote import footnote_plugin
 
 #: markdown-it drops whatever lies deeper than this many open blocks (quotes, lists, items, paragraphs);
-#: 100 stays well within Python's recursion limit, and deeper quotes are flattened to `_MAX_QUOTES`.
+#: 100 stays well within Python's recursion limit.
 _MAX_NESTING = 100
-_MAX_QUOTES = 32
-_DEEP_QUOTE = re.compile(rf"^(?: {{0,3}}> ?){{{_MAX_QUOTES},}}", re.M)
+#: From this many open blocks down (a quote is one, a list item two: its list and itself), the rest of a
+#: container is published flat (`_flatten_too_deep`), well before markdown-it would drop it: a table or a
+#: footnote inside still fits.
+DEEPEST = 64
 
 
 def new_parser() -> MarkdownIt:
@@ -52,12 +55,112 @@ def new_parser() -> MarkdownIt:
     parser.add_render_rule("fence", captioned_fence)
     parser.add_render_rule("html_block", lambda self, tokens, idx, options, env: unknown_tags_as_text(tokens[idx].content))
     parser.add_render_rule("html_inline", lambda self, tokens, idx, options, env: unknown_tags_as_text(tokens[idx].content))
+    parser.block.ruler.before("table", "too_deep", _flatten_too_deep)
     _link_footnotes_only_in_scope(parser)
     parser.core.ruler.before("footnote_tail", "keep_unused_footnotes", _keep_unused_footnotes)
     parser.add_render_rule("unused_footnote_open", lambda self, tokens, idx, options, env: (
         f'<div class="footnote-unused"><sup>[{escapeHtml(tokens[idx].meta["label"])}]</sup> '))
     parser.add_render_rule("unused_footnote_close", lambda self, tokens, idx, options, env: "</div>\n")
     return parser
+
+
+#: What opens containers at the start of a line: quote marks, bullets and numbers, and the spaces between them.
+_CONTAINER_MARKS = re.compile(r"(?:[ \t]*(?:>|(?P<bullet>[-+*])(?=[ \t]|$)|(?P<number>\d{1,9})[.)](?=[ \t]|$)))*")
+
+
+@dataclass(slots=True)
+class _FlatEntry:
+    """Lines of a too-deep container shown as one paragraph or list item.
+
+    A list marker starts one, and so does a blank line or a line quoted more or less deeply than the one before.
+    """
+
+    first: int
+    last: int
+    lines: list[str]
+    bullet: str = ""
+    number: int | None = None
+
+    @property
+    def list_kind(self) -> str:
+        """"bullet" or "ordered" for a list item, "" for a paragraph."""
+        return "bullet" if self.bullet else "ordered" if self.number is not None else ""
+
+    def continues(self, before: _FlatEntry) -> bool:
+        """Whether this item goes in the list of the one `before`: bullets do, and numbers that count up."""
+        if self.list_kind == "bullet" or self.number is None or before.number is None:
+            return self.list_kind == before.list_kind == "bullet"
+        return self.number == before.number + 1
+
+
+def _flatten_too_deep(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """A block rule that takes over once `DEEPEST` blocks are open: the lines that still belong to the
+    innermost container are published flat, their quote marks and list markers dropped, each list item
+    an item of one flat list, every word kept. `env["too_deep"]` collects the lines it took.
+
+    It is linear in the lines it takes, where nesting each one deeper would cost the parser a level each.
+    """
+    if silent or state.level < DEEPEST:
+        return False
+    entries: list[_FlatEntry] = []
+    line, after_blank, quotes = start, True, -1
+    while line < end:
+        if state.isEmpty(line):
+            line, after_blank = line + 1, True
+            continue
+        if 0 <= state.sCount[line] < state.blkIndent:
+            break  # the container ended; a negative count marks a quote's lazy line, which belongs to it
+        text = state.src[state.bMarks[line] + state.tShift[line] : state.eMarks[line]]
+        marks = _CONTAINER_MARKS.match(text)
+        assert marks is not None  # the pattern matches the empty string
+        words = text[marks.end() :].strip()
+        starts_quote, quotes = marks.group(0).count(">") != quotes, marks.group(0).count(">")
+        if marks.group("bullet") or marks.group("number") or starts_quote or after_blank or not entries:
+            number = marks.group("number")
+            entries.append(_FlatEntry(line, line, [], marks.group("bullet") or "", int(number) if number else None))
+        entries[-1].lines.append(words)
+        entries[-1].last, line, after_blank = line, line + 1, False
+    if not entries:
+        return False
+    state.line = entries[-1].last + 1
+    _push_flat(state, entries)
+    taken: list[tuple[int, int]] = state.env.setdefault("too_deep", [])
+    taken.append((start, sum(len(entry.lines) for entry in entries)))
+    return True
+
+
+def _push_flat(state: StateBlock, entries: Sequence[_FlatEntry]) -> None:
+    """Entries without a marker as paragraphs; a run of bullets as one list, of numbers as one list while they count up.
+
+    They are wrapped in a `<div>`: a tight list around them would hide paragraphs of its own level, running them together.
+    """
+    state.push("too_deep_open", "div", 1).map = [entries[0].first, entries[-1].last + 1]
+    open_list: Token | None = None
+    for n, entry in enumerate(entries):
+        if open_list is not None and not entry.continues(entries[n - 1]):
+            state.push(open_list.type.replace("_open", "_close"), open_list.tag, -1)
+            open_list = None
+        if entry.list_kind and open_list is None:
+            open_list = state.push(f"{entry.list_kind}_list_open", "ul" if entry.bullet else "ol", 1)
+            open_list.map = [entry.first, entries[-1].last + 1]
+            if entry.number not in (None, 1):
+                open_list.attrs["start"] = str(entry.number)
+        if entry.list_kind:
+            state.push("list_item_open", "li", 1).map = [entry.first, entry.last + 1]
+        _push_paragraph(state, entry, hidden=bool(entry.list_kind))  # hidden: a tight list's item shows no <p>
+        if entry.list_kind:
+            state.push("list_item_close", "li", -1)
+    if open_list is not None:
+        state.push(open_list.type.replace("_open", "_close"), open_list.tag, -1)
+    state.push("too_deep_close", "div", -1)
+
+
+def _push_paragraph(state: StateBlock, entry: _FlatEntry, hidden: bool) -> None:
+    opened = state.push("paragraph_open", "p", 1)
+    opened.map, opened.hidden = [entry.first, entry.last + 1], hidden
+    inline = state.push("inline", "", 0)
+    inline.content, inline.map, inline.children = "\n".join(entry.lines).strip(), [entry.first, entry.last + 1], []
+    state.push("paragraph_close", "p", -1).hidden = hidden
 
 
 def _link_footnotes_only_in_scope(parser: MarkdownIt) -> None:
@@ -293,6 +396,15 @@ class Parsed:
     def references(self) -> dict[str, Any]:
         return dict(self.env.get("references", {}))
 
+    @property
+    def too_deep(self) -> tuple[int, int] | None:
+        """(the first line, how many lines) of what nested deeper than `DEEPEST` and is published flat; None when nothing did.
+
+        The line is 0-based in the parsed text.
+        """
+        taken = self.env.get("too_deep")
+        return (min(line for line, _ in taken), sum(count for _, count in taken)) if taken else None
+
     def between(self, start: int, end: int) -> Parsed | None:
         """The top-level blocks on lines [start, end) of the parsed text, as their own `Parsed`.
 
@@ -305,7 +417,8 @@ class Parsed:
         chosen: list[Token] = []
         blocks = []
         n = bisect.bisect_right(self.blocks, start, key=lambda block: block[1])  # the first block ending after start
-        for first, last, i, j in self.blocks[n:]:
+        for k in range(n, len(self.blocks)):  # not `blocks[n:]`: a copy of the rest, for each section
+            first, last, i, j = self.blocks[k]
             if first >= end:
                 break
             if first < start or last > end:
@@ -346,8 +459,8 @@ def parse(text: str, references: Mapping[str, Any] | None = None) -> Parsed:
     """Parse Markdown once. `references` are link definitions from elsewhere in the same document
     (`[PM-9]: other.md`), so a section's `[see][PM-9]` still links."""
     env: dict[str, Any] = {"references": dict(references)} if references else {}
-    # Markdown would drop what lies deeper than the nesting limit, and table cells beyond the header's count.
-    kept = _widen_ragged_tables(_DEEP_QUOTE.sub("> " * _MAX_QUOTES, text))
+    # Markdown would drop table cells beyond the header's count.
+    kept = _widen_ragged_tables(text)
     tokens = PARSER.parse(kept, env) if text.strip() else []
     return Parsed(tokens, env, _top_level_blocks(tokens))
 

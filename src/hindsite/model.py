@@ -142,8 +142,8 @@ class Incident:
     title: str
     date: dt.date | None
     severity: str | None
-    services: tuple[str, ...]
-    tags: tuple[str, ...]
+    services: tuple[str, ...]  # the first `max_services_per_document` the document names: the indexed ones
+    tags: tuple[str, ...]  # the same, for tags
     responders: tuple[str, ...]
     status: str | None
     started_at: dt.datetime | None
@@ -158,6 +158,9 @@ class Incident:
     origins: tuple[Origin, ...] = ()
     extra: tuple[tuple[str, str], ...] = ()  # front-matter fields the model has no place for
     title_as_written: str = ""  # the heading or front-matter title before cleaning, when it differs
+    # Services and tags named beyond the site's limits: shown on the incident's page as text, in no index.
+    unindexed_services: tuple[str, ...] = ()
+    unindexed_tags: tuple[str, ...] = ()
 
     def sections_for(self, key: str) -> tuple[Section, ...]:
         return tuple(s for s in self.sections if s.key == key)

@@ -10,6 +10,7 @@ front-matter. Everything every page needs is computed once here.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -37,6 +38,10 @@ from .stats import ArchiveStats, FollowUp, archive_stats, service_stats
 from .views import ReportView, date_fact, link_rewriter, report_view, section_views
 
 PAGE_SIZE = 100  # rows per page of any long list; the rest is a click (or a filter) away
+ROW_CHIPS = 10  # services, and tags, a row of a list shows; the rest are counted and a click away
+#: Names a filter offers on every page of a long list (the most used ones): all of them on every page would make
+#: the pages together grow with pages × names, the square of the archive. A link may still ask for any other.
+FILTER_CHOICES = 100
 ROWS_SCRIPT = "rows.js"
 FOLLOW_UPS_SCRIPT = "follow-ups.js"
 
@@ -83,12 +88,27 @@ class Pager:
 
 
 @dataclass(frozen=True, slots=True)
+class Choices:
+    """What one filter of a list offers: the `FILTER_CHOICES` most used names, in the order of their names,
+    each with its number of rows, and how many names it leaves out."""
+
+    names: tuple[tuple[str, int], ...]
+    left_out: int
+
+    @classmethod
+    def of(cls, counts: Mapping[str, int]) -> Choices:
+        most_used = sorted(counts.items(), key=lambda named: (-named[1], named[0].casefold(), named[0]))[:FILTER_CHOICES]
+        return cls(tuple(sorted(most_used, key=lambda named: (named[0].casefold(), named[0]))), len(counts) - len(most_used))
+
+
+@dataclass(frozen=True, slots=True)
 class FollowUpCounts:
     """What the follow-ups pages say of all action items, whichever page they are on."""
 
     total: int
     not_done: int
-    owners: tuple[str, ...]  # every owner named, sorted
+    owners: Choices  # the owners named, by their action items
+    services: Choices  # the services of incidents with action items, by their action items
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +178,7 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
         section_label=lambda key: SECTION_LABELS.get(key, key),
         slug=group_slug,
         charts=charts,
+        row_chips=ROW_CHIPS,
     )
     return env
 
@@ -187,8 +208,11 @@ def render_site(
     def page(url: str, template: str, source: str, **context: object) -> _Planned:
         return _Planned(url, source, template, lambda: context)
 
+    index_choices = {kind: Choices.of({g.name: len(g.incidents) for g in groups.values()})
+                     for kind, groups in (("service", archive.by_service), ("tag", archive.by_tag))}
+
     planned = [
-        *(page(url, "index.html", "index", incidents=chunk, archive=archive, pager=pager)
+        *(page(url, "index.html", "index", incidents=chunk, archive=archive, pager=pager, choices=index_choices)
           for url, chunk, pager in _paginated(archive.incidents, urls.INDEX)),
         page(urls.SEARCH, "search.html", "search page"),
         page(urls.TAG_INDEX, "tags.html", "tag index", groups=_by_size(archive.by_tag)),
@@ -354,7 +378,8 @@ def _follow_up_pages(page: Callable[..., _Planned], archive: Archive, stats: Arc
     counts = FollowUpCounts(
         total=len(items),
         not_done=sum(1 for f in items if f.item.status != "done"),
-        owners=tuple(sorted({f.item.owner for f in items if f.item.owner})),
+        owners=Choices.of(Counter(f.item.owner for f in items if f.item.owner)),
+        services=Choices.of(Counter(service for f in items for service in f.incident.services)),
     )
     return [page(url, "follow-ups.html", "follow-ups page", follow_ups=chunk, counts=counts, archive=archive, pager=pager)
             for url, chunk, pager in _paginated(items, urls.FOLLOW_UPS)]

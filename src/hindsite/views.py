@@ -111,7 +111,7 @@ def report_view(
     source_url: str,
     rewrite: Callable[[str], str],
 ) -> ReportView:
-    used: set[str] = set()
+    used = _Anchors()
     with_ids = tuple(_with_html(view, _heading_ids(view.html, used)) for view in section_views(incident.sections, rewrite))
     in_page = _in_page_anchors(with_ids)
     return ReportView(
@@ -182,11 +182,11 @@ def _fact(label: str, text: str, iso: str, origin: Origin | None) -> FactView:
 
 def section_views(sections: Sequence[Section], rewrite: Callable[[str], str] = lambda html: html) -> Iterable[SectionView]:
     """Sections in canonical order (authors' order within a key), each with a unique anchor."""
-    used: set[str] = set()
+    used = _Anchors()
     order = {key: n for n, key in enumerate(SECTION_KEYS)}
     for section in sorted(sections, key=lambda s: order.get(s.key, len(order))):
         base = f"s-{section.key.replace('_', '-')}" if section.key != "other" else f"s-{slugify(section.heading, fallback='other')}"
-        anchor = _unused(base, used)
+        anchor = used.claim(base)
         label = SECTION_LABELS[section.key] if section.key != "other" else ""
         yield SectionView(section.key, label, section.heading or label, anchor, section.line, rewrite(section.html), section.filled)
 
@@ -272,26 +272,39 @@ _HEADING_TAG = re.compile(r"<h([1-6])>(.*?)</h\1>", re.S)
 _TAGS = re.compile(r"<[^>]+>")
 
 
-def _heading_ids(html: str, used: set[str]) -> str:
+def _heading_ids(html: str, used: _Anchors) -> str:
     """Give headings inside the author's text ids, prefixed so they never clash with the page's own."""
     if "<h" not in html:
         return html
 
     def add_id(match: re.Match[str]) -> str:
-        anchor = _unused("h-" + slugify(_TAGS.sub("", match.group(2)), fallback="heading"), used)
+        anchor = used.claim("h-" + slugify(_TAGS.sub("", match.group(2)), fallback="heading"))
         return f'<h{match.group(1)} id="{anchor}">{match.group(2)}</h{match.group(1)}>'
 
     return _HEADING_TAG.sub(add_id, html)
 
 
-def _unused(base: str, used: set[str]) -> str:
-    """`base`, or `base-2`, `base-3`… whichever is free; the result is marked used."""
-    anchor, n = base, 1
-    while anchor in used:
-        n += 1
-        anchor = f"{base}-{n}"
-    used.add(anchor)
-    return anchor
+class _Anchors:
+    """The anchors given out on one page."""
+
+    def __init__(self) -> None:
+        self.taken: set[str] = set()
+        self.suffix: dict[str, int] = {}  # base → the suffix to try next
+
+    def claim(self, base: str) -> str:
+        """`base`, or `base-2`, `base-3`… whichever is free first; the result is taken.
+
+        The search for a base starts after the suffix it last got (every one before is taken), so a
+        page of k sections under one heading costs k look-ups, not k².
+        """
+        n = self.suffix.get(base, 1)
+        anchor = base if n == 1 else f"{base}-{n}"
+        while anchor in self.taken:
+            n += 1
+            anchor = f"{base}-{n}"
+        self.suffix[base] = n + 1
+        self.taken.add(anchor)
+        return anchor
 
 
 def _in_page_anchors(sections: Sequence[SectionView]) -> Callable[[str], str]:

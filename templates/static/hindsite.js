@@ -321,10 +321,13 @@
     var params = new URLSearchParams(window.location.search), any = false;
     form.querySelectorAll("select").forEach(function (select) {
       var value = params.get(select.name);
-      if (value && Array.prototype.some.call(select.options, function (o) { return o.value === value; })) {
-        select.value = value;
-        any = true;
+      if (!value) { return; }
+      if (!Array.prototype.some.call(select.options, function (o) { return o.value === value; })) {
+        /* a name the list leaves out (it offers the most used ones), asked for by a link */
+        select.insertBefore(new Option(value, value), select.options[1] || null);
       }
+      select.value = value;
+      any = true;
     });
     return any;
   }

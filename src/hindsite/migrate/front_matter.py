@@ -44,8 +44,8 @@ def front_matter(incident: Incident, *, derived: bool = True) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "date": None if dateless else iso(incident.date),
         "severity": incident.severity,
-        "services": list(incident.services),
-        "tags": list(incident.tags),
+        "services": [*incident.services, *incident.unindexed_services],
+        "tags": [*incident.tags, *incident.unindexed_tags],
         "responders": list(incident.responders),
         "status": incident.status,
         **{name: None if dateless or name in implied else iso(getattr(incident, name))

@@ -17,7 +17,8 @@ REWRITTEN = ("timeline", "action_items")
 
 # --- the same record ---------------------------------------------------------
 
-_FIELDS = ("title", "date", "severity", "services", "tags", "responders", "status", "duration_minutes")
+_FIELDS = ("title", "date", "severity", "services", "tags", "responders", "status", "duration_minutes",
+           "unindexed_services", "unindexed_tags")
 _INSTANTS = ("started_at", "detected_at", "resolved_at")
 #: Words a written time may hold, which migrate writes again in its own form: "10:00 PM (EAT) on Jan 5th".
 TIME_WORDS = frozenset(

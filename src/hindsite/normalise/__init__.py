@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from .. import diagnostics as diag
 from ..config import SiteConfig, squash
 from ..diagnostics import Diagnostic
-from ..markup import Parsed, inline_text, parse, render_markdown, text_of, unsafe_parts
+from ..markup import DEEPEST, Parsed, inline_text, parse, render_markdown, text_of, unsafe_parts
 from ..model import ActionItem, Incident, Origin, Section
 from ..read import Document
 from ..slugs import document_slug
@@ -78,8 +78,9 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
     problems: list[Diagnostic] = [*document.diagnostics, *character_problems, *secret_problems, *meta.diagnostics]
     body_lines = document.body.split("\n")
     whole = parse(document.body)
-    blocks = parse_blocks(document.body, document.body_line, whole)
+    blocks = parse_blocks(document.body, document.body_line, whole, body_lines)
     problems += _unsafe_html(whole, document)
+    problems += _too_deep(whole, document)
     blocks, written_title = _take_title(blocks, meta, config)
     raw_sections = split_sections(blocks, body_lines, document.body_line, config.section_aliases)
     parts = [_part(raw, document, body_lines, raw_sections, whole) for raw in raw_sections]
@@ -128,6 +129,12 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
             "no-date", "no date found; add 'date: YYYY-MM-DD' to the front-matter or start the file name with the date",
             document.source, 1))
 
+    services, unindexed_services = _within_limit(_registered(meta.values.get("services", ()), config),
+                                                 config.max_services_per_document)
+    tags, unindexed_tags = _within_limit(meta.values.get("tags", ()), config.max_tags_per_document)
+    problems += _beyond_limit("service", services, unindexed_services, meta, document.source)
+    problems += _beyond_limit("tag", tags, unindexed_tags, meta, document.source)
+
     started, detected, resolved = (meta.values.get(k) for k in ("started_at", "detected_at", "resolved_at"))
     return Incident(
         id=document_slug(document.rel.name),
@@ -136,8 +143,8 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
         title=title,
         date=meta.values.get("date"),
         severity=meta.values.get("severity"),
-        services=_registered(meta.values.get("services", ()), config),
-        tags=meta.values.get("tags", ()),
+        services=services,
+        tags=tags,
         responders=meta.values.get("responders", ()),
         status=meta.values.get("status"),
         started_at=started,
@@ -152,6 +159,8 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
         origins=tuple(meta.origins.values()),
         extra=tuple(meta.extra),
         title_as_written=written_title if _comparable(written_title) != _comparable(title) else "",
+        unindexed_services=unindexed_services,
+        unindexed_tags=unindexed_tags,
     )
 
 
@@ -168,6 +177,17 @@ def _unsafe_html(parsed: Parsed, document: Document) -> list[Diagnostic]:
                      document.source, line)
         for line, named in sorted(by_line.items())
     ]
+
+
+def _too_deep(parsed: Parsed, document: Document) -> list[Diagnostic]:
+    """One `too-deep` warning, at the first line of what nests deeper than the page can show."""
+    if parsed.too_deep is None:
+        return []
+    line, count = parsed.too_deep
+    return [diag.warning(
+        "too-deep", f"lists and quotes nest deeper than {DEEPEST} levels here (a quote is one level, a list item two); "
+        f"{count} line{'s' if count != 1 else ''} from here on are shown flat, every word kept — nest them less deeply",
+        document.source, document.body_line + line)]
 
 
 def _has_text(document: Document) -> bool:
@@ -514,14 +534,14 @@ def _part(raw: RawSection, document: Document, body_lines: Sequence[str], every:
     # Up to the section's end, blank lines included: a list's block runs on over the blank line after it.
     parsed = whole.between(start, raw.body_end - body_line) if as_written and shown else None
     if parsed is not None:
-        blocks = tuple(parse_blocks(document.body, body_line, parsed))
+        blocks = tuple(parse_blocks(document.body, body_line, parsed, body_lines))
     else:
         parsed = parse(clean, whole.references)
         blocks = tuple(parse_blocks(clean, first_line, parsed))
     html = parsed.html(footnote_scope=str(raw.line))  # sections' lines differ, so their footnotes' ids do
     section = Section(key, raw.heading, raw.line, shown, html, not is_unfilled(text), first_line + leading_blank_lines)
     raw_parsed = whole.between(raw.body_start - body_line, raw.body_end - body_line)
-    raw_blocks = tuple(parse_blocks(document.body, body_line, raw_parsed)) if raw_parsed is not None else None
+    raw_blocks = tuple(parse_blocks(document.body, body_line, raw_parsed, body_lines)) if raw_parsed is not None else None
     return _Part(section, blocks, raw_text, raw.body_start, raw_blocks)
 
 
@@ -580,6 +600,24 @@ def _with_known_owners(items: Sequence[ActionItem], responders: Sequence[str]) -
 def _registered(services: Sequence[str], config: SiteConfig) -> tuple[str, ...]:
     """Service names as the site's registry spells them, variants merged, order kept."""
     return tuple(dict.fromkeys(config.services.canonical(name) for name in services))
+
+
+def _within_limit(names: Sequence[str], limit: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The first `limit` names, which the site indexes, and the rest."""
+    return tuple(names[:limit]), tuple(names[limit:])
+
+
+def _beyond_limit(kind: str, indexed: Sequence[str], rest: Sequence[str], meta: Metadata, source: str) -> list[Diagnostic]:
+    """A warning when a document names more tags (or services) than the site indexes, at the line that names them."""
+    if not rest:
+        return []
+    origin = meta.origins.get(f"{kind}s")
+    total = len(indexed) + len(rest)
+    return [diag.warning(
+        f"too-many-{kind}s",
+        f"the document names {total:,} {kind}s; the first {len(indexed):,} are indexed (max_{kind}s_per_document in "
+        f"site.toml) and the other {len(rest):,} are shown on its page as text, without pages of their own — keep the "
+        f"{kind}s that tell incidents apart, or raise the limit", source, origin.line if origin else None)]
 
 
 def _action_items(parts: Iterable[_Part]) -> list[ActionItem]:

@@ -8,7 +8,7 @@ original text by line, so no word is rewritten on its way to the page.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from markdown_it.token import Token
@@ -63,14 +63,17 @@ _OPENERS = {
 }
 
 
-def parse_blocks(body: str, first_line: int = 1, parsed: Parsed | None = None) -> list[Block]:
+def parse_blocks(
+    body: str, first_line: int = 1, parsed: Parsed | None = None, lines: Sequence[str] | None = None
+) -> list[Block]:
     """Split `body` (which starts on file line `first_line`) into top-level blocks, in the order of their lines.
 
     A footnote definition is a block (kind "other") where it was written, though
     the parser renders it at the end. Pass `parsed` when `body` was already
-    parsed, so it is not parsed twice.
+    parsed, so it is not parsed twice, and `lines` when it was already split
+    at line ends (`parsed` may cover a few of them: the cost is then theirs, not the body's).
     """
-    lines = body.split("\n")
+    lines = body.split("\n") if lines is None else lines
     tokens = (parsed or parse(body)).tokens
     blocks: list[Block] = []
     definitions: list[Block] = []
@@ -86,7 +89,7 @@ def parse_blocks(body: str, first_line: int = 1, parsed: Parsed | None = None) -
     return _in_place(blocks, definitions) if definitions else blocks
 
 
-def _footnote_definitions(tokens: list[Token], lines: list[str], first_line: int) -> Iterator[Block]:
+def _footnote_definitions(tokens: list[Token], lines: Sequence[str], first_line: int) -> Iterator[Block]:
     """The footnote definitions that the footnote plugin moved to the end, as blocks of the lines they were written on.
 
     Only the tokens of a definition's content remember lines; a label alone on
@@ -118,7 +121,7 @@ def _in_place(blocks: list[Block], definitions: list[Block]) -> list[Block]:
     return placed
 
 
-def _make_block(tokens: list[Token], lines: list[str], first_line: int) -> Block:
+def _make_block(tokens: list[Token], lines: Sequence[str], first_line: int) -> Block:
     opener = tokens[0]
     assert opener.map is not None
     start, end = opener.map
@@ -136,7 +139,7 @@ def _make_block(tokens: list[Token], lines: list[str], first_line: int) -> Block
     return Block(kind, file_start, file_end, source)
 
 
-def _list_items(tokens: list[Token], lines: list[str], first_line: int) -> tuple[ListItem, ...]:
+def _list_items(tokens: list[Token], lines: Sequence[str], first_line: int) -> tuple[ListItem, ...]:
     items = []
     for token in tokens:
         if token.type == "list_item_open" and token.level == 1 and token.map is not None:

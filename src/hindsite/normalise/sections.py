@@ -6,12 +6,14 @@ so "Root Cause and Resolution" lands on the first key it names.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
-from .blocks import Block
+from .blocks import Block, ListItem, TableRow
 from .metadata import body_label
 from .times import leading_stamp
 
@@ -310,6 +312,15 @@ def _strip_markup(text: str) -> str:
     return " ".join(re.sub(r"(?<!\w)[*_`]+|[*_`]+(?!\w)|\*+|`+", "", text).split())
 
 
+_Lined = TypeVar("_Lined", ListItem, TableRow)
+
+
+def _on_lines(parts: tuple[_Lined, ...], start: int, end: int) -> tuple[_Lined, ...]:
+    """The items (or rows) of a block, which come in the order of their lines, on lines [start, end)."""
+    first = bisect.bisect_left(parts, start, key=lambda part: part.line)
+    return parts[first : bisect.bisect_left(parts, end, lo=first, key=lambda part: part.line)]
+
+
 @dataclass
 class _Open:
     key: str
@@ -415,8 +426,8 @@ class _Splitter:
             self.add(block)
             return
         source = "\n".join(self.lines[start - self.first_line : end - self.first_line])
-        items = tuple(i for i in block.items if start <= i.line < end)
-        rows = tuple(r for r in block.rows if start <= r.line < end)
+        items = _on_lines(block.items, start, end)  # a list split at each of its items costs no more than the list
+        rows = _on_lines(block.rows, start, end)
         self.add(Block(block.kind, start, end, source, block.level, source, items, rows))
 
     def add(self, block: Block) -> None:

@@ -372,4 +372,5 @@ def test_fails_counts_warnings_only_when_strict() -> None:
 def test_the_attachment_scan_limit_is_read_and_must_be_positive(tmp_path: Path) -> None:
     assert load_config(write_config(tmp_path, "max_attachment_scan_mb = 200\n")).max_attachment_scan_mb == 200
     messages = [d.message for d in problems_of(tmp_path, "max_attachment_scan_mb = 0\n")]
-    assert messages == ["'max_attachment_scan_mb' must be at least 1"]
+    assert messages == ["'max_attachment_scan_mb' must be at least 1 (text attachments up to this many megabytes are scanned "
+                        "for credentials (default 64))"]

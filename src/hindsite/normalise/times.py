@@ -502,6 +502,8 @@ class Stamp:
         return self.clock.zone if self.clock else None
 
 
+_DIGIT = re.compile(r"\d")
+
 #: What may stand between a date and its time, in either order: "2024-03-14 10:00", "March 5, 2024 at 10:00",
 #: "10:00 UTC on 5 March", "12:45 PM PST Saturday Oct 30th", "2024-03-14T10:00".
 _JOINER = re.compile(rf"(?:[\sT,@|~]|\\[\n~]|<br\s*/?>|\bat\b|\bon\b|\baround\b|-(?=\s)|—|{WEEKDAY})*", re.I)
@@ -509,6 +511,8 @@ _JOINER = re.compile(rf"(?:[\sT,@|~]|\\[\n~]|<br\s*/?>|\bat\b|\bon\b|\baround\b|
 
 def scan(text: str, zones: Zones = BUILT_IN) -> list[Stamp]:
     """Every moment written in `text`, a date and a clock time next to each other making one."""
+    if not _DIGIT.search(text):
+        return []  # every date and time this grammar reads has a digit; most lines of prose have none
     dates = scan_dates(text)
     clocks = scan_clocks(text, zones, skip=[(d.start, d.end) for d in dates])
     clocks = _with_military_after_dates(text, dates, clocks, zones)

@@ -259,3 +259,12 @@ def test_relative_times_without_a_stated_start_keep_their_words_and_no_time() ->
 def test_stamps_split_by_a_line_break_are_one_moment() -> None:
     text = "# Queue\n\n## Timeline\n\n| When | What |\n|---|---|\n| 2024-03-14<br>10:00 UTC | paged |\n| March 14,<br>2024 11:00 | fixed |\n"
     assert [iso(e.at) for e in incident_of(text).timeline] == ["2024-03-14T10:00:00+00:00", "2024-03-14T11:00:00+00:00"]
+
+
+def test_a_timeline_entry_whose_numeric_date_nothing_settles_is_reported_and_keeps_its_time() -> None:
+    text = "---\ndate: 2024-05-04\n---\n# Queue\n\n## Timeline\n\n- 05/04/2024 10:00 paged\n- 05/04/2024 11:00 fixed\n"
+    incident = incident_of(text)
+    assert [(e.at, e.time.isoformat() if e.time else None) for e in incident.timeline] == [
+        (None, "10:00:00+00:00"), (None, "11:00:00+00:00")]
+    (problem,) = [d for d in incident.diagnostics if d.code == "ambiguous-date"]
+    assert problem.line == 8 and "05/04/2024" in problem.message and "1 more" in problem.message

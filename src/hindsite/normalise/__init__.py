@@ -37,7 +37,15 @@ from .metadata import (
 )
 from .placeholders import TEMPLATE_NOTE, is_unfilled, placeholder_lines
 from .sections import RawSection, names_section, read_heading, split_sections
-from .timeline import Placed, declared_zone, events_from_blocks, order_problems, season_problems, untimed_problem
+from .timeline import (
+    Placed,
+    declared_zone,
+    events_from_blocks,
+    order_problems,
+    season_problems,
+    undecided_problems,
+    untimed_problem,
+)
 from .times import Context, Zone, Zones, numeric_order, parse_date, scan, scan_dates, stated_zone
 from .titles import clean_title, is_generic, plain_title, title_date, title_from_file_name, title_from_text
 
@@ -109,6 +117,7 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
     problems += order_problems(timeline, document.source)
     problems += untimed_problem(placed, document.source)
     problems += season_problems(placed, document.source)
+    problems += undecided_problems(placed, document.source)
     derive_times(meta, placed)
     prose_moments(meta, _passages(parts), context, zones)
     problems += check_facts(meta, config.max_incident_minutes, document.source)

@@ -52,6 +52,7 @@ class Placed:
     zone: str  # "PDT (line 4)", "UTC (site)"
     day: str  # "2020-02-20 (line 12)", "" when the event needed no day or had none
     off_season: Zone | None = None  # a standard-time abbreviation written on a summer date, or the reverse
+    undecided: str = ""  # a numeric date written either way round that nothing settled, as written
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +129,9 @@ def _place(candidate: _Candidate, clock: _Clock, zone_from: str) -> Placed:
     zone, zone_note = _zone_for(stamp, candidate, clock, zone_from)
     reading = resolve(stamp, replace(clock.context, zone=zone))
     if reading.undecided is not None or candidate.unreadable_day:
-        return Placed(TimelineEvent(None, candidate.text, candidate.line, reading.clock), zone_note, "")
+        found = stamp.date if stamp.date is not None and stamp.date.other is not None else None
+        written = f"{found.month:02d}/{found.day:02d}/{found.year or ''}".rstrip("/") if found else ""
+        return Placed(TimelineEvent(None, candidate.text, candidate.line, reading.clock), zone_note, "", undecided=written)
     at = reading.at
     day_note = f"{reading.day} (line {candidate.line})" if stamp.date else _day_note(clock)
     if at is not None and stamp.date is None and clock.previous is not None and clock.previous - at > _ROLLOVER:
@@ -211,6 +214,19 @@ def untimed_problem(placed: Sequence[Placed], source: str) -> list[Diagnostic]:
     return [diag.warning("untimed-timeline", "this timeline has events but hindsite found no time in any of them; "
                          "they are shown in the order written — start each entry with its time (e.g. '14:05 UTC')",
                          source, placed[0].event.line)]
+
+
+def undecided_problems(placed: Sequence[Placed], source: str) -> list[Diagnostic]:
+    """`ambiguous-date` at a timeline's first entry whose numeric date reads either way round and was left undated."""
+    first = next((p for p in placed if p.undecided), None)
+    if first is None:
+        return []
+    count = sum(1 for p in placed if p.undecided)
+    others = f"; {count - 1} more entries of this timeline too" if count > 1 else ""
+    return [diag.warning(
+        "ambiguous-date", f"{first.undecided!r} could be day-first or month-first, and nothing else in the document "
+        f"says which; this entry keeps its time and no day{others} — write YYYY-MM-DD, or set day_first in site.toml",
+        source, first.event.line)]
 
 
 def season_problems(placed: Sequence[Placed], source: str) -> list[Diagnostic]:

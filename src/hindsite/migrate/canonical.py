@@ -24,6 +24,7 @@ from ..normalise.sections import (
 )
 from ..read import Document, split_front_matter
 from .body import Part, actions_body, timeline_body, without_marker
+from .doubts import doubt_refusal
 from .front_matter import ambiguous_keys, front_matter, front_matter_block
 from .kept import unkept
 from .record import REWRITTEN, differences
@@ -239,11 +240,12 @@ LAYOUTS: tuple[Layout, ...] = tuple(
 )
 
 
-def migrate_document(document: Document, config: SiteConfig) -> tuple[str, Diagnostic | None]:
+def migrate_document(document: Document, config: SiteConfig, *, force: bool = False) -> tuple[str, Diagnostic | None]:
     """The canonical text of one document, checked to read back as the same record and to keep the author's text.
 
-    Returns the text, or why there is none. Tries the most canonical layout
-    first, then keeps the timeline, the action items, or both as written, each
+    Returns the text, or why there is none. A document whose reading holds a
+    doubt is not migrated (`doubt_refusal`), unless `force`. Tries the most
+    canonical layout first, then keeps the timeline, the action items, or both as written, each
     with the full front-matter and then with what the document states, until
     one passes (`LAYOUTS`).
     """
@@ -253,6 +255,9 @@ def migrate_document(document: Document, config: SiteConfig) -> tuple[str, Diagn
     except Exception as exc:  # noqa: BLE001 — one document's trouble is reported, never the run's end
         return "", diag.error("internal-error", f"hindsite could not interpret this document ({type(exc).__name__}: {exc}); "
                               "it was left as it is — please report this", document.source)
+    doubt = None if force else doubt_refusal(incident)
+    if doubt is not None:
+        return "", doubt
     found: list[str] = ["its sections could not be found again"]
     rewritten = ambiguous_keys(document, incident)
     for layout in LAYOUTS:

@@ -7,8 +7,9 @@ as a checklist. It is cut from the document's own lines, so nothing the author
 wrote is lost, and it is checked before it is used: the migrated text must
 normalise to the same record (`differences`, docs/migrate.md), or the
 document is left as it is. Nothing hindsite doubts is written for good: a
-document whose reading holds a doubt is left as it is (`doubt_refusal`),
-unless `force`.
+document whose reading holds a doubt is left as it is (`doubt_refusal`), and
+what hindsite only worked out stays for the document to give again, unless
+`force`.
 
 `canonical_markdown`, `differences`, `doubt_refusal`, `unified_diff` and
 `summary` are pure; `migrate_paths` reads documents and `write_migration`

@@ -117,8 +117,8 @@ def migrate_file(file: SourceFile, config: SiteConfig, *, force: bool = False) -
     try:
         original = file.path.read_bytes()
     except OSError as exc:
-        problem = diag.error("unreadable", f"cannot read the file: {exc.strerror}; check its permissions", file.source)
-        return Migration(file.source, file.path, "", "", diagnostics=(problem,))
+        unreadable = diag.error("unreadable", f"cannot read the file: {exc.strerror}; check its permissions", file.source)
+        return Migration(file.source, file.path, "", "", diagnostics=(unreadable,))
     refusal = encoding_refusal(original, file.source)
     if refusal is not None:
         return Migration(file.source, file.path, "", "", original, (refusal,))

@@ -242,19 +242,23 @@ def inspect(file: Path, config_path: Path | None) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--write", is_flag=True, help="Rewrite the files in place (each atomically) instead of only showing the diff.")
 @click.option("--diff", "show_diff", is_flag=True, help="Print the unified diff also with --write.")
+@click.option("--force", is_flag=True,
+              help="Also migrate documents whose reading holds a doubt, and state in the front-matter what hindsite "
+                   "worked out (from the timeline, prose, title or file name) as if the document stated it.")
 @click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help=f"Site configuration for the severity scale, time zones and section aliases.  [default: ./{CONFIG_FILE} if present]")
-def migrate_command(paths: Sequence[Path], write: bool, show_diff: bool, config_path: Path | None) -> None:
+def migrate_command(paths: Sequence[Path], write: bool, show_diff: bool, force: bool, config_path: Path | None) -> None:
     """Rewrite the postmortems at PATHS (files, or folders of Markdown files)
     as canonical hindsite Markdown.
 
     The result keeps the author's front-matter as written (YAML or TOML,
     comments and nested values too) and adds at its top every other field
-    hindsite found (the title, date, severity, services, tags, responders,
-    status, start, detection and resolution times with their UTC offsets); the
-    sections under canonical headings in canonical order, an
-    author's heading that says more kept in parentheses; the timeline as
-    `- 2024-03-14 14:05 UTC — text` items; action items as a checklist.
+    the document states elsewhere (the title heading, date, severity,
+    services, tags, responders, status, start, detection and resolution
+    times with their UTC offsets); the sections under canonical headings in
+    canonical order, an author's heading that says more kept in parentheses;
+    the timeline as `- 2024-03-14 14:05 UTC — text` items; action items as a
+    checklist.
 
     Nothing is dropped: a section hindsite does not recognise keeps its
     heading, and text before the first heading stays first. Each result is
@@ -263,13 +267,20 @@ def migrate_command(paths: Sequence[Path], write: bool, show_diff: bool, config_
     is and reported, and so is a file that is not UTF-8. Migrating a migrated
     document changes nothing.
 
+    Nothing hindsite doubts is written for good: a document whose reading
+    holds a doubt (a fact left out as implausible, a date that reads either
+    way, times that contradict each other, a zone out of season, a date taken
+    for the write-up's) is left as it is and reported (migrate-doubt), and
+    what hindsite only worked out stays for the document to give again.
+    --force writes both, as hindsite reads them.
+
     Without --write, prints a unified diff of what would change and writes
     nothing. With it, each file is replaced atomically, keeping its byte-order
     mark, line ends and permissions. A summary goes to stderr. Exits 1 when a document could not be
-    read, migrated or written; the others are migrated all the same.
+    read, migrated or written, or was held back for a doubt; the others are migrated all the same.
     """
     config = _load_config(config_path, None, None)
-    migrations, skipped = migrate_paths(paths, config)
+    migrations, skipped = migrate_paths(paths, config, force=force)
     if write:
         migrations = write_migrations(migrations)
     if show_diff or not write:

@@ -11,7 +11,7 @@ from typing import Any
 from ..model import ActionItem, Section, TimelineEvent
 from ..normalise.blocks import Block, parse_blocks
 from ..normalise.timeline import events_from_blocks, split_leading_time
-from ..normalise.times import Context, Zone
+from ..normalise.times import Context, Zone, scan_dates
 from .record import TIME_WORDS, spaced, words
 
 
@@ -67,17 +67,19 @@ class _Layout:
             self.after_list = True
 
 
-def timeline_body(part: Part, events: Mapping[int, TimelineEvent], dates_alone: bool) -> str | None:
+def timeline_body(part: Part, events: Mapping[int, TimelineEvent], dates_alone: bool, days: bool = False) -> str | None:
     """Every event in one form; what is not an event (a note on time zones, a sub-heading) stays as written.
 
     Timestamp headings become items too when every one of them can
     (`### 10:34` + paragraphs → `- 2018-03-26 10:34 UTC — …`); otherwise they
     stay headings, with their times written out. With `dates_alone`, a time
-    written as a date alone stays a date. None when an event cannot be written
-    so that it reads back the same.
+    written as a date alone stays a date. Without `days`, an event gets its
+    day written only when its own line writes one; the others keep the day
+    the document gives them, from wherever it gives it. None when an event
+    cannot be written so that it reads back the same.
     """
     for headings_as_items in (True, False):
-        body = _TimelineWriter(part, events, dates_alone, headings_as_items).body()
+        body = _TimelineWriter(part, events, dates_alone, headings_as_items, days).body()
         if body is not None:
             return body
     return None
@@ -86,7 +88,9 @@ def timeline_body(part: Part, events: Mapping[int, TimelineEvent], dates_alone: 
 class _TimelineWriter:
     """One timeline section laid out again, block by block."""
 
-    def __init__(self, part: Part, events: Mapping[int, TimelineEvent], dates_alone: bool, headings_as_items: bool) -> None:
+    def __init__(
+        self, part: Part, events: Mapping[int, TimelineEvent], dates_alone: bool, headings_as_items: bool, days: bool
+    ) -> None:
         self.blocks = parse_blocks(part.text, part.first_line)
         self.events = events
         utc = Context(Zone("UTC", dt.UTC))
@@ -95,6 +99,7 @@ class _TimelineWriter:
         self.layout = _Layout()
         self.dates_alone = dates_alone
         self.headings_as_items = headings_as_items
+        self.days = days
         self.headed: list[tuple[list[str], str, str]] = []  # headings' items, checked once they hold their blocks
 
     def body(self) -> str | None:
@@ -147,7 +152,7 @@ class _TimelineWriter:
         """The event's time in canonical form, or None when the time as written holds other words."""
         if not _only_time_words(written):
             return None
-        return _when(event, date_only=self.dates_alone and not _has_clock(written))
+        return _when(event, date_only=self.dates_alone and not _has_clock(written), day=self.days or _has_day(written))
 
     def _block(self, block: Block) -> None:
         """Lay out one block of a timeline: its events as items, or the block as written when they cannot be."""
@@ -207,7 +212,7 @@ class _TimelineWriter:
     def _event_item(self, event: TimelineEvent, expected: str, content: str, rest: list[str], marker: str) -> list[str] | None:
         """`- when — text`, keeping the author's markup where it reads back the same; None when it cannot."""
         leading = split_leading_time(content.split("\n")[0])
-        when = self._when(event, leading[0]) if leading else _when(event)
+        when = self._when(event, leading[0]) if leading else _when(event, day=self.days or _has_day(content))
         if when is None:
             return None
         after = _after_time(content)
@@ -259,14 +264,17 @@ def _reads_as(lines: list[str], when: str, expected: str) -> bool:
     return spaced(split[1] or item) == spaced(expected)
 
 
-def _when(event: TimelineEvent, *, date_only: bool = False) -> str | None:
-    """`2024-03-14 14:05 UTC`, `2024-03-14 22:00 UTC+03:00`; the clock and zone alone when the event has no date.
+def _when(event: TimelineEvent, *, date_only: bool = False, day: bool = True) -> str | None:
+    """`2024-03-14 14:05 UTC`, `2024-03-14 22:00 UTC+03:00`; the clock and zone alone when the event has no date,
+    or without `day`.
 
     A time written as a date alone stays a date (`2018-02-20`), read as the author's was.
     """
     if event.at is not None:
         if date_only:
             return f"{event.at:%Y-%m-%d}"
+        if not day:
+            return f"{_clock(event.at.time())} {_zone(event.at.utcoffset())}"
         return f"{event.at:%Y-%m-%d} {_clock(event.at.time())} {_zone(event.at.utcoffset())}"
     if event.time is not None and not date_only:
         return f"{_clock(event.time)} {_zone(event.time.utcoffset())}"
@@ -275,6 +283,11 @@ def _when(event: TimelineEvent, *, date_only: bool = False) -> str | None:
 
 def _has_clock(when: str) -> bool:
     return bool(re.search(r"\d[:.]\d\d|\d\s*[ap]\.?m", when, re.I))
+
+
+def _has_day(written: str) -> bool:
+    """Whether a written time names its day (`March 14`, `2024-03-14`, `14/03`), rather than taking the document's."""
+    return bool(scan_dates(written))
 
 
 def _only_time_words(when: str) -> bool:

@@ -24,7 +24,8 @@ from ..normalise.sections import (
 )
 from ..read import Document, split_front_matter
 from .body import Part, actions_body, timeline_body, without_marker
-from .front_matter import ambiguous_keys, front_matter, front_matter_block
+from .doubts import doubt_refusal
+from .front_matter import ambiguous_keys, front_matter, front_matter_block, worked_out
 from .kept import unkept
 from .record import REWRITTEN, differences
 
@@ -32,20 +33,26 @@ from .record import REWRITTEN, differences
 
 @dataclass(frozen=True, slots=True)
 class Layout:
-    """One way of writing a document, among those migrate tries (`LAYOUTS`).
+    """One way of writing a document, among those migrate tries (`LAYOUTS`, `FORCED_LAYOUTS`).
 
     Sections whose key is in `as_written` keep their layout (a timeline that
     cannot be rewritten without changing its events, say); the others'
     timelines and action items are rewritten. With `dates_alone` false, an
     event written as a date alone gets its midnight and zone written out, as
-    the normaliser read them. With `full_front_matter` false, the front-matter
-    states only what the document states (a title heading stays a heading,
-    and what was worked out from prose or the timeline is left to them).
+    the normaliser read them. The front-matter gains what the document states
+    and, with `derived`, what hindsite worked out from it as well, as if the
+    document stated it. With `title_up`, a title heading moves into the
+    front-matter; without it, it stays a heading. With `days`, every event
+    gets its day written out; without it, only where the document states
+    the incident's date or the event's line writes a day. `derived` and
+    `days` are for `--force` only.
     """
 
     as_written: frozenset[str] = frozenset()
     dates_alone: bool = True
-    full_front_matter: bool = True
+    derived: bool = False
+    title_up: bool = True
+    days: bool = False
 
 
 def canonical_markdown(
@@ -64,8 +71,8 @@ def canonical_markdown(
     placed = sorted(zip(parts, bodies), key=lambda pair: -1 if _stays_on_top(pair[0]) else order[pair[0].section.key])
     # The heading the title came from moves into the front-matter, in the author's characters; a heading kept in the
     # body is read as the title again.
-    titled = title_block is not None and layout.full_front_matter and _title_origin(incident) == "heading"
-    fields = front_matter(incident, derived=layout.full_front_matter)
+    titled = title_block is not None and layout.title_up and _title_origin(incident) == "heading"
+    fields = front_matter(incident, derived=layout.derived)
     if titled and title_block is not None:
         fields = {"title": title_as_written(title_block), **fields}
     written = [front_matter_block(document, fields, ambiguous_keys(document, incident))]
@@ -156,7 +163,10 @@ def _body(part: Part, incident: Incident, layout: Layout) -> str | None:
     if key not in REWRITTEN or key in layout.as_written:
         return part.written
     if key == "timeline":
-        return timeline_body(part, {e.line: e for e in incident.timeline}, layout.dates_alone)
+        # The day an event's line does not write comes from the incident's date; written on the line, a date hindsite
+        # worked out (from prose, the title, the file name) would read as stated.
+        days = layout.days or "date" not in worked_out(incident)
+        return timeline_body(part, {e.line: e for e in incident.timeline}, layout.dates_alone, days)
     return actions_body(part, {a.line: a for a in incident.action_items})
 
 
@@ -229,23 +239,33 @@ def _opens(heading: Heading, key: str | None, level: int) -> bool:
     return key in (None, "other") or heading.key is not None or heading.level <= level
 
 
-#: What to try, most canonical first: each way of laying out the sections, with the full front-matter and then with
-#: only what the document states (a date worked out from prose, stated up front, can date a line that had no date).
+#: Ways of laying out the sections, most canonical first: everything rewritten; a date alone with its midnight written
+#: out; the timeline, the action items, or both as written.
 _BODIES: tuple[tuple[tuple[str, ...], bool], ...] = (
     ((), True), ((), False), (("timeline",), True), (("action_items",), True), (REWRITTEN, True),
 )
+#: What migrate tries: each layout of the sections with what the document states added to the front-matter, first
+#: with the title heading moved into it, then kept as a heading.
 LAYOUTS: tuple[Layout, ...] = tuple(
-    Layout(frozenset(as_written), dates_alone, full) for as_written, dates_alone in _BODIES for full in (True, False)
+    Layout(frozenset(as_written), dates_alone, derived=False, title_up=up) for as_written, dates_alone in _BODIES
+    for up in (True, False)
+)
+#: What `--force` tries: each layout with the full front-matter (what was worked out too, as if stated), then with only
+#: what the document states (a date worked out from prose, stated up front, can date a line that had no date).
+FORCED_LAYOUTS: tuple[Layout, ...] = tuple(
+    Layout(frozenset(as_written), dates_alone, derived=full, title_up=full, days=True) for as_written, dates_alone in _BODIES
+    for full in (True, False)
 )
 
 
-def migrate_document(document: Document, config: SiteConfig) -> tuple[str, Diagnostic | None]:
+def migrate_document(document: Document, config: SiteConfig, *, force: bool = False) -> tuple[str, Diagnostic | None]:
     """The canonical text of one document, checked to read back as the same record and to keep the author's text.
 
-    Returns the text, or why there is none. Tries the most canonical layout
-    first, then keeps the timeline, the action items, or both as written, each
-    with the full front-matter and then with what the document states, until
-    one passes (`LAYOUTS`).
+    Returns the text, or why there is none. A document whose reading holds a
+    doubt is not migrated (`doubt_refusal`), unless `force`. Tries the most
+    canonical layout first, then keeps the timeline, the action items, or
+    both as written, until one passes (`LAYOUTS`; with `force`,
+    `FORCED_LAYOUTS`, which state what was worked out too).
     """
     config = replace(config, redact=False, redact_personal=False)  # migrate rewrites sources: it never masks them
     try:
@@ -253,9 +273,12 @@ def migrate_document(document: Document, config: SiteConfig) -> tuple[str, Diagn
     except Exception as exc:  # noqa: BLE001 — one document's trouble is reported, never the run's end
         return "", diag.error("internal-error", f"hindsite could not interpret this document ({type(exc).__name__}: {exc}); "
                               "it was left as it is — please report this", document.source)
+    doubt = None if force else doubt_refusal(incident)
+    if doubt is not None:
+        return "", doubt
     found: list[str] = ["its sections could not be found again"]
     rewritten = ambiguous_keys(document, incident)
-    for layout in LAYOUTS:
+    for layout in FORCED_LAYOUTS if force else LAYOUTS:
         text = canonical_markdown(document, incident, config, layout)
         if text is None:
             continue

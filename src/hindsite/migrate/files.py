@@ -52,6 +52,11 @@ class Migration:
         return any(d.level is Level.ERROR for d in self.diagnostics)
 
     @property
+    def held_back(self) -> bool:
+        """Whether it was left as it is for a doubt in its reading, which `--force` would write."""
+        return any(d.code == "migrate-doubt" for d in self.diagnostics)
+
+    @property
     def encoded(self) -> bytes:
         """The migrated text as the file's bytes: UTF-8, with the byte-order mark and the line ends the file had."""
         return (_BOM if self.bom else b"") + self.after.replace("\n", self.newline).encode("utf-8")
@@ -62,8 +67,12 @@ class Migration:
         return not self.failed and self.encoded != self.original
 
 
-def migrate_paths(paths: Sequence[Path], config: SiteConfig) -> tuple[list[Migration], list[Diagnostic]]:
+def migrate_paths(
+    paths: Sequence[Path], config: SiteConfig, *, force: bool = False
+) -> tuple[list[Migration], list[Diagnostic]]:
     """Migrate the Markdown files at `paths` (files, or folders searched for them); nothing is written.
+
+    With `force`, a document whose reading holds a doubt is migrated too (`migrate_document`).
 
     Returns the migrations, and a warning for each symbolic link that was not
     followed: under a folder, one that leads out of it (as in a build); given
@@ -83,7 +92,7 @@ def migrate_paths(paths: Sequence[Path], config: SiteConfig) -> tuple[list[Migra
                                             "migrate the file it points at where it is", file.source))
             elif file.is_markdown and file.path.resolve() not in seen:
                 seen.add(file.path.resolve())
-                migrations.append(replace(migrate_file(file, config), folder=folder))
+                migrations.append(replace(migrate_file(file, config, force=force), folder=folder))
     return migrations, skipped
 
 
@@ -96,8 +105,11 @@ def write_migrations(migrations: Sequence[Migration]) -> list[Migration]:
     return written
 
 
-def migrate_file(file: SourceFile, config: SiteConfig) -> Migration:
-    """Read one document and work out its canonical form, checked to normalise to the same record."""
+def migrate_file(file: SourceFile, config: SiteConfig, *, force: bool = False) -> Migration:
+    """Read one document and work out its canonical form, checked to normalise to the same record.
+
+    With `force`, a document whose reading holds a doubt is migrated too.
+    """
     document = read_document(file, config.max_document_bytes)
     errors = tuple(d for d in document.diagnostics if d.level is Level.ERROR)
     if errors:
@@ -105,8 +117,8 @@ def migrate_file(file: SourceFile, config: SiteConfig) -> Migration:
     try:
         original = file.path.read_bytes()
     except OSError as exc:
-        problem = diag.error("unreadable", f"cannot read the file: {exc.strerror}; check its permissions", file.source)
-        return Migration(file.source, file.path, "", "", diagnostics=(problem,))
+        unreadable = diag.error("unreadable", f"cannot read the file: {exc.strerror}; check its permissions", file.source)
+        return Migration(file.source, file.path, "", "", diagnostics=(unreadable,))
     refusal = encoding_refusal(original, file.source)
     if refusal is not None:
         return Migration(file.source, file.path, "", "", original, (refusal,))
@@ -117,7 +129,7 @@ def migrate_file(file: SourceFile, config: SiteConfig) -> Migration:
     unchanged = Migration(file.source, file.path, text, text, original, bom=bom, newline=newline)
     if not text.strip():
         return unchanged  # an empty file has nothing to migrate
-    after, problem = migrate_document(document, config)
+    after, problem = migrate_document(document, config, force=force)
     if problem is not None:
         return replace(unchanged, diagnostics=(problem,))
     return replace(unchanged, after=after)
@@ -263,12 +275,15 @@ def _lines(text: str) -> list[str]:
 
 
 def summary(migrations: Sequence[Migration], *, written: bool) -> str:
-    """One line: how many documents change (or would), how many are already canonical, how many could not be migrated."""
+    """One line: how many documents change (or would), how many are already canonical, how many were held back for a
+    doubt (only when some were), how many could not be migrated."""
     changed = sum(m.changed for m in migrations)
-    failed = sum(m.failed for m in migrations)
-    canonical = len(migrations) - changed - failed
+    held = sum(m.held_back for m in migrations)
+    failed = sum(m.failed for m in migrations) - held
+    canonical = len(migrations) - changed - held - failed
     verb = "rewritten" if written else "would change"
-    line = f"{_count(changed, 'document')} {verb}, {canonical} already canonical, {failed} could not be migrated"
+    doubts = f", {held} held back for a doubt (settle it, or use --force)" if held else ""
+    line = f"{_count(changed, 'document')} {verb}, {canonical} already canonical{doubts}, {failed} could not be migrated"
     return line + ("" if written or not changed else "; run again with --write to rewrite them")
 
 

@@ -3,9 +3,10 @@
 The author's block is kept byte for byte — comments, nested values, key
 order, YAML or TOML — since other tools (Jekyll, Hugo, Zola, a status page)
 may read it too. Migrate adds what the body states (a `**Severity:** Major`
-line, a timeline's start) as new keys at the top of the block, in the
-block's own language, and rewrites only a date the author wrote ambiguously
-(`date: 05/04/2020`), as hindsite read it.
+line, a `Start:` label) as new keys at the top of the block, in the block's
+own language — and, with `--force`, what hindsite worked out (a timeline's
+start) — and rewrites only a date the author wrote either way round
+(`date: 05/04/2020`) that the document or the site settled, as hindsite read it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from ..model import Incident, minutes_between
+from ..model import STATED, Incident, minutes_between
 from ..normalise.metadata import FIELD_NAMES
 from ..normalise.times import scan_dates
 from ..read import Document
@@ -29,14 +30,16 @@ _STATED = frozenset({"front-matter", "table", "line", "bullet"})
 _DERIVED = frozenset({"prose", "timeline", "title", "file-name"})
 
 
-def front_matter(incident: Incident, *, derived: bool = True) -> dict[str, Any]:
-    """The fields the normaliser found, under hindsite's own names, with their values; the title is the caller's.
+def front_matter(incident: Incident, *, derived: bool = False) -> dict[str, Any]:
+    """The fields the document states, under hindsite's own names, with their values; the title is the caller's.
 
-    When the timeline gave the date and some of its events have a clock time
-    but no date, the date and times are left for the timeline to give again:
-    stated up front, they would date those events too. Without `derived`,
-    every value the normaliser worked out (from prose, the timeline, the title
-    or the file name) is left for the document to give again.
+    A value the normaliser worked out (from prose, the timeline, the title or
+    the file name, or counted from other facts, as a detection from a start
+    and a "time to detect") is left for the document to give again: written
+    up front, a reading would become a statement. With `derived` (`--force`),
+    it is written too. When the timeline gave the date and some of its events
+    have a clock time but no date, the date and times are left for the
+    timeline to give again: stated up front, they would date those events too.
     """
     origins = {o.field: o.how for o in incident.origins}
     dateless = origins.get("date") == "timeline" and any(e.at is None and e.time is not None for e in incident.timeline)
@@ -53,8 +56,16 @@ def front_matter(incident: Incident, *, derived: bool = True) -> dict[str, Any]:
         "duration": None if incident.duration_minutes is None or "duration" in implied else str(incident.duration_minutes),
     }
     if not derived:
-        fields = {name: value for name, value in fields.items() if origins.get(FIELD_NAMES[name]) not in _DERIVED}
+        found = worked_out(incident)
+        fields = {name: value for name, value in fields.items() if FIELD_NAMES[name] not in found}
     return {name: value for name, value in fields.items() if value not in (None, "", [])}
+
+
+def worked_out(incident: Incident) -> set[str]:
+    """The model fields whose value hindsite worked out rather than read where the document states it: from prose,
+    the timeline, the title or the file name, or counted from other facts (a detection from a start and a "time to
+    detect"); and those it withheld."""
+    return {o.field for o in incident.origins if o.kind != STATED or o.how in _DERIVED}
 
 
 def _left_implied(incident: Incident, origins: Mapping[str, str]) -> set[str]:

@@ -94,7 +94,7 @@ def _rewritten_words(source: Document, incident: Incident) -> Counter[str]:
     so "PM" and "10" go); a timeline table's column names go with the table.
     """
     lines = source.body.split("\n")
-    headings = {s.line for s in incident.sections if s.heading}
+    headings: set[int | None] = {s.line for s in incident.sections if s.heading}
     headings |= {o.line for o in incident.origins if o.how == "heading"}  # the title's
     allowed: Counter[str] = Counter()
     for number in headings:

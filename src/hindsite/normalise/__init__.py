@@ -260,7 +260,7 @@ def _first_clause(parts: Sequence[_Part]) -> str:
             for block in part.blocks:
                 if block.kind not in ("paragraph", "list"):
                     continue
-                texts = [i.text for i in block.items] if block.kind == "list" else block.source.split("\n\n")
+                texts = [i.text for i in block.items] if block.kind == "list" else block.inline.split("\n\n")
                 for text in texts:
                     line = text.strip().split("\n")[0]
                     if re.match(r"^[^:]{1,40}:\s*$|^[^:]{1,30}:\s", line) or len(line.split()) < 4:

@@ -488,7 +488,7 @@ def stated_in_blocks(blocks: Iterable[Block]) -> list[Stated]:
         if block.kind == "table":
             found += _table_pairs(block)
         elif block.kind == "paragraph":
-            found += _line_pairs(block.source.split("\n"), block.start, "line")
+            found += _line_pairs(block.inline.split("\n"), block.start, "line")
         elif block.kind == "list":
             for item in block.items:
                 found += _line_pairs(item.text.split("\n"), item.line, "bullet")

@@ -278,7 +278,8 @@ def _candidates(blocks: Iterable[Block], zones: Zones) -> Iterator[_Candidate]:
                 yield pending
                 pending = None
             elif block.kind in ("paragraph", "list", "quote", "code", "html", "table"):
-                pending = replace(pending, text=f"{pending.text}\n{block.source}".strip())
+                written = block.inline if block.from_html and block.inline else block.source  # HTML: its words
+                pending = replace(pending, text=f"{pending.text}\n{written}".strip())
                 continue
         if block.kind == "paragraph" and not _leading(block.inline, zones):
             stated_day = _default_day(block, zones, declared)
@@ -501,7 +502,7 @@ def _column_zone(header: Sequence[str], zones: Zones) -> Zone | None:
 
 def _paragraph_events(block: Block, zones: Zones, declared: tuple[Zone, int] | None) -> Iterator[_Candidate]:
     """Lines of a paragraph that start with a time or give a day; a line without either continues the one above."""
-    lines = block.source.split("\n")
+    lines = block.inline.split("\n")
     pending: _Candidate | None = None
     for offset, text in enumerate(lines):
         line = block.start + offset

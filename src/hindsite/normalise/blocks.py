@@ -1,7 +1,8 @@
 """A document's body → top-level blocks that remember their lines in the source file.
 
 Parsed once with markdown-it, so `#` inside a code fence is never a heading. Raw
-HTML is read into the same blocks as Markdown (`rawhtml`). Every later
+HTML is read into the same blocks as Markdown (`rawhtml`), and in a document of
+bare lines the lines that work as headings are found (`plaintext`). Every later
 step of the normaliser works on these blocks and slices the original text by
 line, so no word is rewritten on its way to the page.
 """
@@ -15,9 +16,10 @@ from markdown_it.token import Token
 
 from ..markup import Parsed, block_end, parse
 from .located import Block, ListItem, TableRow
+from .plaintext import is_plain_text, plain_blocks
 from .rawhtml import html_blocks
 
-__all__ = ["Block", "ListItem", "TableRow", "parse_blocks"]
+__all__ = ["Block", "ListItem", "TableRow", "is_plain_text", "parse_blocks"]
 
 
 _OPENERS = {
@@ -34,12 +36,16 @@ _OPENERS = {
 }
 
 
-def parse_blocks(body: str, first_line: int = 1, parsed: Parsed | None = None) -> list[Block]:
+def parse_blocks(
+    body: str, first_line: int = 1, parsed: Parsed | None = None, *, plain: bool | None = None
+) -> list[Block]:
     """Split `body` (which starts on file line `first_line`) into top-level blocks, in the order of their lines.
 
     A footnote definition is a block (kind "other") where it was written, though
     the parser renders it at the end. Pass `parsed` when `body` was already
-    parsed, so it is not parsed twice.
+    parsed, so it is not parsed twice. `plain` says whether the document is bare
+    lines (`plaintext`); left None, `body` decides — pass the whole document's
+    answer when `body` or `parsed` is only part of it.
     """
     lines = body.split("\n")
     tokens = (parsed or parse(body)).tokens
@@ -54,6 +60,8 @@ def parse_blocks(body: str, first_line: int = 1, parsed: Parsed | None = None) -
         elif token.type == "footnote_block_open":
             definitions = list(_footnote_definitions(tokens[i : j + 1], lines, first_line))
         i = j + 1
+    if plain if plain is not None else is_plain_text(tokens):
+        blocks = plain_blocks(blocks)
     return _in_place(blocks, definitions) if definitions else blocks
 
 

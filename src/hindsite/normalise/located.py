@@ -1,7 +1,8 @@
 """Located blocks: a document as the normaliser reads it, each block with the file lines it was written on.
 
-`blocks` makes them from Markdown and `rawhtml` from raw HTML; every later step
-reads these, whichever way the document was written.
+`blocks` makes them from Markdown, `rawhtml` from raw HTML, `plaintext` finds the
+headings of a document of bare lines; every later step reads these, whichever
+way the document was written.
 """
 
 from __future__ import annotations

@@ -120,11 +120,12 @@ def _lone_title(block: Block) -> bool:
 
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_COLUMN_GAP = re.compile(r"\S(?: {2,}|\t)\S")  # "Time (UTC)   Event": the header of columns, not a heading
 _SENTENCE_END = (".", ",", ";", "!", "?", "…")
 
 
 def _heading_shape(text: str) -> bool:
-    """Short, starting with a capital, no sentence's end, no colon, not a time.
+    """Short, starting with a capital, no sentence's end, no colon, not a time, not laid out in columns.
 
     A line ending with a colon is a label over the lines below it (`Tasks:`, `TODO:`), not a
     heading: `sections` reads it as a section's name when it is one.
@@ -132,7 +133,7 @@ def _heading_shape(text: str) -> bool:
     words = _WORD.findall(text)
     if not text or not text[0].isupper() or not 1 <= len(text.split()) <= 8 or len(text) > 70:
         return False
-    if text.endswith(_SENTENCE_END) or ":" in text or not words:
+    if text.endswith(_SENTENCE_END) or ":" in text or not words or _COLUMN_GAP.search(text):
         return False
     split = leading_stamp(text)
     return split is None or split[0].clock is None

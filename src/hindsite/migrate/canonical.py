@@ -201,7 +201,7 @@ def section_heading(section: Section, aliases: Mapping[str, str] | None = None) 
 def _section_level(bodies: Iterable[str]) -> int:
     """`##`, unless a section keeps a sub-heading of level 2, which would then open a section of its own."""
     inner = [
-        heading.level for body in bodies for block in parse_blocks(body)
+        heading.level for body in bodies for block in parse_blocks(body, plain=False)  # the new document is Markdown
         if block.kind in ("heading", "html") and (heading := read_heading(block)) is not None and heading.level <= 6
     ]
     return max(1, min([2, *(level - 1 for level in inner)]))
@@ -218,7 +218,7 @@ def _escaped(body: str, key: str | None, level: int, aliases: Mapping[str, str])
     reads differently on its own; the escape keeps every word and the page the same.
     """
     lines = body.split("\n")
-    for block in parse_blocks(body):
+    for block in parse_blocks(body, plain=False):  # as the new document, Markdown, will read it
         heading = read_heading(block, aliases) if block.kind == "paragraph" else None
         if heading is not None and block.source.lstrip().startswith("#") and _opens(heading, key, level):
             at = block.start - 1

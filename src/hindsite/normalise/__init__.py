@@ -22,7 +22,7 @@ from ..read import Document
 from ..slugs import document_slug
 from .actions import items_from_blocks
 from .assets import missing_assets
-from .blocks import Block, parse_blocks
+from .blocks import Block, is_plain_text, parse_blocks
 from .characters import without_unpublishable
 from .derive import check_facts, derive_times, main_window, prose_date, prose_duration, prose_moments, prose_window
 from .guard import guard_secrets, without_secrets
@@ -61,12 +61,13 @@ class _Part:
     raw_text: str  # before template notes and app links were removed
     raw_line: int  # file line of raw_text's first line
     known_raw_blocks: tuple[Block, ...] | None = None  # the raw text's blocks, when the whole parse gave them
+    plain: bool = False  # the document is bare lines (`plaintext`)
 
     def raw_blocks(self) -> tuple[Block, ...]:
         """Blocks of the raw text, parsed only when it differs from the cleaned text."""
         if self.known_raw_blocks is not None:
             return self.known_raw_blocks
-        return tuple(parse_blocks(self.raw_text, self.raw_line))
+        return tuple(parse_blocks(self.raw_text, self.raw_line, plain=self.plain))
 
 
 def normalise(document: Document, config: SiteConfig, known_files: frozenset[str] | None = None) -> Incident:
@@ -86,12 +87,13 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
     problems: list[Diagnostic] = [*document.diagnostics, *character_problems, *secret_problems, *meta.diagnostics]
     body_lines = document.body.split("\n")
     whole = parse(document.body)
-    blocks = parse_blocks(document.body, document.body_line, whole, body_lines)
+    plain = is_plain_text(whole.tokens)  # decided for the whole document: a section's text alone may look plain
+    blocks = parse_blocks(document.body, document.body_line, whole, body_lines, plain=plain)
     problems += _unsafe_html(whole, document)
     problems += _too_deep(whole, document)
     blocks, written_title = _take_title(blocks, meta, config)
     raw_sections = split_sections(blocks, body_lines, document.body_line, config.section_aliases)
-    parts = [_part(raw, document, body_lines, raw_sections, whole) for raw in raw_sections]
+    parts = [_part(raw, document, body_lines, raw_sections, whole, plain) for raw in raw_sections]
     zone, zone_from = _document_zone(parts, blocks, meta, zones, site_zone)
     context = Context(zone, None, _year_hint(meta, written_title, document), order)
 
@@ -289,7 +291,7 @@ def _first_clause(parts: Sequence[_Part]) -> str:
             for block in part.blocks:
                 if block.kind not in ("paragraph", "list"):
                     continue
-                texts = [i.text for i in block.items] if block.kind == "list" else block.source.split("\n\n")
+                texts = [i.text for i in block.items] if block.kind == "list" else block.inline.split("\n\n")
                 for text in texts:
                     line = text.strip().split("\n")[0]
                     if re.match(r"^[^:]{1,40}:\s*$|^[^:]{1,30}:\s", line) or len(line.split()) < 4:
@@ -514,7 +516,10 @@ def _timeline_days(
 
 # --- sections ----------------------------------------------------------------
 
-def _part(raw: RawSection, document: Document, body_lines: Sequence[str], every: Sequence[RawSection], whole: Parsed) -> _Part:
+def _part(
+    raw: RawSection, document: Document, body_lines: Sequence[str], every: Sequence[RawSection], whole: Parsed,
+    plain: bool,
+) -> _Part:
     """A section's text, cleaned for the reader, with its blocks and HTML.
 
     Both come from the document's one parse whenever the section's text is
@@ -543,15 +548,15 @@ def _part(raw: RawSection, document: Document, body_lines: Sequence[str], every:
     # Up to the section's end, blank lines included: a list's block runs on over the blank line after it.
     parsed = whole.between(start, raw.body_end - body_line) if as_written and shown else None
     if parsed is not None:
-        blocks = tuple(parse_blocks(document.body, body_line, parsed, body_lines))
+        blocks = tuple(parse_blocks(document.body, body_line, parsed, body_lines, plain=plain))
     else:
         parsed = parse(clean, whole.references)
-        blocks = tuple(parse_blocks(clean, first_line, parsed))
+        blocks = tuple(parse_blocks(clean, first_line, parsed, plain=plain))
     html = parsed.html(footnote_scope=str(raw.line))  # sections' lines differ, so their footnotes' ids do
     section = Section(key, raw.heading, raw.line, shown, html, not is_unfilled(text), first_line + leading_blank_lines)
     raw_parsed = whole.between(raw.body_start - body_line, raw.body_end - body_line)
-    raw_blocks = tuple(parse_blocks(document.body, body_line, raw_parsed, body_lines)) if raw_parsed is not None else None
-    return _Part(section, blocks, raw_text, raw.body_start, raw_blocks)
+    raw_blocks = tuple(parse_blocks(document.body, body_line, raw_parsed, body_lines, plain=plain)) if raw_parsed is not None else None
+    return _Part(section, blocks, raw_text, raw.body_start, raw_blocks, plain)
 
 
 def remove_template_notes_keeping_lines(text: str) -> str:

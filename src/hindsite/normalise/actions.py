@@ -54,7 +54,7 @@ def _list_items(block: Block) -> Iterator[ActionItem]:
 
 
 def _line_items(block: Block) -> Iterator[ActionItem]:
-    for offset, line in enumerate(block.source.split("\n")):
+    for offset, line in enumerate(block.inline.split("\n")):
         text = line.strip()
         if not text or text.endswith(":") or (text.startswith("(") and text.endswith(")")):
             continue

@@ -1,52 +1,25 @@
-"""Markdown body → top-level blocks that remember their lines in the source file.
+"""A document's body → top-level blocks that remember their lines in the source file.
 
-Parsed once with markdown-it, so `#` inside a code fence is never a heading.
-Every later step of the normaliser works on these blocks and slices the
-original text by line, so no word is rewritten on its way to the page.
+Parsed once with markdown-it, so `#` inside a code fence is never a heading. Raw
+HTML is read into the same blocks as Markdown (`rawhtml`), and in a document of
+bare lines the lines that work as headings are found (`plaintext`). Every later
+step of the normaliser works on these blocks and slices the original text by
+line, so no word is rewritten on its way to the page.
 """
 
 from __future__ import annotations
 
 import bisect
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 
 from markdown_it.token import Token
 
 from ..markup import Parsed, block_end, parse
+from .located import Block, ListItem, TableRow
+from .plaintext import is_plain_text, plain_blocks
+from .rawhtml import html_blocks
 
-
-@dataclass(frozen=True, slots=True)
-class ListItem:
-    """A top-level list item: its Markdown source without the marker, and its checkbox."""
-
-    line: int
-    text: str
-    checked: bool | None  # True for [x], False for [ ], None without a checkbox
-
-
-@dataclass(frozen=True, slots=True)
-class TableRow:
-    line: int
-    cells: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Block:
-    """One top-level Markdown block.
-
-    `start` and `end` are 1-based file lines, `end` exclusive. `inline` is the
-    raw inline source of a heading or paragraph (markers stripped).
-    """
-
-    kind: str  # heading, paragraph, list, table, code, html, hr, quote, other
-    start: int
-    end: int
-    source: str
-    level: int = 0
-    inline: str = ""
-    items: tuple[ListItem, ...] = ()
-    rows: tuple[TableRow, ...] = ()
+__all__ = ["Block", "ListItem", "TableRow", "is_plain_text", "parse_blocks"]
 
 
 _OPENERS = {
@@ -64,7 +37,8 @@ _OPENERS = {
 
 
 def parse_blocks(
-    body: str, first_line: int = 1, parsed: Parsed | None = None, lines: Sequence[str] | None = None
+    body: str, first_line: int = 1, parsed: Parsed | None = None, lines: Sequence[str] | None = None, *,
+    plain: bool | None = None,
 ) -> list[Block]:
     """Split `body` (which starts on file line `first_line`) into top-level blocks, in the order of their lines.
 
@@ -72,6 +46,8 @@ def parse_blocks(
     the parser renders it at the end. Pass `parsed` when `body` was already
     parsed, so it is not parsed twice, and `lines` when it was already split
     at line ends (`parsed` may cover a few of them: the cost is then theirs, not the body's).
+    `plain` says whether the document is bare lines (`plaintext`); left None, `body` decides —
+    pass the whole document's answer when `body` or `parsed` is only part of it.
     """
     lines = body.split("\n") if lines is None else lines
     tokens = (parsed or parse(body)).tokens
@@ -82,10 +58,12 @@ def parse_blocks(
         token = tokens[i]
         j = block_end(tokens, i)
         if token.level == 0 and token.map is not None:
-            blocks.append(_make_block(tokens[i : j + 1], lines, first_line))
+            blocks += _make_blocks(tokens[i : j + 1], lines, first_line)
         elif token.type == "footnote_block_open":
             definitions = list(_footnote_definitions(tokens[i : j + 1], lines, first_line))
         i = j + 1
+    if plain if plain is not None else is_plain_text(tokens):
+        blocks = plain_blocks(blocks)
     return _in_place(blocks, definitions) if definitions else blocks
 
 
@@ -121,6 +99,16 @@ def _in_place(blocks: list[Block], definitions: list[Block]) -> list[Block]:
     return placed
 
 
+def _make_blocks(tokens: list[Token], lines: Sequence[str], first_line: int) -> list[Block]:
+    """The block a top-level token makes; raw HTML makes one for each element it holds."""
+    opener = tokens[0]
+    assert opener.map is not None
+    start, end = opener.map
+    if opener.type == "html_block":
+        return html_blocks(lines[start:end], start + first_line)
+    return [_make_block(tokens, lines, first_line)]
+
+
 def _make_block(tokens: list[Token], lines: Sequence[str], first_line: int) -> Block:
     opener = tokens[0]
     assert opener.map is not None
@@ -128,6 +116,8 @@ def _make_block(tokens: list[Token], lines: Sequence[str], first_line: int) -> B
     kind = _OPENERS.get(opener.type, "other")
     source = "\n".join(lines[start:end])
     file_start, file_end = start + first_line, end + first_line
+    if opener.type == "code_block":  # text laid out in columns, perhaps a timeline
+        return Block(kind, file_start, file_end, source, inline=_dedented(opener.content))
     if kind in ("heading", "paragraph"):
         inline = next((t.content for t in tokens if t.type == "inline"), "")
         level = int(opener.tag[1]) if kind == "heading" else 0
@@ -137,6 +127,12 @@ def _make_block(tokens: list[Token], lines: Sequence[str], first_line: int) -> B
     if kind == "table":
         return Block(kind, file_start, file_end, source, rows=_table_rows(tokens, first_line))
     return Block(kind, file_start, file_end, source)
+
+
+def _dedented(text: str) -> str:
+    lines = text.rstrip("\n").split("\n")
+    cut = min((len(line) - len(line.lstrip()) for line in lines if line.strip()), default=0)
+    return "\n".join(line[cut:].rstrip() for line in lines)
 
 
 def _list_items(tokens: list[Token], lines: Sequence[str], first_line: int) -> tuple[ListItem, ...]:

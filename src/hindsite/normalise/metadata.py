@@ -488,7 +488,7 @@ def stated_in_blocks(blocks: Iterable[Block]) -> list[Stated]:
         if block.kind == "table":
             found += _table_pairs(block)
         elif block.kind == "paragraph":
-            found += _line_pairs(block.source.split("\n"), block.start, "line")
+            found += _line_pairs(block.inline.split("\n"), block.start, "line")
         elif block.kind == "list":
             for item in block.items:
                 found += _line_pairs(item.text.split("\n"), item.line, "bullet")
@@ -515,7 +515,11 @@ def _table_pairs(block: Block) -> list[Stated]:
 
 
 def _line_pairs(lines: list[str], first_line: int, how: str) -> list[Stated]:
-    """Labelled lines; a label with nothing after it takes the unlabelled lines below it."""
+    """Labelled lines; a label with nothing after it takes the unlabelled lines below it.
+
+    A line may state several pairs: "Severity: Minor. Services: notifications.",
+    "Date: 2024-03-14 | Duration: 2h | Severity: sev2" (see `_pairs`).
+    """
     found: list[Stated] = []
     index = 0
     while index < len(lines):
@@ -531,9 +535,31 @@ def _line_pairs(lines: list[str], first_line: int, how: str) -> list[Stated]:
                 end += 1
             value = " ".join(line.strip().lstrip("-*+ ") for line in lines[index + 1 : end])
         if value:
-            found.append(Stated(match.group("label").strip(), field, _clean_value(value), first_line + index, how))
+            found += [Stated(label, named, _clean_value(said), first_line + index, how)
+                      for label, named, said in _pairs(match.group("label").strip(), field, value)]
         index = max(end, index + 1)
     return found
+
+
+#: Where a second pair may start in a labelled line's value: after a sentence's end, a comma or a semicolon, at a
+#: bar or a bullet, or at a dash between spaces.
+_PAIR_BREAK = re.compile(r"(?<=[.,;])\s+|\s*[|•·]\s*|\s+[-–—]\s+")
+
+
+def _pairs(label: str, field: str, value: str) -> list[tuple[str, str, str]]:
+    """(label, field, value) for the pair a line starts with and each further one in its value, where a known
+    label and its colon follow a break ("Minor. Services: notifications"); a value is read no further than the
+    next pair, and a break before words that are not a pair is part of the value."""
+    pairs: list[tuple[str, str, str]] = []
+    start = 0
+    for found in _PAIR_BREAK.finditer(value):
+        after = _LABELLED_LINE.match(value[found.end() :])
+        named = body_label(after.group("label")) if after and after.group("value").strip() else None
+        if after is None or named is None or found.start() <= start:
+            continue
+        pairs.append((label, field, value[start : found.start()].rstrip(" ,;")))
+        label, field, start = after.group("label").strip(), named, found.end() + after.start("value")
+    return [*pairs, (label, field, value[start:])]
 
 
 def _is_labelled(line: str) -> bool:

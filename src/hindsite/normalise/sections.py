@@ -365,7 +365,9 @@ class _Splitter:
         if heading is not None and not self._is_sub_heading(heading):
             self.open(heading, block.start, block.end)
             return
-        if block.kind == "paragraph":
+        if block.from_html:
+            self.add(block)  # its lines are HTML: they are not split at labels written in Markdown's words
+        elif block.kind == "paragraph":
             self._feed_paragraph(block)
         elif block.kind == "list" and self._labels_allowed():
             self._feed_list(block)

@@ -294,14 +294,15 @@ def _candidates(blocks: Iterable[Block], zones: Zones) -> Iterator[_Candidate]:
                 yield pending
                 pending = None
             elif block.kind in ("paragraph", "list", "quote", "code", "html", "table"):
-                pending = replace(pending, text=f"{pending.text}\n{block.source}".strip())
+                written = block.inline if block.from_html and block.inline else block.source  # HTML: its words
+                pending = replace(pending, text=f"{pending.text}\n{written}".strip())
                 continue
         if block.kind == "paragraph" and not _leading(block.inline, zones):
             stated_day = _default_day(block, zones, declared)
             if stated_day is not None:
                 yield stated_day
                 continue
-        if statement is not None and block.kind == "paragraph" and not _leading(block.inline, zones):
+        if statement is not None and block.kind == "paragraph" and not _laid_out_in_columns(block, zones):
             label = _day_label(block.start, block.inline, zones, declared)
             if label is not None:
                 yield label  # "Timeline for September 17, 2018 (all times UTC)"
@@ -311,7 +312,7 @@ def _candidates(blocks: Iterable[Block], zones: Zones) -> Iterator[_Candidate]:
                 yield from _from_item_lines(item.line, item.text, zones, declared)
         elif block.kind == "table":
             yield from _table_events(block, zones, declared)
-        elif block.kind == "paragraph":
+        elif block.kind == "paragraph" or block.kind == "code" and _laid_out_in_columns(block, zones):
             yield from _paragraph_events(block, zones, declared)
     if pending:
         yield pending
@@ -517,7 +518,7 @@ def _column_zone(header: Sequence[str], zones: Zones) -> Zone | None:
 
 def _paragraph_events(block: Block, zones: Zones, declared: tuple[Zone, int] | None) -> Iterator[_Candidate]:
     """Lines of a paragraph that start with a time or give a day; a line without either continues the one above."""
-    lines = block.source.split("\n")
+    lines = block.inline.split("\n")
     pending: _Candidate | None = None
     for offset, text in enumerate(lines):
         line = block.start + offset
@@ -536,9 +537,29 @@ def _paragraph_events(block: Block, zones: Zones, declared: tuple[Zone, int] | N
         elif pending and text.strip():
             pending = replace(pending, text=f"{pending.text} {text.strip()}".strip())
         elif text.strip() and offset == 0:
-            return  # a paragraph of prose, not of timed lines
+            header = _column_header(text)
+            if header is None:
+                return  # a paragraph of prose, not of timed lines
+            zone = _column_zone(header, zones)  # "Time (UTC)   Event"
+            declared = (zone, line) if zone is not None else declared
     if pending:
         yield pending
+
+
+def _column_header(text: str) -> list[str] | None:
+    """The cells of a line heading columns laid out with spaces or tabs, one of them a time's ("Time (UTC)   Event")."""
+    cells = [cell for cell in re.split(r"\t+| {2,}", text.strip()) if cell]
+    if len(cells) < 2 or not any(_TIME_HEADER.search(cell) for cell in cells) or any(re.search(r"\d", c) for c in cells):
+        return None
+    return cells
+
+
+def _laid_out_in_columns(block: Block, zones: Zones) -> bool:
+    """Time-first lines, under a header of columns ("Time (UTC)   Event") or not: a timeline, not a note on zones."""
+    lines = [line for line in block.inline.split("\n") if line.strip()]
+    if lines and _column_header(lines[0]) is not None:
+        lines = lines[1:]
+    return bool(lines) and _leading(lines[0], zones)
 
 
 def _plain(text: str) -> str:

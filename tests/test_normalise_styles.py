@@ -28,7 +28,7 @@ def incident_of(text: str, rel: str = "doc.md", config: SiteConfig | None = None
 
 
 def sections_of(incident: Incident) -> list[tuple[str, str, str]]:
-    return [(s.key, s.heading, s.text) for s in incident.sections]
+    return [(s.key, s.heading, s.text) for s in incident.every_section()]
 
 
 def events_of(incident: Incident) -> list[tuple[str | None, str | None, str, int]]:
@@ -823,15 +823,15 @@ def long_words(text: str) -> list[str]:
 def test_tricky_document_loses_no_word() -> None:
     incident = incident_of(TRICKY)
     kept = " ".join(
-        [incident.title, incident.title_as_written, *(f"{s.heading}\n{s.text}" for s in incident.sections)]
+        [incident.title, incident.title_as_written, *(f"{s.heading}\n{s.text}" for s in incident.every_section())]
     )
     kept_words = set(re.findall(r"[^\W\d_]+", kept))
     missing = sorted({w for w in long_words(TRICKY) if w not in kept_words})
     assert missing == []
     assert "!!" not in kept and "Describe" not in kept
     # and the styles were recognised on the way
-    assert [(s.key, s.heading) for s in incident.sections] == [
-        ("other", ""),
+    assert [(s.key, s.heading) for s in incident.every_section()] == [
+        ("preamble", ""),  # a table of facts before the first heading: not the summary
         ("summary", "Issue Summary"),
         ("root_cause", "Root Cause and Resolution"),
         ("resolution", "Resolution"),

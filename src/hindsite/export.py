@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from . import __version__
-from .model import Incident
+from .model import Incident, Section
 from .urls import incident_url
 
 SCHEMA_VERSION = 1
@@ -37,10 +37,7 @@ def incident_record(incident: Incident) -> dict[str, Any]:
         "resolved_at": _iso(incident.resolved_at),
         "duration_minutes": incident.duration_minutes,
         "summary": incident.summary,
-        "sections": [
-            {"key": s.key, "heading": s.heading, "line": s.line, "text": s.text, "html": s.html, "filled": s.filled}
-            for s in incident.sections
-        ],
+        "sections": _section_records(incident.sections),
         "timeline": [
             {"at": _iso(e.at), "time": e.time.isoformat(timespec="minutes") if e.time else None, "text": e.text, "line": e.line}
             for e in incident.timeline
@@ -53,6 +50,27 @@ def incident_record(incident: Incident) -> dict[str, Any]:
         "extra": dict(incident.extra),
         "diagnostics": [d.to_record() for d in incident.diagnostics],
     }
+
+
+def _section_records(sections: Sequence[Section]) -> list[dict[str, Any]]:
+    """Every section at every depth, each before its sub-sections, in the author's order.
+
+    A flat list keeps every key where a reader looks for it; `parent` and
+    `children` (indices into the same list) give the nesting back.
+    """
+    records: list[dict[str, Any]] = []
+
+    def add(section: Section, parent: int | None) -> int:
+        index = len(records)
+        records.append({"key": section.key, "heading": section.heading, "line": section.line,
+                        "text": section.whole_text, "html": section.html, "filled": section.filled,
+                        "parent": parent, "children": []})
+        records[index]["children"] = [add(child, index) for child in section.children]
+        return index
+
+    for section in sections:
+        add(section, None)
+    return records
 
 
 def export_document(incidents: Iterable[Incident]) -> dict[str, Any]:

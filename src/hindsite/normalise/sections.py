@@ -64,6 +64,10 @@ EXACT: Mapping[str, str] = {
     "root cause": "root_cause",
     "root causes": "root_cause",
     "root cause analysis": "root_cause",
+    "root cause and resolution": "root_cause",  # one section for both: named by the first, as keyword rules do
+    "root cause resolution": "root_cause",  # "Root Cause & Resolution"
+    "cause and resolution": "root_cause",
+    "cause resolution": "root_cause",
     "contributing factors": "root_cause",
     "cause": "root_cause",
     "causes": "root_cause",

@@ -99,6 +99,15 @@ HEADING_STYLES = [
         id="bare-line-own-paragraph",
     ),
     pytest.param(
+        TITLE + "Prices went stale at noon.\n\nRoot Cause and Resolution\n\nA stale cache key.\n",
+        [
+            ("summary", "", "Prices went stale at noon."),
+            ("root_cause", "Root Cause and Resolution", "A stale cache key."),
+        ],
+        [],
+        id="bare-line-without-colon",
+    ),
+    pytest.param(
         TITLE + "## Summary\n\nPrices went stale at noon.\nShoppers paid old prices.\nRoot Cause and Resolution:\n\n"
         "A stale cache key.\n",
         [
@@ -209,6 +218,7 @@ SYNONYMS = [
     ("Where we got lucky", "lessons"),
     ("Lessons learnt", "lessons"),
     ("Resolution and recovery", "resolution"),
+    ("Cause & Resolution", "root_cause"),  # one section for both, named by the first
     ("Detection", "detection"),
     ("Related records", "related"),
     ("Supporting information", "related"),

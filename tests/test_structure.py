@@ -151,6 +151,9 @@ PREAMBLES = [
     pytest.param("| Severity | High |\n|---|---|\n| Owner | Ana |", PREAMBLE, id="a-table-of-facts"),
     pytest.param("Jobs waited for two hours after a deploy locked the queue table.", "summary", id="prose"),
     pytest.param("Notes up front.", "summary", id="a-short-sentence"),
+    pytest.param('<p align="center"><img src="queue.png" width="80%"></p>', PREAMBLE, id="an-html-hero-image"),
+    pytest.param("By 10:00 the queue had drained.", "summary", id="a-sentence-starting-with-by"),
+    pytest.param("Updated the worker pool at 09:00 and the queue locked.", "summary", id="a-sentence-starting-with-updated"),
 ]
 
 

@@ -24,14 +24,16 @@ from .times import Zones, scan_dates
 
 #: Who wrote it and when: "Created by Ana", "Written by the platform team", "By @ana", "Last modified 2019-01-23".
 _BYLINE = re.compile(
-    r"^(?:(?:created|written|authored|prepared|posted|published|edited|compiled|maintained|reported|drafted|reviewed)"
-    r"(?:\s+(?:by|on|at))?\b|by\s+\S|last\s+(?:modified|updated|edited|reviewed)\b|updated\s+(?:on|at)?\b)",
+    r"^(?:(?:created|written|authored|prepared|posted|published|edited|compiled|maintained|reported|drafted|reviewed"
+    r"|updated)\s+(?:by|on|at)\b|last\s+(?:modified|updated|edited|reviewed)\b)",
     re.I,
 )
+#: "By the platform team", "By @ana": a short line without a time or a full stop ("By 10:00 it was back." is prose).
+_BY = re.compile(r"^by\s+[^\d.!?]{1,60}$", re.I)
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)|!\[[^\]]*\]\[[^\]]*\]|<img\b[^>]*>", re.I)
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[[^\]]*\]\[[^\]]*\]|<https?://[^>]*>|https?://\S+")
 _TAG = re.compile(r"<[^>]+>|\{%.*?%\}|\{\{.*?\}\}")
-_LABEL = re.compile(r"^(?:\*\*|__)?(?P<label>[^\W\d][^:*_\n]{0,40}?)(?:\*\*|__)?\s*:(?:\*\*|__)?(?P<value>.*)$")
+_LABEL = re.compile(r"^(?:\*\*|__)?(?P<label>[^\W\d][^:*_\n]{0,40}?)(?:\*\*|__)?\s*:(?:\*\*|__)?(?=\s|$)(?P<value>.*)$")
 _SENTENCE_END = re.compile(r"[.!?…]$")
 
 
@@ -41,8 +43,10 @@ def is_prose(blocks: Sequence[Block], zones: Zones) -> bool:
 
 
 def _is_note(block: Block, zones: Zones) -> bool:
-    if block.kind in ("hr", "html", "table", "code", "heading", "other"):
-        return True  # a rule, a hero image or badge, a table of facts, a template's code: nothing to read as a summary
+    if block.kind in ("hr", "table", "code", "heading", "other"):
+        return True  # a rule, a table of facts, a template's code, a date heading: nothing to read as a summary
+    if block.kind == "html":
+        return _is_note_text(_TAG.sub(" ", block.source), zones)  # a hero image or a badge has no words of its own
     if block.kind == "list":
         return all(_is_note_text(item.text, zones) for item in block.items)
     if block.kind == "quote":
@@ -66,12 +70,12 @@ def _is_note_line(line: str, *, single: bool) -> bool:
         return True  # an image, a link or a template tag alone
     plain = re.sub(r"[*_`~]+", "", plain).strip()
     words = plain.split()
-    if _BYLINE.match(plain) and len(words) <= 12:
+    if (_BYLINE.match(plain) and len(words) <= 12) or (_BY.match(plain) and len(words) <= 8):
         return True
     if plain.startswith("(") and plain.endswith(")"):
         return True
     labelled = _LABEL.match(plain)
-    if labelled and len(labelled["label"].split()) <= 4 and len(labelled["value"].split()) <= 12:
+    if labelled and len(labelled["label"].split()) <= 4 and len(labelled["value"].split()) <= 8:
         return True  # "Authors: mar", "Status: DONE", "Incident commander: Ana"
     if body_label(plain.rstrip(":")) is not None:
         return True
@@ -104,10 +108,10 @@ _CLOSING = re.compile(
     )""",
     re.I | re.X,
 )
-#: A sign-off on a line of its own, or a signature: "Sincerely,", "Best regards", "— The SRE team".
+#: A sign-off on a line of its own: "Sincerely,", "Best regards", "Thanks!".
 _SIGN_OFF = re.compile(
     r"^\W*(?:sincerely|regards|best\ regards|kind\ regards|warm\ regards|best\ wishes|best|cheers|respectfully"
-    r"|yours(?:\ truly|\ sincerely|\ faithfully)?|thanks|thank\ you)\W*$|^[—–]\s*\S",
+    r"|yours(?:\ truly|\ sincerely|\ faithfully)?|thanks|thank\ you)\W*$",
     re.I | re.X,
 )
 #: What may follow closing remarks: more paragraphs, a rule, an image (a signature).

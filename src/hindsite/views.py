@@ -145,9 +145,13 @@ def _each_html(view: SectionView, change: Callable[[str], str]) -> SectionView:
     """`view` with `change` applied to its HTML and to its sub-sections', in page order."""
     html = change(view.html)
     children = tuple(_each_html(child, change) for child in view.children)
-    if html == view.html and all(new is old for new, old in zip(children, view.children, strict=True)):
+    if html == view.html and _unchanged(children, view.children):
         return view
     return replace(view, html=html, children=children)
+
+
+def _unchanged(new: tuple[SectionView, ...], old: tuple[SectionView, ...]) -> bool:
+    return all(a is b for a, b in zip(new, old, strict=True))
 
 
 def _with_structure(
@@ -167,7 +171,7 @@ def _with_structure(
     def placed(view: SectionView) -> SectionView:
         children = tuple(placed(child) for child in view.children)
         mine = owners.get(view.key, {}).get(view.anchor, [])
-        if not mine and children == view.children:
+        if not mine and _unchanged(children, view.children):
             return view
         if view.key == "timeline":
             return replace(view, children=children, events=tuple(events[n] for n in mine))

@@ -361,3 +361,19 @@ def test_differences_notice_a_sub_section_lifted_out() -> None:
 
 def _fields(value: object) -> dict[str, object]:
     return {name: getattr(value, name) for name in value.__dataclass_fields__}  # type: ignore[attr-defined]
+
+
+def test_inspect_indents_sub_sections_and_names_the_preamble_and_the_closing(
+    tmp_path: Path, make_site: MakeSite, run_cli: RunCli
+) -> None:
+    text = f"{TITLE}Created by: Ana Lima\n\n" + NESTED_UNDER_LESSONS[len(TITLE):] + "\nThank you all for the help.\n"
+    site = make_site(tmp_path, {"content/2024-05-06-queue.md": text})
+    lines = run_cli("inspect", "content/2024-05-06-queue.md", cwd=site).stdout.splitlines()
+    shown = [" ".join(line.split()[1:]) for line in lines[lines.index(next(x for x in lines if x.startswith("Sections"))) + 1:]]
+    assert shown[:8] == [
+        "preamble (text before the first heading)", "summary Summary", "lessons Lessons learned",
+        "lessons What went well", "fault What went poorly", "action_items Action items", "timeline Timeline",
+        "closing (closing remarks after the last section)",
+    ]
+    well, top = (next(line for line in lines if line.endswith(heading)) for heading in ("What went well", "Lessons learned"))
+    assert well.index("lessons") == top.index("lessons") + 2  # one step in, under its section

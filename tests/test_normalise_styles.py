@@ -208,6 +208,8 @@ SYNONYMS = [
     ("Corrective and Preventive Measures", "action_items"),
     ("Mitigation", "action_items"),  # sections.py: in practice it lists what prevents a recurrence
     ("Next steps", "action_items"),
+    ("Looking forward", "action_items"),
+    ("What we're doing about it", "action_items"),
     ("Review actions", "action_items"),
     ("Tasks", "action_items"),
     ("Improvements/Fixes", "action_items"),

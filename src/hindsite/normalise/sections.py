@@ -91,6 +91,7 @@ EXACT: Mapping[str, str] = {
     "followups": "action_items",
     "follow up": "action_items",
     "next steps": "action_items",
+    "looking forward": "action_items",  # the work promised from here on
     "review actions": "action_items",
     "tasks": "action_items",
     "tasks to address the issue": "action_items",
@@ -135,6 +136,7 @@ KEYWORDS: Sequence[tuple[str, str]] = (
     ("prevent", "action_items"),
     ("mitigation", "action_items"),
     ("next step", "action_items"),
+    ("doing about it", "action_items"),  # "What we're doing about it"
     ("fix", "resolution"),
     ("recovery", "resolution"),
     ("trigger", "trigger"),

@@ -135,7 +135,7 @@ DOCUMENTS = [
     pytest.param(
         HTML_DOCUMENT,
         "Push notifications delayed",
-        [("other", "", 2), ("summary", "Summary", 3), ("timeline", "Timeline", 6), ("root_cause", "Root cause", 12),
+        [("preamble", "", 2), ("summary", "Summary", 3), ("timeline", "Timeline", 6), ("root_cause", "Root cause", 12),
          ("action_items", "Action items", 14)],
         [("2024-03-14T10:00:00+00:00", "Deploy of the notifier started", 8),
          ("2024-03-14T10:12:00+00:00", "Alert fired for `queue_depth`", 9),
@@ -148,7 +148,7 @@ DOCUMENTS = [
     pytest.param(
         HTML_WITH_BLANK_LINES,
         "Checkout errors",
-        [("summary", "", 3), ("timeline", "Timeline (all times UTC)", 8), ("action_items", "Follow-up", 18)],
+        [("preamble", "", 3), ("timeline", "Timeline (all times UTC)", 8), ("action_items", "Follow-up", 18)],
         [("2024-05-02T09:40:00+00:00", "Error rate alert", 13),
          ("2024-05-02T10:25:00+00:00", "Rollback finished, errors resolved", 14)],
         [("Canary every payments deploy", None, "done", 21),
@@ -159,7 +159,7 @@ DOCUMENTS = [
     pytest.param(
         PLAIN_DOCUMENT,
         "CHECKOUT LATENCY INCIDENT",
-        [("other", "", 3), ("summary", "Overview", 6), ("timeline", "TIMELINE OF EVENTS", 9),
+        [("preamble", "", 3), ("summary", "Overview", 6), ("timeline", "TIMELINE OF EVENTS", 9),
          ("root_cause", "Root Cause and Resolution", 15), ("action_items", "Follow-up Work", 18)],
         [("2024-03-14T13:02:00+00:00", "Deploy of payments v7", 11),
          ("2024-03-14T13:10:00+00:00", "Latency alert fired", 12),

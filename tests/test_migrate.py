@@ -209,9 +209,12 @@ def test_emoji_headings_keep_their_table_notes_and_mentions() -> None:
     assert fields["services"] == ["search", "indexer"] and fields["responders"] == ["Ana Lima", "Bo Chen"]
     assert fields["severity"] == "sev1" and fields["date"] == "2024-02-01"
     assert headings(after) == [
-        "Summary (📋 Overview)", "Timeline (⏱️ Incident timeline)", "Root cause", "Lessons learned",
-        "Action items (✅ Follow-up tasks)", "⛑️ Postmortem report",
+        "Summary (📋 Overview)", "Timeline (⏱️ Incident timeline)", "⛑️ Postmortem report",
+        "Action items (✅ Follow-up tasks)",
     ]
+    # The labelled bullets are parts of the report they were written in: they stay under it, one level deeper.
+    assert "## ⛑️ Postmortem report\n\n### Root cause\n\nA parser upgrade" in after
+    assert "### Lessons learned\n\n!!Describe what you learned.!!\n\n## Action items" in after
     assert "- 2024-02-01 09:12 UTC — Indexer crashed on a malformed document" in after
     assert "!!Detail the incident using timestamps.!!" in after  # a template note stays: the page still says "not filled in"
     assert "@[Ana Lima](mention://abc/user/1)" in after
@@ -247,8 +250,8 @@ def test_a_heading_with_no_words_still_opens_a_section_of_its_own() -> None:
     text = ("# Disk full\n\nNotes up front.\n\n## Why\n\n- The disk filled up\n\n###\n\n- Nobody watched it\n\n"
             "## Root cause\n\nNo alert on disk space.\n")
     after = migrate(text)
-    assert headings(after) == ["Summary", "Root cause", "Why", "Other"]  # the text up front is the summary
-    assert "## Other\n\n- Nobody watched it" in after
+    assert headings(after) == ["Summary", "Root cause", "Why"]  # the text up front is the summary
+    assert "## Why\n\n- The disk filled up\n\n### Other\n\n- Nobody watched it" in after  # under `## Why`, as written
 
 
 def test_a_timeline_written_as_a_table_becomes_items_with_its_cells_in_order() -> None:

@@ -13,7 +13,7 @@ import hindsite.normalise as normalise_package
 import hindsite.normalise.blocks as blocks_module
 from hindsite.config import SiteConfig, load_config
 from hindsite.markup import parse, render_markdown
-from hindsite.model import SECTION_KEYS, Incident
+from hindsite.model import CLOSING, PREAMBLE, SECTION_KEYS, Incident
 from hindsite.normalise import normalise
 from hindsite.normalise.sections import section_key
 from hindsite.normalise.timeline import split_leading_time
@@ -138,7 +138,7 @@ def test_sections_have_keys_headings_and_file_lines() -> None:
     incident = incident_of(QUEUE)
     found = [(s.key, s.heading, s.line) for s in incident.sections]
     assert found == [
-        ("other", "", 6),
+        ("preamble", "", 6),
         ("summary", "1. Summary", 8),
         ("other", "Lunch plans", 12),
         ("timeline", "Timeline", 20),
@@ -204,7 +204,7 @@ def test_section_aliases_from_config(tmp_path: Path) -> None:
 
 def test_section_keys_are_canonical() -> None:
     incident = incident_of(QUEUE)
-    assert {s.key for s in incident.sections} <= set(SECTION_KEYS)
+    assert {s.key for s in incident.every_section()} <= {*SECTION_KEYS, PREAMBLE, CLOSING}
 
 
 # --- nothing is lost -------------------------------------------------------------------
@@ -254,7 +254,7 @@ def words(text: str) -> list[str]:
 def test_every_word_of_the_body_survives(text: str, name: str) -> None:
     document = split_front_matter(text, f"content/{name}", PurePosixPath(name))
     incident = normalise(document, SiteConfig(root=Path(".")))
-    kept = " ".join([incident.title, *(f"{s.heading}\n{s.text}" for s in incident.sections)])
+    kept = " ".join([incident.title, *(f"{s.heading}\n{s.text}" for s in incident.every_section())])
     kept_words = words(kept)
     missing = [w for w in words(document.body) if w not in kept_words]
     assert missing == []

@@ -28,7 +28,7 @@ def incident_of(text: str, rel: str = "doc.md", config: SiteConfig | None = None
 
 
 def sections_of(incident: Incident) -> list[tuple[str, str, str]]:
-    return [(s.key, s.heading, s.text) for s in incident.sections]
+    return [(s.key, s.heading, s.text) for s in incident.every_section()]
 
 
 def events_of(incident: Incident) -> list[tuple[str | None, str | None, str, int]]:
@@ -97,6 +97,15 @@ HEADING_STYLES = [
         ],
         [],
         id="bare-line-own-paragraph",
+    ),
+    pytest.param(
+        TITLE + "Prices went stale at noon.\n\nRoot Cause and Resolution\n\nA stale cache key.\n",
+        [
+            ("summary", "", "Prices went stale at noon."),
+            ("root_cause", "Root Cause and Resolution", "A stale cache key."),
+        ],
+        [],
+        id="bare-line-without-colon",
     ),
     pytest.param(
         TITLE + "## Summary\n\nPrices went stale at noon.\nShoppers paid old prices.\nRoot Cause and Resolution:\n\n"
@@ -199,6 +208,8 @@ SYNONYMS = [
     ("Corrective and Preventive Measures", "action_items"),
     ("Mitigation", "action_items"),  # sections.py: in practice it lists what prevents a recurrence
     ("Next steps", "action_items"),
+    ("Looking forward", "action_items"),
+    ("What we're doing about it", "action_items"),
     ("Review actions", "action_items"),
     ("Tasks", "action_items"),
     ("Improvements/Fixes", "action_items"),
@@ -209,6 +220,7 @@ SYNONYMS = [
     ("Where we got lucky", "lessons"),
     ("Lessons learnt", "lessons"),
     ("Resolution and recovery", "resolution"),
+    ("Cause & Resolution", "root_cause"),  # one section for both, named by the first
     ("Detection", "detection"),
     ("Related records", "related"),
     ("Supporting information", "related"),
@@ -823,15 +835,15 @@ def long_words(text: str) -> list[str]:
 def test_tricky_document_loses_no_word() -> None:
     incident = incident_of(TRICKY)
     kept = " ".join(
-        [incident.title, incident.title_as_written, *(f"{s.heading}\n{s.text}" for s in incident.sections)]
+        [incident.title, incident.title_as_written, *(f"{s.heading}\n{s.text}" for s in incident.every_section())]
     )
     kept_words = set(re.findall(r"[^\W\d_]+", kept))
     missing = sorted({w for w in long_words(TRICKY) if w not in kept_words})
     assert missing == []
     assert "!!" not in kept and "Describe" not in kept
     # and the styles were recognised on the way
-    assert [(s.key, s.heading) for s in incident.sections] == [
-        ("other", ""),
+    assert [(s.key, s.heading) for s in incident.every_section()] == [
+        ("preamble", ""),  # a table of facts before the first heading: not the summary
         ("summary", "Issue Summary"),
         ("root_cause", "Root Cause and Resolution"),
         ("resolution", "Resolution"),

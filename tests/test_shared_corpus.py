@@ -7,7 +7,9 @@ documents against the normaliser's targets (see bench/corpus.py).
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -61,3 +63,29 @@ def test_seeds_and_corpus_build_every_page_without_errors(tmp_path: Path) -> Non
         for page in ("index.html", "follow-ups.html", "stats.html", "services/index.html", "search.html"):
             assert (out / page).stat().st_size > 0, page
         assert "Traceback" not in result.stderr
+
+
+#: How closing remarks begin: words that end a document, never a task.
+CLOSING_REMARK = re.compile(
+    r"^\W*(in conclusion|to conclude|in closing|thank you|thanks (again|to everyone|for)|we (sincerely )?apologi[sz]e"
+    r"|we('re| are) sorry|our apologies|sincerely|best regards|kind regards|regards,?$)",
+    re.I,
+)
+_TOC = re.compile(r'<nav class="toc".*?</nav>', re.S)
+_TOC_ENTRY = re.compile(r"<a\b[^>]*>(.*?)</a>", re.S)
+
+
+def test_corpus_pages_label_every_contents_entry_and_no_closing_remark_is_an_action_item(tmp_path: Path) -> None:
+    content = _copy_markdown(SHARED / "corpus", tmp_path / "corpus")
+    out = tmp_path / "site"
+    result = _build(content, out)
+    assert result.returncode == 0, result.stderr[-3000:]
+    unlabelled = []
+    for page in sorted((out / "incidents").glob("*.html")):
+        for toc in _TOC.findall(page.read_text(encoding="utf-8")):
+            unlabelled += [page.name for entry in _TOC_ENTRY.findall(toc) if not re.sub(r"<[^>]+>", "", entry).strip()]
+    assert unlabelled == []
+    records = json.loads((out / "incidents.json").read_text(encoding="utf-8"))["incidents"]
+    closing = [f"{r['source']}: {item['text'][:60]!r}" for r in records for item in r["action_items"]
+               if CLOSING_REMARK.match(item["text"])]
+    assert closing == []

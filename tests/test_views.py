@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+from dataclasses import replace
 from html.parser import HTMLParser
 from urllib.parse import quote, unquote
 
@@ -13,11 +14,12 @@ from factories import DERIVED_TIMES, END_BEFORE_START, MONTH_LONG, incident, nor
 
 from hindsite import urls
 from hindsite.markup import render_markdown, sanitise
-from hindsite.model import ActionItem, Incident, Origin, Section, TimelineEvent
+from hindsite.model import CLOSING, PREAMBLE, ActionItem, Incident, Origin, Section, TimelineEvent
 from hindsite.views import (
     FactView,
     date_fact,
     event_views,
+    every_view,
     item_view,
     link_rewriter,
     report_view,
@@ -91,6 +93,49 @@ def test_anchors_stay_unique_when_a_heading_looks_like_a_numbered_anchor(section
 def test_section_views_apply_the_rewrite() -> None:
     views = list(section_views([section("summary", "Summary", "hello")], rewrite=lambda html: html.upper()))
     assert views[0].html == "<P>HELLO</P>\n"
+
+
+def nested(parent: Section, *children: Section) -> Section:
+    return replace(parent, children=children)
+
+
+def test_sub_sections_stay_under_their_section_in_the_authors_order_with_unique_anchors() -> None:
+    lessons = nested(section("lessons", "Lessons learned", line=10), section("fault", "What went poorly", line=14),
+                     section("lessons", "What went well", line=18), section("action_items", "Action items", line=22))
+    views = section_views([lessons, section("summary", "Summary", line=2), section("lessons", "More lessons", line=30)])
+    assert [(v.heading, v.depth) for v in views] == [("Summary", 0), ("Lessons learned", 0), ("More lessons", 0)]
+    assert [(v.heading, v.depth) for v in views[1].children] == [
+        ("What went poorly", 1), ("What went well", 1), ("Action items", 1)]
+    anchors = [v.anchor for v in every_view(views)]
+    assert anchors == ["s-summary", "s-lessons", "s-fault", "s-lessons-2", "s-action-items", "s-lessons-3"]
+
+
+def test_the_preamble_comes_first_the_closing_last_and_neither_has_a_heading() -> None:
+    views = section_views([section("other", "Appendix"), section(CLOSING, "", "Thanks.", line=40),
+                           section("summary", "Summary", line=5), section(PREAMBLE, "", "Created by Ana.", line=1)])
+    assert [(v.key, v.heading) for v in views] == [(PREAMBLE, ""), ("summary", "Summary"), ("other", "Appendix"),
+                                                   (CLOSING, "")]
+
+
+def test_an_unrecognised_section_holding_recognised_ones_stands_where_the_first_of_them_would() -> None:
+    details = nested(section("other", "Incident details", line=3), section("timeline", "Timeline", line=5))
+    views = section_views([section("action_items", "Follow-ups", line=20), details, section("summary", "Summary", line=1)])
+    assert [v.heading for v in views] == ["Summary", "Incident details", "Follow-ups"]
+
+
+def test_each_timeline_and_action_item_section_shows_what_was_read_from_it() -> None:
+    first, second = section("timeline", "Outage one", line=3), section("timeline", "Outage two", line=10)
+    todo = section("action_items", "Action items", line=20)
+    inc = incident(
+        "x", sections=(nested(section("other", "Outages", line=1), first, second), todo),
+        timeline=(TimelineEvent(at(9, 0), "alert", 4), TimelineEvent(None, "escalated", 5), TimelineEvent(at(12, 0), "paged", 11)),
+        action_items=(ActionItem("Add an alert", None, None, None, 21),),
+    )
+    report = report_view(inc, previous=None, next=None, related=(), source_url="", rewrite=lambda html: html)
+    outages = report.sections[0]
+    assert [[e.html for e in v.events] for v in outages.children] == [["alert", "escalated"], ["paged"]]
+    assert [i.html for i in report.sections[1].items] == ["Add an alert"]
+    assert [e.when == "" for e in outages.children[0].events] == [False, True]  # the untimed entry keeps its place
 
 
 # --- event_views --------------------------------------------------------------------------------

@@ -161,7 +161,7 @@ def quality(incidents: Sequence[Incident]) -> Quality:
     """Data-quality counts, in one pass."""
     headings: dict[str, int] = {}
     for incident in incidents:
-        for heading in {s.heading.strip() for s in incident.sections if s.key == "other" and s.heading.strip()}:
+        for heading in {s.heading.strip() for s in incident.every_section() if s.key == "other" and s.heading.strip()}:
             headings[heading] = headings.get(heading, 0) + 1
     items = [a for i in incidents for a in i.action_items]
     return Quality(
@@ -171,7 +171,7 @@ def quality(incidents: Sequence[Incident]) -> Quality:
         with_times=sum(i.started_at is not None and i.resolved_at is not None for i in incidents),
         with_withheld_times=sum(any(o.kind == WITHHELD for o in i.origins) for i in incidents),
         with_timeline=sum(any(e.at or e.time for e in i.timeline) for i in incidents),
-        with_root_cause=sum(any(s.key == "root_cause" and s.filled for s in i.sections) for i in incidents),
+        with_root_cause=sum(any(s.key == "root_cause" and s.filled for s in i.every_section()) for i in incidents),
         with_action_items=sum(bool(i.action_items) for i in incidents),
         action_items=len(items),
         action_items_with_owner=sum(a.owner is not None for a in items),

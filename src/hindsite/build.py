@@ -633,8 +633,8 @@ def _shown_elsewhere(incident: Incident) -> object:
         len(incident.unindexed_services), len(incident.unindexed_tags),  # counted in a row's "+N more"
         incident.status, incident.started_at, incident.detected_at, incident.resolved_at, incident.duration_minutes,
         incident.summary, incident.action_items,
-        tuple(s.text for s in incident.sections if s.key in ("root_cause", "trigger", "fault")),
-        tuple((s.key, s.heading, s.filled) for s in incident.sections),  # the stats page's data quality
+        tuple(s.text for s in incident.every_section() if s.key in ("root_cause", "trigger", "fault")),
+        tuple((s.key, s.heading, s.filled) for s in incident.every_section()),  # the stats page's data quality
         tuple(sorted({d.code for d in incident.diagnostics})),
     )
 
@@ -646,7 +646,7 @@ def _link_locator(incidents: Sequence[Incident]) -> Locate:
     def locate(source: str, link: str) -> tuple[str, int | None]:
         incident = by_source.get(source)
         target = link.replace("&amp;", "&").split("#")[0] or link
-        for section in incident.sections if incident else ():
+        for section in incident.every_section() if incident else ():
             offset = section.text.find(target)
             if offset != -1:
                 return source, (section.body_line or section.line) + section.text.count("\n", 0, offset)

@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from . import __version__
-from .model import Incident, Origin, TimelineEvent
+from .model import Incident, Origin, Section, TimelineEvent
 from .urls import incident_url
 
 #: 2: origins say how each fact was obtained (`kind`, `evidence`, `reason`) and name the facts withheld;
 #: timeline events carry `day`.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def incident_record(incident: Incident) -> dict[str, Any]:
@@ -39,10 +39,7 @@ def incident_record(incident: Incident) -> dict[str, Any]:
         "resolved_at": _iso(incident.resolved_at),
         "duration_minutes": incident.duration_minutes,
         "summary": incident.summary,
-        "sections": [
-            {"key": s.key, "heading": s.heading, "line": s.line, "text": s.text, "html": s.html, "filled": s.filled}
-            for s in incident.sections
-        ],
+        "sections": _section_records(incident.sections),
         "timeline": [_event_record(e) for e in incident.timeline],
         "action_items": [
             {"text": a.text, "owner": a.owner, "status": a.status, "link": a.link, "line": a.line}
@@ -63,6 +60,27 @@ def _origin_record(origin: Origin) -> dict[str, Any]:
     """Where a fact was read, whether it was stated, derived or withheld, what the reading used, and why it was withheld."""
     return {"from": origin.how, "line": origin.line, "kind": origin.kind, "evidence": list(origin.basis),
             "reason": origin.reason or None}
+
+
+def _section_records(sections: Sequence[Section]) -> list[dict[str, Any]]:
+    """Every section at every depth, each before its sub-sections, in the author's order.
+
+    A flat list keeps every key where a reader looks for it; `parent` and
+    `children` (indices into the same list) give the nesting back.
+    """
+    records: list[dict[str, Any]] = []
+
+    def add(section: Section, parent: int | None) -> int:
+        index = len(records)
+        records.append({"key": section.key, "heading": section.heading, "line": section.line,
+                        "text": section.whole_text, "html": section.html, "filled": section.filled,
+                        "parent": parent, "children": []})
+        records[index]["children"] = [add(child, index) for child in section.children]
+        return index
+
+    for section in sections:
+        add(section, None)
+    return records
 
 
 def export_document(incidents: Iterable[Incident]) -> dict[str, Any]:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from .formats import format_day, format_duration, format_instant
-from .model import WITHHELD, Incident, Origin
+from .model import CLOSING, PREAMBLE, WITHHELD, Incident, Origin, Section
 
 _FIELDS = ("title", "date", "severity", "services", "tags", "responders", "status",
            "started_at", "detected_at", "resolved_at", "duration_minutes", "summary")
@@ -35,10 +35,8 @@ def describe(incident: Incident) -> Iterator[str]:
     for name, value in incident.extra:
         yield f"  {name:17} {value}   (front-matter, not a model field)"
     yield ""
-    yield "Sections (line, canonical key, heading as written):"
-    for section in incident.sections:
-        note = "" if section.filled else "   [not filled in]"
-        yield f"  {section.line:>5}  {section.key:13} {section.heading or '(text before the first heading)'}{note}"
+    yield "Sections (line, canonical key, heading as written; sub-sections indented under their section):"
+    yield from _section_lines(incident.sections, 0)
     yield ""
     yield f"Timeline ({len(incident.timeline)} events):"
     for event in incident.timeline:
@@ -81,6 +79,17 @@ def _when(at: dt.datetime | None, time: dt.time | None, day: dt.date | None) -> 
     if time is not None:
         return time.isoformat("minutes")
     return format_day(day) if day is not None else "no time"
+
+
+_UNHEADED = {PREAMBLE: "(text before the first heading)", CLOSING: "(closing remarks after the last section)"}
+
+
+def _section_lines(sections: Sequence[Section], depth: int) -> Iterator[str]:
+    for section in sections:
+        note = "" if section.filled else "   [not filled in]"
+        heading = section.heading or _UNHEADED.get(section.key, "(text before the first heading)")
+        yield f"  {section.line:>5}  {'  ' * depth}{section.key:13} {heading}{note}"
+        yield from _section_lines(section.children, depth + 1)
 
 
 def _shown(incident: Incident, field: str) -> str:

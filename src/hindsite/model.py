@@ -7,7 +7,7 @@ JSON projection lives in `export.py`, URLs in `urls.py`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from .diagnostics import Diagnostic
@@ -46,15 +46,23 @@ SECTION_LABELS: Mapping[str, str] = {
     "other": "Other",
 }
 
+#: The parts of a document that no heading opens: the text before its first heading, when it is not the summary
+#: (a note, an image, "All times PDT", "Created by …"), shown first; and the remarks after its last section
+#: ("In conclusion, …", thanks, an apology, a sign-off), shown last. Neither is in `SECTION_KEYS`: no heading names them.
+PREAMBLE, CLOSING = "preamble", "closing"
+
 
 @dataclass(frozen=True, slots=True)
 class Section:
-    """A part of the report under one heading.
+    """A part of the report under one heading, with the sub-sections the author wrote under it.
 
-    `text` is the Markdown source of the section's body as written, less
-    template notes (`!!…!!`) and links into apps the reader cannot open
+    `text` is the Markdown source of the section's own body as written, up to its first sub-section,
+    less template notes (`!!…!!`) and links into apps the reader cannot open
     (`@[Ana](mention://…)` → `@Ana`); `html` is that body rendered and sanitised. `line` is the 1-based line of
-    the heading in the source file (or of the body when there is no heading).
+    the heading in the source file (or of the body when there is no heading). `children` are the
+    sub-sections, in the author's order, each with its own heading and key; `text_with_children` is
+    everything under the heading as written, sub-sections and their headings included ("" when there
+    are none: it is `text`).
     """
 
     key: str
@@ -64,6 +72,19 @@ class Section:
     html: str
     filled: bool = True  # False when the section holds only template placeholders
     body_line: int = 0  # the file line `text` starts on (0 when unknown)
+    children: tuple[Section, ...] = ()
+    text_with_children: str = ""
+
+    @property
+    def whole_text(self) -> str:
+        """Everything under the heading as written, sub-sections included."""
+        return self.text_with_children or self.text
+
+    def walk(self) -> Iterator[Section]:
+        """This section, then its sub-sections at every depth, in the author's order."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +172,7 @@ class Incident:
     resolved_at: dt.datetime | None
     duration_minutes: int | None
     summary: str
-    sections: tuple[Section, ...]
+    sections: tuple[Section, ...]  # the top-level parts in the author's order; sub-sections are in their `children`
     timeline: tuple[TimelineEvent, ...]
     action_items: tuple[ActionItem, ...]
     diagnostics: tuple[Diagnostic, ...]
@@ -162,8 +183,13 @@ class Incident:
     unindexed_services: tuple[str, ...] = ()
     unindexed_tags: tuple[str, ...] = ()
 
+    def every_section(self) -> tuple[Section, ...]:
+        """Every section at every depth, each before its sub-sections, in the author's order."""
+        return tuple(section for top in self.sections for section in top.walk())
+
     def sections_for(self, key: str) -> tuple[Section, ...]:
-        return tuple(s for s in self.sections if s.key == key)
+        """The sections of one key, wherever they sit: a sub-section counts by its own key."""
+        return tuple(s for s in self.every_section() if s.key == key)
 
     @property
     def time_to_detect_minutes(self) -> int | None:
@@ -172,6 +198,29 @@ class Incident:
     @property
     def time_to_resolve_minutes(self) -> int | None:
         return minutes_between(self.started_at, self.resolved_at)
+
+
+#: Where a part stands in a report (the page, the canonical document): the preamble first, the closing last.
+_PLACES: Mapping[str, int] = {key: n for n, key in enumerate((PREAMBLE, *SECTION_KEYS, CLOSING))}
+
+
+def in_report_order(sections: Sequence[Section]) -> list[Section]:
+    """Top-level sections in the order a report shows them; each keeps its sub-sections in the author's order.
+
+    The preamble comes first and the closing last; between them, sections in
+    canonical order (`SECTION_KEYS`), in the author's order within a key. A
+    section hindsite does not recognise that holds recognised sub-sections
+    ("Incident details" with a summary and a timeline under it) stands where the
+    first of them would, so an author's wrapper does not send its parts to the end.
+    """
+    return sorted(sections, key=_place)
+
+
+def _place(section: Section) -> int:
+    if section.key != "other":
+        return _PLACES.get(section.key, _PLACES["other"])
+    held = [_PLACES[s.key] for s in section.walk() if s.key in SECTION_LABELS and s.key != "other"]
+    return min(held, default=_PLACES["other"])
 
 
 def minutes_between(start: dt.datetime | None, end: dt.datetime | None) -> int | None:

@@ -77,7 +77,7 @@ def _newest_ids(groups: Mapping[str, Group]) -> dict[str, list[str]]:
 
 
 def _root_cause_words(incident: Incident) -> frozenset[str]:
-    text = " ".join(s.text for s in incident.sections if s.key in ("root_cause", "trigger", "fault"))
+    text = " ".join(s.text for s in incident.every_section() if s.key in ("root_cause", "trigger", "fault"))
     return frozenset(w for w in _WORD.findall(text.casefold()) if w not in _STOP)
 
 

@@ -446,7 +446,7 @@ def _spelling(key: str, members: Sequence[Incident], found: Mapping[str, _Terms]
 
 def _terms_of(incident: Incident) -> _Terms:
     """The significant words of the incident's root-cause, trigger and fault sections, and adjacent pairs of them."""
-    text = " ".join(text_of(s.html) for s in incident.sections if s.key in THEME_SECTIONS and s.filled)
+    text = " ".join(text_of(s.html) for s in incident.every_section() if s.key in THEME_SECTIONS and s.filled)
     words: dict[str, str] = {}
     phrases: dict[str, str] = {}
     for clause in _CLAUSE.split(text):

@@ -20,7 +20,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 
 from . import urls
-from .views import ReportView
+from .views import ReportView, every_view
 
 MANIFEST = "search/index.js"
 DOCS_PER_FILE = 500
@@ -50,13 +50,14 @@ def search_files(reports: Iterable[ReportView]) -> Iterator[tuple[str, str]]:
     documents = []
     for number, report in enumerate(reports):
         incident = report.incident
+        sections = tuple(every_view(report.sections))
         documents.append([
             urls.incident_url(incident), incident.title, incident.date.isoformat() if incident.date else "",
             incident.severity or "", list(incident.services), incident.summary[:240],
-            [[section.anchor, section.heading, section.key] for section in report.sections],
+            [[section.anchor, section.heading, section.key] for section in sections],
         ])
         places = [(TITLE, incident.title), (SUMMARY, incident.summary)]
-        places += [(index, f"{section.heading} {_text_of(section.html)}") for index, section in enumerate(report.sections)]
+        places += [(index, f"{section.heading} {_text_of(section.html)}") for index, section in enumerate(sections)]
         for place, text in places:
             for word, count in Counter(words(text)).items():
                 postings[word].extend((number, place, count))

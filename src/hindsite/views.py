@@ -8,10 +8,11 @@ published files and at other incidents' pages.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from html import unescape
 from typing import TypeVar
@@ -20,8 +21,9 @@ from . import urls
 from .formats import format_clock, format_day, format_duration, format_elapsed, format_instant
 from .markup import render_inline, url_rewriter
 from .model import (
+    CLOSING,
     DERIVED,
-    SECTION_KEYS,
+    PREAMBLE,
     SECTION_LABELS,
     STATED,
     WITHHELD,
@@ -30,22 +32,10 @@ from .model import (
     Origin,
     Section,
     TimelineEvent,
+    in_report_order,
 )
 from .paths import resolve_reference
 from .slugs import slugify
-
-
-@dataclass(frozen=True, slots=True)
-class SectionView:
-    """A section as the report shows it: `anchor` is unique within the page."""
-
-    key: str
-    label: str
-    heading: str
-    anchor: str
-    line: int
-    html: str
-    filled: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +58,36 @@ class ItemView:
     link: str  # an address to follow, or ""
     ticket: str  # a ticket reference without an address, or ""
     line: int
+
+
+@dataclass(frozen=True, slots=True)
+class SectionView:
+    """A section as the report shows it: `anchor` is unique within the page.
+
+    `heading` is what its heading and table-of-contents entry say: empty only
+    for the preamble and the closing, which have neither. `depth` is 0 for a
+    top-level section, 1 for its sub-sections… `events` and `items` are the
+    timeline events and action items read from this section's own text, shown
+    beside it.
+    """
+
+    key: str
+    label: str
+    heading: str
+    anchor: str
+    line: int
+    html: str
+    filled: bool
+    depth: int = 0
+    children: tuple[SectionView, ...] = ()
+    events: tuple[EventView, ...] = ()
+    items: tuple[ItemView, ...] = ()
+
+    def walk(self) -> Iterator[SectionView]:
+        """This section, then its sub-sections at every depth, in page order."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,15 +132,18 @@ def report_view(
     rewrite: Callable[[str], str],
 ) -> ReportView:
     used = _Anchors()
-    with_ids = tuple(_with_html(view, _heading_ids(view.html, used)) for view in section_views(incident.sections, rewrite))
+    with_ids = tuple(_each_html(view, lambda html: _heading_ids(html, used)) for view in section_views(incident.sections, rewrite))
     in_page = _in_page_anchors(with_ids)
+    timeline = tuple(_with_html(e, in_page(rewrite(e.html))) for e in _events_of(incident))
+    action_items = tuple(_with_html(i, in_page(rewrite(i.html))) for i in _items_of(incident.action_items))
+    shown = tuple(_each_html(view, in_page) for view in with_ids)
     return ReportView(
         incident=incident,
         date=date_fact(incident),
         times=time_facts(incident),
-        sections=tuple(_with_html(view, in_page(view.html)) for view in with_ids),
-        timeline=tuple(_with_html(e, in_page(rewrite(e.html))) for e in _events_of(incident)),
-        action_items=tuple(_with_html(i, in_page(rewrite(i.html))) for i in _items_of(incident.action_items)),
+        sections=_with_structure(shown, timeline, action_items),
+        timeline=timeline,
+        action_items=action_items,
         related=related,
         source_url=source_url,
         previous=previous,
@@ -180,18 +203,87 @@ def _fact(label: str, text: str, iso: str, origin: Origin | None) -> FactView:
     return FactView(label, text, iso, DERIVED, note, origin.basis)
 
 
-def section_views(sections: Sequence[Section], rewrite: Callable[[str], str] = lambda html: html) -> Iterable[SectionView]:
-    """Sections in canonical order (authors' order within a key), each with a unique anchor."""
+def section_views(sections: Sequence[Section], rewrite: Callable[[str], str] = lambda html: html) -> tuple[SectionView, ...]:
+    """Sections in page order (`model.in_report_order`), each with a unique anchor and its sub-sections in the
+    author's order."""
     used = _Anchors()
-    order = {key: n for n, key in enumerate(SECTION_KEYS)}
-    for section in sorted(sections, key=lambda s: order.get(s.key, len(order))):
-        base = f"s-{section.key.replace('_', '-')}" if section.key != "other" else f"s-{slugify(section.heading, fallback='other')}"
-        anchor = used.claim(base)
-        label = SECTION_LABELS[section.key] if section.key != "other" else ""
-        yield SectionView(section.key, label, section.heading or label, anchor, section.line, rewrite(section.html), section.filled)
+    return tuple(_section_view(section, 0, rewrite, used) for section in in_report_order(sections))
 
 
-_View = TypeVar("_View", SectionView, EventView, ItemView)
+def _section_view(section: Section, depth: int, rewrite: Callable[[str], str], used: _Anchors) -> SectionView:
+    key = section.key
+    if key in (PREAMBLE, CLOSING):
+        base, label, heading = f"s-{key}", "", ""
+    elif key == "other":
+        base, label, heading = f"s-{slugify(section.heading, fallback='other')}", "", section.heading or SECTION_LABELS["other"]
+    else:
+        base, label = f"s-{key.replace('_', '-')}", SECTION_LABELS[key]
+        heading = section.heading or label
+    anchor = used.claim(base)
+    children = tuple(_section_view(child, depth + 1, rewrite, used) for child in section.children)
+    return SectionView(key, label, heading, anchor, section.line, rewrite(section.html), section.filled, depth, children)
+
+
+def every_view(views: Iterable[SectionView]) -> Iterator[SectionView]:
+    """Every section view at every depth, in page order."""
+    for view in views:
+        yield from view.walk()
+
+
+def _each_html(view: SectionView, change: Callable[[str], str]) -> SectionView:
+    """`view` with `change` applied to its HTML and to its sub-sections', in page order."""
+    html = change(view.html)
+    children = tuple(_each_html(child, change) for child in view.children)
+    if html == view.html and _unchanged(children, view.children):
+        return view
+    return replace(view, html=html, children=children)
+
+
+def _unchanged(new: tuple[SectionView, ...], old: tuple[SectionView, ...]) -> bool:
+    return all(a is b for a, b in zip(new, old, strict=True))
+
+
+def _with_structure(
+    views: tuple[SectionView, ...], events: tuple[EventView, ...], items: tuple[ItemView, ...]
+) -> tuple[SectionView, ...]:
+    """Each timeline section with the events read from it, each action-item section with its items.
+
+    Events and items were read from those sections' text, in order: each belongs to the
+    last section of its kind that starts at or before its line.
+    """
+    by_line = sorted(every_view(views), key=lambda view: view.line)
+    owners = {
+        "timeline": _owners([v for v in by_line if v.key == "timeline"], [e.line for e in events]),
+        "action_items": _owners([v for v in by_line if v.key == "action_items"], [i.line for i in items]),
+    }
+
+    def placed(view: SectionView) -> SectionView:
+        children = tuple(placed(child) for child in view.children)
+        mine = owners.get(view.key, {}).get(view.anchor, [])
+        if not mine and _unchanged(children, view.children):
+            return view
+        if view.key == "timeline":
+            return replace(view, children=children, events=tuple(events[n] for n in mine))
+        if view.key == "action_items":
+            return replace(view, children=children, items=tuple(items[n] for n in mine))
+        return replace(view, children=children)
+
+    return tuple(placed(view) for view in views)
+
+
+def _owners(sections: Sequence[SectionView], lines: Sequence[int]) -> dict[str, list[int]]:
+    """For each section (by anchor), the indices of the lines that fall in it; those before the first go to the first."""
+    owned: dict[str, list[int]] = {}
+    if not sections:
+        return owned
+    starts = [section.line for section in sections]
+    for n, line in enumerate(lines):
+        at = max(bisect.bisect_right(starts, line) - 1, 0)
+        owned.setdefault(sections[at].anchor, []).append(n)
+    return owned
+
+
+_View = TypeVar("_View", EventView, ItemView)
 
 
 def _with_html(view: _View, html: str) -> _View:
@@ -323,7 +415,7 @@ def _in_page_anchors(sections: Sequence[SectionView]) -> Callable[[str], str]:
 
 def _anchors_by_slug(sections: Sequence[SectionView]) -> dict[str, str]:
     anchors: dict[str, str] = {}
-    for section in sections:
+    for section in every_view(sections):
         anchors.setdefault(slugify(section.heading, fallback=""), section.anchor)
         for anchor in re.findall(r'<h[1-6] id="(h-[^"]+)"', section.html):
             anchors.setdefault(anchor[2:], anchor)

@@ -160,7 +160,7 @@
     var meta = [doc[2], doc[3].toUpperCase(), doc[4].join(", ")].filter(Boolean).join(" · ");
     item.appendChild(text("span", " " + meta, "muted"));
     var about = text("p", "", "snippet");
-    if (section) { about.appendChild(text("strong", "In " + section[1] + ". ")); }
+    if (section && section[1]) { about.appendChild(text("strong", "In " + section[1] + ". ")); }
     about.appendChild(document.createTextNode(doc[5]));
     item.appendChild(about);
     return item;

@@ -27,7 +27,6 @@ class Part:
     written: str
     text: str
     first_line: int  # the file line both start on
-    is_preamble: bool  # the text before the first heading; a heading with no words (`##` alone) opens a section all the same
 
 
 # --- the timeline --------------------------------------------------------------

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from .. import diagnostics as diag
 from ..config import SiteConfig
 from ..diagnostics import Diagnostic
-from ..model import SECTION_KEYS, SECTION_LABELS, Incident, Section
+from ..model import CLOSING, PREAMBLE, SECTION_LABELS, Incident, Section, in_report_order
 from ..normalise import normalise
 from ..normalise.blocks import Block, parse_blocks
 from ..normalise.sections import (
@@ -62,13 +62,14 @@ def canonical_markdown(
     found = _parts(document, incident, config.section_aliases)
     if found is None:
         return None
-    parts, title_block = found
+    parts, parents, title_block = found
     bodies = [_body(part, incident, layout) for part in parts]
     if any(body is None for body in bodies):
         return None
-    level = _section_level(body for body in bodies if body)
-    order = {key: n for n, key in enumerate(SECTION_KEYS)}
-    placed = sorted(zip(parts, bodies), key=lambda pair: -1 if _stays_on_top(pair[0]) else order[pair[0].section.key])
+    depths = _depths(parents)
+    level = _section_level([(body, depth) for body, depth in zip(bodies, depths, strict=True) if body])
+    if level + max(depths, default=0) > 6:
+        return None  # sub-sections nested deeper than Markdown's six heading levels
     # The heading the title came from moves into the front-matter, in the author's characters; a heading kept in the
     # body is read as the title again.
     titled = title_block is not None and layout.title_up and _title_origin(incident) == "heading"
@@ -78,12 +79,32 @@ def canonical_markdown(
     written = [front_matter_block(document, fields, ambiguous_keys(document, incident))]
     if title_block is not None and not titled:
         written.append(title_block.source)
-    for part, body in placed:
-        on_top = _stays_on_top(part)
-        heading = "" if on_top else f"{'#' * level} {section_heading(part.section, config.section_aliases)}"
-        body = _escaped(body or "", None if on_top else part.section.key, level, config.section_aliases)
+    children: dict[int, list[int]] = {}
+    for index, parent in enumerate(parents):
+        if parent is not None:
+            children.setdefault(parent, []).append(index)
+    top = {id(parts[n].section): n for n, parent in enumerate(parents) if parent is None}
+    order = [top[id(section)] for section in in_report_order([parts[n].section for n in top.values()])]
+
+    def write(index: int, depth: int) -> None:
+        part, body = parts[index], bodies[index]
+        unheaded = _unheaded(part)
+        heading = "" if unheaded else f"{'#' * (level + depth)} {section_heading(part.section, config.section_aliases)}"
+        body = _escaped(body or "", None if unheaded else part.section.key, level + depth, config.section_aliases)
         written.append("\n\n".join(text for text in (heading, body) if text))
+        for child in children.get(index, ()):
+            write(child, depth + 1)
+
+    for index in order:
+        write(index, 0)
     return "\n\n".join(text for text in written if text).rstrip("\n") + "\n"
+
+
+def _depths(parents: Sequence[int | None]) -> list[int]:
+    depths: list[int] = []
+    for parent in parents:
+        depths.append(0 if parent is None else depths[parent] + 1)
+    return depths
 
 
 def _title_origin(incident: Incident) -> str | None:
@@ -107,15 +128,17 @@ def title_as_written(block: Block) -> str:
     return " ".join(text.split())
 
 
-def _stays_on_top(part: Part) -> bool:
-    """Text before the first heading that is not the summary: it has no heading to go under, so it stays first."""
-    return part.is_preamble and part.section.key == "other"
+def _unheaded(part: Part) -> bool:
+    """The preamble (text before the first heading that is not the summary) and the closing remarks have no heading
+    to go under: the preamble stays first, the closing last (`model.in_report_order`)."""
+    return part.section.key in (PREAMBLE, CLOSING)
 
 
 def _parts(
     document: Document, incident: Incident, aliases: Mapping[str, str]
-) -> tuple[list[Part], Block | None] | None:
-    """The incident's sections with their text as written, found by splitting the body as the normaliser did.
+) -> tuple[list[Part], list[int | None], Block | None] | None:
+    """The incident's sections at every depth, in the author's order, with their text as written and the index
+    of each one's parent, found by splitting the body as the normaliser did.
 
     The opening heading may have been taken as the title (it is returned
     beside the sections, or None); the split whose sections start on the
@@ -123,12 +146,13 @@ def _parts(
     """
     lines = document.body.split("\n")
     blocks = parse_blocks(document.body, document.body_line)
-    wanted = [s.line for s in incident.sections]
+    sections = incident.every_section()
+    wanted = [s.line for s in sections]
     for skip in (0, 1):
         raw = split_sections(blocks[skip:], lines, document.body_line, aliases)
         if [r.line for r in raw] == wanted:
-            parts = [_part(r, s, lines, document.body_line) for r, s in zip(raw, incident.sections, strict=True)]
-            return parts, blocks[0] if skip else None
+            parts = [_part(r, s, lines, document.body_line) for r, s in zip(raw, sections, strict=True)]
+            return parts, [r.parent for r in raw], blocks[0] if skip else None
     return None
 
 
@@ -148,7 +172,7 @@ def _part(raw: RawSection, section: Section, lines: Sequence[str], body_line: in
     text = _dedent(taken, labelled)
     # Lines under a labelled list item (`- **Impact:** …`, `* 🥏 Impact`) move left with it; others keep
     # their indentation, which may make them code, as it did where they were written.
-    return Part(section, text if raw.label_cut else "\n".join(taken), text, first, is_preamble=not raw.key)
+    return Part(section, text if raw.label_cut else "\n".join(taken), text, first)
 
 
 def _dedent(lines: list[str], labelled: bool) -> str:
@@ -198,10 +222,14 @@ def section_heading(section: Section, aliases: Mapping[str, str] | None = None) 
     return candidate if section_key(candidate, aliases) == section.key else label
 
 
-def _section_level(bodies: Iterable[str]) -> int:
-    """`##`, unless a section keeps a sub-heading of level 2, which would then open a section of its own."""
+def _section_level(bodies: Iterable[tuple[str, int]]) -> int:
+    """The level of top-level headings: `##`, unless a section keeps a sub-heading that would then open a section
+    of its own (a `##` inside a top-level section, a `###` inside a sub-section).
+
+    `bodies` are the sections' texts, each with its depth.
+    """
     inner = [
-        heading.level for body in bodies for block in parse_blocks(body, plain=False)  # the new document is Markdown
+        heading.level - depth for body, depth in bodies for block in parse_blocks(body, plain=False)  # the new document is Markdown
         if block.kind in ("heading", "html") and (heading := read_heading(block)) is not None and heading.level <= 6
     ]
     return max(1, min([2, *(level - 1 for level in inner)]))

@@ -94,7 +94,7 @@ def _rewritten_words(source: Document, incident: Incident) -> Counter[str]:
     so "PM" and "10" go); a timeline table's column names go with the table.
     """
     lines = source.body.split("\n")
-    headings: set[int | None] = {s.line for s in incident.sections if s.heading}
+    headings: set[int | None] = {s.line for s in incident.every_section() if s.heading}
     headings |= {o.line for o in incident.origins if o.how == "heading"}  # the title's
     allowed: Counter[str] = Counter()
     for number in headings:
@@ -103,7 +103,7 @@ def _rewritten_words(source: Document, incident: Incident) -> Counter[str]:
             allowed += _counted(word for tag in _TAG.findall(line) for word in words(tag))
             numbering = _NUMBERING.match(_TAG.sub(" ", line).lstrip("#*_ \t"))
             allowed += _counted([numbering.group(1)] if numbering else [])
-    for section in incident.sections:
+    for section in incident.every_section():
         if section.key == "timeline":
             allowed += _counted(w for w in words(section.text) if w.isdigit() or w.casefold() in TIME_WORDS)
             allowed += _counted(w for block in parse_blocks(section.text) if block.kind == "table" and block.rows

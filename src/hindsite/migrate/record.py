@@ -36,14 +36,17 @@ def differences(before: Incident, after: Incident) -> list[str]:
     The same record (docs/migrate.md): the same title, date, severity,
     services, tags, responders, status, start, detection and resolution
     instants (with their offsets), duration, summary and front-matter fields
-    kept as written; the same number of sections of each key, with the same
-    words in the same order (timeline and action-item sections: every word
-    kept, less the written times and a timeline table's column names, which
-    are written again); the same timeline events (instant, clock time, text)
-    and action items (text, owner, status), in order. Lines, origins, section
-    order, headings and diagnostics may differ.
+    kept as written; the same number of sections of each key, at every depth,
+    with the same words in the same order (timeline and action-item sections:
+    every word kept, less the written times and a timeline table's column
+    names, which are written again); each section under sections of the same
+    keys as before (no sub-section lifted out of its section); the same
+    timeline events (instant, clock time, text) and action items (text,
+    owner, status), in order. Lines, origins, section order, headings and
+    diagnostics may differ.
     """
-    found = _section_differences(before.sections, after.sections)
+    found = _section_differences(before.every_section(), after.every_section())
+    found += _nesting_differences(before.sections, after.sections)
     found += [f"{name} {getattr(before, name)!r} would become {getattr(after, name)!r}"
               for name in _FIELDS if getattr(before, name) != getattr(after, name)]
     found += [f"{name} {iso(getattr(before, name))} would become {iso(getattr(after, name))}"
@@ -65,15 +68,41 @@ def _section_differences(before: Sequence[Section], after: Sequence[Section]) ->
         return [f"it would have {' and '.join(more + fewer)} section{'s' if len(more + fewer) > 1 else ''}"]
     found = []
     for key in keys_before:
-        pairs = zip([s for s in before if s.key == key], [s for s in after if s.key == key], strict=True)
-        for old, new in pairs:
-            if key in REWRITTEN:
+        olds, news = [s for s in before if s.key == key], [s for s in after if s.key == key]
+        if key in REWRITTEN:
+            for old, new in zip(olds, news, strict=True):
                 lost = _lost_words(old.text, new.text)
                 if lost:
                     found.append(f"the {key} section {old.heading!r} would lose {', '.join(sorted(lost)[:5])}")
-            elif words(old.text) != words(new.text):
+            continue
+        # Sections of one key may come in another order once their parents are in canonical order.
+        remaining = Counter(tuple(words(new.text)) for new in news)
+        for old in olds:
+            said = tuple(words(old.text))
+            if remaining[said] > 0:
+                remaining[said] -= 1
+            else:
                 found.append(f"the words of the {key} section {old.heading!r} would change")
     return found
+
+
+def _nesting_differences(before: Sequence[Section], after: Sequence[Section]) -> list[str]:
+    """Each section under a section of the same key as before, at the same depth: no sub-section is lifted out."""
+    def shape(sections: Sequence[Section]) -> Counter[tuple[str, ...]]:
+        paths: Counter[tuple[str, ...]] = Counter()
+
+        def visit(section: Section, above: tuple[str, ...]) -> None:
+            path = (*above, section.key)
+            paths[path] += 1
+            for child in section.children:
+                visit(child, path)
+
+        for section in sections:
+            visit(section, ())
+        return paths
+
+    moved = shape(before) - shape(after)
+    return [f"the {' › '.join(path).replace('_', ' ')} section would be nested differently" for path in sorted(moved)][:1]
 
 
 def _lost_words(old: str, new: str) -> set[str]:

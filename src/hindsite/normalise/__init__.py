@@ -17,12 +17,13 @@ from .. import diagnostics as diag
 from ..config import SiteConfig, squash
 from ..diagnostics import Diagnostic
 from ..markup import DEEPEST, Parsed, inline_text, parse, render_markdown, text_of, unsafe_parts
-from ..model import ActionItem, Incident, Origin, Section
+from ..model import CLOSING, PREAMBLE, ActionItem, Incident, Origin, Section
 from ..read import Document
 from ..slugs import document_slug
 from .actions import items_from_blocks
 from .assets import missing_assets
 from .blocks import Block, is_plain_text, parse_blocks
+from .bookends import is_prose
 from .characters import without_unpublishable
 from .derive import check_facts, derive_times, main_window, prose_date, prose_duration, prose_moments, prose_window
 from .guard import guard_secrets, without_secrets
@@ -93,7 +94,8 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
     problems += _too_deep(whole, document)
     blocks, written_title = _take_title(blocks, meta, config)
     raw_sections = split_sections(blocks, body_lines, document.body_line, config.section_aliases)
-    parts = [_part(raw, document, body_lines, raw_sections, whole, plain) for raw in raw_sections]
+    preamble = _preamble_key(raw_sections, zones)
+    parts = [_part(raw, document, body_lines, preamble, whole, plain) for raw in raw_sections]
     zone, zone_from = _document_zone(parts, blocks, meta, zones, site_zone)
     context = Context(zone, None, _year_hint(meta, written_title, document), order)
 
@@ -126,7 +128,7 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
 
     title = _settle_title(meta, document, parts, problems)
     written_title = plain_title(str(meta.values.get("title") or ""))
-    sections = [p.section for p in parts]
+    sections = _nested(parts, raw_sections, body_lines, document.body_line)
     if document.unread_front_matter:
         sections.insert(0, _unread_front_matter_section(document))
     problems += _placeholder_problems(parts, document.source)
@@ -284,7 +286,7 @@ def _settle_title(meta: Metadata, document: Document, parts: Sequence[_Part], pr
 
 def _first_clause(parts: Sequence[_Part]) -> str:
     """The first sentence of prose in the summary, impact or root cause, skipping `Label: value` lines."""
-    for key in ("summary", "impact", "root_cause", "other"):
+    for key in ("summary", "impact", "root_cause", PREAMBLE, "other"):
         for part in parts:
             if part.section.key != key:
                 continue
@@ -516,14 +518,54 @@ def _timeline_days(
 
 # --- sections ----------------------------------------------------------------
 
+def _preamble_key(raws: Sequence[RawSection], zones: Zones) -> str:
+    """What the text before the first heading is: the summary, when the document has none and it holds prose;
+    otherwise the preamble (a note, a byline, an image, a table of facts), which stays first all the same."""
+    if any(raw.key == "summary" for raw in raws):
+        return PREAMBLE
+    opening = next((raw for raw in raws if not raw.key), None)
+    return "summary" if opening is not None and is_prose(opening.blocks, zones) else PREAMBLE
+
+
+def _nested(parts: Sequence[_Part], raws: Sequence[RawSection], body_lines: Sequence[str], body_line: int) -> list[Section]:
+    """The top-level sections, each holding its sub-sections (`RawSection.parent`), in the author's order."""
+    children: dict[int, list[int]] = {}
+    for index, raw in enumerate(raws):
+        if raw.parent is not None:
+            children.setdefault(raw.parent, []).append(index)
+
+    def last_descendant(index: int) -> int:
+        return last_descendant(children[index][-1]) if index in children else index
+
+    def built(index: int) -> Section:
+        section = parts[index].section
+        if index not in children:
+            return section
+        whole = _written_text(raws[index], raws[last_descendant(index)].body_end, body_lines, body_line)
+        return replace(section, children=tuple(built(child) for child in children[index]), text_with_children=whole)
+
+    return [built(index) for index, raw in enumerate(raws) if raw.parent is None]
+
+
+def _written_text(raw: RawSection, end: int, body_lines: Sequence[str], body_line: int) -> str:
+    """Everything under a heading up to file line `end`, cleaned as a section's text is."""
+    lines = list(body_lines[raw.body_start - body_line : end - body_line])
+    labelled = False
+    if raw.label_cut and lines:
+        lines[0] = lines[0][raw.label_cut :].strip()
+        labelled = bool(lines[0])
+    text = _dedent_after_label(lines, labelled)
+    return _without_app_links(remove_template_notes_keeping_lines(text)).strip()
+
+
 def _part(
-    raw: RawSection, document: Document, body_lines: Sequence[str], every: Sequence[RawSection], whole: Parsed,
-    plain: bool,
+    raw: RawSection, document: Document, body_lines: Sequence[str], preamble: str, whole: Parsed, plain: bool
 ) -> _Part:
     """A section's text, cleaned for the reader, with its blocks and HTML.
 
     Both come from the document's one parse whenever the section's text is
     the document's own lines; only text the cleaning changed is parsed again.
+    `preamble` is the key of text before the first heading (`_preamble_key`).
     """
     body_line = document.body_line
     lines = list(body_lines[raw.body_start - body_line : raw.body_end - body_line])
@@ -540,7 +582,7 @@ def _part(
         lines.pop()
     text = _dedent_after_label(lines, label_leaves_text)
     clean = _without_app_links(remove_template_notes_keeping_lines(text))
-    key = raw.key or ("other" if any(s.key == "summary" for s in every) else "summary")
+    key = raw.key or preamble
     leading_blank_lines = len(clean) - len(clean.lstrip("\n"))
     start = first_line + leading_blank_lines - body_line
     shown = clean.strip("\n")
@@ -638,19 +680,22 @@ def _action_items(parts: Iterable[_Part]) -> list[ActionItem]:
     return [item for p in parts if p.section.key == "action_items" for item in items_from_blocks(p.blocks)]
 
 
+#: The parts whose prose may state the incident's date, times and length.
+_PROSE = ("summary", "impact", "other", PREAMBLE, CLOSING)
+
+
 def _passages(parts: Sequence[_Part]) -> list[tuple[str, int]]:
     """The prose sections' texts, each with the file line it starts on."""
-    return [(p.section.text, p.section.body_line or p.section.line) for p in parts
-            if p.section.key in ("summary", "impact", "other")]
+    return [(p.section.text, p.section.body_line or p.section.line) for p in parts if p.section.key in _PROSE]
 
 
 def _prose(parts: Sequence[_Part]) -> str:
-    return "\n\n".join(p.section.text for p in parts if p.section.key in ("summary", "impact", "other"))
+    return "\n\n".join(p.section.text for p in parts if p.section.key in _PROSE)
 
 
 def _summary_from(sections: Sequence[Section]) -> str:
-    """The first paragraph of the summary section, as plain text."""
-    for section in sections:
+    """The first paragraph of the first summary section, wherever it sits, as plain text."""
+    for section in (every for top in sections for every in top.walk()):
         if section.key == "summary" and section.html:
             match = re.search(r"<p>(.*?)</p>", section.html, re.S)
             if match:

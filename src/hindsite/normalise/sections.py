@@ -10,10 +10,12 @@ import bisect
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
+from ..model import CLOSING
 from .blocks import Block, ListItem, TableRow
+from .bookends import closing_line
 from .metadata import body_label
 from .times import leading_stamp
 
@@ -64,6 +66,10 @@ EXACT: Mapping[str, str] = {
     "root cause": "root_cause",
     "root causes": "root_cause",
     "root cause analysis": "root_cause",
+    "root cause and resolution": "root_cause",  # one section for both: named by the first, as keyword rules do
+    "root cause resolution": "root_cause",  # "Root Cause & Resolution"
+    "cause and resolution": "root_cause",
+    "cause resolution": "root_cause",
     "contributing factors": "root_cause",
     "cause": "root_cause",
     "causes": "root_cause",
@@ -87,6 +93,7 @@ EXACT: Mapping[str, str] = {
     "followups": "action_items",
     "follow up": "action_items",
     "next steps": "action_items",
+    "looking forward": "action_items",  # the work promised from here on
     "review actions": "action_items",
     "tasks": "action_items",
     "tasks to address the issue": "action_items",
@@ -131,6 +138,7 @@ KEYWORDS: Sequence[tuple[str, str]] = (
     ("prevent", "action_items"),
     ("mitigation", "action_items"),
     ("next step", "action_items"),
+    ("doing about it", "action_items"),  # "What we're doing about it"
     ("fix", "resolution"),
     ("recovery", "resolution"),
     ("trigger", "trigger"),
@@ -189,10 +197,14 @@ class Heading:
 class RawSection:
     """Blocks under one heading, before their content is interpreted.
 
-    `key` is "" for text before the first heading. The body runs over file
+    `key` is "" for text before the first heading and `CLOSING` for closing
+    remarks after the last section (`bookends`). The body runs over file
     lines `body_start` to `body_end` (exclusive), blank lines and all; when
     the heading is a label at the start of a line (`**Impact:** text`),
     `label_cut` characters of the first body line belong to the heading.
+    `parent` is the index, in the list `split_sections` returns, of the
+    section this one is a sub-section of (None at the top); `level` is the
+    depth its heading was read at (see `_Nesting`).
     """
 
     key: str
@@ -202,6 +214,8 @@ class RawSection:
     body_end: int
     blocks: tuple[Block, ...]
     label_cut: int = 0
+    level: int = 0
+    parent: int | None = None
 
 
 PSEUDO_LEVEL = 7
@@ -326,20 +340,88 @@ class _Open:
     key: str
     heading: str
     line: int
-    level: int
+    level: int  # as written: what a heading under it is compared with to stay inside it
     body_start: int
     label_cut: int = 0
+    depth: int = 0  # as nested (`_Nesting`)
+    parent: int | None = None
+
+
+#: Keys a section holds as its parts when the author marks them in bold rather than with deeper headings:
+#: "What went well", "What went wrong" and "Where we got lucky" are the parts of the lessons.
+HOLDS: Mapping[str, frozenset[str]] = {"lessons": frozenset({"fault"})}
+
+
+def named_keys(heading: str, aliases: Mapping[str, str] | None = None) -> set[str]:
+    """Every key a heading names: "Root Cause and Resolution" names root_cause and resolution."""
+    padded = f" {heading_words(heading)} "
+    named = {key for keyword, key in KEYWORDS if f" {keyword}" in padded}
+    key = section_key(heading, aliases)
+    return named | {key} if key else named
+
+
+@dataclass(frozen=True, slots=True)
+class _Ancestor:
+    index: int  # in the sections split so far
+    depth: int
+    key: str
+    heading: str
+
+
+class _Nesting:
+    """Which section a new heading is a sub-section of: the author's heading levels decide.
+
+    A heading is a sub-section of the nearest open section whose heading is
+    shallower; one at the same level or higher is a sibling and closes it.
+    Levels shallower than the document's first section heading count as that
+    level: a `# Timeline` among `## Summary` and `## Root cause` is their
+    sibling, not their parent. Bold lines (`**Timeline:**`) are deeper than any
+    real heading, but they name their level by their words alone, so one is a
+    sub-section of a real heading only when it is a part of it: the same key,
+    a key its heading names too ("Root Cause and Resolution" holds a bold
+    "Resolution"), one of the parts in `HOLDS`, or any part of a section
+    hindsite does not recognise; otherwise it is that heading's sibling.
+    Labels (`**Impact:** …`) are always parts of the section they are written in.
+    """
+
+    def __init__(self, aliases: Mapping[str, str]) -> None:
+        self.aliases = aliases
+        self.open: list[_Ancestor] = []
+        self.base: int | None = None
+
+    def place(self, heading: Heading) -> tuple[int, int | None]:
+        """The depth of a new section and the index of its parent (None at the top)."""
+        if self.base is None and heading.level <= PSEUDO_LEVEL:
+            self.base = heading.level
+        depth = max(heading.level, self.base or 0) if heading.level < PSEUDO_LEVEL else heading.level
+        while self.open and self.open[-1].depth >= depth:
+            self.open.pop()
+        if heading.level == PSEUDO_LEVEL:
+            while self.open and self.open[-1].depth < PSEUDO_LEVEL and not self._holds(self.open[-1], heading):
+                self.open.pop()
+        return depth, self.open[-1].index if self.open else None
+
+    def closed(self, index: int, opened: _Open) -> None:
+        self.open.append(_Ancestor(index, opened.depth, opened.key, opened.heading))
+
+    def _holds(self, section: _Ancestor, heading: Heading) -> bool:
+        key = heading.key
+        return (section.key == "other" or key is None or key == section.key or key in HOLDS.get(section.key, ())
+                or key in named_keys(section.heading, self.aliases))
 
 
 def split_sections(
     blocks: Sequence[Block], body_lines: Sequence[str], first_line: int, aliases: Mapping[str, str] | None = None
 ) -> list[RawSection]:
-    """Group blocks into sections that together cover every line of the body.
+    """Group blocks into sections that together cover every line of the body, in the author's order.
 
     Headings of every kind open sections. Inside sections other than the
     timeline and action items, a labelled paragraph or list item naming another
     section (`- **Resolution:** …`) opens that section too, which is how
-    combined sections like "Root Cause and Resolution" get split.
+    combined sections like "Root Cause and Resolution" get their parts. Each
+    section knows the section it is a sub-section of (`RawSection.parent`,
+    see `_Nesting`); closing remarks after the last section are a part of
+    their own (`bookends.closing_line`).
     """
     splitter = _Splitter(body_lines, first_line, aliases or {})
     for block in blocks:
@@ -356,6 +438,7 @@ class _Splitter:
         self.opened: _Open | None = None
         self.members: list[Block] = []
         self.preamble_start: int | None = None
+        self.nesting = _Nesting(aliases)
 
     def line(self, number: int) -> str:
         return self.lines[number - self.first_line]
@@ -422,15 +505,20 @@ class _Splitter:
         self._add_part(block, start, block.end)
 
     def _add_part(self, block: Block, start: int, end: int) -> None:
+        part = self._slice(block, start, end)
+        if part is not None:
+            self.add(part)
+
+    def _slice(self, block: Block, start: int, end: int) -> Block | None:
+        """The lines `start` to `end` (exclusive) of a block, as a block; None when there are none."""
         if end <= start:
-            return
+            return None
         if start == block.start and end == block.end:
-            self.add(block)
-            return
+            return block
         source = "\n".join(self.lines[start - self.first_line : end - self.first_line])
         items = _on_lines(block.items, start, end)  # a list split at each of its items costs no more than the list
         rows = _on_lines(block.rows, start, end)
-        self.add(Block(block.kind, start, end, source, block.level, source, items, rows))
+        return Block(block.kind, start, end, source, block.level, source, items, rows)
 
     def add(self, block: Block) -> None:
         if self.opened is None and self.preamble_start is None:
@@ -454,17 +542,34 @@ class _Splitter:
 
     def open(self, heading: Heading, line: int, body_start: int, label_cut: int = 0) -> None:
         self.close(line)
-        self.opened = _Open(heading.key or "other", heading.text, line, heading.level, body_start, label_cut)
+        depth, parent = self.nesting.place(heading)
+        self.opened = _Open(heading.key or "other", heading.text, line, heading.level, body_start, label_cut, depth, parent)
         self.members = []
 
     def close(self, until: int) -> None:
         if self.opened is not None:
             o = self.opened
-            self.sections.append(RawSection(o.key, o.heading, o.line, o.body_start, until, tuple(self.members), o.label_cut))
+            self.sections.append(RawSection(
+                o.key, o.heading, o.line, o.body_start, until, tuple(self.members), o.label_cut, o.depth, o.parent))
+            self.nesting.closed(len(self.sections) - 1, o)
         elif self.members and self.preamble_start is not None:
             start = self.preamble_start
             self.sections.append(RawSection("", "", start, start, until, tuple(self.members)))
 
     def finish(self, end_line: int) -> list[RawSection]:
         self.close(end_line)
+        self._split_closing(end_line)
         return self.sections
+
+    def _split_closing(self, end_line: int) -> None:
+        """Closing remarks at the end of the last section become a part of their own (`bookends.closing_line`)."""
+        if not self.sections or not self.sections[-1].key:
+            return  # no heading at all: the text is the preamble, whatever it ends with
+        last = self.sections[-1]
+        start = closing_line(last.blocks, self.lines, self.first_line)
+        if start is None:
+            return
+        kept = [self._slice(block, block.start, min(block.end, start)) for block in last.blocks]
+        closing = [self._slice(block, max(block.start, start), block.end) for block in last.blocks]
+        self.sections[-1] = replace(last, body_end=start, blocks=tuple(b for b in kept if b is not None))
+        self.sections.append(RawSection(CLOSING, "", start, start, end_line, tuple(b for b in closing if b is not None)))

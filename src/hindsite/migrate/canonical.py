@@ -61,7 +61,9 @@ def canonical_markdown(
         return None
     level = _section_level(body for body in bodies if body)
     order = {key: n for n, key in enumerate(SECTION_KEYS)}
-    placed = sorted(zip(parts, bodies), key=lambda pair: -1 if _stays_on_top(pair[0]) else order[pair[0].section.key])
+    masthead = _masthead(parts, incident)
+    placed = sorted(zip(parts, bodies), key=lambda pair: -2 if _stays_on_top(pair[0])
+                    else -1 if pair[0].section.line in masthead else order[pair[0].section.key])
     # The heading the title came from moves into the front-matter, in the author's characters; a heading kept in the
     # body is read as the title again.
     titled = title_block is not None and layout.full_front_matter and _title_origin(incident) == "heading"
@@ -71,9 +73,12 @@ def canonical_markdown(
     written = [front_matter_block(document, fields, ambiguous_keys(document, incident))]
     if title_block is not None and not titled:
         written.append(title_block.source)
+    lines = document.body.split("\n")
     for part, body in placed:
         on_top = _stays_on_top(part)
         heading = "" if on_top else f"{'#' * level} {section_heading(part.section, config.section_aliases)}"
+        if part.section.line in masthead and part.first_line > part.section.line:  # a heading line of its own
+            heading = lines[part.section.line - document.body_line].strip()
         body = _escaped(body or "", None if on_top else part.section.key, level, config.section_aliases)
         written.append("\n\n".join(text for text in (heading, body) if text))
     return "\n\n".join(text for text in written if text).rstrip("\n") + "\n"
@@ -98,6 +103,18 @@ def title_as_written(block: Block) -> str:
     else:
         text = block.inline
     return " ".join(text.split())
+
+
+def _masthead(parts: Sequence[Part], incident: Incident) -> set[int]:
+    """The lines of the unrecognised sections up to the one whose heading the title was read from, when the
+    title comes from a heading left in the body (the incident's own, under an archive-wide "# Postmortems"): they
+    stay first, in their order and under their headings as written (`**Instruction:**` stays a label), so that the
+    heading is read as the title again."""
+    origin = next((o for o in incident.origins if o.field == "title" and o.how == "heading"), None)
+    lines = [part.section.line for part in parts]
+    if origin is None or origin.line not in lines:
+        return set()
+    return {part.section.line for part in parts[: lines.index(origin.line) + 1] if part.section.key == "other"}
 
 
 def _stays_on_top(part: Part) -> bool:

@@ -377,9 +377,14 @@ def test_h1_repeating_the_front_matter_title_is_consumed() -> None:
     assert [s.heading for s in incident.sections] == [""]
 
 
-def test_title_from_file_name_when_nothing_else() -> None:
-    incident = incident_of("Just a paragraph.\n", "2024-05-06-worker-oom.md")
+def test_title_from_file_name_only_for_an_empty_document() -> None:
+    incident = incident_of("", "2024-05-06-worker-oom.md")
     assert incident.title == "Worker oom"
+
+
+def test_a_document_with_text_is_never_titled_by_its_file_name() -> None:
+    incident = incident_of("Just a paragraph.\n", "097__someone__0x19-postmortem_README.md")
+    assert incident.title == "Just a paragraph"
 
 
 # --- metadata and times -------------------------------------------------------------------

@@ -202,8 +202,14 @@ def title_from_text(text: str, limit: int = 90) -> str:
     for sentence in _SENTENCE_END.split(plain):
         said = _after_when(_after_label(sentence.strip().rstrip(".!?")))
         if len(said.split()) >= 4:
-            return _clause(said, limit)
+            return _capitalised(_clause(said, limit))
     return ""
+
+
+def _capitalised(title: str) -> str:
+    """"shoppers saw stale prices" → "Shoppers saw stale prices"; "iOS", "eBay" and "v2" stay as written."""
+    first = re.match(r"[^\W\d_]+(?=\s|$)", title)
+    return title[:1].upper() + title[1:] if first and first.group().islower() else title
 
 
 def _after_label(sentence: str) -> str:
@@ -238,8 +244,6 @@ def _after_when(sentence: str) -> str:
     ends_at_a_comma = sentence[cut : len(sentence) - len(rest)].strip()
     if not ends_at_a_comma and not (subject and subject.group().casefold() in _SUBJECT_WORDS):
         return sentence  # "The 10:00 deploy broke checkout": the time is part of what is said
-    if subject and subject.group().isalpha() and subject.group().islower():
-        return rest[:1].upper() + rest[1:]
     return rest
 
 

@@ -449,6 +449,13 @@ def test_titles_that_name_nothing_are_generic(title: str) -> None:
         pytest.param(f"# Postmortem\n\n## Issue summary\n\n- **Duration:** 09:00 to 11:00 UTC\n\n{STALE}", STALE_TITLE,
                      "Postmortem", True, id="bold-duration-label-is-not-the-title"),
         pytest.param(f"**Date:**\n\n## Summary\n\n{STALE}", STALE_TITLE, "", False, id="bold-date-label-first"),
+        pytest.param(f"---\ntitle: Postmortem\n---\n# {CACHE}\n\n## Summary\n\n{STALE}", CACHE, "Postmortem", True,
+                     id="heading-under-a-generic-front-matter-title"),
+        pytest.param("# Incident report\n\n## Who's on point\n\n| Role | Name |\n|---|---|\n| Lead | Ana |\n\n"
+                     f"## Summary\n\n- **Duration:** from 09:00 to 11:00 UTC\n\n{STALE}", STALE_TITLE, "Incident report", True,
+                     id="a-part-beside-the-sections-is-not-the-title"),
+        pytest.param(f"# `/` added to the blocklist\n\n## Team\n\n- Name: Ana Silva\n\n## Summary\n\n{STALE}",
+                     "/ added to the blocklist", "", False, id="a-name-field-may-be-a-person"),
     ],
 )
 def test_the_incident_is_named_by_its_own_heading(text: str, title: str, as_written: str, generic: bool) -> None:

@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from itertools import chain
 
 from .. import diagnostics as diag
 from ..config import SiteConfig, squash
@@ -37,7 +38,7 @@ from .metadata import (
     undecided_date,
 )
 from .placeholders import TEMPLATE_NOTE, is_unfilled, placeholder_lines
-from .sections import RawSection, line_heading, names_section, read_heading, split_sections
+from .sections import PSEUDO_LEVEL, RawSection, line_heading, names_section, read_heading, split_sections
 from .timeline import Placed, declared_zone, events_from_blocks, order_problems, season_problems, untimed_problem
 from .times import Context, Zone, Zones, leading_stamp, numeric_order, parse_date, scan, scan_dates, stated_zone
 from .titles import clean_title, is_generic, plain_title, title_date, title_from_file_name, title_from_text
@@ -267,7 +268,7 @@ def _own_heading(blocks: Sequence[Block], aliases: Mapping[str, str]) -> tuple[s
     "## Owner: @ana"), images and rules. A section's heading or text ends the search.
     """
     in_fields = False
-    for block in blocks:
+    for index, block in enumerate(blocks):
         words = _heading_words(block, aliases)
         if words is None:
             if in_fields or _shows_no_words(block):
@@ -280,8 +281,20 @@ def _own_heading(blocks: Sequence[Block], aliases: Mapping[str, str]) -> tuple[s
             continue
         in_fields = False
         if not _says_only_when(words) and not is_generic(clean_title(words)):
-            return words, block.start
+            return (words, block.start) if _heads_what_follows(blocks[index:], aliases) else None
     return None
+
+
+def _heads_what_follows(blocks: Sequence[Block], aliases: Mapping[str, str]) -> bool:
+    """Whether the heading `blocks[0]` names the document rather than one part of it: it stands alone (another
+    heading follows at once), or the first section after its text is below it ("## Who's on point" then
+    "## Summary" is a part beside the others)."""
+    heading = read_heading(blocks[0], aliases)
+    level = blocks[0].level if blocks[0].kind == "heading" else heading.level if heading else PSEUDO_LEVEL
+    if len(blocks) > 1 and (blocks[1].kind == "heading" or read_heading(blocks[1], aliases) is not None):
+        return True
+    sections = (h.level for b in blocks[1:] if (h := read_heading(b, aliases)) is not None and h.key is not None)
+    return next(sections, PSEUDO_LEVEL + 1) > level
 
 
 def _heading_words(block: Block, aliases: Mapping[str, str]) -> str | None:
@@ -337,32 +350,45 @@ def _says_only_when(words: str) -> bool:
     return found is not None and (found[0].clock is not None or not found[1])
 
 
-_BREAK = re.compile(r"<br\s*/?>|\\$", re.I)
+_BREAK = re.compile(r"<br\s*/?>|\\$|(?<=\S) {2,}$", re.I)
 
 
 def _lone_first_line(blocks: Sequence[Block], aliases: Mapping[str, str]) -> tuple[str, int] | None:
     """A line standing on its own at the top of a document written without Markdown headings, and its line:
     "Postmortem: Server outage<br>" after a link, a short first line above a bare "Issue Summary" line."""
-    for block in blocks:
+    for index, block in enumerate(blocks):
         if block.kind not in ("paragraph", "html") or read_heading(block, aliases) is not None:
             return None
         lines = block.source.split("\n")
         for offset, raw in enumerate(lines):
-            text = inline_text(_BREAK.sub("", raw.strip())).strip()
+            text = _line_words(raw)
             if not text or re.fullmatch(r"(?:https?://|www\.)\S+", text):
                 continue
-            following = inline_text(_BREAK.sub("", lines[offset + 1].strip())) if offset + 1 < len(lines) else ""
-            return (text, block.start + offset) if _stands_alone(text, following, aliases) else None
+            if offset + 1 < len(lines):
+                ends = _BREAK.search(raw) is not None or _opens_a_part(lines[offset + 1], aliases)
+            else:
+                after = blocks[index + 1] if index + 1 < len(blocks) else None
+                ends = after is None or after.kind != "paragraph" or read_heading(after, aliases) is not None \
+                    or _opens_a_part(after.source.split("\n")[0], aliases)
+            return (text, block.start + offset) if ends and _reads_as_a_title(text, aliases) else None
     return None
 
 
-def _stands_alone(line: str, following: str, aliases: Mapping[str, str]) -> bool:
-    """A short line, not a sentence, a label or a timeline entry, that no lower-case line goes on from."""
+def _line_words(raw: str) -> str:
+    return inline_text(_BREAK.sub("", raw.strip())).strip()
+
+
+def _opens_a_part(raw: str, aliases: Mapping[str, str]) -> bool:
+    """A line after which a title line stands alone: a break, a bare section heading, a `Label:` line."""
+    text = _line_words(raw)
+    return not text or line_heading(text, aliases) is not None or _LABEL_LINE.match(text) is not None
+
+
+def _reads_as_a_title(line: str, aliases: Mapping[str, str]) -> bool:
+    """A short line that is not a sentence, a label, a section's heading or a timeline entry."""
     if len(line.split()) > 15 or line.endswith((".", ",", ";", ":")) or _is_field_label(line):
         return False
-    if line_heading(line, aliases) is not None or _says_only_when(line):
-        return False
-    return not following.strip() or not following.strip()[:1].islower()
+    return line_heading(line, aliases) is None and not _says_only_when(line)
 
 
 def _words_shown(block: Block) -> str:
@@ -392,8 +418,10 @@ def _settle_title(
     stated = written if origin is not None and origin.how == "front-matter" else ""
     sentences = (_first_clause(parts, keys, labelled=labelled) for keys, labelled in
                  ((_SUMMARY_KEYS, False), ((*_SUMMARY_KEYS, *_OTHER_KEYS), True)))
-    title = (_first_specific([stated, inline_text(str(meta.values.get("name") or ""))])
-             or _from_the_body(meta, offered) or _first_specific(sentences))
+    named = inline_text(str(meta.values.get("name") or ""))
+    field = named if _labelled_as_the_title(meta, document) else ""
+    title = (_first_specific([stated, field]) or _from_the_body(meta, offered)
+             or _first_specific(chain([named], sentences)))
     if written and is_generic(clean_title(written)):
         line = origin.line if origin else None
         if title:
@@ -406,6 +434,18 @@ def _settle_title(
             "give the document a title that names what broke", document.source, line))
         return clean_title(written)
     return title or clean_title(_first_words(parts) or title_from_file_name(document.rel.name))
+
+
+_TITLE_LABEL = re.compile(r"^[\W_]*(?:incident(?:\s+(?:title|name))?|title|subject)[\W_]*(?::|\||$)", re.I)
+
+
+def _labelled_as_the_title(meta: Metadata, document: Document) -> bool:
+    """Whether the body's name for the incident is labelled `Title`, `Incident` or `Subject`; a bare `Name` may
+    be a person's, in a list of who was on call, and comes after the incident's own heading."""
+    origin = meta.origins.get("name")
+    lines = document.body.split("\n")
+    index = origin.line - document.body_line if origin is not None and origin.line is not None else -1
+    return 0 <= index < len(lines) and _TITLE_LABEL.match(lines[index].strip()) is not None
 
 
 def _from_the_body(meta: Metadata, offered: _BodyTitle) -> str:

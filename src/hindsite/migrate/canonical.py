@@ -78,7 +78,8 @@ def canonical_markdown(
         on_top = _stays_on_top(part)
         heading = "" if on_top else f"{'#' * level} {section_heading(part.section, config.section_aliases)}"
         if part.section.line in masthead and part.first_line > part.section.line:  # a heading line of its own
-            heading = lines[part.section.line - document.body_line].strip()
+            heading = _masthead_heading(lines[part.section.line - document.body_line].strip(),
+                                        part.section.line == _title_heading_line(incident), level)
         body = _escaped(body or "", None if on_top else part.section.key, level, config.section_aliases)
         written.append("\n\n".join(text for text in (heading, body) if text))
     return "\n\n".join(text for text in written if text).rstrip("\n") + "\n"
@@ -110,11 +111,24 @@ def _masthead(parts: Sequence[Part], incident: Incident) -> set[int]:
     title comes from a heading left in the body (the incident's own, under an archive-wide "# Postmortems"): they
     stay first, in their order and under their headings as written (`**Instruction:**` stays a label), so that the
     heading is read as the title again."""
-    origin = next((o for o in incident.origins if o.field == "title" and o.how == "heading"), None)
+    title_line = _title_heading_line(incident)
     lines = [part.section.line for part in parts]
-    if origin is None or origin.line not in lines:
+    if title_line not in lines:
         return set()
-    return {part.section.line for part in parts[: lines.index(origin.line) + 1] if part.section.key == "other"}
+    return {part.section.line for part in parts[: lines.index(title_line) + 1] if part.section.key == "other"}
+
+
+def _title_heading_line(incident: Incident) -> int | None:
+    return next((o.line for o in incident.origins if o.field == "title" and o.how == "heading"), None)
+
+
+def _masthead_heading(written: str, is_title: bool, level: int) -> str:
+    """A masthead section's heading as written; the title's, when it is at the level the sections are written at,
+    one level above them, so that it is read again as the document's name rather than a part beside them."""
+    marks = re.match(r"#{1,6}(?=\s)", written)
+    if is_title and marks is not None and len(marks.group()) == level > 1:
+        return "#" * (level - 1) + written[level:]
+    return written
 
 
 def _stays_on_top(part: Part) -> bool:

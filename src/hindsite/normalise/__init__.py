@@ -287,14 +287,14 @@ def _own_heading(blocks: Sequence[Block], aliases: Mapping[str, str]) -> tuple[s
 
 def _heads_what_follows(blocks: Sequence[Block], aliases: Mapping[str, str]) -> bool:
     """Whether the heading `blocks[0]` names the document rather than one part of it: it stands alone (another
-    heading follows at once), or the first section after its text is below it ("## Who's on point" then
-    "## Summary" is a part beside the others)."""
+    heading follows at once), or the first section after its text is not at its level ("## Who's on point"
+    then "## Summary" is a part beside the others)."""
     heading = read_heading(blocks[0], aliases)
     level = blocks[0].level if blocks[0].kind == "heading" else heading.level if heading else PSEUDO_LEVEL
     if len(blocks) > 1 and (blocks[1].kind == "heading" or read_heading(blocks[1], aliases) is not None):
         return True
     sections = (h.level for b in blocks[1:] if (h := read_heading(b, aliases)) is not None and h.key is not None)
-    return next(sections, PSEUDO_LEVEL + 1) > level
+    return next(sections, None) != level
 
 
 def _heading_words(block: Block, aliases: Mapping[str, str]) -> str | None:

@@ -41,9 +41,8 @@ _IDENTIFIER = re.compile(r"(?<![\w.-])#?[A-Za-z]{0,6}[-_#]?\d+(?![\w.-])")
 _NUMBERING = re.compile(r"^\d{1,3}[.)]\s+(?=\w)")
 #: A short lead ending in a separator: "Incident: …", "PM-001: …", "1715209000 - …".
 _LEAD = re.compile(r"^(?P<lead>[^:|–—]{1,60}?)\s*(?::\s|\s[-–—|]\s|[–—|])\s*(?P<rest>\S.*)$")
-#: What a cut end may leave behind: a separator or a word that led into what was cut.
-_DANGLING = re.compile(
-    r"(?:[\s\-–—:|,;(]|\b(?:on|at|of|from|for|in|between|since|during|dated|and|to|the|by)\b)+$", re.I)
+#: Words that led into what a cut end took away ("… report for 2020-02-20"), left dangling without it.
+_LEADING_WORDS = {"on", "at", "of", "from", "for", "in", "between", "since", "during", "dated", "and", "to", "the", "by"}
 _RANGE_WORD = re.compile(r"\s*(?:-|–|—|to|and|until|till|through|thru)\s*", re.I)
 _ABBREVIATION_END = re.compile(r"\b(?:inc|ltd|co|corp|etc|al|jr|sr|st|vs)\.$", re.I)
 _SEPARATORS = " \t-–—:|,()"
@@ -77,7 +76,7 @@ def _without_decoration(title: str) -> str:
 
 
 def _without_the_ends(title: str) -> str:
-    while True:
+    for _ in range(6):  # "Postmortem: 2024-03-03: Incident: …": a few leads at most stand before the words
         before = title
         title = _PREFIX.sub("", title, count=1)
         title = _without_generic_lead(_NUMBERING.sub("", title))
@@ -131,10 +130,20 @@ def _without_trailing_date(title: str) -> str:
 
 def _without_dangling(title: str) -> str:
     """What is left of a cut end, without the words that led into it or a parenthesis it opened."""
-    title = _DANGLING.sub("", title)
+    title = _without_loose_end(title)
     if title.count("(") > title.count(")"):
-        title = _DANGLING.sub("", title[: title.rfind("(")])
+        title = _without_loose_end(title[: title.rfind("(")])
     return title
+
+
+def _without_loose_end(title: str) -> str:
+    for _ in range(4):  # "… for the", "… between the" : a few words at most led into what was cut
+        title = title.rstrip(" \t-–—:|,;(")
+        head, _, last = title.rpartition(" ")
+        if last.casefold() not in _LEADING_WORDS:
+            break
+        title = head
+    return title.rstrip(" \t-–—:|,;(")
 
 
 def _without_full_stop(title: str) -> str:
@@ -192,6 +201,7 @@ _SUBJECT_WORDS = {"we", "i", "our", "my", "it", "its", "they", "their", "there",
                   "the", "a", "an", "all", "some", "many", "several", "most", "one", "each", "every", "no", "both",
                   "users", "customers"}
 _YEAR = re.compile(r"(?:19|20)\d\d")
+_READ_AT_MOST = 600  # characters of a sentence: a phrase of time and a clause are far shorter
 _LOOSE_END_WORDS = r"the|a|an|of|to|in|on|at|for|and|or|with|by|from|that|which|our|was|were|is|are|as"
 
 
@@ -200,7 +210,7 @@ def title_from_text(text: str, limit: int = 90) -> str:
     boundary; "" when no sentence of four words or more does."""
     plain = inline_text(re.sub(r"^[ \t]*(?:[#>][ \t]*)+", "", text, flags=re.M))
     for sentence in _SENTENCE_END.split(plain):
-        said = _after_when(_after_label(sentence.strip().rstrip(".!?")))
+        said = _after_when(_after_label(sentence.strip()[:_READ_AT_MOST].rstrip(".!?")))
         if len(said.split()) >= 4:
             return _capitalised(_clause(said, limit))
     return ""

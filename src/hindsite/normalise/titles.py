@@ -1,7 +1,8 @@
 """Titles as authors write them → titles a reader can scan.
 
-A title names what broke: "Postmortem:" prefixes, ticket numbers and the incident's date (shown
-beside the title anyway) are cut, and nothing is left dangling where they were ("… report for").
+A title names what broke: "Postmortem:" prefixes, ticket numbers and a date with its year (the
+page shows the incident's beside the title) are cut, and nothing is left dangling where they
+were ("… report for").
 A title that names nothing ("Postmortem", "0x19. Postmortem", "Acme postmortems") is generic.
 
 A title is text, never HTML: a front-matter title keeps every character its author typed
@@ -36,7 +37,7 @@ _POSTMORTEM_SPELLING = re.compile(r"\w*mort[ae][mn]|postmo[rt]\w*")
 #: The last word of a title that names a collection of them: "Postmortems", "Acme incident reports".
 _COLLECTION_NOUNS = {"postmortems", "mortems", "reports", "reviews", "retrospectives", "rcas", "incidents",
                      "writeups", "ups", "analyses", "retros"}
-#: A ticket or task number: `INC-4312`, `#1234`, `PM-001`, `0x19`; not `v3.5` or `CVE-2018-17144`.
+#: A ticket or task number: `INC-4312`, `#1234`, `PM-001`; not `v3.5` or `CVE-2018-17144`.
 _IDENTIFIER = re.compile(r"(?<![\w.-])#?[A-Za-z]{0,6}[-_#]?\d+(?![\w.-])")
 _NUMBERING = re.compile(r"^\d{1,3}[.)]\s+(?=\w)")
 #: A short lead ending in a separator: "Incident: …", "PM-001: …", "1715209000 - …".
@@ -137,7 +138,7 @@ def _without_dangling(title: str) -> str:
 
 
 def _without_loose_end(title: str) -> str:
-    for _ in range(4):  # "… for the", "… between the" : a few words at most led into what was cut
+    for _ in range(4):  # "… for the", "… between the": a few words at most led into what was cut
         title = title.rstrip(" \t-–—:|,;(")
         head, _, last = title.rpartition(" ")
         if last.casefold() not in _LEADING_WORDS:

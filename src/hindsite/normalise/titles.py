@@ -16,7 +16,7 @@ import re
 import unicodedata
 
 from ..markup import inline_text, publishable
-from .times import BUILT_IN, MONTH, WEEKDAY, scan, scan_dates
+from .times import BUILT_IN, MONTH, WEEKDAY, scan, scan_dates, scan_range
 
 _PREFIX = re.compile(
     r"^\s*(?:(?:an?|the|my|our)\s+)?(?:(?:incident|outage|security)\s+)?"
@@ -44,7 +44,6 @@ _NUMBERING = re.compile(r"^\d{1,3}[.)]\s+(?=\w)")
 _LEAD = re.compile(r"^(?P<lead>[^:|–—]{1,60}?)\s*(?::\s|\s[-–—|]\s|[–—|])\s*(?P<rest>\S.*)$")
 #: Words that led into what a cut end took away ("… report for 2020-02-20"), left dangling without it.
 _LEADING_WORDS = {"on", "at", "of", "from", "for", "in", "between", "since", "during", "dated", "and", "to", "the", "by"}
-_RANGE_WORD = re.compile(r"\s*(?:-|–|—|to|and|until|till|through|thru)\s*", re.I)
 _ABBREVIATION_END = re.compile(r"\b(?:inc|ltd|co|corp|etc|al|jr|sr|st|vs)\.$", re.I)
 _SEPARATORS = " \t-–—:|,()"
 
@@ -123,10 +122,9 @@ def _without_trailing_date(title: str) -> str:
     dates = scan_dates(title)
     if not dates or dates[-1].year is None or title[dates[-1].end :].strip(_SEPARATORS + "."):
         return title
-    start = dates[-1].start
-    if len(dates) > 1 and _RANGE_WORD.fullmatch(title, dates[-2].end, start):
-        start = dates[-2].start
-    return _without_dangling(title[:start])
+    span = scan_range(title)
+    ends_a_range = span is not None and span[1].start <= dates[-1].start < span[1].end
+    return _without_dangling(title[: span[0].start if span and ends_a_range else dates[-1].start])
 
 
 def _without_dangling(title: str) -> str:
@@ -201,7 +199,6 @@ _WHEN_WORD = re.compile(
 _SUBJECT_WORDS = {"we", "i", "our", "my", "it", "its", "they", "their", "there", "this", "that", "these", "those",
                   "the", "a", "an", "all", "some", "many", "several", "most", "one", "each", "every", "no", "both",
                   "users", "customers"}
-_YEAR = re.compile(r"(?:19|20)\d\d")
 _READ_AT_MOST = 600  # characters of a sentence: a phrase of time and a clause are far shorter
 _LOOSE_END_WORDS = r"the|a|an|of|to|in|on|at|for|and|or|with|by|from|that|which|our|was|were|is|are|as"
 
@@ -239,7 +236,7 @@ def _after_when(sentence: str) -> str:
         word = re.match(r"\(?([^\s(),;]+)\)?", sentence[at:])
         if at in stamps:
             at = cut = stamps[at]
-        elif cut and word and (BUILT_IN.named(word.group(1)) is not None or _YEAR.fullmatch(word.group(1))):
+        elif cut and word and (BUILT_IN.named(word.group(1)) is not None or _is_a_year(word.group(1))):
             # "(UTC)" after the time, ", 2021" after the day
             at = cut = at + word.end()
         elif (filler := _WHEN_WORD.match(sentence, at)) is not None:
@@ -256,6 +253,10 @@ def _after_when(sentence: str) -> str:
     if not ends_at_a_comma and not (subject and subject.group().casefold() in _SUBJECT_WORDS):
         return sentence  # "The 10:00 deploy broke checkout": the time is part of what is said
     return rest
+
+
+def _is_a_year(word: str) -> bool:
+    return len(word) == 4 and word.isdigit()
 
 
 def _clause(sentence: str, limit: int) -> str:

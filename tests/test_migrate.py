@@ -275,6 +275,32 @@ def test_a_title_hindsite_made_up_is_not_written() -> None:
     assert "title" not in front_matter(migrate(text))
 
 
+@pytest.mark.parametrize(
+    ("text", "body_starts"),
+    [
+        pytest.param("# Acme postmortems\n\n## Checkout cache served stale prices\n\n## Timeline\n\n"
+                     "- 2024-03-03 09:10 UTC alert fired\n\n## Summary\n\nCarts showed old totals for two hours.\n",
+                     "# Checkout cache served stale prices\n\n## Summary", id="own-heading-under-an-archive-heading"),
+        pytest.param("***Instructions:***\n\n1. *Replace the text in brackets.*\n\n"
+                     "# Incident: Checkout cache served stale prices\n\n## Summary\n\nCarts showed old totals.\n",
+                     "***Instructions:***\n\n1. *Replace the text in brackets.*\n\n# Incident: Checkout cache",
+                     id="own-heading-past-a-bold-label"),
+        pytest.param("***Instructions:***\n\n1. *Replace the text in brackets.*\n\n"
+                     "## Incident: Checkout cache served stale prices\n\nCarts showed old totals.\n\n### Timeline\n\n"
+                     "- 2024-03-03 09:10 UTC alert fired\n\n### Root cause\n\nA warmer skipped invalidation.\n",
+                     "***Instructions:***\n\n1. *Replace the text in brackets.*\n\n# Incident: Checkout cache",
+                     id="own-heading-one-level-above-the-sections-written-at-its-level"),
+    ],
+)
+def test_a_title_read_from_a_heading_below_the_first_stays_read_from_it(text: str, body_starts: str) -> None:
+    """The heading stays first, under the headings before it as written, and is read as the title again."""
+    after = migrate(text)
+    assert after.split("---\n", 2)[-1].lstrip().startswith(body_starts)
+    again = split_front_matter(after, "content/outage.md", PurePosixPath("outage.md"))
+    assert normalise(again, CONFIG).title == "Checkout cache served stale prices"
+    assert migrate(after) == after
+
+
 # --- the author's front-matter ----------------------------------------------------------
 
 YAML_FRONT_MATTER = """\

@@ -17,7 +17,7 @@ from hindsite.model import CLOSING, PREAMBLE, SECTION_KEYS, Incident
 from hindsite.normalise import normalise
 from hindsite.normalise.sections import section_key
 from hindsite.normalise.timeline import split_leading_time
-from hindsite.normalise.titles import clean_title, title_from_file_name
+from hindsite.normalise.titles import clean_title, is_generic, title_from_file_name
 from hindsite.read import split_front_matter
 
 UTC = dt.timezone.utc
@@ -377,9 +377,136 @@ def test_h1_repeating_the_front_matter_title_is_consumed() -> None:
     assert [s.heading for s in incident.sections] == [""]
 
 
-def test_title_from_file_name_when_nothing_else() -> None:
-    incident = incident_of("Just a paragraph.\n", "2024-05-06-worker-oom.md")
+def test_title_from_file_name_only_for_an_empty_document() -> None:
+    incident = incident_of("", "2024-05-06-worker-oom.md")
     assert incident.title == "Worker oom"
+
+
+def test_a_document_with_text_is_never_titled_by_its_file_name() -> None:
+    incident = incident_of("Just a paragraph.\n", "097__someone__0x19-postmortem_README.md")
+    assert incident.title == "Just a paragraph"
+
+
+# --- titles as a reviewer names the incident ----------------------------------------------
+
+STALE = "The checkout cache served stale prices for two hours, so carts showed old totals.\n"
+STALE_TITLE = "The checkout cache served stale prices for two hours"
+CACHE = "Checkout cache served stale prices"
+
+
+@pytest.mark.parametrize(
+    ("written", "clean"),
+    [
+        pytest.param("crates.io incident report for 2024-02-20", "crates.io incident report", id="no-dangling-for"),
+        pytest.param("Cache poisoned between December 25th and December 30th, 2022", "Cache poisoned", id="date-range"),
+        pytest.param("Disk filled up (the morning of 3/4/2024)", "Disk filled up", id="date-in-an-aside"),
+        pytest.param("Search downtime on 18th March", "Search downtime on 18th March", id="day-without-year-kept"),
+        pytest.param("Incident on 2024-04-15 - Ingress TLS expired", "Ingress TLS expired", id="incident-on-date"),
+        pytest.param("Incident on 2024-04-15 Ingress TLS expired", "Ingress TLS expired", id="incident-on-date-no-dash"),
+        pytest.param("incident date: 2024-02-20, kubectl logs unavailable", "kubectl logs unavailable", id="date-field"),
+        pytest.param("Incident: 2024-02-24: Billing swamped by webhooks", "Billing swamped by webhooks",
+                     id="incident-field-and-date"),
+        pytest.param("PM-007: Deploys stuck behind a lock", "Deploys stuck behind a lock", id="ticket-number"),
+        pytest.param("1715209000 - Bridge messenger misconfigured", "Bridge messenger misconfigured", id="epoch-number"),
+        pytest.param("1. Queue stalled on the west cluster.", "Queue stalled on the west cluster", id="numbered"),
+        pytest.param("Outage Postmoterm: Replica lag", "Replica lag", id="misspelt-prefix"),
+        pytest.param("stmortem: The great proxy mishap of 2024", "The great proxy mishap of 2024", id="cut-prefix"),
+        pytest.param("`/` was added to the blocklist", "/ was added to the blocklist", id="inline-code-kept"),
+    ],
+)
+def test_clean_title_cuts_without_a_dangling_word(written: str, clean: str) -> None:
+    assert clean_title(written) == clean
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["0x11. Postmortem", "0x19-postmortem", "0x19 Postmorten", "Postmortems", "Acme incident reports",
+     "Post-mortems", "INC-4312", "PM-001", "Metadata", "Title:"],
+)
+def test_titles_that_name_nothing_are_generic(title: str) -> None:
+    assert is_generic(title)
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "as_written", "generic"),
+    [
+        pytest.param(f"# Checkout slow\n\nIncident: {CACHE}\n\n## Summary\n\n{STALE}", CACHE, "Checkout slow", False,
+                     id="body-field-over-heading"),
+        pytest.param(f"# Acme postmortems\n\n## {CACHE}\n\n{STALE}", CACHE, "Acme postmortems", True,
+                     id="own-h2-under-archive-h1"),
+        pytest.param(f"# Postmortems\n\n## 03/Mar/2024\n### 1. {CACHE}\n\n{STALE}", CACHE, "Postmortems", True,
+                     id="own-h3-under-archive-h1-and-date"),
+        pytest.param(f"# My first postmortem\n\n## Outage postmortem: {CACHE}\n\n### Summary\n\n{STALE}", CACHE,
+                     "My first postmortem", True, id="own-h2-under-generic-h1"),
+        pytest.param(f"***Instructions:***\n\n1. *Replace the text in brackets.*\n2. *Delete this block.*\n\n"
+                     f"# Incident: 2024-03-03: {CACHE}\n\n## Summary\n\n{STALE}", CACHE,
+                     f"Incident: 2024-03-03: {CACHE}", False, id="past-a-bold-label-and-its-list"),
+        pytest.param(f"# Title:\n### {CACHE}\n\n# Timeline\n\n- 09:10 alert\n", CACHE, "", False,
+                     id="empty-title-label-then-heading"),
+        pytest.param("## Owner: @ana\n## Involved:\n- @bo\n## Call recording:\n\n# Overview\n\n"
+                     f"On March 3, 2024, {STALE[0].lower()}{STALE[1:]}", STALE_TITLE, "", False,
+                     id="past-field-headings-to-the-summary"),
+        pytest.param(f"# Postmortem\n\n## Issue summary\n\n- **Duration:** 09:00 to 11:00 UTC\n\n{STALE}", STALE_TITLE,
+                     "Postmortem", True, id="bold-duration-label-is-not-the-title"),
+        pytest.param(f"**Date:**\n\n## Summary\n\n{STALE}", STALE_TITLE, "", False, id="bold-date-label-first"),
+        pytest.param(f"---\ntitle: Postmortem\n---\n# {CACHE}\n\n## Summary\n\n{STALE}", CACHE, "Postmortem", True,
+                     id="heading-under-a-generic-front-matter-title"),
+        pytest.param("# Incident report\n\n## Who's on point\n\n| Role | Name |\n|---|---|\n| Lead | Ana |\n\n"
+                     f"## Summary\n\n- **Duration:** from 09:00 to 11:00 UTC\n\n{STALE}", STALE_TITLE, "Incident report", True,
+                     id="a-part-beside-the-sections-is-not-the-title"),
+        pytest.param(f"# `/` added to the blocklist\n\n## Team\n\n- Name: Ana Silva\n\n## Summary\n\n{STALE}",
+                     "/ added to the blocklist", "", False, id="a-name-field-may-be-a-person"),
+    ],
+)
+def test_the_incident_is_named_by_its_own_heading(text: str, title: str, as_written: str, generic: bool) -> None:
+    incident = incident_of(text)
+    assert incident.title == title
+    assert incident.title_as_written == as_written
+    assert ("generic-title" in codes(incident)) == generic
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        pytest.param("## Summary\n\nOn March 3, 2024, from 09:10 to 11:05 UTC, the checkout cache served stale prices.\n",
+                     "The checkout cache served stale prices", id="leading-date-and-range"),
+        pytest.param("## Summary\n\nOn 03/04/24 between ~09:10 and 11:05 PM PST the checkout cache served stale prices.\n",
+                     "The checkout cache served stale prices", id="time-phrase-without-comma"),
+        pytest.param(f"## Summary\n\nMonday, March 4, 2024.\n\n{STALE}", STALE_TITLE, id="a-sentence-saying-only-when"),
+        pytest.param("## Summary\n\nIn the morning of Sept. 18th, 2024, two of our sites went down after a DNS change.\n",
+                     "Two of our sites went down after a DNS change", id="abbreviated-month-is-no-sentence-end"),
+        pytest.param("## Summary\n\nAt approximately 09:15:04 Monday May 10th (UTC), 2021, an attacker edited the wiki.\n",
+                     "An attacker edited the wiki", id="zone-and-year-after-the-time"),
+        pytest.param("## Summary\n\n- **Problem:** shoppers saw stale prices at checkout\n- **Duration:** two hours\n",
+                     "Shoppers saw stale prices at checkout", id="a-labelled-value"),
+        pytest.param("Issue Summary:\n  On the 12th of August 2023, between 6:21pm and 7:30pm West Africa Time.\n"
+                     "My virtual machine froze and lost its network connection.\n",
+                     "My virtual machine froze and lost its network connection", id="never-the-file-name"),
+        pytest.param("`/` was added to the URL blocklist, so every result showed a warning.\n",
+                     "/ was added to the URL blocklist", id="inline-code-in-a-sentence"),
+        pytest.param(f"# `/` added to the URL blocklist\n\n## Summary\n\n{STALE}", "/ added to the URL blocklist",
+                     id="inline-code-in-a-heading"),
+    ],
+)
+def test_a_title_from_a_sentence_says_what_broke(text: str, title: str) -> None:
+    assert incident_of(text, "097__someone__0x19-postmortem_README.md").title == title
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "as_written"),
+    [
+        pytest.param(f"https://blog.example.com/posts/checkout\n<br>\n\n\nPostmortem: {CACHE}<br>\n<br>\nIssue Summary\n"
+                     f"{STALE}", CACHE, f"Postmortem: {CACHE}", id="after-a-link-and-breaks"),
+        pytest.param(f"{CACHE}\nIssue Summary\n{STALE}Timeline\n09:10 UTC: alert fired\n", CACHE, "",
+                     id="above-bare-headings"),
+        pytest.param(f"stmortem: {CACHE} of 2024\nIssue Summary\n{STALE}", f"{CACHE} of 2024",
+                     f"stmortem: {CACHE} of 2024", id="a-cut-first-line"),
+    ],
+)
+def test_a_line_standing_alone_at_the_top_is_the_title(text: str, title: str, as_written: str) -> None:
+    incident = incident_of(text)
+    assert incident.title == title
+    assert incident.title_as_written == as_written
 
 
 # --- metadata and times -------------------------------------------------------------------

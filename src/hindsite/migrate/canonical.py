@@ -84,12 +84,20 @@ def canonical_markdown(
         if parent is not None:
             children.setdefault(parent, []).append(index)
     top = {id(parts[n].section): n for n, parent in enumerate(parents) if parent is None}
-    order = [top[id(section)] for section in in_report_order([parts[n].section for n in top.values()])]
+    masthead = _masthead(parts, incident)
+    reported = [top[id(section)] for section in in_report_order([parts[n].section for n in top.values()])]
+    # The preamble first, then the sections up to the one the title is read from, then the rest in report order.
+    order = sorted(reported, key=lambda n: 0 if _unheaded(parts[n]) and parts[n].section.key == PREAMBLE
+                   else 1 if parts[n].section.line in masthead else 2)
+    lines = document.body.split("\n")
 
     def write(index: int, depth: int) -> None:
         part, body = parts[index], bodies[index]
         unheaded = _unheaded(part)
         heading = "" if unheaded else f"{'#' * (level + depth)} {section_heading(part.section, config.section_aliases)}"
+        if part.section.line in masthead and part.first_line > part.section.line:  # a heading line of its own
+            heading = _masthead_heading(lines[part.section.line - document.body_line].strip(),
+                                        part.section.line == _title_heading_line(incident), level + depth)
         body = _escaped(body or "", None if unheaded else part.section.key, level + depth, config.section_aliases)
         written.append("\n\n".join(text for text in (heading, body) if text))
         for child in children.get(index, ()):
@@ -134,6 +142,31 @@ def _unheaded(part: Part) -> bool:
     return part.section.key in (PREAMBLE, CLOSING)
 
 
+def _masthead(parts: Sequence[Part], incident: Incident) -> set[int]:
+    """The lines of the unrecognised sections up to the one whose heading the title was read from, when the
+    title comes from a heading left in the body (the incident's own, under an archive-wide "# Postmortems"): they
+    stay first, in their order and under their headings as written (`**Instruction:**` stays a label), so that the
+    heading is read as the title again."""
+    title_line = _title_heading_line(incident)
+    lines = [part.section.line for part in parts]
+    if title_line not in lines:
+        return set()
+    return {part.section.line for part in parts[: lines.index(title_line) + 1] if part.section.key == "other"}
+
+
+def _title_heading_line(incident: Incident) -> int | None:
+    return next((o.line for o in incident.origins if o.field == "title" and o.how == "heading"), None)
+
+
+def _masthead_heading(written: str, is_title: bool, level: int) -> str:
+    """A masthead section's heading as written; the title's, when it is at the level the sections are written at,
+    one level above them, so that it is read again as the document's name rather than a part beside them."""
+    marks = re.match(r"#{1,6}(?=\s)", written)
+    if is_title and marks is not None and len(marks.group()) == level > 1:
+        return "#" * (level - 1) + written[level:]
+    return written
+
+
 def _parts(
     document: Document, incident: Incident, aliases: Mapping[str, str]
 ) -> tuple[list[Part], list[int | None], Block | None] | None:
@@ -152,8 +185,23 @@ def _parts(
         raw = split_sections(blocks[skip:], lines, document.body_line, aliases)
         if [r.line for r in raw] == wanted:
             parts = [_part(r, s, lines, document.body_line) for r, s in zip(raw, sections, strict=True)]
-            return parts, [r.parent for r in raw], blocks[0] if skip else None
+            return parts, _parents(incident.sections), blocks[0] if skip else None
     return None
+
+
+def _parents(sections: Sequence[Section]) -> list[int | None]:
+    """The index of each section's parent, in `Incident.every_section` order, as the record nests them."""
+    parents: list[int | None] = []
+
+    def walk(section: Section, parent: int | None) -> None:
+        index = len(parents)
+        parents.append(parent)
+        for child in section.children:
+            walk(child, index)
+
+    for section in sections:
+        walk(section, None)
+    return parents
 
 
 def _part(raw: RawSection, section: Section, lines: Sequence[str], body_line: int) -> Part:

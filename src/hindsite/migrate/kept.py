@@ -81,9 +81,10 @@ def _value_words(value: Any) -> list[str]:
     return words(text or "")
 
 
-#: What a heading holds that is no word of its text: its own tags (`<h3>`, `</h3>`) and emoji shortcodes (`:fire:`),
-#: which go with the rest of a heading that only names its section (docs/migrate.md).
-_TAG = re.compile(r"</?h[1-6]\b[^>]*>|:[a-z0-9_+-]+:", re.I)
+#: What a heading holds that is no word of its text: its tags (`<h3>`, or `<p align="center"><b>` around a bold line
+#: read as a heading) and emoji shortcodes (`:fire:`), which go with the rest of a heading that only names its
+#: section (docs/migrate.md).
+_TAG = re.compile(r"</?[a-z][a-z0-9]*\b[^>]*>|:[a-z0-9_+-]+:", re.I)
 _NUMBERING = re.compile(r"^[\W_]*(\d+|[ivxlc]+)\b(?=[.):\s])", re.I)
 
 

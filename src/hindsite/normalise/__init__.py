@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from itertools import chain
 
 from .. import diagnostics as diag
 from ..config import SiteConfig, squash
@@ -30,6 +31,7 @@ from .guard import guard_secrets, without_secrets
 from .metadata import (
     Metadata,
     apply_stated,
+    body_label,
     file_name_date,
     read_front_matter,
     resolve_pending,
@@ -37,7 +39,7 @@ from .metadata import (
     undecided_date,
 )
 from .placeholders import TEMPLATE_NOTE, is_unfilled, placeholder_lines
-from .sections import RawSection, names_section, read_heading, split_sections
+from .sections import PSEUDO_LEVEL, RawSection, line_heading, names_section, read_heading, split_sections
 from .timeline import (
     Placed,
     declared_zone,
@@ -47,7 +49,7 @@ from .timeline import (
     undecided_problems,
     untimed_problem,
 )
-from .times import Context, Zone, Zones, numeric_order, parse_date, scan, scan_dates, stated_zone
+from .times import Context, Zone, Zones, leading_stamp, numeric_order, parse_date, scan, scan_dates, stated_zone
 from .titles import clean_title, is_generic, plain_title, title_date, title_from_file_name, title_from_text
 
 __all__ = ["guard_secrets", "normalise", "without_secrets"]
@@ -92,7 +94,8 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
     blocks = parse_blocks(document.body, document.body_line, whole, body_lines, plain=plain)
     problems += _unsafe_html(whole, document)
     problems += _too_deep(whole, document)
-    blocks, written_title = _take_title(blocks, meta, config)
+    blocks, offered = _take_title(blocks, meta, config)
+    written_title = offered.written
     raw_sections = split_sections(blocks, body_lines, document.body_line, config.section_aliases)
     preamble = _preamble_key(raw_sections, zones)
     parts = [_part(raw, document, body_lines, preamble, whole, plain) for raw in raw_sections]
@@ -126,9 +129,9 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
     prose_moments(meta, _passages(parts), context, zones)
     problems += check_facts(meta, config.max_incident_minutes, document.source)
 
-    title = _settle_title(meta, document, parts, problems)
+    title = _settle_title(meta, document, parts, offered, problems)
     written_title = plain_title(str(meta.values.get("title") or ""))
-    sections = _nested(parts, raw_sections, body_lines, document.body_line)
+    sections = _beside_the_name(_nested(parts, raw_sections, body_lines, document.body_line), meta.origins.get("title"))
     if document.unread_front_matter:
         sections.insert(0, _unread_front_matter_section(document))
     problems += _placeholder_problems(parts, document.source)
@@ -209,46 +212,216 @@ def _has_text(document: Document) -> bool:
 
 # --- title ------------------------------------------------------------------
 
-def _take_title(blocks: list[Block], meta: Metadata, config: SiteConfig) -> tuple[list[Block], str]:
-    """Use the document's opening heading (or bold line) as its title, unless it names a section.
+@dataclass(frozen=True, slots=True)
+class _BodyTitle:
+    """What the body offers to name the incident, found before it is split into sections."""
 
-    With a front-matter title the opening heading is consumed only when it says
-    the same thing, so no words disappear. Returns the remaining blocks and the
-    title as written.
+    heading: str = ""  # the incident's own heading or bold line: the opening one, or one under an opening that names nothing
+    heading_line: int | None = None
+    first_line: str = ""  # a line standing on its own at the top of a document written without headings
+    first_line_number: int | None = None
+    under_front_matter: bool = False  # a front-matter title was given
+
+    @property
+    def written(self) -> str:
+        """The body's title as written, for the date it may state; "" beside a front-matter title, which says it."""
+        return "" if self.under_front_matter else self.heading or self.first_line
+
+
+def _take_title(blocks: list[Block], meta: Metadata, config: SiteConfig) -> tuple[list[Block], _BodyTitle]:
+    """Find the incident's own heading, and take the document's opening heading (or bold line) out of the body.
+
+    The opening heading is taken out when it is a title, generic or not (it is then the title as
+    written), unless a front-matter title says something else, so that no words disappear. When it
+    names nothing ("Postmortem", "Acme postmortems") the incident's own heading may come below it;
+    that one stays in the body. Returns the remaining blocks and what the body offers as a title.
     """
-    if not blocks:
-        return blocks, ""
-    text = _title_text(blocks, config)
-    if text is None:
-        return blocks, ""
-    written = meta.values.get("title")
-    if written is not None and _comparable(str(written)) != _comparable(clean_title(text)) and _comparable(str(written)) != _comparable(text):
-        return blocks, ""
-    meta.set("title", text, "heading", blocks[0].start)
-    return blocks[1:], text
+    aliases = config.section_aliases
+    stated = meta.values.get("title") is not None
+    opening = _title_text(blocks, aliases) if blocks else None
+    opening_line = blocks[0].start if blocks else None
+    own = None
+    if opening is None or is_generic(clean_title(opening)):
+        own = _own_heading(blocks[0 if opening is None else 1 :], aliases)
+    if opening is not None and (not stated or _says_the_same(str(meta.values["title"]), opening)):
+        meta.set("title", opening, "heading", blocks[0].start)
+        blocks = blocks[1:]
+    if own is not None:
+        meta.set("title", own[0], "heading", own[1])
+        return blocks, _BodyTitle(own[0], own[1], under_front_matter=stated)
+    if opening is not None:
+        return blocks, _BodyTitle(opening, opening_line, under_front_matter=stated)
+    lone = _lone_first_line(blocks, aliases)
+    if lone is None:
+        return blocks, _BodyTitle(under_front_matter=stated)
+    meta.set("title", lone[0], "line", lone[1])
+    return blocks, _BodyTitle(first_line=lone[0], first_line_number=lone[1], under_front_matter=stated)
 
 
-def _title_text(blocks: list[Block], config: SiteConfig) -> str | None:
-    """The words the document's opening heading (or bold line) shows a reader, when it is the title."""
+def _says_the_same(stated: str, heading: str) -> bool:
+    return _comparable(stated) in (_comparable(clean_title(heading)), _comparable(heading))
+
+
+def _title_text(blocks: list[Block], aliases: Mapping[str, str]) -> str | None:
+    """The words the document's opening heading (or bold line) shows a reader, when it is the title:
+    not a section's name, a field's label (`**Duration:**`) or a heading below the document's top level."""
     first = blocks[0]
-    heading = read_heading(first, config.section_aliases)
+    heading = read_heading(first, aliases)
     if heading is not None:
-        if names_section(heading.text, config.section_aliases):
+        if names_section(heading.text, aliases):
             return None  # "## Summary" first: the document has no title line
         levels = [h.level for b in blocks if (h := read_heading(b)) is not None and h.level <= 6]
         if heading.level <= 6 and heading.level > min(levels, default=heading.level):
             return None
         if heading.level > 6 and heading.key is not None:
             return None
-        return _words_shown(first) if first.kind in ("heading", "html") else heading.text
+        if first.kind in ("heading", "html"):
+            text = _words_shown(first)
+            return None if _is_field_label(text, heading=True) else text
+        text = inline_text(first.inline).strip()  # a pseudo-heading shows its colon: `**Instruction:**` is a label
+        return None if _is_field_label(text, heading=heading.level <= 6) else heading.text
     if first.kind == "heading":
         return _words_shown(first)  # a timestamp heading first is a dated title
     if first.kind == "paragraph" and "\n" not in first.inline.strip():
-        line = first.inline.strip()
-        emphasised = re.fullmatch(r"(\*\*|__)(.+?)\1", line)
-        if emphasised and not line.endswith(":") and not line.endswith(":**"):
-            return inline_text(emphasised.group(2)).strip()
+        emphasised = _BOLD_LINE.fullmatch(first.inline.strip())
+        text = inline_text(emphasised.group(2)).strip() if emphasised else ""
+        if text and not _is_field_label(text):
+            return text
     return None
+
+
+_BOLD_LINE = re.compile(r"(\*\*|__)(.+?)\1")
+
+
+def _own_heading(blocks: Sequence[Block], aliases: Mapping[str, str]) -> tuple[str, int] | None:
+    """The incident's own heading (or bold line) and its line, below what opens the document.
+
+    Passed over on the way: headings that name nothing or the archive ("Postmortems"), a date
+    ("## 22/Mar/2022"), field labels and what they hold (`**Instruction:**` and its list,
+    "## Owner: @ana"), images and rules. A section's heading or text ends the search.
+    """
+    in_fields = False
+    for index, block in enumerate(blocks):
+        words = _heading_words(block, aliases)
+        if words is None:
+            if in_fields or _shows_no_words(block):
+                continue
+            return None
+        if names_section(words, aliases):
+            return None
+        if _is_field_label(words, in_fields, heading=block.kind == "heading"):
+            in_fields = True
+            continue
+        in_fields = False
+        if not _says_only_when(words) and not is_generic(clean_title(words)):
+            return (words, block.start) if _heads_what_follows(blocks[index:], aliases) else None
+    return None
+
+
+def _heads_what_follows(blocks: Sequence[Block], aliases: Mapping[str, str]) -> bool:
+    """Whether the heading `blocks[0]` names the document rather than one part of it: it stands alone (another
+    heading follows at once), or the first section after its text is not at its level ("## Who's on point"
+    then "## Summary" is a part beside the others)."""
+    heading = read_heading(blocks[0], aliases)
+    level = blocks[0].level if blocks[0].kind == "heading" else heading.level if heading else PSEUDO_LEVEL
+    if len(blocks) > 1 and (blocks[1].kind == "heading" or read_heading(blocks[1], aliases) is not None):
+        return True
+    sections = (h.level for b in blocks[1:] if (h := read_heading(b, aliases)) is not None and h.key is not None)
+    return next(sections, None) != level
+
+
+def _heading_words(block: Block, aliases: Mapping[str, str]) -> str | None:
+    """The words of a heading, a bold line or a line that reads as a heading; None for other blocks."""
+    if block.kind == "heading" or block.kind == "html" and read_heading(block, aliases) is not None:
+        return _words_shown(block)
+    if block.kind != "paragraph" or "\n" in block.inline.strip():
+        return None
+    if _BOLD_LINE.fullmatch(block.inline.strip()):
+        return inline_text(block.inline).strip()
+    heading = read_heading(block, aliases)
+    return heading.text if heading is not None else None
+
+
+def _shows_no_words(block: Block) -> bool:
+    """A rule, an image, a bare address or HTML that shows no text: nothing a title could hide behind."""
+    if block.kind == "hr":
+        return True
+    if block.kind not in ("paragraph", "html"):
+        return False
+    source = re.sub(r"!\[[^\]]*\]\([^)]*\)|<[^>]*>|https?://\S+", " ", block.source)
+    return not source.strip()
+
+
+def _is_field_label(words: str, in_fields: bool = False, *, heading: bool = False) -> bool:
+    """`**Duration:**`, "## Date", "## Owner: @ana": a field's label, with its value or without, is not a title.
+
+    `Incident: …` and `Title: …` are the title's own fields, and a date field that goes on to say
+    more ("incident date: 2019-02-20, kubectl logs unavailable") is a dated title. A heading's
+    trailing colon is a style ("#Outage of the survey site:"), a bold line's marks a label; in a
+    run of fields, any short `Label: value` is one.
+    """
+    label, colon, value = words.partition(":")
+    field = body_label(label)
+    if not colon:
+        return field not in (None, "title")
+    if len(label.split()) > 5:
+        return False  # "Queue stalled for an hour after the deploy: …" is a title
+    if not value.strip():
+        return field is not None or in_fields or not heading
+    dated = leading_stamp(value)
+    if field in _WHEN_FIELDS and dated is not None and dated[1]:
+        return False
+    return field not in (None, "title") or in_fields and field is None
+
+
+_WHEN_FIELDS = frozenset({"date", "started_at", "detected_at", "resolved_at"})
+
+
+def _says_only_when(words: str) -> bool:
+    """A date heading ("## 22/Mar/2022") or a timeline entry's ("### 10:32 UTC alert"): not the incident's name."""
+    found = leading_stamp(words)
+    return found is not None and (found[0].clock is not None or not found[1])
+
+
+_BREAK = re.compile(r"<br\s*/?>|\\$|(?<=\S) {2,}$", re.I)
+
+
+def _lone_first_line(blocks: Sequence[Block], aliases: Mapping[str, str]) -> tuple[str, int] | None:
+    """A line standing on its own at the top of a document written without Markdown headings, and its line:
+    "Postmortem: Server outage<br>" after a link, a short first line above a bare "Issue Summary" line."""
+    for index, block in enumerate(blocks):
+        if block.kind not in ("paragraph", "html") or read_heading(block, aliases) is not None:
+            return None
+        lines = block.source.split("\n")
+        for offset, raw in enumerate(lines):
+            text = _line_words(raw)
+            if not text or re.fullmatch(r"(?:https?://|www\.)\S+", text):
+                continue
+            if offset + 1 < len(lines):
+                ends = _BREAK.search(raw) is not None or _opens_a_part(lines[offset + 1], aliases)
+            else:
+                after = blocks[index + 1] if index + 1 < len(blocks) else None
+                ends = after is None or after.kind != "paragraph" or read_heading(after, aliases) is not None \
+                    or _opens_a_part(after.source.split("\n")[0], aliases)
+            return (text, block.start + offset) if ends and _reads_as_a_title(text, aliases) else None
+    return None
+
+
+def _line_words(raw: str) -> str:
+    return inline_text(_BREAK.sub("", raw.strip())).strip()
+
+
+def _opens_a_part(raw: str, aliases: Mapping[str, str]) -> bool:
+    """A line after which a title line stands alone: a break, a bare section heading, a `Label:` line."""
+    text = _line_words(raw)
+    return not text or line_heading(text, aliases) is not None or _LABEL_LINE.match(text) is not None
+
+
+def _reads_as_a_title(line: str, aliases: Mapping[str, str]) -> bool:
+    """A short line that is not a sentence, a label, a section's heading or a timeline entry."""
+    if len(line.split()) > 15 or line.endswith((".", ",", ";", ":")) or _is_field_label(line):
+        return False
+    return line_heading(line, aliases) is None and not _says_only_when(line)
 
 
 def _words_shown(block: Block) -> str:
@@ -260,45 +433,134 @@ def _comparable(text: str) -> str:
     return re.sub(r"\W+", " ", text).strip().casefold()
 
 
-def _settle_title(meta: Metadata, document: Document, parts: Sequence[_Part], problems: list[Diagnostic]) -> str:
+def _settle_title(
+    meta: Metadata, document: Document, parts: Sequence[_Part], offered: _BodyTitle, problems: list[Diagnostic]
+) -> str:
+    """The incident's title, as a reviewer names it.
+
+    In order: the front-matter title; a `Title:` or `Incident:` field in the body; the incident's
+    own heading, or a line standing alone at the top; a sentence of the summary, impact or root
+    cause, then of any section. A generic title is replaced so (`generic-title`) and kept when
+    nothing names the incident better; the file name is the title of an empty document only.
+
+    The title's origin is the heading or line it was read from (the incident's own heading under
+    a generic one), so that `migrate` keeps that heading where it is read as the title again.
+    """
     written = str(meta.values.get("title") or "")
-    title = clean_title(written) if written else ""
-    if title and not is_generic(title):
-        return title
     origin = meta.origins.get("title")
-    better = clean_title(inline_text(meta.values.get("name") or "") or _first_clause(parts))
-    if not better or is_generic(better):
-        # Nothing better in the text: a generic title as written still beats the file name.
-        better = title or clean_title(title_from_file_name(document.rel.name))
-        if written and better == title:
+    stated = written if origin is not None and origin.how == "front-matter" else ""
+    sentences = (_first_clause(parts, keys, labelled=labelled) for keys, labelled in
+                 ((_SUMMARY_KEYS, False), ((*_SUMMARY_KEYS, *_OTHER_KEYS), True)))
+    named = inline_text(str(meta.values.get("name") or ""))
+    field = named if _labelled_as_the_title(meta, document) else ""
+    title = (_first_specific([stated, field]) or _from_the_body(meta, offered)
+             or _first_specific(chain([named], sentences)))
+    if written and is_generic(clean_title(written)):
+        line = origin.line if origin else None
+        if title:
             problems.append(diag.info(
-                "generic-title", f"the title {written.strip()!r} says nothing about the incident; "
-                "give the document a title that names what broke", document.source, origin.line if origin else None))
-            return better
-    if written:
+                "generic-title", f"the title {written.strip()!r} says nothing about the incident; it is shown as "
+                f"{title!r} — give the document a title that names what broke", document.source, line))
+            return title
         problems.append(diag.info(
-            "generic-title",
-            f"the title {written.strip()!r} says nothing about the incident; it is shown as {better!r} — "
-            "give the document a title that names what broke",
-            document.source, origin.line if origin else None))
-    return better
+            "generic-title", f"the title {written.strip()!r} says nothing about the incident; "
+            "give the document a title that names what broke", document.source, line))
+        return clean_title(written)
+    return title or clean_title(_first_words(parts) or title_from_file_name(document.rel.name))
 
 
-def _first_clause(parts: Sequence[_Part]) -> str:
-    """The first sentence of prose in the summary, impact or root cause, skipping `Label: value` lines."""
-    for key in ("summary", "impact", "root_cause", PREAMBLE, "other"):
+_TITLE_LABEL = re.compile(r"^[\W_]*(?:incident(?:\s+(?:title|name))?|title|subject)[\W_]*(?::|\||$)", re.I)
+
+
+def _labelled_as_the_title(meta: Metadata, document: Document) -> bool:
+    """Whether the body's name for the incident is labelled `Title`, `Incident` or `Subject`; a bare `Name` may
+    be a person's, in a list of who was on call, and comes after the incident's own heading."""
+    origin = meta.origins.get("name")
+    lines = document.body.split("\n")
+    index = origin.line - document.body_line if origin is not None and origin.line is not None else -1
+    return 0 <= index < len(lines) and _TITLE_LABEL.match(lines[index].strip()) is not None
+
+
+def _from_the_body(meta: Metadata, offered: _BodyTitle) -> str:
+    """The incident's own heading or a line standing alone, cleaned, when it names the incident.
+
+    The title's origin becomes that heading or line; its value in `meta` stays the title as written.
+    """
+    for how, text, line in (("heading", offered.heading, offered.heading_line),
+                            ("line", offered.first_line, offered.first_line_number)):
+        title = _first_specific([text])
+        if title:
+            origin = meta.origins.get("title")
+            if line is not None and (origin is None or origin.line != line):
+                meta.origins["title"] = Origin("title", how, line)
+            return title
+    return ""
+
+
+def _first_specific(candidates: Iterable[str]) -> str:
+    """The first candidate that, cleaned, names the incident; a generator's are worked out only as far as needed."""
+    for candidate in candidates:
+        title = clean_title(candidate) if candidate else ""
+        if title and not is_generic(title):
+            return title
+    return ""
+
+
+_SUMMARY_KEYS = ("summary", "impact", "root_cause", PREAMBLE, "other")
+_OTHER_KEYS = ("trigger", "fault", "detection", "response", "resolution", "lessons", "related")
+_LABEL_LINE = re.compile(r"^(?P<label>[^:]{1,40}):\s*$|^(?P<name>[^:]{1,30}):\s+(?P<value>\S.*)$")
+
+
+def _first_clause(parts: Sequence[_Part], keys: Sequence[str] = _SUMMARY_KEYS, *, labelled: bool = False) -> str:
+    """The first sentence of prose in the sections under `keys`, in that order, that says more than when.
+
+    `Label: value` lines are skipped, or with `labelled` read for their value when the label
+    names no field (`**Problem:** users could not log in`, not `**Duration:** 2h`).
+    """
+    for key in keys:
         for part in parts:
             if part.section.key != key:
                 continue
-            for block in part.blocks:
-                if block.kind not in ("paragraph", "list"):
-                    continue
-                texts = [i.text for i in block.items] if block.kind == "list" else block.inline.split("\n\n")
-                for text in texts:
-                    line = text.strip().split("\n")[0]
-                    if re.match(r"^[^:]{1,40}:\s*$|^[^:]{1,30}:\s", line) or len(line.split()) < 4:
-                        continue
-                    return title_from_text(text)
+            for text in _texts(part):
+                title = _sentence_title(text, labelled)
+                if title:
+                    return title
+    return ""
+
+
+def _texts(part: _Part) -> Iterable[str]:
+    for block in part.blocks:
+        if block.kind == "list":
+            yield from (item.text for item in block.items)
+        elif block.kind == "paragraph":
+            yield from block.source.split("\n\n")
+
+
+def _sentence_title(text: str, labelled: bool) -> str:
+    """A title from one paragraph or list item, past a line above it that names nothing ("POSTMORTEM").
+
+    A first line of fewer than four words that is no label ("- duration" over its value) is not a sentence.
+    """
+    lines = text.strip().split("\n")
+    while lines and is_generic(clean_title(inline_text(lines[0]))):
+        lines.pop(0)
+    first = inline_text(lines[0]).strip() if lines else ""
+    label = _LABEL_LINE.match(first)
+    if label is None:
+        return title_from_text("\n".join(lines)) if len(first.split()) >= 4 else ""
+    name = label.group("label") or label.group("name")
+    if not labelled or body_label(name) is not None:
+        return ""  # `Duration: 2h`, `Start time:` over its value
+    return title_from_text("\n".join([label.group("value") or "", *lines[1:]]))
+
+
+def _first_words(parts: Sequence[_Part]) -> str:
+    """The first line of text anywhere in the document: its title when nothing else names it."""
+    for part in parts:
+        for line in part.section.text.split("\n"):
+            words = inline_text(line).strip()
+            if clean_title(words):
+                return words
     return ""
 
 
@@ -525,6 +787,19 @@ def _preamble_key(raws: Sequence[RawSection], zones: Zones) -> str:
         return PREAMBLE
     opening = next((raw for raw in raws if not raw.key), None)
     return "summary" if opening is not None and is_prose(opening.blocks, zones) else PREAMBLE
+
+
+def _beside_the_name(sections: list[Section], title: Origin | None) -> list[Section]:
+    """The heading the incident's name was read from, left in the body, names the document: the sections written
+    under it stand beside it, as they would had it been written at their level (or taken out as the title)."""
+    if title is None or title.how != "heading":
+        return sections
+    at = next((n for n, s in enumerate(sections) if s.line == title.line and s.key == "other" and s.children), None)
+    if at is None:
+        return sections
+    named = sections[at]
+    bare = replace(named, children=(), text_with_children="")
+    return [*sections[:at], bare, *named.children, *sections[at + 1 :]]
 
 
 def _nested(parts: Sequence[_Part], raws: Sequence[RawSection], body_lines: Sequence[str], body_line: int) -> list[Section]:

@@ -56,7 +56,7 @@ def small(tmp_path: Path, make_site: MakeSite, run_cli: RunCli) -> Path:
 
 def test_the_archive_views_are_built(small: Path) -> None:
     for rel in ("index.html", "search.html", "follow-ups.html", "stats.html", "feed.xml", "incidents.csv",
-                "sitemap.xml", "search/index.js", "search/d-0.js", "rows.js", "incidents.json", "tags/index.html",
+                "sitemap.xml", "search/index.js", "search/r-0.js", "rows.js", "incidents.json", "tags/index.html",
                 "services/index.html", "services/api.html", "services/cdn.html", "tags/db.html", "404.html",
                 "incidents/2024-03-01-db.html", "incidents/2024-05-02-cdn.html"):
         assert (small / rel).is_file(), rel
@@ -94,11 +94,11 @@ def test_search_index_covers_every_report(small: Path) -> None:
     assert manifest.startswith(prefix) and manifest.rstrip().endswith(";")
     data = json.loads(manifest[len(prefix):].rstrip().rstrip(";"))
     assert data["documents"] == 2
-    _, docs = _script_payload(read(small, "search/d-0.js"), "hindsiteSearchDocs")
-    urls = sorted(d[0] for d in docs)  # type: ignore[union-attr]
+    docs = [_script_payload(read(small, f"search/r-{n}.js"), "hindsiteSearchReport")[1] for n in range(2)]
+    urls = sorted(d[0] for d in docs)  # type: ignore[index]
     assert urls == ["incidents/2024-03-01-db.html", "incidents/2024-05-02-cdn.html"]
-    number, db = next((n, d) for n, d in enumerate(docs) if d[0] == "incidents/2024-03-01-db.html")  # type: ignore[arg-type]
-    assert [p[0] for p in db[6]][:2] == ["s-summary", "s-timeline"]
+    number, db = next((n, d) for n, d in enumerate(docs) if d[0] == "incidents/2024-03-01-db.html")  # type: ignore[index]
+    assert [p[0] for p in db[7]][:2] == ["s-summary", "s-timeline"]
     # Every word of the report's title is in the shard of its first two letters, pointing at the report.
     for word in re.findall(r"[^\W_]{2,}", db[1].lower()):
         key = word[:2].encode().hex()

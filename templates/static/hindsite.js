@@ -43,12 +43,15 @@
 
   /* ---- search ------------------------------------------------------- */
   /* The index is split (see src/hindsite/search.py): a manifest, word shards by
-     their first two letters, and blocks of documents. A query loads only the
-     shards of its words and the blocks of its results. */
+     their first two letters, and a file per report with the text of its places.
+     A query loads only the shards of its words and the reports it shows. Each
+     result quotes the passage of its first match, the query's words marked. */
 
-  var shards = {}, documentBlocks = {};
+  var TITLE = -1, FACTS = -2, SUMMARY = -3;  /* a section n's text is place 2n, its heading 2n + 1 */
+  var SHOWN_AT_ONCE = 20, BEFORE_MATCH = 60, AFTER_MATCH = 200;
+  var shards = {}, reports = {};
   window.hindsiteSearchShard = function (key, terms) { shards[key] = terms; };
-  window.hindsiteSearchDocs = function (block, docs) { documentBlocks[block] = docs; };
+  window.hindsiteSearchReport = function (number, report) { reports[number] = report; };
 
   function hex(value) {
     return Array.prototype.map.call(new TextEncoder().encode(value), function (b) {
@@ -69,16 +72,23 @@
     var status = document.getElementById("search-status");
     var list = document.getElementById("search-results");
     var base = form.getAttribute("data-base");
+    var more = text("button", "More results", "more-results");
+    more.type = "button";
+    more.hidden = true;
+    list.parentNode.insertBefore(more, list.nextSibling);
+    var results = [], terms = [], shown = 0, asked = 0;
     var params = new URLSearchParams(window.location.search);
     input.value = params.get("q") || "";
 
     function run() {
-      var terms = words(input.value).filter(function (w) { return w.length >= 2; });
+      var query = asked += 1;
+      terms = words(input.value).filter(function (w) { return w.length >= 2; });
       list.textContent = "";
+      more.hidden = true;
       if (!terms.length) { status.textContent = input.value.trim() ? "Type at least two letters." : ""; return; }
       if (!window.hindsiteSearch) {
         status.textContent = "Loading the index…";
-        loadScript(form.getAttribute("data-index"), run);
+        loadScript(form.getAttribute("data-index"), function () { if (query === asked) { run(); } });
         return;
       }
       var known = window.hindsiteSearch.shards;
@@ -86,27 +96,29 @@
       var missing = keys.filter(function (k, n) { return known.indexOf(k) !== -1 && !shards[k] && keys.indexOf(k) === n; });
       if (missing.length) {
         status.textContent = "Searching…";
-        loadAll(base, missing.map(function (k) { return "t-" + k + ".js"; }), run);
+        loadAll(base, missing.map(function (k) { return "t-" + k + ".js"; }), function () { if (query === asked) { run(); } });
         return;
       }
-      var results = match(terms, keys);
-      var per = window.hindsiteSearch.perFile;
-      var blocks = [];
-      results.slice(0, 100).forEach(function (r) {
-        var block = Math.floor(r.doc / per);
-        if (!documentBlocks[block] && blocks.indexOf(block) === -1) { blocks.push(block); }
-      });
-      if (blocks.length) {
-        loadAll(base, blocks.map(function (b) { return "d-" + b + ".js"; }), run);
-        return;
-      }
+      results = match(terms, keys);
+      shown = 0;
       status.textContent = results.length + (results.length === 1 ? " report matches" : " reports match") +
-        " “" + input.value.trim() + "”.";
-      results.slice(0, 100).forEach(function (r) {
-        list.appendChild(resultItem(documentBlocks[Math.floor(r.doc / per)][r.doc % per], r));
-      });
+        " “" + input.value.trim() + "”" + (results.length > SHOWN_AT_ONCE ? ", best first." : ".");
+      showMore(query);
     }
 
+    function showMore(query) {
+      var next = results.slice(shown, shown + SHOWN_AT_ONCE);
+      var missing = next.filter(function (r) { return !reports[r.doc]; }).map(function (r) { return "r-" + r.doc + ".js"; });
+      if (missing.length) {
+        loadAll(base, missing, function () { if (query === asked) { showMore(query); } });
+        return;
+      }
+      next.forEach(function (r) { list.appendChild(resultItem(reports[r.doc], r, terms)); });
+      shown += next.length;
+      more.hidden = shown >= results.length;
+    }
+
+    more.addEventListener("click", function () { showMore(asked); });
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var url = new URL(window.location.href);
@@ -117,52 +129,118 @@
     if (input.value) { run(); }
   }
 
-  /* Reports that contain every term (as a word or the start of one), best first. */
+  function isHeadingOrFacts(place) { return place === FACTS || (place >= 0 && place % 2 === 1); }
+
+  /* Reports that contain every term (as a word or the start of one), ranked by how many terms their title
+     holds, then their headings and facts, then how often their text holds them. */
   function match(terms, keys) {
-    var found = null;
-    terms.forEach(function (term, n) {
-      var shard = shards[keys[n]] || {};
-      var here = {};
+    var each = terms.map(function (term, n) {
+      var shard = shards[keys[n]] || {}, docs = {};
       Object.keys(shard).forEach(function (word) {
         if (word.indexOf(term) !== 0) { return; }
         shard[word].forEach(function (posting) {
-          var entry = here[posting[0]] || (here[posting[0]] = { score: 0, places: {} });
-          var weight = posting[1] === -1 ? 5 : posting[1] === -2 ? 2 : 1;
-          entry.score += weight * Math.min(posting[2], 5);
-          entry.places[posting[1]] = (entry.places[posting[1]] || 0) + posting[2];
+          var places = docs[posting[0]] || (docs[posting[0]] = {});
+          places[posting[1]] = (places[posting[1]] || 0) + posting[2];
         });
       });
-      if (found === null) { found = here; return; }
-      var both = {};
-      Object.keys(found).forEach(function (doc) {
-        if (here[doc]) {
-          both[doc] = { score: found[doc].score + here[doc].score, places: found[doc].places };
-          Object.keys(here[doc].places).forEach(function (p) {
-            both[doc].places[p] = (both[doc].places[p] || 0) + here[doc].places[p];
-          });
-        }
-      });
-      found = both;
+      return docs;
     });
-    return Object.keys(found || {}).map(function (doc) {
-      var places = found[doc].places, best = null;
-      Object.keys(places).forEach(function (p) {
-        if (Number(p) >= 0 && (best === null || places[p] > places[best])) { best = p; }
+    return Object.keys(each[0]).filter(function (doc) {
+      return each.every(function (docs) { return docs[doc]; });
+    }).map(function (doc) {
+      var result = { doc: Number(doc), title: 0, heading: 0, text: 0, terms: each.map(function (docs) { return docs[doc]; }) };
+      result.terms.forEach(function (places) {
+        var inHeading = false;
+        Object.keys(places).forEach(function (key) {
+          var place = Number(key);
+          if (isHeadingOrFacts(place)) { inHeading = true; } else if (place !== TITLE) { result.text += Math.min(places[key], 5); }
+        });
+        if (places[TITLE]) { result.title += 1; }
+        if (inHeading) { result.heading += 1; }
       });
-      return { doc: Number(doc), score: found[doc].score, section: best === null ? null : Number(best) };
-    }).sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
+      return result;
+    }).sort(function (a, b) {
+      return b.title - a.title || b.heading - a.heading || b.text - a.text || a.doc - b.doc;
+    });
   }
 
-  function resultItem(doc, result) {
+  /* The place a result quotes: the section (or front-matter summary) holding the most terms, the first of them
+     in the page's order; else the facts; else, for a match in the title alone, the first text of the report. */
+  function quotedPlace(result, report) {
+    var best = null, bestCount = 0;
+    var candidates = [SUMMARY].concat(report[7].map(function (s, n) { return n; }));
+    candidates.forEach(function (candidate) {
+      var count = result.terms.filter(function (places) {
+        return candidate === SUMMARY ? places[SUMMARY] : places[2 * candidate] || places[2 * candidate + 1];
+      }).length;
+      if (count > bestCount) { best = candidate; bestCount = count; }
+    });
+    if (best !== null) { return best; }
+    if (result.terms.some(function (places) { return places[FACTS]; })) { return FACTS; }
+    if (report[6]) { return SUMMARY; }
+    var first = report[7].findIndex(function (s) { return s[2]; });
+    return first === -1 ? null : first;
+  }
+
+  function isTerm(word, terms) {
+    var lower = word.normalize("NFC").toLowerCase();
+    return terms.some(function (term) { return lower.indexOf(term) === 0; });
+  }
+
+  /* `value` into `parent` as text nodes, each word that begins with a term in a <mark>. */
+  function appendMarked(parent, value, terms) {
+    var wordPattern = /[\p{L}\p{M}\p{N}]+/gu, found, at = 0;
+    while ((found = wordPattern.exec(value))) {
+      if (!isTerm(found[0], terms)) { continue; }
+      if (found.index > at) { parent.appendChild(document.createTextNode(value.slice(at, found.index))); }
+      parent.appendChild(text("mark", found[0]));
+      at = found.index + found[0].length;
+    }
+    if (at < value.length) { parent.appendChild(document.createTextNode(value.slice(at))); }
+    return parent;
+  }
+
+  /* The passage of `value` around its first word that begins with a term, cut at spaces: whole words only. */
+  function passage(value, terms) {
+    var wordPattern = /[\p{L}\p{M}\p{N}]+/gu, found, first = 0;
+    while ((found = wordPattern.exec(value))) {
+      if (isTerm(found[0], terms)) { first = found.index; break; }
+    }
+    var from = 0, to = value.length;
+    if (first > BEFORE_MATCH) {
+      var space = value.indexOf(" ", first - BEFORE_MATCH);
+      from = space === -1 || space >= first ? first : space + 1;
+    }
+    if (to > first + AFTER_MATCH) {
+      var end = value.lastIndexOf(" ", first + AFTER_MATCH);
+      to = end > first ? end : (value.indexOf(" ", first) === -1 ? value.length : value.indexOf(" ", first));
+    }
+    return (from > 0 ? "…" : "") + value.slice(from, to) + (to < value.length ? "…" : "");
+  }
+
+  function resultItem(report, result, terms) {
     var item = document.createElement("li");
-    var section = result.section === null ? null : doc[6][result.section];
-    item.appendChild(link(root + doc[0] + (section ? "#" + section[0] : ""), doc[1]));
-    var meta = [doc[2], doc[3].toUpperCase(), doc[4].join(", ")].filter(Boolean).join(" · ");
+    var place = quotedPlace(result, report);
+    var section = place !== null && place >= 0 ? report[7][place] : null;
+    var anchor = section ? section[0] : place === FACTS ? "facts-title" : "";
+    var title = appendMarked(document.createElement("a"), report[1], terms);
+    title.href = root + report[0] + (anchor ? "#" + anchor : "");
+    item.appendChild(title);
+    var meta = [report[2], report[3].toUpperCase(), report[4].join(", ")].filter(Boolean).join(" · ");
     item.appendChild(text("span", " " + meta, "muted"));
-    var about = text("p", "", "snippet");
-    if (section && section[1]) { about.appendChild(text("strong", "In " + section[1] + ". ")); }
-    about.appendChild(document.createTextNode(doc[5]));
-    item.appendChild(about);
+    var quote = text("p", "", "snippet");
+    if (place === FACTS) {
+      quote.appendChild(text("strong", "Facts: ", "where"));
+      report[5].forEach(function (fact, n) {
+        quote.appendChild(document.createTextNode((n ? " · " : "") + fact[0] + " "));
+        appendMarked(quote, fact[1], terms);
+      });
+    } else if (place !== null) {
+      var label = section ? section[1] : "Summary";
+      if (label) { appendMarked(quote.appendChild(text("strong", "", "where")), label + ": ", terms); }
+      appendMarked(quote, passage(section ? section[2] : report[6], terms), terms);
+    }
+    item.appendChild(quote);
     return item;
   }
 

@@ -9,6 +9,7 @@ import os
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -16,6 +17,7 @@ from conftest import MakeSite, RunCli
 from factories import DERIVED_TIMES, END_BEFORE_START, MONTH_LONG, NO_TIMES
 
 from hindsite.cli import cli
+from hindsite.render import ROW_CHIPS
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
@@ -184,7 +186,7 @@ def test_later_pages_link_from_their_own_depth(large: Path) -> None:
     assert "Incidents 101–200 of 250" in html
 
 
-def script_rows(out: Path, rel: str, variable: str) -> list[list[object]]:
+def script_rows(out: Path, rel: str, variable: str) -> Any:
     """The rows a data script assigns to `window.VARIABLE`."""
     text = read(out, rel)
     prefix = f"window.{variable} = "
@@ -193,12 +195,16 @@ def script_rows(out: Path, rel: str, variable: str) -> list[list[object]]:
 
 
 def test_rows_script_defines_every_row(large: Path) -> None:
-    rows = script_rows(large, "rows.js", "hindsiteRows")
+    data = script_rows(large, "rows.js", "hindsiteRows")
+    rows = data["rows"]  # type: ignore[call-overload]
     assert len(rows) == 250
     first = rows[0]
     assert first[:5] == ["incidents/2023-09-07-inc-249.html", "2023-09-07", "Incident number 249", "sev2", ["svc-4", "core"]]
     assert first[7] == 1  # severity rank: sev2 is the second level
+    assert first[8:] == [0, 0]  # no name left unindexed
     assert len({r[0] for r in rows}) == 250
+    assert data["services"]["svc-4"] == "services/svc-4.html" and data["tags"]["all"] == "tags/all.html"  # type: ignore[call-overload]
+    assert data["rowChips"] == ROW_CHIPS  # type: ignore[call-overload]
 
 
 def listed_reports(html: str) -> list[str]:

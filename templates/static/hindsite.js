@@ -247,18 +247,21 @@
   /* ---- lists in pages, filtered from their data file --------------------------- */
   /* A long list shows one page of rows, rendered with the page. A filter (or a sort)
      needs every row: they come from the data file the form's data-rows names, the
-     matches replace the page's rows and the pager hides. Clearing brings the page back. */
+     matches replace the page's rows, drawn as the page draws them, the caption says
+     what is shown and the pager hides. Clearing brings the page back. */
 
   var SHOWN_AT_MOST = 500;
 
-  function filteredList(form, body, status, pager, options) {
-    var serverRows = body.innerHTML;
+  function filteredList(form, table, status, pager, options) {
+    var body = table.querySelector("tbody"), caption = table.querySelector("caption");
+    var serverRows = body.innerHTML, serverCaption = caption ? caption.textContent : "";
 
     function update() {
       rememberInAddress(form);
       var wanted = options.wanted(new FormData(form));
       if (!wanted) {
         body.innerHTML = serverRows;
+        if (caption) { caption.textContent = serverCaption; }
         status.textContent = "";
         if (pager) { pager.hidden = false; }
         return;
@@ -273,8 +276,12 @@
       body.textContent = "";
       rows.slice(0, SHOWN_AT_MOST).forEach(function (row) { body.appendChild(options.element(row)); });
       if (pager) { pager.hidden = true; }
-      status.textContent = rows.length + " " + options.noun + (rows.length === 1 ? "" : "s") +
-        (rows.length > SHOWN_AT_MOST ? " (showing the first " + SHOWN_AT_MOST + ")" : "");
+      var counted = counting(rows.length, options.noun);
+      status.textContent = counted + (rows.length > SHOWN_AT_MOST ? " (showing the first " + SHOWN_AT_MOST + ")" : "");
+      if (caption) {
+        caption.textContent = (rows.length > SHOWN_AT_MOST ? "The first " + SHOWN_AT_MOST + " of " : "") + counted +
+          (options.filtered(wanted) ? " matching the filters" : "") + ", " + options.order();
+      }
     }
 
     form.addEventListener("change", update);
@@ -283,12 +290,23 @@
     return update;
   }
 
+  function counting(count, noun) {
+    return count.toLocaleString("en-US") + " " + noun + (count === 1 ? "" : "s");
+  }
+
   /* ---- index filters and sorting ----------------------------------------- */
+
+  var ORDERS = {
+    date: ["oldest first", "newest first"],
+    title: ["by title, A to Z", "by title, Z to A"],
+    severity: ["least severe first", "most severe first"],
+    duration: ["shortest first", "longest first"]
+  };
 
   function setUpIndex(form) {
     var table = document.getElementById("incident-table");
     var sortKey = "date", descending = true;
-    var update = filteredList(form, table.querySelector("tbody"), document.getElementById("filter-status"),
+    var update = filteredList(form, table, document.getElementById("filter-status"),
       document.getElementById("index-pager"), {
         noun: "incident",
         data: function () { return window.hindsiteRows; },
@@ -297,15 +315,17 @@
           var sorted = !(sortKey === "date" && descending);
           return want.severity || want.service || want.tag || want.year || sorted ? want : null;
         },
+        filtered: function (want) { return Boolean(want.severity || want.service || want.tag || want.year); },
+        order: function () { return ORDERS[sortKey][descending ? 1 : 0]; },
         pick: function (all, want) {
-          return all.filter(function (row) {
+          return all.rows.filter(function (row) {
             return (!want.severity || row[3] === want.severity) &&
               (!want.service || row[4].indexOf(want.service) !== -1) &&
               (!want.tag || row[5].indexOf(want.tag) !== -1) &&
               (!want.year || row[1].slice(0, 4) === want.year);
           }).sort(compare(sortKey, descending));
         },
-        element: rowElement
+        element: function (row) { return rowElement(row, window.hindsiteRows); }
       });
 
     table.querySelectorAll("th[data-key]").forEach(function (th) {
@@ -337,25 +357,54 @@
     };
   }
 
-  function rowElement(row) {
+  /* The markup of templates/_macros.html's incident_rows, element for element: a browser test compares them. */
+  function rowElement(row, data) {
     var tr = document.createElement("tr");
-    tr.appendChild(text("td", row[1] || "undated", "date"));
-    var title = document.createElement("td");
-    title.appendChild(link(root + row[0], row[2]));
-    tr.appendChild(title);
-    var severity = document.createElement("td");
-    severity.appendChild(text("span", row[3] ? row[3].toUpperCase() : "—", "sev sev-" + (row[3] || "none")));
-    tr.appendChild(severity);
-    tr.appendChild(text("td", row[4].join(", ")));
-    tr.appendChild(text("td", row[5].map(function (t) { return "#" + t; }).join(" "), "tags"));
-    tr.appendChild(text("td", durationText(row[6]), "num"));
+    var date = text("td", row[1] || "undated", "date");
+    date.setAttribute("data-sort", row[1]);
+    tr.appendChild(date);
+    tr.appendChild(document.createElement("td")).appendChild(link(root + row[0], row[2]));
+    var severity = tr.appendChild(document.createElement("td"));
+    severity.setAttribute("data-sort", row[3]);
+    severity.appendChild(severityBadge(row[3]));
+    tr.appendChild(chips(document.createElement("td"), row, row[4], data.services, row[8], "chip", ""));
+    tr.appendChild(chips(text("td", "", "tags"), row, row[5], data.tags, row[9], "chip chip-tag", "#"));
+    var duration = text("td", durationText(row[6]), "num");
+    duration.setAttribute("data-sort", row[6] === null ? "" : String(row[6]));
+    tr.appendChild(duration);
     return tr;
+
+    function chips(cell, row, names, pages, unindexed, className, prefix) {
+      names.slice(0, data.rowChips).forEach(function (name, n) {
+        if (n) { cell.appendChild(document.createTextNode(" ")); }
+        var chip = link(root + pages[name], prefix + name);
+        chip.className = className;
+        cell.appendChild(chip);
+      });
+      var hidden = names.length + unindexed - data.rowChips;
+      if (hidden > 0) {
+        cell.appendChild(document.createTextNode(" "));
+        var more = link(root + row[0] + "#facts-title", "+" + hidden.toLocaleString("en-US") + " more");
+        more.className = "more";
+        cell.appendChild(more);
+      }
+      return cell;
+    }
+  }
+
+  function severityBadge(level) {
+    if (!level) {
+      var none = text("span", "—", "sev sev-none");
+      none.title = "No severity stated";
+      return none;
+    }
+    return text("span", level.toUpperCase(), "sev sev-" + level);
   }
 
   /* ---- follow-up filters ------------------------------------------------------ */
 
   function setUpFollowUps(form) {
-    filteredList(form, document.querySelector("#follow-up-table tbody"), document.getElementById("follow-up-status"),
+    filteredList(form, document.getElementById("follow-up-table"), document.getElementById("follow-up-status"),
       document.getElementById("follow-up-pager"), {
         noun: "action item",
         data: function () { return window.hindsiteFollowUps; },
@@ -363,6 +412,8 @@
           var want = { status: data.get("status"), owner: data.get("owner"), service: data.get("service") };
           return want.status || want.owner || want.service ? want : null;
         },
+        filtered: function () { return true; },
+        order: function () { return "newest incident first"; },
         pick: function (all, want) {
           return all.filter(function (row) {
             return (!want.status || (row[6] || "unknown") === want.status) &&
@@ -374,19 +425,24 @@
       });
   }
 
+  /* The markup of a row of templates/follow-ups.html, element for element: a browser test compares them. */
   function followUpElement(row) {
     var tr = document.createElement("tr");
-    var action = text("td", row[3]);
-    if (row[4]) { action.appendChild(text("span", " (" + row[4] + ")", "muted")); }
-    tr.appendChild(action);
+    var action = tr.appendChild(text("td", row[3]));
+    if (/^https?:\/\//.test(row[4])) {
+      action.appendChild(document.createTextNode(" "));
+      action.appendChild(link(row[4], "(link)")).className = "muted";
+    } else if (row[4]) {
+      action.appendChild(document.createTextNode(" "));
+      action.appendChild(text("span", "(" + row[4] + ")", "muted"));
+    }
     tr.appendChild(text("td", row[5] || "—"));
-    var state = document.createElement("td");
+    var state = tr.appendChild(document.createElement("td"));
     state.appendChild(row[6] ? text("span", row[6], "status status-" + row[6]) : text("span", "not stated", "muted"));
-    tr.appendChild(state);
-    var incident = document.createElement("td");
+    var incident = tr.appendChild(document.createElement("td"));
     incident.appendChild(link(root + row[0] + "#s-action-items", row[1]));
-    incident.appendChild(text("span", " " + row[2], "muted"));
-    tr.appendChild(incident);
+    incident.appendChild(document.createTextNode(" "));
+    incident.appendChild(text("span", row[2], "muted"));
     tr.appendChild(text("td", row[7].join(", ")));
     return tr;
   }

@@ -17,11 +17,15 @@ from hindsite.markup import render_markdown, sanitise
 from hindsite.model import CLOSING, PREAMBLE, ActionItem, Incident, Origin, Section, TimelineEvent
 from hindsite.views import (
     FactView,
+    FieldPrompt,
+    OtherField,
     date_fact,
     event_views,
     every_view,
+    field_prompt,
     item_view,
     link_rewriter,
+    other_field,
     report_view,
     section_views,
     time_facts,
@@ -443,3 +447,51 @@ def test_a_fragment_after_an_odd_name_stays_a_fragment() -> None:
 def test_file_href_encodes_each_part_of_the_path_once(path: str, url: str) -> None:
     assert urls.file_href(path) == url
     assert urls.file_url(path) == f"files/{path}"  # where it is written: the name itself
+
+
+# --- drafts and fields outside the model ---------------------------------------------------------
+
+
+def test_a_section_keeps_its_prompts_and_shows_them_instead_of_empty_items() -> None:
+    draft = normalised("---\ntitle: Draft\n---\n\n## Lessons learned\n\n- !!What went well!!\n- !!What went\n  wrong!!\n\n"
+                       "## Timeline\n\nAll times UTC.\n\n- !!HH:MM — first sign!!\n")
+    lessons, timeline = (next(s for s in draft.sections if s.key == key) for key in ("lessons", "timeline"))
+    assert lessons.prompts == ("What went well", "What went wrong") and not lessons.filled
+    assert timeline.prompts == ("HH:MM — first sign",) and timeline.filled
+    views = {view.key: view for view in section_views(draft.sections)}
+    assert views["lessons"].html == "" and views["lessons"].prompts == lessons.prompts
+    assert "<li>" not in views["timeline"].html and "All times UTC." in views["timeline"].html
+
+
+@pytest.mark.parametrize(("name", "value", "label", "guidance"), [
+    ("started_at", "!!when the impact began!!", "Started", "when the impact began"),
+    ("Resolved", " !!when it\n ended!! ", "Resolved", "when it ended"),
+    ("severity", "!!choose a level!!", "Severity", "choose a level"),
+])
+def test_a_model_field_left_as_a_prompt_gets_its_label(name: str, value: str, label: str, guidance: str) -> None:
+    assert field_prompt(name, value) == FieldPrompt(label, guidance)
+
+
+@pytest.mark.parametrize(("name", "value"), [("runbook", "!!link the runbook!!"), ("started_at", "around lunch !!x!!")])
+def test_other_values_are_no_prompts(name: str, value: str) -> None:
+    assert field_prompt(name, value) is None
+
+
+@pytest.mark.parametrize(("value", "parts"), [
+    ("team-a", (("team-a", ""),)),
+    ("see https://wiki.example/rb?x=1. Then call.", (("see ", ""), ("https://wiki.example/rb?x=1", "https://wiki.example/rb?x=1"),
+                                                     (". Then call.", ""))),
+    ("mailto:ops@example.com", (("mailto:ops@example.com", "mailto:ops@example.com"),)),
+    ("(HTTP://a.example/x)", (("(", ""), ("HTTP://a.example/x", "HTTP://a.example/x"), (")", ""))),
+    ("javascript:alert(1) file:///etc/passwd data:text/html,x", (("javascript:alert(1) file:///etc/passwd data:text/html,x", ""),)),
+    ("x javascript:https://evil.example", (("x javascript:", ""), ("https://evil.example", "https://evil.example"))),
+])
+def test_a_field_outside_the_model_links_only_web_and_mail_addresses(value: str, parts: tuple[tuple[str, str], ...]) -> None:
+    assert other_field("runbook", value) == OtherField("runbook", parts)
+
+
+def test_the_report_splits_unread_fields_into_prompts_and_other_fields() -> None:
+    written = incident("i1", extra=(("started_at", "!!when it began!!"), ("runbook", "https://wiki.example/rb")))
+    report = report_view(written, previous=None, next=None, related=(), source_url="", rewrite=lambda h: h)
+    assert report.prompts == (FieldPrompt("Started", "when it began"),)
+    assert report.other_fields == (OtherField("runbook", (("https://wiki.example/rb", "https://wiki.example/rb"),)),)

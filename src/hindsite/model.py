@@ -62,7 +62,7 @@ class Section:
     the heading in the source file (or of the body when there is no heading). `children` are the
     sub-sections, in the author's order, each with its own heading and key; `text_with_children` is
     everything under the heading as written, sub-sections and their headings included ("" when there
-    are none: it is `text`).
+    are none: it is `text`). `prompts` say what a template asked the author to write here (a draft's guidance).
     """
 
     key: str
@@ -74,6 +74,7 @@ class Section:
     body_line: int = 0  # the file line `text` starts on (0 when unknown)
     children: tuple[Section, ...] = ()
     text_with_children: str = ""
+    prompts: tuple[str, ...] = ()  # the template notes left in its own text, in order, without their `!!` marks
 
     @property
     def whole_text(self) -> str:

@@ -386,27 +386,34 @@ def _follow_up_pages(page: Callable[..., _Planned], archive: Archive, stats: Arc
 
 
 def rows_script(incidents: Sequence[Incident], levels: Sequence[str]) -> str:
-    """Every incident as one compact row, for filtering and sorting the index in the browser.
+    """Every incident as one compact row, for filtering and sorting the index in the browser, with what the script
+    needs to draw a row as the page does: how many names a row shows, and the page of each service and tag.
 
-    [url, date, title, severity, services, tags, duration, severity rank (0 = most severe, null = none)]
+    {"rowChips": ROW_CHIPS, "services": {name: url}, "tags": {name: url}, "rows": [row…]}, each row
+    [url, date, title, severity, services, tags, duration, severity rank (0 = most severe, null = none),
+     services not indexed, tags not indexed (how many)]
     """
     rank = {level: n for n, level in enumerate(levels)}
     rows = [
         [urls.incident_url(i), i.date.isoformat() if i.date else "", i.title, i.severity or "", list(i.services),
-         list(i.tags), i.duration_minutes, rank.get(i.severity or "")]
+         list(i.tags), i.duration_minutes, rank.get(i.severity or ""), len(i.unindexed_services), len(i.unindexed_tags)]
         for i in incidents
     ]
-    return f"window.hindsiteRows = {_script_json(rows)};\n"
+    services = {name: urls.service_url(group_slug(name)) for i in incidents for name in i.services}
+    tags = {name: urls.tag_url(group_slug(name)) for i in incidents for name in i.tags}
+    data = {"rowChips": ROW_CHIPS, "services": services, "tags": tags, "rows": rows}
+    return f"window.hindsiteRows = {_script_json(data)};\n"
 
 
 def follow_ups_script(follow_ups: Sequence[FollowUp]) -> str:
     """Every action item as one compact row, for filtering the follow-ups in the browser.
 
-    [incident url, incident title, incident date, action (plain text), link, owner, status, services]
+    [incident url, incident title, incident date, action (plain text), reference (`FollowUp.reference`), owner, status,
+     services]
     """
     rows = [
         [urls.incident_url(f.incident), f.incident.title, f.incident.date.isoformat() if f.incident.date else "",
-         inline_text(f.item.text), f.item.link or "", f.item.owner or "", f.item.status or "", list(f.incident.services)]
+         f.action, f.reference, f.item.owner or "", f.item.status or "", list(f.incident.services)]
         for f in follow_ups
     ]
     return f"window.hindsiteFollowUps = {_script_json(rows)};\n"

@@ -34,6 +34,7 @@ from .model import (
     TimelineEvent,
     in_report_order,
 )
+from .normalise.metadata import FIELD_NAMES
 from .paths import resolve_reference
 from .slugs import slugify
 
@@ -82,6 +83,7 @@ class SectionView:
     children: tuple[SectionView, ...] = ()
     events: tuple[EventView, ...] = ()
     items: tuple[ItemView, ...] = ()
+    prompts: tuple[str, ...] = ()  # what a template asks the author to write here, shown where the text will go
 
     def walk(self) -> Iterator[SectionView]:
         """This section, then its sub-sections at every depth, in page order."""
@@ -109,6 +111,23 @@ class FactView:
 
 
 @dataclass(frozen=True, slots=True)
+class FieldPrompt:
+    """A front-matter field a template left to fill in: what the facts panel calls it, and what to write."""
+
+    label: str  # "Started"
+    guidance: str  # "when the impact began"
+
+
+@dataclass(frozen=True, slots=True)
+class OtherField:
+    """A front-matter field outside the model, as written: its value in runs of text, each with the address it
+    links to (http, https or mailto only; "" for plain text)."""
+
+    name: str
+    parts: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
 class ReportView:
     incident: Incident
     date: FactView
@@ -120,6 +139,8 @@ class ReportView:
     source_url: str
     previous: Incident | None  # older
     next: Incident | None  # newer
+    prompts: tuple[FieldPrompt, ...] = ()  # front-matter fields a template left for the author to fill in
+    other_fields: tuple[OtherField, ...] = ()  # front-matter fields hindsite does not read, as written
 
 
 def report_view(
@@ -148,7 +169,44 @@ def report_view(
         source_url=source_url,
         previous=previous,
         next=next,
+        prompts=tuple(prompt for name, value in incident.extra if (prompt := field_prompt(name, value))),
+        other_fields=tuple(other_field(name, value) for name, value in incident.extra if not field_prompt(name, value)),
     )
+
+
+#: What the facts panel calls each front-matter field of the model.
+FIELD_LABELS: Mapping[str, str] = {
+    "title": "Title", "date": "Date", "severity": "Severity", "services": "Services", "tags": "Tags",
+    "responders": "Responders", "status": "Status", "started_at": "Started", "detected_at": "Detected",
+    "resolved_at": "Resolved", "summary": "Summary", "duration_minutes": "Duration", "timezone": "Time zone",
+}
+_TEMPLATE_PROMPT = re.compile(r"\s*!!(.*?)!!\s*", re.S)
+#: Addresses a reader may follow from a field's value: the web and e-mail, never a script or a local file.
+_SAFE_ADDRESS = re.compile(r"(?:https?://|mailto:)[^\s<>\"']+", re.I)
+
+
+def field_prompt(name: str, value: str) -> FieldPrompt | None:
+    """A model field whose front-matter value is still a template's `!!prompt!!`, with its label; else None."""
+    field = FIELD_NAMES.get(re.sub(r"[\s-]+", "_", name.strip().casefold()))
+    prompt = _TEMPLATE_PROMPT.fullmatch(value)
+    if field is None or prompt is None:
+        return None
+    return FieldPrompt(FIELD_LABELS.get(field, name), " ".join(prompt.group(1).split()))
+
+
+def other_field(name: str, value: str) -> OtherField:
+    """A field as written, its web and e-mail addresses made links (a final full stop or bracket stays text)."""
+    parts: list[tuple[str, str]] = []
+    at = 0
+    for found in _SAFE_ADDRESS.finditer(value):
+        address = found.group(0).rstrip(".,;:!?)]}")
+        if found.start() > at:
+            parts.append((value[at : found.start()], ""))
+        parts.append((address, address))
+        at = found.start() + len(address)
+    if at < len(value):
+        parts.append((value[at:], ""))
+    return OtherField(name, tuple(parts))
 
 
 def date_fact(incident: Incident) -> FactView:
@@ -221,7 +279,15 @@ def _section_view(section: Section, depth: int, rewrite: Callable[[str], str], u
         heading = section.heading or label
     anchor = used.claim(base)
     children = tuple(_section_view(child, depth + 1, rewrite, used) for child in section.children)
-    return SectionView(key, label, heading, anchor, section.line, rewrite(section.html), section.filled, depth, children)
+    html = rewrite(section.html)
+    if section.prompts:  # the list items the prompts stood in are empty: the prompts show instead
+        html = "" if not section.filled else _EMPTY_LIST.sub("", _EMPTY_ITEM.sub("", html))
+    return SectionView(key, label, heading, anchor, section.line, html, section.filled, depth, children,
+                       prompts=section.prompts)
+
+
+_EMPTY_ITEM = re.compile(r"<li>\s*</li>\s*")
+_EMPTY_LIST = re.compile(r"<(ul|ol)>\s*</\1>\s*")
 
 
 def every_view(views: Iterable[SectionView]) -> Iterator[SectionView]:

@@ -870,10 +870,16 @@ def _part(
         parsed = parse(clean, whole.references)
         blocks = tuple(parse_blocks(clean, first_line, parsed, plain=plain))
     html = parsed.html(footnote_scope=str(raw.line))  # sections' lines differ, so their footnotes' ids do
-    section = Section(key, raw.heading, raw.line, shown, html, not is_unfilled(text), first_line + leading_blank_lines)
+    section = Section(key, raw.heading, raw.line, shown, html, not is_unfilled(text), first_line + leading_blank_lines,
+                      prompts=_prompts(text))
     raw_parsed = whole.between(raw.body_start - body_line, raw.body_end - body_line)
     raw_blocks = tuple(parse_blocks(document.body, body_line, raw_parsed, body_lines, plain=plain)) if raw_parsed is not None else None
     return _Part(section, blocks, raw_text, raw.body_start, raw_blocks, plain)
+
+
+def _prompts(text: str) -> tuple[str, ...]:
+    """The guidance of the template notes in a text: `!!Describe the impact!!` → "Describe the impact"."""
+    return tuple(guidance for note in TEMPLATE_NOTE.findall(text) if (guidance := " ".join(note[2:-2].split())))
 
 
 def remove_template_notes_keeping_lines(text: str) -> str:

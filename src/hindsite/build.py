@@ -162,7 +162,8 @@ def read_incidents(
     fresh = dict(zip((f.rel for f in todo), _read_all(todo, config, known), strict=True))
     if cache is not None and keys is not None:
         cache.documents.update({keys[rel]: incident for rel, incident in fresh.items()})
-    return [fresh[f.rel] if f.rel in fresh else cached[keys[f.rel]] for f in markdown]  # type: ignore[index]
+    held = keys or {}  # without keys every document was read again: `fresh` holds them all
+    return [fresh[f.rel] if f.rel in fresh else cached[held[f.rel]] for f in markdown]
 
 
 def _read_all(files: Sequence[SourceFile], config: SiteConfig, known: frozenset[str]) -> list[Incident]:
@@ -437,7 +438,7 @@ def _plan(
     """Render the pages and list every file of the site, all held at once (a server writes only what changed);
     raises when the output or a template is unusable."""
     check_output_dir(config.output_dir, content=config.content_dir, site_root=config.root)
-    claims, seen = Claims(), []
+    claims, seen = Claims(), list[PageLinks]()
     files = list(claims.admit(_site_files(loaded, config, seen, keep, related)))
     return seen, files, claims.problems
 
@@ -553,10 +554,10 @@ class Session:
         only = None if whole_site else self._only(archive, changed, shown, fingerprints)
         try:
             keep = None if only is None else dict.fromkeys(self._page_paths - only)
-            pages, files, found = _plan(loaded, config, keep, related)
+            pages, files, planned = _plan(loaded, config, keep, related)
         except (OutputRefused, RenderError) as exc:
             return _not_built(loaded, problems, exc.diagnostic)
-        problems += found
+        problems += planned
         if only is None:
             problems += _broken_links(pages, (f.path for f in files), archive.incidents, problems)
         elif self._last is not None:

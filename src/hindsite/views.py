@@ -297,7 +297,7 @@ def _events_of(incident: Incident) -> tuple[EventView, ...]:
     Keyed by the whole incident, the cache would hash every section of it at each look-up. Equal instants
     in other zones are equal datetimes, yet read differently on the page: their offsets are part of the key.
     """
-    offsets = tuple((e.at or e.time).utcoffset() if (e.at or e.time) else None for e in incident.timeline)
+    offsets = tuple(when.utcoffset() if (when := e.at or e.time) else None for e in incident.timeline)
     return _timeline_views(incident.id, incident.started_at, incident.timeline, offsets)
 
 

@@ -764,7 +764,7 @@ def _timeline_days(
     Times written before the first date, which no day was given for, may be on any earlier day: then the
     first of the days is not known, and any day before the last agrees with the timeline.
     """
-    days = [p.event.at.date() if p.event.at else p.event.day for p in explicit if p.event.at or p.event.day]
+    days = [day for p in explicit if (day := p.event.at.date() if p.event.at else p.event.day) is not None]
     if not days:
         return None, None
     first = next(p.event for p in explicit if p.event.time or p.event.at or p.event.day)
@@ -772,10 +772,10 @@ def _timeline_days(
         return (dt.date.min + _ONE_DAY, max(days)), None  # an undated first time: the first day is not known
     window = main_window(explicit, anchored)
     if window:
-        first = window[0].event
-        return (min(days), max(days)), (first.at.date(), first.line)  # type: ignore[union-attr]
-    first_dated = next(p.event for p in explicit if p.event.day)
-    return (min(days), max(days)), (first_dated.day, first_dated.line)  # type: ignore[return-value]
+        return (min(days), max(days)), (window[0].at.date(), window[0].placed.event.line)
+    # No event has an instant: the days are those written with a date alone.
+    first_dated = next(((p.event.day, p.event.line) for p in explicit if p.event.day is not None), None)
+    return (min(days), max(days)), first_dated
 
 
 # --- sections ----------------------------------------------------------------

@@ -67,7 +67,10 @@ class Zone:
     def instant(self, day: dt.date, clock: dt.time) -> dt.datetime:
         """`day` at `clock` in this zone, with the offset of that day fixed in the result."""
         local = dt.datetime.combine(day, clock.replace(tzinfo=None), tzinfo=self.tz)
-        return local.replace(tzinfo=fixed_zone(int(local.utcoffset().total_seconds())))  # type: ignore[union-attr]
+        offset = local.utcoffset()
+        if offset is None:  # every zone hindsite makes has an offset; a tzinfo may still answer None
+            raise ValueError(f"the time zone {self.name} gives no offset for {local:%Y-%m-%d %H:%M}")
+        return local.replace(tzinfo=fixed_zone(int(offset.total_seconds())))
 
     def off_season(self, day: dt.date) -> bool:
         """Whether the region's clocks were not on this abbreviation's time that day (PST written in July)."""

@@ -155,6 +155,16 @@ LONG_NAMES: Mapping[str, str] = {
 }
 
 
+#: The words written dates and zones are made of, in lower case: month names and their abbreviations, weekday
+#: names and their short forms (three letters, four, whole), zone abbreviations, and the words of zone names.
+DATE_AND_ZONE_WORDS: frozenset[str] = frozenset(
+    set(MONTH_NUMBERS)
+    | {name[:n] for name in WEEKDAY_NAMES for n in (3, 4, len(name))}
+    | {zone.casefold() for zone in ABBREVIATIONS}
+    | {word for name in LONG_NAMES for word in name.split()}
+)
+
+
 @functools.cache
 def _cities() -> Mapping[str, str]:
     """City → IANA zone, from the zone database's own names ("Denver" → America/Denver)."""

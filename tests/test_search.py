@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from hindsite import urls
 from hindsite.model import Incident, Section
 from hindsite.search import DOCS_PER_FILE, MANIFEST, SUMMARY, TITLE, _json, _script, search_files, shard_key, words
-from hindsite.views import ReportView, report_view
+from hindsite.views import IncidentPage, incident_page
 
 
 def incident(number: int, title: str, root_cause: str) -> Incident:
@@ -29,8 +29,8 @@ def incident(number: int, title: str, root_cause: str) -> Incident:
 
 
 def files_for(incidents: list[Incident]) -> dict[str, str]:
-    reports = [report_view(i, previous=None, next=None, related=(), source_url="", rewrite=lambda h: h) for i in incidents]
-    return dict(search_files(reports))
+    pages = [incident_page(i, previous=None, next=None, related=(), source_url="", rewrite=lambda h: h) for i in incidents]
+    return dict(search_files(pages))
 
 
 def payload(text: str) -> object:
@@ -46,7 +46,7 @@ def test_shard_keys_are_file_name_safe() -> None:
     assert shard_key("été") == "c3a974"  # two characters, UTF-8 bytes in hex
 
 
-def test_each_word_points_at_its_report_and_section() -> None:
+def test_each_word_points_at_its_incident_and_section() -> None:
     files = files_for([incident(0, "Disk full", "A stale replication slot kept WAL"), incident(1, "DNS", "Resolver limit")])
     terms = payload(files[f"search/t-{shard_key('replication')}.js"])
     assert terms["replication"] == [[0, 0, 1]]  # type: ignore[index]
@@ -72,7 +72,7 @@ def test_script_text_cannot_close_a_script_block() -> None:
 
 
 
-def counted_word_by_word(reports: list[ReportView]) -> dict[str, str]:
+def counted_word_by_word(pages: list[IncidentPage]) -> dict[str, str]:
     """The index as it was first written: each word counted in turn, each section's text with its spaces tidied."""
 
     def plain_words(text: str) -> list[str]:
@@ -83,15 +83,14 @@ def counted_word_by_word(reports: list[ReportView]) -> dict[str, str]:
 
     postings: dict[str, dict[str, list[list[int]]]] = defaultdict(dict)
     documents = []
-    for number, report in enumerate(reports):
-        incident = report.incident
+    for number, incident in enumerate(pages):
         documents.append([
             urls.incident_url(incident), incident.title, incident.date.isoformat() if incident.date else "",
             incident.severity or "", list(incident.services), incident.summary[:240],
-            [[section.anchor, section.heading, section.key] for section in report.sections],
+            [[section.anchor, section.heading, section.key] for section in incident.shown_sections],
         ])
         places = [(TITLE, incident.title), (SUMMARY, incident.summary)]
-        places += [(index, f"{section.heading} {plain_text(section.html)}") for index, section in enumerate(report.sections)]
+        places += [(index, f"{section.heading} {plain_text(section.html)}") for index, section in enumerate(incident.shown_sections)]
         for place, text in places:
             counts: dict[str, int] = defaultdict(int)
             for word in plain_words(text):
@@ -117,21 +116,21 @@ _TEXT = st.lists(_BITS, max_size=12).map("".join)
 
 
 @st.composite
-def reports(draw: st.DrawFn) -> list[ReportView]:
+def incident_pages(draw: st.DrawFn) -> list[IncidentPage]:
     made = []
     for number in range(draw(st.integers(1, 4))):
         texts = draw(st.lists(_TEXT, max_size=3))
         sections = tuple(Section("other", draw(_TEXT), n, text, text) for n, text in enumerate(texts))
         written = replace(incident(number, draw(_TEXT), ""), summary=draw(_TEXT), sections=sections)
-        made.append(report_view(written, previous=None, next=None, related=(), source_url="", rewrite=lambda h: h))
+        made.append(incident_page(written, previous=None, next=None, related=(), source_url="", rewrite=lambda h: h))
     return made
 
 
 @settings(max_examples=400)
-@given(reports())
-def test_the_index_is_the_one_counting_word_by_word_gives(reports: list[ReportView]) -> None:
-    files = dict(search_files(reports))
-    expected = counted_word_by_word(reports)
+@given(incident_pages())
+def test_the_index_is_the_one_counting_word_by_word_gives(pages: list[IncidentPage]) -> None:
+    files = dict(search_files(pages))
+    expected = counted_word_by_word(pages)
     assert list(files) == list(expected)
     assert files == expected
 

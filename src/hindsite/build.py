@@ -40,7 +40,7 @@ from .parallel import map_in_processes
 from .publish import LockFailed, OutputBusy, output_lock
 from .read import Document, SourceFile, discover, read_document, read_limited
 from .related import related_incidents
-from .render import RenderError, make_environment, render_report_page, render_site, theme_dir
+from .render import RenderError, make_environment, render_incident_page, render_site, theme_deprecations, theme_dir
 from .slugs import document_slug
 from .write import (
     MARKER,
@@ -305,6 +305,7 @@ def _build(config: SiteConfig, *, write: bool, timestamp: int | None, use_cache:
         return _not_built(loaded, [d for d in problems if d.code != "empty"], _no_documents(config))
     if cache.problem:
         problems.append(diag.info("cache", cache.problem))
+    problems += theme_deprecations(config)
     related = related_incidents(loaded.archive)
     prints = _page_prints(loaded.archive, related, surveyed.keys, render_key) if surveyed is not None else None
     keep = _still_right(cache, prints) if intact and prints is not None and _builtin_pages(config) else {}
@@ -494,7 +495,7 @@ class Session:
         except OSError:
             return None  # a document went while it was read: the rebuild that follows reports it
         last = self._last.loaded
-        pages = [render_report_page(incident, last.archive, self.config, (str(f.rel) for f in last.files),
+        pages = [render_incident_page(incident, last.archive, self.config, (str(f.rel) for f in last.files),
                                     self._related, self._environment())
                  for _, _, incident in read]
         if any(page is None for page in pages):
@@ -547,6 +548,7 @@ class Session:
         problems += active_attachments(found)
         problems += attachment_diagnostics(found, config)
         problems += all_incident_diagnostics(archive.incidents)
+        problems += theme_deprecations(config, self._environment())
         whole_site = templates_changed or files_came_or_went or self._last is None
         related = related_incidents(archive)
         shown = {i.source: _shown_elsewhere(i) for i in archive.incidents}

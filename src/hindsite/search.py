@@ -1,9 +1,9 @@
 """The full-text search index, split so a search loads only what it needs.
 
-Every word of every report (title, summary, each section) is indexed by
-prefix shards: `search/t-HEX.js` holds the words that begin with one pair of
-letters, with the reports and sections they occur in; `search/d-N.js` holds
-the titles and section anchors of a block of reports. A query loads the
+Every word of every incident's page (title, summary, each section) is indexed
+by prefix shards: `search/t-HEX.js` holds the words that begin with one pair of
+letters, with the incidents and sections they occur in; `search/d-N.js` holds
+the titles and section anchors of a block of incidents. A query loads the
 shards of its words and the document blocks of its results — a few files,
 whatever the archive's size. Files are scripts rather than JSON so search
 also works from disk, where browsers refuse to fetch files.
@@ -20,7 +20,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 
 from . import urls
-from .views import ReportView, every_view
+from .views import IncidentPage, every_view
 
 MANIFEST = "search/index.js"
 DOCS_PER_FILE = 500
@@ -42,15 +42,14 @@ def shard_key(word: str) -> str:
     return word[:2].encode("utf-8").hex()
 
 
-def search_files(reports: Iterable[ReportView]) -> Iterator[tuple[str, str]]:
+def search_files(pages: Iterable[IncidentPage]) -> Iterator[tuple[str, str]]:
     """(path in the site, text) for the word shards, the document blocks and the manifest, one file at a time."""
-    # word → report, place, count, report, place, count…, words in the order found. Flat arrays of machine
+    # word → incident, place, count, incident, place, count…, words in the order found. Flat arrays of machine
     # integers: millions of postings take 12 bytes each, and the collector has nothing in them to walk.
     postings: dict[str, array[int]] = defaultdict(lambda: array("i"))
     documents = []
-    for number, report in enumerate(reports):
-        incident = report.incident
-        sections = tuple(every_view(report.sections))
+    for number, incident in enumerate(pages):
+        sections = tuple(every_view(incident.shown_sections))
         documents.append([
             urls.incident_url(incident), incident.title, incident.date.isoformat() if incident.date else "",
             incident.severity or "", list(incident.services), incident.summary[:240],

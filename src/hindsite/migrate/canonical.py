@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from .. import diagnostics as diag
 from ..config import SiteConfig
 from ..diagnostics import Diagnostic
-from ..model import CLOSING, PREAMBLE, SECTION_LABELS, Incident, Section, in_report_order
+from ..model import CLOSING, PREAMBLE, SECTION_LABELS, Incident, Section, in_page_order
 from ..normalise import (
     Block,
     Heading,
@@ -87,8 +87,8 @@ def canonical_markdown(
             children.setdefault(parent, []).append(index)
     top = {id(parts[n].section): n for n, parent in enumerate(parents) if parent is None}
     masthead = _masthead(parts, incident)
-    reported = [top[id(section)] for section in in_report_order([parts[n].section for n in top.values()])]
-    # The preamble first, then the sections up to the one the title is read from, then the rest in report order.
+    reported = [top[id(section)] for section in in_page_order([parts[n].section for n in top.values()])]
+    # The preamble first, then the sections up to the one the title is read from, then the rest in page order.
     order = sorted(reported, key=lambda n: 0 if _unheaded(parts[n]) and parts[n].section.key == PREAMBLE
                    else 1 if parts[n].section.line in masthead else 2)
     lines = document.body.split("\n")
@@ -140,7 +140,7 @@ def title_as_written(block: Block) -> str:
 
 def _unheaded(part: WrittenSection) -> bool:
     """The preamble (text before the first heading that is not the summary) and the closing remarks have no heading
-    to go under: the preamble stays first, the closing last (`model.in_report_order`)."""
+    to go under: the preamble stays first, the closing last (`model.in_page_order`)."""
     return part.section.key in (PREAMBLE, CLOSING)
 
 

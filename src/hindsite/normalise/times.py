@@ -18,7 +18,7 @@ import datetime as dt
 import functools
 import re
 import zoneinfo
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 _H = 3600
@@ -622,8 +622,6 @@ class Resolved:
     at: dt.datetime | None
     day: dt.date | None
     clock: dt.time | None
-    zone_written: bool
-    date_written: bool
     undecided: DateFound | None = None
     off_season: Zone | None = None
 
@@ -636,7 +634,7 @@ def resolve(stamp: Stamp, context: Context) -> Resolved:
     at = clock_zone.instant(day, clock) if day is not None and clock is not None else None
     off_season = stamp.zone if stamp.zone and day and stamp.zone.off_season(day) else None
     fixed_clock = at.timetz() if at else (_clock_in(clock_zone, clock, context.day) if clock else None)
-    return Resolved(at, day, fixed_clock, stamp.zone is not None, stamp.date is not None, undecided, off_season)
+    return Resolved(at, day, fixed_clock, undecided, off_season)
 
 
 def _day_of(found: DateFound | None, context: Context) -> tuple[dt.date | None, DateFound | None]:
@@ -812,12 +810,6 @@ def parse_date(text: str, *, day_first: bool | None = None) -> dt.date | None:
         if day is not None:
             return day
     return None
-
-
-def date_spans(text: str) -> Iterator[tuple[int, int]]:
-    """Where dates are written in `text` (with a year or not), for cutting them out of titles."""
-    for found in scan_dates(text):
-        yield found.start, found.end
 
 
 def unknown_zone(text: str, zones: Zones = BUILT_IN) -> str | None:

@@ -496,7 +496,7 @@ class Session:
             return None  # a document went while it was read: the rebuild that follows reports it
         last = self._last.loaded
         pages = [render_incident_page(incident, last.archive, self.config, (str(f.rel) for f in last.files),
-                                    self._related, self._environment())
+                                      self._related, self._environment())
                  for _, _, incident in read]
         if any(page is None for page in pages):
             return None  # an id changed

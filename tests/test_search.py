@@ -22,13 +22,13 @@ from hindsite.search import (
     UNHEADED_LABELS,
     _json,
     _script,
-    report_path,
+    page_path,
     search_files,
     section_place,
     shard_key,
     words,
 )
-from hindsite.views import ReportView, report_view
+from hindsite.views import IncidentPage, incident_page
 
 
 def incident(number: int, title: str, root_cause: str) -> Incident:
@@ -42,8 +42,8 @@ def incident(number: int, title: str, root_cause: str) -> Incident:
 
 
 def files_for(incidents: list[Incident]) -> dict[str, str]:
-    reports = [report_view(i, previous=None, next=None, related=(), source_url="", rewrite=lambda h: h) for i in incidents]
-    return dict(search_files(reports))
+    pages = [incident_page(i, previous=None, next=None, related=(), source_url="", rewrite=lambda h: h) for i in incidents]
+    return dict(search_files(pages))
 
 
 def payload(text: str) -> object:
@@ -76,7 +76,7 @@ def test_severity_services_tags_and_owners_are_facts_to_search() -> None:
     files = files_for([tagged])
     for word in ("sev1", "postgres", "main", "storage", "dana", "ops"):
         assert [0, FACTS, 1] in payload(files[f"search/t-{shard_key(word)}.js"])[word], word  # type: ignore[index]
-    facts = payload(files[report_path(0)])[5]  # type: ignore[index]
+    facts = payload(files[page_path(0)])[5]  # type: ignore[index]
     assert facts == [["Severity", "sev1"], ["Services", "postgres-main"], ["Tags", "storage"], ["Owners", "dana-ops"]]
 
 
@@ -86,7 +86,7 @@ def test_each_report_file_holds_the_text_a_result_quotes_with_its_section() -> N
         Section("root_cause", "Why it broke", 3, "x", "<p>A <em>stale</em> slot &amp; WAL</p><p>Next</p>",
                 children=(Section("other", "Details", 5, "y", "<p>Deeper</p>"),)),
     ))
-    shown = payload(files_for([written])[report_path(0)])
+    shown = payload(files_for([written])[page_path(0)])
     url, title, date, severity, services, facts, summary, sections = shown  # type: ignore[misc]
     assert (url, title, date, severity, services, facts, summary) == ("incidents/i0.html", "Disk full", "", "", [], [], "")
     assert sections == [["s-preamble", "Before the first heading", "All times UTC"],
@@ -97,7 +97,7 @@ def test_a_summary_is_its_own_place_only_when_the_front_matter_gives_it() -> Non
     derived = incident(0, "Derived", "cause")
     given = replace(incident(1, "Given", "cause"), origins=(Origin("summary", "front-matter", 2),))
     files = files_for([derived, given])
-    assert [payload(files[report_path(n)])[6] for n in (0, 1)] == ["", "Summary 1"]  # type: ignore[index]
+    assert [payload(files[page_path(n)])[6] for n in (0, 1)] == ["", "Summary 1"]  # type: ignore[index]
     assert payload(files[f"search/t-{shard_key('summary')}.js"])["summary"] == [[1, SUMMARY, 1]]  # type: ignore[index]
 
 
@@ -105,7 +105,7 @@ def test_the_manifest_counts_the_reports_and_lists_the_shards() -> None:
     files = files_for([incident(n, f"Incident {n}", "cause") for n in range(3)])
     manifest = json.loads(files["search/index.js"].split(" = ", 1)[1].rstrip().rstrip(";"))
     assert manifest["documents"] == 3
-    assert sorted(path for path in files if path.startswith("search/r-")) == [report_path(n) for n in range(3)]
+    assert sorted(path for path in files if path.startswith("search/r-")) == [page_path(n) for n in range(3)]
     assert manifest["shards"] == sorted(path[len("search/t-"):-3] for path in files if path.startswith("search/t-"))
 
 
@@ -114,7 +114,7 @@ def test_script_text_cannot_close_a_script_block() -> None:
     assert all("</script>" not in text for text in files.values())
 
 
-def counted_word_by_word(reports: list[ReportView]) -> dict[str, str]:
+def counted_word_by_word(pages: list[IncidentPage]) -> dict[str, str]:
     """The index as it was first written: each word counted in turn, each place's text with its spaces tidied."""
 
     def plain_words(text: str) -> list[str]:
@@ -125,9 +125,8 @@ def counted_word_by_word(reports: list[ReportView]) -> dict[str, str]:
 
     postings: dict[str, dict[str, list[list[int]]]] = defaultdict(dict)
     files = {}
-    for number, report in enumerate(reports):
-        incident = report.incident
-        views = [view for top in report.sections for view in top.walk()]
+    for number, incident in enumerate(pages):
+        views = [view for top in incident.shown_sections for view in top.walk()]
         facts = [[label, ", ".join(values)] for label, values in (("Severity", [incident.severity or ""]),
                  ("Services", incident.services), ("Tags", incident.tags)) if any(values)]
         files[f"search/r-{number}.js"] = _script("hindsiteSearchReport", str(number), [
@@ -145,7 +144,7 @@ def counted_word_by_word(reports: list[ReportView]) -> dict[str, str]:
             for word, count in counts.items():
                 postings[shard_key(word)].setdefault(word, []).append([number, place, count])
     files |= {f"search/t-{key}.js": _script("hindsiteSearchShard", json.dumps(key), terms) for key, terms in postings.items()}
-    manifest = {"version": 3, "documents": len(reports), "shards": sorted(postings)}
+    manifest = {"version": 3, "documents": len(pages), "shards": sorted(postings)}
     files[MANIFEST] = "window.hindsiteSearch = " + _json(manifest) + ";\n"
     return files
 
@@ -160,21 +159,21 @@ _TEXT = st.lists(_BITS, max_size=12).map("".join)
 
 
 @st.composite
-def reports(draw: st.DrawFn) -> list[ReportView]:
+def incident_pages(draw: st.DrawFn) -> list[IncidentPage]:
     made = []
     for number in range(draw(st.integers(1, 4))):
         texts = draw(st.lists(_TEXT, max_size=3))
         sections = tuple(Section("other", draw(_TEXT), n, text, text) for n, text in enumerate(texts))
         written = replace(incident(number, draw(_TEXT), ""), summary=draw(_TEXT), sections=sections)
-        made.append(report_view(written, previous=None, next=None, related=(), source_url="", rewrite=lambda h: h))
+        made.append(incident_page(written, previous=None, next=None, related=(), source_url="", rewrite=lambda h: h))
     return made
 
 
 @settings(max_examples=400)
-@given(reports())
-def test_the_index_is_the_one_counting_word_by_word_gives(reports: list[ReportView]) -> None:
-    files = dict(search_files(reports))
-    expected = counted_word_by_word(reports)
+@given(incident_pages())
+def test_the_index_is_the_one_counting_word_by_word_gives(pages: list[IncidentPage]) -> None:
+    files = dict(search_files(pages))
+    expected = counted_word_by_word(pages)
     assert list(files) == list(expected)
     assert files == expected
 

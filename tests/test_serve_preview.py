@@ -799,7 +799,7 @@ def test_a_bug_in_showing_the_edited_page_ahead_is_reported_and_the_rebuild_stil
 
     alpha = harness.content / "2024-01-01-alpha.md"
     with monkeypatch.context() as patch:
-        patch.setattr(BUILD, "render_report_page", broken)
+        patch.setattr(BUILD, "render_incident_page", broken)
         atomic_write(alpha, ALPHA.replace("writes resumed", "writes came back"))
         harness.handle(alpha)
     assert "writes came back" in harness.page(ALPHA_PAGE)  # the whole rebuild made up for it

@@ -1,4 +1,4 @@
-"""views.py: what a report page shows — sections, timeline, action items and rewritten links."""
+"""views.py: what an incident page shows — sections, timeline, action items and rewritten links."""
 
 from __future__ import annotations
 
@@ -23,10 +23,10 @@ from hindsite.views import (
     event_views,
     every_view,
     field_prompt,
+    incident_page,
     item_view,
     link_rewriter,
     other_field,
-    report_view,
     section_views,
     time_facts,
 )
@@ -135,10 +135,10 @@ def test_each_timeline_and_action_item_section_shows_what_was_read_from_it() -> 
         timeline=(TimelineEvent(at(9, 0), "alert", 4), TimelineEvent(None, "escalated", 5), TimelineEvent(at(12, 0), "paged", 11)),
         action_items=(ActionItem("Add an alert", None, None, None, 21),),
     )
-    report = report_view(inc, previous=None, next=None, related=(), source_url="", rewrite=lambda html: html)
-    outages = report.sections[0]
+    page = incident_page(inc, previous=None, next=None, related=(), source_url="", rewrite=lambda html: html)
+    outages = page.shown_sections[0]
     assert [[e.html for e in v.events] for v in outages.children] == [["alert", "escalated"], ["paged"]]
-    assert [i.html for i in report.sections[1].items] == ["Add an alert"]
+    assert [i.html for i in page.shown_sections[1].items] == ["Add an alert"]
     assert [e.when == "" for e in outages.children[0].events] == [False, True]  # the untimed entry keeps its place
 
 
@@ -197,9 +197,9 @@ def test_the_same_instants_written_in_another_zone_keep_their_own_clock_times() 
     plus_two = dt.timezone(dt.timedelta(hours=2))
     utc_incident = incident("x", timeline=(TimelineEvent(at(8, 0), "paged", 3),))
     zoned = incident("x", timeline=(TimelineEvent(at(8, 0).astimezone(plus_two), "paged", 3),))
-    pages = [report_view(i, previous=None, next=None, related=(), source_url="", rewrite=lambda h: h)
+    pages = [incident_page(i, previous=None, next=None, related=(), source_url="", rewrite=lambda h: h)
              for i in (utc_incident, zoned, utc_incident)]
-    assert [page.timeline[0].when for page in pages] == ["2024-03-01 08:00 UTC", "2024-03-01 10:00 UTC+02:00",
+    assert [page.shown_timeline[0].when for page in pages] == ["2024-03-01 08:00 UTC", "2024-03-01 10:00 UTC+02:00",
                                                          "2024-03-01 08:00 UTC"]
 
 
@@ -277,11 +277,11 @@ def test_item_view_separates_addresses_from_tickets() -> None:
     assert (neither.link, neither.ticket) == ("", "")
 
 
-# --- report_view --------------------------------------------------------------------------------
+# --- incident_page --------------------------------------------------------------------------------
 
 
-def report(inc: Incident, rewrite=lambda html: html):
-    return report_view(inc, previous=None, next=None, related=(), source_url="", rewrite=rewrite)
+def page_of(inc: Incident, rewrite=lambda html: html):
+    return incident_page(inc, previous=None, next=None, related=(), source_url="", rewrite=rewrite)
 
 
 def test_author_headings_get_prefixed_ids_unique_within_the_page() -> None:
@@ -289,11 +289,11 @@ def test_author_headings_get_prefixed_ids_unique_within_the_page() -> None:
         section("summary", "Summary", "### Details\n\nA\n\n### Details\n\nB"),
         section("root_cause", "Root Cause", "### Details\n\nC\n\n#### Why `it` *broke*\n\nD"),
     ))
-    view = report(inc)
-    ids = [i for s in view.sections for i in ids_in(s.html)]
+    view = page_of(inc)
+    ids = [i for s in view.shown_sections for i in ids_in(s.html)]
     assert ids == ["h-details", "h-details-2", "h-details-3", "h-why-it-broke"]
     assert all(i.startswith("h-") for i in ids)
-    assert not {i for i in ids} & {s.anchor for s in view.sections}
+    assert not {i for i in ids} & {s.anchor for s in view.shown_sections}
 
 
 def test_in_page_links_follow_github_style_slugs_to_the_page_anchors() -> None:
@@ -302,14 +302,14 @@ def test_in_page_links_follow_github_style_slugs_to_the_page_anchors() -> None:
         section("root_cause", "Root Cause", "### Details\n\nThe pool ran dry."),
     ), timeline=(TimelineEvent(None, "see [the cause](#root-cause)", 1),),
         action_items=(ActionItem("per [details](#Details)", None, None, None, 2),))
-    view = report(inc)
-    summary = view.sections[0].html
+    view = page_of(inc)
+    summary = view.shown_sections[0].html
     assert 'href="#s-root-cause"' in summary
     assert 'href="#h-details"' in summary
     assert 'href="#nowhere"' in summary  # left alone: the link check reports it
     assert 'href="#Root-Cause"' not in summary
-    assert 'href="#s-root-cause"' in view.timeline[0].html
-    assert 'href="#h-details"' in view.action_items[0].html
+    assert 'href="#s-root-cause"' in view.shown_timeline[0].html
+    assert 'href="#h-details"' in view.shown_action_items[0].html
 
 
 def test_in_page_link_words_in_the_text_are_left_as_written() -> None:
@@ -317,21 +317,21 @@ def test_in_page_link_words_in_the_text_are_left_as_written() -> None:
         section("summary", "Summary", 'Write `[why](#root-cause)` as href="#root-cause" and [why](#root-cause).'),
         section("root_cause", "Root cause", "The pool ran dry."),
     ))
-    summary = report(inc).sections[0].html
+    summary = page_of(inc).shown_sections[0].html
     assert 'as href="#root-cause" and' in summary
     assert '<a href="#s-root-cause"' in summary
 
 
-def test_report_view_rewrites_every_part_and_keeps_neighbours() -> None:
+def test_incident_page_rewrites_every_part_and_keeps_neighbours() -> None:
     older, newer = incident("older"), incident("newer")
     inc = incident("x", sections=(section("summary", "Summary", "[a](a.md)"),),
                    timeline=(TimelineEvent(None, "[b](b.md)", 1),),
                    action_items=(ActionItem("[c](c.md)", None, None, None, 2),))
-    view = report_view(inc, previous=older, next=newer, related=(older,), source_url="https://git/x.md",
+    view = incident_page(inc, previous=older, next=newer, related=(older,), source_url="https://git/x.md",
                        rewrite=lambda html: html.replace(".md", ".html"))
-    assert 'href="a.html"' in view.sections[0].html
-    assert 'href="b.html"' in view.timeline[0].html
-    assert 'href="c.html"' in view.action_items[0].html
+    assert 'href="a.html"' in view.shown_sections[0].html
+    assert 'href="b.html"' in view.shown_timeline[0].html
+    assert 'href="c.html"' in view.shown_action_items[0].html
     assert (view.previous, view.next, view.related, view.source_url) == (older, newer, (older,), "https://git/x.md")
 
 
@@ -492,6 +492,6 @@ def test_a_field_outside_the_model_links_only_web_and_mail_addresses(value: str,
 
 def test_the_report_splits_unread_fields_into_prompts_and_other_fields() -> None:
     written = incident("i1", extra=(("started_at", "!!when it began!!"), ("runbook", "https://wiki.example/rb")))
-    report = report_view(written, previous=None, next=None, related=(), source_url="", rewrite=lambda h: h)
-    assert report.prompts == (FieldPrompt("Started", "when it began"),)
-    assert report.other_fields == (OtherField("runbook", (("https://wiki.example/rb", "https://wiki.example/rb"),)),)
+    page = incident_page(written, previous=None, next=None, related=(), source_url="", rewrite=lambda h: h)
+    assert page.prompts == (FieldPrompt("Started", "when it began"),)
+    assert page.other_fields == (OtherField("runbook", (("https://wiki.example/rb", "https://wiki.example/rb"),)),)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .diagnostics import Diagnostic
 
-#: The canonical section keys, in the order a report shows them.
+#: The canonical section keys, in the order an incident's page shows them.
 SECTION_KEYS: tuple[str, ...] = (
     "summary",
     "impact",
@@ -29,7 +29,7 @@ SECTION_KEYS: tuple[str, ...] = (
     "other",
 )
 
-#: The heading a report page shows, and `hindsite migrate` writes, for each section key.
+#: The heading an incident's page shows, and `hindsite migrate` writes, for each section key.
 SECTION_LABELS: Mapping[str, str] = {
     "summary": "Summary",
     "impact": "Impact",
@@ -201,12 +201,12 @@ class Incident:
         return minutes_between(self.started_at, self.resolved_at)
 
 
-#: Where a part stands in a report (the page, the canonical document): the preamble first, the closing last.
+#: Where a part stands on an incident's page and in its canonical document: the preamble first, the closing last.
 _PLACES: Mapping[str, int] = {key: n for n, key in enumerate((PREAMBLE, *SECTION_KEYS, CLOSING))}
 
 
-def in_report_order(sections: Sequence[Section]) -> list[Section]:
-    """Top-level sections in the order a report shows them; each keeps its sub-sections in the author's order.
+def in_page_order(sections: Sequence[Section]) -> list[Section]:
+    """Top-level sections in the order an incident's page shows them; each keeps its sub-sections in the author's order.
 
     The preamble comes first and the closing last; between them, sections in
     canonical order (`SECTION_KEYS`), in the author's order within a key. A

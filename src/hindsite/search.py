@@ -1,20 +1,20 @@
 """The full-text search index, split so a search loads only what it needs.
 
-Every word of every report is indexed by prefix shards: `search/t-HEX.js` holds
+Every word of every incident's page is indexed by prefix shards: `search/t-HEX.js` holds
 the words that begin with one pair of letters, each with the places it occurs
-in, as `[report, place, count]` postings. `search/r-N.js` holds what a result
-shows of report N: its address, title, date, severity, services, and the text
+in, as `[page, place, count]` postings. `search/r-N.js` holds what a result
+shows of page N: its address, title, date, severity, services, and the text
 of each place, so the result can quote the passage around the match. A query
-loads the shards of its words and the reports it shows — a few files, whatever
+loads the shards of its words and the pages it shows — a few files, whatever
 the archive's size. Files are scripts rather than JSON so search also works
 from disk, where browsers refuse to fetch files.
 
-A place says where in a report a word was found, and so how much it weighs:
+A place says where in a page a word was found, and so how much it weighs:
 `TITLE`, `FACTS` (severity, services, tags, owners of action items),
 `SUMMARY` (a summary given in the front-matter: any other is a section's text)
 or a section of the page, `section_place(n, heading)`: the text of the nth
 section in page order at `2n`, its heading at `2n + 1`. The client ranks
-reports by the title first, then headings and facts, then text.
+pages by the title first, then headings and facts, then text.
 """
 
 from __future__ import annotations
@@ -29,14 +29,14 @@ from collections.abc import Iterable, Iterator
 
 from . import urls
 from .model import Incident
-from .views import ReportView, SectionView, every_view
+from .views import IncidentPage, SectionView, every_view
 
 MANIFEST = "search/index.js"
 _TAG = re.compile(r"<[^>]+>")
 #: Runs of letters and digits, two or more long: a one-letter run is skipped whole.
 _WORD = re.compile(r"[^\W_]{2,}")
 
-#: The places of a report that are not sections (see the module's docstring).
+#: The places of a page that are not sections (see the module's docstring).
 TITLE, FACTS, SUMMARY = -1, -2, -3
 #: What a result says a passage came from, for the parts of a page that have no heading.
 UNHEADED_LABELS = {"preamble": "Before the first heading", "closing": "Closing remarks"}
@@ -57,21 +57,21 @@ def section_place(number: int, heading: bool = False) -> int:
     return 2 * number + (1 if heading else 0)
 
 
-def report_path(number: int) -> str:
-    """The file that holds what a result shows of the `number`th report."""
+def page_path(number: int) -> str:
+    """The file that holds what a result shows of the `number`th page."""
     return f"search/r-{number}.js"
 
 
-def search_files(reports: Iterable[ReportView]) -> Iterator[tuple[str, str]]:
-    """(path in the site, text) for each report's file, the word shards and the manifest, one file at a time."""
-    # word → report, place, count, report, place, count…, words in the order found. Flat arrays of machine
+def search_files(pages: Iterable[IncidentPage]) -> Iterator[tuple[str, str]]:
+    """(path in the site, text) for each page's file, the word shards and the manifest, one file at a time."""
+    # word → page, place, count, page, place, count…, words in the order found. Flat arrays of machine
     # integers: millions of postings take 12 bytes each, and the collector has nothing in them to walk.
     postings: dict[str, array[int]] = defaultdict(lambda: array("i"))
     count = 0
-    for number, report in enumerate(reports):
-        shown = shown_report(report)
-        yield report_path(number), _script("hindsiteSearchReport", str(number), shown)
-        for place, text in _places(shown, report):
+    for number, page in enumerate(pages):
+        shown = shown_page(page)
+        yield page_path(number), _script("hindsiteSearchReport", str(number), shown)
+        for place, text in _places(shown, page):
             for word, times in Counter(words(text)).items():
                 postings[word].extend((number, place, times))
         count = number + 1
@@ -85,25 +85,24 @@ def search_files(reports: Iterable[ReportView]) -> Iterator[tuple[str, str]]:
     yield MANIFEST, "window.hindsiteSearch = " + _json(manifest) + ";\n"
 
 
-def shown_report(report: ReportView) -> list[object]:
-    """What a result shows of a report, and the text of its every place:
+def shown_page(page: IncidentPage) -> list[object]:
+    """What a result shows of a page, and the text of its every place:
 
     [url, title, date, severity, services, facts as [[label, value]…], summary, sections as [[anchor, label, text]…]]
     """
-    incident = report.incident
-    sections = [[view.anchor, _label(view), passage_text(view.html)] for view in every_view(report.sections)]
-    return [urls.incident_url(incident), _nfc(incident.title), incident.date.isoformat() if incident.date else "",
-            incident.severity or "", list(incident.services), _facts(incident), _summary(incident), sections]
+    sections = [[view.anchor, _label(view), passage_text(view.html)] for view in every_view(page.shown_sections)]
+    return [urls.incident_url(page), _nfc(page.title), page.date.isoformat() if page.date else "",
+            page.severity or "", list(page.services), _facts(page), _summary(page), sections]
 
 
-def _places(shown: list[object], report: ReportView) -> Iterator[tuple[int, str]]:
-    """(place, its text) for every place of a report: the texts `shown_report` gave, and the sections' headings
+def _places(shown: list[object], page: IncidentPage) -> Iterator[tuple[int, str]]:
+    """(place, its text) for every place of a page: the texts `shown_page` gave, and the sections' headings
     as written (the label of a part without one is no one's words)."""
     _, title, _, _, _, facts, summary, sections = shown
     yield TITLE, str(title)
     yield FACTS, " ".join(value for _, value in facts)  # type: ignore[attr-defined]
     yield SUMMARY, str(summary)
-    for number, ((_, _, text), view) in enumerate(zip(sections, every_view(report.sections), strict=True)):  # type: ignore[call-overload]
+    for number, ((_, _, text), view) in enumerate(zip(sections, every_view(page.shown_sections), strict=True)):  # type: ignore[call-overload]
         yield section_place(number), text
         yield section_place(number, heading=True), view.heading
 

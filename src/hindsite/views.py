@@ -1,4 +1,4 @@
-"""What a report page shows, derived from an incident: the projections its template receives.
+"""What an incident's page shows, derived from the incident: the projections its template receives.
 
 Sections come in canonical order with unique anchors; the timeline carries
 elapsed times from the start; the time facts say which were worked out and which
@@ -13,9 +13,9 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from html import unescape
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from . import urls
 from .formats import format_clock, format_day, format_duration, format_elapsed, format_instant
@@ -32,7 +32,7 @@ from .model import (
     Origin,
     Section,
     TimelineEvent,
-    in_report_order,
+    in_page_order,
 )
 from .normalise.metadata import FIELD_NAMES
 from .paths import resolve_reference
@@ -63,7 +63,7 @@ class ItemView:
 
 @dataclass(frozen=True, slots=True)
 class SectionView:
-    """A section as the report shows it: `anchor` is unique within the page.
+    """A section as the incident's page shows it: `anchor` is unique within the page.
 
     `heading` is what its heading and table-of-contents entry say: empty only
     for the preamble and the closing, which have neither. `depth` is 0 for a
@@ -127,23 +127,62 @@ class OtherField:
     parts: tuple[tuple[str, str], ...]
 
 
-@dataclass(frozen=True, slots=True)
-class ReportView:
-    incident: Incident
-    date: FactView
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IncidentPage(Incident):
+    """An incident as its page shows it: the template's `incident`.
+
+    It is the incident, every field as the model has it (`date`, `sections`,
+    `timeline`, `action_items`…), with what the page makes of them: the facts
+    panel's `date_fact` and `times`, the sections, timeline entries and action
+    items as shown (`shown_*`: anchored, links rewritten, each section with the
+    entries and items read from it), related incidents, the neighbours and the
+    source's address.
+    """
+
+    date_fact: FactView
     times: tuple[FactView, ...]  # start, detection, time to detect, end, time to resolve, duration: those known or withheld
-    sections: tuple[SectionView, ...]
-    timeline: tuple[EventView, ...]
-    action_items: tuple[ItemView, ...]
-    related: tuple[Incident, ...]
-    source_url: str
-    previous: Incident | None  # older
-    next: Incident | None  # newer
+    shown_sections: tuple[SectionView, ...]
+    shown_timeline: tuple[EventView, ...]
+    shown_action_items: tuple[ItemView, ...]
+    related: tuple[Incident, ...] = ()
+    source_url: str = ""
+    previous: Incident | None = None  # older
+    next: Incident | None = None  # newer
     prompts: tuple[FieldPrompt, ...] = ()  # front-matter fields a template left for the author to fill in
     other_fields: tuple[OtherField, ...] = ()  # front-matter fields hindsite does not read, as written
 
+    @classmethod
+    def of(cls, incident: Incident, **shown: Any) -> IncidentPage:
+        """`incident` with what its page shows (the fields above)."""
+        return cls(**{name: getattr(incident, name) for name in _INCIDENT_FIELDS}, **shown)
 
-def report_view(
+
+_INCIDENT_FIELDS = tuple(f.name for f in fields(Incident))
+
+#: What the incident page's template called the parts of its page until 0.1 (`report.NAME`), and their names on
+#: `incident` now. `report` is kept on the incident page for one release (`ReportNames`); then it goes.
+REPORT_NAMES: Mapping[str, str] = {
+    "incident": "incident", "date": "incident.date_fact", "times": "incident.times",
+    "sections": "incident.shown_sections", "timeline": "incident.shown_timeline",
+    "action_items": "incident.shown_action_items", "related": "incident.related", "source_url": "incident.source_url",
+    "previous": "incident.previous", "next": "incident.next",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ReportNames:
+    """The incident page's `report` for themes written for 0.1: its page under the names `REPORT_NAMES` lists."""
+
+    page: IncidentPage
+
+    def __getattr__(self, name: str) -> object:
+        new = REPORT_NAMES.get(name)
+        if new is None:
+            raise AttributeError(name)
+        return self.page if new == "incident" else getattr(self.page, new.removeprefix("incident."))
+
+
+def incident_page(
     incident: Incident,
     *,
     previous: Incident | None,
@@ -151,20 +190,20 @@ def report_view(
     related: tuple[Incident, ...],
     source_url: str,
     rewrite: Callable[[str], str],
-) -> ReportView:
+) -> IncidentPage:
     used = _Anchors()
     with_ids = tuple(_each_html(view, lambda html: _heading_ids(html, used)) for view in section_views(incident.sections, rewrite))
     in_page = _in_page_anchors(with_ids)
     timeline = tuple(_with_html(e, in_page(rewrite(e.html))) for e in _events_of(incident))
     action_items = tuple(_with_html(i, in_page(rewrite(i.html))) for i in _items_of(incident.action_items))
     shown = tuple(_each_html(view, in_page) for view in with_ids)
-    return ReportView(
-        incident=incident,
-        date=date_fact(incident),
+    return IncidentPage.of(
+        incident,
+        date_fact=date_fact(incident),
         times=time_facts(incident),
-        sections=_with_structure(shown, timeline, action_items),
-        timeline=timeline,
-        action_items=action_items,
+        shown_sections=_with_structure(shown, timeline, action_items),
+        shown_timeline=timeline,
+        shown_action_items=action_items,
         related=related,
         source_url=source_url,
         previous=previous,
@@ -262,10 +301,10 @@ def _fact(label: str, text: str, iso: str, origin: Origin | None) -> FactView:
 
 
 def section_views(sections: Sequence[Section], rewrite: Callable[[str], str] = lambda html: html) -> tuple[SectionView, ...]:
-    """Sections in page order (`model.in_report_order`), each with a unique anchor and its sub-sections in the
+    """Sections in page order (`model.in_page_order`), each with a unique anchor and its sub-sections in the
     author's order."""
     used = _Anchors()
-    return tuple(_section_view(section, 0, rewrite, used) for section in in_report_order(sections))
+    return tuple(_section_view(section, 0, rewrite, used) for section in in_page_order(sections))
 
 
 def _section_view(section: Section, depth: int, rewrite: Callable[[str], str], used: _Anchors) -> SectionView:
@@ -363,7 +402,7 @@ def _events_of(incident: Incident) -> tuple[EventView, ...]:
     Keyed by the whole incident, the cache would hash every section of it at each look-up. Equal instants
     in other zones are equal datetimes, yet read differently on the page: their offsets are part of the key.
     """
-    offsets = tuple((e.at or e.time).utcoffset() if (e.at or e.time) else None for e in incident.timeline)
+    offsets = tuple(when.utcoffset() if (when := e.at or e.time) else None for e in incident.timeline)
     return _timeline_views(incident.id, incident.started_at, incident.timeline, offsets)
 
 
@@ -493,7 +532,7 @@ _LINK_ATTR = re.compile(r'\b(?:href|src)="([^"]*)"')
 
 
 def link_rewriter(incident: Incident, published: frozenset[str], known_docs: Mapping[str, Incident]) -> Callable[[str], str]:
-    """Relative links in a report's sanitised HTML → the published file or the linked incident's page.
+    """Relative links in an incident's sanitised HTML → the published file or the linked incident's page.
 
     The new URLs go through the sanitiser (`markup.url_rewriter`), which escapes them as it writes them;
     a published file's name is percent-encoded once, segment by segment (`urls.file_href`).

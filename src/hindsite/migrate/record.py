@@ -8,8 +8,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from ..model import ActionItem, Incident, Section, TimelineEvent
-from ..normalise.blocks import parse_blocks
-from ..normalise.times import ABBREVIATIONS, LONG_NAMES, MONTH_NUMBERS, WEEKDAY_NAMES
+from ..normalise import DATE_AND_ZONE_WORDS, parse_blocks
 
 #: Sections whose layout migrate rewrites; every other section keeps its text as written.
 REWRITTEN = ("timeline", "action_items")
@@ -21,13 +20,7 @@ _FIELDS = ("title", "date", "severity", "services", "tags", "responders", "statu
            "unindexed_services", "unindexed_tags")
 _INSTANTS = ("started_at", "detected_at", "resolved_at")
 #: Words a written time may hold, which migrate writes again in its own form: "10:00 PM (EAT) on Jan 5th".
-TIME_WORDS = frozenset(
-    {"am", "pm", "a", "p", "m", "st", "nd", "rd", "th", "t", "z", "at", "on", "utc", "gmt"}
-    | set(MONTH_NUMBERS)
-    | {name[:n] for name in WEEKDAY_NAMES for n in (3, 4, len(name))}
-    | {zone.casefold() for zone in ABBREVIATIONS}
-    | {word for name in LONG_NAMES for word in name.split()}
-)
+TIME_WORDS = frozenset({"am", "pm", "a", "p", "m", "st", "nd", "rd", "th", "t", "z", "at", "on", "utc", "gmt"}) | DATE_AND_ZONE_WORDS
 
 
 def differences(before: Incident, after: Incident) -> list[str]:

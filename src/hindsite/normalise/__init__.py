@@ -4,6 +4,12 @@ Each concern lives in its own module (blocks, sections, metadata, times,
 timeline, actions, titles, placeholders); this module puts their answers
 together in order of trust: front-matter, then what the body states in
 tables, lines and bullets, then the title, the file name, and the prose.
+
+`__all__` is the normaliser's face: besides `normalise` and the credential
+guard, the readings a document is written back with (`hindsite migrate`) — the
+located blocks, how a heading is read, where each section of an incident is
+written, how a timeline entry and a date are read, the front-matter keys.
+Other stages import these from here, never from the modules behind them.
 """
 
 from __future__ import annotations
@@ -23,12 +29,13 @@ from ..read import Document
 from ..slugs import document_slug
 from .actions import items_from_blocks
 from .assets import missing_assets
-from .blocks import Block, is_plain_text, parse_blocks
+from .blocks import Block, ListItem, is_plain_text, parse_blocks
 from .bookends import is_prose
 from .characters import without_unpublishable
 from .derive import check_facts, derive_times, main_window, prose_date, prose_duration, prose_moments, prose_window
 from .guard import guard_secrets, without_secrets
 from .metadata import (
+    FIELD_NAMES,
     Metadata,
     apply_stated,
     body_label,
@@ -39,20 +46,59 @@ from .metadata import (
     undecided_date,
 )
 from .placeholders import TEMPLATE_NOTE, is_unfilled, placeholder_lines
-from .sections import PSEUDO_LEVEL, RawSection, line_heading, names_section, read_heading, split_sections
+from .sections import (
+    PSEUDO_LEVEL,
+    Heading,
+    RawSection,
+    dedent_after_label,
+    heading_words,
+    is_timestamp_heading,
+    label_heading,
+    line_heading,
+    names_section,
+    own_lines,
+    read_heading,
+    section_key,
+    split_sections,
+    without_blank_ends,
+)
 from .timeline import (
     Placed,
     declared_zone,
+    event_texts,
     events_from_blocks,
     order_problems,
     season_problems,
+    split_leading_time,
     undecided_problems,
     untimed_problem,
 )
-from .times import Context, Zone, Zones, leading_stamp, numeric_order, parse_date, scan, scan_dates, stated_zone
+from .times import (
+    DATE_AND_ZONE_WORDS,
+    Context,
+    Zone,
+    Zones,
+    leading_stamp,
+    numeric_order,
+    parse_date,
+    scan,
+    scan_dates,
+    stated_zone,
+)
 from .titles import clean_title, is_generic, plain_title, title_date, title_from_file_name, title_from_text
+from .written import WrittenBody, WrittenSection, written_sections
 
-__all__ = ["guard_secrets", "normalise", "without_secrets"]
+__all__ = [
+    # reading a document
+    "normalise", "guard_secrets", "without_secrets",
+    # its blocks, each with the file lines it was written on
+    "Block", "ListItem", "parse_blocks",
+    # headings and sections
+    "Heading", "read_heading", "label_heading", "section_key", "heading_words", "is_timestamp_heading",
+    "WrittenBody", "WrittenSection", "written_sections",
+    # times, the timeline and the front-matter
+    "DATE_AND_ZONE_WORDS", "scan_dates", "split_leading_time", "event_texts", "FIELD_NAMES",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -764,7 +810,7 @@ def _timeline_days(
     Times written before the first date, which no day was given for, may be on any earlier day: then the
     first of the days is not known, and any day before the last agrees with the timeline.
     """
-    days = [p.event.at.date() if p.event.at else p.event.day for p in explicit if p.event.at or p.event.day]
+    days = [day for p in explicit if (day := p.event.at.date() if p.event.at else p.event.day) is not None]
     if not days:
         return None, None
     first = next(p.event for p in explicit if p.event.time or p.event.at or p.event.day)
@@ -772,10 +818,10 @@ def _timeline_days(
         return (dt.date.min + _ONE_DAY, max(days)), None  # an undated first time: the first day is not known
     window = main_window(explicit, anchored)
     if window:
-        first = window[0].event
-        return (min(days), max(days)), (first.at.date(), first.line)  # type: ignore[union-attr]
-    first_dated = next(p.event for p in explicit if p.event.day)
-    return (min(days), max(days)), (first_dated.day, first_dated.line)  # type: ignore[return-value]
+        return (min(days), max(days)), (window[0].at.date(), window[0].placed.event.line)
+    # No event has an instant: the days are those written with a date alone.
+    first_dated = next(((p.event.day, p.event.line) for p in explicit if p.event.day is not None), None)
+    return (min(days), max(days)), first_dated
 
 
 # --- sections ----------------------------------------------------------------
@@ -824,12 +870,8 @@ def _nested(parts: Sequence[_Part], raws: Sequence[RawSection], body_lines: Sequ
 
 def _written_text(raw: RawSection, end: int, body_lines: Sequence[str], body_line: int) -> str:
     """Everything under a heading up to file line `end`, cleaned as a section's text is."""
-    lines = list(body_lines[raw.body_start - body_line : end - body_line])
-    labelled = False
-    if raw.label_cut and lines:
-        lines[0] = lines[0][raw.label_cut :].strip()
-        labelled = bool(lines[0])
-    text = _dedent_after_label(lines, labelled)
+    lines, labelled = own_lines(raw, body_lines, body_line, end)
+    text = dedent_after_label(lines, labelled)
     return _without_app_links(remove_template_notes_keeping_lines(text)).strip()
 
 
@@ -843,19 +885,11 @@ def _part(
     `preamble` is the key of text before the first heading (`_preamble_key`).
     """
     body_line = document.body_line
-    lines = list(body_lines[raw.body_start - body_line : raw.body_end - body_line])
-    raw_text = "\n".join(lines)  # with the label, which may itself be metadata ("Time to repair: 0h 16m")
-    label_leaves_text = False
-    if raw.label_cut and lines:
-        lines[0] = lines[0][raw.label_cut :].strip()
-        label_leaves_text = bool(lines[0])  # "**Impact:** text" rather than "**Impact:**" alone
-    first_line = raw.body_start
-    while lines and not lines[0].strip():
-        lines.pop(0)
-        first_line += 1
-    while lines and not lines[-1].strip():
-        lines.pop()
-    text = _dedent_after_label(lines, label_leaves_text)
+    # With the label, which may itself be metadata ("Time to repair: 0h 16m").
+    raw_text = "\n".join(body_lines[raw.body_start - body_line : raw.body_end - body_line])
+    lines, label_leaves_text = own_lines(raw, body_lines, body_line)  # "**Impact:** text" rather than "**Impact:**" alone
+    lines, first_line = without_blank_ends(lines, raw.body_start)
+    text = dedent_after_label(lines, label_leaves_text)
     clean = _without_app_links(remove_template_notes_keeping_lines(text))
     key = raw.key or preamble
     leading_blank_lines = len(clean) - len(clean.lstrip("\n"))
@@ -893,15 +927,6 @@ _APP_LINK = re.compile(r"(@?)\[([^\[\]]*)\]\((?!https?:|mailto:|tel:|ftp:|[./#]|
 def _without_app_links(text: str) -> str:
     """`@[Ana](mention://…)` → `@Ana`: links into an app the reader cannot open keep only their words."""
     return _APP_LINK.sub(lambda m: f"{m.group(1)}{m.group(2)}", text)
-
-
-def _dedent_after_label(lines: list[str], labelled: bool) -> str:
-    """Drop common indentation; after a label the first line is already flush, so measure the rest."""
-    rest = lines[1:] if labelled and lines else lines
-    widths = [len(line) - len(line.lstrip(" ")) for line in rest if line.strip()]
-    cut = min(widths, default=0)
-    dedented = [line[cut:] for line in rest]
-    return "\n".join(([lines[0]] if labelled and lines else []) + dedented)
 
 
 def _unread_front_matter_section(document: Document) -> Section:

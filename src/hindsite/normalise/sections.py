@@ -429,6 +429,36 @@ def split_sections(
     return splitter.finish(first_line + len(body_lines))
 
 
+def own_lines(raw: RawSection, body_lines: Sequence[str], body_line: int, end: int | None = None) -> tuple[list[str], bool]:
+    """A section's lines as written, up to file line `end` (its own end when None), less the label that opened it
+    (`**Impact:** text` → `text`); and whether text follows that label on its line."""
+    lines = list(body_lines[raw.body_start - body_line : (raw.body_end if end is None else end) - body_line])
+    labelled = False
+    if raw.label_cut and lines:
+        lines[0] = lines[0][raw.label_cut :].strip()
+        labelled = bool(lines[0])
+    return lines, labelled
+
+
+def without_blank_ends(lines: list[str], first_line: int) -> tuple[list[str], int]:
+    """`lines`, the first on file line `first_line`, less blank lines at either end; and the line they now start on."""
+    start, end = 0, len(lines)
+    while start < end and not lines[start].strip():
+        start += 1
+    while end > start and not lines[end - 1].strip():
+        end -= 1
+    return lines[start:end], first_line + start
+
+
+def dedent_after_label(lines: list[str], labelled: bool) -> str:
+    """Drop common indentation; after a label the first line is already flush, so measure the rest."""
+    rest = lines[1:] if labelled and lines else lines
+    widths = [len(line) - len(line.lstrip(" ")) for line in rest if line.strip()]
+    cut = min(widths, default=0)
+    dedented = [line[cut:] for line in rest]
+    return "\n".join(([lines[0]] if labelled and lines else []) + dedented)
+
+
 class _Splitter:
     def __init__(self, body_lines: Sequence[str], first_line: int, aliases: Mapping[str, str]) -> None:
         self.lines = body_lines

@@ -98,7 +98,8 @@ class DevServer(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
-        shown = f"[{host}]" if ":" in str(host) else str(host)
+        name = host.decode() if isinstance(host, bytes) else host
+        shown = f"[{name}]" if ":" in name else name
         return f"http://{shown}:{port}/"
 
     def shutdown(self) -> None:

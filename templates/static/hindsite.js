@@ -306,7 +306,7 @@
     state.appendChild(row[6] ? text("span", row[6], "status status-" + row[6]) : text("span", "not stated", "muted"));
     tr.appendChild(state);
     var incident = document.createElement("td");
-    incident.appendChild(link(root + row[0] + "#s-action-items", row[1]));
+    incident.appendChild(link(root + row[0] + "#action-items", row[1]));
     incident.appendChild(text("span", " " + row[2], "muted"));
     tr.appendChild(incident);
     tr.appendChild(text("td", row[7].join(", ")));

@@ -18,6 +18,7 @@ from conftest import MakeSite, RunCli
 
 from hindsite.config import SiteConfig
 from hindsite.export import dumps
+from hindsite.inspect import describe
 from hindsite.migrate import differences, migrate_document
 from hindsite.model import Incident
 from hindsite.normalise import normalise
@@ -314,14 +315,17 @@ def test_migrate_keeps_every_field_of_every_form_and_a_second_run_changes_nothin
 def test_items_under_any_heading_are_on_the_page_and_the_follow_ups_link_to_them(
     tmp_path: Path, make_site: MakeSite, run_cli: RunCli
 ) -> None:
-    site = make_site(tmp_path, {"content/2024-03-05-cache.md": LESSONS + "| Follow-up | Owner | Status |\n|---|---|---|\n"
-                                "| Add an alert | Ana | Open |\n"}, 'title = "Test archive"\n')
+    site = make_site(tmp_path, {"content/2024-03-05-cache.md": LESSONS + "| Follow-up | Owner | Status | Due |\n"
+                                "|---|---|---|---|\n| Add an alert | Ana | Open | 2024-05-01 |\n\n"
+                                "## Action items\n\n**Short term**\n\n- Pin the client\n"}, 'title = "Test archive"\n')
     result = run_cli("build", "--strict", cwd=site)
     assert result.exit_code == 0, result.output
     page = (site / "_site/incidents/2024-03-05-cache.html").read_text(encoding="utf-8")
     assert page.count('id="action-items"') == 1
     lessons = page.split('id="s-lessons"', 1)[1]
     assert "Caches need owners." in lessons and "<td>Add an alert</td>" in lessons.split('id="action-items"', 1)[1]
+    assert '<span class="due">due 2024-05-01</span>' in lessons
+    assert '<span class="muted group">Short term ·</span> Pin the client' in page.split('id="s-action-items"', 1)[1]
     follow_ups = (site / "_site/follow-ups.html").read_text(encoding="utf-8")
     assert 'href="incidents/2024-03-05-cache.html#action-items"' in follow_ups
 
@@ -400,3 +404,8 @@ def test_every_item_of_the_example_archive_has_the_owner_ticket_and_status_its_l
                     wrong.append(f"{record['source']}:{item['line']}: {field} {got[field]!r}, the line says {value!r}")
     assert wrong == []
     assert all(checked[field] for field in ("owner", "status", "ticket")), checked  # the rules above found something
+
+
+def test_inspect_names_each_items_fields() -> None:
+    text = "\n".join(describe(incident_of(ACTIONS + "**Short term**\n\n- Add an alert (Ana, due 2024-05-01)\n")))
+    assert "      7  Add an alert (Ana, due 2024-05-01)   (owner: Ana, due: 2024-05-01, group: Short term)" in text

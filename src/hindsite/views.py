@@ -52,12 +52,16 @@ class EventView:
 
 @dataclass(frozen=True, slots=True)
 class ItemView:
+    """An action item: `due` as written and `group` (what it is listed under) are "" when the source does not say."""
+
     html: str
     owner: str
     status: str
     link: str  # an address to follow, or ""
     ticket: str  # a ticket reference without an address, or ""
     line: int
+    due: str = ""
+    group: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -359,7 +363,7 @@ def item_view(item: ActionItem) -> ItemView:
     link = item.link or ""
     is_address = link.startswith(("http://", "https://"))
     return ItemView(render_inline(item.text), item.owner or "", item.status or "", link if is_address else "",
-                    "" if is_address else link, item.line)
+                    "" if is_address else link, item.line, item.due or "", item.group or "")
 
 
 def _minutes(delta: dt.timedelta) -> int:

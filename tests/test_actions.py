@@ -152,6 +152,12 @@ TABLES = [
         [],
         id="a-timeline-table-is-events-not-items",
     ),
+    pytest.param(
+        TITLE + "## Response\n\n| Time | Action | Who |\n|---|---|---|\n| 10:00 UTC | Rolled back | Ana |\n"
+        "| 10:20 | Flushed the cache | Bo |\n",
+        [],
+        id="a-log-of-what-was-done-when-is-not-items",
+    ),
 ]
 
 NESTING = [
@@ -222,6 +228,41 @@ GROUPS = [
         ACTIONS + "To prevent a recurrence, we will take these steps:\n\n- Add a cache-hit alert\n",
         [("Add a cache-hit alert", None, None, None, None, None, 7)],
         id="an-introducing-sentence-is-not-a-group",
+    ),
+    pytest.param(
+        ACTIONS + "- Short term:\n- Add an alert\n\n1. **Review the runbook**\nWith the on-call team.\n",
+        [
+            ("Add an alert", None, None, None, None, "Short term", 6),
+            ("**Review the runbook**\nWith the on-call team.", None, None, None, None, None, 8),
+        ],
+        id="a-label-item-groups-the-rest-of-its-list",
+    ),
+    pytest.param(
+        ACTIONS + "**Completed:**\n\n- Rotate the keys\n\n### Immediate actions (done)\n\n- Flush the cache\n\n"
+        "**Open questions**\n\n- Should we shard the cache?\n\n**--Later--**\n\n- [ ] Move to a managed cache\n",
+        [
+            ("Rotate the keys", None, "done", None, None, "Completed", 7),
+            ("Flush the cache", None, "done", None, None, "Immediate actions (done)", 11),
+            ("Should we shard the cache?", None, None, None, None, "Open questions", 15),
+            ("Move to a managed cache", None, "open", None, None, "Later", 19),
+        ],
+        id="a-group-named-by-a-status-gives-it-to-its-items",
+    ),
+    pytest.param(
+        ACTIONS + "- **Add a cache-hit alert**\n- **Pin the client version**\n\n**Write a runbook**\n",
+        [
+            ("**Add a cache-hit alert**", None, None, None, None, None, 5),
+            ("**Pin the client version**", None, None, None, None, None, 6),
+        ],
+        id="items-all-in-bold-are-items",
+    ),
+    pytest.param(
+        ACTIONS + "**Add a cache-hit alert**\n\n**Pin the client version**\n",
+        [
+            ("**Add a cache-hit alert**", None, None, None, None, None, 5),
+            ("**Pin the client version**", None, None, None, None, None, 7),
+        ],
+        id="bare-lines-all-in-bold-are-items",
     ),
     pytest.param(
         ACTIONS + "Types:\n\n* Prevent - stop it happening again.\n* Detect - notice it sooner.\n\n"

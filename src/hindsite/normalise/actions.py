@@ -40,6 +40,7 @@ _STATUS_ALONE = re.compile(rf"(?:{_STATUS})", re.I)
 _STATUS_FIRST = re.compile(rf"^\s*(?:\[\s*(?P<bracketed>{_STATUS})\s*\]|(?P<labelled>{_STATUS})\s*(?::|\s[-–—]\s))", re.I)
 _STATUS_LABEL = re.compile(rf"\bstatus\s*[:=]\s*(?P<word>{_STATUS})(?![\w'])", re.I)
 _STATUS_BRACKETED = re.compile(rf"[(\[]\s*(?P<word>{_STATUS})\s*[)\]]", re.I)
+_GROUP_STATUS = re.compile(rf"^\s*(?P<word>{_STATUS})\s*(?:$|[(\[:—–-])", re.I)
 _STATUS_LAST = re.compile(rf"(?:[,;:|]|\s[-–—])\s*(?P<word>{_STATUS})\s*[.!]?\s*$", re.I)
 _DONE_MARKS = ("✅", "✔", "☑")
 
@@ -85,11 +86,13 @@ _DASH = re.compile(r"[ \t][-–—][ \t]|[ \t]—|—[ \t]")
 _NAME_WORD = re.compile(r"^(?:[A-Z][\w'’.-]*|van|von|de|da|del|der|den|le|la|du|dos|di|bin|al)$")
 _HANDLE = re.compile(r"^@?[a-z][\w-]*(?:\.[\w-]+)+$")
 _LEGEND_TERM = re.compile(r"^[*_]*(?P<term>[^\s*_:—–-][^:—–*_]{0,30}?)[*_]*\s*(?::|\s[-–—]\s)")
+_CLOCK = re.compile(r"\s*(?:\d{4}-\d{1,2}-\d{1,2}[ T])?\d{1,2}[:.h]\d{2}(?!\d)")
 _CHECKBOX = re.compile(r"^\[([ xX])\]\s")
 _EMPHASIS = re.compile(r"^(\*\*|__)(?P<text>[^*_\n]+?)\1\s*:?\s*$")
 _LINK_TEXT = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 #: Words of a sentence that introduces a list ("We will take these steps:"), which a group's label does not hold.
-_SENTENCE_WORDS = {"we", "our", "us", "i", "following", "these", "this", "below", "will", "should", "were", "was"}
+_SENTENCE_WORDS = {"we", "our", "us", "i", "following", "these", "this", "below", "will", "should", "were", "was",
+                   "that", "which"}
 
 
 # --- where items are read -------------------------------------------------------------------------
@@ -102,17 +105,20 @@ def items_from_blocks(blocks: Sequence[Block], group: str | None = None) -> list
     structured = [b for b in blocks if b.kind in ("list", "table")]
     legend = _table_values(b for b in structured if b.kind == "table")
     reader = _Reader(group)
+    if not structured:
+        reader.line_items([b for b in blocks if b.kind in ("heading", "paragraph")])
+        return [item for item in reader.items if not is_unfilled(item.text)]
     for block in blocks:
         if block.kind == "list" and _is_legend(block, legend):
-            reader.group = group  # a label above a legend ("Types:") was the legend's
+            reader.labelled(group)  # a label above a legend ("Types:") was the legend's
         elif block.kind == "list":
             reader.list_items(block.items)
         elif block.kind == "table":
-            reader.add(_table_items(block.rows, reader.group))
-        elif block.kind == "heading" or (block.kind == "paragraph" and structured):
-            reader.group = _label_of(block) or reader.group
-        elif block.kind == "paragraph":
-            reader.line_items(block)
+            reader.add(_table_items(block.rows, reader.current))
+        elif block.kind in ("heading", "paragraph"):
+            label = _label_of(block)
+            if label is not None:
+                reader.labelled(label)
     return [item for item in reader.items if not is_unfilled(item.text)]
 
 
@@ -125,7 +131,7 @@ def items_from_tables(blocks: Sequence[Block]) -> list[ActionItem]:
 def is_action_table(block: Block) -> bool:
     """A table of action items wherever it is: a task column (Action, Task, Item, Follow-up…) beside an owner,
     status, ticket or due column; or a weaker name for the task (Issue, Description…) beside an owner and one more."""
-    if block.kind != "table" or len(block.rows) < 2:
+    if block.kind != "table" or len(block.rows) < 2 or _is_log(block.rows[1:]):
         return False
     header = block.rows[0].cells
     roles = _column_roles(header, named_only=True)
@@ -135,7 +141,13 @@ def is_action_table(block: Block) -> bool:
     fields = [role for role in roles if role in _FIELDS]
     if any(_says(task, name) for name in _ACTION_COLUMNS):
         return bool(fields)
-    return "owner" in fields and len(fields) >= 2
+    return "owner" in fields and ("status" in fields or "link" in fields)
+
+
+def _is_log(rows: Sequence[TableRow]) -> bool:
+    """A record of what was done when (`| 10:00 UTC | Rolled back | Ana |`): most rows open with a clock time."""
+    timed = sum(1 for row in rows if row.cells and _CLOCK.match(row.cells[0]))
+    return timed * 2 > len(rows)
 
 
 def status_placeholders(blocks: Sequence[Block], *, any_table: bool) -> Counter[int]:
@@ -160,38 +172,61 @@ def status_placeholders(blocks: Sequence[Block], *, any_table: bool) -> Counter[
 class _Reader:
     """Items in the order they are written, each with the group it is listed under.
 
-    A label (a bold line, a line ending in a colon, a heading, a list item that is only a
-    label) is the group of what follows it, until the next label.
+    A label (a bold line, a line ending in a colon, a heading) is the group of what follows
+    it, until the next label. A list item that is only a label is the group of the items
+    after it in its list, and, as the list's last item, of the next list
+    (`* **Improvements:**` above a `+` list).
     """
 
     def __init__(self, group: str | None) -> None:
         self.group = group
+        self.carried: str | None = None  # the label that ended the last list, over the next one
         self.items: list[ActionItem] = []
+
+    @property
+    def current(self) -> str | None:
+        return self.carried or self.group
+
+    def labelled(self, label: str | None) -> None:
+        """A label outside a list, or the section's own group again when `label` is None."""
+        self.group, self.carried = label, None
 
     def add(self, items: Iterable[ActionItem]) -> None:
         self.items.extend(items)
 
     def list_items(self, items: Sequence[ListItem]) -> None:
-        for item in items:
+        group, self.carried = self.current, None
+        alone = [_label_text(item.text.strip()) if item.checked is None and not item.children else None for item in items]
+        for n, item in enumerate(items):
             label = _label_text(_own_text(item)) if item.checked is None else None
-            if label is not None and not item.children and "\n" not in item.text.strip():
-                self.group = label  # "- **Short term:**" alone: a label over the items after it
+            if alone[n] is not None and _heads(item.text, alone[n + 1 :], len(items)):
+                group = alone[n]  # "- **Short term:**" alone: a label over the items after it
+                self.carried = group if n == len(items) - 1 else None
             elif label is not None and item.children:
                 self.add(_nested(item.children, label))
             elif item.text.strip():
-                self.add(_with_children(item, self.group))
+                self.add(_with_children(item, group))
 
-    def line_items(self, block: Block) -> None:
-        """In a section with no list or table, each line is an item; a label line is the group of those after it."""
-        for offset, line in enumerate(block.inline.split("\n")):
-            text = line.strip()
-            label = _label_text(text)
-            if label is not None:
+    def line_items(self, blocks: Sequence[Block]) -> None:
+        """In a section with no list or table, each line is an item; a label line (or a heading inside the section)
+        is the group of those after it."""
+        lines = [(block.start + offset, line.strip() if block.kind == "paragraph" else f"{_plain_label(line)}:")
+                 for block in blocks for offset, line in enumerate(block.inline.split("\n"))]
+        labels = [_label_text(text) for _, text in lines]
+        for n, (number, text) in enumerate(lines):
+            label = labels[n]
+            if label is not None and _heads(text, labels[n + 1 :], len(lines)):
                 self.group = label
             elif text and not text.endswith(":") and not (text.startswith("(") and text.endswith(")")):
                 checkbox = _CHECKBOX.match(text)  # "[x] Add an alert": a checkbox written without a list marker
                 checked = None if checkbox is None else checkbox.group(1) != " "
-                self.add([_item(text, block.start + offset, checked, self.group)])
+                self.add([_item(text, number, checked, self.group)])
+
+
+def _heads(text: str, labels_after: Sequence[str | None], count: int) -> bool:
+    """Whether a label heads the entries after it: it ends in a colon, stands alone, or an entry that is not a label
+    follows it. Entries all written in bold (`- **Add an alert**`) are items, not labels over nothing."""
+    return text.rstrip().rstrip("*_").rstrip().endswith(":") or count == 1 or any(label is None for label in labels_after)
 
 
 def _with_children(item: ListItem, group: str | None) -> list[ActionItem]:
@@ -228,8 +263,15 @@ def _item(text: str, line: int, checked: bool | None, group: str | None) -> Acti
     stated = _stated(text)
     status = stated.status if checked is None else ("done" if checked else "open")
     if status is None and group is not None:
-        status = _STATUS_WORDS.get(group.casefold())
+        status = _group_status(group)
     return ActionItem(text, stated.owner, status, stated.link, line, stated.due, group)
+
+
+def _group_status(group: str) -> str | None:
+    """The status a group's name gives its items: "Done", "Completed:", "Immediate actions (completed)",
+    "In progress (next 2 weeks)"; not "Open questions" or "Closed-loop checks"."""
+    named = _GROUP_STATUS.match(group.replace("’", "'")) or _STATUS_BRACKETED.search(group.replace("’", "'"))
+    return _STATUS_WORDS[next(g for g in named.groups() if g).casefold()] if named else None
 
 
 def _label_of(block: Block) -> str | None:
@@ -256,7 +298,8 @@ def _label_text(text: str) -> str | None:
 
 
 def _plain_label(text: str) -> str:
-    return _unmarked(text).rstrip(":").strip()
+    """A label's words: without markup, link targets, a trailing colon or rules around it (`--Tasks--`)."""
+    return _unmarked(_LINK_TEXT.sub(r"\1", text)).rstrip(":").strip(" -–—=#:")
 
 
 def _table_values(tables: Iterable[Block]) -> set[str]:

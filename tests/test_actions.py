@@ -239,12 +239,14 @@ GROUPS = [
     ),
     pytest.param(
         ACTIONS + "**Completed:**\n\n- Rotate the keys\n\n### Immediate actions (done)\n\n- Flush the cache\n\n"
-        "**Open questions**\n\n- Should we shard the cache?\n\n**--Later--**\n\n- [ ] Move to a managed cache\n",
+        "**Open questions**\n\n- Should we shard the cache?\n\n**--Later--**\n\n- [ ] Move to a managed cache\n\n"
+        "**Closed-loop checks**\n\n- Verify that alerts reach the on-call\n",
         [
             ("Rotate the keys", None, "done", None, None, "Completed", 7),
             ("Flush the cache", None, "done", None, None, "Immediate actions (done)", 11),
             ("Should we shard the cache?", None, None, None, None, "Open questions", 15),
             ("Move to a managed cache", None, "open", None, None, "Later", 19),
+            ("Verify that alerts reach the on-call", None, None, None, None, "Closed-loop checks", 23),
         ],
         id="a-group-named-by-a-status-gives-it-to-its-items",
     ),

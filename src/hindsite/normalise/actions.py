@@ -40,7 +40,7 @@ _STATUS_ALONE = re.compile(rf"(?:{_STATUS})", re.I)
 _STATUS_FIRST = re.compile(rf"^\s*(?:\[\s*(?P<bracketed>{_STATUS})\s*\]|(?P<labelled>{_STATUS})\s*(?::|\s[-–—]\s))", re.I)
 _STATUS_LABEL = re.compile(rf"\bstatus\s*[:=]\s*(?P<word>{_STATUS})(?![\w'])", re.I)
 _STATUS_BRACKETED = re.compile(rf"[(\[]\s*(?P<word>{_STATUS})\s*[)\]]", re.I)
-_GROUP_STATUS = re.compile(rf"^\s*(?P<word>{_STATUS})\s*(?:$|[(\[:—–-])", re.I)
+_GROUP_STATUS = re.compile(rf"^\s*(?P<word>{_STATUS})\s*(?:$|[(\[:]|[—–-](?:\s|$))", re.I)
 _STATUS_LAST = re.compile(rf"(?:[,;:|]|\s[-–—])\s*(?P<word>{_STATUS})\s*[.!]?\s*$", re.I)
 _DONE_MARKS = ("✅", "✔", "☑")
 
@@ -130,7 +130,8 @@ def items_from_tables(blocks: Sequence[Block]) -> list[ActionItem]:
 
 def is_action_table(block: Block) -> bool:
     """A table of action items wherever it is: a task column (Action, Task, Item, Follow-up…) beside an owner,
-    status, ticket or due column; or a weaker name for the task (Issue, Description…) beside an owner and one more."""
+    status, ticket or due column, or a weaker name for the task (Issue, Description…) beside an owner and a status or
+    ticket column; not a log of what was done when."""
     if block.kind != "table" or len(block.rows) < 2 or _is_log(block.rows[1:]):
         return False
     header = block.rows[0].cells
@@ -371,7 +372,7 @@ def _cell_value(cell: str) -> str | None:
 
 def _cell_owner(cell: str) -> str | None:
     text = _cell_value(cell)
-    return text.lstrip("@") or None if text else None
+    return (text.lstrip("@") or None) if text else None
 
 
 def _cell_status(cell: str) -> str | None:
@@ -473,7 +474,7 @@ def _field(part: str) -> tuple[str, str] | None:
     folded = text.replace("’", "'").casefold()
     if folded in _STATUS_WORDS:
         return "status", _STATUS_WORDS[folded]
-    if _URL.fullmatch(text) or (_tickets(text) and _tickets(text)[0] == text):
+    if _URL.fullmatch(text) or _tickets(text)[:1] == [text]:
         return "link", text
     mention = _MENTION.fullmatch(text)
     if mention:

@@ -142,6 +142,19 @@ def test_each_timeline_and_action_item_section_shows_what_was_read_from_it() -> 
     assert [e.when == "" for e in outages.children[0].events] == [False, True]  # the untimed entry keeps its place
 
 
+def test_items_read_under_another_heading_are_shown_beside_it_and_the_first_shown_is_the_pages_action_items() -> None:
+    lessons = nested(section("lessons", "Lessons learned", line=3), section("other", "Follow-ups", line=8))
+    todo = section("action_items", "Action items", line=20)
+    inc = incident("x", sections=(lessons, todo), action_items=(
+        ActionItem("Add capacity to the checklist", "Grace", "open", "OPS-31", 11),
+        ActionItem("Add an alert", None, None, None, 21),
+    ))
+    page = incident_page(inc, previous=None, next=None, related=(), source_url="", rewrite=lambda html: html)
+    shown = [(view.heading, [i.html for i in view.items], view.items_id) for view in every_view(page.shown_sections)]
+    assert shown == [("Lessons learned", [], ""), ("Follow-ups", ["Add capacity to the checklist"], "action-items"),
+                     ("Action items", ["Add an alert"], "")]
+
+
 # --- event_views --------------------------------------------------------------------------------
 
 

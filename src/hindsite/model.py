@@ -108,13 +108,21 @@ class TimelineEvent:
 
 @dataclass(frozen=True, slots=True)
 class ActionItem:
-    """A follow-up task. `status` is "open", "done" or None when the source does not say."""
+    """A follow-up task, with what its line or row states; None where the source does not say.
+
+    `status` is "open" or "done" (closed: done, or "won't do"); `link` an address or a
+    ticket ("OPS-12", "#123"); `due` the date it is due by, as written ("2024-05-01",
+    "May 1"); `group` what it is listed under: a label above it ("Short term") or the
+    item it is a sub-task of.
+    """
 
     text: str
     owner: str | None
     status: str | None
     link: str | None
     line: int
+    due: str | None = None
+    group: str | None = None
 
 
 #: How a fact was obtained: written in the document, worked out from other facts, or left out.

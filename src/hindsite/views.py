@@ -53,12 +53,16 @@ class EventView:
 
 @dataclass(frozen=True, slots=True)
 class ItemView:
+    """An action item: `due` as written and `group` (what it is listed under) are "" when the source does not say."""
+
     html: str
     owner: str
     status: str
     link: str  # an address to follow, or ""
     ticket: str  # a ticket reference without an address, or ""
     line: int
+    due: str = ""
+    group: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +73,8 @@ class SectionView:
     for the preamble and the closing, which have neither. `depth` is 0 for a
     top-level section, 1 for its sub-sections… `events` and `items` are the
     timeline events and action items read from this section's own text, shown
-    beside it.
+    beside it; `items_id` is "action-items" for the first section in page order
+    that has items, where the follow-ups list links, and "" for the others.
     """
 
     key: str
@@ -84,6 +89,7 @@ class SectionView:
     events: tuple[EventView, ...] = ()
     items: tuple[ItemView, ...] = ()
     prompts: tuple[str, ...] = ()  # what a template asks the author to write here, shown where the text will go
+    items_id: str = ""
 
     def walk(self) -> Iterator[SectionView]:
         """This section, then its sub-sections at every depth, in page order."""
@@ -351,29 +357,42 @@ def _unchanged(new: tuple[SectionView, ...], old: tuple[SectionView, ...]) -> bo
 def _with_structure(
     views: tuple[SectionView, ...], events: tuple[EventView, ...], items: tuple[ItemView, ...]
 ) -> tuple[SectionView, ...]:
-    """Each timeline section with the events read from it, each action-item section with its items.
+    """Each timeline section with the events read from it, each section with the action items read from it.
 
-    Events and items were read from those sections' text, in order: each belongs to the
-    last section of its kind that starts at or before its line.
+    Events were read from the timeline sections' text, in order: each belongs to the last
+    timeline section that starts at or before its line. Items come from the action-item
+    sections and from tables of items under any heading: each belongs to the last section
+    that starts at or before its line, whatever its key, beside the text it was read from.
     """
     by_line = sorted(every_view(views), key=lambda view: view.line)
-    owners = {
-        "timeline": _owners([v for v in by_line if v.key == "timeline"], [e.line for e in events]),
-        "action_items": _owners([v for v in by_line if v.key == "action_items"], [i.line for i in items]),
-    }
+    timelines = _owners([v for v in by_line if v.key == "timeline"], [e.line for e in events])
+    holders = _owners(by_line, [i.line for i in items])
 
     def placed(view: SectionView) -> SectionView:
         children = tuple(placed(child) for child in view.children)
-        mine = owners.get(view.key, {}).get(view.anchor, [])
-        if not mine and _unchanged(children, view.children):
+        mine = holders.get(view.anchor, [])
+        mine_events = timelines.get(view.anchor, []) if view.key == "timeline" else []
+        if not mine and not mine_events and _unchanged(children, view.children):
             return view
-        if view.key == "timeline":
-            return replace(view, children=children, events=tuple(events[n] for n in mine))
-        if view.key == "action_items":
-            return replace(view, children=children, items=tuple(items[n] for n in mine))
-        return replace(view, children=children)
+        return replace(view, children=children, events=tuple(events[n] for n in mine_events) or view.events,
+                       items=tuple(items[n] for n in mine) or view.items)
 
-    return tuple(placed(view) for view in views)
+    return _with_items_id(tuple(placed(view) for view in views))
+
+
+def _with_items_id(views: tuple[SectionView, ...]) -> tuple[SectionView, ...]:
+    """`views` with the first section in page order that shows items marked as the page's action items."""
+    first = next((view for view in every_view(views) if view.items), None)
+    if first is None:
+        return views
+
+    def marked(view: SectionView) -> SectionView:
+        if view is first:
+            return replace(view, items_id="action-items")
+        children = tuple(marked(child) for child in view.children)
+        return view if _unchanged(children, view.children) else replace(view, children=children)
+
+    return tuple(marked(view) for view in views)
 
 
 def _owners(sections: Sequence[SectionView], lines: Sequence[int]) -> dict[str, list[int]]:
@@ -449,7 +468,7 @@ def item_view(item: ActionItem) -> ItemView:
     link = item.link or ""
     is_address = link.startswith(("http://", "https://"))
     return ItemView(render_inline(item.text), item.owner or "", item.status or "", link if is_address else "",
-                    "" if is_address else link, item.line)
+                    "" if is_address else link, item.line, item.due or "", item.group or "")
 
 
 def _minutes(delta: dt.timedelta) -> int:

@@ -440,7 +440,7 @@
     var state = tr.appendChild(document.createElement("td"));
     state.appendChild(row[6] ? text("span", row[6], "status status-" + row[6]) : text("span", "not stated", "muted"));
     var incident = tr.appendChild(document.createElement("td"));
-    incident.appendChild(link(root + row[0] + "#s-action-items", row[1]));
+    incident.appendChild(link(root + row[0] + "#action-items", row[1]));
     incident.appendChild(document.createTextNode(" "));
     incident.appendChild(text("span", row[2], "muted"));
     tr.appendChild(text("td", row[7].join(", ")));

@@ -328,9 +328,15 @@ def _line_items(block: Block, items: Mapping[int, ActionItem], lines: _Lines, la
         if text:
             layout.block("\n".join(text))
             text = []
-        layout.item([f"- {_checkbox(action)}{lines[number].strip()}"])
+        line = lines[number].strip()
+        # A line that opens with a checkbox has its own: written after another, it would become words of the item.
+        checkbox = "" if _OPENING_CHECKBOX.match(line) else _checkbox(action)
+        layout.item([f"- {checkbox}{line}"])
     if text:
         layout.block("\n".join(text))
+
+
+_OPENING_CHECKBOX = re.compile(r"\[[ xX]\]\s")
 
 
 def _checkbox(item: ActionItem) -> str:

@@ -35,7 +35,7 @@ def differences(before: Incident, after: Incident) -> list[str]:
     names, which are written again); each section under sections of the same
     keys as before (no sub-section lifted out of its section); the same
     timeline events (instant, clock time, text) and action items (text,
-    owner, status), in order. Lines, origins, section order, headings and
+    owner, status, ticket, due date, group), in order. Lines, origins, section order, headings and
     diagnostics may differ.
     """
     found = _section_differences(before.every_section(), after.every_section())
@@ -123,7 +123,8 @@ def _item_differences(before: Sequence[ActionItem], after: Sequence[ActionItem])
     return [
         f"the action item of line {old.line} would change"
         for old, new in zip(before, after, strict=True)
-        if (spaced(old.text), old.owner, old.status) != (spaced(new.text), new.owner, new.status)
+        if (spaced(old.text), old.owner, old.status, old.link, old.due, old.group)
+        != (spaced(new.text), new.owner, new.status, new.link, new.due, new.group)
     ]
 
 

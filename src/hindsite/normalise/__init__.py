@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import chain
@@ -24,10 +25,10 @@ from .. import diagnostics as diag
 from ..config import SiteConfig, squash
 from ..diagnostics import Diagnostic
 from ..markup import DEEPEST, Parsed, inline_text, parse, render_markdown, text_of, unsafe_parts
-from ..model import CLOSING, PREAMBLE, ActionItem, Incident, Origin, Section
+from ..model import CLOSING, PREAMBLE, SECTION_LABELS, ActionItem, Incident, Origin, Section
 from ..read import Document
 from ..slugs import document_slug
-from .actions import items_from_blocks
+from .actions import is_action_table, items_from_blocks, items_from_tables, status_placeholders
 from .assets import missing_assets
 from .blocks import Block, ListItem, is_plain_text, parse_blocks
 from .bookends import is_prose
@@ -148,9 +149,9 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
     zone, zone_from = _document_zone(parts, blocks, meta, zones, site_zone)
     context = Context(zone, None, _year_hint(meta, written_title, document), order)
 
-    stated = [
+    stated = [  # an action item's owner and status are its own, not the incident's
         s for p in parts if p.section.key != "action_items"
-        for s in stated_in_blocks(p.raw_blocks())
+        for s in stated_in_blocks(b for b in p.raw_blocks() if not is_action_table(b))
     ]
     problems += apply_stated(meta, stated, zones, context, config, document.source)
     prose_window(meta, _passages(parts), context, zones)
@@ -216,7 +217,7 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
         summary=meta.values.get("summary") or _summary_from(sections),
         sections=tuple(sections),
         timeline=tuple(timeline),
-        action_items=tuple(_with_known_owners(_action_items(parts), meta.values.get("responders", ()))),
+        action_items=tuple(_with_known_owners(_action_items(parts, raw_sections), meta.values.get("responders", ()))),
         diagnostics=tuple(without_secrets(problems, config)),
         origins=tuple(meta.origins.values()),
         extra=tuple(meta.extra),
@@ -937,7 +938,14 @@ def _unread_front_matter_section(document: Document) -> Section:
 def _placeholder_problems(parts: Sequence[_Part], source: str) -> list[Diagnostic]:
     problems = []
     for part in parts:
+        statuses: Counter[int] | None = None  # "TODO" in an action item's status cell is its status: found when needed
         for line, found in placeholder_lines(part.raw_text, part.raw_line):
+            if found.casefold() in ("todo", "to do"):
+                if statuses is None:
+                    statuses = status_placeholders(part.raw_blocks(), any_table=part.section.key == "action_items")
+                if statuses[line] > 0:
+                    statuses[line] -= 1
+                    continue
             what = f"{found!r} (an empty table row)" if found.startswith("|") else repr(found)
             problems.append(diag.warning("placeholder", f"template placeholder {what} was never filled in; "
                                          "write the content or delete the line", source, line))
@@ -982,8 +990,26 @@ def _beyond_limit(kind: str, indexed: Sequence[str], rest: Sequence[str], meta: 
         f"{kind}s that tell incidents apart, or raise the limit", source, origin.line if origin else None)]
 
 
-def _action_items(parts: Iterable[_Part]) -> list[ActionItem]:
-    return [item for p in parts if p.section.key == "action_items" for item in items_from_blocks(p.blocks)]
+def _action_items(parts: Sequence[_Part], raw_sections: Sequence[RawSection]) -> list[ActionItem]:
+    """Every action item in the author's order: those of the action-items sections, and the rows of tables of action
+    items under other headings (a timeline's table holds events, whatever its columns)."""
+    items: list[ActionItem] = []
+    for part, raw in zip(parts, raw_sections, strict=True):
+        if part.section.key == "action_items":
+            above = raw_sections[raw.parent] if raw.parent is not None else None
+            group = _group_name(raw.heading) if above is not None and above.key == "action_items" else None
+            items += items_from_blocks(part.blocks, group)
+        elif part.section.key != "timeline":
+            items += items_from_tables(part.blocks)
+    return items
+
+
+def _group_name(heading: str) -> str | None:
+    """What a part of the action items is called: its heading, less the name of the section it is a part of
+    ("Action items (Short term)", as `hindsite migrate` writes "Short term", is "Short term")."""
+    label = re.escape(SECTION_LABELS["action_items"])
+    noted = re.fullmatch(rf"{label}\s*\((.+)\)", heading.strip(), re.I | re.S)
+    return (noted.group(1) if noted else heading).strip().rstrip(":").strip() or None
 
 
 #: The parts whose prose may state the incident's date, times and length.

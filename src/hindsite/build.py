@@ -29,6 +29,7 @@ from .cache import (
     output_state,
     signature,
 )
+from .collect import Collected, collect_site
 from .config import SiteConfig
 from .diagnostics import Diagnostic
 from .linkcheck import Locate, PageLinks, check_links, links_of
@@ -39,7 +40,6 @@ from .normalise.attachments import attachment_diagnostics, masked_copy
 from .parallel import map_in_processes
 from .publish import LockFailed, OutputBusy, output_lock
 from .read import Document, SourceFile, discover, read_document, read_limited
-from .related import related_incidents
 from .render import RenderError, make_environment, render_report_page, render_site, theme_dir
 from .slugs import document_slug
 from .write import (
@@ -59,9 +59,13 @@ from .write import (
 class Loaded:
     """Everything read from the content folder, before any output exists."""
 
-    archive: Archive
+    collected: Collected
     files: tuple[SourceFile, ...]  # non-Markdown files published as they are
     diagnostics: tuple[Diagnostic, ...]
+
+    @property
+    def archive(self) -> Archive:
+        return self.collected.archive
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,19 +136,19 @@ def load(config: SiteConfig, cache: BuildCache | None = None, surveyed: Survey |
         problems.append(
             diag.error("content", f"the content folder {config.content_dir} does not exist; create it or set content_dir in site.toml")
         )
-        return Loaded(collect(()), (), tuple(problems))
+        return Loaded(collect_site((), config), (), tuple(problems))
     surveyed = surveyed or survey(config)
     found = surveyed.files
     problems += surveyed.skipped
     incidents = read_incidents(found, config, cache, surveyed.keys)
     problems += active_attachments(found)
     problems += attachment_diagnostics(found, config)
-    archive = collect(incidents)
-    if not archive.incidents:
+    collected = collect_site(incidents, config)
+    if not collected.archive.incidents:
         problems.append(diag.error("empty", f"there are no postmortems (.md or .markdown files) under "
                                             f"{display_path(config.content_dir)}; check content_dir in site.toml, or the folder given to "
                                             "--content"))
-    return Loaded(archive, tuple(f for f in found if not f.is_markdown), tuple(problems))
+    return Loaded(collected, tuple(f for f in found if not f.is_markdown), tuple(problems))
 
 
 def read_incidents(
@@ -250,15 +254,15 @@ def build(
         return _build(config, write=False, timestamp=timestamp, use_cache=False)
     refused = _missing_content(config) or _refused_output(config, force)
     if refused is not None:
-        loaded = load(config) if config.content_dir.is_dir() else Loaded(collect(()), (), ())
+        loaded = load(config) if config.content_dir.is_dir() else Loaded(collect_site((), config), (), ())
         return _not_built(loaded, [*loaded.diagnostics, *all_incident_diagnostics(loaded.archive.incidents)], refused)
     try:
         with output_lock(config.output_dir.resolve(), on_wait=on_wait):
             return _build(config, write=True, timestamp=timestamp, use_cache=use_cache)
     except OutputBusy as busy:
-        return _not_built(Loaded(collect(()), (), ()), [], diag.error("output-busy", str(busy)))
+        return _not_built(Loaded(collect_site((), config), (), ()), [], diag.error("output-busy", str(busy)))
     except LockFailed as failed:
-        return _not_built(Loaded(collect(()), (), ()), [], diag.error("output", str(failed)))
+        return _not_built(Loaded(collect_site((), config), (), ()), [], diag.error("output", str(failed)))
 
 
 def _missing_content(config: SiteConfig) -> Diagnostic | None:
@@ -297,18 +301,18 @@ def _build(config: SiteConfig, *, write: bool, timestamp: int | None, use_cache:
     intact = _output_intact(cache.last, config.output_dir)
     if intact and cache.last is not None and site_key and cache.last.key == site_key:
         last = cache.last
-        return BuildResult(Loaded(collect(()), (), ()), last.diagnostics, 0, incidents=last.incidents, unchanged=True)
+        return BuildResult(Loaded(collect_site((), config), (), ()), last.diagnostics, 0, incidents=last.incidents, unchanged=True)
     loaded = load(config, cache if surveyed else None, surveyed)
     problems = [*loaded.diagnostics, *all_incident_diagnostics(loaded.archive.incidents)]
     if write and not loaded.archive.incidents:
         return _not_built(loaded, [d for d in problems if d.code != "empty"], _no_documents(config))
     if cache.problem:
         problems.append(diag.info("cache", cache.problem))
-    related = related_incidents(loaded.archive)
+    related = loaded.collected.related
     prints = _page_prints(loaded.archive, related, surveyed.keys, render_key) if surveyed is not None else None
     keep = _still_right(cache, prints) if intact and prints is not None and _builtin_pages(config) else {}
     claims, seen = Claims(), list[PageLinks]()
-    files = claims.admit(_site_files(loaded, config, seen, keep, related))
+    files = claims.admit(_site_files(loaded, config, seen, keep))
     try:
         written = write_site(files, config.output_dir, timestamp=timestamp) if write else Written([f.path for f in files], [])
     except (RenderError, WriteFailed) as exc:
@@ -407,11 +411,7 @@ def _still_right(cache: BuildCache, prints: PagePrints) -> dict[str, PageLinks]:
 
 
 def _site_files(
-    loaded: Loaded,
-    config: SiteConfig,
-    seen: list[PageLinks],
-    keep: Mapping[str, PageLinks | None] | None = None,
-    related: Mapping[str, tuple[Incident, ...]] | None = None,
+    loaded: Loaded, config: SiteConfig, seen: list[PageLinks], keep: Mapping[str, PageLinks | None] | None = None
 ) -> Iterator[OutputFile]:
     """Every file of the site, pages as they are rendered; each page's links go into `seen` on the way past.
 
@@ -419,7 +419,7 @@ def _site_files(
     them (None: not known, and not needed because no link check follows).
     """
     keep = keep or {}
-    pages = render_site(loaded.archive, config, (str(f.rel) for f in loaded.files), keep=frozenset(keep), related=related)
+    pages = render_site(loaded.collected, config, (str(f.rel) for f in loaded.files), keep=frozenset(keep))
     for page in pages:
         known = keep.get(page.path) if page.kept else None
         seen.append(known or links_of(page.path, page.text, page.source))
@@ -429,16 +429,13 @@ def _site_files(
 
 
 def _plan(
-    loaded: Loaded,
-    config: SiteConfig,
-    keep: Mapping[str, PageLinks | None] | None = None,
-    related: Mapping[str, tuple[Incident, ...]] | None = None,
+    loaded: Loaded, config: SiteConfig, keep: Mapping[str, PageLinks | None] | None = None
 ) -> tuple[list[PageLinks], list[OutputFile], list[Diagnostic]]:
     """Render the pages and list every file of the site, all held at once (a server writes only what changed);
     raises when the output or a template is unusable."""
     check_output_dir(config.output_dir, content=config.content_dir, site_root=config.root)
     claims, seen = Claims(), []
-    files = list(claims.admit(_site_files(loaded, config, seen, keep, related)))
+    files = list(claims.admit(_site_files(loaded, config, seen, keep)))
     return seen, files, claims.problems
 
 
@@ -527,7 +524,7 @@ class Session:
         problems: list[Diagnostic] = []
         if not config.content_dir.is_dir():
             missing = diag.error("content", f"the content folder {config.content_dir} does not exist")
-            return _not_built(Loaded(collect(()), (), (missing,)), [], missing)
+            return _not_built(Loaded(collect_site((), config), (), (missing,)), [], missing)
         if templates_changed:
             self._env = None
         found, skipped = discover(config.content_dir, display_path(config.content_dir))
@@ -541,19 +538,20 @@ class Session:
         incidents, changed = self._incidents(found, known)
         changed |= self._edited
         self._edited = set()
-        archive = collect(incidents)
-        loaded = Loaded(archive, tuple(f for f in found if not f.is_markdown), ())
+        collected = collect_site(incidents, config)
+        archive = collected.archive
+        loaded = Loaded(collected, tuple(f for f in found if not f.is_markdown), ())
         problems += active_attachments(found)
         problems += attachment_diagnostics(found, config)
         problems += all_incident_diagnostics(archive.incidents)
         whole_site = templates_changed or files_came_or_went or self._last is None
-        related = related_incidents(archive)
+        related = collected.related
         shown = {i.source: _shown_elsewhere(i) for i in archive.incidents}
         fingerprints = _report_fingerprints(archive, related)
         only = None if whole_site else self._only(archive, changed, shown, fingerprints)
         try:
             keep = None if only is None else dict.fromkeys(self._page_paths - only)
-            pages, files, found = _plan(loaded, config, keep, related)
+            pages, files, found = _plan(loaded, config, keep)
         except (OutputRefused, RenderError) as exc:
             return _not_built(loaded, problems, exc.diagnostic)
         problems += found

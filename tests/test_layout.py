@@ -15,7 +15,7 @@ PACKAGE = Path(hindsite.__file__).parent
 STAGES = (
     "diagnostics", "model", "slugs", "paths", "parallel", "formats", "config", "scaffold", "markup", "read", "normalise",
     "archive", "stats", "reports", "related", "collect", "urls", "export", "migrate", "views", "search", "charts", "feeds", "render",
-    "inspect", "linkcheck", "publish", "write", "cache", "build", "serve", "cli",
+    "inspect", "linkcheck", "publish", "write", "cache", "incremental", "build", "commands", "serve", "cli",
 )
 EXEMPT = {"__init__", "__main__"}
 

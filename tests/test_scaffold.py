@@ -19,7 +19,7 @@ from conftest import RunCli, write_files
 
 from hindsite import __version__, scaffold
 from hindsite import config as config_module
-from hindsite.build import export_paths
+from hindsite.commands import export_paths
 from hindsite.config import SiteConfig, load_config
 from hindsite.scaffold import (
     BadValue,

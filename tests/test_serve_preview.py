@@ -22,12 +22,12 @@ import pytest
 from conftest import MakeSite, RunCli
 
 from hindsite.archive import Archive
-from hindsite.build import Session
 from hindsite.config import load_config
 from hindsite.model import Incident
 from hindsite.read import Document, SourceFile
 from hindsite.serve import Preview, ServeOptions
 from hindsite.serve.server import EVENTS_PATH, Shown
+from hindsite.serve.session import Session
 from hindsite.write import MARKER
 
 ALPHA = """---
@@ -617,6 +617,7 @@ def test_an_edited_page_is_shown_ahead_when_the_content_folder_was_given_relativ
 
 BUILD = importlib.import_module("hindsite.build")  # the module: `hindsite.build` is also the package's function
 COLLECT = importlib.import_module("hindsite.collect")
+SESSION = importlib.import_module("hindsite.serve.session")
 TRIP = "TRIPS-A-BUG"  # a document holding this makes the injected code fail, as a bug would
 
 
@@ -799,7 +800,7 @@ def test_a_bug_in_showing_the_edited_page_ahead_is_reported_and_the_rebuild_stil
 
     alpha = harness.content / "2024-01-01-alpha.md"
     with monkeypatch.context() as patch:
-        patch.setattr(BUILD, "render_report_page", broken)
+        patch.setattr(SESSION, "render_report_page", broken)
         atomic_write(alpha, ALPHA.replace("writes resumed", "writes came back"))
         harness.handle(alpha)
     assert "writes came back" in harness.page(ALPHA_PAGE)  # the whole rebuild made up for it

@@ -21,11 +21,11 @@ from . import diagnostics as diag
 from . import urls
 from .archive import Archive
 from .cache import FOLDER as CACHE_FOLDER
-from .cache import BuildCache, PagePrints
+from .cache import BuildCache
 from .collect import Collected, collect_site
 from .config import SiteConfig
 from .diagnostics import Diagnostic
-from .incremental import Survey, page_prints, pages_to_keep, remembered, replay, survey
+from .incremental import Changes, changes_since
 from .linkcheck import Locate, PageLinks, check_links, links_of
 from .markup import active_parts, render_markdown
 from .model import Incident, Section
@@ -135,30 +135,27 @@ def build(config: SiteConfig, options: BuildOptions = BuildOptions(), memory: Bu
 
 
 def _build(config: SiteConfig, options: BuildOptions, cache: BuildCache | None) -> BuildResult:
-    """The stages in order; with a `cache`, what did not change is taken from it instead of made again."""
+    """The stages in order; what did not change since the build `cache` remembers is taken from it, not made again."""
     found, skipped = _discover_content(config)  # read: the content folder's files
-    surveyed = survey(found, config, cache.last.hashes if cache.last else None, options.timestamp) if cache else None
-    last = replay(cache, surveyed, config.output_dir) if cache and surveyed else None
-    if last is not None:
+    changes = changes_since(cache, found, config, options.timestamp)
+    if (last := changes.replay(config.output_dir)) is not None:
         return BuildResult(_nothing(config), last.diagnostics, 0, incidents=last.incidents, unchanged=True)
-    loaded = _load(found, skipped, config, cache, surveyed)  # → normalise → collect
+    loaded = _load(found, skipped, config, changes)  # → normalise → collect
     if not loaded.archive.incidents:
         return _not_built(loaded, _no_documents(config))
-    discarded = [diag.info("cache", cache.problem)] if cache and cache.problem else []
-    prints = page_prints(loaded.collected, surveyed) if surveyed else None
-    keep = pages_to_keep(cache, prints, config) if cache and prints else {}
+    shown = changes.shown(loaded.collected)
     claims, seen = Claims(), list[PageLinks]()
-    files = claims.admit(_site_files(loaded, config, seen, keep))  # → render, each page as the writer takes it
+    files = claims.admit(_site_files(loaded, config, seen, changes.pages_to_keep(shown, config)))  # → render
     try:
-        written = _write(files, config, options)  # → write
+        written = _write(files, config, options)  # → write, each page rendered as the writer takes it
     except (RenderError, WriteFailed) as exc:
-        return _not_built(loaded, exc.diagnostic, [*discarded, *claims.problems])
+        return _not_built(loaded, exc.diagnostic, [*_discarded(cache), *claims.problems])
     finally:
         files.close()  # the pages' worker processes end here, whatever happened
-    problems = [*_problems_of(loaded), *discarded, *claims.problems, *written.problems]
+    problems = [*_problems_of(loaded), *_discarded(cache), *claims.problems, *written.problems]
     problems += _broken_links(seen, written.paths, loaded.archive.incidents, problems)
-    if cache and surveyed and prints:
-        problems += _remember(cache, config, surveyed, prints, written.paths, problems, len(loaded.archive.incidents), seen)
+    failed = changes.remember(shown, config.output_dir, written.paths, len(loaded.archive.incidents), problems, seen)
+    problems += [_unsaved_cache(config, failed)] if failed else []
     count = {Output.SWAP: len(written.paths), Output.IN_PLACE: len(written.rewritten), Output.NOWHERE: 0}[options.output]
     return BuildResult(loaded, tuple(problems), count, written_paths=written.rewritten)
 
@@ -187,12 +184,11 @@ def _discover_content(config: SiteConfig) -> tuple[list[SourceFile], list[Diagno
 
 
 def _load(
-    found: Sequence[SourceFile], skipped: Sequence[Diagnostic], config: SiteConfig,
-    cache: BuildCache | None = None, surveyed: Survey | None = None,
+    found: Sequence[SourceFile], skipped: Sequence[Diagnostic], config: SiteConfig, changes: Changes = Changes()
 ) -> Loaded:
-    """The documents among `found` read and normalised (those `cache` holds under their key taken from it), the
+    """The documents among `found` read and normalised (those that did not change taken from the cache), the
     archive collected, and what the attachments call for reported."""
-    incidents = read_incidents(found, config, cache, surveyed.keys if surveyed else None)
+    incidents = read_incidents(found, config, changes.cache, changes.keys)
     problems = [*skipped, *active_attachments(found), *attachment_diagnostics(found, config)]
     return Loaded(collect_site(incidents, config), tuple(f for f in found if not f.is_markdown), tuple(problems),
                   tuple(f for f in found if f.is_markdown))
@@ -392,18 +388,16 @@ def _disk_cache(config: SiteConfig, options: BuildOptions) -> BuildCache | None:
     return BuildCache.open(config.root / CACHE_FOLDER) if options.use_cache and options.output is Output.SWAP else None
 
 
-def _remember(
-    cache: BuildCache, config: SiteConfig, surveyed: Survey, prints: PagePrints, paths: Sequence[str],
-    problems: Sequence[Diagnostic], incidents: int, seen: Sequence[PageLinks],
-) -> list[Diagnostic]:
-    """Keep what this build learnt for the next; a warning when the cache could not be saved (the site is written)."""
-    last = remembered(surveyed, prints, config.output_dir, paths, incidents, problems)
-    failed = cache.save(surveyed.keys.values(), last, seen)
-    if not failed:
-        return []
+def _discarded(cache: BuildCache | None) -> list[Diagnostic]:
+    """Why the cache on disk was not used, when it was damaged or written by other code."""
+    return [diag.info("cache", cache.problem)] if cache is not None and cache.problem else []
+
+
+def _unsaved_cache(config: SiteConfig, failed: str) -> Diagnostic:
+    """The cache could not be saved (`failed` says why); the site was written all the same."""
     root = display_path(config.root)
     where = CACHE_FOLDER if root == "." else f"{root}/{CACHE_FOLDER}"  # not resolved: it may be a link to nowhere
-    return [diag.warning("cache", failed, where)]
+    return diag.warning("cache", failed, where)
 
 
 def all_incident_diagnostics(incidents: Sequence[Incident]) -> list[Diagnostic]:

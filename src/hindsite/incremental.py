@@ -1,6 +1,7 @@
 """What changed since the last build, and so what a build does again: the one rule for the build cache
 (`.hindsite-cache/`, `hindsite build`) and for a running server (`hindsite serve`, which keeps the same cache in
-memory). The cache itself is cache.py's; this module only decides.
+memory). The cache itself is cache.py's; this module only decides. A build
+asks `changes_since` at its start, and follows the `Changes` it gets:
 
 - A document is read again only when its key changed (`survey`): its bytes,
   its path, the set of files in the content folder (its links may now resolve,
@@ -15,7 +16,7 @@ memory). The cache itself is cache.py's; this module only decides.
   its own, which may show anything of any incident. A page is kept only while
   the output folder holds it as the last build left it.
 - A build that would read exactly what the last one read, into an output
-  folder as the last one left it, does nothing (`replay`).
+  folder as the last one left it, does nothing (`Changes.replay`).
 """
 
 from __future__ import annotations
@@ -54,6 +55,59 @@ NORMALISER_SETTINGS = (
     "max_tags_per_document", "max_services_per_document", "severity", "zones", "services", "section_aliases",
     "required_sections",
 )
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """What changed since the last build that `cache` remembers, and so what this build does again. Without a
+    cache everything changed: every document is read, every page rendered, and nothing is remembered."""
+
+    cache: BuildCache | None = None
+    surveyed: Survey | None = None
+
+    @property
+    def keys(self) -> Mapping[PurePosixPath, str] | None:
+        """Each document's cache key; None without a cache."""
+        return self.surveyed.keys if self.surveyed is not None else None
+
+    def replay(self, output: Path) -> LastBuild | None:
+        """The last build, when it read just what this one would and the output folder is as it left it: this
+        one then has nothing to do."""
+        last = self.cache.last if self.cache is not None else None
+        if last is None or self.surveyed is None or last.key != self.surveyed.site_key:
+            return None
+        intact = (output / MARKER).exists() and output_state(output, last.output) == last.output
+        return last if intact else None
+
+    def shown(self, collected: Collected) -> PagePrints | None:
+        """What the pages of `collected` show (`page_prints`); None without a cache, where nothing needs it."""
+        return page_prints(collected, self.surveyed) if self.surveyed is not None else None
+
+    def pages_to_keep(self, shown: PagePrints | None, config: SiteConfig) -> dict[str, PageLinks]:
+        """The pages the last build left that are still right, with their links (`pages_to_keep`)."""
+        return pages_to_keep(self.cache, shown, config) if self.cache is not None and shown is not None else {}
+
+    def remember(
+        self, shown: PagePrints | None, output: Path, paths: Sequence[str], incidents: int,
+        problems: Sequence[Diagnostic], links: Sequence[PageLinks],
+    ) -> str:
+        """Keep what a build that wrote `paths` into `output` learnt, for the next one; why the cache could not
+        be saved ("" when it was, or there is none). A file already gone from the output leaves no record."""
+        if self.cache is None or self.surveyed is None or shown is None:
+            return ""
+        state = output_state(output, paths)
+        surveyed = self.surveyed
+        last = LastBuild(surveyed.site_key, incidents, tuple(problems), state, surveyed.hashes, shown) if state else None
+        return self.cache.save(surveyed.keys.values(), last, links)
+
+
+def changes_since(
+    cache: BuildCache | None, found: Sequence[SourceFile], config: SiteConfig, timestamp: int | None
+) -> Changes:
+    """The files `found` against what `cache` remembers of the last build (`survey`)."""
+    if cache is None:
+        return Changes()
+    return Changes(cache, survey(found, config, cache.last.hashes if cache.last else None, timestamp))
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,16 +186,6 @@ def _signature_of(path: Path) -> Signature | None:
         return None
 
 
-def replay(cache: BuildCache, surveyed: Survey, output: Path) -> LastBuild | None:
-    """The last build, when it read just what this one would and the output folder is as it left it: this one
-    then has nothing to do."""
-    last = cache.last
-    if last is None or last.key != surveyed.site_key:
-        return None
-    intact = (output / MARKER).exists() and output_state(output, last.output) == last.output
-    return last if intact else None
-
-
 def page_prints(collected: Collected, surveyed: Survey) -> PagePrints:
     """What each report page, and what the other pages, show: a document's key stands for all it says."""
     archive, ordered = collected.archive, collected.archive.incidents
@@ -205,15 +249,3 @@ def _builtin_pages(config: SiteConfig) -> bool:
 def _as_left(output: Path, path: str, last: LastBuild) -> bool:
     """Whether the output folder's `path` is the file the last build wrote there."""
     return output_state(output, [path]) == {path: last.output.get(path)}
-
-
-def remembered(
-    surveyed: Survey, prints: PagePrints, output: Path, paths: Sequence[str], incidents: int,
-    problems: Sequence[Diagnostic],
-) -> LastBuild | None:
-    """The record of a build that wrote `paths` into `output` and reported `problems`, for the next build to
-    compare with; None when a file is already gone from the output, so no record can be trusted."""
-    state = output_state(output, paths)
-    if not state:
-        return None
-    return LastBuild(surveyed.site_key, incidents, tuple(problems), state, surveyed.hashes, prints)

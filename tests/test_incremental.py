@@ -129,3 +129,18 @@ def test_serve_and_the_cached_build_redo_the_same_and_give_what_a_fresh_build_gi
         assert run_cli("build", "--no-cache", "--output", str(fresh), cwd=built).exit_code == 0
         assert digests(served / "_preview") == digests(fresh), f"after {what}, the served site is not a fresh build's"
         assert digests(built / "_site") == digests(fresh), f"after {what}, the built site is not a fresh build's"
+
+
+def test_a_server_reports_a_link_an_edit_to_another_document_breaks(
+    tmp_path: Path, make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every rebuild checks every link, the pages it kept included: here the page that breaks is not rendered again."""
+    linking = doc(1) + "\nThe cause is [in outage 2](2024-02-02-outage-2.md#s-root-cause).\n"
+    linked = doc(2) + "\n## Root cause\n\nA full disk.\n"
+    site = make_site(tmp_path, {"content/2024-02-01-outage-1.md": linking, "content/2024-02-02-outage-2.md": linked})
+    monkeypatch.chdir(site)
+    session = Session(load_config(None, output_dir=site / "_preview"))
+    assert [d.code for d in session.rebuild().diagnostics if d.code == "broken-link"] == []
+    (site / "content/2024-02-02-outage-2.md").write_text(doc(2), encoding="utf-8")  # its root cause is gone
+    broken = [d for d in session.rebuild().diagnostics if d.code == "broken-link"]
+    assert [d.path for d in broken] == ["content/2024-02-01-outage-1.md"]

@@ -25,7 +25,7 @@ from .cache import BuildCache
 from .collect import Collected, collect_site
 from .config import SiteConfig
 from .diagnostics import Diagnostic
-from .incremental import Changes, changes_since
+from .incremental import Changed, what_changed
 from .linkcheck import Locate, PageLinks, check_links, links_of
 from .markup import active_parts, render_markdown
 from .model import Incident, Section
@@ -137,15 +137,15 @@ def build(config: SiteConfig, options: BuildOptions = BuildOptions(), memory: Bu
 def _build(config: SiteConfig, options: BuildOptions, cache: BuildCache | None) -> BuildResult:
     """The stages in order; what did not change since the build `cache` remembers is taken from it, not made again."""
     found, skipped = _discover_content(config)  # read: the content folder's files
-    changes = changes_since(cache, found, config, options.timestamp)
-    if (last := changes.replay(config.output_dir)) is not None:
+    changed = what_changed(cache, found, config, options.timestamp)
+    if (last := changed.replay(config.output_dir)) is not None:
         return BuildResult(_nothing(config), last.diagnostics, 0, incidents=last.incidents, unchanged=True)
-    loaded = _load(found, skipped, config, changes)  # → normalise → collect
+    loaded = _load(found, skipped, config, changed)  # → normalise → collect
     if not loaded.archive.incidents:
         return _not_built(loaded, _no_documents(config))
-    shown = changes.shown(loaded.collected)
+    shown = changed.shown(loaded.collected)
     claims, seen = Claims(), list[PageLinks]()
-    files = claims.admit(_site_files(loaded, config, seen, changes.pages_to_keep(shown, config)))  # → render
+    files = claims.admit(_site_files(loaded, config, seen, changed.pages_to_keep(shown, config)))  # → render
     try:
         written = _write(files, config, options)  # → write, each page rendered as the writer takes it
     except (RenderError, WriteFailed) as exc:
@@ -154,7 +154,7 @@ def _build(config: SiteConfig, options: BuildOptions, cache: BuildCache | None) 
         files.close()  # the pages' worker processes end here, whatever happened
     problems = [*_problems_of(loaded), *_discarded(cache), *claims.problems, *written.problems]
     problems += _broken_links(seen, written.paths, loaded.archive.incidents, problems)
-    failed = changes.remember(shown, config.output_dir, written.paths, len(loaded.archive.incidents), problems, seen)
+    failed = changed.remember(shown, config.output_dir, written.paths, len(loaded.archive.incidents), problems, seen)
     problems += [_unsaved_cache(config, failed)] if failed else []
     count = {Output.SWAP: len(written.paths), Output.IN_PLACE: len(written.rewritten), Output.NOWHERE: 0}[options.output]
     return BuildResult(loaded, tuple(problems), count, written_paths=written.rewritten)
@@ -184,11 +184,11 @@ def _discover_content(config: SiteConfig) -> tuple[list[SourceFile], list[Diagno
 
 
 def _load(
-    found: Sequence[SourceFile], skipped: Sequence[Diagnostic], config: SiteConfig, changes: Changes = Changes()
+    found: Sequence[SourceFile], skipped: Sequence[Diagnostic], config: SiteConfig, changed: Changed = Changed()
 ) -> Loaded:
     """The documents among `found` read and normalised (those that did not change taken from the cache), the
     archive collected, and what the attachments call for reported."""
-    incidents = read_incidents(found, config, changes.cache, changes.keys)
+    incidents = read_incidents(found, config, changed.cache, changed.keys)
     problems = [*skipped, *active_attachments(found), *attachment_diagnostics(found, config)]
     return Loaded(collect_site(incidents, config), tuple(f for f in found if not f.is_markdown), tuple(problems),
                   tuple(f for f in found if f.is_markdown))

@@ -1,7 +1,7 @@
 """What changed since the last build, and so what a build does again: the one rule for the build cache
 (`.hindsite-cache/`, `hindsite build`) and for a running server (`hindsite serve`, which keeps the same cache in
 memory). The cache itself is cache.py's; this module only decides. A build
-asks `changes_since` at its start, and follows the `Changes` it gets:
+asks `what_changed` at its start, and follows what it answers:
 
 - A document is read again only when its key changed (`survey`): its bytes,
   its path, the set of files in the content folder (its links may now resolve,
@@ -16,7 +16,7 @@ asks `changes_since` at its start, and follows the `Changes` it gets:
   its own, which may show anything of any incident. A page is kept only while
   the output folder holds it as the last build left it.
 - A build that would read exactly what the last one read, into an output
-  folder as the last one left it, does nothing (`Changes.replay`).
+  folder as the last one left it, does nothing (`Changed.replay`).
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ NORMALISER_SETTINGS = (
 
 
 @dataclass(frozen=True, slots=True)
-class Changes:
+class Changed:
     """What changed since the last build that `cache` remembers, and so what this build does again. Without a
     cache everything changed: every document is read, every page rendered, and nothing is remembered."""
 
@@ -101,13 +101,13 @@ class Changes:
         return self.cache.save(surveyed.keys.values(), last, links)
 
 
-def changes_since(
+def what_changed(
     cache: BuildCache | None, found: Sequence[SourceFile], config: SiteConfig, timestamp: int | None
-) -> Changes:
+) -> Changed:
     """The files `found` against what `cache` remembers of the last build (`survey`)."""
     if cache is None:
-        return Changes()
-    return Changes(cache, survey(found, config, cache.last.hashes if cache.last else None, timestamp))
+        return Changed()
+    return Changed(cache, survey(found, config, cache.last.hashes if cache.last else None, timestamp))
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import hashlib
 import importlib
@@ -13,10 +14,13 @@ from conftest import MakeSite, RunCli
 
 from hindsite import cache as cache_module
 from hindsite import parallel
-from hindsite.build import Session, build
+from hindsite.build import build
 from hindsite.config import SiteConfig, load_config
+from hindsite.read import discover
+from hindsite.serve.session import Session
 
 build_module = importlib.import_module("hindsite.build")  # `hindsite.build` the attribute is the function
+incremental = importlib.import_module("hindsite.incremental")
 
 
 def doc(n: int, extra: str = "") -> str:
@@ -79,12 +83,14 @@ def test_one_edit_reads_one_document_and_gives_what_a_fresh_build_gives(site: Pa
     assert "It happened again." in (site / "_site" / "incidents" / "2024-02-03-outage-3.html").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("change", ["config", "template", "output-deleted", "new-file"])
+@pytest.mark.parametrize("change", ["title", "time-zone", "template", "output-deleted", "new-file"])
 def test_what_a_build_depends_on_is_noticed(site: Path, run_cli: RunCli, reads: list[str], change: str) -> None:
     run_cli("build", cwd=site)
     reads.clear()
-    if change == "config":
+    if change == "title":
         (site / "site.toml").write_text('title = "Renamed"\n', encoding="utf-8")
+    elif change == "time-zone":
+        (site / "site.toml").write_text('title = "Cached"\ntimezone = "Europe/Berlin"\n', encoding="utf-8")
     elif change == "template":
         (site / "overrides").mkdir()
         (site / "overrides" / "404.html").write_text("{% extends 'theme/404.html' %}", encoding="utf-8")
@@ -95,8 +101,42 @@ def test_what_a_build_depends_on_is_noticed(site: Path, run_cli: RunCli, reads: 
     result = run_cli("build", cwd=site)
     assert "Nothing changed" not in result.stderr
     assert (site / "_site" / "stats.html").is_file()
-    # a configuration or a new file can change how every document reads; a template or a lost page cannot
-    assert len(reads) == (8 if change in ("config", "new-file") else 0)
+    # a setting the normaliser reads, or a new file, can change how every document reads; the site's title, a
+    # template or a lost page cannot
+    assert len(reads) == (8 if change in ("time-zone", "new-file") else 0)
+    if change == "title":
+        assert "<title>Renamed" in (site / "_site" / "index.html").read_text(encoding="utf-8")
+
+
+class RecordingConfig:
+    """A `SiteConfig` that notes each field read through it (a property's, such as `tzinfo`, by the fields it reads)."""
+
+    def __init__(self, config: SiteConfig) -> None:
+        self._config = config
+        self.read: set[str] = set()
+
+    def __getattr__(self, name: str) -> object:
+        attribute = getattr(SiteConfig, name, None)
+        if isinstance(attribute, property):
+            return attribute.fget(self)  # type: ignore[misc]
+        self.read.add(name)
+        return getattr(self._config, name)
+
+
+def test_a_document_s_key_covers_every_setting_the_normaliser_reads(tmp_path: Path) -> None:
+    """What the normaliser reads of the configuration, on documents that reach every setting, is in the key."""
+    repo = Path(__file__).resolve().parents[1]
+    config = load_config(repo / "site.toml", content_dir=repo / "content")
+    config = dataclasses.replace(config, redact=True, redact_personal=True, day_first=True, required_sections=("impact",),
+                                 zones={"XST": 3600}, section_aliases={"what went wrong": "root_cause"})
+    recording = RecordingConfig(config)
+    found = discover(config.content_dir)[0]
+    known = frozenset(str(f.rel) for f in found)
+    for file in found:
+        if file.is_markdown:
+            build_module.read_incident(file, recording, known)  # type: ignore[arg-type]
+    assert recording.read  # it did read some
+    assert recording.read <= set(incremental.NORMALISER_SETTINGS)
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "flipped-byte", "empty"])
@@ -118,7 +158,7 @@ def test_a_damaged_cache_is_rebuilt_not_trusted(site: Path, run_cli: RunCli, rea
 def test_a_cache_written_by_other_code_is_stale(site: Path, run_cli: RunCli, reads: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
     run_cli("build", cwd=site)
     monkeypatch.setattr(cache_module, "code_fingerprint", lambda: "another version")
-    monkeypatch.setattr(build_module, "code_fingerprint", lambda: "another version")
+    monkeypatch.setattr(incremental, "code_fingerprint", lambda: "another version")
     reads.clear()
     result = run_cli("build", cwd=site)
     assert "Nothing changed" not in result.stderr and len(reads) == 8
@@ -155,8 +195,9 @@ def test_reading_and_rendering_in_worker_processes_give_the_same_site(make_site:
 # --- the survey's memory of each document's bytes -------------------------------------------------
 
 
-def surveyed(site: Path, earlier: cache_module.Hashes | None = None) -> build_module.Survey:
-    return build_module.survey(SiteConfig(root=site, content_dir=site / "content"), earlier)
+def surveyed(site: Path, earlier: cache_module.Hashes | None = None) -> incremental.Survey:
+    config = SiteConfig(root=site, content_dir=site / "content")
+    return incremental.survey(discover(config.content_dir)[0], config, earlier, None)
 
 
 def age(site: Path, seconds: int = 3600) -> None:
@@ -170,13 +211,13 @@ def age(site: Path, seconds: int = 3600) -> None:
 def file_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The names of the documents the survey reads to make their keys."""
     seen: list[str] = []
-    real = build_module.read_limited
+    real = incremental.read_limited
 
     def counting(path: Path, max_bytes: int) -> tuple[bytes, int]:
         seen.append(path.name)
         return real(path, max_bytes)
 
-    monkeypatch.setattr(build_module, "read_limited", counting)
+    monkeypatch.setattr(incremental, "read_limited", counting)
     return seen
 
 

@@ -23,10 +23,12 @@ from click.testing import CliRunner
 from conftest import MakeSite, RunCli
 
 from hindsite import read, write
-from hindsite.build import Session, survey
 from hindsite.config import load_config
 from hindsite.diagnostics import Diagnostic, Level
+from hindsite.incremental import survey
 from hindsite.read import SourceFile, discover
+from hindsite.read import discover as discover_files
+from hindsite.serve.session import Session
 
 build_module = importlib.import_module("hindsite.build")  # `hindsite.build` the attribute is the function
 from hindsite.cli import cli
@@ -281,7 +283,7 @@ def test_the_cache_survey_reads_no_more_of_a_huge_document_than_the_limit(make_s
         huge.truncate(64 * 1048576)  # sparse: 64 MB that take no room on disk, but would in memory
     config = load_config(site / "site.toml")
     tracemalloc.start()
-    surveyed = survey(config)
+    surveyed = survey(discover_files(config.content_dir)[0], config, None, None)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert len(surveyed.keys) == 2

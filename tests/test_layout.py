@@ -14,8 +14,8 @@ PACKAGE = Path(hindsite.__file__).parent
 #: imports, used by normalise and render, so it sits with the other leaves; so does `parallel`.
 STAGES = (
     "diagnostics", "model", "slugs", "paths", "parallel", "formats", "config", "scaffold", "markup", "read", "normalise",
-    "archive", "stats", "reports", "related", "urls", "export", "migrate", "views", "search", "charts", "feeds", "render",
-    "inspect", "linkcheck", "publish", "write", "cache", "build", "serve", "cli",
+    "archive", "stats", "reports", "related", "collect", "urls", "export", "migrate", "views", "search", "charts", "feeds", "render",
+    "inspect", "linkcheck", "publish", "write", "cache", "incremental", "build", "commands", "serve", "cli",
 )
 EXEMPT = {"__init__", "__main__"}
 

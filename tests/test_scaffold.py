@@ -20,7 +20,7 @@ from conftest import RunCli, write_files
 
 from hindsite import __version__, scaffold
 from hindsite import config as config_module
-from hindsite.build import export_paths
+from hindsite.commands import export_paths
 from hindsite.config import SiteConfig, load_config
 from hindsite.scaffold import (
     BadValue,
@@ -173,6 +173,21 @@ def test_the_ci_examples_check_build_and_publish(archive: Path) -> None:
     pages = gitlab["pages"]
     assert pages["artifacts"]["paths"] == ["public"]
     assert any(shlex.split(line)[:2] == ["hindsite", "build"] and "public" in line for line in pages["script"])
+
+
+def test_the_ci_check_step_stops_a_broken_link_from_being_published(archive: Path, run_cli: RunCli) -> None:
+    """Each CI file's check step passes the sample archive, and fails it once a postmortem links to a part of
+    another page that does not exist, which only rendering the site finds."""
+    [sample] = (archive / "content").glob("*.md")
+    for name, commands in ci_commands(archive).items():
+        [check] = [shlex.split(c)[1:] for c in commands if c.startswith("hindsite check")]
+        assert run_cli(*check, cwd=archive).exit_code == 0, name
+        text = sample.read_text(encoding="utf-8")
+        sample.write_text(text + "\nSee [the index](../index.html#no-such-part).\n", encoding="utf-8")
+        failed = run_cli(*check, cwd=archive)
+        sample.write_text(text, encoding="utf-8")
+        assert failed.exit_code == 1, f"{name}'s check step let a broken link through"
+        assert "broken-link" in failed.output
 
 
 def test_the_ci_commands_pass_on_a_fresh_archive(archive: Path, run_cli: RunCli) -> None:

@@ -22,12 +22,12 @@ import pytest
 from conftest import MakeSite, RunCli
 
 from hindsite.archive import Archive
-from hindsite.build import Session
 from hindsite.config import load_config
 from hindsite.model import Incident
 from hindsite.read import Document, SourceFile
 from hindsite.serve import Preview, ServeOptions
 from hindsite.serve.server import EVENTS_PATH, Shown
+from hindsite.serve.session import Session
 from hindsite.write import MARKER
 
 ALPHA = """---
@@ -616,20 +616,22 @@ def test_an_edited_page_is_shown_ahead_when_the_content_folder_was_given_relativ
 # --- d. a bug in hindsite, or a file that trips one, never stops the preview ----------------------------
 
 BUILD = importlib.import_module("hindsite.build")  # the module: `hindsite.build` is also the package's function
+COLLECT = importlib.import_module("hindsite.collect")
+SESSION = importlib.import_module("hindsite.serve.session")
 TRIP = "TRIPS-A-BUG"  # a document holding this makes the injected code fail, as a bug would
 
 
 def trip_on_marked_documents(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make a rebuild of an archive with a document that holds TRIP raise where no document's own guard is: in
     collecting the archive, after every document was read."""
-    real_collect = BUILD.collect
+    real_collect = COLLECT.collect
 
     def collect_or_fail(incidents: Sequence[Incident]) -> Archive:
         if any(TRIP in section.text for incident in incidents for section in incident.sections):
             raise RecursionError("maximum recursion depth exceeded")
         return real_collect(incidents)
 
-    monkeypatch.setattr(BUILD, "collect", collect_or_fail)
+    monkeypatch.setattr(COLLECT, "collect", collect_or_fail)
 
 
 def trip_reading_marked_documents(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -769,7 +771,7 @@ def test_a_bug_outside_any_document_is_reported_without_a_file(harness: Harness,
 
     alpha = harness.content / "2024-01-01-alpha.md"
     with monkeypatch.context() as patch:
-        patch.setattr(BUILD, "related_incidents", broken)
+        patch.setattr(COLLECT, "related_incidents", broken)
         atomic_write(alpha, ALPHA.replace("writes resumed", "writes came back"))
         harness.handle(alpha)
     [problem] = preview.state.problems
@@ -799,7 +801,7 @@ def test_a_bug_in_showing_the_edited_page_ahead_is_reported_and_the_rebuild_stil
 
     alpha = harness.content / "2024-01-01-alpha.md"
     with monkeypatch.context() as patch:
-        patch.setattr(BUILD, "render_incident_page", broken)
+        patch.setattr(SESSION, "render_incident_page", broken)
         atomic_write(alpha, ALPHA.replace("writes resumed", "writes came back"))
         harness.handle(alpha)
     assert "writes came back" in harness.page(ALPHA_PAGE)  # the whole rebuild made up for it

@@ -6,7 +6,8 @@ scripts that want the pipeline without it.
 
 __version__ = "0.1.0"
 
-from .build import BuildResult, build, export_paths, load  # noqa: E402 — submodules read __version__
+from .build import BuildResult, build, load  # noqa: E402 — submodules read __version__
+from .commands import export_paths  # noqa: E402
 from .config import ConfigError, SiteConfig, load_config  # noqa: E402
 from .diagnostics import Diagnostic, Level  # noqa: E402
 from .export import SCHEMA_VERSION, export_document  # noqa: E402

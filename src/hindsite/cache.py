@@ -1,14 +1,15 @@
-"""The build cache: what earlier builds learnt, kept in `.hindsite-cache/` beside site.toml.
+"""The build cache: what earlier builds learnt, kept in `.hindsite-cache/` beside site.toml, or in memory by a
+running server. What a change invalidates is incremental.py's to say; this module only keeps it.
 
-Two things are kept. Each document's `Incident`, under a key made of the
-file's bytes, its path, the configuration, the set of files in the archive and
-hindsite's own code, so an unchanged document is never read again. And the
-last build as a whole: the key of everything it read, the diagnostics it
-reported and the size and time of every file it wrote, so a build in which
-nothing changed does nothing.
+Three things are kept. Each document's `Incident`, under its key (incremental.py),
+so an unchanged document is never read again. The last build as a whole: the
+key of everything it read, the diagnostics it reported, the size and time of
+every file it wrote and what its pages showed, so a build in which nothing
+changed does nothing and one in which little changed renders little. And the
+links and anchors of its pages, so that the pages it keeps are link-checked too.
 
-The two are separate files, so that a build in which nothing changed reads
-only the small one. Each carries a checksum; one that is unreadable, corrupt or
+They are separate files, so that a build in which nothing changed reads only
+the small one. Each carries a checksum; one that is unreadable, corrupt or
 written by other code is discarded and rebuilt, never trusted.
 """
 
@@ -66,7 +67,8 @@ def signature(stat: os.stat_result) -> Signature:
 
 @dataclass(frozen=True, slots=True)
 class Hashes:
-    """The digest of each document's bytes, by path in the content folder, with the signature it had when hashed.
+    """The digest of each document's bytes, by path in the content folder, with the signature it had when hashed;
+    and what every document's key was salted with.
 
     A signature taken within `RACY_NS` of `taken_ns` is not trusted: on a file
     system with coarse times, a file could change again within the same tick.
@@ -74,6 +76,7 @@ class Hashes:
 
     taken_ns: int
     of: Mapping[str, tuple[Signature, str]]
+    salt: str = ""
 
     RACY_NS = 2_000_000_000
 
@@ -114,20 +117,25 @@ class LastBuild:
 
 @dataclass(slots=True)
 class BuildCache:
-    """Documents by key, and the last build; `problem` says why a cache on disk was discarded."""
+    """Documents by key, the last build and its pages' links; `problem` says why a cache on disk was discarded."""
 
-    folder: Path | None  # None: caching is off
+    folder: Path | None  # None: kept in this process only (`in_memory`)
     last: LastBuild | None = None
     problem: str = ""
     _documents: dict[str, Incident] | None = None
     _links: dict[str, PageLinks] | None = None
 
     @classmethod
-    def open(cls, folder: Path | None) -> BuildCache:
+    def open(cls, folder: Path) -> BuildCache:
         """The cache in `folder`, with its last build read; documents are read when first asked for."""
         cache = cls(folder)
         cache.last = cache._read(_LAST)
         return cache
+
+    @classmethod
+    def in_memory(cls) -> BuildCache:
+        """An empty cache that lives as long as this object: a running server's, from one rebuild to the next."""
+        return cls(None)
 
     @property
     def documents(self) -> dict[str, Incident]:
@@ -154,33 +162,38 @@ class BuildCache:
             return None
 
     def save(self, used: Iterable[str], last: LastBuild | None, links: Iterable[PageLinks] = ()) -> str:
-        """Keep the documents under `used` keys (the rest are gone or changed), `last` and its pages' `links`; atomically.
+        """Keep the documents under `used` keys (the rest are gone or changed), `last` and its pages' `links`; on
+        disk, atomically, when the cache has a folder.
 
         Returns why the cache could not be saved ("" when it was): a cache folder that is a
         file or a broken link, a full disk. Nothing half-written is left, and no last build
         is kept that this one may have made untrue.
         """
+        documents = self.documents
+        self._documents = {key: documents[key] for key in used if key in documents}
+        self._links = {page.path: page for page in links if page.path.endswith(".html")}
+        self.last = last
         if self.folder is None:
             return ""
         try:
-            self._save(used, last, links)
+            self._save()
         except OSError as exc:
             self._forget_last()
             return self._unsaved(exc)
         return ""
 
-    def _save(self, used: Iterable[str], last: LastBuild | None, links: Iterable[PageLinks]) -> None:
+    def _save(self) -> None:
         assert self.folder is not None
         self.folder.mkdir(parents=True, exist_ok=True)
         (self.folder / ".gitignore").write_text("*\n", encoding="utf-8")
-        documents = self.documents
-        self._write(_DOCUMENTS, {key: documents[key] for key in used if key in documents})
-        self._write(_LINKS, {page.path: page for page in links if page.path.endswith(".html")})
-        self._write(_LAST, last)
+        self._write(_DOCUMENTS, self._documents)
+        self._write(_LINKS, self._links)
+        self._write(_LAST, self.last)
 
     def _forget_last(self) -> None:
         """Remove the last build's record, which describes an output folder that has since been replaced."""
         assert self.folder is not None
+        self.last = None
         try:
             (self.folder / _LAST).unlink(missing_ok=True)
         except OSError:

@@ -21,7 +21,8 @@ import click
 from . import __version__
 from . import diagnostics as diag
 from .archive import Quality, quality
-from .build import all_incident_diagnostics, build, display_path, export_paths, load
+from .build import BuildOptions, build, display_path, load
+from .commands import check_paths, check_site, export_paths, inspect_file
 from .config import CONFIG_FILE, ConfigError, SiteConfig, find_config, load_config
 from .diagnostics import Diagnostic, Level
 from .export import export_document
@@ -93,13 +94,11 @@ def build_command(
     config = _load_config(config_path, content_dir, output_dir, redact=redact)
     timestamp = _source_date_epoch()
     try:
-        result = build(config, force=force, timestamp=timestamp, use_cache=not no_cache, on_wait=_say)
+        result = build(config, BuildOptions(force=force, timestamp=timestamp, use_cache=not no_cache, on_wait=_say))
     except Stopped as stop:
         click.echo(f"Stopped: {stop.message}.", err=True)
         sys.exit(stop.exit_code)
-    if result.fatal is not None:  # why nothing was written comes first, before what the documents say
-        _print_diagnostics([result.fatal], verbose=verbose)
-    _print_diagnostics([d for d in result.diagnostics if d is not result.fatal], verbose=verbose)
+    _print_diagnostics(result.diagnostics, verbose=verbose, first=result.fatal)
     if not quiet:
         count = result.incident_count
         where = display_path(config.output_dir)
@@ -183,27 +182,28 @@ def serve_command(config_path: Path | None, content_dir: Path | None, host: str,
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help=f"Site configuration file.  [default: ./{CONFIG_FILE} if present]")
+@click.option("--content", "content_dir", type=_DIR, help="Folder of postmortems, instead of content_dir in the config.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
               help="text for people, json for tools, github for GitHub Actions annotations.")
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
 @click.option("-v", "--verbose", is_flag=True, help="Also print informational diagnostics.")
-def check(paths: Sequence[Path], config_path: Path | None, output_format: str, strict: bool, verbose: bool) -> None:
-    """Read the archive (or PATHS) as a build would, write nothing, and report.
+def check(paths: Sequence[Path], config_path: Path | None, content_dir: Path | None, output_format: str, strict: bool,
+          verbose: bool) -> None:
+    """Build the site without writing it, and report: every page is rendered
+    and every link checked, so it fails wherever `hindsite build` with the
+    same flags fails. With PATHS, only reads those postmortems.
 
     Prints every diagnostic and a summary of the archive's data quality: how
     many incidents have a date, times, a timeline, a root cause, action items
     and owners, and which headings were not recognised. Exits 1 on errors
     (or warnings, with --strict), so it fits a pre-commit hook or CI.
     """
-    config = _load_config(config_path, None, None)
-    if paths:
-        incidents, problems = export_paths(paths, config)
-    else:
-        loaded = load(config)
-        incidents = list(loaded.archive.incidents)
-        problems = [*loaded.diagnostics, *all_incident_diagnostics(incidents),
-                    *unset_ci_installs(config.root, display_path(config.root))]
-    report = quality(incidents)
+    if paths and content_dir is not None:
+        raise click.UsageError("give PATHS or --content, not both: PATHS are read alone, --content is a site's folder")
+    config = _load_config(config_path, content_dir, None)
+    checked = check_paths(paths, config) if paths else check_site(config)
+    problems = checked.diagnostics
+    report = quality(checked.incidents)
     if output_format == "json":
         shown = [d for d in problems if verbose or d.level is not Level.INFO]
         click.echo(_json_text({
@@ -215,7 +215,7 @@ def check(paths: Sequence[Path], config_path: Path | None, output_format: str, s
             if problem.level is not Level.INFO or verbose:
                 click.echo(_github_annotation(problem))
     else:
-        _print_diagnostics(problems, verbose=verbose)
+        _print_diagnostics(problems, verbose=verbose, first=checked.fatal)
         click.echo(_quality_text(report))
     sys.exit(1 if diag.fails(problems, strict=strict) else 0)
 
@@ -224,17 +224,22 @@ def check(paths: Sequence[Path], config_path: Path | None, output_format: str, s
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help=f"Site configuration file.  [default: ./{CONFIG_FILE} if present]")
-def inspect(file: Path, config_path: Path | None) -> None:
+@click.option("--content", "content_dir", type=_DIR,
+              help="Folder of postmortems FILE is read in, instead of content_dir in the config.")
+def inspect(file: Path, config_path: Path | None, content_dir: Path | None) -> None:
     """Show how one postmortem was read: every field with the line it came from,
     every section with its canonical key, the timeline and action items, and
     the diagnostics — so an author can see why something was missed.
+
+    A FILE inside the content folder is read as the build reads it, its links
+    resolved among all the folder's files; any other with its own folder's.
     """
-    config = _load_config(config_path, None, None)
-    incidents, problems = export_paths([file], config)
-    if not incidents:  # not a file that can be read (a named pipe, a socket): the diagnostics say why
+    config = _load_config(config_path, content_dir, None)
+    incident, problems = inspect_file(file, config)
+    if incident is None:  # not a file that can be read (a named pipe, a socket): the diagnostics say why
         _print_diagnostics(problems, verbose=False)
         sys.exit(1)
-    for line in describe(incidents[0]):
+    for line in describe(incident):
         click.echo(_printable(line))
 
 
@@ -519,8 +524,10 @@ def _load_config(
         sys.exit(1)
 
 
-def _print_diagnostics(problems: Iterable[Diagnostic], *, verbose: bool) -> None:
-    for problem in diag.sorted_for_output(problems):
+def _print_diagnostics(problems: Iterable[Diagnostic], *, verbose: bool, first: Diagnostic | None = None) -> None:
+    """Every problem, sorted; `first` (why nothing was built) before the rest, above what the documents say."""
+    rest = diag.sorted_for_output(p for p in problems if p is not first)
+    for problem in [first, *rest] if first is not None else rest:
         if problem.level is Level.INFO and not verbose:
             continue
         color = {"error": "red", "warning": "yellow"}.get(problem.level.value)

@@ -1,10 +1,11 @@
-"""Stage 4 — render: an `Archive` → the pages of the site, one after another.
+"""Stage 4 — render: `Collected` (the archive and what its pages show) → the pages of the site, one after another.
 
 Pages come out one at a time, in a fixed order, for the writer to put on disk
 and let go: a site of any size is never held in memory whole. One Jinja
 environment for the whole build. Templates receive the documented
 projections of `views.py` and `stats.py` (see docs/themes.md), never raw
-front-matter. Everything every page needs is computed once here.
+front-matter. What the pages show of the archive as a whole (related
+incidents, stats, reports) was worked out by collect; here it is only looked up.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import jinja2.nodes
 from . import __version__, charts, feeds, urls
 from . import diagnostics as diag
 from .archive import Archive, Group
+from .collect import Collected
 from .config import SiteConfig
 from .diagnostics import Diagnostic
 from .export import compact_pieces
@@ -32,11 +34,10 @@ from .formats import format_clock, format_day, format_duration, format_elapsed, 
 from .markup import inline_text
 from .model import SECTION_LABELS, Incident
 from .parallel import each_in_processes
-from .related import related_incidents
-from .reports import Period, PeriodReport, archive_reports, undated
+from .reports import Period, PeriodReport
 from .search import search_files
 from .slugs import group_slug
-from .stats import ArchiveStats, FollowUp, archive_stats, service_stats
+from .stats import ArchiveStats, FollowUp
 from .views import REPORT_NAMES, IncidentPage, ReportNames, date_fact, incident_page, link_rewriter, section_views
 
 PAGE_SIZE = 100  # rows per page of any long list; the rest is a click (or a filter) away
@@ -186,11 +187,7 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
 
 
 def render_site(
-    archive: Archive,
-    config: SiteConfig,
-    files: Iterable[str] = (),
-    keep: frozenset[str] = frozenset(),
-    related: Mapping[str, tuple[Incident, ...]] | None = None,
+    collected: Collected, config: SiteConfig, files: Iterable[str] = (), keep: frozenset[str] = frozenset()
 ) -> Iterator[Page]:
     """Every page and data file of the site, in order. `files` are the published non-Markdown files of the content.
 
@@ -202,10 +199,8 @@ def render_site(
     env = make_environment(config)
     site = _site_view(config)
     levels = config.severity.levels
-    page_of = _incident_page_maker(archive, config, frozenset(files), related if related is not None else related_incidents(archive))
-    stats = archive_stats(archive, levels)
-    services = {slug: service_stats(group, levels, config.services.info(group.name))
-                for slug, group in archive.by_service.items()}
+    archive, stats, services = collected.archive, collected.stats, collected.services
+    page_of = _incident_page_maker(archive, config, frozenset(files), collected.related)
 
     def page(url: str, template: str, source: str, **context: object) -> _Planned:
         return _Planned(url, source, template, lambda: context)
@@ -222,7 +217,7 @@ def render_site(
              services=sorted(services.values(), key=lambda s: (-len(s.group.incidents), s.group.name.casefold()))),
         *_follow_up_pages(page, archive, stats),
         page(urls.STATS, "stats.html", "stats page", stats=stats, levels=levels),
-        *_period_pages(page, archive, config),
+        *_period_pages(page, collected),
         page("404.html", "404.html", "404 page"),
     ]
     planned += [_Planned(urls.incident_url(incident), incident.source, "incident.html", partial(page_of, n), in_worker=True)
@@ -378,16 +373,16 @@ def render_incident_page(
     return planned.render(env or make_environment(config), _site_view(config))
 
 
-def _period_pages(page: Callable[..., _Planned], archive: Archive, config: SiteConfig) -> list[_Planned]:
+def _period_pages(page: Callable[..., _Planned], collected: Collected) -> list[_Planned]:
     """The reliability reports (docs/reports.md): their index, and a page per year and per quarter with incidents."""
-    years = archive_reports(archive, config.severity.levels)
+    years = collected.reports
     reports = [r for y in years for r in (y.year, *y.quarters) if r.incidents]
     published = {r.period for r in reports}
 
     def url_of(period: Period) -> str:
         return urls.report_url(period) if period in published else ""
 
-    pages = [page(urls.REPORT_INDEX, "reports.html", "report index", years=years, undated=undated(archive))]
+    pages = [page(urls.REPORT_INDEX, "reports.html", "report index", years=years, undated=collected.undated)]
     pages += [
         page(url, "period.html", f"{r.period.kind} report {r.period.label}", report=r, incidents=chunk, pager=pager,
              previous_url=url_of(r.previous), next_url=url_of(r.period.following),

@@ -115,11 +115,12 @@ def _is_safe(path: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Written:
-    """What `write_site` put in the site, and the files it could not publish (an attachment that vanished or could
+    """What a writer put in the site, and the files it could not publish (an attachment that vanished or could
     not be read: the rest of the site is written all the same)."""
 
-    paths: list[str]
+    paths: list[str]  # every file of the site
     problems: list[Diagnostic]
+    rewritten: tuple[str, ...] = ()  # the files `update_site` wrote because their bytes changed
 
 
 class WriteFailed(Exception):
@@ -242,31 +243,35 @@ def _write_one(staging: Path, file: OutputFile, previous: Path | None) -> Diagno
     return None
 
 
-def _copy_in(file: OutputFile, target: Path) -> Diagnostic | None:
-    """Copy an attachment into the site. Its being gone or unreadable is the attachment's problem, reported
-    against it; a failure to write is the output folder's, and raised."""
+def _copy_in(file: OutputFile, target: Path | None) -> Diagnostic | None:
+    """Copy an attachment into the site (or, with no `target`, only read it through, as a copy would). Its being
+    gone or unreadable is the attachment's problem, reported against it; a failure to write is the output
+    folder's, and raised."""
     assert file.copy_from is not None
     try:
         source = open(file.copy_from, "rb")  # noqa: SIM115 — closed below; builtin open, so tests can refuse it
-    except FileNotFoundError:
-        return diag.error("vanished", "this file was deleted while the site was being built, so it is not "
-                                      "published; build again", file.source)
     except OSError as exc:
-        return _unreadable(file, exc)
-    with source, target.open("wb") as copy:
+        return _unpublished(file, exc)
+    with source, (target.open("wb") if target is not None else contextlib.nullcontext()) as copy:
         while True:
             try:
                 block = source.read(1 << 20)
             except OSError as exc:
-                copy.close()
-                target.unlink()
-                return _unreadable(file, exc)
+                if copy is not None and target is not None:
+                    copy.close()
+                    target.unlink()
+                return _unpublished(file, exc)
             if not block:
                 return None
-            copy.write(block)
+            if copy is not None:
+                copy.write(block)
 
 
-def _unreadable(file: OutputFile, exc: OSError) -> Diagnostic:
+def _unpublished(file: OutputFile, exc: OSError) -> Diagnostic:
+    """An attachment that could not be read, so it is not published."""
+    if isinstance(exc, FileNotFoundError):
+        return diag.error("vanished", "this file was deleted while the site was being built, so it is not "
+                                      "published; build again", file.source)
     return diag.error("unreadable", f"this file could not be read ({exc.strerror or exc}), so it is not published; "
                                     "check its permissions", file.source)
 
@@ -312,24 +317,31 @@ def _unchanged(old: Path, copy_from: Path | None, data: bytes | None, mode: int)
         return False
 
 
-def update_site(files: Iterable[OutputFile], output: Path, *, prune: bool) -> list[str]:
+def update_site(files: Iterable[OutputFile], output: Path, *, prune: bool) -> Written:
     """Bring `output` up to date in place, rewriting only files whose bytes changed.
 
     For a running server: each file is replaced atomically, untouched files
     keep their times (cheap for reload and rsync), `kept` files are left as they
-    are, and with `prune` files no longer part of the site are removed. Returns
-    the paths written.
+    are, and with `prune` files no longer part of the site are removed. The
+    result's `rewritten` are the files written.
     """
     output = output.resolve()
     output.mkdir(parents=True, exist_ok=True)
     (output / MARKER).write_text("Built by hindsite; this folder is replaced on every build.\n", encoding="utf-8")
     expected = {MARKER}
-    written = []
+    paths, problems, rewritten = [], [], []
     for file in files:
-        expected.add(file.path)
         if file.kept:
+            expected.add(file.path)
+            paths.append(file.path)
             continue
-        data = file.data()
+        try:
+            data = file.data()
+        except OSError as exc:
+            problems.append(_unpublished(file, exc))  # what `write_site` says of an attachment it cannot copy
+            continue
+        expected.add(file.path)
+        paths.append(file.path)
         target = output / file.path
         if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
             continue
@@ -337,10 +349,38 @@ def update_site(files: Iterable[OutputFile], output: Path, *, prune: bool) -> li
         temporary = target.with_name(f".{target.name}.hindsite-tmp")
         temporary.write_bytes(data)
         os.replace(temporary, target)
-        written.append(file.path)
+        rewritten.append(file.path)
     if prune:
         _remove_all_but(output, expected)
-    return written
+    return Written(paths, problems, tuple(rewritten))
+
+
+def write_nowhere(files: Iterable[OutputFile]) -> Written:
+    """Go through `files` as `write_site` would, writing nothing: pages and data files are made, attachments read
+    through, so the result (and its problems) is what writing them would give. What `hindsite check` does."""
+    paths, problems = [], []
+    for file in files:
+        problem = None
+        if file.pieces is not None:
+            problem = _made(file)
+        elif file.copy_from is not None and not file.kept:
+            problem = _copy_in(file, None)
+        if problem is None:
+            paths.append(file.path)
+        else:
+            problems.append(problem)
+    return Written(paths, problems)
+
+
+def _made(file: OutputFile) -> Diagnostic | None:
+    """Make a file that comes in pieces, and let them go; an attachment's masked copy may fail to read it."""
+    assert file.pieces is not None
+    try:
+        for _ in file.pieces():
+            pass
+    except OSError as exc:
+        return _unpublished(file, exc)
+    return None
 
 
 def _remove_all_but(output: Path, expected: set[str]) -> None:

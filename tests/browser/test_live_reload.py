@@ -281,8 +281,8 @@ def test_a_rebuild_that_trips_a_bug_shows_the_overlay_until_saved_again(
 ) -> None:
     """A document that makes hindsite itself fail where no document's own guard is: the edited page is shown ahead,
     the overlay says the rebuild failed and asks for a report, and the next save rebuilds."""
-    build_module = importlib.import_module("hindsite.build")  # `hindsite.build` is also the package's function
-    real_collect = build_module.collect
+    collect_module = importlib.import_module("hindsite.collect")
+    real_collect = collect_module.collect
     marker = f"trips-a-bug-{uuid.uuid4().hex}"
 
     def collect_or_fail(incidents: Any) -> Any:  # where no document's own guard is
@@ -290,7 +290,7 @@ def test_a_rebuild_that_trips_a_bug_shows_the_overlay_until_saved_again(
             raise RecursionError("maximum recursion depth exceeded")
         return real_collect(incidents)
 
-    monkeypatch.setattr(build_module, "collect", collect_or_fail)
+    monkeypatch.setattr(collect_module, "collect", collect_or_fail)
     page = live.page
     report = pick_report(example_site.parent / "content")
     response = page.goto(preview.url + report.url_path)

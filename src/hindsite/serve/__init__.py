@@ -2,7 +2,7 @@
 
 Three small parts: `changes` (which rebuild a batch of paths needs), `watcher`
 (watchdog, debounced) and `server` (HTTP and server-sent events). This module
-wires them to the same build `hindsite build` runs.
+wires them to `session`, whose rebuilds are the build `hindsite build` runs.
 
 Nothing a rebuild raises stops the preview: a bug, or a file that trips one,
 becomes a problem in the browser's overlay and in the terminal, the last good
@@ -26,13 +26,14 @@ from pathlib import Path
 
 from .. import diagnostics as diag
 from .. import urls
-from ..build import BuildResult, Session
+from ..build import BuildResult
 from ..config import ConfigError, SiteConfig, load_config
 from ..diagnostics import Diagnostic, Level
 from ..render import RenderError, theme_dir
 from ..write import OutputRefused
 from .changes import ChangeKind, Changes, Watched, classify
 from .server import DevServer, Shown, SiteState, is_loopback
+from .session import Session
 from .watcher import Watcher
 
 __all__ = ["ServeOptions", "Preview", "serve"]
@@ -244,7 +245,7 @@ class Preview:
                 self.say(problem.format())
             return _overlay(exc.diagnostics)
         self.config = replace(fresh, output_dir=self.output)
-        self.session = Session(self.config)
+        self.session = self.session.reconfigured(self.config)
         return []
 
     def _timed(self, build: Callable[[], BuildResult]) -> BuildResult:

@@ -14,7 +14,7 @@ from pathlib import Path
 from conftest import MakeSite, RunCli
 from test_strict import printed_diagnostics
 
-from hindsite.build import Session
+from hindsite.serve.session import Session
 from hindsite.config import load_config
 
 DOCUMENT = """\

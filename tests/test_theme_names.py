@@ -14,8 +14,8 @@ from pathlib import Path
 from conftest import MakeSite, RunCli
 from test_strict import printed_diagnostics
 
-from hindsite.serve.session import Session
 from hindsite.config import load_config
+from hindsite.serve.session import Session
 
 DOCUMENT = """\
 ---

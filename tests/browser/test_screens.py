@@ -1,0 +1,230 @@
+"""Every page type on a phone and on a desktop, in light and dark: it fits the screen, its text is legible, it is accessible.
+
+Each page type of two archives (the repository's example, and 250 postmortems
+written by bench/generate.py) is opened once and looked at in four ways:
+390 × 844 and 1280 × 900, light and dark. Each time the page must be no wider
+than the window, show no text under 11 px (chart labels measured as drawn, after
+the chart is scaled), keep its chart labels apart and on screen, keep dates and
+names in table cells on one line (never broken at their hyphens), ask for
+nothing outside the site, and leave axe-core (node_modules/axe-core, installed
+by scripts/setup from package-lock.json) no serious or critical violation.
+A screenshot of each lands in test-artifacts/screens/.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from hindsite.cli import cli
+
+from .conftest import REPO, SCREENSHOTS, Browser, Page, WatchedPage, serving, watching
+
+AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
+SCREENS_DIR = SCREENSHOTS.parent / "screens"
+SCREENS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
+SCHEMES = ("light", "dark")
+SMALLEST_TEXT_PX = 11
+GENERATED_COUNT = 250
+PAGE_TYPES = ("index", "incident", "tags", "tag", "services", "service", "follow-ups", "stats", "reports",
+              "quarter", "year", "search", "not-found")
+SEARCHED = "cache"  # a word of both archives: the search page is looked at with its results
+
+
+# --- what is measured in the page -----------------------------------------------------------------
+
+MEASURE = """(smallest) => {
+  const problems = [];
+  const shown = el => {
+    const box = el.getBoundingClientRect(), style = getComputedStyle(el);
+    return box.width > 1 && box.height > 1 && style.visibility !== "hidden" && style.opacity !== "0";
+  };
+  const where = el => {
+    const id = el.closest("[id]");
+    return el.tagName.toLowerCase() + (el.className && typeof el.className === "string" ? "." + el.className.split(" ")[0] : "")
+      + (id ? " in #" + id.id : "");
+  };
+  const doc = document.documentElement;
+  if (doc.scrollWidth > innerWidth) {
+    const wide = Array.from(document.querySelectorAll("body *"))
+      .filter(el => el.getBoundingClientRect().right > innerWidth + 0.5 && shown(el))
+      .slice(0, 4).map(el => where(el) + " reaches " + Math.round(el.getBoundingClientRect().right) + " px");
+    problems.push(`the page is ${doc.scrollWidth} px wide in a ${innerWidth} px window: ${wide.join("; ")}`);
+  }
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const small = [], broken = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const el = node.parentElement, text = node.textContent.trim();
+    if (!text || el.closest("svg, script, style, .visually-hidden, [hidden]") || !shown(el)) continue;
+    const size = parseFloat(getComputedStyle(el).fontSize);
+    if (size < smallest) small.push(`${size} px: "${text.slice(0, 40)}" (${where(el)})`);
+    if (!el.closest("td, th") || el.closest(".prose")) continue;
+    // A date, a name, a ticket: the whole text, maybe in brackets, or one of a list of names ("api, edge-proxy").
+    const whole = node.textContent.trim().replace(/^\\((.*)\\)$/, "$1");
+    if (!/^[^\\s,]+(, [^\\s,]+)*$/.test(whole)) continue;  // prose wraps as prose does
+    for (const name of whole.split(", ").filter(name => name.includes("-"))) {
+      const at = node.textContent.indexOf(name);
+      const range = document.createRange();
+      range.setStart(node, at);
+      range.setEnd(node, at + name.length);
+      const lines = new Set(Array.from(range.getClientRects(), r => Math.round(r.top)));
+      if (lines.size > 1) broken.push(`"${name}" (${where(el)})`);
+    }
+  }
+  if (small.length) problems.push(`${small.length} text(s) under ${smallest} px: ${small.slice(0, 5).join("; ")}`);
+  if (broken.length) problems.push(`broken across lines in a table cell: ${broken.slice(0, 5).join("; ")}`);
+  for (const svg of document.querySelectorAll("svg")) {
+    if (!shown(svg)) continue;
+    const clip = svg.closest(".chart-box") || svg;
+    const frame = clip.getBoundingClientRect();
+    const labels = Array.from(svg.querySelectorAll("text")).filter(shown);
+    const boxes = labels.map(t => t.getBoundingClientRect());
+    labels.forEach((t, n) => {
+      const matrix = t.getScreenCTM();
+      const drawn = parseFloat(getComputedStyle(t).fontSize) * Math.sqrt(Math.abs(matrix.a * matrix.d - matrix.b * matrix.c));
+      const label = `chart label "${t.textContent}" (${svg.getAttribute("aria-label")})`;
+      if (drawn < smallest) problems.push(`${label} is drawn at ${drawn.toFixed(1)} px`);
+      const box = boxes[n];
+      if (box.left < Math.max(0, frame.left) - 0.5 || box.right > Math.min(innerWidth, frame.right) + 0.5)
+        problems.push(`${label} is cut off: ${Math.round(box.left)}–${Math.round(box.right)} px, its chart ${Math.round(frame.left)}–${Math.round(frame.right)} px`);
+      for (let m = 0; m < n; m++) {
+        const other = boxes[m];
+        if (box.left < other.right && other.left < box.right && box.top < other.bottom && other.top < box.bottom)
+          problems.push(`${label} overlaps "${labels[m].textContent}"`);
+      }
+    });
+  }
+  return problems;
+}"""
+
+AXE_RUN = """async (rules) => {
+  const options = {resultTypes: ["violations"]};
+  if (rules) options.runOnly = {type: "rule", values: rules};
+  const result = await axe.run(document, options);
+  return result.violations.filter(v => v.impact === "serious" || v.impact === "critical").map(v =>
+    `axe ${v.impact} ${v.id}: ${v.help} — ` + v.nodes.slice(0, 3).map(n => n.target.join(" ") + " " +
+      (n.failureSummary || "").replace(/\\s+/g, " ").slice(0, 160)).join(" | "));
+}"""
+
+# Only the colours change with the scheme: in dark, axe checks them alone.
+SCHEME_RULES = ["color-contrast", "link-in-text-block"]
+
+
+# --- the archives ---------------------------------------------------------------------------------
+
+
+class ScreenWatch(WatchedPage):
+    """A watched page that also counts any request leaving the site: the theme loads nothing from elsewhere."""
+
+    def listen(self, page: Page) -> None:
+        super().listen(page)
+        page.on("request", self.on_request)
+
+    def on_request(self, request: Any) -> None:
+        if not request.url.startswith((self.origin, "data:")):
+            self.problems.append(f"{self.page.url} asked for {request.url}, outside the site")
+
+
+@dataclass(frozen=True)
+class Archive:
+    name: str
+    folder: Path
+    url: str
+    watch: ScreenWatch
+
+    def address(self, kind: str) -> str:
+        return self.url + page_of(self.folder, kind)
+
+
+def largest(folder: Path, pattern: str, skip: str = "index.html") -> str:
+    """The biggest page matching `pattern` (the busiest tag, service or report), relative to the site."""
+    pages = [p for p in folder.glob(pattern) if p.name != skip]
+    assert pages, f"no page matches {pattern} in {folder}"
+    return max(pages, key=lambda p: (p.stat().st_size, p.name)).relative_to(folder).as_posix()
+
+
+def page_of(folder: Path, kind: str) -> str:
+    """Where a page of this type is in a built site: the fullest one of its kind."""
+    fixed = {"index": "index.html", "tags": "tags/index.html", "services": "services/index.html",
+             "follow-ups": "follow-ups.html", "stats": "stats.html", "reports": "reports/index.html",
+             "search": f"search.html?q={SEARCHED}", "not-found": "404.html"}
+    if kind in fixed:
+        return fixed[kind]
+    pattern = {"incident": "incidents/*.html", "tag": "tags/*.html", "service": "services/*.html",
+               "quarter": "reports/*-q[1-4].html", "year": "reports/[0-9][0-9][0-9][0-9].html"}[kind]
+    return largest(folder, pattern)
+
+
+def build(site: Path) -> Path:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(site)
+        result = CliRunner().invoke(cli, ["build", "-q"], prog_name="hindsite", catch_exceptions=False)
+    assert result.exit_code == 0, f"`hindsite build` of {site} failed:\n{result.output}"
+    return site / "_site"
+
+
+@pytest.fixture(scope="module")
+def generated_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """250 postmortems from bench/generate.py (front-matter and legacy styles), built once for the module."""
+    site = tmp_path_factory.mktemp("screens-generated")
+    subprocess.run([sys.executable, str(REPO / "bench" / "generate.py"), str(site / "content"), "-n", str(GENERATED_COUNT)],
+                   check=True, capture_output=True)
+    (site / "site.toml").write_text('title = "Generated incident archive"\n', encoding="utf-8")
+    return build(site)
+
+
+@pytest.fixture(scope="module", params=["example", "generated"])
+def archive(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Archive]:
+    """One archive, served, with one watched page that every test of the archive reuses."""
+    if not AXE.is_file():
+        pytest.fail(f"{AXE} is missing: run scripts/setup (it runs `npm ci`)", pytrace=False)
+    folder = request.getfixturevalue("built_site" if request.param == "example" else "generated_site")
+    with serving(folder) as url, watching(browser, lambda page: ScreenWatch(page, url)) as watch:
+        yield Archive(request.param, folder, url, watch)
+
+
+@pytest.fixture(scope="module")
+def screens_dir() -> Path:
+    SCREENS_DIR.mkdir(parents=True, exist_ok=True)
+    return SCREENS_DIR
+
+
+# --- the test -------------------------------------------------------------------------------------
+
+
+def open_page(page: Page, url: str, kind: str) -> None:
+    response = page.goto(url)
+    assert response is not None and response.status == 200, f"{url}: HTTP {response.status if response else None}"
+    if kind == "search":
+        page.wait_for_selector("#search-results li")
+    page.add_script_tag(path=str(AXE))
+
+
+def looked_at(page: Page, screen: str, scheme: str, shot: Path) -> list[str]:
+    """Everything wrong with the open page in one window size and colour scheme; the screenshot is taken too."""
+    page.set_viewport_size(SCREENS[screen])
+    page.emulate_media(color_scheme=scheme)
+    problems = page.evaluate(MEASURE, SMALLEST_TEXT_PX)
+    problems += page.evaluate(AXE_RUN, None if scheme == "light" else SCHEME_RULES)
+    page.screenshot(path=str(shot), full_page=True)
+    return [f"{screen}, {scheme}: {p}" for p in problems]
+
+
+@pytest.mark.parametrize("kind", PAGE_TYPES)
+def test_every_page_type_reads_well_on_every_screen(archive: Archive, kind: str, screens_dir: Path) -> None:
+    page = archive.watch.page
+    url = archive.address(kind)
+    open_page(page, url, kind)
+    problems = []
+    for screen in SCREENS:
+        for scheme in SCHEMES:
+            problems += looked_at(page, screen, scheme, screens_dir / f"{archive.name}-{kind}-{screen}-{scheme}.png")
+    problems += archive.watch.take()
+    assert not problems, f"{url} (screenshots in {screens_dir}):\n" + "\n".join(problems)

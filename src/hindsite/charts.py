@@ -135,20 +135,25 @@ def label_width_px(label: str) -> float:
 def thin_labels(places: Sequence[float], labels: Sequence[str], plot_px: float) -> list[int]:
     """Which labels to show on an axis `plot_px` wide, each centred at its place (0 to 1 along the axis).
 
-    From the first, a label is kept when it begins at least a gap after the last one kept ends and
-    reaches no further beyond the plot than the chart's box has room for: kept labels never overlap
-    and are never cut off. Labels evenly placed are thus kept at an even step.
+    Every label at an even step from the first is kept, with the smallest step at which none of them
+    overlaps the next (a gap at least between them), except those that would reach further beyond
+    the plot than the chart's box has room for: kept labels never overlap and are never cut off.
     """
-    kept: list[int] = []
-    end = -float("inf")
-    for n, (place, label) in enumerate(zip(places, labels, strict=True)):
-        half = label_width_px(label) / 2
-        centre = place * plot_px
-        fits = centre - half >= -LABEL_OVERHANG_PX and centre + half <= plot_px + LABEL_OVERHANG_PX
-        if fits and centre - half >= end + LABEL_GAP_PX:
-            kept.append(n)
-            end = centre + half
-    return kept
+    inside = [
+        abs(place * plot_px - plot_px / 2) + label_width_px(label) / 2 <= plot_px / 2 + LABEL_OVERHANG_PX
+        for place, label in zip(places, labels, strict=True)
+    ]
+    for step in range(1, len(labels) + 1):
+        kept = [n for n in range(0, len(labels), step) if inside[n]]
+        if all(_apart(places[a], labels[a], places[b], labels[b], plot_px) for a, b in zip(kept, kept[1:])):
+            return kept
+    return []
+
+
+def _apart(place: float, label: str, next_place: float, next_label: str, plot_px: float) -> bool:
+    """Whether a label ends a gap or more before the next one begins."""
+    end = place * plot_px + label_width_px(label) / 2
+    return next_place * plot_px - label_width_px(next_label) / 2 >= end + LABEL_GAP_PX
 
 
 def label_tiers(places: Sequence[float], labels: Sequence[str]) -> dict[int, bool]:

@@ -2,13 +2,13 @@
 
 Each page type of two archives (the repository's example, and 250 postmortems
 written by bench/generate.py) is opened once and looked at in four ways:
-390 × 844 and 1280 × 900, light and dark. Each time the page must be no wider
+390 × 844 and 1280 × 900, light and dark, and printed on A4. Each time the page must be no wider
 than the window, show no text under 11 px (chart labels measured as drawn, after
 the chart is scaled), keep its chart labels apart and on screen, keep dates and
 names in table cells on one line (never broken at their hyphens), ask for
 nothing outside the site, and leave axe-core (node_modules/axe-core, installed
 by scripts/setup from package-lock.json) no serious or critical violation.
-A screenshot of each lands in test-artifacts/screens/.
+A screenshot of each (the top three windows' worth) lands in test-artifacts/screens/.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from .conftest import REPO, SCREENSHOTS, Browser, Page, WatchedPage, serving, wa
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 SCREENS_DIR = SCREENSHOTS.parent / "screens"
 SCREENS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
+PAPER = {"width": 794, "height": 1123}  # A4 at 96 px to the inch: the page printed
 SCHEMES = ("light", "dark")
 SMALLEST_TEXT_PX = 11
 GENERATED_COUNT = 250
@@ -113,8 +114,11 @@ AXE_RUN = """async (rules) => {
       (n.failureSummary || "").replace(/\\s+/g, " ").slice(0, 160)).join(" | "));
 }"""
 
-# Only the colours change with the scheme: in dark, axe checks them alone.
-SCHEME_RULES = ["color-contrast", "link-in-text-block"]
+# Every rule of axe runs once in each window size and once in each scheme (phone and light, desktop and dark);
+# the colours, which change with both, are checked in all four.
+EVERY_RULE = {("phone", "light"), ("desktop", "dark")}
+COLOUR_RULES = ["color-contrast", "link-in-text-block"]
+SHOT_SCREENS = 3  # a screenshot shows the top of the page, this many windows high: lists of 100 rows are long
 
 
 # --- the archives ---------------------------------------------------------------------------------
@@ -210,11 +214,23 @@ def open_page(page: Page, url: str, kind: str) -> None:
 def looked_at(page: Page, screen: str, scheme: str, shot: Path) -> list[str]:
     """Everything wrong with the open page in one window size and colour scheme; the screenshot is taken too."""
     page.set_viewport_size(SCREENS[screen])
-    page.emulate_media(color_scheme=scheme)
+    page.emulate_media(media="screen", color_scheme=scheme)
     problems = page.evaluate(MEASURE, SMALLEST_TEXT_PX)
-    problems += page.evaluate(AXE_RUN, None if scheme == "light" else SCHEME_RULES)
-    page.screenshot(path=str(shot), full_page=True)
+    problems += page.evaluate(AXE_RUN, None if (screen, scheme) in EVERY_RULE else COLOUR_RULES)
+    size = SCREENS[screen]
+    top = {"x": 0, "y": 0, "width": size["width"], "height": size["height"] * SHOT_SCREENS}
+    page.screenshot(path=str(shot), full_page=True, clip=top)
     return [f"{screen}, {scheme}: {p}" for p in problems]
+
+
+def printed(page: Page, shot: Path) -> list[str]:
+    """What is wrong with the open page printed on A4 (no axe: the colours are black on white)."""
+    page.set_viewport_size(PAPER)
+    page.emulate_media(media="print", color_scheme="light")
+    problems = page.evaluate(MEASURE, SMALLEST_TEXT_PX)
+    page.screenshot(path=str(shot), full_page=True, clip={"x": 0, "y": 0, **PAPER})
+    page.emulate_media(media="screen")
+    return [f"printed: {p}" for p in problems]
 
 
 @pytest.mark.parametrize("kind", PAGE_TYPES)
@@ -226,5 +242,92 @@ def test_every_page_type_reads_well_on_every_screen(archive: Archive, kind: str,
     for screen in SCREENS:
         for scheme in SCHEMES:
             problems += looked_at(page, screen, scheme, screens_dir / f"{archive.name}-{kind}-{screen}-{scheme}.png")
+    problems += printed(page, screens_dir / f"{archive.name}-{kind}-print.png")
     problems += archive.watch.take()
     assert not problems, f"{url} (screenshots in {screens_dir}):\n" + "\n".join(problems)
+
+
+# --- the keyboard ---------------------------------------------------------------------------------
+
+FOCUSED = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const style = getComputedStyle(el), box = el.getBoundingClientRect();
+  const mark = el.closest("svg") ? el.querySelector("circle") : null;  // a dot of a chart: its ring is its stroke
+  return {
+    what: el.id || el.getAttribute("name") || el.getAttribute("aria-label") || el.textContent.trim().slice(0, 40),
+    tag: el.tagName.toLowerCase(),
+    ring: mark ? parseFloat(getComputedStyle(mark).strokeWidth) : style.outlineStyle === "none" ? 0 : parseFloat(style.outlineWidth),
+    left: box.left, right: box.right, top: box.top, bottom: box.bottom,
+  };
+}"""
+
+
+def tab_through(page: Page, stop: str, most: int = 400) -> list[dict[str, Any]]:
+    """Press Tab until the element whose id or name is `stop` has the focus: what had it on the way, in order."""
+    seen: list[dict[str, Any]] = []
+    for _ in range(most):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUSED)
+        if focused is None:
+            continue
+        seen.append(focused)
+        if focused["what"] == stop:
+            return seen
+    raise AssertionError(f"Tab never reached {stop!r}; it went through {[f['what'] for f in seen]}")
+
+
+def unseen_focus(seen: list[dict[str, Any]], width: int, height: int) -> list[str]:
+    """Focused elements without a ring of 2 px or more, or not on screen when they have the focus."""
+    return [
+        f"{f['tag']} {f['what']!r}: ring {f['ring']} px at {round(f['left'])}–{round(f['right'])} × {round(f['top'])}–{round(f['bottom'])}"
+        for f in seen
+        if f["ring"] < 2 or f["left"] < 0 or f["right"] > width or f["bottom"] < 0 or f["top"] > height
+    ]
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+def test_the_keyboard_reaches_every_filter_and_the_search_with_a_visible_focus(
+    browser: Browser, site_url: str, incidents: list[dict[str, Any]], screen: str
+) -> None:
+    size = SCREENS[screen]
+    service = max(sorted({s for i in incidents for s in i["services"]}),
+                  key=lambda s: sum(s in i["services"] for i in incidents))
+    expected = sum(service in i["services"] for i in incidents)
+    with watching(browser, lambda page: ScreenWatch(page, site_url)) as watch:
+        page = watch.page
+        page.set_viewport_size(size)
+        page.goto(site_url + "index.html")
+        seen = tab_through(page, "severity")
+        assert seen[0]["what"] == "Skip to content", f"the first Tab stop is {seen[0]['what']!r}"
+        assert [f["what"] for f in seen if f["tag"] == "input"] == ["site-search-q"]
+        seen += tab_through(page, "service")
+        page.keyboard.press("Home")  # a closed select changes with the keys, as a reader moves through its options
+        page.keyboard.press("ArrowDown")
+        assert page.locator("#filters select[name=service]").input_value() != ""
+        page.locator("#filters select[name=service]").select_option(service)  # the one with the most, to count
+        assert page.locator("#filter-status").text_content() == f"{expected} incidents"
+        seen += tab_through(page, "tag") + tab_through(page, "year") + tab_through(page, "Clear")
+        page.keyboard.press("Enter")
+        page.wait_for_function("document.getElementById('filter-status').textContent === ''")
+        seen += tab_through(page, "Duration")
+        page.keyboard.press("Enter")
+        assert page.locator("th[data-key=duration]").get_attribute("aria-sort") == "descending"
+        seen += tab_through(page, "Atom feed")  # every row's links, down to the footer
+        problems = unseen_focus(seen, size["width"], size["height"])
+
+        page.goto(site_url + "index.html")
+        tab_through(page, "site-search-q")
+        page.keyboard.type(SEARCHED)
+        page.keyboard.press("Enter")
+        page.wait_for_selector("#search-results li a")
+        results = tab_through(page, "search-q")
+        page.keyboard.press("Tab")
+        page.keyboard.press("Tab")  # past the page's own Search button, to the first result
+        results.append(page.evaluate(FOCUSED))
+        assert results[-1]["tag"] == "a" and page.evaluate("document.activeElement.closest('#search-results') !== null"), (
+            f"Tab after the search box reached {results[-1]}, not the first result"
+        )
+        problems += unseen_focus(results, size["width"], size["height"])
+        problems += watch.take()
+    assert not problems, f"on {screen}, focus that cannot be seen:\n" + "\n".join(problems)

@@ -16,6 +16,7 @@ from hindsite.charts import (
     bar_chart,
     column_chart,
     histogram,
+    label_steps,
     label_tiers,
     label_width_px,
     thin_labels,
@@ -179,10 +180,19 @@ def test_month_labels_are_kept_at_an_even_step_apart_and_inside(count: int, plot
     assert kept and kept[0] == 0
     assert len({b - a for a, b in zip(kept, kept[1:])}) <= 1, f"uneven steps: {kept}"
     assert_apart_and_inside(places, labels, kept, plot_px)
-    step = kept[1] - kept[0] if len(kept) > 1 else count
-    assert step == 1 or spans(places, labels, [0, step - 1], plot_px)[1][0] < spans(places, labels, [0], plot_px)[0][1] + LABEL_GAP_PX, (
-        "a label was dropped that would have fitted"
-    )
+    if len(kept) > 1:
+        steps = label_steps(count)
+        step = kept[1] - kept[0]
+        assert step in steps
+        if step > 1:
+            smaller = steps[steps.index(step) - 1]
+            (_, end), (start, _) = spans(places, labels, [0, smaller], plot_px)
+            assert start < end + LABEL_GAP_PX, f"labels every {smaller} would have fitted, they are every {step}"
+
+
+def test_steps_between_labels_divide_a_year_then_count_years() -> None:
+    assert label_steps(5) == [1, 2, 3, 4, 6]
+    assert label_steps(100) == [1, 2, 3, 4, 6, 12, 24, 36, 48, 60, 72, 84, 96, 108]
 
 
 def test_a_long_range_keeps_few_labels_on_a_phone_and_more_on_a_wide_chart() -> None:

@@ -135,19 +135,29 @@ def label_width_px(label: str) -> float:
 def thin_labels(places: Sequence[float], labels: Sequence[str], plot_px: float) -> list[int]:
     """Which labels to show on an axis `plot_px` wide, each centred at its place (0 to 1 along the axis).
 
-    Every label at an even step from the first is kept, with the smallest step at which none of them
-    overlaps the next (a gap at least between them), except those that would reach further beyond
-    the plot than the chart's box has room for: kept labels never overlap and are never cut off.
+    Every label at an even step from the first is kept, with the smallest step of `label_steps` at
+    which none of them overlaps the next (a gap at least between them), except those that would reach
+    further beyond the plot than the chart's box has room for: kept labels never overlap and are never
+    cut off.
     """
     inside = [
         abs(place * plot_px - plot_px / 2) + label_width_px(label) / 2 <= plot_px / 2 + LABEL_OVERHANG_PX
         for place, label in zip(places, labels, strict=True)
     ]
-    for step in range(1, len(labels) + 1):
+    for step in label_steps(len(labels)):
         kept = [n for n in range(0, len(labels), step) if inside[n]]
         if all(_apart(places[a], labels[a], places[b], labels[b], plot_px) for a, b in zip(kept, kept[1:])):
             return kept
     return []
+
+
+def label_steps(count: int) -> list[int]:
+    """The steps tried between labels, smallest first: those that divide a year of months (1, 2, 3, 4, 6, 12), then
+    whole years of them, up to one that keeps a single label of `count`."""
+    steps = [1, 2, 3, 4, 6]
+    while steps[-1] < count:
+        steps.append(12 * (len(steps) - 4))
+    return steps
 
 
 def _apart(place: float, label: str, next_place: float, next_label: str, plot_px: float) -> bool:

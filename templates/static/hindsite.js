@@ -268,8 +268,10 @@
     var severity = document.createElement("td");
     severity.appendChild(text("span", row[3] ? row[3].toUpperCase() : "—", "sev sev-" + (row[3] || "none")));
     tr.appendChild(severity);
-    tr.appendChild(text("td", row[4].join(", ")));
-    tr.appendChild(text("td", row[5].map(function (t) { return "#" + t; }).join(" "), "tags"));
+    tr.appendChild(names(row[4], ", ", ""));
+    var tags = names(row[5], " ", "#");
+    tags.className = "tags";
+    tr.appendChild(tags);
     tr.appendChild(text("td", durationText(row[6]), "num"));
     return tr;
   }
@@ -309,8 +311,18 @@
     incident.appendChild(link(root + row[0] + "#s-action-items", row[1]));
     incident.appendChild(text("span", " " + row[2], "muted"));
     tr.appendChild(incident);
-    tr.appendChild(text("td", row[7].join(", ")));
+    tr.appendChild(names(row[7], ", ", ""));
     return tr;
+  }
+
+  /* A cell of names, each in a span the theme keeps on one line (never broken at a hyphen). */
+  function names(list, between, prefix) {
+    var cell = document.createElement("td");
+    list.forEach(function (name, n) {
+      if (n) { cell.appendChild(document.createTextNode(between)); }
+      cell.appendChild(text("span", prefix + name, "name"));
+    });
+    return cell;
   }
 
   /* ---- filters in the address ------------------------------------------------ */

@@ -34,8 +34,8 @@ PAPER = {"width": 794, "height": 1123}  # A4 at 96 px to the inch: the page prin
 SCHEMES = ("light", "dark")
 SMALLEST_TEXT_PX = 11
 GENERATED_COUNT = 250
-PAGE_TYPES = ("index", "incident", "tags", "tag", "services", "service", "follow-ups", "stats", "reports",
-              "quarter", "year", "search", "not-found")
+PAGE_TYPES = ("index", "index-filtered", "incident", "tags", "tag", "services", "service", "follow-ups",
+              "follow-ups-filtered", "stats", "reports", "quarter", "year", "search", "not-found")
 SEARCHED = "cache"  # a word of both archives: the search page is looked at with its results
 
 
@@ -156,9 +156,13 @@ def largest(folder: Path, pattern: str, skip: str = "index.html") -> str:
 
 def page_of(folder: Path, kind: str) -> str:
     """Where a page of this type is in a built site: the fullest one of its kind."""
-    fixed = {"index": "index.html", "tags": "tags/index.html", "services": "services/index.html",
-             "follow-ups": "follow-ups.html", "stats": "stats.html", "reports": "reports/index.html",
-             "search": f"search.html?q={SEARCHED}", "not-found": "404.html"}
+    fixed = {
+        "index": "index.html", "index-filtered": "index.html?service=search",
+        "tags": "tags/index.html", "services": "services/index.html",
+        "follow-ups": "follow-ups.html", "follow-ups-filtered": "follow-ups.html?status=open&service=search",
+        "stats": "stats.html", "reports": "reports/index.html",
+        "search": f"search.html?q={SEARCHED}", "not-found": "404.html",
+    }
     if kind in fixed:
         return fixed[kind]
     pattern = {"incident": "incidents/*.html", "tag": "tags/*.html", "service": "services/*.html",
@@ -208,6 +212,8 @@ def open_page(page: Page, url: str, kind: str) -> None:
     assert response is not None and response.status == 200, f"{url}: HTTP {response.status if response else None}"
     if kind == "search":
         page.wait_for_selector("#search-results li")
+    if kind.endswith("-filtered"):  # the rows are drawn by the script, from the list's data file
+        page.wait_for_function("/^[0-9]/.test(document.querySelector('form.filters output').textContent)")
     page.add_script_tag(path=str(AXE))
 
 

@@ -337,3 +337,30 @@ def test_the_keyboard_reaches_every_filter_and_the_search_with_a_visible_focus(
         problems += unseen_focus(results, size["width"], size["height"])
         problems += watch.take()
     assert not problems, f"on {screen}, focus that cannot be seen:\n" + "\n".join(problems)
+
+
+# --- a report as a document of its own ------------------------------------------------------------
+
+
+def test_a_report_written_as_a_document_reads_well_on_every_screen(
+    browser: Browser, built_site: Path, tmp_path: Path, screens_dir: Path
+) -> None:
+    """`hindsite report --format html`: one file, its own styles, opened from disk."""
+    years = sorted(p.stem for p in (built_site / "reports").glob("[0-9][0-9][0-9][0-9].html"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(REPO)
+        result = CliRunner().invoke(cli, ["report", "--period", years[-1], "--format", "html"], prog_name="hindsite",
+                                    catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    document = tmp_path / "report.html"
+    document.write_text(result.output, encoding="utf-8")
+    url = document.as_uri()
+    with watching(browser, lambda page: ScreenWatch(page, url)) as watch:
+        page = watch.page
+        open_page(page, url, "document")
+        problems = []
+        for screen in SCREENS:
+            for scheme in SCHEMES:
+                problems += looked_at(page, screen, scheme, screens_dir / f"document-{screen}-{scheme}.png")
+        problems += printed(page, screens_dir / "document-print.png") + watch.take()
+    assert not problems, f"{years[-1]} report as a document (screenshots in {screens_dir}):\n" + "\n".join(problems)

@@ -2,7 +2,7 @@
 
 Each page type of two archives (the repository's example, and 250 postmortems
 written by bench/generate.py) is opened once and looked at in four ways:
-390 × 844 and 1280 × 900, light and dark, and printed on A4. Each time the page must be no wider
+390 × 844 and 1280 × 900, light and dark, and printed on A4 (and measured at 320 px). Each time the page must be no wider
 than the window, show no text under 11 px (chart labels measured as drawn, after
 the chart is scaled), keep its chart labels apart and on screen, keep dates and
 names in table cells on one line (never broken at their hyphens), ask for
@@ -30,6 +30,7 @@ from .conftest import REPO, SCREENSHOTS, Browser, Page, WatchedPage, serving, wa
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 SCREENS_DIR = SCREENSHOTS.parent / "screens"
 SCREENS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
+NARROWEST = {"width": 320, "height": 640}  # the smallest phone in use: measured, not screenshotted
 PAPER = {"width": 794, "height": 1123}  # A4 at 96 px to the inch: the page printed
 SCHEMES = ("light", "dark")
 SMALLEST_TEXT_PX = 11
@@ -229,6 +230,13 @@ def looked_at(page: Page, screen: str, scheme: str, shot: Path) -> list[str]:
     return [f"{screen}, {scheme}: {p}" for p in problems]
 
 
+def narrowest(page: Page) -> list[str]:
+    """What is wrong with the open page on a 320 px screen: its layout and its text, measured alone."""
+    page.set_viewport_size(NARROWEST)
+    page.emulate_media(media="screen", color_scheme="light")
+    return [f"320 px: {p}" for p in page.evaluate(MEASURE, SMALLEST_TEXT_PX)]
+
+
 def printed(page: Page, shot: Path) -> list[str]:
     """What is wrong with the open page printed on A4 (no axe: the colours are black on white)."""
     page.set_viewport_size(PAPER)
@@ -248,7 +256,7 @@ def test_every_page_type_reads_well_on_every_screen(archive: Archive, kind: str,
     for screen in SCREENS:
         for scheme in SCHEMES:
             problems += looked_at(page, screen, scheme, screens_dir / f"{archive.name}-{kind}-{screen}-{scheme}.png")
-    problems += printed(page, screens_dir / f"{archive.name}-{kind}-print.png")
+    problems += narrowest(page) + printed(page, screens_dir / f"{archive.name}-{kind}-print.png")
     problems += archive.watch.take()
     assert not problems, f"{url} (screenshots in {screens_dir}):\n" + "\n".join(problems)
 

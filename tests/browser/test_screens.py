@@ -343,7 +343,15 @@ def test_the_keyboard_reaches_every_filter_and_the_search_with_a_visible_focus(
             f"Tab after the search box reached {results[-1]}, not the first result"
         )
         problems += unseen_focus(results, size["width"], size["height"])
-        problems += watch.take()
+
+        page.goto(site_url + "follow-ups.html")
+        filters = tab_through(page, "status")
+        page.keyboard.press("ArrowDown")  # "Open"
+        page.wait_for_function("/^[0-9]+ action items?$/.test(document.getElementById('follow-up-status').textContent)")
+        filters += tab_through(page, "owner") + tab_through(page, "service") + tab_through(page, "Clear")
+        page.keyboard.press("Enter")
+        page.wait_for_function("document.getElementById('follow-up-status').textContent === ''")
+        problems += unseen_focus(filters, size["width"], size["height"]) + watch.take()
     assert not problems, f"on {screen}, focus that cannot be seen:\n" + "\n".join(problems)
 
 

@@ -1,14 +1,17 @@
-"""Every page type on a phone and on a desktop, in light and dark: it fits the screen, its text is legible, it is accessible.
+"""Every page type on a phone and on a desktop, light and dark, and printed: it fits, it is legible, it is accessible.
 
 Each page type of two archives (the repository's example, and 250 postmortems
-written by bench/generate.py) is opened once and looked at in four ways:
-390 × 844 and 1280 × 900, light and dark, and printed on A4 (and measured at 320 px). Each time the page must be no wider
-than the window, show no text under 11 px (chart labels measured as drawn, after
-the chart is scaled), keep its chart labels apart and on screen, keep dates and
-names in table cells on one line (never broken at their hyphens), ask for
-nothing outside the site, and leave axe-core (node_modules/axe-core, installed
-by scripts/setup from package-lock.json) no serious or critical violation.
-A screenshot of each (the top three windows' worth) lands in test-artifacts/screens/.
+written by bench/generate.py) is opened once and looked at at 390 × 844 and
+1280 × 900, light and dark, then measured at 320 px and printed on A4. Each time
+the page must be no wider than the window, show no text under 11 px (chart
+labels measured as drawn), keep its chart labels apart and inside their chart,
+keep dates and names in table cells on one line (never broken at their hyphens)
+and ask for nothing outside the site; on screens, axe-core (node_modules/axe-core,
+installed by scripts/setup from package-lock.json) must find no serious or
+critical violation. A screenshot of each (the top three windows of it) lands in
+test-artifacts/screens/. The keyboard is tried on the index, the search and the
+follow-ups: every filter, the sorting and the results are reached, and the focus
+is seen.
 """
 
 from __future__ import annotations

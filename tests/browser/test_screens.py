@@ -6,12 +6,12 @@ written by bench/generate.py) is opened once and looked at at 390 × 844 and
 the page must be no wider than the window, show no text under 11 px (chart
 labels measured as drawn), keep its chart labels apart and inside their chart,
 keep dates and names in table cells on one line (never broken at their hyphens)
-and ask for nothing outside the site; axe-core (node_modules/axe-core, installed by
-scripts/setup from package-lock.json) must find no serious or critical violation
-in each window size and in each scheme. A screenshot of each (the top two windows of it) lands in
-test-artifacts/screens/. The keyboard is tried on the index, the search and the
-follow-ups: every filter, the sorting and the results are reached, and the focus
-is seen.
+and ask for nothing outside the site; axe-core (node_modules/axe-core, installed
+by scripts/setup from package-lock.json) must find no serious or critical
+violation in each window size and in each scheme. A screenshot of each (the top
+two windows of it) lands in test-artifacts/screens/. The keyboard is tried on
+the index, the search and the follow-ups: every filter, the sorting and the
+results are reached, and the focus is seen.
 """
 
 from __future__ import annotations

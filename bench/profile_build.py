@@ -35,7 +35,6 @@ PLACES = [
     ("mdit_py_plugins", "markdown-it-py plugins"),
     ("jinja2", "Jinja"),
     ("markupsafe", "Jinja"),
-    ("dateutil", "python-dateutil"),
     ("yaml", "PyYAML"),
     ("frontmatter", "python-frontmatter"),
 ]

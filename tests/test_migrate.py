@@ -462,10 +462,11 @@ def test_migrating_twice_changes_nothing(text: str) -> None:
 
 
 def test_an_action_list_that_would_read_differently_as_a_checklist_stays_as_written() -> None:
-    # As lines of a paragraph each is an item; as list items, the label would be a group heading and not an item.
-    text = "# Outage\n\n## Action items\n\nRaise the limit @maria\n**Owners:**\nAdd an alert\n"
+    # As lines of a paragraph each is an item, its checkbox among its words; as list items, `[x]` would be a checkbox
+    # apart from the item's words.
+    text = "# Outage\n\n## Action items\n\nRaise the limit @maria\n[x] Add an alert\n"
     after = migrate(text)
-    assert "Raise the limit @maria\n**Owners:**\nAdd an alert" in after
+    assert "Raise the limit @maria\n[x] Add an alert" in after
     before, _ = read(text)
     assert differences(before, read(after)[0]) == []
 

@@ -786,9 +786,10 @@ def test_action_items_from_a_table() -> None:
 
 
 def test_group_labels_are_not_action_items() -> None:
+    """The label is the group of the items under it, not an item; nor are they lost with it."""
     text = "# Queue\n\n## Action items\n\n- Fixes:\n  - [ ] Add alert\n- [ ] Tune limits\n"
     items = incident_of(text, "q.md").action_items
-    assert [i.text for i in items] == ["Tune limits"]
+    assert [(i.text, i.group) for i in items] == [("Add alert", "Fixes"), ("Tune limits", None)]
 
 
 PARSE_ONCE = """---

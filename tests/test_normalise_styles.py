@@ -118,6 +118,25 @@ HEADING_STYLES = [
         id="bare-line-last-line-of-paragraph",
     ),
     pytest.param(
+        TITLE + "## Root cause\n\n- A stale cache key was served from the edge.\nResolution and Recovery\n"
+        "- We flushed the cache on every node.\n- We pinned the key version.\n",
+        [
+            ("root_cause", "Root cause", "- A stale cache key was served from the edge."),
+            ("resolution", "Resolution and Recovery", "- We flushed the cache on every node.\n- We pinned the key version."),
+        ],
+        [],
+        id="bare-line-at-the-margin-after-a-list-item",
+    ),
+    pytest.param(
+        TITLE + "## Action items\n\n- Add a cache-hit alert\n<br>\nLessons learned\n- Caches need owners.\n",
+        [
+            ("action_items", "Action items", "- Add a cache-hit alert\n<br>"),
+            ("lessons", "Lessons learned", "- Caches need owners."),
+        ],
+        [],
+        id="bare-line-at-the-margin-after-an-action-item-and-a-break",
+    ),
+    pytest.param(
         TITLE + "#Impact\n\nUsers saw errors.\n",
         [("impact", "Impact", "Users saw errors.")],
         [],
@@ -216,6 +235,8 @@ SYNONYMS = [
     ("Follow-up tasks", "action_items"),
     ("Stats", "impact"),
     ("What went well", "lessons"),
+    ("What Went Right", "lessons"),
+    ("Things that went right", "lessons"),
     ("What went wrong", "fault"),
     ("Where we got lucky", "lessons"),
     ("Lessons learnt", "lessons"),

@@ -8,6 +8,7 @@ import json
 import math
 import re
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,16 +18,20 @@ from factories import DERIVED_TIMES, END_BEFORE_START, MONTH_LONG, NO_TIMES, inc
 
 from hindsite.archive import collect
 from hindsite.config import DEFAULT_SEVERITY, SiteConfig
+from hindsite.markup import text_of
 from hindsite.model import ActionItem, Incident, Section
 from hindsite.render import period_document
 from hindsite.reports import (
     NOTABLE_LIMIT,
+    STOP_WORDS,
     SUMMARY_LIMIT,
     TERM_LIMIT,
     THEME_NAMES,
+    ArchiveTerms,
     Change,
     Period,
     PeriodError,
+    _chance,
     archive_reports,
     one_line,
     parse_period,
@@ -233,8 +238,13 @@ def test_action_items_of_the_period_by_status() -> None:
 # --- themes -----------------------------------------------------------------------------------------------------------
 
 
-def theme_names(incidents: list[Incident]) -> list[tuple[str, str, int]]:
-    return [(t.kind, t.name, len(t.incidents)) for t in themes(incidents)]
+#: The rest of the archive the period's incidents are weighed against: causes that share no term with the tests'.
+BACKGROUND = [incident(f"bg-{n}", sections=(cause(f"Host {n} filled its disk; nobody rotated the logs."),)) for n in range(30)]
+
+
+def theme_names(incidents: list[Incident], background: list[Incident] = BACKGROUND) -> list[tuple[str, str, int]]:
+    """The period `incidents`' themes, against an archive of them and `background`."""
+    return [(t.kind, t.name, len(t.incidents)) for t in themes(incidents, ArchiveTerms.of([*incidents, *background]))]
 
 
 def test_a_theme_names_its_newest_incidents_and_counts_the_rest() -> None:
@@ -287,6 +297,11 @@ def test_a_phrase_is_shown_and_its_words_left_out_when_they_add_nothing() -> Non
     assert found == [("term", "connection", 3), ("term", "connection pool", 2)]
 
 
+def test_a_word_written_twice_in_a_row_is_not_a_phrase() -> None:
+    found = theme_names([incident(k, sections=(cause("The disk disk filled. Quorum lost."),)) for k in "ab"], background=[])
+    assert [name for _, name, _ in found if " " in name] == []
+
+
 def test_a_term_that_is_a_shared_tag_is_not_repeated() -> None:
     found = theme_names([
         incident("a", tags=("dns",), sections=(cause("DNS lookups timed out."),)),
@@ -296,17 +311,79 @@ def test_a_term_that_is_a_shared_tag_is_not_repeated() -> None:
     assert ("term", "dns", 2) not in found
 
 
-def test_terms_are_ranked_and_capped() -> None:
+def test_terms_are_ranked_by_how_far_they_set_the_period_apart_and_capped() -> None:
     words = [f"widget{chr(ord('a') + n)}" for n in range(TERM_LIMIT + 3)]
     text = ", ".join(words)  # commas: no phrases
-    found = theme_names([
-        incident("a", sections=(cause(text + ", zebra"),)), incident("b", sections=(cause(text + ", zebra"),)),
-        incident("c", sections=(cause("zebra"),)),
-    ])
+    period = [incident("a", sections=(cause(text + ", zebra"),)), incident("b", sections=(cause(text + ", zebra"),)),
+              incident("c", sections=(cause("zebra"),))]
+    zebras = [incident(f"z{n}", sections=(cause("zebra"),)) for n in range(10)]
+    found = theme_names(period, background=[*BACKGROUND, *zebras])
     terms = [(name, count) for kind, name, count in found if kind == "term"]
     assert len(terms) == TERM_LIMIT
-    assert terms[0] == ("zebra", 3)  # most shared first
-    assert [name for name, _ in terms[1:]] == sorted(words)[: TERM_LIMIT - 1]  # then alphabetical
+    assert [name for name, _ in terms] == sorted(words)[:TERM_LIMIT]  # all only in the period: then alphabetical
+    assert ("zebra", 3) not in terms  # used by more of the period, but by much of the archive too: less telling
+    fewer = theme_names([replace(i, sections=(cause(", ".join(i.sections[0].text.split(", ")[-3:])),)) for i in period],
+                        background=[*BACKGROUND, *zebras])
+    assert fewer == [("term", "widgetj", 2), ("term", "widgetk", 2), ("term", "zebra", 3)]
+
+
+def test_a_term_the_archive_uses_as_often_as_the_period_is_no_theme() -> None:
+    period = [incident(k, sections=(cause("A replica lagged."),)) for k in "ab"]
+    period += [incident(k, sections=(cause("Cron ran late."),)) for k in "cd"]
+    elsewhere = [incident(f"x{n}", sections=(cause("The replica lagged." if n % 2 else "Cron ran late."),))
+                 for n in range(20)]
+    assert theme_names(period, background=elsewhere) == []
+    rare = [incident(f"y{n}", sections=(cause("Cron ran late."),)) for n in range(20)]
+    assert ("term", "replica", 2) in theme_names(period, background=rare)
+
+
+def test_a_period_that_is_the_whole_archive_has_no_term_that_sets_it_apart() -> None:
+    period = [incident(k, sections=(cause("A replica lagged behind the primary."),)) for k in "abc"]
+    assert theme_names(period, background=[]) == []
+    assert [(t.kind, t.name) for t in themes(period)] == []
+
+
+@pytest.mark.parametrize("word", ["present", "change", "check", "default", "limit", "changes", "limits"])
+def test_words_any_account_uses_are_never_themes_however_rare(word: str) -> None:
+    period = [incident(k, sections=(cause(f"The {word} was wrong, and the replica too."),)) for k in "ab"]
+    found = theme_names(period)
+    assert ("term", "replica", 2) in found
+    assert all(word not in name.split(" ") for _, name, _ in found)
+
+
+def exact_chance(used: int, drawn: int, using: int, total: int) -> float:
+    """The hypergeometric upper tail, summed in whole numbers."""
+    ways = sum(math.comb(using, k) * math.comb(total - using, drawn - k) for k in range(used, min(using, drawn) + 1))
+    return ways / math.comb(total, drawn)
+
+
+@pytest.mark.parametrize(("used", "drawn", "using", "total"), [
+    (2, 2, 2, 12), (2, 3, 7, 12), (2, 10, 2, 100), (5, 12, 30, 250), (12, 12, 12, 250), (3, 45, 40, 250),
+    (40, 45, 200, 250), (2, 1000, 5, 10_000),
+])
+def test_the_chance_of_a_count_is_the_hypergeometric_tail(used: int, drawn: int, using: int, total: int) -> None:
+    expected = exact_chance(used, drawn, using, total) if used * total > drawn * using else 1.0
+    assert _chance(used, drawn, using, total) == pytest.approx(expected, rel=1e-9, abs=1e-300)
+
+
+def test_the_example_archive_themes_are_terms_of_two_root_causes_and_no_stop_word() -> None:
+    from hindsite.build import load
+    from hindsite.config import load_config
+
+    config = load_config(REPO / "site.toml")
+    archive = load(config).archive
+    checked = 0
+    for year in archive_reports(archive, LEVELS):
+        for report in (year.year, *year.quarters):
+            for theme in (t for t in report.themes if t.kind == "term"):
+                words = theme.name.casefold().split(" ")
+                assert not any(w in STOP_WORDS or w.rstrip("s") in STOP_WORDS for w in words), theme.name
+                causes = [" ".join(text_of(s.html).casefold() for s in i.every_section()
+                                   if s.key in ("root_cause", "trigger", "fault")) for i in report.incidents]
+                using = [c for c in causes if all(re.search(rf"\b{re.escape(w)}", c) for w in words)]
+                assert len(using) >= 2, f"{report.period.label}: {theme.name!r} is in {len(using)} root causes"
+                checked += 1
+    assert checked >= 1, "the example archive has no root-cause theme to check"
 
 
 # --- notable incidents and one-line summaries ------------------------------------------------------------------------

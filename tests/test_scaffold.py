@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import re
 import shlex
@@ -630,3 +631,22 @@ def test_init_says_how_ci_installs_hindsite_from_an_index(tmp_path: Path, run_cl
     assert "The CI files install hindsite with: python -m pip install hindsite==0.1.0\n" in result.stdout
     assert "add --index-url URL" in result.stdout
     assert install_commands(tmp_path)["github"] == ["python -m pip install hindsite==0.1.0"]
+
+
+def test_a_draft_shows_each_prompt_where_its_text_will_go_and_friendly_fact_labels(
+    archive: Path, run_cli: RunCli, tmp_path: Path
+) -> None:
+    assert run_cli("new", "Search returned nothing", "--date", "2025-05-06", cwd=archive).exit_code == 0
+    path = archive / "content" / "2025-05-06-search-returned-nothing.md"
+    body = path.read_text(encoding="utf-8").split("\n---\n", 1)[1]
+    guidance = [" ".join(found.split()) for found in re.findall(r"!!(.*?)!!", body, re.S)]
+    assert run_cli("build", "--output", str(tmp_path / "out"), cwd=archive).exit_code == 0
+    page = (tmp_path / "out" / "incidents" / "2025-05-06-search-returned-nothing.html").read_text(encoding="utf-8")
+    shown = [html.unescape(text) for text in re.findall(r'<p class="prompt">(.*?)</p>', page, re.S)]
+    assert shown == guidance  # each prompt, in the order written
+    assert "Not filled in" not in page
+    facts = page.split('<aside class="facts"', 1)[1].split("</aside>", 1)[0]
+    labels = re.findall(r"<dt>(.*?)</dt>", facts)
+    assert {"Started", "Detected", "Resolved"} <= set(labels)
+    assert "started_at" not in facts and "!!" not in facts
+    assert '<dd class="prompt">when the impact began</dd>' in facts

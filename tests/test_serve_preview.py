@@ -693,10 +693,11 @@ def test_a_file_that_trips_a_bug_shows_in_the_overlay_and_the_next_save_rebuilds
         [problem] = failed["problems"]
         assert (problem["path"], problem["code"], problem["level"]) == ("", "internal-error", "error")
         assert "RecursionError" in problem["message"] and "please report this" in problem["message"]
-        assert failed["summary"] == Shown.LAST_GOOD.headline
+        # the overlay says what is on screen: the saved file's own page as saved, every other page as last built
+        assert failed["summary"] == Shown.EDITED_AHEAD.headline
         served = running.served()
         assert TRIP in served.pop(BETA_PAGE).decode()  # shown ahead of the rebuild, which does not collect the archive
-        assert served == {rel: data for rel, data in good.items() if rel != BETA_PAGE}  # every other page as last built
+        assert served == {rel: data for rel, data in good.items() if rel != BETA_PAGE}
         assert any("RecursionError" in line and "Traceback" in line for line in running.messages)  # for the bug report
 
         atomic_write(beta, BETA.replace("everything at once.", "everything at once, twice."))
@@ -774,9 +775,9 @@ def test_a_bug_outside_any_document_is_reported_without_a_file(harness: Harness,
     [problem] = preview.state.problems
     assert (problem["path"], problem["code"]) == ("", "internal-error")
     assert "while rebuilding the site (KeyError" in str(problem["message"]) and "please report this" in str(problem["message"])
-    assert preview.state.shown is Shown.LAST_GOOD
+    assert preview.state.shown is Shown.EDITED_AHEAD  # the edited page as saved, the rest as last built: as it says
     served = harness.served()
-    assert "writes came back" in served.pop(ALPHA_PAGE).decode()  # shown ahead of the rebuild: its last good version
+    assert "writes came back" in served.pop(ALPHA_PAGE).decode()  # shown ahead of the rebuild
     assert served == {rel: data for rel, data in good.items() if rel != ALPHA_PAGE}
     harness.handle(alpha)
     assert (preview.state.problems, preview.state.shown) == ([], Shown.CURRENT)
@@ -798,7 +799,7 @@ def test_a_bug_in_showing_the_edited_page_ahead_is_reported_and_the_rebuild_stil
 
     alpha = harness.content / "2024-01-01-alpha.md"
     with monkeypatch.context() as patch:
-        patch.setattr(BUILD, "render_report_page", broken)
+        patch.setattr(BUILD, "render_incident_page", broken)
         atomic_write(alpha, ALPHA.replace("writes resumed", "writes came back"))
         harness.handle(alpha)
     assert "writes came back" in harness.page(ALPHA_PAGE)  # the whole rebuild made up for it

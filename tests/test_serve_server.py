@@ -415,6 +415,8 @@ def test_events_say_what_the_site_on_screen_is(server: DevServer, events: EventS
 
 def test_the_headlines_promise_a_last_good_site_only_when_there_is_one() -> None:
     assert "last good version" in Shown.LAST_GOOD.headline
+    assert "as saved" in Shown.EDITED_AHEAD.headline and "every other page shows its last good version" in \
+        Shown.EDITED_AHEAD.headline
     assert "last good" not in Shown.CURRENT.headline and "last good" not in Shown.NOTHING.headline
     assert "nothing to show" in Shown.NOTHING.headline
 

@@ -9,6 +9,7 @@ import os
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -16,6 +17,7 @@ from conftest import MakeSite, RunCli
 from factories import DERIVED_TIMES, END_BEFORE_START, MONTH_LONG, NO_TIMES
 
 from hindsite.cli import cli
+from hindsite.render import ROW_CHIPS
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
@@ -56,7 +58,7 @@ def small(tmp_path: Path, make_site: MakeSite, run_cli: RunCli) -> Path:
 
 def test_the_archive_views_are_built(small: Path) -> None:
     for rel in ("index.html", "search.html", "follow-ups.html", "stats.html", "feed.xml", "incidents.csv",
-                "sitemap.xml", "search/index.js", "search/d-0.js", "rows.js", "incidents.json", "tags/index.html",
+                "sitemap.xml", "search/index.js", "search/r-0.js", "rows.js", "incidents.json", "tags/index.html",
                 "services/index.html", "services/api.html", "services/cdn.html", "tags/db.html", "404.html",
                 "incidents/2024-03-01-db.html", "incidents/2024-05-02-cdn.html"):
         assert (small / rel).is_file(), rel
@@ -94,11 +96,11 @@ def test_search_index_covers_every_report(small: Path) -> None:
     assert manifest.startswith(prefix) and manifest.rstrip().endswith(";")
     data = json.loads(manifest[len(prefix):].rstrip().rstrip(";"))
     assert data["documents"] == 2
-    _, docs = _script_payload(read(small, "search/d-0.js"), "hindsiteSearchDocs")
-    urls = sorted(d[0] for d in docs)  # type: ignore[union-attr]
+    docs = [_script_payload(read(small, f"search/r-{n}.js"), "hindsiteSearchReport")[1] for n in range(2)]
+    urls = sorted(d[0] for d in docs)  # type: ignore[index]
     assert urls == ["incidents/2024-03-01-db.html", "incidents/2024-05-02-cdn.html"]
-    number, db = next((n, d) for n, d in enumerate(docs) if d[0] == "incidents/2024-03-01-db.html")  # type: ignore[arg-type]
-    assert [p[0] for p in db[6]][:2] == ["s-summary", "s-timeline"]
+    number, db = next((n, d) for n, d in enumerate(docs) if d[0] == "incidents/2024-03-01-db.html")  # type: ignore[index]
+    assert [p[0] for p in db[7]][:2] == ["s-summary", "s-timeline"]
     # Every word of the report's title is in the shard of its first two letters, pointing at the report.
     for word in re.findall(r"[^\W_]{2,}", db[1].lower()):
         key = word[:2].encode().hex()
@@ -184,7 +186,7 @@ def test_later_pages_link_from_their_own_depth(large: Path) -> None:
     assert "Incidents 101–200 of 250" in html
 
 
-def script_rows(out: Path, rel: str, variable: str) -> list[list[object]]:
+def script_rows(out: Path, rel: str, variable: str) -> Any:
     """The rows a data script assigns to `window.VARIABLE`."""
     text = read(out, rel)
     prefix = f"window.{variable} = "
@@ -193,12 +195,16 @@ def script_rows(out: Path, rel: str, variable: str) -> list[list[object]]:
 
 
 def test_rows_script_defines_every_row(large: Path) -> None:
-    rows = script_rows(large, "rows.js", "hindsiteRows")
+    data = script_rows(large, "rows.js", "hindsiteRows")
+    rows = data["rows"]  # type: ignore[call-overload]
     assert len(rows) == 250
     first = rows[0]
     assert first[:5] == ["incidents/2023-09-07-inc-249.html", "2023-09-07", "Incident number 249", "sev2", ["svc-4", "core"]]
     assert first[7] == 1  # severity rank: sev2 is the second level
+    assert first[8:] == [0, 0]  # no name left unindexed
     assert len({r[0] for r in rows}) == 250
+    assert data["services"]["svc-4"] == "services/svc-4.html" and data["tags"]["all"] == "tags/all.html"  # type: ignore[call-overload]
+    assert data["rowChips"] == ROW_CHIPS  # type: ignore[call-overload]
 
 
 def listed_reports(html: str) -> list[str]:

@@ -11,7 +11,7 @@ from hindsite import diagnostics as diag
 from hindsite.archive import collect
 from hindsite.config import DEFAULT_SEVERITY, ServiceInfo
 from hindsite.model import ActionItem, Incident, Origin, Section, TimelineEvent
-from hindsite.stats import LeftOut, Spread, archive_stats, percentile, service_stats, spread
+from hindsite.stats import FollowUp, LeftOut, Spread, archive_stats, percentile, service_stats, spread
 
 LEVELS = tuple(DEFAULT_SEVERITY)  # sev1 … sev4
 UTC = dt.timezone.utc
@@ -280,3 +280,16 @@ def test_stated_times_that_contradict_each_other_count_as_implausible() -> None:
 ])
 def test_the_left_out_note(left_out: LeftOut, note: str) -> None:
     assert left_out.note == note
+
+
+@pytest.mark.parametrize(("text", "link", "reference", "address"), [
+    ("Add an alert (OPS-12)", "OPS-12", "", False),  # the text says it: not again
+    ("Add an alert", "OPS-12", "OPS-12", False),  # from a Ticket column
+    ("Add an alert", "https://tickets.example/12", "https://tickets.example/12", True),
+    ("See https://tickets.example/12", "https://tickets.example/12", "", False),
+    ("Add an alert", "javascript:alert(1)", "javascript:alert(1)", False),  # a name to show, never an address
+    ("Add an alert", None, "", False),
+])
+def test_a_follow_up_names_its_ticket_once(text: str, link: str | None, reference: str, address: bool) -> None:
+    follow_up = FollowUp(ActionItem(text, None, "open", link, 3), incident("i1"))
+    assert (follow_up.reference, follow_up.address) == (reference, address)

@@ -289,6 +289,12 @@ def too_many_services_case() -> Case:
                     config="max_services_per_document = 1\n")
 
 
+def deprecated_case() -> Case:
+    # An override written for 0.1, reading the incident page through `report`.
+    override = '{% extends "theme/incident.html" %}\n{% block title %}{{ report.incident.title }}{% endblock %}\n'
+    return Case({CLEAN_NAME: CLEAN, "overrides/incident.html": override}, "overrides/incident.html", 2)
+
+
 CASES: Mapping[str, Callable[[], Case]] = {
     "encoding": encoding_case,
     "unknown-field": unknown_field_case,
@@ -317,6 +323,7 @@ CASES: Mapping[str, Callable[[], Case]] = {
     "too-deep": too_deep_case,
     "too-many-tags": too_many_tags_case,
     "too-many-services": too_many_services_case,
+    "deprecated": deprecated_case,
 }
 
 

@@ -1,4 +1,4 @@
-"""views.py: what a report page shows — sections, timeline, action items and rewritten links."""
+"""views.py: what an incident page shows — sections, timeline, action items and rewritten links."""
 
 from __future__ import annotations
 
@@ -17,12 +17,16 @@ from hindsite.markup import render_markdown, sanitise
 from hindsite.model import CLOSING, PREAMBLE, ActionItem, Incident, Origin, Section, TimelineEvent
 from hindsite.views import (
     FactView,
+    FieldPrompt,
+    OtherField,
     date_fact,
     event_views,
     every_view,
+    field_prompt,
+    incident_page,
     item_view,
     link_rewriter,
-    report_view,
+    other_field,
     section_views,
     time_facts,
 )
@@ -131,11 +135,24 @@ def test_each_timeline_and_action_item_section_shows_what_was_read_from_it() -> 
         timeline=(TimelineEvent(at(9, 0), "alert", 4), TimelineEvent(None, "escalated", 5), TimelineEvent(at(12, 0), "paged", 11)),
         action_items=(ActionItem("Add an alert", None, None, None, 21),),
     )
-    report = report_view(inc, previous=None, next=None, related=(), source_url="", rewrite=lambda html: html)
-    outages = report.sections[0]
+    page = incident_page(inc, previous=None, next=None, related=(), source_url="", rewrite=lambda html: html)
+    outages = page.shown_sections[0]
     assert [[e.html for e in v.events] for v in outages.children] == [["alert", "escalated"], ["paged"]]
-    assert [i.html for i in report.sections[1].items] == ["Add an alert"]
+    assert [i.html for i in page.shown_sections[1].items] == ["Add an alert"]
     assert [e.when == "" for e in outages.children[0].events] == [False, True]  # the untimed entry keeps its place
+
+
+def test_items_read_under_another_heading_are_shown_beside_it_and_the_first_shown_is_the_pages_action_items() -> None:
+    lessons = nested(section("lessons", "Lessons learned", line=3), section("other", "Follow-ups", line=8))
+    todo = section("action_items", "Action items", line=20)
+    inc = incident("x", sections=(lessons, todo), action_items=(
+        ActionItem("Add capacity to the checklist", "Grace", "open", "OPS-31", 11),
+        ActionItem("Add an alert", None, None, None, 21),
+    ))
+    page = incident_page(inc, previous=None, next=None, related=(), source_url="", rewrite=lambda html: html)
+    shown = [(view.heading, [i.html for i in view.items], view.items_id) for view in every_view(page.shown_sections)]
+    assert shown == [("Lessons learned", [], ""), ("Follow-ups", ["Add capacity to the checklist"], "action-items"),
+                     ("Action items", ["Add an alert"], "")]
 
 
 # --- event_views --------------------------------------------------------------------------------
@@ -193,9 +210,9 @@ def test_the_same_instants_written_in_another_zone_keep_their_own_clock_times() 
     plus_two = dt.timezone(dt.timedelta(hours=2))
     utc_incident = incident("x", timeline=(TimelineEvent(at(8, 0), "paged", 3),))
     zoned = incident("x", timeline=(TimelineEvent(at(8, 0).astimezone(plus_two), "paged", 3),))
-    pages = [report_view(i, previous=None, next=None, related=(), source_url="", rewrite=lambda h: h)
+    pages = [incident_page(i, previous=None, next=None, related=(), source_url="", rewrite=lambda h: h)
              for i in (utc_incident, zoned, utc_incident)]
-    assert [page.timeline[0].when for page in pages] == ["2024-03-01 08:00 UTC", "2024-03-01 10:00 UTC+02:00",
+    assert [page.shown_timeline[0].when for page in pages] == ["2024-03-01 08:00 UTC", "2024-03-01 10:00 UTC+02:00",
                                                          "2024-03-01 08:00 UTC"]
 
 
@@ -273,11 +290,11 @@ def test_item_view_separates_addresses_from_tickets() -> None:
     assert (neither.link, neither.ticket) == ("", "")
 
 
-# --- report_view --------------------------------------------------------------------------------
+# --- incident_page --------------------------------------------------------------------------------
 
 
-def report(inc: Incident, rewrite=lambda html: html):
-    return report_view(inc, previous=None, next=None, related=(), source_url="", rewrite=rewrite)
+def page_of(inc: Incident, rewrite=lambda html: html):
+    return incident_page(inc, previous=None, next=None, related=(), source_url="", rewrite=rewrite)
 
 
 def test_author_headings_get_prefixed_ids_unique_within_the_page() -> None:
@@ -285,11 +302,11 @@ def test_author_headings_get_prefixed_ids_unique_within_the_page() -> None:
         section("summary", "Summary", "### Details\n\nA\n\n### Details\n\nB"),
         section("root_cause", "Root Cause", "### Details\n\nC\n\n#### Why `it` *broke*\n\nD"),
     ))
-    view = report(inc)
-    ids = [i for s in view.sections for i in ids_in(s.html)]
+    view = page_of(inc)
+    ids = [i for s in view.shown_sections for i in ids_in(s.html)]
     assert ids == ["h-details", "h-details-2", "h-details-3", "h-why-it-broke"]
     assert all(i.startswith("h-") for i in ids)
-    assert not {i for i in ids} & {s.anchor for s in view.sections}
+    assert not {i for i in ids} & {s.anchor for s in view.shown_sections}
 
 
 def test_in_page_links_follow_github_style_slugs_to_the_page_anchors() -> None:
@@ -298,14 +315,14 @@ def test_in_page_links_follow_github_style_slugs_to_the_page_anchors() -> None:
         section("root_cause", "Root Cause", "### Details\n\nThe pool ran dry."),
     ), timeline=(TimelineEvent(None, "see [the cause](#root-cause)", 1),),
         action_items=(ActionItem("per [details](#Details)", None, None, None, 2),))
-    view = report(inc)
-    summary = view.sections[0].html
+    view = page_of(inc)
+    summary = view.shown_sections[0].html
     assert 'href="#s-root-cause"' in summary
     assert 'href="#h-details"' in summary
     assert 'href="#nowhere"' in summary  # left alone: the link check reports it
     assert 'href="#Root-Cause"' not in summary
-    assert 'href="#s-root-cause"' in view.timeline[0].html
-    assert 'href="#h-details"' in view.action_items[0].html
+    assert 'href="#s-root-cause"' in view.shown_timeline[0].html
+    assert 'href="#h-details"' in view.shown_action_items[0].html
 
 
 def test_in_page_link_words_in_the_text_are_left_as_written() -> None:
@@ -313,21 +330,21 @@ def test_in_page_link_words_in_the_text_are_left_as_written() -> None:
         section("summary", "Summary", 'Write `[why](#root-cause)` as href="#root-cause" and [why](#root-cause).'),
         section("root_cause", "Root cause", "The pool ran dry."),
     ))
-    summary = report(inc).sections[0].html
+    summary = page_of(inc).shown_sections[0].html
     assert 'as href="#root-cause" and' in summary
     assert '<a href="#s-root-cause"' in summary
 
 
-def test_report_view_rewrites_every_part_and_keeps_neighbours() -> None:
+def test_incident_page_rewrites_every_part_and_keeps_neighbours() -> None:
     older, newer = incident("older"), incident("newer")
     inc = incident("x", sections=(section("summary", "Summary", "[a](a.md)"),),
                    timeline=(TimelineEvent(None, "[b](b.md)", 1),),
                    action_items=(ActionItem("[c](c.md)", None, None, None, 2),))
-    view = report_view(inc, previous=older, next=newer, related=(older,), source_url="https://git/x.md",
+    view = incident_page(inc, previous=older, next=newer, related=(older,), source_url="https://git/x.md",
                        rewrite=lambda html: html.replace(".md", ".html"))
-    assert 'href="a.html"' in view.sections[0].html
-    assert 'href="b.html"' in view.timeline[0].html
-    assert 'href="c.html"' in view.action_items[0].html
+    assert 'href="a.html"' in view.shown_sections[0].html
+    assert 'href="b.html"' in view.shown_timeline[0].html
+    assert 'href="c.html"' in view.shown_action_items[0].html
     assert (view.previous, view.next, view.related, view.source_url) == (older, newer, (older,), "https://git/x.md")
 
 
@@ -443,3 +460,51 @@ def test_a_fragment_after_an_odd_name_stays_a_fragment() -> None:
 def test_file_href_encodes_each_part_of_the_path_once(path: str, url: str) -> None:
     assert urls.file_href(path) == url
     assert urls.file_url(path) == f"files/{path}"  # where it is written: the name itself
+
+
+# --- drafts and fields outside the model ---------------------------------------------------------
+
+
+def test_a_section_keeps_its_prompts_and_shows_them_instead_of_empty_items() -> None:
+    draft = normalised("---\ntitle: Draft\n---\n\n## Lessons learned\n\n- !!What went well!!\n- !!What went\n  wrong!!\n\n"
+                       "## Timeline\n\nAll times UTC.\n\n- !!HH:MM — first sign!!\n")
+    lessons, timeline = (next(s for s in draft.sections if s.key == key) for key in ("lessons", "timeline"))
+    assert lessons.prompts == ("What went well", "What went wrong") and not lessons.filled
+    assert timeline.prompts == ("HH:MM — first sign",) and timeline.filled
+    views = {view.key: view for view in section_views(draft.sections)}
+    assert views["lessons"].html == "" and views["lessons"].prompts == lessons.prompts
+    assert "<li>" not in views["timeline"].html and "All times UTC." in views["timeline"].html
+
+
+@pytest.mark.parametrize(("name", "value", "label", "guidance"), [
+    ("started_at", "!!when the impact began!!", "Started", "when the impact began"),
+    ("Resolved", " !!when it\n ended!! ", "Resolved", "when it ended"),
+    ("severity", "!!choose a level!!", "Severity", "choose a level"),
+])
+def test_a_model_field_left_as_a_prompt_gets_its_label(name: str, value: str, label: str, guidance: str) -> None:
+    assert field_prompt(name, value) == FieldPrompt(label, guidance)
+
+
+@pytest.mark.parametrize(("name", "value"), [("runbook", "!!link the runbook!!"), ("started_at", "around lunch !!x!!")])
+def test_other_values_are_no_prompts(name: str, value: str) -> None:
+    assert field_prompt(name, value) is None
+
+
+@pytest.mark.parametrize(("value", "parts"), [
+    ("team-a", (("team-a", ""),)),
+    ("see https://wiki.example/rb?x=1. Then call.", (("see ", ""), ("https://wiki.example/rb?x=1", "https://wiki.example/rb?x=1"),
+                                                     (". Then call.", ""))),
+    ("mailto:ops@example.com", (("mailto:ops@example.com", "mailto:ops@example.com"),)),
+    ("(HTTP://a.example/x)", (("(", ""), ("HTTP://a.example/x", "HTTP://a.example/x"), (")", ""))),
+    ("javascript:alert(1) file:///etc/passwd data:text/html,x", (("javascript:alert(1) file:///etc/passwd data:text/html,x", ""),)),
+    ("x javascript:https://evil.example", (("x javascript:", ""), ("https://evil.example", "https://evil.example"))),
+])
+def test_a_field_outside_the_model_links_only_web_and_mail_addresses(value: str, parts: tuple[tuple[str, str], ...]) -> None:
+    assert other_field("runbook", value) == OtherField("runbook", parts)
+
+
+def test_the_report_splits_unread_fields_into_prompts_and_other_fields() -> None:
+    written = incident("i1", extra=(("started_at", "!!when it began!!"), ("runbook", "https://wiki.example/rb")))
+    page = incident_page(written, previous=None, next=None, related=(), source_url="", rewrite=lambda h: h)
+    assert page.prompts == (FieldPrompt("Started", "when it began"),)
+    assert page.other_fields == (OtherField("runbook", (("https://wiki.example/rb", "https://wiki.example/rb"),)),)

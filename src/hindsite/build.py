@@ -40,7 +40,7 @@ from .parallel import map_in_processes
 from .publish import LockFailed, OutputBusy, output_lock
 from .read import Document, SourceFile, discover, read_document, read_limited
 from .related import related_incidents
-from .render import RenderError, make_environment, render_report_page, render_site, theme_dir
+from .render import RenderError, make_environment, render_incident_page, render_site, theme_deprecations, theme_dir
 from .slugs import document_slug
 from .write import (
     MARKER,
@@ -162,7 +162,8 @@ def read_incidents(
     fresh = dict(zip((f.rel for f in todo), _read_all(todo, config, known), strict=True))
     if cache is not None and keys is not None:
         cache.documents.update({keys[rel]: incident for rel, incident in fresh.items()})
-    return [fresh[f.rel] if f.rel in fresh else cached[keys[f.rel]] for f in markdown]  # type: ignore[index]
+    held = keys or {}  # without keys every document was read again: `fresh` holds them all
+    return [fresh[f.rel] if f.rel in fresh else cached[held[f.rel]] for f in markdown]
 
 
 def _read_all(files: Sequence[SourceFile], config: SiteConfig, known: frozenset[str]) -> list[Incident]:
@@ -304,6 +305,7 @@ def _build(config: SiteConfig, *, write: bool, timestamp: int | None, use_cache:
         return _not_built(loaded, [d for d in problems if d.code != "empty"], _no_documents(config))
     if cache.problem:
         problems.append(diag.info("cache", cache.problem))
+    problems += theme_deprecations(config)
     related = related_incidents(loaded.archive)
     prints = _page_prints(loaded.archive, related, surveyed.keys, render_key) if surveyed is not None else None
     keep = _still_right(cache, prints) if intact and prints is not None and _builtin_pages(config) else {}
@@ -437,7 +439,7 @@ def _plan(
     """Render the pages and list every file of the site, all held at once (a server writes only what changed);
     raises when the output or a template is unusable."""
     check_output_dir(config.output_dir, content=config.content_dir, site_root=config.root)
-    claims, seen = Claims(), []
+    claims, seen = Claims(), list[PageLinks]()
     files = list(claims.admit(_site_files(loaded, config, seen, keep, related)))
     return seen, files, claims.problems
 
@@ -493,8 +495,8 @@ class Session:
         except OSError:
             return None  # a document went while it was read: the rebuild that follows reports it
         last = self._last.loaded
-        pages = [render_report_page(incident, last.archive, self.config, (str(f.rel) for f in last.files),
-                                    self._related, self._environment())
+        pages = [render_incident_page(incident, last.archive, self.config, (str(f.rel) for f in last.files),
+                                      self._related, self._environment())
                  for _, _, incident in read]
         if any(page is None for page in pages):
             return None  # an id changed
@@ -546,6 +548,7 @@ class Session:
         problems += active_attachments(found)
         problems += attachment_diagnostics(found, config)
         problems += all_incident_diagnostics(archive.incidents)
+        problems += theme_deprecations(config, self._environment())
         whole_site = templates_changed or files_came_or_went or self._last is None
         related = related_incidents(archive)
         shown = {i.source: _shown_elsewhere(i) for i in archive.incidents}
@@ -553,10 +556,10 @@ class Session:
         only = None if whole_site else self._only(archive, changed, shown, fingerprints)
         try:
             keep = None if only is None else dict.fromkeys(self._page_paths - only)
-            pages, files, found = _plan(loaded, config, keep, related)
+            pages, files, planned = _plan(loaded, config, keep, related)
         except (OutputRefused, RenderError) as exc:
             return _not_built(loaded, problems, exc.diagnostic)
-        problems += found
+        problems += planned
         if only is None:
             problems += _broken_links(pages, (f.path for f in files), archive.incidents, problems)
         elif self._last is not None:

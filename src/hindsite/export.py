@@ -42,7 +42,8 @@ def incident_record(incident: Incident) -> dict[str, Any]:
         "sections": _section_records(incident.sections),
         "timeline": [_event_record(e) for e in incident.timeline],
         "action_items": [
-            {"text": a.text, "owner": a.owner, "status": a.status, "link": a.link, "line": a.line}
+            {"text": a.text, "owner": a.owner, "status": a.status, "link": a.link, "due": a.due, "group": a.group,
+             "line": a.line}
             for a in incident.action_items
         ],
         "origins": {o.field: _origin_record(o) for o in incident.origins},

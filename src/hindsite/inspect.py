@@ -44,7 +44,8 @@ def describe(incident: Incident) -> Iterator[str]:
     yield ""
     yield f"Action items ({len(incident.action_items)}):"
     for item in incident.action_items:
-        details = ", ".join(f"{k}: {v}" for k, v in (("owner", item.owner), ("status", item.status), ("link", item.link)) if v)
+        fields = (("owner", item.owner), ("status", item.status), ("link", item.link), ("due", item.due), ("group", item.group))
+        details = ", ".join(f"{k}: {v}" for k, v in fields if v)
         yield f"  {item.line:>5}  {_short(item.text)}" + (f"   ({details})" if details else "")
     yield ""
     yield f"Diagnostics ({len(incident.diagnostics)}):"

@@ -18,6 +18,7 @@ from typing import Any
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
+from markdown_it.renderer import RendererHTML
 from markdown_it.rules_block import StateBlock
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
@@ -43,7 +44,7 @@ def new_parser() -> MarkdownIt:
         .enable(["table", "strikethrough"])
         .use(footnote_plugin)
     )
-    plain_fence = parser.renderer.rules["fence"]
+    plain_fence = _html_rules(parser)["fence"]
 
     def captioned_fence(renderer: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         rendered: str = plain_fence(tokens, idx, options, env)
@@ -163,14 +164,23 @@ def _push_paragraph(state: StateBlock, entry: _FlatEntry, hidden: bool) -> None:
     state.push("paragraph_close", "p", -1).hidden = hidden
 
 
+def _html_rules(parser: MarkdownIt) -> Mapping[str, Callable[..., str]]:
+    """The render rules of the parser's HTML renderer (markdown-it's default), to wrap."""
+    renderer = parser.renderer
+    if not isinstance(renderer, RendererHTML):  # markdown-it types its renderer as a protocol, which has no rules
+        raise TypeError(f"hindsite renders Markdown with markdown-it's RendererHTML, not {type(renderer).__name__}")
+    return renderer.rules
+
+
 def _link_footnotes_only_in_scope(parser: MarkdownIt) -> None:
     """Footnotes link to their references and back only in a text rendered with a scope (`Parsed.html`).
 
     Without one (a timeline entry, an action item) their ids could not be told from another text's
     on the same page, so the reference is its number alone and the note has no way back.
     """
-    linked_reference = parser.renderer.rules["footnote_ref"]
-    way_back = parser.renderer.rules["footnote_anchor"]
+    rules = _html_rules(parser)
+    linked_reference = rules["footnote_ref"]
+    way_back = rules["footnote_anchor"]
 
     def reference(renderer: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         if "docId" in env:
@@ -470,8 +480,9 @@ def _top_level_blocks(tokens: Sequence[Token]) -> tuple[tuple[int, int, int, int
     i = 0
     while i < len(tokens):
         j = block_end(tokens, i)
-        if tokens[i].level == 0 and tokens[i].map:
-            first, last = tokens[i].map
+        token = tokens[i]
+        if token.level == 0 and token.map:
+            first, last = token.map
             blocks.append((first, last, i, j))
         i = j + 1
     return tuple(blocks)

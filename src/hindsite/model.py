@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .diagnostics import Diagnostic
 
-#: The canonical section keys, in the order a report shows them.
+#: The canonical section keys, in the order an incident's page shows them.
 SECTION_KEYS: tuple[str, ...] = (
     "summary",
     "impact",
@@ -29,7 +29,7 @@ SECTION_KEYS: tuple[str, ...] = (
     "other",
 )
 
-#: The heading a report page shows, and `hindsite migrate` writes, for each section key.
+#: The heading an incident's page shows, and `hindsite migrate` writes, for each section key.
 SECTION_LABELS: Mapping[str, str] = {
     "summary": "Summary",
     "impact": "Impact",
@@ -62,7 +62,7 @@ class Section:
     the heading in the source file (or of the body when there is no heading). `children` are the
     sub-sections, in the author's order, each with its own heading and key; `text_with_children` is
     everything under the heading as written, sub-sections and their headings included ("" when there
-    are none: it is `text`).
+    are none: it is `text`). `prompts` say what a template asked the author to write here (a draft's guidance).
     """
 
     key: str
@@ -74,6 +74,7 @@ class Section:
     body_line: int = 0  # the file line `text` starts on (0 when unknown)
     children: tuple[Section, ...] = ()
     text_with_children: str = ""
+    prompts: tuple[str, ...] = ()  # the template notes left in its own text, in order, without their `!!` marks
 
     @property
     def whole_text(self) -> str:
@@ -107,13 +108,21 @@ class TimelineEvent:
 
 @dataclass(frozen=True, slots=True)
 class ActionItem:
-    """A follow-up task. `status` is "open", "done" or None when the source does not say."""
+    """A follow-up task, with what its line or row states; None where the source does not say.
+
+    `status` is "open" or "done" (closed: done, or "won't do"); `link` an address or a
+    ticket ("OPS-12", "#123"); `due` the date it is due by, as written ("2024-05-01",
+    "May 1"); `group` what it is listed under: a label above it ("Short term") or the
+    item it is a sub-task of.
+    """
 
     text: str
     owner: str | None
     status: str | None
     link: str | None
     line: int
+    due: str | None = None
+    group: str | None = None
 
 
 #: How a fact was obtained: written in the document, worked out from other facts, or left out.
@@ -200,12 +209,12 @@ class Incident:
         return minutes_between(self.started_at, self.resolved_at)
 
 
-#: Where a part stands in a report (the page, the canonical document): the preamble first, the closing last.
+#: Where a part stands on an incident's page and in its canonical document: the preamble first, the closing last.
 _PLACES: Mapping[str, int] = {key: n for n, key in enumerate((PREAMBLE, *SECTION_KEYS, CLOSING))}
 
 
-def in_report_order(sections: Sequence[Section]) -> list[Section]:
-    """Top-level sections in the order a report shows them; each keeps its sub-sections in the author's order.
+def in_page_order(sections: Sequence[Section]) -> list[Section]:
+    """Top-level sections in the order an incident's page shows them; each keeps its sub-sections in the author's order.
 
     The preamble comes first and the closing last; between them, sections in
     canonical order (`SECTION_KEYS`), in the author's order within a key. A

@@ -16,7 +16,7 @@ import signal
 import sys
 import threading
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, TypeVar
 
@@ -50,9 +50,10 @@ def map_in_processes(work: Callable[[Item], Result], items: Sequence[Item]) -> l
     return list(each_in_processes(work, items))
 
 
-def each_in_processes(work: Callable[[Item], Result], items: Sequence[Item]) -> Iterator[Result]:
+def each_in_processes(work: Callable[[Item], Result], items: Sequence[Item]) -> Generator[Result, None, None]:
     """`work(item)` for each item, in order, as results arrive: a caller that uses each result
-    and lets it go never holds them all at once. Spread like `map_in_processes`.
+    and lets it go never holds them all at once. Spread like `map_in_processes`; closing the
+    generator early stops the workers.
     """
     workers = worker_count()
     if len(items) < PARALLEL_FROM or workers < 2:

@@ -38,7 +38,9 @@ from pathlib import Path
 try:
     import fcntl
 except ImportError:  # Windows: no advisory locks of this kind
-    fcntl = None  # type: ignore[assignment]
+    _FLOCK = False
+else:
+    _FLOCK = True
 
 #: What a publishing set-up keeps in the output folder (a gh-pages checkout, a custom domain), carried into every new site.
 KEPT = (".git", "CNAME", ".nojekyll")
@@ -111,7 +113,7 @@ def output_lock(
     holds it, however that process ends. On a file system that cannot lock (some
     network mounts), and on Windows, the block runs unlocked.
     """
-    if fcntl is None:
+    if not _FLOCK:
         yield
         return
     path = lock_path(output)
@@ -244,7 +246,7 @@ def _renameat2() -> Callable[..., int] | None:
         return None
     function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
     function.restype = ctypes.c_int
-    return function  # type: ignore[no-any-return]
+    return function
 
 
 @contextmanager

@@ -13,7 +13,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol
 
 import frontmatter.default_handlers as fm_handlers
 import yaml
@@ -523,7 +523,7 @@ def _check_yaml_depth(raw: str) -> None:
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_FRONT_MATTER_DEPTH:
-                raise _TooDeep(event.start_mark.line)
+                raise _TooDeep(event.start_mark.line if event.start_mark is not None else -1)
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
 
@@ -590,8 +590,8 @@ def _explain_yaml(exc: yaml.YAMLError, raw: str) -> tuple[int, str]:
     """(0-based line in the block, what is wrong and what to do) for the common mistakes; the parser's words otherwise."""
     lines = raw.split("\n")
     context, problem = str(getattr(exc, "context", "") or ""), str(getattr(exc, "problem", "") or "")
-    opened: Any = getattr(exc, "context_mark", None)
-    found: Any = getattr(exc, "problem_mark", None) or opened
+    opened: _Mark | None = getattr(exc, "context_mark", None)
+    found: _Mark | None = getattr(exc, "problem_mark", None) or opened
     line = found.line if found is not None else 0
     text = lines[line] if line < len(lines) else ""
     if "quoted scalar" in context and "end of stream" in problem and opened is not None:
@@ -660,7 +660,14 @@ def _last_quoted_before(raw: str, lines: list[str], position: tuple[int, int]) -
     return None
 
 
-def _char_at(lines: list[str], mark: Any, default: str) -> str:
+class _Mark(Protocol):
+    """Where PyYAML found something (its pure-Python and libyaml marks alike): 0-based line and column."""
+
+    line: int
+    column: int
+
+
+def _char_at(lines: list[str], mark: _Mark | None, default: str) -> str:
     if mark is None or mark.line >= len(lines) or mark.column >= len(lines[mark.line]):
         return default
     return lines[mark.line][mark.column]
@@ -695,7 +702,8 @@ def _parser_words(context: str, problem: str, whole: str) -> str:
 
 
 def _yaml_kind(value: Any) -> str:
-    return {list: "list", str: "plain text"}.get(type(value), type(value).__name__)
+    names: dict[type, str] = {list: "list", str: "plain text"}
+    return names.get(type(value), type(value).__name__)
 
 
 def _toml_line(message: str) -> int | None:

@@ -19,6 +19,8 @@ from typing import TypeVar
 from urllib.parse import quote
 
 import jinja2
+import jinja2.meta
+import jinja2.nodes
 
 from . import __version__, charts, feeds, urls
 from . import diagnostics as diag
@@ -35,7 +37,7 @@ from .reports import Period, PeriodReport, archive_reports, undated
 from .search import search_files
 from .slugs import group_slug
 from .stats import ArchiveStats, FollowUp, archive_stats, service_stats
-from .views import ReportView, date_fact, link_rewriter, report_view, section_views
+from .views import REPORT_NAMES, IncidentPage, ReportNames, date_fact, incident_page, link_rewriter, section_views
 
 PAGE_SIZE = 100  # rows per page of any long list; the rest is a click (or a filter) away
 ROW_CHIPS = 10  # services, and tags, a row of a list shows; the rest are counted and a click away
@@ -115,15 +117,15 @@ class FollowUpCounts:
 class _Planned:
     """A page to render: its template and what makes its context, so pages can be rendered in any process.
 
-    The context is made where the page is rendered, so that a report's view
-    (its sections with links rewritten) exists only while its page does.
+    The context is made where the page is rendered, so that an incident's page
+    view (its sections with links rewritten) exists only while its page does.
     """
 
     path: str
     source: str
     template: str
     context: Callable[[], Mapping[str, object]]
-    # A report page reads its incident and a few others, so it is rendered in a worker process. A page that lists
+    # An incident page reads its incident and a few others, so it is rendered in a worker process. A page that lists
     # the archive is rendered here: a worker reading every incident would end up with its own copy of the archive.
     in_worker: bool = False
 
@@ -200,7 +202,7 @@ def render_site(
     env = make_environment(config)
     site = _site_view(config)
     levels = config.severity.levels
-    report_of = _report_maker(archive, config, frozenset(files), related if related is not None else related_incidents(archive))
+    page_of = _incident_page_maker(archive, config, frozenset(files), related if related is not None else related_incidents(archive))
     stats = archive_stats(archive, levels)
     services = {slug: service_stats(group, levels, config.services.info(group.name))
                 for slug, group in archive.by_service.items()}
@@ -223,7 +225,7 @@ def render_site(
         *_period_pages(page, archive, config),
         page("404.html", "404.html", "404 page"),
     ]
-    planned += [_Planned(urls.incident_url(incident), incident.source, "incident.html", partial(report_of, n), in_worker=True)
+    planned += [_Planned(urls.incident_url(incident), incident.source, "incident.html", partial(page_of, n), in_worker=True)
                 for n, incident in enumerate(archive.incidents)]
     planned += [page(url, "tag.html", f"tag {g.name!r}", group=g, incidents=chunk, pager=pager)
                 for g in archive.by_tag.values() for url, chunk, pager in _paginated(g.incidents, urls.tag_url(g.slug))]
@@ -253,26 +255,80 @@ def render_site(
         yield Page(path, text, "search index")
 
 
-def _report_maker(
+def _incident_page_maker(
     archive: Archive, config: SiteConfig, published: frozenset[str], related: Mapping[str, tuple[Incident, ...]]
 ) -> Callable[[int], Mapping[str, object]]:
-    """The context of the report page of the `n`th incident in the archive's order."""
+    """The context of the page of the `n`th incident in the archive's order."""
     known_docs = {i.content_path: i for i in archive.incidents}
 
     def context(n: int) -> Mapping[str, object]:
-        incident = archive.incidents[n]
-        return {"report": _report(incident, n, archive, config, published, related, known_docs), "incident": incident}
+        return _incident_context(_incident_page(archive.incidents[n], n, archive, config, published, related, known_docs))
 
     return context
 
 
-def _searched(incident: Incident) -> ReportView:
-    """What the search index reads of a report: its sections in page order, with their anchors.
+def _incident_context(page: IncidentPage) -> Mapping[str, object]:
+    """An incident page's template context: `incident`, and `report`, its name for themes written for 0.1
+    (`theme_deprecations` warns of those)."""
+    return {"incident": page, "report": ReportNames(page)}
+
+
+def _searched(incident: Incident) -> IncidentPage:
+    """What the search index reads of an incident's page: its sections in page order, with their anchors.
 
     Their words are those of the page: rewriting links changes attributes, never text.
     """
-    return ReportView(incident=incident, date=date_fact(incident), times=(), sections=tuple(section_views(incident.sections)),
-                      timeline=(), action_items=(), related=(), source_url="", previous=None, next=None)
+    return IncidentPage.of(incident, date_fact=date_fact(incident), times=(),
+                           shown_sections=tuple(section_views(incident.sections)), shown_timeline=(), shown_action_items=())
+
+
+def theme_deprecations(config: SiteConfig, env: jinja2.Environment | None = None) -> list[Diagnostic]:
+    """A `deprecated` warning for each template of the incident page that reads `report`, the page's name until 0.1
+    for what it shows, at its first line doing so, saying what to write instead.
+
+    The templates are read, not rendered: the page's own and every one it extends, includes or imports, so a
+    warning comes once a build however many pages there are. A template that cannot be loaded is left to the
+    build, which reports it.
+    """
+    env = env or make_environment(config)
+    problems = []
+    for filename, tree in _templates_from(env, "incident.html"):
+        if "report" not in jinja2.meta.find_undeclared_variables(tree):
+            continue
+        lines = [node.lineno for node in tree.find_all(jinja2.nodes.Name) if node.name == "report" and node.ctx == "load"]
+        read = [node.attr for node in tree.find_all(jinja2.nodes.Getattr)
+                if isinstance(node.node, jinja2.nodes.Name) and node.node.name == "report" and node.attr in REPORT_NAMES]
+        renamed = ", ".join(f"{REPORT_NAMES[old]} for report.{old}" for old in dict.fromkeys(read or REPORT_NAMES))
+        problems.append(diag.warning(
+            "deprecated", f"the incident page's `report` is now `incident`; `report` still works in this release and "
+            f"goes in the next — write {renamed} (docs/themes.md)", _shown_path(filename), min(lines, default=None)))
+    return problems
+
+
+def _templates_from(env: jinja2.Environment, name: str) -> Iterator[tuple[str, jinja2.nodes.Template]]:
+    """Each template `name` is made of (itself, and those it extends, includes and imports), with its file, once."""
+    loader = env.loader
+    waiting, seen = [name], set()
+    while waiting and loader is not None:
+        name = waiting.pop(0)
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            source, filename, _ = loader.get_source(env, name)
+            tree = env.parse(source, name, filename)
+        except (jinja2.TemplateNotFound, jinja2.TemplateSyntaxError):
+            continue
+        yield filename or name, tree
+        waiting += [found for found in jinja2.meta.find_referenced_templates(tree) if found is not None]
+
+
+def _shown_path(filename: str) -> str:
+    """A template's file as diagnostics name files: relative to the working directory when it is inside it."""
+    try:
+        return Path(filename).resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return filename
 
 
 def _check_templates(env: jinja2.Environment, names: Iterable[str]) -> None:
@@ -288,13 +344,13 @@ def _site_view(config: SiteConfig) -> SiteView:
     return SiteView(config.title, config.description, config.base_url, config.repo_url, f"hindsite {__version__}")
 
 
-def _report(
+def _incident_page(
     incident: Incident, n: int, archive: Archive, config: SiteConfig, published: frozenset[str],
     related: Mapping[str, tuple[Incident, ...]], known_docs: Mapping[str, Incident],
-) -> ReportView:
-    """The report of `incident`, which stands at position `n` of the archive's order."""
+) -> IncidentPage:
+    """The page of `incident`, which stands at position `n` of the archive's order."""
     older, newer = archive.around(n)
-    return report_view(
+    return incident_page(
         incident,
         previous=older,
         next=newer,
@@ -304,11 +360,11 @@ def _report(
     )
 
 
-def render_report_page(
+def render_incident_page(
     incident: Incident, archive: Archive, config: SiteConfig, files: Iterable[str],
     related: Mapping[str, tuple[Incident, ...]], env: jinja2.Environment | None = None,
 ) -> Page | None:
-    """The report page of an edited `incident`, among the neighbours and related incidents of an
+    """The page of an edited `incident`, among the neighbours and related incidents of an
     earlier `archive` that holds a version of it (by id); None when it holds none.
 
     What a running server shows first when a document is saved, before the rest of the site catches up.
@@ -317,8 +373,8 @@ def render_report_page(
     if position is None:
         return None
     known_docs = {i.content_path: i for i in archive.incidents}
-    report = _report(incident, position, archive, config, frozenset(files), related, known_docs)
-    planned = _Planned(urls.incident_url(incident), incident.source, "incident.html", lambda: {"report": report, "incident": incident})
+    page = _incident_page(incident, position, archive, config, frozenset(files), related, known_docs)
+    planned = _Planned(urls.incident_url(incident), incident.source, "incident.html", lambda: _incident_context(page))
     return planned.render(env or make_environment(config), _site_view(config))
 
 
@@ -386,27 +442,34 @@ def _follow_up_pages(page: Callable[..., _Planned], archive: Archive, stats: Arc
 
 
 def rows_script(incidents: Sequence[Incident], levels: Sequence[str]) -> str:
-    """Every incident as one compact row, for filtering and sorting the index in the browser.
+    """Every incident as one compact row, for filtering and sorting the index in the browser, with what the script
+    needs to draw a row as the page does: how many names a row shows, and the page of each service and tag.
 
-    [url, date, title, severity, services, tags, duration, severity rank (0 = most severe, null = none)]
+    {"rowChips": ROW_CHIPS, "services": {name: url}, "tags": {name: url}, "rows": [row…]}, each row
+    [url, date, title, severity, services, tags, duration, severity rank (0 = most severe, null = none),
+     services not indexed, tags not indexed (how many)]
     """
     rank = {level: n for n, level in enumerate(levels)}
     rows = [
         [urls.incident_url(i), i.date.isoformat() if i.date else "", i.title, i.severity or "", list(i.services),
-         list(i.tags), i.duration_minutes, rank.get(i.severity or "")]
+         list(i.tags), i.duration_minutes, rank.get(i.severity or ""), len(i.unindexed_services), len(i.unindexed_tags)]
         for i in incidents
     ]
-    return f"window.hindsiteRows = {_script_json(rows)};\n"
+    services = {name: urls.service_url(group_slug(name)) for i in incidents for name in i.services}
+    tags = {name: urls.tag_url(group_slug(name)) for i in incidents for name in i.tags}
+    data = {"rowChips": ROW_CHIPS, "services": services, "tags": tags, "rows": rows}
+    return f"window.hindsiteRows = {_script_json(data)};\n"
 
 
 def follow_ups_script(follow_ups: Sequence[FollowUp]) -> str:
     """Every action item as one compact row, for filtering the follow-ups in the browser.
 
-    [incident url, incident title, incident date, action (plain text), link, owner, status, services]
+    [incident url, incident title, incident date, action (plain text), reference (`FollowUp.reference`), owner, status,
+     services]
     """
     rows = [
         [urls.incident_url(f.incident), f.incident.title, f.incident.date.isoformat() if f.incident.date else "",
-         inline_text(f.item.text), f.item.link or "", f.item.owner or "", f.item.status or "", list(f.incident.services)]
+         f.action, f.reference, f.item.owner or "", f.item.status or "", list(f.incident.services)]
         for f in follow_ups
     ]
     return f"window.hindsiteFollowUps = {_script_json(rows)};\n"

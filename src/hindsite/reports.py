@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -202,7 +203,7 @@ class PeriodReport:
     impact: ImpactTime
     by_service: tuple[tuple[str, int], ...]  # service → incidents, most first
     without_service: int  # incidents naming no service
-    themes: tuple[Theme, ...]  # shared tags, then root-cause terms
+    themes: tuple[Theme, ...]  # shared tags, then the root-cause terms that set the period apart
     action_items: ActionItemCounts
     notable: tuple[Notable, ...]
     by_quarter: tuple[tuple[Period, int], ...] = ()  # a year's four quarters → incidents; empty for a quarter
@@ -222,7 +223,8 @@ class YearReports:
 
 def period_report(archive: Archive, period: Period, levels: Sequence[str]) -> PeriodReport:
     """The report of one period, which may have no incidents; `levels` is the severity scale, most severe first."""
-    return _report(period, _within(archive.incidents, period), _within(archive.incidents, period.previous), levels, {})
+    return _report(period, _within(archive.incidents, period), _within(archive.incidents, period.previous), levels,
+                   ArchiveTerms.of(archive.incidents))
 
 
 def archive_reports(archive: Archive, levels: Sequence[str]) -> tuple[YearReports, ...]:
@@ -235,7 +237,7 @@ def archive_reports(archive: Archive, levels: Sequence[str]) -> tuple[YearReport
     for incident in archive.incidents:
         if incident.date is not None:
             quarters.setdefault(Period(incident.date.year, (incident.date.month - 1) // 3 + 1), []).append(incident)
-    terms: dict[str, _Terms] = {}
+    terms = ArchiveTerms.of(archive.incidents)
 
     def of(period: Period) -> list[Incident]:
         return [i for q in reversed(period.quarters) for i in quarters.get(q, ())]  # newest first
@@ -261,7 +263,7 @@ def _within(incidents: Iterable[Incident], period: Period) -> list[Incident]:
 
 def _report(
     period: Period, incidents: Sequence[Incident], before: Sequence[Incident], levels: Sequence[str],
-    terms: dict[str, _Terms],
+    terms: ArchiveTerms,
 ) -> PeriodReport:
     services = Counter(name for i in incidents for name in i.services)
     return PeriodReport(
@@ -349,7 +351,7 @@ class _Terms:
 
 
 #: Words that say nothing about a cause: English function words, common verbs, adjectives and
-#: numbers, and words every postmortem uses. Also dropped: words under three letters, and words of
+#: numbers, nouns any account of anything uses (change, check, default, limit, value…), and words every postmortem uses. Also dropped: words under three letters, and words of
 #: five letters or more ending in "ed" (not "eed") or "ly", which are nearly always verbs and adverbs.
 STOP_WORDS = frozenset("""
 a about above across after afterwards again against all almost alone along already also although always am among
@@ -371,6 +373,8 @@ inside outside
 came come comes coming did get gets getting give given gives go goes going gone got keep keeps kept know knew known
 look looks make makes made making put puts ran run runs said say says saw see seen seem seems take takes taking
 took tell told think thought use uses using want way ways went thing things lot part kind
+present absent change check default limit value set number case state level point result side end start step
+work place order fact reason example instance area group type list amount total rest top line item field name
 cause causes causing root trigger triggers fault faults incident incidents outage outages issue issues problem
 problems impact time times minute minutes hour hours day days week weeks month months year years team teams
 people nobody someone customer customers user users service services
@@ -379,16 +383,43 @@ _WORD = re.compile(r"[^\W\d_](?:[\w'’-]*[^\W_])?")
 _CLAUSE = re.compile(r"[.!?;:,()\[\]{}\"“”`]+")
 
 
-def themes(incidents: Sequence[Incident], terms: dict[str, _Terms] | None = None) -> tuple[Theme, ...]:
-    """Tags, then root-cause terms and phrases, shared by at least two of `incidents` (docs/reports.md).
+@dataclass(frozen=True, slots=True)
+class ArchiveTerms:
+    """The background a period's terms are weighed against: how many of the archive's incidents use each root-cause
+    word and phrase. Each incident's terms are found once (`of`), however many reports it appears in."""
 
-    `terms` caches each incident's terms by id, for reports that share incidents.
+    incidents: int
+    words: Mapping[str, int]
+    phrases: Mapping[str, int]
+    found: dict[str, _Terms]  # incident id → its terms
+
+    @classmethod
+    def of(cls, incidents: Sequence[Incident]) -> ArchiveTerms:
+        found = {i.id: _terms_of(i) for i in incidents}
+        words, phrases = Counter[str](), Counter[str]()
+        for terms in found.values():
+            words.update(terms.words.keys())
+            phrases.update(terms.phrases.keys())
+        return cls(len(found), words, phrases, found)
+
+    def terms_of(self, incident: Incident) -> _Terms:
+        if incident.id not in self.found:
+            self.found[incident.id] = _terms_of(incident)
+        return self.found[incident.id]
+
+
+#: How unlikely a term's count in a period must be, were the period's incidents drawn at random from the archive,
+#: for the term to be a theme.
+THEME_SIGNIFICANCE = 0.05
+
+
+def themes(incidents: Sequence[Incident], archive: ArchiveTerms | None = None) -> tuple[Theme, ...]:
+    """Tags shared by at least two of `incidents`, then the root-cause terms and phrases that set them apart from
+    the `archive` they belong to (docs/reports.md). Without an archive, `incidents` are the whole of it, and no term
+    sets them apart from it.
     """
-    cache = terms if terms is not None else {}
-    for incident in incidents:
-        if incident.id not in cache:
-            cache[incident.id] = _terms_of(incident)
-    found = {i.id: cache[i.id] for i in incidents}
+    background = archive if archive is not None else ArchiveTerms.of(incidents)
+    found = {i.id: background.terms_of(i) for i in incidents}
     tag_counts = Counter(key for i in incidents for key in {_tag_key(t) for t in i.tags})
     tags = sorted((key for key, n in tag_counts.items() if n >= 2), key=lambda key: (-tag_counts[key], key))
     said = {_fold(key.replace(" ", "-")) for key in tags}  # a term that is a shared tag adds nothing
@@ -396,13 +427,39 @@ def themes(incidents: Sequence[Incident], terms: dict[str, _Terms] | None = None
     for incident in incidents:
         phrases.update(found[incident.id].phrases.keys())
         words.update(found[incident.id].words.keys())
-    candidates = [(key, n, False) for key, n in phrases.items() if n >= 2 and key.replace(" ", "-") not in said]
-    candidates += [(key, n, True) for key, n in words.items() if n >= 2 and key not in said]
-    chosen = _best_terms(sorted(candidates, key=lambda c: (-c[1], c[2], c[0])), incidents, found)
+    candidates = [(_chance(n, len(incidents), background.phrases.get(key, 0), background.incidents), key, n, False)
+                  for key, n in phrases.items() if n >= 2 and key.replace(" ", "-") not in said]
+    candidates += [(_chance(n, len(incidents), background.words.get(key, 0), background.incidents), key, n, True)
+                   for key, n in words.items() if n >= 2 and key not in said]
+    distinct = sorted((c for c in candidates if c[0] <= THEME_SIGNIFICANCE), key=lambda c: (c[0], -c[2], c[3], c[1]))
+    chosen = _best_terms(((key, n, is_word) for _, key, n, is_word in distinct), incidents, found)
     return (
         *(Theme(_tag_name(key, incidents), "tag", _having(incidents, key)) for key in tags),
         *(Theme(_spelling(key, members, found), "term", members) for key, members in chosen),
     )
+
+
+def _chance(used: int, drawn: int, using: int, total: int) -> float:
+    """The chance that `drawn` incidents picked at random from an archive of `total`, of which `using` use a term,
+    include `used` or more that use it: the upper tail of the hypergeometric distribution (Fisher's exact test).
+
+    Small when the period uses the term far more than the archive does; 1 when the period is the whole archive.
+    """
+    total, using = max(total, drawn), max(using, used)  # the period's incidents are part of the archive
+    if used * total <= drawn * using:
+        return 1.0  # no more than its share: not worth the sum
+    tail, k = 0.0, used
+    while k <= min(using, drawn):
+        term = math.exp(_log_choose(using, k) + _log_choose(total - using, drawn - k) - _log_choose(total, drawn))
+        tail += term
+        if term < tail * 1e-12:
+            break  # past the mode each term is smaller than the last: the rest cannot count
+        k += 1
+    return min(tail, 1.0)
+
+
+def _log_choose(n: int, k: int) -> float:
+    return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
 
 
 def _best_terms(
@@ -455,7 +512,7 @@ def _terms_of(incident: Incident) -> _Terms:
             if term is None:
                 continue
             words.setdefault(*term)
-            if following is not None:
+            if following is not None and following[0] != term[0]:  # "disk disk" is a slip, not a phrase
                 phrases.setdefault(f"{term[0]} {following[0]}", f"{term[1]} {following[1]}")
     return _Terms(words, phrases)
 
@@ -502,7 +559,8 @@ def to_markdown(report: PeriodReport) -> str:
         lines += ["", "## Incidents per service", ""] + [f"- {_md(name)}: {n}" for name, n in report.by_service]
         lines += [f"- no service named: {report.without_service}"] if report.without_service else []
         lines += ["", "## Recurring themes", ""]
-        lines += [_theme_line(t) for t in report.themes] or ["No tag or root-cause term is shared by two incidents."]
+        lines += [_theme_line(t) for t in report.themes] or [
+            "No tag is shared by two incidents, and no root-cause term sets them apart from the archive."]
         lines += ["", "## Action items", "", _action_items_sentence(report.action_items)]
         lines += ["", "## Notable incidents", ""] + [_notable_line(n) for n in report.notable]
         lines += ["", "## All incidents", ""] + _incident_table(report.incidents)

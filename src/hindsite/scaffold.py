@@ -469,6 +469,7 @@ def _reads_back(written: str, expected: Any) -> bool:
     if "\n" in written or "\r" in written:
         return False
     try:
-        return yaml.safe_load(f"value: {written}") == {"value": expected}
+        read_back: object = yaml.safe_load(f"value: {written}")
+        return read_back == {"value": expected}
     except yaml.YAMLError:
         return False

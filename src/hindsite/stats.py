@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from .archive import Archive, Group, Quality, quality
 from .config import ServiceInfo
+from .markup import inline_text
 from .model import WITHHELD, ActionItem, Incident
 
 
@@ -97,6 +98,22 @@ class FollowUp:
 
     item: ActionItem
     incident: Incident
+
+    @property
+    def action(self) -> str:
+        """What is to be done, as plain text."""
+        return inline_text(self.item.text)
+
+    @property
+    def reference(self) -> str:
+        """The item's ticket or address, when its text does not already say it ("" otherwise): said once."""
+        link = self.item.link or ""
+        return "" if link in self.action else link
+
+    @property
+    def address(self) -> bool:
+        """Whether `reference` is an address to follow (http or https), not a ticket's name."""
+        return self.reference.startswith(("http://", "https://"))
 
 
 @dataclass(frozen=True, slots=True)

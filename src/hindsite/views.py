@@ -1,4 +1,4 @@
-"""What a report page shows, derived from an incident: the projections its template receives.
+"""What an incident's page shows, derived from the incident: the projections its template receives.
 
 Sections come in canonical order with unique anchors; the timeline carries
 elapsed times from the start; the time facts say which were worked out and which
@@ -13,9 +13,9 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from html import unescape
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from . import urls
 from .formats import format_clock, format_day, format_duration, format_elapsed, format_instant
@@ -32,8 +32,9 @@ from .model import (
     Origin,
     Section,
     TimelineEvent,
-    in_report_order,
+    in_page_order,
 )
+from .normalise.metadata import FIELD_NAMES
 from .paths import resolve_reference
 from .slugs import slugify
 
@@ -52,23 +53,28 @@ class EventView:
 
 @dataclass(frozen=True, slots=True)
 class ItemView:
+    """An action item: `due` as written and `group` (what it is listed under) are "" when the source does not say."""
+
     html: str
     owner: str
     status: str
     link: str  # an address to follow, or ""
     ticket: str  # a ticket reference without an address, or ""
     line: int
+    due: str = ""
+    group: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class SectionView:
-    """A section as the report shows it: `anchor` is unique within the page.
+    """A section as the incident's page shows it: `anchor` is unique within the page.
 
     `heading` is what its heading and table-of-contents entry say: empty only
     for the preamble and the closing, which have neither. `depth` is 0 for a
     top-level section, 1 for its sub-sections… `events` and `items` are the
     timeline events and action items read from this section's own text, shown
-    beside it.
+    beside it; `items_id` is "action-items" for the first section in page order
+    that has items, where the follow-ups list links, and "" for the others.
     """
 
     key: str
@@ -82,6 +88,8 @@ class SectionView:
     children: tuple[SectionView, ...] = ()
     events: tuple[EventView, ...] = ()
     items: tuple[ItemView, ...] = ()
+    prompts: tuple[str, ...] = ()  # what a template asks the author to write here, shown where the text will go
+    items_id: str = ""
 
     def walk(self) -> Iterator[SectionView]:
         """This section, then its sub-sections at every depth, in page order."""
@@ -109,20 +117,78 @@ class FactView:
 
 
 @dataclass(frozen=True, slots=True)
-class ReportView:
-    incident: Incident
-    date: FactView
+class FieldPrompt:
+    """A front-matter field a template left to fill in: what the facts panel calls it, and what to write."""
+
+    label: str  # "Started"
+    guidance: str  # "when the impact began"
+
+
+@dataclass(frozen=True, slots=True)
+class OtherField:
+    """A front-matter field outside the model, as written: its value in runs of text, each with the address it
+    links to (http, https or mailto only; "" for plain text)."""
+
+    name: str
+    parts: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IncidentPage(Incident):
+    """An incident as its page shows it: the template's `incident`.
+
+    It is the incident, every field as the model has it (`date`, `sections`,
+    `timeline`, `action_items`…), with what the page makes of them: the facts
+    panel's `date_fact` and `times`, the sections, timeline entries and action
+    items as shown (`shown_*`: anchored, links rewritten, each section with the
+    entries and items read from it), related incidents, the neighbours and the
+    source's address.
+    """
+
+    date_fact: FactView
     times: tuple[FactView, ...]  # start, detection, time to detect, end, time to resolve, duration: those known or withheld
-    sections: tuple[SectionView, ...]
-    timeline: tuple[EventView, ...]
-    action_items: tuple[ItemView, ...]
-    related: tuple[Incident, ...]
-    source_url: str
-    previous: Incident | None  # older
-    next: Incident | None  # newer
+    shown_sections: tuple[SectionView, ...]
+    shown_timeline: tuple[EventView, ...]
+    shown_action_items: tuple[ItemView, ...]
+    related: tuple[Incident, ...] = ()
+    source_url: str = ""
+    previous: Incident | None = None  # older
+    next: Incident | None = None  # newer
+    prompts: tuple[FieldPrompt, ...] = ()  # front-matter fields a template left for the author to fill in
+    other_fields: tuple[OtherField, ...] = ()  # front-matter fields hindsite does not read, as written
+
+    @classmethod
+    def of(cls, incident: Incident, **shown: Any) -> IncidentPage:
+        """`incident` with what its page shows (the fields above)."""
+        return cls(**{name: getattr(incident, name) for name in _INCIDENT_FIELDS}, **shown)
 
 
-def report_view(
+_INCIDENT_FIELDS = tuple(f.name for f in fields(Incident))
+
+#: What the incident page's template called the parts of its page until 0.1 (`report.NAME`), and their names on
+#: `incident` now. `report` is kept on the incident page for one release (`ReportNames`); then it goes.
+REPORT_NAMES: Mapping[str, str] = {
+    "incident": "incident", "date": "incident.date_fact", "times": "incident.times",
+    "sections": "incident.shown_sections", "timeline": "incident.shown_timeline",
+    "action_items": "incident.shown_action_items", "related": "incident.related", "source_url": "incident.source_url",
+    "previous": "incident.previous", "next": "incident.next",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ReportNames:
+    """The incident page's `report` for themes written for 0.1: its page under the names `REPORT_NAMES` lists."""
+
+    page: IncidentPage
+
+    def __getattr__(self, name: str) -> object:
+        new = REPORT_NAMES.get(name)
+        if new is None:
+            raise AttributeError(name)
+        return self.page if new == "incident" else getattr(self.page, new.removeprefix("incident."))
+
+
+def incident_page(
     incident: Incident,
     *,
     previous: Incident | None,
@@ -130,25 +196,62 @@ def report_view(
     related: tuple[Incident, ...],
     source_url: str,
     rewrite: Callable[[str], str],
-) -> ReportView:
+) -> IncidentPage:
     used = _Anchors()
     with_ids = tuple(_each_html(view, lambda html: _heading_ids(html, used)) for view in section_views(incident.sections, rewrite))
     in_page = _in_page_anchors(with_ids)
     timeline = tuple(_with_html(e, in_page(rewrite(e.html))) for e in _events_of(incident))
     action_items = tuple(_with_html(i, in_page(rewrite(i.html))) for i in _items_of(incident.action_items))
     shown = tuple(_each_html(view, in_page) for view in with_ids)
-    return ReportView(
-        incident=incident,
-        date=date_fact(incident),
+    return IncidentPage.of(
+        incident,
+        date_fact=date_fact(incident),
         times=time_facts(incident),
-        sections=_with_structure(shown, timeline, action_items),
-        timeline=timeline,
-        action_items=action_items,
+        shown_sections=_with_structure(shown, timeline, action_items),
+        shown_timeline=timeline,
+        shown_action_items=action_items,
         related=related,
         source_url=source_url,
         previous=previous,
         next=next,
+        prompts=tuple(prompt for name, value in incident.extra if (prompt := field_prompt(name, value))),
+        other_fields=tuple(other_field(name, value) for name, value in incident.extra if not field_prompt(name, value)),
     )
+
+
+#: What the facts panel calls each front-matter field of the model.
+FIELD_LABELS: Mapping[str, str] = {
+    "title": "Title", "date": "Date", "severity": "Severity", "services": "Services", "tags": "Tags",
+    "responders": "Responders", "status": "Status", "started_at": "Started", "detected_at": "Detected",
+    "resolved_at": "Resolved", "summary": "Summary", "duration_minutes": "Duration", "timezone": "Time zone",
+}
+_TEMPLATE_PROMPT = re.compile(r"\s*!!(.*?)!!\s*", re.S)
+#: Addresses a reader may follow from a field's value: the web and e-mail, never a script or a local file.
+_SAFE_ADDRESS = re.compile(r"(?:https?://|mailto:)[^\s<>\"']+", re.I)
+
+
+def field_prompt(name: str, value: str) -> FieldPrompt | None:
+    """A model field whose front-matter value is still a template's `!!prompt!!`, with its label; else None."""
+    field = FIELD_NAMES.get(re.sub(r"[\s-]+", "_", name.strip().casefold()))
+    prompt = _TEMPLATE_PROMPT.fullmatch(value)
+    if field is None or prompt is None:
+        return None
+    return FieldPrompt(FIELD_LABELS.get(field, name), " ".join(prompt.group(1).split()))
+
+
+def other_field(name: str, value: str) -> OtherField:
+    """A field as written, its web and e-mail addresses made links (a final full stop or bracket stays text)."""
+    parts: list[tuple[str, str]] = []
+    at = 0
+    for found in _SAFE_ADDRESS.finditer(value):
+        address = found.group(0).rstrip(".,;:!?)]}")
+        if found.start() > at:
+            parts.append((value[at : found.start()], ""))
+        parts.append((address, address))
+        at = found.start() + len(address)
+    if at < len(value):
+        parts.append((value[at:], ""))
+    return OtherField(name, tuple(parts))
 
 
 def date_fact(incident: Incident) -> FactView:
@@ -204,10 +307,10 @@ def _fact(label: str, text: str, iso: str, origin: Origin | None) -> FactView:
 
 
 def section_views(sections: Sequence[Section], rewrite: Callable[[str], str] = lambda html: html) -> tuple[SectionView, ...]:
-    """Sections in page order (`model.in_report_order`), each with a unique anchor and its sub-sections in the
+    """Sections in page order (`model.in_page_order`), each with a unique anchor and its sub-sections in the
     author's order."""
     used = _Anchors()
-    return tuple(_section_view(section, 0, rewrite, used) for section in in_report_order(sections))
+    return tuple(_section_view(section, 0, rewrite, used) for section in in_page_order(sections))
 
 
 def _section_view(section: Section, depth: int, rewrite: Callable[[str], str], used: _Anchors) -> SectionView:
@@ -221,7 +324,15 @@ def _section_view(section: Section, depth: int, rewrite: Callable[[str], str], u
         heading = section.heading or label
     anchor = used.claim(base)
     children = tuple(_section_view(child, depth + 1, rewrite, used) for child in section.children)
-    return SectionView(key, label, heading, anchor, section.line, rewrite(section.html), section.filled, depth, children)
+    html = rewrite(section.html)
+    if section.prompts:  # the list items the prompts stood in are empty: the prompts show instead
+        html = "" if not section.filled else _EMPTY_LIST.sub("", _EMPTY_ITEM.sub("", html))
+    return SectionView(key, label, heading, anchor, section.line, html, section.filled, depth, children,
+                       prompts=section.prompts)
+
+
+_EMPTY_ITEM = re.compile(r"<li>\s*</li>\s*")
+_EMPTY_LIST = re.compile(r"<(ul|ol)>\s*</\1>\s*")
 
 
 def every_view(views: Iterable[SectionView]) -> Iterator[SectionView]:
@@ -246,29 +357,42 @@ def _unchanged(new: tuple[SectionView, ...], old: tuple[SectionView, ...]) -> bo
 def _with_structure(
     views: tuple[SectionView, ...], events: tuple[EventView, ...], items: tuple[ItemView, ...]
 ) -> tuple[SectionView, ...]:
-    """Each timeline section with the events read from it, each action-item section with its items.
+    """Each timeline section with the events read from it, each section with the action items read from it.
 
-    Events and items were read from those sections' text, in order: each belongs to the
-    last section of its kind that starts at or before its line.
+    Events were read from the timeline sections' text, in order: each belongs to the last
+    timeline section that starts at or before its line. Items come from the action-item
+    sections and from tables of items under any heading: each belongs to the last section
+    that starts at or before its line, whatever its key, beside the text it was read from.
     """
     by_line = sorted(every_view(views), key=lambda view: view.line)
-    owners = {
-        "timeline": _owners([v for v in by_line if v.key == "timeline"], [e.line for e in events]),
-        "action_items": _owners([v for v in by_line if v.key == "action_items"], [i.line for i in items]),
-    }
+    timelines = _owners([v for v in by_line if v.key == "timeline"], [e.line for e in events])
+    holders = _owners(by_line, [i.line for i in items])
 
     def placed(view: SectionView) -> SectionView:
         children = tuple(placed(child) for child in view.children)
-        mine = owners.get(view.key, {}).get(view.anchor, [])
-        if not mine and _unchanged(children, view.children):
+        mine = holders.get(view.anchor, [])
+        mine_events = timelines.get(view.anchor, []) if view.key == "timeline" else []
+        if not mine and not mine_events and _unchanged(children, view.children):
             return view
-        if view.key == "timeline":
-            return replace(view, children=children, events=tuple(events[n] for n in mine))
-        if view.key == "action_items":
-            return replace(view, children=children, items=tuple(items[n] for n in mine))
-        return replace(view, children=children)
+        return replace(view, children=children, events=tuple(events[n] for n in mine_events) or view.events,
+                       items=tuple(items[n] for n in mine) or view.items)
 
-    return tuple(placed(view) for view in views)
+    return _with_items_id(tuple(placed(view) for view in views))
+
+
+def _with_items_id(views: tuple[SectionView, ...]) -> tuple[SectionView, ...]:
+    """`views` with the first section in page order that shows items marked as the page's action items."""
+    first = next((view for view in every_view(views) if view.items), None)
+    if first is None:
+        return views
+
+    def marked(view: SectionView) -> SectionView:
+        if view is first:
+            return replace(view, items_id="action-items")
+        children = tuple(marked(child) for child in view.children)
+        return view if _unchanged(children, view.children) else replace(view, children=children)
+
+    return tuple(marked(view) for view in views)
 
 
 def _owners(sections: Sequence[SectionView], lines: Sequence[int]) -> dict[str, list[int]]:
@@ -297,7 +421,7 @@ def _events_of(incident: Incident) -> tuple[EventView, ...]:
     Keyed by the whole incident, the cache would hash every section of it at each look-up. Equal instants
     in other zones are equal datetimes, yet read differently on the page: their offsets are part of the key.
     """
-    offsets = tuple((e.at or e.time).utcoffset() if (e.at or e.time) else None for e in incident.timeline)
+    offsets = tuple(when.utcoffset() if (when := e.at or e.time) else None for e in incident.timeline)
     return _timeline_views(incident.id, incident.started_at, incident.timeline, offsets)
 
 
@@ -344,7 +468,7 @@ def item_view(item: ActionItem) -> ItemView:
     link = item.link or ""
     is_address = link.startswith(("http://", "https://"))
     return ItemView(render_inline(item.text), item.owner or "", item.status or "", link if is_address else "",
-                    "" if is_address else link, item.line)
+                    "" if is_address else link, item.line, item.due or "", item.group or "")
 
 
 def _minutes(delta: dt.timedelta) -> int:
@@ -427,7 +551,7 @@ _LINK_ATTR = re.compile(r'\b(?:href|src)="([^"]*)"')
 
 
 def link_rewriter(incident: Incident, published: frozenset[str], known_docs: Mapping[str, Incident]) -> Callable[[str], str]:
-    """Relative links in a report's sanitised HTML → the published file or the linked incident's page.
+    """Relative links in an incident's sanitised HTML → the published file or the linked incident's page.
 
     The new URLs go through the sanitiser (`markup.url_rewriter`), which escapes them as it writes them;
     a published file's name is percent-encoded once, segment by segment (`urls.file_href`).

@@ -240,6 +240,10 @@ def test_follow_ups_filter_by_owner(watched: WatchedPage, site_url: str, inciden
     owners = visible.locator("td:nth-child(2)").all_text_contents()
     assert [o.strip() for o in owners] == [owner] * counts[owner]
     assert all(visible.nth(n).is_visible() for n in range(counts[owner]))
+    incident_link = visible.first.locator("td:nth-child(4) a")
+    assert (incident_link.get_attribute("href") or "").endswith("#action-items")
+    incident_link.click()  # to the incident's list of action items, wherever in the report they were read
+    expect(page.locator("#action-items")).to_have_count(1)
     watched.assert_clean()
 
 

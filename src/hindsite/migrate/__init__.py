@@ -22,11 +22,11 @@ lost, checked on the text), `doubts` (what a reading leaves open), `files`
 (reading, writing, what is printed).
 """
 
-from .canonical import REWRITTEN, canonical_markdown, migrate_document, section_heading
+from .canonical import canonical_markdown, migrate_document, section_heading
 from .doubts import DOUBT_CODES, doubt_refusal
 from .files import Migration, migrate_file, migrate_paths, summary, unified_diff, write_migration, write_migrations
 from .front_matter import front_matter
-from .record import TIME_WORDS, differences, words
+from .record import REWRITTEN, TIME_WORDS, differences, words
 
 __all__ = [
     "DOUBT_CODES", "REWRITTEN", "TIME_WORDS", "Migration", "canonical_markdown", "differences", "doubt_refusal",

@@ -5,29 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
 
-from ..model import ActionItem, Section, TimelineEvent
-from ..normalise.blocks import Block, parse_blocks
-from ..normalise.timeline import events_from_blocks, split_leading_time
-from ..normalise.times import Context, Zone, scan_dates
+from ..model import ActionItem, TimelineEvent
+from ..normalise import Block, ListItem, WrittenSection, event_texts, parse_blocks, scan_dates, split_leading_time
 from .record import TIME_WORDS, spaced, words
-
-
-@dataclass(frozen=True, slots=True)
-class Part:
-    """A section with its body as written, template notes and app links kept.
-
-    `written` is the document's lines (less a label that opened the section);
-    `text` is what the normaliser reads, with the common indentation removed.
-    """
-
-    section: Section
-    written: str
-    text: str
-    first_line: int  # the file line both start on
-
 
 # --- the timeline --------------------------------------------------------------
 
@@ -66,7 +47,7 @@ class _Layout:
             self.after_list = True
 
 
-def timeline_body(part: Part, events: Mapping[int, TimelineEvent], dates_alone: bool, days: bool = False) -> str | None:
+def timeline_body(part: WrittenSection, events: Mapping[int, TimelineEvent], dates_alone: bool, days: bool = False) -> str | None:
     """Every event in one form; what is not an event (a note on time zones, a sub-heading) stays as written.
 
     Timestamp headings become items too when every one of them can
@@ -88,12 +69,11 @@ class _TimelineWriter:
     """One timeline section laid out again, block by block."""
 
     def __init__(
-        self, part: Part, events: Mapping[int, TimelineEvent], dates_alone: bool, headings_as_items: bool, days: bool
+        self, part: WrittenSection, events: Mapping[int, TimelineEvent], dates_alone: bool, headings_as_items: bool, days: bool
     ) -> None:
         self.blocks = parse_blocks(part.text, part.first_line)
         self.events = events
-        utc = Context(Zone("UTC", dt.UTC))
-        self.written = {p.event.line: p.event.text for p in events_from_blocks(self.blocks, utc)}  # notes kept
+        self.written = event_texts(self.blocks)  # notes kept
         self.lines = _Lines(part)
         self.layout = _Layout()
         self.dates_alone = dates_alone
@@ -313,7 +293,7 @@ def _zone(offset: dt.timedelta | None) -> str:
 
 # --- action items --------------------------------------------------------------
 
-def actions_body(part: Part, items: Mapping[int, ActionItem]) -> str:
+def actions_body(part: WrittenSection, items: Mapping[int, ActionItem]) -> str:
     """Action items as a checklist (`- [ ]` open, `- [x]` done, `- ` unknown); tables and other text stay as written."""
     blocks = parse_blocks(part.text, part.first_line)
     structured = any(b.kind in ("list", "table") for b in blocks)
@@ -348,9 +328,15 @@ def _line_items(block: Block, items: Mapping[int, ActionItem], lines: _Lines, la
         if text:
             layout.block("\n".join(text))
             text = []
-        layout.item([f"- {_checkbox(action)}{lines[number].strip()}"])
+        line = lines[number].strip()
+        # A line that opens with a checkbox has its own: written after another, it would become words of the item.
+        checkbox = "" if _OPENING_CHECKBOX.match(line) else _checkbox(action)
+        layout.item([f"- {checkbox}{line}"])
     if text:
         layout.block("\n".join(text))
+
+
+_OPENING_CHECKBOX = re.compile(r"\[[ xX]\]\s")
 
 
 def _checkbox(item: ActionItem) -> str:
@@ -362,7 +348,7 @@ def _checkbox(item: ActionItem) -> str:
 class _Lines:
     """A section's text by file line number."""
 
-    def __init__(self, part: Part) -> None:
+    def __init__(self, part: WrittenSection) -> None:
         self.first = part.first_line
         self.lines = part.text.split("\n")
         self.end = self.first + len(self.lines)
@@ -374,7 +360,7 @@ class _Lines:
         """Lines `start` to `end` (exclusive), blank lines at either end left out."""
         return "\n".join(self.lines[start - self.first : end - self.first]).strip("\n")
 
-    def items(self, block: Block) -> Iterable[tuple[Any, str, list[str]]]:
+    def items(self, block: Block) -> Iterable[tuple[ListItem, str, list[str]]]:
         """Each top-level item of a list: the item, its first line, and its other lines re-indented under `- `."""
         starts = [item.line for item in block.items]
         for item, end in zip(block.items, [*starts[1:], block.end], strict=True):

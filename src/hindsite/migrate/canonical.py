@@ -9,21 +9,22 @@ from dataclasses import dataclass, replace
 from .. import diagnostics as diag
 from ..config import SiteConfig
 from ..diagnostics import Diagnostic
-from ..model import CLOSING, PREAMBLE, SECTION_LABELS, Incident, Section, in_report_order
-from ..normalise import normalise
-from ..normalise.blocks import Block, parse_blocks
-from ..normalise.sections import (
+from ..model import CLOSING, PREAMBLE, SECTION_LABELS, Incident, Section, in_page_order
+from ..normalise import (
+    Block,
     Heading,
-    RawSection,
+    WrittenSection,
     heading_words,
     is_timestamp_heading,
     label_heading,
+    normalise,
+    parse_blocks,
     read_heading,
     section_key,
-    split_sections,
+    written_sections,
 )
 from ..read import Document, split_front_matter
-from .body import Part, actions_body, timeline_body, without_marker
+from .body import actions_body, timeline_body, without_marker
 from .doubts import doubt_refusal
 from .front_matter import ambiguous_keys, front_matter, front_matter_block, worked_out
 from .kept import unkept
@@ -59,10 +60,11 @@ def canonical_markdown(
     document: Document, incident: Incident, config: SiteConfig, layout: Layout = Layout()
 ) -> str | None:
     """The canonical form of `document`, which normalised to `incident`; None when its sections cannot be found again."""
-    found = _parts(document, incident, config.section_aliases)
+    found = written_sections(document, incident, config.section_aliases)
     if found is None:
         return None
-    parts, parents, title_block = found
+    parts, title_block = found.sections, found.title_block
+    parents = [part.parent for part in parts]
     bodies = [_body(part, incident, layout) for part in parts]
     if any(body is None for body in bodies):
         return None
@@ -85,8 +87,8 @@ def canonical_markdown(
             children.setdefault(parent, []).append(index)
     top = {id(parts[n].section): n for n, parent in enumerate(parents) if parent is None}
     masthead = _masthead(parts, incident)
-    reported = [top[id(section)] for section in in_report_order([parts[n].section for n in top.values()])]
-    # The preamble first, then the sections up to the one the title is read from, then the rest in report order.
+    reported = [top[id(section)] for section in in_page_order([parts[n].section for n in top.values()])]
+    # The preamble first, then the sections up to the one the title is read from, then the rest in page order.
     order = sorted(reported, key=lambda n: 0 if _unheaded(parts[n]) and parts[n].section.key == PREAMBLE
                    else 1 if parts[n].section.line in masthead else 2)
     lines = document.body.split("\n")
@@ -136,13 +138,13 @@ def title_as_written(block: Block) -> str:
     return " ".join(text.split())
 
 
-def _unheaded(part: Part) -> bool:
+def _unheaded(part: WrittenSection) -> bool:
     """The preamble (text before the first heading that is not the summary) and the closing remarks have no heading
-    to go under: the preamble stays first, the closing last (`model.in_report_order`)."""
+    to go under: the preamble stays first, the closing last (`model.in_page_order`)."""
     return part.section.key in (PREAMBLE, CLOSING)
 
 
-def _masthead(parts: Sequence[Part], incident: Incident) -> set[int]:
+def _masthead(parts: Sequence[WrittenSection], incident: Incident) -> set[int]:
     """The lines of the unrecognised sections up to the one whose heading the title was read from, when the
     title comes from a heading left in the body (the incident's own, under an archive-wide "# Postmortems"): they
     stay first, in their order and under their headings as written (`**Instruction:**` stays a label), so that the
@@ -167,70 +169,7 @@ def _masthead_heading(written: str, is_title: bool, level: int) -> str:
     return written
 
 
-def _parts(
-    document: Document, incident: Incident, aliases: Mapping[str, str]
-) -> tuple[list[Part], list[int | None], Block | None] | None:
-    """The incident's sections at every depth, in the author's order, with their text as written and the index
-    of each one's parent, found by splitting the body as the normaliser did.
-
-    The opening heading may have been taken as the title (it is returned
-    beside the sections, or None); the split whose sections start on the
-    incident's lines is the one the normaliser made.
-    """
-    lines = document.body.split("\n")
-    blocks = parse_blocks(document.body, document.body_line)
-    sections = incident.every_section()
-    wanted = [s.line for s in sections]
-    for skip in (0, 1):
-        raw = split_sections(blocks[skip:], lines, document.body_line, aliases)
-        if [r.line for r in raw] == wanted:
-            parts = [_part(r, s, lines, document.body_line) for r, s in zip(raw, sections, strict=True)]
-            return parts, _parents(incident.sections), blocks[0] if skip else None
-    return None
-
-
-def _parents(sections: Sequence[Section]) -> list[int | None]:
-    """The index of each section's parent, in `Incident.every_section` order, as the record nests them."""
-    parents: list[int | None] = []
-
-    def walk(section: Section, parent: int | None) -> None:
-        index = len(parents)
-        parents.append(parent)
-        for child in section.children:
-            walk(child, index)
-
-    for section in sections:
-        walk(section, None)
-    return parents
-
-
-def _part(raw: RawSection, section: Section, lines: Sequence[str], body_line: int) -> Part:
-    """The lines of one section as the normaliser cuts them, before it removes template notes."""
-    taken = list(lines[raw.body_start - body_line : raw.body_end - body_line])
-    labelled = False
-    if raw.label_cut and taken:
-        taken[0] = taken[0][raw.label_cut :].strip()
-        labelled = bool(taken[0])
-    first = raw.body_start
-    while taken and not taken[0].strip():
-        taken.pop(0)
-        first += 1
-    while taken and not taken[-1].strip():
-        taken.pop()
-    text = _dedent(taken, labelled)
-    # Lines under a labelled list item (`- **Impact:** …`, `* 🥏 Impact`) move left with it; others keep
-    # their indentation, which may make them code, as it did where they were written.
-    return Part(section, text if raw.label_cut else "\n".join(taken), text, first)
-
-
-def _dedent(lines: list[str], labelled: bool) -> str:
-    """Common indentation removed; after a label the first line is already flush, so the rest is measured alone."""
-    rest = lines[1:] if labelled and lines else lines
-    cut = min((len(line) - len(line.lstrip(" ")) for line in rest if line.strip()), default=0)
-    return "\n".join(([lines[0]] if labelled and lines else []) + [line[cut:] for line in rest])
-
-
-def _body(part: Part, incident: Incident, layout: Layout) -> str | None:
+def _body(part: WrittenSection, incident: Incident, layout: Layout) -> str | None:
     key = part.section.key
     if key not in REWRITTEN or key in layout.as_written:
         return part.written

@@ -19,8 +19,7 @@ from typing import Any
 import yaml
 
 from ..model import STATED, Incident, minutes_between
-from ..normalise.metadata import FIELD_NAMES
-from ..normalise.times import scan_dates
+from ..normalise import FIELD_NAMES, scan_dates
 from ..read import Document
 from .record import iso
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..model import Incident
-from ..normalise.blocks import parse_blocks
+from ..normalise import parse_blocks
 from ..read import Document
 from .record import TIME_WORDS, words
 

@@ -8,8 +8,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from ..model import ActionItem, Incident, Section, TimelineEvent
-from ..normalise.blocks import parse_blocks
-from ..normalise.times import ABBREVIATIONS, LONG_NAMES, MONTH_NUMBERS, WEEKDAY_NAMES
+from ..normalise import DATE_AND_ZONE_WORDS, parse_blocks
 
 #: Sections whose layout migrate rewrites; every other section keeps its text as written.
 REWRITTEN = ("timeline", "action_items")
@@ -21,13 +20,7 @@ _FIELDS = ("title", "date", "severity", "services", "tags", "responders", "statu
            "unindexed_services", "unindexed_tags")
 _INSTANTS = ("started_at", "detected_at", "resolved_at")
 #: Words a written time may hold, which migrate writes again in its own form: "10:00 PM (EAT) on Jan 5th".
-TIME_WORDS = frozenset(
-    {"am", "pm", "a", "p", "m", "st", "nd", "rd", "th", "t", "z", "at", "on", "utc", "gmt"}
-    | set(MONTH_NUMBERS)
-    | {name[:n] for name in WEEKDAY_NAMES for n in (3, 4, len(name))}
-    | {zone.casefold() for zone in ABBREVIATIONS}
-    | {word for name in LONG_NAMES for word in name.split()}
-)
+TIME_WORDS = frozenset({"am", "pm", "a", "p", "m", "st", "nd", "rd", "th", "t", "z", "at", "on", "utc", "gmt"}) | DATE_AND_ZONE_WORDS
 
 
 def differences(before: Incident, after: Incident) -> list[str]:
@@ -42,7 +35,7 @@ def differences(before: Incident, after: Incident) -> list[str]:
     names, which are written again); each section under sections of the same
     keys as before (no sub-section lifted out of its section); the same
     timeline events (instant, clock time, text) and action items (text,
-    owner, status), in order. Lines, origins, section order, headings and
+    owner, status, ticket, due date, group), in order. Lines, origins, section order, headings and
     diagnostics may differ.
     """
     found = _section_differences(before.every_section(), after.every_section())
@@ -130,7 +123,8 @@ def _item_differences(before: Sequence[ActionItem], after: Sequence[ActionItem])
     return [
         f"the action item of line {old.line} would change"
         for old, new in zip(before, after, strict=True)
-        if (spaced(old.text), old.owner, old.status) != (spaced(new.text), new.owner, new.status)
+        if (spaced(old.text), old.owner, old.status, old.link, old.due, old.group)
+        != (spaced(new.text), new.owner, new.status, new.link, new.due, new.group)
     ]
 
 

@@ -4,12 +4,19 @@ Each concern lives in its own module (blocks, sections, metadata, times,
 timeline, actions, titles, placeholders); this module puts their answers
 together in order of trust: front-matter, then what the body states in
 tables, lines and bullets, then the title, the file name, and the prose.
+
+`__all__` is the normaliser's face: besides `normalise` and the credential
+guard, the readings a document is written back with (`hindsite migrate`) — the
+located blocks, how a heading is read, where each section of an incident is
+written, how a timeline entry and a date are read, the front-matter keys.
+Other stages import these from here, never from the modules behind them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import chain
@@ -18,17 +25,18 @@ from .. import diagnostics as diag
 from ..config import SiteConfig, squash
 from ..diagnostics import Diagnostic
 from ..markup import DEEPEST, Parsed, inline_text, parse, render_markdown, text_of, unsafe_parts
-from ..model import CLOSING, PREAMBLE, ActionItem, Incident, Origin, Section
+from ..model import CLOSING, PREAMBLE, SECTION_LABELS, ActionItem, Incident, Origin, Section
 from ..read import Document
 from ..slugs import document_slug
-from .actions import items_from_blocks
+from .actions import is_action_table, items_from_blocks, items_from_tables, status_placeholders
 from .assets import missing_assets
-from .blocks import Block, is_plain_text, parse_blocks
+from .blocks import Block, ListItem, is_plain_text, parse_blocks
 from .bookends import is_prose
 from .characters import without_unpublishable
 from .derive import check_facts, derive_times, main_window, prose_date, prose_duration, prose_moments, prose_window
 from .guard import guard_secrets, without_secrets
 from .metadata import (
+    FIELD_NAMES,
     Metadata,
     apply_stated,
     body_label,
@@ -39,20 +47,59 @@ from .metadata import (
     undecided_date,
 )
 from .placeholders import TEMPLATE_NOTE, is_unfilled, placeholder_lines
-from .sections import PSEUDO_LEVEL, RawSection, line_heading, names_section, read_heading, split_sections
+from .sections import (
+    PSEUDO_LEVEL,
+    Heading,
+    RawSection,
+    dedent_after_label,
+    heading_words,
+    is_timestamp_heading,
+    label_heading,
+    line_heading,
+    names_section,
+    own_lines,
+    read_heading,
+    section_key,
+    split_sections,
+    without_blank_ends,
+)
 from .timeline import (
     Placed,
     declared_zone,
+    event_texts,
     events_from_blocks,
     order_problems,
     season_problems,
+    split_leading_time,
     undecided_problems,
     untimed_problem,
 )
-from .times import Context, Zone, Zones, leading_stamp, numeric_order, parse_date, scan, scan_dates, stated_zone
+from .times import (
+    DATE_AND_ZONE_WORDS,
+    Context,
+    Zone,
+    Zones,
+    leading_stamp,
+    numeric_order,
+    parse_date,
+    scan,
+    scan_dates,
+    stated_zone,
+)
 from .titles import clean_title, is_generic, plain_title, title_date, title_from_file_name, title_from_text
+from .written import WrittenBody, WrittenSection, written_sections
 
-__all__ = ["guard_secrets", "normalise", "without_secrets"]
+__all__ = [
+    # reading a document
+    "normalise", "guard_secrets", "without_secrets",
+    # its blocks, each with the file lines it was written on
+    "Block", "ListItem", "parse_blocks",
+    # headings and sections
+    "Heading", "read_heading", "label_heading", "section_key", "heading_words", "is_timestamp_heading",
+    "WrittenBody", "WrittenSection", "written_sections",
+    # times, the timeline and the front-matter
+    "DATE_AND_ZONE_WORDS", "scan_dates", "split_leading_time", "event_texts", "FIELD_NAMES",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,9 +149,9 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
     zone, zone_from = _document_zone(parts, blocks, meta, zones, site_zone)
     context = Context(zone, None, _year_hint(meta, written_title, document), order)
 
-    stated = [
+    stated = [  # an action item's owner and status are its own, not the incident's
         s for p in parts if p.section.key != "action_items"
-        for s in stated_in_blocks(p.raw_blocks())
+        for s in stated_in_blocks(b for b in p.raw_blocks() if not is_action_table(b))
     ]
     problems += apply_stated(meta, stated, zones, context, config, document.source)
     prose_window(meta, _passages(parts), context, zones)
@@ -170,7 +217,7 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
         summary=meta.values.get("summary") or _summary_from(sections),
         sections=tuple(sections),
         timeline=tuple(timeline),
-        action_items=tuple(_with_known_owners(_action_items(parts), meta.values.get("responders", ()))),
+        action_items=tuple(_with_known_owners(_action_items(parts, raw_sections), meta.values.get("responders", ()))),
         diagnostics=tuple(without_secrets(problems, config)),
         origins=tuple(meta.origins.values()),
         extra=tuple(meta.extra),
@@ -764,7 +811,7 @@ def _timeline_days(
     Times written before the first date, which no day was given for, may be on any earlier day: then the
     first of the days is not known, and any day before the last agrees with the timeline.
     """
-    days = [p.event.at.date() if p.event.at else p.event.day for p in explicit if p.event.at or p.event.day]
+    days = [day for p in explicit if (day := p.event.at.date() if p.event.at else p.event.day) is not None]
     if not days:
         return None, None
     first = next(p.event for p in explicit if p.event.time or p.event.at or p.event.day)
@@ -772,10 +819,10 @@ def _timeline_days(
         return (dt.date.min + _ONE_DAY, max(days)), None  # an undated first time: the first day is not known
     window = main_window(explicit, anchored)
     if window:
-        first = window[0].event
-        return (min(days), max(days)), (first.at.date(), first.line)  # type: ignore[union-attr]
-    first_dated = next(p.event for p in explicit if p.event.day)
-    return (min(days), max(days)), (first_dated.day, first_dated.line)  # type: ignore[return-value]
+        return (min(days), max(days)), (window[0].at.date(), window[0].placed.event.line)
+    # No event has an instant: the days are those written with a date alone.
+    first_dated = next(((p.event.day, p.event.line) for p in explicit if p.event.day is not None), None)
+    return (min(days), max(days)), first_dated
 
 
 # --- sections ----------------------------------------------------------------
@@ -824,12 +871,8 @@ def _nested(parts: Sequence[_Part], raws: Sequence[RawSection], body_lines: Sequ
 
 def _written_text(raw: RawSection, end: int, body_lines: Sequence[str], body_line: int) -> str:
     """Everything under a heading up to file line `end`, cleaned as a section's text is."""
-    lines = list(body_lines[raw.body_start - body_line : end - body_line])
-    labelled = False
-    if raw.label_cut and lines:
-        lines[0] = lines[0][raw.label_cut :].strip()
-        labelled = bool(lines[0])
-    text = _dedent_after_label(lines, labelled)
+    lines, labelled = own_lines(raw, body_lines, body_line, end)
+    text = dedent_after_label(lines, labelled)
     return _without_app_links(remove_template_notes_keeping_lines(text)).strip()
 
 
@@ -843,19 +886,11 @@ def _part(
     `preamble` is the key of text before the first heading (`_preamble_key`).
     """
     body_line = document.body_line
-    lines = list(body_lines[raw.body_start - body_line : raw.body_end - body_line])
-    raw_text = "\n".join(lines)  # with the label, which may itself be metadata ("Time to repair: 0h 16m")
-    label_leaves_text = False
-    if raw.label_cut and lines:
-        lines[0] = lines[0][raw.label_cut :].strip()
-        label_leaves_text = bool(lines[0])  # "**Impact:** text" rather than "**Impact:**" alone
-    first_line = raw.body_start
-    while lines and not lines[0].strip():
-        lines.pop(0)
-        first_line += 1
-    while lines and not lines[-1].strip():
-        lines.pop()
-    text = _dedent_after_label(lines, label_leaves_text)
+    # With the label, which may itself be metadata ("Time to repair: 0h 16m").
+    raw_text = "\n".join(body_lines[raw.body_start - body_line : raw.body_end - body_line])
+    lines, label_leaves_text = own_lines(raw, body_lines, body_line)  # "**Impact:** text" rather than "**Impact:**" alone
+    lines, first_line = without_blank_ends(lines, raw.body_start)
+    text = dedent_after_label(lines, label_leaves_text)
     clean = _without_app_links(remove_template_notes_keeping_lines(text))
     key = raw.key or preamble
     leading_blank_lines = len(clean) - len(clean.lstrip("\n"))
@@ -870,10 +905,16 @@ def _part(
         parsed = parse(clean, whole.references)
         blocks = tuple(parse_blocks(clean, first_line, parsed, plain=plain))
     html = parsed.html(footnote_scope=str(raw.line))  # sections' lines differ, so their footnotes' ids do
-    section = Section(key, raw.heading, raw.line, shown, html, not is_unfilled(text), first_line + leading_blank_lines)
+    section = Section(key, raw.heading, raw.line, shown, html, not is_unfilled(text), first_line + leading_blank_lines,
+                      prompts=_prompts(text))
     raw_parsed = whole.between(raw.body_start - body_line, raw.body_end - body_line)
     raw_blocks = tuple(parse_blocks(document.body, body_line, raw_parsed, body_lines, plain=plain)) if raw_parsed is not None else None
     return _Part(section, blocks, raw_text, raw.body_start, raw_blocks, plain)
+
+
+def _prompts(text: str) -> tuple[str, ...]:
+    """The guidance of the template notes in a text: `!!Describe the impact!!` → "Describe the impact"."""
+    return tuple(guidance for note in TEMPLATE_NOTE.findall(text) if (guidance := " ".join(note[2:-2].split())))
 
 
 def remove_template_notes_keeping_lines(text: str) -> str:
@@ -889,15 +930,6 @@ def _without_app_links(text: str) -> str:
     return _APP_LINK.sub(lambda m: f"{m.group(1)}{m.group(2)}", text)
 
 
-def _dedent_after_label(lines: list[str], labelled: bool) -> str:
-    """Drop common indentation; after a label the first line is already flush, so measure the rest."""
-    rest = lines[1:] if labelled and lines else lines
-    widths = [len(line) - len(line.lstrip(" ")) for line in rest if line.strip()]
-    cut = min(widths, default=0)
-    dedented = [line[cut:] for line in rest]
-    return "\n".join(([lines[0]] if labelled and lines else []) + dedented)
-
-
 def _unread_front_matter_section(document: Document) -> Section:
     text = f"```yaml\n{document.unread_front_matter}\n```"
     return Section("other", "Front-matter (not read)", document.front_matter_line or 1, text, render_markdown(text))
@@ -906,7 +938,14 @@ def _unread_front_matter_section(document: Document) -> Section:
 def _placeholder_problems(parts: Sequence[_Part], source: str) -> list[Diagnostic]:
     problems = []
     for part in parts:
+        statuses: Counter[int] | None = None  # "TODO" in an action item's status cell is its status: found when needed
         for line, found in placeholder_lines(part.raw_text, part.raw_line):
+            if found.casefold() in ("todo", "to do"):
+                if statuses is None:
+                    statuses = status_placeholders(part.raw_blocks(), any_table=part.section.key == "action_items")
+                if statuses[line] > 0:
+                    statuses[line] -= 1
+                    continue
             what = f"{found!r} (an empty table row)" if found.startswith("|") else repr(found)
             problems.append(diag.warning("placeholder", f"template placeholder {what} was never filled in; "
                                          "write the content or delete the line", source, line))
@@ -951,8 +990,26 @@ def _beyond_limit(kind: str, indexed: Sequence[str], rest: Sequence[str], meta: 
         f"{kind}s that tell incidents apart, or raise the limit", source, origin.line if origin else None)]
 
 
-def _action_items(parts: Iterable[_Part]) -> list[ActionItem]:
-    return [item for p in parts if p.section.key == "action_items" for item in items_from_blocks(p.blocks)]
+def _action_items(parts: Sequence[_Part], raw_sections: Sequence[RawSection]) -> list[ActionItem]:
+    """Every action item in the author's order: those of the action-items sections, and the rows of tables of action
+    items under other headings (a timeline's table holds events, whatever its columns)."""
+    items: list[ActionItem] = []
+    for part, raw in zip(parts, raw_sections, strict=True):
+        if part.section.key == "action_items":
+            above = raw_sections[raw.parent] if raw.parent is not None else None
+            group = _group_name(raw.heading) if above is not None and above.key == "action_items" else None
+            items += items_from_blocks(part.blocks, group)
+        elif part.section.key != "timeline":
+            items += items_from_tables(part.blocks)
+    return items
+
+
+def _group_name(heading: str) -> str | None:
+    """What a part of the action items is called: its heading, less the name of the section it is a part of
+    ("Action items (Short term)", as `hindsite migrate` writes "Short term", is "Short term")."""
+    label = re.escape(SECTION_LABELS["action_items"])
+    noted = re.fullmatch(rf"{label}\s*\((.+)\)", heading.strip(), re.I | re.S)
+    return (noted.group(1) if noted else heading).strip().rstrip(":").strip() or None
 
 
 #: The parts whose prose may state the incident's date, times and length.

@@ -135,14 +135,23 @@ def _dedented(text: str) -> str:
     return "\n".join(line[cut:].rstrip() for line in lines)
 
 
-def _list_items(tokens: list[Token], lines: Sequence[str], first_line: int) -> tuple[ListItem, ...]:
+def _list_items(tokens: list[Token], lines: Sequence[str], first_line: int, level: int = 1) -> tuple[ListItem, ...]:
+    """The items of a list whose items open at token `level`, each with the items of the lists nested in it."""
     items = []
-    for token in tokens:
-        if token.type == "list_item_open" and token.level == 1 and token.map is not None:
-            start, end = token.map
-            text = _strip_marker("\n".join(lines[start:end]))
-            checked, text = _checkbox(text)
-            items.append(ListItem(start + first_line, text, checked))
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token.type != "list_item_open" or token.level != level or token.map is None:
+            i += 1
+            continue
+        close = next((j for j in range(i + 1, len(tokens)) if tokens[j].type == "list_item_close"
+                      and tokens[j].level == level), len(tokens))
+        start, end = token.map
+        text = _strip_marker("\n".join(lines[start:end]))
+        checked, text = _checkbox(text)
+        children = _list_items(tokens[i + 1 : close], lines, first_line, level + 2)
+        items.append(ListItem(start + first_line, text, checked, children))
+        i = close + 1
     return tuple(items)
 
 

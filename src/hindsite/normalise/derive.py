@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 
 from .. import diagnostics as diag
 from ..diagnostics import Diagnostic
@@ -35,26 +36,30 @@ _RESOLVED_WEAKLY = re.compile(r"\b(fixed|mitigated|reverted|rolled back)\b", re.
 _APART = dt.timedelta(hours=24)
 
 
-def main_window(placed: Sequence[Placed], anchored: Collection[dt.date] = ()) -> list[Placed]:
+@dataclass(frozen=True, slots=True)
+class Timed:
+    """A timeline entry with its instant: what the incident's own window is made of."""
+
+    at: dt.datetime
+    placed: Placed
+
+
+def main_window(placed: Sequence[Placed], anchored: Collection[dt.date] = ()) -> list[Timed]:
     """The timed events of the incident itself, in time order: the timeline less isolated events at either end.
 
     An isolated event on one of the `anchored` days (the incident's date as the document gives it) stays.
     """
-    timed = sorted((p for p in placed if p.event.at is not None), key=lambda p: p.event.at)  # type: ignore[arg-type,return-value]
-    while len(timed) >= 3 and _isolated(timed[0], timed[1], timed[-1]) and _day(timed[0]) not in anchored:
+    timed = sorted((Timed(p.event.at, p) for p in placed if p.event.at is not None), key=lambda t: t.at)
+    while len(timed) >= 3 and _isolated(timed[0], timed[1], timed[-1]) and timed[0].at.date() not in anchored:
         timed = timed[1:]
-    while len(timed) >= 3 and _isolated(timed[-1], timed[-2], timed[0]) and _day(timed[-1]) not in anchored:
+    while len(timed) >= 3 and _isolated(timed[-1], timed[-2], timed[0]) and timed[-1].at.date() not in anchored:
         timed = timed[:-1]
     return timed
 
 
-def _day(placed: Placed) -> dt.date:
-    return placed.event.at.date()  # type: ignore[union-attr]
-
-
-def _isolated(edge: Placed, neighbour: Placed, far: Placed) -> bool:
-    gap = abs(neighbour.event.at - edge.event.at)  # type: ignore[operator]
-    rest = abs(far.event.at - neighbour.event.at)  # type: ignore[operator]
+def _isolated(edge: Timed, neighbour: Timed, far: Timed) -> bool:
+    gap = abs(neighbour.at - edge.at)
+    rest = abs(far.at - neighbour.at)
     return gap > _APART and gap > rest
 
 
@@ -69,7 +74,7 @@ def derive_times(meta: Metadata, placed: Sequence[Placed]) -> None:
     window = main_window(placed, {meta.values["date"]} if "date" in meta.values else ())
     if window:
         first = window[0]
-        meta.set("started_at", first.event.at, "timeline", first.event.line, kind=DERIVED, evidence=_evidence(first))
+        meta.set("started_at", first.at, "timeline", first.placed.event.line, kind=DERIVED, evidence=_evidence(first.placed))
     lengths = {name: meta.values.pop(length, None) for length, name in _LENGTHS}
     length_origins = {name: meta.origins.pop(length, None) for length, name in _LENGTHS}
     start = meta.values.get("started_at")
@@ -87,26 +92,26 @@ def derive_times(meta: Metadata, placed: Sequence[Placed]) -> None:
             meta.set(name, counted, origin.how, origin.line, kind=DERIVED,
                      evidence=(f"{minutes} min after the start (line {meta.origins['started_at'].line})",))
         elif event is not None:
-            meta.set(name, event.event.at, "timeline", event.event.line, kind=DERIVED, evidence=_evidence(event))
+            meta.set(name, event.at, "timeline", event.placed.event.line, kind=DERIVED, evidence=_evidence(event.placed))
     _derive_duration(meta)
 
 
 _LENGTHS = (("time_to_detect", "detected_at"), ("time_to_resolve", "resolved_at"))
 
 
-def _on_an_event(at: dt.datetime, window: Sequence[Placed]) -> bool:
-    return any(abs(p.event.at - at) <= dt.timedelta(minutes=1) for p in window)  # type: ignore[operator]
+def _on_an_event(at: dt.datetime, window: Sequence[Timed]) -> bool:
+    return any(abs(t.at - at) <= dt.timedelta(minutes=1) for t in window)
 
 
-def _detection(window: Sequence[Placed], start: dt.datetime) -> Placed | None:
-    return next((p for p in window if _DETECTED.search(p.event.text) and p.event.at >= start), None)  # type: ignore[operator]
+def _detection(window: Sequence[Timed], start: dt.datetime) -> Timed | None:
+    return next((t for t in window if _DETECTED.search(t.placed.event.text) and t.at >= start), None)
 
 
-def _resolution(window: Sequence[Placed]) -> Placed | None:
+def _resolution(window: Sequence[Timed]) -> Timed | None:
     """The last event that says service was back (a weaker word only where none does); one before the start is
     reported by `check_facts`, not skipped."""
-    return next((p for p in reversed(window) if _RESOLVED.search(p.event.text)), None) or next(
-        (p for p in reversed(window) if _RESOLVED_WEAKLY.search(p.event.text)), None)
+    return next((t for t in reversed(window) if _RESOLVED.search(t.placed.event.text)), None) or next(
+        (t for t in reversed(window) if _RESOLVED_WEAKLY.search(t.placed.event.text)), None)
 
 
 def _derive_duration(meta: Metadata) -> None:

@@ -12,11 +12,17 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class ListItem:
-    """A top-level list item: its Markdown source without the marker, and its checkbox."""
+    """A list item: its Markdown source without the marker (its sub-items' lines included), and its checkbox.
+
+    `text` follows the item's file lines from `line` on. `children` are the
+    items of the lists nested in it, each with its own line (none for a list
+    read from raw HTML, whose nested items are lines of `text`).
+    """
 
     line: int
     text: str
     checked: bool | None  # True for [x], False for [ ], None without a checkbox
+    children: tuple[ListItem, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

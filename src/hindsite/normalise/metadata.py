@@ -500,9 +500,9 @@ def _table_pairs(block: Block) -> list[Stated]:
     header = block.rows[0].cells if block.rows else ()
     labels = sum(1 for cell in header if body_label(cell))
     if len(block.rows) == 2 and labels >= 1 and (len(header) >= 3 or labels == len(header)):
-        header, values = block.rows
+        labels_row, values = block.rows
         return [Stated(label, body_label(label) or "", _clean_value(value), values.line, "table")
-                for label, value in zip(header.cells, values.cells, strict=False) if body_label(label) and value.strip()]
+                for label, value in zip(labels_row.cells, values.cells, strict=False) if body_label(label) and value.strip()]
     rows = [r for r in block.rows if len(r.cells) >= 2]
     labelled = [r for r in rows if body_label(r.cells[0])]
     if len(labelled) < 2:
@@ -666,7 +666,8 @@ def resolve_pending(meta: Metadata, context: Context, source: str) -> list[Diagn
     problems: list[Diagnostic] = []
     for item in meta.pending:
         if item.field == "window":
-            start, end = resolve_range(*item.stamps, context, item.value)  # type: ignore[misc]
+            first, second = item.stamps  # a window's two ends
+            start, end = resolve_range(first, second, context, item.value)
             if start.at is not None and end.at is not None:
                 meta.set("started_at", start.at, item.how, item.line)
                 meta.set("resolved_at", end.at, item.how, item.line)

@@ -30,10 +30,6 @@ _RULE_CHARACTERS = re.compile(r"[\s|:-]*")
 _EMPTY_TABLE = re.compile(r"^[ \t]*\|.*\|[ \t]*\n[ \t]*\|?[ \t]*:?-+.*\n(?:[ \t]*\|(?:[ \t]*\|)+[ \t]*(?:\n|$))+", re.M)
 
 
-def remove_template_notes(text: str) -> str:
-    return TEMPLATE_NOTE.sub("", text)
-
-
 def placeholder_lines(text: str, first_line: int) -> Iterator[tuple[int, str]]:
     """(file line, the placeholder) for every marker in `text`, which starts on `first_line`."""
     reported_rows: set[int] = set()

@@ -82,6 +82,7 @@ EXACT: Mapping[str, str] = {
     "lessons learnt": "lessons",
     "lessons": "lessons",
     "what went well": "lessons",
+    "what went right": "lessons",
     "where we got lucky": "lessons",
     "what we learned": "lessons",
     "takeaways": "lessons",
@@ -125,6 +126,7 @@ KEYWORDS: Sequence[tuple[str, str]] = (
     ("preventive", "action_items"),
     ("lessons", "lessons"),
     ("went well", "lessons"),
+    ("went right", "lessons"),
     ("got lucky", "lessons"),
     ("went wrong", "fault"),
     ("went poorly", "fault"),
@@ -335,6 +337,17 @@ def _on_lines(parts: tuple[_Lined, ...], start: int, end: int) -> tuple[_Lined, 
     return parts[first : bisect.bisect_left(parts, end, lo=first, key=lambda part: part.line)]
 
 
+def _cut(item: ListItem, end: int) -> ListItem:
+    """`item` without its lines from `end` on (a heading written at the margin ends it there); its text has a line
+    for each of its file lines."""
+    kept = end - item.line
+    lines = item.text.split("\n")
+    if len(lines) <= kept:
+        return item
+    children = tuple(_cut(child, end) for child in item.children if child.line < end)
+    return replace(item, text="\n".join(lines[:kept]).rstrip(), children=children)
+
+
 @dataclass
 class _Open:
     key: str
@@ -429,6 +442,36 @@ def split_sections(
     return splitter.finish(first_line + len(body_lines))
 
 
+def own_lines(raw: RawSection, body_lines: Sequence[str], body_line: int, end: int | None = None) -> tuple[list[str], bool]:
+    """A section's lines as written, up to file line `end` (its own end when None), less the label that opened it
+    (`**Impact:** text` → `text`); and whether text follows that label on its line."""
+    lines = list(body_lines[raw.body_start - body_line : (raw.body_end if end is None else end) - body_line])
+    labelled = False
+    if raw.label_cut and lines:
+        lines[0] = lines[0][raw.label_cut :].strip()
+        labelled = bool(lines[0])
+    return lines, labelled
+
+
+def without_blank_ends(lines: list[str], first_line: int) -> tuple[list[str], int]:
+    """`lines`, the first on file line `first_line`, less blank lines at either end; and the line they now start on."""
+    start, end = 0, len(lines)
+    while start < end and not lines[start].strip():
+        start += 1
+    while end > start and not lines[end - 1].strip():
+        end -= 1
+    return lines[start:end], first_line + start
+
+
+def dedent_after_label(lines: list[str], labelled: bool) -> str:
+    """Drop common indentation; after a label the first line is already flush, so measure the rest."""
+    rest = lines[1:] if labelled and lines else lines
+    widths = [len(line) - len(line.lstrip(" ")) for line in rest if line.strip()]
+    cut = min(widths, default=0)
+    dedented = [line[cut:] for line in rest]
+    return "\n".join(([lines[0]] if labelled and lines else []) + dedented)
+
+
 class _Splitter:
     def __init__(self, body_lines: Sequence[str], first_line: int, aliases: Mapping[str, str]) -> None:
         self.lines = body_lines
@@ -452,7 +495,7 @@ class _Splitter:
             self.add(block)  # its lines are HTML: they are not split at labels written in Markdown's words
         elif block.kind == "paragraph":
             self._feed_paragraph(block)
-        elif block.kind == "list" and self._labels_allowed():
+        elif block.kind == "list":
             self._feed_list(block)
         else:
             self.add(block)
@@ -477,32 +520,61 @@ class _Splitter:
         self._add_part(block, start, block.end)
 
     def _feed_list(self, block: Block) -> None:
-        """Split a list at items whose label names another section.
+        """Split a list at items whose label names another section, and at headings written at the margin inside it.
 
         Once an item has opened a section, a later sibling with any label
         (`- **Context**: …`) ends it and returns to the section the list began in.
+        Labels are content where `_labels_allowed` says so; a heading line is a heading anywhere.
         """
         start = block.start
         parent = self.opened
         opened_here = False
-        for item in block.items:
-            first, _, more = item.text.partition("\n")
-            labelled = label_heading(first, self.aliases)
-            heading = labelled[0] if labelled else bare_label_item(first, bool(more.strip()), self.aliases)
-            if heading is None and opened_here:
-                sibling = any_label(first)
-                if sibling is not None:
-                    labelled = sibling
-                    heading = Heading(sibling[0].text, LABEL_LEVEL, parent.key if parent else None)
-            if heading is None or (heading.key == self.current_key and not opened_here):
-                continue
-            opened_here = True
-            raw_line = self.line(item.line).rstrip()
-            cut = len(raw_line) - len(first.rstrip()) + labelled[1] if labelled else len(raw_line)
-            self._add_part(block, start, item.line)
-            self.open(heading, item.line, item.line, label_cut=cut)
-            start = item.line
+        labels = self._labels_allowed()  # where the list begins: the sections its labels open do not decide it
+        ends = [item.line for item in block.items[1:]] + [block.end]
+        for item, item_end in zip(block.items, ends, strict=True):
+            if labels and self._opens_at_label(block, item, start, parent, opened_here):
+                start, opened_here = item.line, True
+            after = self._split_at_margin_headings(block, start, item.line + 1, item_end)
+            if after != start:
+                start, parent, opened_here = after, self.opened, False
+                labels = self._labels_allowed()
         self._add_part(block, start, block.end)
+
+    def _opens_at_label(self, block: Block, item: ListItem, start: int, parent: _Open | None, opened_here: bool) -> bool:
+        """Whether `item`'s label opens a section there (it then has: the list's lines before it are added first)."""
+        first, _, more = item.text.partition("\n")
+        labelled = label_heading(first, self.aliases)
+        heading = labelled[0] if labelled else bare_label_item(first, bool(more.strip()), self.aliases)
+        if heading is None and opened_here:
+            sibling = any_label(first)
+            if sibling is not None:
+                labelled = sibling
+                heading = Heading(sibling[0].text, LABEL_LEVEL, parent.key if parent else None)
+        if heading is None or (heading.key == self.current_key and not opened_here):
+            return False
+        raw_line = self.line(item.line).rstrip()
+        cut = len(raw_line) - len(first.rstrip()) + labelled[1] if labelled else len(raw_line)
+        self._add_part(block, start, item.line)
+        self.open(heading, item.line, item.line, label_cut=cut)
+        return True
+
+    def _split_at_margin_headings(self, block: Block, start: int, first: int, end: int) -> int:
+        """Open a section at each line of a list item, from `first` to `end`, that is a heading written at the margin.
+
+        Markdown reads a line at the margin right after an item's text as more of that text (a lazy
+        continuation line), so `Resolution` between two lists is folded into the first one's last item;
+        a reader sees a heading, as in a paragraph (`_feed_paragraph`). Returns where the list's next part starts.
+        """
+        for number in range(first, end):
+            text = self.line(number)
+            if not text.strip() or text[:1].isspace() or not self.line(number - 1).strip():
+                continue
+            heading = line_heading(text.strip(), self.aliases)
+            if heading is not None and heading.key is not None and not self._is_sub_heading(heading):
+                self._add_part(block, start, number)
+                self.open(heading, number, number + 1)
+                start = number + 1
+        return start
 
     def _add_part(self, block: Block, start: int, end: int) -> None:
         part = self._slice(block, start, end)
@@ -516,7 +588,7 @@ class _Splitter:
         if start == block.start and end == block.end:
             return block
         source = "\n".join(self.lines[start - self.first_line : end - self.first_line])
-        items = _on_lines(block.items, start, end)  # a list split at each of its items costs no more than the list
+        items = tuple(_cut(item, end) for item in _on_lines(block.items, start, end))  # costs no more than the list
         rows = _on_lines(block.rows, start, end)
         return Block(block.kind, start, end, source, block.level, source, items, rows)
 

@@ -198,6 +198,13 @@ def _day_note(clock: _Clock) -> str:
     return f"{clock.context.day} (line {clock.day_line})" if clock.day_line else f"{clock.context.day} (incident date)"
 
 
+def event_texts(blocks: Sequence[Block]) -> dict[int, str]:
+    """The text of each timeline entry `blocks` hold, by its line, as the normaliser reads it, whatever its time:
+    the words of an entry do not depend on the zone or day its time is read in."""
+    utc = Context(Zone("UTC", dt.UTC))
+    return {p.event.line: p.event.text for p in events_from_blocks(blocks, utc)}
+
+
 def split_leading_time(text: str, zones: Zones = BUILT_IN) -> tuple[str, str] | None:
     """("10:34 UTC", "rest of the line") when `text` starts with a moment; else None."""
     split = leading_stamp(text, zones)

@@ -18,7 +18,7 @@ import datetime as dt
 import functools
 import re
 import zoneinfo
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 _H = 3600
@@ -67,7 +67,10 @@ class Zone:
     def instant(self, day: dt.date, clock: dt.time) -> dt.datetime:
         """`day` at `clock` in this zone, with the offset of that day fixed in the result."""
         local = dt.datetime.combine(day, clock.replace(tzinfo=None), tzinfo=self.tz)
-        return local.replace(tzinfo=fixed_zone(int(local.utcoffset().total_seconds())))  # type: ignore[union-attr]
+        offset = local.utcoffset()
+        if offset is None:  # every zone hindsite makes has an offset; a tzinfo may still answer None
+            raise ValueError(f"the time zone {self.name} gives no offset for {local:%Y-%m-%d %H:%M}")
+        return local.replace(tzinfo=fixed_zone(int(offset.total_seconds())))
 
     def off_season(self, day: dt.date) -> bool:
         """Whether the region's clocks were not on this abbreviation's time that day (PST written in July)."""
@@ -150,6 +153,16 @@ LONG_NAMES: Mapping[str, str] = {
     "alaska standard time": "AKST", "hawaii standard time": "HST", "hawaii-aleutian standard time": "HST",
     "uk time": "Europe/London", "london time": "Europe/London", "irish time": "Europe/Dublin",
 }
+
+
+#: The words written dates and zones are made of, in lower case: month names and their abbreviations, weekday
+#: names and their short forms (three letters, four, whole), zone abbreviations, and the words of zone names.
+DATE_AND_ZONE_WORDS: frozenset[str] = frozenset(
+    set(MONTH_NUMBERS)
+    | {name[:n] for name in WEEKDAY_NAMES for n in (3, 4, len(name))}
+    | {zone.casefold() for zone in ABBREVIATIONS}
+    | {word for name in LONG_NAMES for word in name.split()}
+)
 
 
 @functools.cache
@@ -609,8 +622,6 @@ class Resolved:
     at: dt.datetime | None
     day: dt.date | None
     clock: dt.time | None
-    zone_written: bool
-    date_written: bool
     undecided: DateFound | None = None
     off_season: Zone | None = None
 
@@ -623,7 +634,7 @@ def resolve(stamp: Stamp, context: Context) -> Resolved:
     at = clock_zone.instant(day, clock) if day is not None and clock is not None else None
     off_season = stamp.zone if stamp.zone and day and stamp.zone.off_season(day) else None
     fixed_clock = at.timetz() if at else (_clock_in(clock_zone, clock, context.day) if clock else None)
-    return Resolved(at, day, fixed_clock, stamp.zone is not None, stamp.date is not None, undecided, off_season)
+    return Resolved(at, day, fixed_clock, undecided, off_season)
 
 
 def _day_of(found: DateFound | None, context: Context) -> tuple[dt.date | None, DateFound | None]:
@@ -799,12 +810,6 @@ def parse_date(text: str, *, day_first: bool | None = None) -> dt.date | None:
         if day is not None:
             return day
     return None
-
-
-def date_spans(text: str) -> Iterator[tuple[int, int]]:
-    """Where dates are written in `text` (with a year or not), for cutting them out of titles."""
-    for found in scan_dates(text):
-        yield found.start, found.end
 
 
 def unknown_zone(text: str, zones: Zones = BUILT_IN) -> str | None:

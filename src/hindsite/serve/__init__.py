@@ -6,7 +6,8 @@ wires them to the same build `hindsite build` runs.
 
 Nothing a rebuild raises stops the preview: a bug, or a file that trips one,
 becomes a problem in the browser's overlay and in the terminal, the last good
-site stays on screen, and the next save rebuilds again.
+site stays on screen (the page of a document just saved, written ahead of the
+rebuild, shows it as saved: the overlay says which), and the next save rebuilds again.
 """
 
 from __future__ import annotations
@@ -83,6 +84,7 @@ class Preview:
         self.state = SiteState(self.output)
         self.builds = 0
         self._has_site = False  # whether a build has written a site to show
+        self._ahead = False  # whether pages were shown ahead of a rebuild that has not written the rest since
         self._written: tuple[str, ...] = ()  # what the last rebuild wrote
         self._started = False
         self._batches: queue.Queue[set[Path] | None] = queue.Queue()
@@ -155,8 +157,7 @@ class Preview:
             errors = len(outcome.problems)
             self.say(f"rebuilt after a change to {what}" + (f"; {errors} error(s)" if errors else ""))
         else:
-            self.say(f"could not rebuild after a change to {what}; "
-                     + ("the last good site is still shown" if outcome.shown is Shown.LAST_GOOD else "no site to show yet"))
+            self.say(f"could not rebuild after a change to {what}; " + _STALE_NOTES[outcome.shown])
 
     def _rebuild(self, changes: Changes) -> _Outcome:
         early: frozenset[str] | None = None
@@ -185,6 +186,7 @@ class Preview:
         if result.stopped:
             return _Outcome(_overlay(result.diagnostics), self._stale())
         self._has_site = True
+        self._ahead = False  # every page is written again: none is ahead of the others
         return _Outcome(_overlay(result.diagnostics), Shown.CURRENT)
 
     def _guarded(self, rebuild: Callable[[], _Outcome], doing: str = "rebuilding the site") -> _Outcome:
@@ -198,8 +200,11 @@ class Preview:
             return _Outcome(_overlay([problem]), self._stale())
 
     def _stale(self) -> Shown:
-        """What the site on screen is when a rebuild did not write: the last good one, if there ever was one."""
-        return Shown.LAST_GOOD if self._has_site else Shown.NOTHING
+        """What the site on screen is when a rebuild did not write: the last good one, if there ever was one, with
+        the pages of documents shown ahead of a rebuild since then as they were saved."""
+        if not self._has_site:
+            return Shown.NOTHING
+        return Shown.EDITED_AHEAD if self._ahead else Shown.LAST_GOOD
 
     def _report(self, problem: Diagnostic, exc: BaseException) -> None:
         """Tell the terminal about a failure: the diagnostic, and the traceback a bug report needs."""
@@ -223,9 +228,11 @@ class Preview:
             return None, exc
         if incidents is None:
             return None, None
+        self._ahead = True
         edited = {i.source for i in incidents}
         errors = [p for p in self.state.problems if p["path"] not in edited]
-        self.state.end_build(errors + _overlay([d for i in incidents for d in i.diagnostics]), self.state.shown)
+        shown = self.state.shown if self.state.shown is Shown.CURRENT else self._stale()
+        self.state.end_build(errors + _overlay([d for i in incidents for d in i.diagnostics]), shown)
         self.say(f"showed the edited page in {(time.perf_counter() - started) * 1000:.0f} ms; rebuilding the rest")
         return frozenset(urls.incident_url(i) for i in incidents), None
 
@@ -249,6 +256,14 @@ class Preview:
                 self.say(problem.format())
         self.say(f"built in {(time.perf_counter() - started) * 1000:.0f} ms")
         return result
+
+
+#: What the terminal says the site on screen is when a rebuild could not write.
+_STALE_NOTES = {
+    Shown.LAST_GOOD: "the last good site is still shown",
+    Shown.EDITED_AHEAD: "the pages of the files saved show them as saved, every other page its last good version",
+    Shown.NOTHING: "no site to show yet",
+}
 
 
 def _overlay(diagnostics: tuple[Diagnostic, ...] | list[Diagnostic]) -> Problems:

@@ -32,6 +32,8 @@ class Shown(enum.Enum):
 
     CURRENT = "current"  # built from the files as they are; a document with errors is published as far as it was read
     LAST_GOOD = "last-good"  # the last rebuild stopped before writing: each page is as it was last built
+    # The same, after the pages of the documents saved were written ahead of the rebuild: those show them as saved.
+    EDITED_AHEAD = "edited-ahead"
     NOTHING = "nothing"  # no build has finished yet: there is no site to show
 
     @property
@@ -42,6 +44,8 @@ class Shown(enum.Enum):
 _HEADLINES = {
     Shown.CURRENT: "hindsite found errors in these files. The site is built from them as far as they could be read.",
     Shown.LAST_GOOD: "hindsite could not rebuild the site. Each page shows its last good version until this is fixed.",
+    Shown.EDITED_AHEAD: "hindsite could not rebuild the site. The page of each file you saved shows it as saved; "
+                        "every other page shows its last good version until this is fixed.",
     Shown.NOTHING: "hindsite could not build the site, so there is nothing to show yet. Fix this and the page reloads.",
 }
 
@@ -94,7 +98,8 @@ class DevServer(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
-        shown = f"[{host}]" if ":" in str(host) else str(host)
+        name = host.decode() if isinstance(host, bytes) else host
+        shown = f"[{name}]" if ":" in name else name
         return f"http://{shown}:{port}/"
 
     def shutdown(self) -> None:

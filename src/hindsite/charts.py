@@ -1,64 +1,91 @@
-"""Inline SVG charts, drawn at build time: readable without JavaScript and in print.
+"""Charts drawn at build time: readable without JavaScript, in print, and at any width.
 
 Each function returns markup that is already escaped and safe to embed. The
 theme colours them through CSS classes (`chart-bar`, `sev-…`).
+
+Their text keeps the size the theme gives it however wide the chart is drawn:
+a bar chart is a table whose bars alone are SVG; columns over time and the time
+axis are SVG without a viewBox, placed in percentages of their width, their text
+in pixels. Axis labels are thinned so that none overlaps another or leaves the
+chart: the labels kept for the narrowest chart (a 320 px phone) are always shown,
+and those kept for a wide one too once the chart is that wide (`chart-label-wide`,
+shown by a container query in the theme).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Sequence
 from html import escape
 
 from markupsafe import Markup
 
-_BAR = 18
-_GAP = 6
 _DOT_RADIUS = 6  # also the width of a time axis slot: dots closer than this cover each other
 _DOT_RADIUS_MAX = 10
+_SLOTS_WIDTH = 608  # the time axis merges dots as if it were this many pixels wide
+
+# The theme draws chart text at 12 px (`.chart text`); a label's width is estimated from its length,
+# generously (digits and capitals are wider than the average letter).
+LABEL_CHAR_PX = 7.5
+LABEL_GAP_PX = 8
+# A chart's box has this much room on each side of its plot for labels to reach into (`.chart-box` padding).
+LABEL_OVERHANG_PX = 28
+# The plot of a chart on a 320 px screen, and of one whose box is 36rem (576 px) wide: see `.chart-box`.
+NARROW_PLOT_PX = 220
+WIDE_PLOT_PX = 576 - 2 * LABEL_OVERHANG_PX
+
+_COLUMNS_HEIGHT = 180
+_AXIS_HEIGHT = 70
 
 
-def bar_chart(pairs: Sequence[tuple[str, int]], title: str, *, label_width: int = 120, width: int = 400) -> Markup:
-    """Horizontal bars, one per (label, count), with the count written at the end of each bar."""
+def bar_chart(pairs: Sequence[tuple[str, int]], title: str) -> Markup:
+    """Horizontal bars, one per (label, count), as a table: the label, then the bar with its count at its end.
+
+    Labels are text of the page, so they keep their size on any screen; a long one is cut short by the theme
+    (with its whole text in the page and in its tooltip).
+    """
     if not pairs:
         return Markup("")
     most = max(count for _, count in pairs) or 1
-    room = width - label_width - 40
-    height = len(pairs) * (_BAR + _GAP) + _GAP
     rows = []
-    for n, (label, count) in enumerate(pairs):
-        y = _GAP + n * (_BAR + _GAP)
-        length = max(1, round(room * count / most)) if count else 0
-        css = f"chart-bar {escape(_css_class(label))}"
-        rows.append(
-            f'<text x="{label_width - 8}" y="{y + _BAR - 5}" text-anchor="end" class="chart-label">{escape(_short(label))}</text>'
-            f'<rect x="{label_width}" y="{y}" width="{length}" height="{_BAR}" class="{css}"><title>{escape(label)}: {count}</title></rect>'
-            f'<text x="{label_width + length + 6}" y="{y + _BAR - 5}" class="chart-value">{count}</text>'
+    for label, count in pairs:
+        name = escape(label)
+        css = f"chart-bar {escape(_css_class(label))}".rstrip()
+        bar = (
+            f'<svg class="bar" width="{100 * count / most:.1f}%" height="16" aria-hidden="true" focusable="false">'
+            f'<rect width="100%" height="100%" class="{css}"/></svg>'
+            if count else ""
         )
-    return _svg(title, width, height, "".join(rows))
+        rows.append(
+            f'<tr><th scope="row"><span class="name" title="{name}">{name}</span></th>'
+            f'<td><span class="bar-line">{bar}<span class="chart-value">{count}</span></span></td></tr>'
+        )
+    return Markup(
+        f'<table class="bar-chart"><caption class="visually-hidden">{escape(title)}</caption>'
+        f'<tbody>{"".join(rows)}</tbody></table>'
+    )
 
 
-def column_chart(pairs: Sequence[tuple[str, int]], title: str, *, width: int = 640, height: int = 180) -> Markup:
-    """Vertical columns over time (months, quarters), labelled sparsely so they stay legible."""
+def column_chart(pairs: Sequence[tuple[str, int]], title: str) -> Markup:
+    """Vertical columns over time (months, quarters), each titled with its count, labelled as far as they fit."""
     if not pairs:
         return Markup("")
     most = max(count for _, count in pairs) or 1
-    plot_height = height - 36
-    step = (width - 40) / len(pairs)
-    every = max(1, math.ceil(len(pairs) / 12))
-    parts = [f'<line x1="30" y1="{plot_height}" x2="{width - 4}" y2="{plot_height}" class="chart-axis"/>',
-             f'<text x="26" y="12" text-anchor="end" class="chart-value">{most}</text>']
+    axis_y = _COLUMNS_HEIGHT - 28
+    tallest = axis_y - 20
+    step = 100 / len(pairs)
+    parts = [f'<line x1="0" y1="{axis_y}" x2="100%" y2="{axis_y}" class="chart-axis"/>',
+             f'<text x="0" y="12" class="chart-value">{most}</text>']
     for n, (label, count) in enumerate(pairs):
-        x = 32 + n * step
-        bar = (plot_height - 16) * count / most
+        bar = tallest * count / most
         parts.append(
-            f'<rect x="{x:.1f}" y="{plot_height - bar:.1f}" width="{max(1.0, step - 2):.1f}" height="{bar:.1f}" class="chart-bar">'
-            f"<title>{escape(label)}: {count}</title></rect>"
+            f'<rect x="{n * step + step * 0.1:.3f}%" y="{axis_y - bar:.1f}" width="{step * 0.8:.3f}%" height="{bar:.1f}" '
+            f'class="chart-bar"><title>{escape(label)}: {count}</title></rect>'
         )
-        if n % every == 0:
-            parts.append(f'<text x="{x:.1f}" y="{plot_height + 14}" class="chart-label">{escape(label)}</text>')
-    return _svg(title, width, height, "".join(parts))
+    centres = [(n + 0.5) / len(pairs) for n in range(len(pairs))]
+    labels = [label for label, _ in pairs]
+    parts.extend(_axis_labels(centres, labels, axis_y + 18))
+    return _svg(title, _COLUMNS_HEIGHT, "".join(parts))
 
 
 def histogram(minutes: Sequence[int], title: str) -> Markup:
@@ -69,69 +96,124 @@ def histogram(minutes: Sequence[int], title: str) -> Markup:
     for n, (label, limit) in enumerate(bands):
         low = bands[n - 1][1] if n else -1
         counts.append((label, sum(1 for m in minutes if m > (low or -1) and (limit is None or m <= limit))))
-    return bar_chart(counts, title, label_width=80) if minutes else Markup("")
+    return bar_chart(counts, title) if minutes else Markup("")
 
 
-def time_axis(points: Sequence[tuple[dt.date, str, str, str]], title: str, *, width: int = 640) -> Markup:
+def time_axis(points: Sequence[tuple[dt.date, str, str, str]], title: str) -> Markup:
     """Incidents as dots on a time axis: (date, severity class, label, href relative to the page).
 
-    Dots of one severity class whose centres fall in the same slot, one dot radius wide, would
-    cover each other, so they are drawn as one unlinked dot titled with their count and date
-    range. The chart thus has at most (slots × severity classes) dots however many incidents
-    it shows. Dots come in the order their first incident was given; a lone incident's dot is
-    linked and titled as it always was.
+    Dots of one severity class whose centres fall in the same slot, one dot radius wide on an axis
+    608 px long, would cover each other, so they are drawn as one unlinked dot titled with their count
+    and date range. The chart thus has at most (slots × severity classes) dots however many incidents
+    it shows. Dots come in the order their first incident was given; a lone incident's dot is linked
+    and titled as it always was. The years are marked where they begin.
     """
     if not points:
         return Markup("")
     first = min(p[0] for p in points)
     last = max(p[0] for p in points)
     span = max(1, (last - first).days)
-    left, right, axis_y = 16, width - 16, 44
-    parts = [f'<line x1="{left}" y1="{axis_y}" x2="{right}" y2="{axis_y}" class="chart-axis"/>']
-    for year in range(first.year, last.year + 2):
-        tick = dt.date(year, 1, 1)
-        if first <= tick <= last or year == first.year:
-            x = left + (right - left) * max(0, (tick - first).days) / span
-            parts.append(f'<text x="{x:.1f}" y="{axis_y + 18}" class="chart-label">{year}</text>')
+    axis_y = 44
+    parts = [f'<line x1="0" y1="{axis_y}" x2="100%" y2="{axis_y}" class="chart-axis"/>']
+    ticks = [year for year in range(first.year, last.year + 1) if year == first.year or dt.date(year, 1, 1) <= last]
+    places = [max(0, (dt.date(year, 1, 1) - first).days) / span for year in ticks]
+    parts.extend(_axis_labels(places, [str(year) for year in ticks], axis_y + 18))
     slots: dict[tuple[int, str], list[tuple[float, dt.date, str, str]]] = {}
     for day, severity, label, href in points:
-        offset = (right - left) * (day - first).days / span
-        slots.setdefault((int(offset // _DOT_RADIUS), severity), []).append((left + offset, day, label, href))
+        place = (day - first).days / span
+        slots.setdefault((int(place * _SLOTS_WIDTH // _DOT_RADIUS), severity), []).append((place, day, label, href))
     parts.extend(_dot(dots, severity, axis_y - 12) for (_, severity), dots in slots.items())
-    return _svg(title, width, 70, "".join(parts))
+    # Its dots are links, so the chart is a group of them rather than one image.
+    return _svg(title, _AXIS_HEIGHT, "".join(parts), role="group")
+
+
+def label_width_px(label: str) -> float:
+    """About how wide a chart label is drawn, in pixels: never less than it is."""
+    return len(label) * LABEL_CHAR_PX
+
+
+def thin_labels(places: Sequence[float], labels: Sequence[str], plot_px: float) -> list[int]:
+    """Which labels to show on an axis `plot_px` wide, each centred at its place (0 to 1 along the axis).
+
+    Every label at an even step from the first is kept, with the smallest step of `label_steps` at
+    which none of them overlaps the next (a gap at least between them), except those that would reach
+    further beyond the plot than the chart's box has room for: kept labels never overlap and are never
+    cut off.
+    """
+    inside = [
+        abs(place * plot_px - plot_px / 2) + label_width_px(label) / 2 <= plot_px / 2 + LABEL_OVERHANG_PX
+        for place, label in zip(places, labels, strict=True)
+    ]
+    for step in label_steps(len(labels)):
+        kept = [n for n in range(0, len(labels), step) if inside[n]]
+        if all(_apart(places[a], labels[a], places[b], labels[b], plot_px) for a, b in zip(kept, kept[1:])):
+            return kept
+    return []
+
+
+def label_steps(count: int) -> list[int]:
+    """The steps tried between labels, smallest first: those that divide a year of months (1, 2, 3, 4, 6, 12), then
+    whole years of them, up to one that keeps a single label of `count`."""
+    steps = [1, 2, 3, 4, 6]
+    while steps[-1] < count:
+        steps.append(12 * (len(steps) - 4))
+    return steps
+
+
+def _apart(place: float, label: str, next_place: float, next_label: str, plot_px: float) -> bool:
+    """Whether a label ends a gap or more before the next one begins."""
+    end = place * plot_px + label_width_px(label) / 2
+    return next_place * plot_px - label_width_px(next_label) / 2 >= end + LABEL_GAP_PX
+
+
+def label_tiers(places: Sequence[float], labels: Sequence[str]) -> dict[int, bool]:
+    """The labels an axis shows, each with whether it is shown at every width (True) or on wide charts only.
+
+    Those shown at every width are thinned from those of a wide chart, so the labels of a wide chart
+    are all of them together and still never overlap.
+    """
+    wide = thin_labels(places, labels, WIDE_PLOT_PX)
+    narrow = thin_labels([places[n] for n in wide], [labels[n] for n in wide], NARROW_PLOT_PX)
+    always = {wide[n] for n in narrow}
+    return {n: n in always for n in wide}
+
+
+def _axis_labels(places: Sequence[float], labels: Sequence[str], y: int) -> list[str]:
+    return [
+        f'<text x="{100 * places[n]:.3f}%" y="{y}" text-anchor="middle" '
+        f'class="chart-label{"" if always else " chart-label-wide"}">{escape(labels[n])}</text>'
+        for n, always in label_tiers(places, labels).items()
+    ]
 
 
 def _dot(dots: list[tuple[float, dt.date, str, str]], severity: str, cy: int) -> str:
     """One incident as a linked dot, or several that share a slot as one dot a little larger per doubling."""
     css = f"chart-dot {escape(_css_class(severity))}"
     if len(dots) == 1:
-        x, day, label, href = dots[0]
+        place, day, label, href = dots[0]
         return (
-            f'<a href="{escape(href)}"><circle cx="{x:.1f}" cy="{cy}" r="{_DOT_RADIUS}" class="{css}">'
+            f'<a href="{escape(href)}"><circle cx="{100 * place:.3f}%" cy="{cy}" r="{_DOT_RADIUS}" class="{css}">'
             f"<title>{escape(day.isoformat())}: {escape(label)}</title></circle></a>"
         )
-    x = sum(dot[0] for dot in dots) / len(dots)
+    place = sum(dot[0] for dot in dots) / len(dots)
     earliest = min(dot[1] for dot in dots)
     latest = max(dot[1] for dot in dots)
     days = earliest.isoformat() if earliest == latest else f"{earliest.isoformat()} – {latest.isoformat()}"
     radius = min(_DOT_RADIUS_MAX, _DOT_RADIUS + len(dots).bit_length() - 1)
     return (
-        f'<circle cx="{x:.1f}" cy="{cy}" r="{radius}" class="{css}">'
+        f'<circle cx="{100 * place:.3f}%" cy="{cy}" r="{radius}" class="{css}">'
         f"<title>{days}: {len(dots)} incidents</title></circle>"
     )
 
 
-def _svg(title: str, width: int, height: int, body: str) -> Markup:
+def _svg(title: str, height: int, body: str, *, role: str = "img") -> Markup:
+    """An SVG as wide as its box and `height` pixels high, in a box with room for its labels at either end."""
     label = escape(title)
     return Markup(
-        f'<svg class="chart" role="img" aria-label="{label}" viewBox="0 0 {width} {height}" width="100%" '
-        f'preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg"><title>{label}</title>{body}</svg>'
+        f'<div class="chart-box"><svg class="chart" role="{role}" aria-label="{label}" width="100%" height="{height}" '
+        f'xmlns="http://www.w3.org/2000/svg"><title>{label}</title>{body}</svg></div>'
     )
 
 
 def _css_class(label: str) -> str:
     return f"sev-{label}" if label.startswith("sev") else ""
-
-
-def _short(label: str, limit: int = 22) -> str:
-    return label if len(label) <= limit else label[: limit - 1] + "…"

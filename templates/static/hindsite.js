@@ -443,8 +443,18 @@
     incident.appendChild(link(root + row[0] + "#action-items", row[1]));
     incident.appendChild(document.createTextNode(" "));
     incident.appendChild(text("span", row[2], "muted"));
-    tr.appendChild(text("td", row[7].join(", ")));
+    tr.appendChild(names(row[7]));
     return tr;
+  }
+
+  /* A cell of names ("api, edge-proxy"), each in a span the theme keeps on one line (never broken at a hyphen). */
+  function names(list) {
+    var cell = document.createElement("td");
+    list.forEach(function (name, n) {
+      if (n) { cell.appendChild(document.createTextNode(", ")); }
+      cell.appendChild(text("span", name, "name"));
+    });
+    return cell;
   }
 
   /* ---- filters in the address ------------------------------------------------ */

@@ -215,3 +215,10 @@ def watched(browser: Browser, site_url: str) -> Iterator[WatchedPage]:
 def screenshot_dir() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Say where the screenshots of this run are, so they can be looked at."""
+    written = [folder for folder in (SCREENSHOTS, SCREENSHOTS.parent / "screens") if folder.is_dir() and any(folder.iterdir())]
+    if written:
+        terminalreporter.write_line("screenshots: " + ", ".join(str(folder) for folder in written))

@@ -224,3 +224,17 @@ def test_a_refreshed_index_takes_an_incident_at_the_same_version_as_unchanged() 
     assert differ == frozenset() and unchanged.chosen == refreshed.chosen
     unversioned, _ = index.refreshed(stale, {})  # nothing is known to be unchanged: every incident is read again
     assert dict(unversioned.chosen) == chosen_ids(stale, 5)
+
+
+def test_an_update_that_changes_most_incidents_chooses_as_a_fresh_index() -> None:
+    rng = random.Random(12)
+    incidents = {f"inc-{n:02d}": random_incident(rng, f"inc-{n:02d}") for n in range(30)}
+    index = RelatedIndex.build(incidents.values())
+    before = index.chosen
+    edited = {key: random_incident(rng, key) for key in list(incidents)[:25]}
+    incidents |= edited
+    updated, differ = index.update(edited.values(), ["inc-29"])
+    del incidents["inc-29"]
+    expected = chosen_ids(incidents.values(), 5)
+    assert updated.chosen == expected
+    assert differ == {key for key, found in expected.items() if before.get(key) != found}

@@ -39,7 +39,7 @@ from .normalise.attachments import attachment_diagnostics, masked_copy
 from .parallel import map_in_processes
 from .publish import LockFailed, OutputBusy, output_lock
 from .read import Document, SourceFile, discover, read_document, read_limited
-from .related import related_incidents
+from .related import RelatedIndex, related_incidents
 from .render import RenderError, make_environment, render_report_page, render_site, theme_dir
 from .slugs import document_slug
 from .write import (
@@ -304,7 +304,7 @@ def _build(config: SiteConfig, *, write: bool, timestamp: int | None, use_cache:
         return _not_built(loaded, [d for d in problems if d.code != "empty"], _no_documents(config))
     if cache.problem:
         problems.append(diag.info("cache", cache.problem))
-    related = related_incidents(loaded.archive)
+    related = _related(loaded.archive, cache, surveyed)
     prints = _page_prints(loaded.archive, related, surveyed.keys, render_key) if surveyed is not None else None
     keep = _still_right(cache, prints) if intact and prints is not None and _builtin_pages(config) else {}
     claims, seen = Claims(), list[PageLinks]()
@@ -323,6 +323,18 @@ def _build(config: SiteConfig, *, write: bool, timestamp: int | None, use_cache:
     if surveyed is not None:
         problems += _save_cache(cache, config, surveyed, site_key, loaded, problems, written.paths, prints, seen)
     return BuildResult(loaded, tuple(problems), len(written.paths))
+
+
+def _related(archive: Archive, cache: BuildCache, surveyed: Survey | None) -> Mapping[str, tuple[Incident, ...]]:
+    """Related incidents: with the cache, its index of the last build's brought up to date (kept for the next),
+    which scores again only the incidents a change may touch; a document's cache key is its incident's version."""
+    if surveyed is None:
+        return related_incidents(archive)
+    versions = {i.id: surveyed.keys[PurePosixPath(i.content_path)] for i in archive.incidents}
+    last = cache.related
+    index = last.refreshed(archive.incidents, versions)[0] if last is not None else None
+    cache.related = index or RelatedIndex.build(archive.incidents, versions=versions)
+    return cache.related.related_in(archive)
 
 
 def _save_cache(

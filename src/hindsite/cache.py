@@ -5,9 +5,10 @@ file's bytes, its path, the configuration, the set of files in the archive and
 hindsite's own code, so an unchanged document is never read again. And the
 last build as a whole: the key of everything it read, the diagnostics it
 reported and the size and time of every file it wrote, so a build in which
-nothing changed does nothing.
+nothing changed does nothing. Beside them, what the last build worked out from
+the whole archive and a change only touches: the related incidents' index.
 
-The two are separate files, so that a build in which nothing changed reads
+Each is a file of its own, so that a build in which nothing changed reads
 only the small one. Each carries a checksum; one that is unreadable, corrupt or
 written by other code is discarded and rebuilt, never trusted.
 """
@@ -28,11 +29,13 @@ from . import __version__
 from .diagnostics import Diagnostic
 from .linkcheck import PageLinks
 from .model import Incident
+from .related import RelatedIndex
 
 FOLDER = ".hindsite-cache"
 _LAST = "last-build.pickle"  # small: read on every build
 _DOCUMENTS = "documents.pickle"  # large: read only when something changed
 _LINKS = "links.pickle"  # each page's links and anchors: read only when some pages are kept
+_RELATED = "related.pickle"  # the related incidents' index: read only when something changed
 _MAGIC = b"hindsite-cache\n"
 
 
@@ -121,6 +124,9 @@ class BuildCache:
     problem: str = ""
     _documents: dict[str, Incident] | None = None
     _links: dict[str, PageLinks] | None = None
+    _related: RelatedIndex | None = None
+    _related_read: bool = False
+    _related_changed: bool = False
 
     @classmethod
     def open(cls, folder: Path | None) -> BuildCache:
@@ -141,6 +147,18 @@ class BuildCache:
         if self._links is None:
             self._links = self._read(_LINKS) or {}
         return self._links
+
+    @property
+    def related(self) -> RelatedIndex | None:
+        """The last build's related incidents' index (None: there is none); set it to keep this build's."""
+        if not self._related_read:
+            found = self._read(_RELATED)
+            self._related, self._related_read = found if isinstance(found, RelatedIndex) else None, True
+        return self._related
+
+    @related.setter
+    def related(self, index: RelatedIndex) -> None:
+        self._related, self._related_read, self._related_changed = index, True, True
 
     def _read(self, name: str) -> Any:
         path = self.folder / name if self.folder else None
@@ -176,6 +194,8 @@ class BuildCache:
         documents = self.documents
         self._write(_DOCUMENTS, {key: documents[key] for key in used if key in documents})
         self._write(_LINKS, {page.path: page for page in links if page.path.endswith(".html")})
+        if self._related_changed:
+            self._write(_RELATED, self._related)
         self._write(_LAST, last)
 
     def _forget_last(self) -> None:

@@ -100,6 +100,10 @@ class RelatedIndex:
     def build(cls, incidents: Iterable[Incident], limit: int = 5, versions: Mapping[str, str] | None = None) -> RelatedIndex:
         """Choose for every incident (in worker processes when there are many)."""
         entries = {incident.id: entry_of(incident) for incident in incidents}
+        return cls._of(entries, limit, {i: v for i, v in (versions or {}).items() if i in entries})
+
+    @classmethod
+    def _of(cls, entries: Mapping[str, Entry], limit: int, versions: Mapping[str, str]) -> RelatedIndex:
         members = _members(entries)
         newest = {key: _newest(ids) for key, ids in members.items()}
         weights = _weights(members, len(entries), _words(members))
@@ -107,9 +111,8 @@ class RelatedIndex:
         # Only ids cross between processes; the index reaches the workers by fork.
         ordered = sorted(entries, key=lambda incident_id: entries[incident_id].age, reverse=True)
         ranked = map_in_processes(scorer.rank, ordered)
-        known = {i: v for i, v in (versions or {}).items() if i in entries}
         return cls(limit, entries, members, newest, weights, {i: r[0] for i, r in zip(ordered, ranked)},
-                   {i: r[1] for i, r in zip(ordered, ranked)}, known)
+                   {i: r[1] for i, r in zip(ordered, ranked)}, versions)
 
     def update(self, changed: Iterable[Incident], removed: Iterable[str] = ()) -> tuple[RelatedIndex, frozenset[str]]:
         """The index once `changed` incidents (new, or edited, by id) are in and the `removed` ids are out,
@@ -123,6 +126,10 @@ class RelatedIndex:
         gone = {incident_id for incident_id in removed if incident_id in self.entries and incident_id not in fresh}
         before = {i: self.entries[i] for i in chain(gone, fresh) if i in self.entries}
         entries = {i: e for i, e in self.entries.items() if i not in gone} | fresh
+        versions = {i: v for i, v in self.versions.items() if i not in gone and i not in incoming}
+        if 2 * len(fresh) > len(entries):  # scoring them one by one would cost more than all of them in parallel
+            index = RelatedIndex._of(entries, self.limit, versions)
+            return index, frozenset(i for i, best in index.best.items() if self._chose_otherwise(i, best))
         members, newest, moved = _moved(self.members, self.newest, self.entries, before, entries, fresh)
         total_changed = len(entries) != len(self.entries)
         words = _words(members) | _words(self.members) if total_changed else {
@@ -139,11 +146,12 @@ class RelatedIndex:
             rechecked = scorer.recheck(incident_id, self.best[incident_id], self.ceilings[incident_id],
                                        touched.get(incident_id, ()), shifts.get(incident_id, _NO_SHIFT))
             best[incident_id], ceilings[incident_id] = rechecked or scorer.rank(incident_id)
-        limit = self.limit
-        differ = frozenset(i for i in chain(fresh, shifts, touched)
-                           if i not in self.best or self.best[i][:limit] != best[i][:limit])
-        versions = {i: v for i, v in self.versions.items() if i not in gone and i not in incoming}
-        return RelatedIndex(limit, entries, members, newest, weights, best, ceilings, versions), differ
+        differ = frozenset(i for i in chain(fresh, shifts, touched) if self._chose_otherwise(i, best[i]))
+        return RelatedIndex(self.limit, entries, members, newest, weights, best, ceilings, versions), differ
+
+    def _chose_otherwise(self, incident_id: str, best: Sequence[str]) -> bool:
+        """Whether `best` chooses other related incidents than this index does for the incident (or it is new)."""
+        return incident_id not in self.best or self.best[incident_id][: self.limit] != best[: self.limit]
 
     def refreshed(self, incidents: Sequence[Incident], versions: Mapping[str, str]) -> tuple[RelatedIndex, frozenset[str]]:
         """The index of exactly `incidents`, as `update` gives it: an incident whose id the index knows at the

@@ -184,18 +184,18 @@ _ZONE_WORDS = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Zones:
-    """The zone names a site knows: the built-in abbreviations, and those site.toml adds or overrides."""
+    """The zone names a site knows: the built-in abbreviations, and those site.toml adds or overrides.
+
+    One object per set of names (`of`), compared by identity, so that what was read with it can be remembered.
+    """
 
     abbreviations: Mapping[str, Zone]
 
     @staticmethod
     def of(extra: Mapping[str, int] | None = None) -> Zones:
-        table = dict(ABBREVIATIONS)
-        for name, seconds in (extra or {}).items():
-            table[name.upper()] = Zone(name.upper(), fixed_zone(seconds))
-        return Zones(table)
+        return _zones_of(tuple((extra or {}).items()))
 
     def named(self, text: str, *, cities: bool = False) -> Zone | None:
         """The zone `text` names as a whole: "PDT", "UTC+2", "+05:30", "Pacific Time", "Europe/Berlin"…
@@ -240,6 +240,14 @@ def _offset_zone(text: str) -> Zone | None:
         return None
     sign = 1 if match.group(1) == "+" else -1
     return Zone(text, fixed_zone(sign * (hours * _H + minutes * 60)))
+
+
+@functools.lru_cache(maxsize=16)
+def _zones_of(extra: tuple[tuple[str, int], ...]) -> Zones:
+    table = dict(ABBREVIATIONS)
+    for name, seconds in extra:
+        table[name.upper()] = Zone(name.upper(), fixed_zone(seconds))
+    return Zones(table)
 
 
 BUILT_IN = Zones.of()
@@ -557,6 +565,13 @@ def scan(text: str, zones: Zones = BUILT_IN) -> list[Stamp]:
     """Every moment written in `text`, a date and a clock time next to each other making one."""
     if not _DIGIT.search(text):
         return []  # every date and time this grammar reads has a digit; most lines of prose have none
+    return list(_scan_remembered(text, zones))
+
+
+# Reading a document asks about the same line several times (the zones it writes, its timeline's entries, a day
+# label...): the answer is worked out once.
+@functools.lru_cache(maxsize=4096)
+def _scan_remembered(text: str, zones: Zones) -> tuple[Stamp, ...]:
     dates = scan_dates(text)
     clocks = scan_clocks(text, zones, skip=[(d.start, d.end) for d in dates])
     clocks = _with_military_after_dates(text, dates, clocks, zones)
@@ -572,7 +587,7 @@ def scan(text: str, zones: Zones = BUILT_IN) -> list[Stamp]:
         else:
             stamps.append(Stamp(date.start, date.end, date, None))
     stamps += [Stamp(c.start, c.end, None, c) for c in clocks if id(c) not in used]
-    return sorted(stamps, key=lambda s: s.start)
+    return tuple(sorted(stamps, key=lambda s: s.start))
 
 
 def _joined(text: str, end: int, start: int) -> bool:

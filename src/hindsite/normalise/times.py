@@ -344,14 +344,13 @@ _MAY_HOLD_YEAR = re.compile("19|20|21").search
 #: What every numeric date holds: a digit, a separator, a digit.
 _NUMERIC_SHAPE = re.compile(r"\d[-/.]\d").search
 #: The first three letters of every month's name, as `MONTH` (case-insensitive) reads them.
-_MONTH_STEMS = frozenset(name[:3] for name in MONTH_NUMBERS)
+_MONTH_STEM = re.compile("|".join(sorted({name[:3] for name in MONTH_NUMBERS})))
 
 
 def _names_a_month(text: str) -> bool:
     """Whether `text` may name a month: case-insensitive patterns match a letter to its capital and 's' to 'ſ',
     which `casefold` turns into the letter."""
-    folded = text.casefold()
-    return any(stem in folded for stem in _MONTH_STEMS)
+    return _MONTH_STEM.search(text.casefold()) is not None
 
 
 _NO_YEAR = object()

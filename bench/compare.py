@@ -24,6 +24,11 @@ same documents, and measures per tool:
 - largest HTML page: the size of the largest page the build wrote, so a page
   that lists the whole archive shows as one that grows with N.
 
+Under the table, each of hindsite's targets (see TARGETS) with its figure and
+"met" or "not met", at N = 10,000 (or the largest N measured, said so);
+--growth also builds hindsite at 50,000 documents and checks that its time and
+memory per document grow no faster than the archive.
+
 MkDocs and Pelican take minutes at 10,000 documents, so they run only where
 N <= --slow-max (1,000 by default). docs/performance.md says how each project is
 laid out and what each column means.
@@ -66,6 +71,11 @@ SEED = 7
 SAMPLE_SECONDS = 0.02
 PSS_EVERY = 5  # samples
 WARM_UP_COUNT = 20
+TARGET_SIZE = 10_000  # the N the targets are set at
+GROWTH_SIZE = 50_000
+#: Per-document time or memory at GROWTH_SIZE over that at TARGET_SIZE that still counts as growing no faster
+#: than the archive: a tenth above 1 for the noise between two runs on a shared machine.
+GROWTH_LIMIT = 1.10
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -671,6 +681,66 @@ def largest_pages(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
+@dataclass(frozen=True)
+class Target:
+    """One of hindsite's targets: what is measured, its figure, the limit it must not pass."""
+
+    name: str
+    figure: float | None  # None: not measured in this run
+    limit: float
+    unit: str = ""  # "s" for seconds; "" for a ratio
+
+    @property
+    def met(self) -> bool | None:
+        return None if self.figure is None else self.figure <= self.limit
+
+    def line(self, width: int) -> str:
+        def shown(value: float) -> str:
+            return f"{value:.2f} s" if self.unit == "s" else f"{value:.2f}"
+
+        figure = "not measured" if self.figure is None else f"{shown(self.figure)} (at most {shown(self.limit)})"
+        verdict = {True: "met", False: "not met", None: "-"}[self.met]
+        return f"  {self.name.ljust(width)}  {figure.ljust(24)}  {verdict}"
+
+
+def targets(results: list[Result], size: int = TARGET_SIZE, growth: int = GROWTH_SIZE) -> tuple[int | None, list[Target]]:
+    """hindsite's targets at N = `size` (else the largest N where hindsite and Hugo were both measured), and the
+    growth from `size` to `growth` when hindsite was built at both: (the N they were taken at, the targets)."""
+    mine = {result.n: result for result in results if result.tool == "hindsite"}
+    hugo = {result.n: result for result in results if result.tool == "hugo"}
+    both = sorted(set(mine) & set(hugo))
+    n = size if size in both else (both[-1] if both else None)
+    found: list[Target] = []
+    if n is not None:
+        me, them = mine[n], hugo[n]
+        found += [
+            Target("one edit, with the cache", me.one_edit_s, 1.0, "s"),
+            # Hugo has no incremental build outside `hugo server`: its one-edit build is a full build.
+            Target("one edit / Hugo's full build", me.one_edit_s / them.one_edit_s, 0.10),
+            Target("cold / Hugo's cold", me.cold_s / them.cold_s, 3.0),
+            Target("no change / Hugo's", me.no_change_s / them.no_change_s, 0.05),
+            Target("peak PSS / Hugo's", me.peak_pss_mb / them.peak_pss_mb if them.peak_pss_mb else None, 0.33),
+        ]
+    if size in mine and growth in mine:
+        small, large = mine[size], mine[growth]
+        found += [
+            Target(f"cold time per document, N={growth} / N={size}", (large.cold_s / growth) / (small.cold_s / size),
+                   GROWTH_LIMIT),
+            Target(f"peak PSS per document, N={growth} / N={size}",
+                   (large.peak_pss_mb / growth) / (small.peak_pss_mb / size) if small.peak_pss_mb else None, GROWTH_LIMIT),
+        ]
+    return n, found
+
+
+def targets_report(results: list[Result], size: int = TARGET_SIZE, growth: int = GROWTH_SIZE) -> str:
+    n, found = targets(results, size, growth)
+    if not found:
+        return "targets: not measured (they need hindsite and Hugo at the same N)"
+    where = "" if n in (size, None) else f"; taken at N={n}, as N={size} was not measured"
+    width = max(len(target.name) for target in found)
+    return "\n".join([f"targets at N={size}{where}:", *(target.line(width) for target in found)])
+
+
 def about(host: dict[str, str], versions: dict[str, str], notes: list[str]) -> str:
     lines = [f"machine: {host['cpu']}, {host['cores']} cores, {host['memory']}, {host['os']}, Python {host['python']}",
              f"load average (1, 5, 15 min) before: {host['load before']}, after: {host['load after']}"]
@@ -707,6 +777,8 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--hindsite-no-cache", action="store_true",
                         help="pass --no-cache to every hindsite build (when hindsite has it)")
+    parser.add_argument("--growth", action="store_true",
+                        help=f"also build hindsite alone at N={GROWTH_SIZE:,}, and check its growth from N={TARGET_SIZE:,}")
     args = parser.parse_args()
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
@@ -728,18 +800,20 @@ def main() -> None:
         notes.append("hindsite built with --no-cache" if has_cache else "--hindsite-no-cache ignored: no such option")
     warm_up(args.tools, work, environment, no_cache)
     results: list[Result] = []
-    for count in args.sizes:
+    runs = [(count, tool) for count in args.sizes for tool in args.tools]
+    if args.growth and "hindsite" in args.tools and GROWTH_SIZE not in args.sizes:
+        runs.append((GROWTH_SIZE, "hindsite"))
+    for count, tool in runs:
         source = archive(work, count)
-        for tool in args.tools:
-            if tool in SLOW_TOOLS and count > args.slow_max:
-                notes.append(f"{tool} skipped at N={count} (above --slow-max {args.slow_max})")
-                continue
-            project = lay_out(tool, work, count, source, no_cache)
-            print(f"measuring {tool} at N={count} ...", flush=True)
-            result = measure(project, count, args.repeat, logs, environment)
-            print(f"  cold {result.cold_s:.2f} s, no-change {result.no_change_s:.2f} s, "
-                  f"one edit {result.one_edit_s:.2f} s, peak {result.peak_mb:.0f} MB (PSS {result.peak_pss_mb:.0f} MB)", flush=True)
-            results.append(result)
+        if tool in SLOW_TOOLS and count > args.slow_max:
+            notes.append(f"{tool} skipped at N={count} (above --slow-max {args.slow_max})")
+            continue
+        project = lay_out(tool, work, count, source, no_cache)
+        print(f"measuring {tool} at N={count} ...", flush=True)
+        result = measure(project, count, args.repeat, logs, environment)
+        print(f"  cold {result.cold_s:.2f} s, no-change {result.no_change_s:.2f} s, "
+              f"one edit {result.one_edit_s:.2f} s, peak {result.peak_mb:.0f} MB (PSS {result.peak_pss_mb:.0f} MB)", flush=True)
+        results.append(result)
     host["load after"] = load_average()
     versions = tool_versions()
     failures = [failure for result in results for failure in result.failures]
@@ -750,13 +824,16 @@ def main() -> None:
     print()
     print(largest_pages(results))
     print()
+    print(targets_report(results))
+    print()
     print(about(host, versions, notes + [f"repeat: {args.repeat} (median)", f"work folder: {work}"]))
     for failure in failures:
         print(f"warning: {failure}")
     if args.json:
         figures = {"date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "machine": host,
                    "versions": versions, "notes": notes, "repeat": args.repeat,
-                   "results": [asdict(result) for result in results]}
+                   "results": [asdict(result) for result in results],
+                   "targets": [asdict(target) | {"met": target.met} for target in targets(results)[1]]}
         args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
         print(f"figures written to {args.json}")
 

@@ -17,6 +17,7 @@ from hindsite import parallel
 from hindsite.build import build
 from hindsite.config import SiteConfig, load_config
 from hindsite.read import discover
+from hindsite.related import RelatedIndex
 from hindsite.serve.session import Session
 
 build_module = importlib.import_module("hindsite.build")  # `hindsite.build` the attribute is the function
@@ -310,6 +311,28 @@ def test_a_build_that_keeps_pages_gives_what_a_fresh_build_gives(
     assert 0 < rendered <= len(renders) - rendered  # some pages kept, and the fresh build rendered them all
 
 
+def test_a_cached_build_brings_the_last_builds_related_incidents_up_to_date_instead_of_choosing_again(
+    site: Path, run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    chosen_from_scratch: list[int] = []
+    real = RelatedIndex.build.__func__  # type: ignore[attr-defined]
+
+    def counting(cls, incidents, *args, **options):  # type: ignore[no-untyped-def]
+        incidents = list(incidents)
+        chosen_from_scratch.append(len(incidents))
+        return real(cls, incidents, *args, **options)
+
+    monkeypatch.setattr(RelatedIndex, "build", classmethod(counting))
+    run_cli("build", cwd=site)
+    for path, change in (EDITS["new-tag"], EDITS["root-cause"], EDITS["added"]):
+        target = site / path
+        target.write_text(change(target.read_text(encoding="utf-8") if target.exists() else ""), encoding="utf-8")
+    run_cli("build", cwd=site)
+    assert chosen_from_scratch == [8]
+    run_cli("build", "--no-cache", "-o", str(tmp_path / "fresh"), cwd=site)
+    assert digests(site / "_site") == digests(tmp_path / "fresh")
+
+
 def test_a_site_with_its_own_templates_renders_every_page_after_an_edit(site: Path, run_cli: RunCli, renders: list[str]) -> None:
     """A site's template may show anything of any incident, where the built-in ones show what the digests cover."""
     (site / "overrides").mkdir()
@@ -391,7 +414,8 @@ def test_a_full_disk_while_saving_the_cache_is_a_warning_and_leaves_no_temporary
     assert result.exit_code == 0, result.stderr
     assert "warning: cache: the build cache could not be saved: No space left on device" in result.stderr
     assert "Again." in (site / "_site" / "incidents" / "2024-02-03-outage-3.html").read_text(encoding="utf-8")
-    assert sorted(p.name for p in (site / cache_module.FOLDER).iterdir()) == [".gitignore", "documents.pickle", "links.pickle"]
+    assert sorted(p.name for p in (site / cache_module.FOLDER).iterdir()) == [".gitignore", "documents.pickle", "links.pickle",
+                                                                          "related.pickle"]
     monkeypatch.undo()
     reads.clear()
     again = run_cli("build", cwd=site)  # the last build's record is gone, so nothing is taken as unchanged

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
+import pickle
+import random
 import subprocess
 import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +18,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from hindsite import related
 from hindsite.archive import collect
 from hindsite.markup import render_markdown
 from hindsite.model import Incident, Section
-from hindsite.related import _best, related_incidents
+from hindsite.related import RelatedIndex, _best, related_incidents
 
 
 def incident(id: str, root_cause: str = "", day: int = 1, **fields: Any) -> Incident:
@@ -143,3 +149,92 @@ def test_the_same_archive_gives_the_same_choices_whatever_the_string_hashes() ->
                            check=True, env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout for seed in range(4)]
     assert runs[0].count("\n") > 100
     assert all(run == runs[0] for run in runs)
+
+
+# An index kept up to date through edits, renames, deletions and additions chooses as a fresh one does.
+
+SERVICES = ("api", "db", "queue", "Cache", "cache", "edge")  # "Cache" and "cache" are one service, counted twice
+TAGS = ("deploy", "config", "network", "dns")
+# Some words in many root causes, some in few: rarities on both sides of what counts, and moving with each change.
+VOCABULARY = [f"zebra{n}" for n in range(24)]
+
+
+def random_incident(rng: random.Random, incident_id: str) -> Incident:
+    words = rng.choices(VOCABULARY, weights=[1 + n * n for n in range(len(VOCABULARY))], k=rng.randint(0, 6))
+    day = None if rng.random() < 0.1 else dt.date(2024, 1, rng.randint(1, 9))  # few days: many ties broken by id
+    started = rng.choice([None, dt.datetime(2024, 1, 1, rng.randint(0, 23), tzinfo=dt.timezone.utc)])
+    return incident(incident_id, " ".join(words), date=day, started_at=started,
+                    services=tuple(rng.sample(SERVICES, rng.randint(0, 3))), tags=tuple(rng.sample(TAGS, rng.randint(0, 2))))
+
+
+def changes(rng: random.Random, current: dict[str, Incident], fresh_ids: Iterator[str]) -> tuple[list[Incident], list[str]]:
+    """One to three random edits, renames, deletions and additions to `current` (in place), as `update` takes them."""
+    changed: dict[str, Incident] = {}
+    removed: list[str] = []
+    for _ in range(rng.randint(1, 3)):
+        kind = rng.choice(["edit", "edit", "rename", "delete", "add"]) if len(current) > 3 else "add"
+        if kind == "add":
+            new = random_incident(rng, next(fresh_ids))
+        else:
+            old = current.pop(rng.choice(sorted(current)))
+            changed.pop(old.id, None)
+            removed.append(old.id)
+            if kind == "delete":
+                continue
+            new = replace(old, id=next(fresh_ids)) if kind == "rename" else random_incident(rng, old.id)
+        current[new.id] = changed[new.id] = new
+    return list(changed.values()), removed
+
+
+def chosen_ids(incidents: Iterable[Incident], limit: int) -> dict[str, tuple[str, ...]]:
+    return {key: tuple(ids(found)) for key, found in related_incidents(collect(incidents), limit).items()}
+
+
+@pytest.mark.parametrize(("seed", "per_group", "limit"), [
+    (1, 6, 5), (2, 4, 3), (3, 200, 5), (4, 6, 1), (5, 3, 5), (6, 10, 2), (7, 5, 0), (8, 8, 4),
+])
+def test_an_updated_index_chooses_as_a_fresh_one_after_random_changes(
+    seed: int, per_group: int, limit: int, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(related, "_PER_GROUP", per_group)  # a few newest per group, so changes move them
+    rng = random.Random(seed)
+    fresh_ids = (f"inc-{n:03d}" for n in itertools.count())
+    current = {incident.id: incident for incident in (random_incident(rng, next(fresh_ids)) for _ in range(40))}
+    index = RelatedIndex.build(current.values(), limit)
+    for step in range(40):
+        before = dict(index.chosen)
+        changed, removed = changes(rng, current, fresh_ids)
+        index, differ = index.update(changed, removed)
+        expected = chosen_ids(current.values(), limit)
+        assert dict(index.chosen) == expected, f"step {step}"
+        assert differ == {key for key, found in expected.items() if before.get(key) != found}, f"step {step}"
+        if step % 10 == 9:
+            index = pickle.loads(pickle.dumps(index))  # as the build cache keeps it
+
+
+def test_a_refreshed_index_takes_an_incident_at_the_same_version_as_unchanged() -> None:
+    rng = random.Random(11)
+    incidents = [random_incident(rng, f"inc-{n:02d}") for n in range(30)]
+    index = RelatedIndex.build(incidents, versions={i.id: "v1" for i in incidents})
+    edited = replace(incidents[3], services=("queue", "edge"), tags=("dns",))
+    stale = [edited if i is incidents[3] else i for i in incidents[1:]]  # one edited at a new version, one gone
+    refreshed, _ = index.refreshed(stale, {i.id: "v2" if i is edited else "v1" for i in stale})
+    assert dict(refreshed.chosen) == chosen_ids(stale, 5)
+    unchanged, differ = refreshed.refreshed(stale, {i.id: "v2" if i is edited else "v1" for i in stale})
+    assert differ == frozenset() and unchanged.chosen == refreshed.chosen
+    unversioned, _ = index.refreshed(stale, {})  # nothing is known to be unchanged: every incident is read again
+    assert dict(unversioned.chosen) == chosen_ids(stale, 5)
+
+
+def test_an_update_that_changes_most_incidents_chooses_as_a_fresh_index() -> None:
+    rng = random.Random(12)
+    incidents = {f"inc-{n:02d}": random_incident(rng, f"inc-{n:02d}") for n in range(30)}
+    index = RelatedIndex.build(incidents.values())
+    before = index.chosen
+    edited = {key: random_incident(rng, key) for key in list(incidents)[:25]}
+    incidents |= edited
+    updated, differ = index.update(edited.values(), ["inc-29"])
+    del incidents["inc-29"]
+    expected = chosen_ids(incidents.values(), 5)
+    assert updated.chosen == expected
+    assert differ == {key for key, found in expected.items() if before.get(key) != found}

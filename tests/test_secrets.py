@@ -5,7 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from hindsite.normalise import secrets
 from hindsite.normalise.secrets import find_secrets, lines_of, redact, scan_blocks
 
 # Fake credentials in the shapes real ones have; none of them is valid anywhere.
@@ -205,3 +208,22 @@ def test_redact_personal_masks_e_mail_addresses(make_site, run_cli, tmp_path: Pa
     run_cli("build", "--output", str(site / "out"), cwd=site)
     published = _published(site / "out")
     assert "ana@example.com" not in published and "[redacted e-mail address]" in published
+
+
+# --- the quick test before a case-insensitive pattern never keeps it from a secret ------------------------
+
+_SECRET_PIECES = [
+    "password: hunter22!", "PASSWORD=s3cr3t!!", "paſſword: x9x9x9!", "api_Key = 'abcd1234'", "ACCESS_TOKEN: tok3n!!",
+    "Secret_Key => 'abcdefgh'", "aws_secret_access_key = " + "A" * 40, "AWS_SECRET_KEY: " + "b/" * 20, "Authorization:",
+    "Bearer " + "x" * 24, "BEARER " + "y" * 30, "ana@example.com", "ANA@EXAMPLE.ORG", "pwd=", "token", " ", "\n", ":",
+    "=", "'", '"', "!", "ſ", "K", "k", "x",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_SECRET_PIECES), max_size=8).map("".join) | st.sampled_from(_SECRET_PIECES))
+def test_the_quick_test_before_a_pattern_never_keeps_it_from_a_secret(text: str) -> None:
+    found = find_secrets(text, personal=True)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(secrets, "_holds_any", lambda text, words: True)
+        assert find_secrets(text, personal=True) == found

@@ -7,7 +7,10 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from hindsite.normalise import times
 from hindsite.normalise.times import (
     BUILT_IN,
     Context,
@@ -249,3 +252,27 @@ def test_an_offset_no_place_has_is_no_zone(offset: str) -> None:
 def test_lines_that_start_with_a_time(line: str, rest: str) -> None:
     split = leading_stamp(line)
     assert split is not None and split[0].clock is not None and split[1] == rest
+
+
+# --- the quick tests before each pattern never keep it from a date or time it reads ----------------------
+
+# Dates and times in the spellings the quick tests must see through (capitals, 'ſ' for 's', the year 2100, digits
+# of other scripts), and pieces of them, joined at random.
+_PIECES = [
+    "0", "1", "2", "9", "12", "20", "21", "٣", "/", "-", ".", ",", ":", " ", "\n", "—", "h", "T", "Z", "a", "P",
+    "m", "of", "the", "ſ", "K", "1h20", "14:20", "4: 45 am", "2 pm", "3 P.M.", "8.35 A.M.", "2100-01-02",
+    "2100 01 02", "03, 14, 2100", "5/4 10:00", "12.03.21", "ſept 5", "5 ſept", "1ſt MARCH", "AuG 3rd", "Tue, DEC 9",
+    "0930Z", "0930 UTC", "1400hrs", "٣/٤/2024", "2024-03-14T10:00",
+]
+
+
+_FORMS = [piece for piece in _PIECES if len(piece) > 3]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=8).map("".join) | st.sampled_from(_FORMS))
+def test_the_quick_tests_never_keep_a_pattern_from_a_date_or_time_it_reads(text: str) -> None:
+    every_date = [form.read(match) for form in times._DATE_FORMS for match in form.pattern.finditer(text)]
+    assert times.scan_dates(text) == [d for d in times._first_and_longest(every_date) if 1 <= d.month <= 12 and 1 <= d.day <= 31]
+    for holds, pattern in times._CLOCK_PATTERNS:
+        assert holds(text) or pattern.search(text) is None

@@ -46,7 +46,7 @@ def collect(incidents: Iterable[Incident]) -> Archive:
     unique = _unique_ids(sorted(incidents, key=lambda i: i.source))
     unique = _report_name_clashes(unique, "tag", lambda i: i.tags)
     unique = _report_name_clashes(unique, "service", lambda i: i.services)
-    ordered = tuple(sorted(unique, key=_age, reverse=True))
+    ordered = tuple(sorted(unique, key=age_key, reverse=True))
     return Archive(
         incidents=ordered,
         by_tag=_group(ordered, lambda i: i.tags),
@@ -56,8 +56,12 @@ def collect(incidents: Iterable[Incident]) -> Archive:
     )
 
 
-def _age(incident: Incident) -> tuple[bool, dt.date, float, str]:
-    """Sort key, used reversed: dated before undated, then latest day and start first."""
+#: An incident's place in the archive, compared as a whole: the archive is in descending order of it.
+Age = tuple[bool, dt.date, float, str]
+
+
+def age_key(incident: Incident) -> Age:
+    """Sort key, used reversed: dated before undated, then latest day and start first; ids are unique, so no two tie."""
     started = incident.started_at.timestamp() if incident.started_at else 0.0
     return (incident.date is not None, incident.date or dt.date.min, started, incident.id)
 

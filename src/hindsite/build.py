@@ -191,8 +191,8 @@ def _load(
     archive collected, and what the attachments call for reported."""
     incidents = read_incidents(found, config, changed.cache, changed.keys)
     problems = [*skipped, *active_attachments(found), *attachment_diagnostics(found, config)]
-    return Loaded(collect_site(incidents, config), tuple(f for f in found if not f.is_markdown), tuple(problems),
-                  tuple(f for f in found if f.is_markdown))
+    return Loaded(collect_site(incidents, config, changed.related), tuple(f for f in found if not f.is_markdown),
+                  tuple(problems), tuple(f for f in found if f.is_markdown))
 
 
 def read_incidents(

@@ -7,6 +7,9 @@ key of everything it read, the diagnostics it reported, the size and time of
 every file it wrote and what its pages showed, so a build in which nothing
 changed does nothing and one in which little changed renders little. And the
 links and anchors of its pages, so that the pages it keeps are link-checked too.
+Beside them, what the last build worked out from the whole archive and a
+change only touches: the related incidents' index, each incident versioned by
+its document's key.
 
 They are separate files, so that a build in which nothing changed reads only
 the small one. Each carries a checksum; one that is unreadable, corrupt or
@@ -29,11 +32,13 @@ from . import __version__
 from .diagnostics import Diagnostic
 from .linkcheck import PageLinks
 from .model import Incident
+from .related import RelatedIndex
 
 FOLDER = ".hindsite-cache"
 _LAST = "last-build.pickle"  # small: read on every build
 _DOCUMENTS = "documents.pickle"  # large: read only when something changed
 _LINKS = "links.pickle"  # each page's links and anchors: read only when some pages are kept
+_RELATED = "related.pickle"  # the related incidents' index: read only when something changed
 _MAGIC = b"hindsite-cache\n"
 
 
@@ -124,6 +129,9 @@ class BuildCache:
     problem: str = ""
     _documents: dict[str, Incident] | None = None
     _links: dict[str, PageLinks] | None = None
+    _related: RelatedIndex | None = None
+    _related_read: bool = False
+    _related_changed: bool = False
 
     @classmethod
     def open(cls, folder: Path) -> BuildCache:
@@ -149,6 +157,18 @@ class BuildCache:
         if self._links is None:
             self._links = self._read(_LINKS) or {}
         return self._links
+
+    @property
+    def related(self) -> RelatedIndex | None:
+        """The last build's related incidents' index (None: there is none); set it to keep this build's."""
+        if not self._related_read:
+            found = self._read(_RELATED)
+            self._related, self._related_read = found if isinstance(found, RelatedIndex) else None, True
+        return self._related
+
+    @related.setter
+    def related(self, index: RelatedIndex) -> None:
+        self._related, self._related_read, self._related_changed = index, True, True
 
     def _read(self, name: str) -> Any:
         path = self.folder / name if self.folder else None
@@ -188,6 +208,8 @@ class BuildCache:
         (self.folder / ".gitignore").write_text("*\n", encoding="utf-8")
         self._write(_DOCUMENTS, self._documents)
         self._write(_LINKS, self._links)
+        if self._related_changed:
+            self._write(_RELATED, self._related)
         self._write(_LAST, self.last)
 
     def _forget_last(self) -> None:

@@ -8,7 +8,7 @@ page is rendered: render only looks them up.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from .archive import Archive, collect
@@ -31,13 +31,17 @@ class Collected:
     undated: int  # incidents with no date, which are in no report
 
 
-def collect_site(incidents: Iterable[Incident], config: SiteConfig) -> Collected:
-    """Index `incidents` into an archive (unique ids, newest first) and work out everything its pages show."""
+Related = Callable[[Archive], Mapping[str, tuple[Incident, ...]]]
+
+
+def collect_site(incidents: Iterable[Incident], config: SiteConfig, related: Related = related_incidents) -> Collected:
+    """Index `incidents` into an archive (unique ids, newest first) and work out everything its pages show;
+    `related` chooses each incident's related incidents (a cached build brings its last choice up to date)."""
     archive = collect(incidents)
     levels = config.severity.levels
     return Collected(
         archive=archive,
-        related=related_incidents(archive),
+        related=related(archive),
         stats=archive_stats(archive, levels),
         services={slug: service_stats(group, levels, config.services.info(group.name))
                   for slug, group in archive.by_service.items()},

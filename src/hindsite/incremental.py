@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from . import urls
+from .archive import Archive
 from .cache import (
     BuildCache,
     Hashes,
@@ -44,6 +45,7 @@ from .diagnostics import Diagnostic
 from .linkcheck import PageLinks
 from .model import Incident
 from .read import SourceFile, read_limited
+from .related import RelatedIndex, related_incidents
 from .render import theme_dir
 from .write import MARKER
 
@@ -78,6 +80,20 @@ class Changed:
             return None
         intact = (output / MARKER).exists() and output_state(output, last.output) == last.output
         return last if intact else None
+
+    def related(self, archive: Archive) -> Mapping[str, tuple[Incident, ...]]:
+        """Each incident's related incidents. With a cache, its index from the last build brought up to date, which
+        scores again only the incidents a change may touch (the choice a fresh index makes), and kept for the next;
+        an incident's version is its document's key."""
+        if self.cache is None or self.surveyed is None:
+            return related_incidents(archive)
+        keys = self.surveyed.keys
+        versions = {i.id: keys[PurePosixPath(i.content_path)] for i in archive.incidents}
+        last = self.cache.related
+        index = last.refreshed(archive.incidents, versions)[0] if last is not None else None
+        fresh = index or RelatedIndex.build(archive.incidents, versions=versions)
+        self.cache.related = fresh
+        return fresh.related_in(archive)
 
     def shown(self, collected: Collected) -> PagePrints | None:
         """What the pages of `collected` show (`page_prints`); None without a cache, where nothing needs it."""

@@ -19,8 +19,9 @@ from ..read import Document
 
 def without_unpublishable(document: Document) -> tuple[Document, list[Diagnostic]]:
     """`document` without the characters no output may carry, and a `control-character` warning for each place held one."""
+    lines = document.body.split("\n") if UNPUBLISHABLE.search(document.body) else []  # most bodies have none
     problems = [_found("this line", document.source, n, text)
-                for n, text in enumerate(document.body.split("\n"), start=document.body_line) if UNPUBLISHABLE.search(text)]
+                for n, text in enumerate(lines, start=document.body_line) if UNPUBLISHABLE.search(text)]
     if document.unread_front_matter and UNPUBLISHABLE.search(document.unread_front_matter):
         problems.append(_found("the front-matter", document.source, document.front_matter_line, document.unread_front_matter))
     for key, value in document.front_matter.items():

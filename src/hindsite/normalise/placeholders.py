@@ -25,6 +25,9 @@ MARKERS = re.compile(
     r"|^[ \t]*\|(?:[ \t]*\|)+[ \t]*$",  # a table row with every cell empty
     re.S | re.M,
 )
+#: Every marker holds one of these (the words in brackets and angle brackets hold the bracket; TBD, TODO, TBC,
+#: FIXME and XXX are matched in capitals only): a text without any has no marker, and is not searched.
+_MARKS = ("!!", "[", "<", "?", "|", "TBD", "TODO", "TBC", "FIXME", "XXX")
 _RULE_CHARACTERS = re.compile(r"[\s|:-]*")
 #: A table whose header is followed only by empty rows: a template nobody filled in.
 _EMPTY_TABLE = re.compile(r"^[ \t]*\|.*\|[ \t]*\n[ \t]*\|?[ \t]*:?-+.*\n(?:[ \t]*\|(?:[ \t]*\|)+[ \t]*(?:\n|$))+", re.M)
@@ -34,7 +37,7 @@ def placeholder_lines(text: str, first_line: int) -> Iterator[tuple[int, str]]:
     """(file line, the placeholder) for every marker in `text`, which starts on `first_line`."""
     reported_rows: set[int] = set()
     line, counted = first_line, 0
-    for match in MARKERS.finditer(text):
+    for match in MARKERS.finditer(text) if _may_hold_marker(text) else ():
         line, counted = line + text.count("\n", counted, match.start()), match.start()
         found = " ".join(match.group(0).split())[:60]
         if found.startswith("|"):
@@ -50,12 +53,16 @@ def is_unfilled(text: str) -> bool:
 
     A section with no text at all is not unfilled: its parts may sit under their own headings.
     """
-    if not MARKERS.search(text):
+    if not _may_hold_marker(text) or not MARKERS.search(text):
         return False
     remaining = _EMPTY_TABLE.sub(" ", text)
     remaining = MARKERS.sub(" ", remaining)
     remaining = "\n".join(line for line in remaining.split("\n") if not _is_table_rule(line))
     return not re.search(r"[^\W_]{2,}", remaining)
+
+
+def _may_hold_marker(text: str) -> bool:
+    return any(mark in text for mark in _MARKS)  # quicker than the search, which tries every character
 
 
 def _is_table_rule(line: str) -> bool:

@@ -12,6 +12,7 @@ lines are counted once, so an 8,000-line log costs what reading it costs.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -26,16 +27,35 @@ class Kind:
     find: Finder
 
 
-def _matches(pattern: str, group: int | str = 0, accept: Callable[[re.Match[str]], bool] | None = None) -> Finder:
-    """A finder for a regular expression; `group` is the part of the match that is the secret."""
+def _matches(
+    pattern: str, group: int | str = 0, accept: Callable[[re.Match[str]], bool] | None = None, needs: tuple[str, ...] = (),
+) -> Finder:
+    """A finder for a regular expression; `group` is the part of the match that is the secret.
+
+    `needs`: words, casefolded, one of which every match holds (a case-insensitive pattern matches a letter to its
+    capital, 's' to 'ſ' and 'k' to 'K', which `casefold` turns into the letter): a text without any is not searched,
+    as a case-insensitive search tries every character of the text.
+    """
     compiled = re.compile(pattern)
 
     def find(text: str) -> Iterator[tuple[int, int]]:
+        if needs and not _holds_any(text, needs):
+            return
         for match in compiled.finditer(text):
             if accept is None or accept(match):
                 yield match.span(group)
 
     return find
+
+
+def _holds_any(text: str, words: tuple[str, ...]) -> bool:
+    folded = _casefolded(text)
+    return any(word in folded for word in words)
+
+
+@functools.lru_cache(maxsize=4)
+def _casefolded(text: str) -> str:
+    return text.casefold()  # once per text for all the finders that ask
 
 
 # --- private keys -------------------------------------------------------------
@@ -122,7 +142,13 @@ def _assigned_value(match: re.Match[str]) -> tuple[int, int]:
     return match.span("quoted") if match.group("quoted") is not None else match.span("bare")
 
 
+#: Every name `_ASSIGNED` reads holds one of these.
+_ASSIGNED_NAMES = ("pass", "pwd", "secret", "key", "token")
+
+
 def _assigned(text: str) -> Iterator[tuple[int, int]]:
+    if not _holds_any(text, _ASSIGNED_NAMES):
+        return
     for match in _ASSIGNED.finditer(text):
         if _is_assigned_secret(match):
             yield _assigned_value(match)
@@ -133,7 +159,8 @@ SECRETS: tuple[Kind, ...] = (
     Kind("private key", _private_keys),
     Kind("AWS access key", _matches(r"(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[0-9A-Z]{16}(?![0-9A-Z])")),
     Kind("AWS secret key", _matches(
-        r"(?i)aws_?secret(?:_access)?_?key[\"']?[ \t]*(?:=>|[:=])[ \t]*[\"']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])", 1)),
+        r"(?i)aws_?secret(?:_access)?_?key[\"']?[ \t]*(?:=>|[:=])[ \t]*[\"']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])", 1,
+        needs=("aws",))),
     Kind("GitHub token", _matches(r"gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255}")),
     Kind("Slack token", _matches(r"xox[abpors]-[A-Za-z0-9-]{10,255}")),
     Kind("Slack webhook", _matches(r"https://hooks\.slack\.com/services/[A-Za-z0-9_/]{20,255}")),
@@ -141,12 +168,13 @@ SECRETS: tuple[Kind, ...] = (
     # A digit in the tail keeps `disk_live_migration_finished_today` prose.
     Kind("Stripe key", _matches(r"(?:sk|rk)_live_(?=[0-9A-Za-z]{0,254}[0-9])[0-9A-Za-z]{20,255}")),
     Kind("JSON web token", _matches(r"eyJ(?<![\w-]eyJ)[A-Za-z0-9_-]{8,8192}+\.eyJ[A-Za-z0-9_-]{8,8192}+\.[A-Za-z0-9_-]{8,8192}+")),
-    Kind("bearer token", _matches(r"(?i)(?<![a-z])bearer[ \t]+([A-Za-z0-9._~+/-]{20,4096}+=*)", 1)),
+    Kind("bearer token", _matches(r"(?i)(?<![a-z])bearer[ \t]+([A-Za-z0-9._~+/-]{20,4096}+=*)", 1, needs=("bearer",))),
     Kind("password in a URL", _matches(r"://(?<=[A-Za-z0-9+.-]://)[^\s:/@]{1,256}:([^\s@/]{1,256})@", 1)),
     Kind("password", _assigned),
 )
 PERSONAL: tuple[Kind, ...] = (
-    Kind("e-mail address", _matches(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}\b")),
+    Kind("e-mail address", _matches(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}\b",
+                                    needs=("@",))),
     Kind("phone number", _matches(r"(?<![\w/.:-])\+?\d{1,3}[ .-]?\(?\d{2,4}\)?(?:[ .-]?\d{2,4}){2,3}(?![\w/.:-])")),
 )
 

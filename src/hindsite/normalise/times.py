@@ -18,8 +18,9 @@ import datetime as dt
 import functools
 import re
 import zoneinfo
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 _H = 3600
 
@@ -196,18 +197,18 @@ _ZONE_WORDS = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Zones:
-    """The zone names a site knows: the built-in abbreviations, and those site.toml adds or overrides."""
+    """The zone names a site knows: the built-in abbreviations, and those site.toml adds or overrides.
+
+    One object per set of names (`of`), compared by identity, so that what was read with it can be remembered.
+    """
 
     abbreviations: Mapping[str, Zone]
 
     @staticmethod
     def of(extra: Mapping[str, int] | None = None) -> Zones:
-        table = dict(ABBREVIATIONS)
-        for name, seconds in (extra or {}).items():
-            table[name.upper()] = Zone(name.upper(), fixed_zone(seconds))
-        return Zones(table)
+        return _zones_of(tuple((extra or {}).items()))
 
     def named(self, text: str, *, cities: bool = False) -> Zone | None:
         """The zone `text` names as a whole: "PDT", "UTC+2", "+05:30", "Pacific Time", "Europe/Berlin"…
@@ -252,6 +253,14 @@ def _offset_zone(text: str) -> Zone | None:
         return None
     sign = 1 if match.group(1) == "+" else -1
     return Zone(text, fixed_zone(sign * (hours * _H + minutes * 60)))
+
+
+@functools.lru_cache(maxsize=16)
+def _zones_of(extra: tuple[tuple[str, int], ...]) -> Zones:
+    table = dict(ABBREVIATIONS)
+    for name, seconds in extra:
+        table[name.upper()] = Zone(name.upper(), fixed_zone(seconds))
+    return Zones(table)
 
 
 BUILT_IN = Zones.of()
@@ -328,25 +337,33 @@ _DAY_FIRST = re.compile(
 _COMMA_DATE = re.compile(rf"(?<![\w.,])(?P<a>\d{{1,2}}),\s?(?P<b>\d{{1,2}}),\s?(?P<y>{_YEAR})(?![\d])")
 
 
-def scan_dates(text: str) -> list[DateFound]:
-    """Every calendar date in `text`, in order; overlapping readings keep the first and longest."""
-    found: list[DateFound] = []
-    for match in _COMMA_DATE.finditer(text):
-        found.append(_numeric(match))
-    for match in _ISO_DATE.finditer(text):
-        year, month, day = (match["y"], match["m"], match["d"]) if match["y"] else (match["y2"], match["m2"], match["d2"])
-        found.append(DateFound(match.start(), match.end(), int(year), int(month), int(day)))
-    for match in _SHORT_DATE.finditer(text):
-        found.append(replace(_numeric(match, year=None), start=match.start(), end=match.end()))
-    for match in _NUMERIC_DATE.finditer(text):
-        found.append(_numeric(match))
-    for pattern in (_MONTH_FIRST, _DAY_FIRST):
-        for match in pattern.finditer(text):
-            found.append(DateFound(
-                match.start(), match.end(), int(match["y"]) if match["y"] else None,
-                MONTH_NUMBERS[match["mon"].rstrip(".").casefold()], int(match["d"]),
-                last_day=int(match["d2"]) if match["d2"] else None))
-    return [d for d in _first_and_longest(found) if 1 <= d.month <= 12 and 1 <= d.day <= 31]
+def _iso(match: re.Match[str]) -> DateFound:
+    year, month, day = (match["y"], match["m"], match["d"]) if match["y"] else (match["y2"], match["m2"], match["d2"])
+    return DateFound(match.start(), match.end(), int(year), int(month), int(day))
+
+
+def _short(match: re.Match[str]) -> DateFound:
+    return replace(_numeric(match, year=None), start=match.start(), end=match.end())
+
+
+def _named(match: re.Match[str]) -> DateFound:
+    return DateFound(match.start(), match.end(), int(match["y"]) if match["y"] else None,
+                     MONTH_NUMBERS[match["mon"].rstrip(".").casefold()], int(match["d"]),
+                     last_day=int(match["d2"]) if match["d2"] else None)
+
+
+#: Every year `_YEAR` reads starts with one of these.
+_MAY_HOLD_YEAR = re.compile("19|20|21").search
+#: What every numeric date holds: a digit, a separator, a digit.
+_NUMERIC_SHAPE = re.compile(r"\d[-/.]\d").search
+#: The first three letters of every month's name, as `MONTH` (case-insensitive) reads them.
+_MONTH_STEM = re.compile("|".join(sorted({name[:3] for name in MONTH_NUMBERS})))
+
+
+def _names_a_month(text: str) -> bool:
+    """Whether `text` may name a month: case-insensitive patterns match a letter to its capital and 's' to 'ſ',
+    which `casefold` turns into the letter."""
+    return _MONTH_STEM.search(text.casefold()) is not None
 
 
 _NO_YEAR = object()
@@ -369,6 +386,34 @@ def _numeric(match: re.Match[str], year: int | None | object = _NO_YEAR) -> Date
     return DateFound(match.start(), match.end(), year, a, b, other=(b, a), day_first=False)
 
 
+class _DateForm(NamedTuple):
+    """A way of writing a date: what every date it reads holds (a test quicker than the pattern's search, which
+    tries every position of the text), the pattern, how a match reads, and whether it is all numbers."""
+
+    holds: Callable[[str], object]
+    pattern: re.Pattern[str]
+    read: Callable[[re.Match[str]], DateFound]
+    numeric: bool
+
+
+#: In this order: of two readings of the same span, the first is kept. Most lines of a timeline hold no year, no
+#: month's name and no slash, and most of these patterns never run on them.
+_DATE_FORMS = (
+    _DateForm(lambda text: "," in text and _MAY_HOLD_YEAR(text), _COMMA_DATE, _numeric, True),
+    _DateForm(_MAY_HOLD_YEAR, _ISO_DATE, _iso, False),
+    _DateForm(lambda text: "/" in text, _SHORT_DATE, _short, True),
+    _DateForm(_NUMERIC_SHAPE, _NUMERIC_DATE, _numeric, True),
+    _DateForm(_names_a_month, _MONTH_FIRST, _named, False),
+    _DateForm(_names_a_month, _DAY_FIRST, _named, False),
+)
+
+
+def scan_dates(text: str) -> list[DateFound]:
+    """Every calendar date in `text`, in order; overlapping readings keep the first and longest."""
+    found = [form.read(match) for form in _DATE_FORMS if form.holds(text) for match in form.pattern.finditer(text)]
+    return [d for d in _first_and_longest(found) if 1 <= d.month <= 12 and 1 <= d.day <= 31]
+
+
 def _first_and_longest(found: list[DateFound]) -> list[DateFound]:
     kept: list[DateFound] = []
     for item in sorted(found, key=lambda d: (d.start, -(d.end - d.start))):
@@ -386,6 +431,8 @@ def numeric_order(text: str) -> bool | None:
     keep one part and change the other (08-01, 11-01, 12-01) change their day: a timeline spans
     days, not months.
     """
+    if not any(form.numeric and form.holds(text) and form.pattern.search(text) for form in _DATE_FORMS):
+        return None  # only numeric dates tell an order, and there is none
     dates = scan_dates(text)
     votes = {d.day_first for d in dates if d.other is None and d.day_first is not None}
     if votes:
@@ -403,18 +450,22 @@ def numeric_order(text: str) -> bool | None:
 
 _MERIDIEM = r"(?:\s?(?P<ap>[ap])\.?\s?m\b\.?|(?P<ap1>[ap])\b)"
 _BEFORE_CLOCK = r"(?:(?<=\dT)|(?<![\w.:/,]))"
+#: Each way of writing a clock time, after a quicker test of what every time it reads holds: a pattern runs only
+#: on a text that passes (the pattern's search tries every position of the text; the test finds a digit first).
 _CLOCK_PATTERNS = (
     # 14:20, 14:20:05.123, 2:20 PM, 10:45a, 4: 45 am
-    re.compile(rf"{_BEFORE_CLOCK}(?P<h>\d{{1,2}}):(?P<space>\s)?(?P<m>[0-5]\d)"
-               rf"(?::(?P<s>[0-5]\d)(?:[.,](?P<f>\d{{1,9}}))?)?(?!\d|:\d){_MERIDIEM}?", re.I),
+    (re.compile(r"\d:").search,
+     re.compile(rf"{_BEFORE_CLOCK}(?P<h>\d{{1,2}}):(?P<space>\s)?(?P<m>[0-5]\d)"
+                rf"(?::(?P<s>[0-5]\d)(?:[.,](?P<f>\d{{1,9}}))?)?(?!\d|:\d){_MERIDIEM}?", re.I)),
     # 14h20, as French and others write it; "1h30m" is a length of time, not a time
-    re.compile(rf"{_BEFORE_CLOCK}(?P<h>[01]?\d|2[0-3])h(?P<m>[0-5]\d)(?![\w:])"),
+    (re.compile(r"\dh\d").search, re.compile(rf"{_BEFORE_CLOCK}(?P<h>[01]?\d|2[0-3])h(?P<m>[0-5]\d)(?![\w:])")),
     # 8.35 am
-    re.compile(rf"{_BEFORE_CLOCK}(?P<h>\d{{1,2}})\.(?P<m>[0-5]\d){_MERIDIEM}", re.I),
-    # 2pm, 2 p.m.
-    re.compile(rf"{_BEFORE_CLOCK}(?P<h>1[0-2]|0?[1-9])\s?(?P<ap>[ap])\.?\s?m\b\.?", re.I),
+    (re.compile(r"\d\.\d").search, re.compile(rf"{_BEFORE_CLOCK}(?P<h>\d{{1,2}})\.(?P<m>[0-5]\d){_MERIDIEM}", re.I)),
+    # 2pm, 2 p.m. (no letter but its capital matches 'a' or 'p' case-insensitively)
+    (re.compile(r"\d\s?[aApP]").search, re.compile(rf"{_BEFORE_CLOCK}(?P<h>1[0-2]|0?[1-9])\s?(?P<ap>[ap])\.?\s?m\b\.?", re.I)),
     # 0930Z, 0930 UTC, 1400hrs: four digits make a time only with what says so
-    re.compile(r"(?<![\w.:/,\-])(?P<h>[01]\d|2[0-3])(?P<m>[0-5]\d)(?=Z\b|\s?(?:UTC|GMT)\b|\s?hrs?\b|\s?hours\b)"),
+    (re.compile(r"\d{4}").search,
+     re.compile(r"(?<![\w.:/,\-])(?P<h>[01]\d|2[0-3])(?P<m>[0-5]\d)(?=Z\b|\s?(?:UTC|GMT)\b|\s?hrs?\b|\s?hours\b)")),
 )
 
 
@@ -434,8 +485,8 @@ def scan_clocks(text: str, zones: Zones = BUILT_IN, *, skip: Iterable[tuple[int,
     """Every clock time in `text` outside the `skip` spans (dates found first), with its zone."""
     taken = list(skip)
     found: list[ClockFound] = []
-    for pattern in _CLOCK_PATTERNS:
-        for match in pattern.finditer(text):
+    for holds, pattern in _CLOCK_PATTERNS:
+        for match in pattern.finditer(text) if holds(text) else ():
             if any(a < match.end() and match.start() < b for a, b in taken):
                 continue
             clock = _clock(match)
@@ -526,6 +577,13 @@ def scan(text: str, zones: Zones = BUILT_IN) -> list[Stamp]:
     """Every moment written in `text`, a date and a clock time next to each other making one."""
     if not _DIGIT.search(text):
         return []  # every date and time this grammar reads has a digit; most lines of prose have none
+    return list(_scan_remembered(text, zones))
+
+
+# Reading a document asks about the same line several times (the zones it writes, its timeline's entries, a day
+# label...): the answer is worked out once.
+@functools.lru_cache(maxsize=4096)
+def _scan_remembered(text: str, zones: Zones) -> tuple[Stamp, ...]:
     dates = scan_dates(text)
     clocks = scan_clocks(text, zones, skip=[(d.start, d.end) for d in dates])
     clocks = _with_military_after_dates(text, dates, clocks, zones)
@@ -541,7 +599,7 @@ def scan(text: str, zones: Zones = BUILT_IN) -> list[Stamp]:
         else:
             stamps.append(Stamp(date.start, date.end, date, None))
     stamps += [Stamp(c.start, c.end, None, c) for c in clocks if id(c) not in used]
-    return sorted(stamps, key=lambda s: s.start)
+    return tuple(sorted(stamps, key=lambda s: s.start))
 
 
 def _joined(text: str, end: int, start: int) -> bool:

@@ -771,7 +771,7 @@ def test_a_bug_outside_any_document_is_reported_without_a_file(harness: Harness,
 
     alpha = harness.content / "2024-01-01-alpha.md"
     with monkeypatch.context() as patch:
-        patch.setattr(COLLECT, "related_incidents", broken)
+        patch.setattr(COLLECT, "archive_stats", broken)
         atomic_write(alpha, ALPHA.replace("writes resumed", "writes came back"))
         harness.handle(alpha)
     [problem] = preview.state.problems

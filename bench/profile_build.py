@@ -26,8 +26,8 @@ sys.path.insert(0, str(HERE))
 
 from generate import generate  # noqa: E402
 
-from hindsite import parallel  # noqa: E402
-from hindsite.cli import cli  # noqa: E402
+from hindsite.commands.cli import cli  # noqa: E402
+from hindsite.core import parallel  # noqa: E402
 
 # Where code lives, by a piece of its file's path: the first match names it.
 PLACES = [

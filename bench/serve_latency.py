@@ -32,7 +32,7 @@ sys.path.insert(0, str(HERE))
 
 from generate import generate  # noqa: E402
 
-from hindsite.config import load_config  # noqa: E402
+from hindsite.core.config import load_config  # noqa: E402
 from hindsite.serve import Preview, ServeOptions  # noqa: E402
 
 

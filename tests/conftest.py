@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from hindsite.cli import cli
+from hindsite.commands.cli import cli
 
 MakeSite = Callable[..., Path]
 RunCli = Callable[..., Result]

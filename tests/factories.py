@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from hindsite.config import SiteConfig
-from hindsite.model import Incident, minutes_between
+from hindsite.core.config import SiteConfig
+from hindsite.core.model import Incident, minutes_between
 from hindsite.normalise import normalise
-from hindsite.read import split_front_matter
+from hindsite.read.files import split_front_matter
 
 
 def incident(id: str, **fields: Any) -> Incident:

@@ -15,10 +15,11 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from conftest import MakeSite, RunCli
 
-from hindsite import __version__, parallel
+from hindsite import __version__
 from hindsite.build import build
-from hindsite.config import load_config
-from hindsite.export import SCHEMA_VERSION
+from hindsite.core import parallel
+from hindsite.core.config import load_config
+from hindsite.render.export import SCHEMA_VERSION
 
 build_module = importlib.import_module("hindsite.build")  # `hindsite.build` the attribute is the function
 

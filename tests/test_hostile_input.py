@@ -22,17 +22,18 @@ import pytest
 from click.testing import CliRunner
 from conftest import MakeSite, RunCli
 
-from hindsite import read, write
-from hindsite.config import load_config
-from hindsite.diagnostics import Diagnostic, Level
-from hindsite.incremental import survey
-from hindsite.read import SourceFile, discover
-from hindsite.read import discover as discover_files
+from hindsite.core.config import load_config
+from hindsite.core.diagnostics import Diagnostic, Level
+from hindsite.incremental.changed import survey
+from hindsite.read import files as read
+from hindsite.read.files import SourceFile, discover
+from hindsite.read.files import discover as discover_files
 from hindsite.serve.session import Session
+from hindsite.write import output as write
 
 build_module = importlib.import_module("hindsite.build")  # `hindsite.build` the attribute is the function
-from hindsite.cli import cli
-from hindsite.publish import lock_path
+from hindsite.commands.cli import cli
+from hindsite.write.publish import lock_path
 
 PATHOLOGICAL = {
     "underscores": "a_" * 30_000,
@@ -195,7 +196,7 @@ def test_deeply_nested_front_matter_costs_only_its_block_in_the_preview(
 
 SPECIAL_FILES = """
 import os, socket, sys
-from hindsite.cli import main
+from hindsite.commands.cli import main
 os.mkfifo("content/pipe.md")
 os.mkfifo("content/pipe.html")
 with socket.socket(socket.AF_UNIX) as server:
@@ -467,8 +468,8 @@ def test_a_full_disk_leaves_the_previous_site_and_says_so(make_site: MakeSite, r
 
 KILL_ON_FIFTH_FILE = """
 import os, signal, sys
-from hindsite import write
-from hindsite.cli import main
+from hindsite.write import output as write
+from hindsite.commands.cli import main
 real, count = write._write_one, [0]
 def write_one(staging, file, previous):
     count[0] += 1

@@ -71,7 +71,8 @@ def test_no_module_takes_another_modules_private_names(path: Path) -> None:
     assert private_uses(path.read_text(encoding="utf-8")) == []
 
 
-MIGRATE = sorted((PACKAGE / "migrate").glob("*.py"))
+MIGRATE = sorted((PACKAGE / "commands" / "migrate").glob("*.py"))
+assert MIGRATE, "migrate's modules moved: say where"
 
 
 @pytest.mark.parametrize("path", MIGRATE, ids=lambda p: p.relative_to(PACKAGE).as_posix())
@@ -89,7 +90,7 @@ def test_the_face_lists_what_it_offers() -> None:
     [
         ("from .times import _clock, scan\n", ["line 1: from .times import _clock"]),
         ("from ..normalise.sections import _Splitter\n", ["line 1: from ..normalise.sections import _Splitter"]),
-        ("from hindsite.read import _SafeLoader\n", ["line 1: from hindsite.read import _SafeLoader"]),
+        ("from hindsite.read.files import _SafeLoader\n", ["line 1: from hindsite.read.files import _SafeLoader"]),
         ("from . import times\ntimes._clock(1)\n", ["line 2: times._clock"]),
         ("import hindsite.build as build\nbuild._plan()\n", ["line 2: build._plan"]),
         ("from .times import __doc__, scan\nself._own = 1\nimport os\nos._exit(0)\n", []),  # dunders, own, the stdlib's

@@ -4,14 +4,13 @@ The command line is the main interface; this is the small public API for
 scripts that want the pipeline without it.
 """
 
-__version__ = "0.1.0"
-
-from .build import BuildResult, build, load  # noqa: E402 — submodules read __version__
-from .commands import export_paths  # noqa: E402
-from .config import ConfigError, SiteConfig, load_config  # noqa: E402
-from .diagnostics import Diagnostic, Level  # noqa: E402
-from .export import SCHEMA_VERSION, export_document  # noqa: E402
-from .model import ActionItem, Incident, Section, TimelineEvent  # noqa: E402
+from .build import BuildResult, build, load
+from .commands.run import export_paths
+from .core.config import ConfigError, SiteConfig, load_config
+from .core.diagnostics import Diagnostic, Level
+from .core.model import ActionItem, Incident, Section, TimelineEvent
+from .core.version import __version__
+from .render.export import SCHEMA_VERSION, export_document
 
 __all__ = [
     "ActionItem",

@@ -1,3 +1,3 @@
-from hindsite.cli import main
+from hindsite.commands.cli import main
 
 main()

@@ -6,7 +6,7 @@ everything gathered (`load`) before anything is written. Every command runs
 this same build: `hindsite build` writes the site into a new folder swapped in
 place of the output folder; `hindsite serve` writes it in place, keeping its
 cache in memory (serve/session.py); `hindsite check` writes it nowhere. What a
-change since the last build makes it do again is incremental.py's to say.
+change since the last build makes it do again is incremental/changed.py's to say.
 """
 
 from __future__ import annotations
@@ -17,26 +17,25 @@ from dataclasses import dataclass, replace
 from enum import Enum
 from pathlib import Path, PurePosixPath
 
-from . import diagnostics as diag
-from . import urls
-from .archive import Archive
-from .cache import FOLDER as CACHE_FOLDER
-from .cache import BuildCache
-from .collect import Collected, collect_site
-from .config import SiteConfig
-from .diagnostics import Diagnostic
-from .incremental import Changed, what_changed
-from .linkcheck import Locate, PageLinks, check_links, links_of
-from .markup import active_parts, render_markdown
-from .model import Incident, Section
+from .collect.archive import Archive
+from .collect.site import Collected, collect_site
+from .core import diagnostics as diag
+from .core.config import SiteConfig
+from .core.diagnostics import Diagnostic
+from .core.markup import active_parts, render_markdown
+from .core.model import Incident, Section
+from .core.parallel import map_in_processes
+from .core.slugs import document_slug
+from .incremental.cache import FOLDER as CACHE_FOLDER
+from .incremental.cache import BuildCache
+from .incremental.changed import Changed, what_changed
 from .normalise import guard_secrets, normalise, without_secrets
 from .normalise.attachments import attachment_diagnostics, masked_copy
-from .parallel import map_in_processes
-from .publish import LockFailed, OutputBusy, output_lock
-from .read import Document, SourceFile, discover, read_document
-from .render import RenderError, render_site, theme_deprecations, theme_dir
-from .slugs import document_slug
-from .write import (
+from .read.files import Document, SourceFile, discover, read_document
+from .render import urls
+from .render.site import RenderError, render_site, theme_deprecations, theme_dir
+from .write.linkcheck import Locate, PageLinks, check_links, links_of
+from .write.output import (
     Claims,
     OutputFile,
     OutputRefused,
@@ -47,6 +46,7 @@ from .write import (
     write_nowhere,
     write_site,
 )
+from .write.publish import LockFailed, OutputBusy, output_lock
 
 
 class Output(Enum):
@@ -113,7 +113,7 @@ def build(config: SiteConfig, options: BuildOptions = BuildOptions(), memory: Bu
     `memory` is a cache its caller keeps from one build to the next (a running
     server's); without it, `use_cache` keeps one in `.hindsite-cache/` beside
     site.toml. With either, only what changed is read and rendered again, and a
-    build in which nothing changed writes nothing (incremental.py).
+    build in which nothing changed writes nothing (incremental/changed.py).
 
     Nothing is written when the content folder is missing or holds no
     documents, the output folder is refused, or a template fails: the result's

@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 import pytest
 from click.testing import CliRunner
 
-from hindsite.cli import cli
+from hindsite.commands.cli import cli
 
 try:
     from playwright.sync_api import Browser, Page, sync_playwright

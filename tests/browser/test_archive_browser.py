@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urldefrag, urlsplit
 
-from hindsite.formats import format_duration
+from hindsite.core.formats import format_duration
 
 from .conftest import WatchedPage
 

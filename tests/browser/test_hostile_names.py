@@ -17,7 +17,7 @@ from urllib.parse import quote
 import pytest
 from click.testing import CliRunner
 
-from hindsite.cli import cli
+from hindsite.commands.cli import cli
 
 from .conftest import Browser, WatchedPage, serving, watching
 

@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from hindsite.config import load_config
+from hindsite.core.config import load_config
 from hindsite.serve import Preview, ServeOptions
 from hindsite.serve.server import EVENTS_PATH
 
@@ -281,7 +281,7 @@ def test_a_rebuild_that_trips_a_bug_shows_the_overlay_until_saved_again(
 ) -> None:
     """A document that makes hindsite itself fail where no document's own guard is: the edited page is shown ahead,
     the overlay says the rebuild failed and asks for a report, and the next save rebuilds."""
-    collect_module = importlib.import_module("hindsite.collect")
+    collect_module = importlib.import_module("hindsite.collect.site")
     real_collect = collect_module.collect
     marker = f"trips-a-bug-{uuid.uuid4().hex}"
 

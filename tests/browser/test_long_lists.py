@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 from click.testing import CliRunner
 
-from hindsite.cli import cli
+from hindsite.commands.cli import cli
 
 from .conftest import Browser, WatchedPage, serving, watching
 

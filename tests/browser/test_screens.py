@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from hindsite.cli import cli
+from hindsite.commands.cli import cli
 
 from .conftest import REPO, SCREENSHOTS, Browser, Page, WatchedPage, serving, watching
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from hindsite.cli import cli
+from hindsite.commands.cli import cli
 
 from .conftest import Browser, WatchedPage, serving, watching
 from .test_archive_browser import Incident, plain_text, unique_root_cause_word

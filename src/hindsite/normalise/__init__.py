@@ -10,6 +10,8 @@ guard, the readings a document is written back with (`hindsite migrate`) — the
 located blocks, how a heading is read, where each section of an incident is
 written, how a timeline entry and a date are read, the front-matter keys.
 Other stages import these from here, never from the modules behind them.
+
+May import `core` and `read`.
 """
 
 from __future__ import annotations
@@ -21,13 +23,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import chain
 
-from .. import diagnostics as diag
-from ..config import SiteConfig, squash
-from ..diagnostics import Diagnostic
-from ..markup import DEEPEST, Parsed, inline_text, parse, render_markdown, text_of, unsafe_parts
-from ..model import CLOSING, PREAMBLE, SECTION_LABELS, ActionItem, Incident, Origin, Section
-from ..read import Document
-from ..slugs import document_slug
+from ..core import diagnostics as diag
+from ..core.config import SiteConfig, squash
+from ..core.diagnostics import Diagnostic
+from ..core.markup import DEEPEST, Parsed, inline_text, parse, render_markdown, text_of, unsafe_parts
+from ..core.model import CLOSING, FIELD_NAMES, PREAMBLE, SECTION_LABELS, ActionItem, Incident, Origin, Section
+from ..core.slugs import document_slug
+from ..read.files import Document
 from .actions import is_action_table, items_from_blocks, items_from_tables, status_placeholders
 from .assets import missing_assets
 from .blocks import Block, ListItem, is_plain_text, parse_blocks
@@ -36,7 +38,6 @@ from .characters import without_unpublishable
 from .derive import check_facts, derive_times, main_window, prose_date, prose_duration, prose_moments, prose_window
 from .guard import guard_secrets, without_secrets
 from .metadata import (
-    FIELD_NAMES,
     Metadata,
     apply_stated,
     body_label,

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
-from ..model import ActionItem
+from ..core.model import ActionItem
 from .located import Block, ListItem, TableRow
 from .placeholders import MARKERS, is_unfilled
 from .times import MONTH

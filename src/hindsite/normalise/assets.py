@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from .. import diagnostics as diag
-from ..diagnostics import Diagnostic
-from ..paths import resolve_reference
+from ..core import diagnostics as diag
+from ..core.diagnostics import Diagnostic
+from ..core.paths import resolve_reference
 
 # Character classes stop at the next bracket, so a line of 10,000 `[x](` costs one pass, not 10,000.
 _MARKDOWN_TARGET = re.compile(r"!?\[[^\[\]]*\]\(\s*<?([^()<>\[\]\s]+)>?(?:\s+[\"'][^\"']*[\"'])?\s*\)")

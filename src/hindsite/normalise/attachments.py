@@ -17,10 +17,10 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import diagnostics as diag
-from ..config import SiteConfig
-from ..diagnostics import Diagnostic
-from ..read import SourceFile
+from ..core import diagnostics as diag
+from ..core.config import SiteConfig
+from ..core.diagnostics import Diagnostic
+from ..read.files import SourceFile
 from .guard import masked_findings, secret_warning
 from .secrets import SECRET_KINDS, lines_of, redact, scan_blocks
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 
 from markdown_it.token import Token
 
-from ..markup import Parsed, block_end, parse
+from ..core.markup import Parsed, block_end, parse
 from .located import Block, ListItem, TableRow
 from .plaintext import is_plain_text, plain_blocks
 from .rawhtml import html_blocks

@@ -11,10 +11,10 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from .. import diagnostics as diag
-from ..diagnostics import Diagnostic
-from ..markup import UNPUBLISHABLE, publishable
-from ..read import Document
+from ..core import diagnostics as diag
+from ..core.diagnostics import Diagnostic
+from ..core.markup import UNPUBLISHABLE, publishable
+from ..read.files import Document
 
 
 def without_unpublishable(document: Document) -> tuple[Document, list[Diagnostic]]:

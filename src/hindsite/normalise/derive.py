@@ -14,9 +14,9 @@ import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from .. import diagnostics as diag
-from ..diagnostics import Diagnostic
-from ..model import DERIVED, STATED, WITHHELD, Origin, minutes_between
+from ..core import diagnostics as diag
+from ..core.diagnostics import Diagnostic
+from ..core.model import DERIVED, STATED, WITHHELD, Origin, minutes_between
 from .metadata import Metadata
 from .timeline import Placed
 from .times import Context, Zones, parse_date, parse_duration, resolve, resolve_range, scan, scan_range

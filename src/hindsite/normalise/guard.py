@@ -12,10 +12,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .. import diagnostics as diag
-from ..config import SiteConfig
-from ..diagnostics import Diagnostic
-from ..read import Document
+from ..core import diagnostics as diag
+from ..core.config import SiteConfig
+from ..core.diagnostics import Diagnostic
+from ..read.files import Document
 from .secrets import SECRET_KINDS, Found, find_secrets, lines_of, mask, redact
 
 

@@ -13,11 +13,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .. import diagnostics as diag
-from ..config import SiteConfig
-from ..diagnostics import Diagnostic
-from ..model import Origin
-from ..read import Document
+from ..core import diagnostics as diag
+from ..core.config import SiteConfig
+from ..core.diagnostics import Diagnostic
+from ..core.model import FIELD_NAMES, Origin
+from ..read.files import Document
 from .blocks import Block
 from .times import (
     Context,
@@ -37,38 +37,6 @@ from .times import (
     season_note,
     unknown_zone,
 )
-
-#: Front-matter keys the model reads, and the spellings other tools use for them.
-FIELD_NAMES: Mapping[str, str] = {
-    **{name: name for name in (
-        "title", "date", "severity", "services", "tags", "responders", "status",
-        "started_at", "detected_at", "resolved_at", "summary",
-    )},
-    "service": "services",
-    "affected_services": "services",
-    "product": "services",
-    "tag": "tags",
-    "keywords": "tags",
-    "categories": "tags",
-    "responder": "responders",
-    "owners": "responders",
-    "start_time": "started_at",
-    "start": "started_at",
-    "started": "started_at",
-    "detected": "detected_at",
-    "detected_time": "detected_at",
-    "end_time": "resolved_at",
-    "end": "resolved_at",
-    "resolved": "resolved_at",
-    "resolvedwhen": "resolved_at",
-    "resolved_when": "resolved_at",
-    "description": "summary",
-    "duration": "duration_minutes",
-    "duration_minutes": "duration_minutes",
-    "timezone": "timezone",
-    "time_zone": "timezone",
-    "tz": "timezone",
-}
 
 _LISTS = ("services", "tags", "responders")
 _TIMES = ("started_at", "detected_at", "resolved_at")

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from ..markup import HTML_ELEMENTS, unknown_tags_as_text
+from ..core.markup import HTML_ELEMENTS, unknown_tags_as_text
 from .located import Block, ListItem, TableRow
 
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
-from ..model import CLOSING
+from ..core.model import CLOSING
 from .blocks import Block, ListItem, TableRow
 from .bookends import closing_line
 from .metadata import body_label

@@ -20,9 +20,9 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
-from .. import diagnostics as diag
-from ..diagnostics import Diagnostic
-from ..model import TimelineEvent
+from ..core import diagnostics as diag
+from ..core.diagnostics import Diagnostic
+from ..core.model import TimelineEvent
 from .blocks import Block
 from .times import (
     BUILT_IN,

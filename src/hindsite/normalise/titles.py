@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ..markup import inline_text, publishable
+from ..core.markup import inline_text, publishable
 from .times import BUILT_IN, MONTH, WEEKDAY, scan, scan_dates, scan_range
 
 _PREFIX = re.compile(

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from ..model import Incident, Section
-from ..read import Document
+from ..core.model import Incident, Section
+from ..read.files import Document
 from .blocks import parse_blocks
 from .located import Block
 from .sections import RawSection, dedent_after_label, own_lines, split_sections, without_blank_ends

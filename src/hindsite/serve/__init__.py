@@ -8,6 +8,9 @@ Nothing a rebuild raises stops the preview: a bug, or a file that trips one,
 becomes a problem in the browser's overlay and in the terminal, the last good
 site stays on screen (the page of a document just saved, written ahead of the
 rebuild, shows it as saved: the overlay says which), and the next save rebuilds again.
+
+May import `core`, `build`, `incremental` and what a rebuild shows of `read`,
+`render` and `write`; only `commands` imports it.
 """
 
 from __future__ import annotations
@@ -24,13 +27,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .. import diagnostics as diag
-from .. import urls
 from ..build import BuildResult
-from ..config import ConfigError, SiteConfig, load_config
-from ..diagnostics import Diagnostic, Level
-from ..render import RenderError, theme_dir
-from ..write import OutputRefused
+from ..core import diagnostics as diag
+from ..core.config import ConfigError, SiteConfig, load_config
+from ..core.diagnostics import Diagnostic, Level
+from ..render import urls
+from ..render.site import RenderError, theme_dir
+from ..write.output import OutputRefused
 from .changes import ChangeKind, Changes, Watched, classify
 from .server import DevServer, Shown, SiteState, is_loopback
 from .session import Session

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..read import MARKDOWN_SUFFIXES, is_editor_junk
+from ..read.files import MARKDOWN_SUFFIXES, is_editor_junk
 
 
 class ChangeKind(enum.IntEnum):

@@ -21,7 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .. import urls
+from ..render import urls
 
 EVENTS_PATH = "/__hindsite__/events"
 _LOCAL_NAMES = {"localhost", "127.0.0.1", "::1", "[::1]"}

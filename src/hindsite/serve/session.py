@@ -1,7 +1,7 @@
 """A running server's builds: `hindsite build`'s own, writing in place, with the build cache kept in memory.
 
 `rebuild` is `build.build` itself: the same stages, and the same rule for what
-a change makes it read and render again (incremental.py), as `hindsite build`
+a change makes it read and render again (incremental/changed.py), as `hindsite build`
 with its cache. The one thing a server does besides is to show an edited
 document's page at once (`render_edited`), before that build brings the rest of
 the site up to date.
@@ -15,12 +15,12 @@ from pathlib import Path, PurePosixPath
 import jinja2
 
 from ..build import BuildOptions, BuildResult, Loaded, Output, build, read_incident
-from ..cache import BuildCache
-from ..config import SiteConfig
-from ..incremental import content_digest, document_key
-from ..model import Incident
-from ..render import make_environment, render_incident_page
-from ..write import OutputFile, update_site
+from ..core.config import SiteConfig
+from ..core.model import Incident
+from ..incremental.cache import BuildCache
+from ..incremental.changed import content_digest, document_key
+from ..render.site import make_environment, render_incident_page
+from ..write.output import OutputFile, update_site
 
 
 class Session:

@@ -1,0 +1,293 @@
+"""The build cache: what earlier builds learnt, kept in `.hindsite-cache/` beside site.toml, or in memory by a
+running server. What a change invalidates is changed.py's to say; this module only keeps it.
+
+Three things are kept. Each document's `Incident`, under its key (changed.py),
+so an unchanged document is never read again. The last build as a whole: the
+key of everything it read, the diagnostics it reported, the size and time of
+every file it wrote and what its pages showed, so a build in which nothing
+changed does nothing and one in which little changed renders little. And the
+links and anchors of its pages, so that the pages it keeps are link-checked too.
+Beside them, what the last build worked out from the whole archive and a
+change only touches: the related incidents' index, each incident versioned by
+its document's key.
+
+They are separate files, so that a build in which nothing changed reads only
+the small one. Each carries a checksum; one that is unreadable, corrupt or
+written by other code is discarded and rebuilt, never trusted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from ..collect.related import RelatedIndex
+from ..core.diagnostics import Diagnostic
+from ..core.model import Incident
+from ..core.version import __version__
+from ..write.linkcheck import PageLinks
+
+FOLDER = ".hindsite-cache"
+_LAST = "last-build.pickle"  # small: read on every build
+_DOCUMENTS = "documents.pickle"  # large: read only when something changed
+_LINKS = "links.pickle"  # each page's links and anchors: read only when some pages are kept
+_RELATED = "related.pickle"  # the related incidents' index: read only when something changed
+_MAGIC = b"hindsite-cache\n"
+
+
+@cache
+def code_fingerprint() -> str:
+    """hindsite's version and the hash of its own source: a cache written by other code is stale."""
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(Path(__file__).parents[1].rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def digest(*parts: bytes | str) -> str:
+    """One hash of several parts, each length-prefixed so that no two lists of parts collide."""
+    hashed = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+        hashed.update(len(data).to_bytes(8, "big"))
+        hashed.update(data)
+    return hashed.hexdigest()
+
+
+#: What `os.stat` says of a file that changes whenever its bytes do: size, modification time, inode, change time.
+Signature = tuple[int, int, int, int]
+
+
+def signature(stat: os.stat_result) -> Signature:
+    # An editor's atomic save can keep size and mtime; it always makes a new inode and ctime.
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns)
+
+
+@dataclass(frozen=True, slots=True)
+class Hashes:
+    """The digest of each document's bytes, by path in the content folder, with the signature it had when hashed;
+    and what every document's key was salted with.
+
+    A signature taken within `RACY_NS` of `taken_ns` is not trusted: on a file
+    system with coarse times, a file could change again within the same tick.
+    """
+
+    taken_ns: int
+    of: Mapping[str, tuple[Signature, str]]
+    salt: str = ""
+
+    RACY_NS = 2_000_000_000
+
+    def known(self, rel: str, current: Signature) -> str | None:
+        """The digest of `rel`'s bytes, when it is known and the file cannot have changed since."""
+        found = self.of.get(rel)
+        if found is None or found[0] != current or current[1] >= self.taken_ns - self.RACY_NS:
+            return None
+        return found[1]
+
+
+@dataclass(frozen=True, slots=True)
+class PagePrints:
+    """Digests of what a build's pages show.
+
+    `render` covers everything but the documents (hindsite, configuration,
+    templates, attachments) and each document's id; `reports` what each report page shows (its
+    document, its neighbours' titles, its related incidents); `lists` what every
+    other page shows of the incidents.
+    """
+
+    render: str
+    reports: Mapping[str, str]  # report page → digest
+    lists: str
+
+
+@dataclass(frozen=True, slots=True)
+class LastBuild:
+    """A whole build: replayed when its key is unchanged and its output is as it was left."""
+
+    key: str
+    incidents: int
+    diagnostics: tuple[Diagnostic, ...]
+    output: Mapping[str, tuple[int, int]]  # path in the site → (size, mtime_ns) after writing
+    hashes: Hashes | None = None  # the documents as the build found them, so the next need not read them all
+    pages: PagePrints | None = None  # what its pages showed, so the next renders only pages that would change
+
+
+@dataclass(slots=True)
+class BuildCache:
+    """Documents by key, the last build and its pages' links; `problem` says why a cache on disk was discarded."""
+
+    folder: Path | None  # None: kept in this process only (`in_memory`)
+    last: LastBuild | None = None
+    problem: str = ""
+    _documents: dict[str, Incident] | None = None
+    _links: dict[str, PageLinks] | None = None
+    _related: RelatedIndex | None = None
+    _related_read: bool = False
+    _related_changed: bool = False
+
+    @classmethod
+    def open(cls, folder: Path) -> BuildCache:
+        """The cache in `folder`, with its last build read; documents are read when first asked for."""
+        cache = cls(folder)
+        cache.last = cache._read(_LAST)
+        return cache
+
+    @classmethod
+    def in_memory(cls) -> BuildCache:
+        """An empty cache that lives as long as this object: a running server's, from one rebuild to the next."""
+        return cls(None)
+
+    @property
+    def documents(self) -> dict[str, Incident]:
+        if self._documents is None:
+            self._documents = self._read(_DOCUMENTS) or {}
+        return self._documents
+
+    @property
+    def links(self) -> dict[str, PageLinks]:
+        """The last build's pages as the link check saw them, by path; empty when unknown."""
+        if self._links is None:
+            self._links = self._read(_LINKS) or {}
+        return self._links
+
+    @property
+    def related(self) -> RelatedIndex | None:
+        """The last build's related incidents' index (None: there is none); set it to keep this build's."""
+        if not self._related_read:
+            found = self._read(_RELATED)
+            self._related, self._related_read = found if isinstance(found, RelatedIndex) else None, True
+        return self._related
+
+    @related.setter
+    def related(self, index: RelatedIndex) -> None:
+        self._related, self._related_read, self._related_changed = index, True, True
+
+    def _read(self, name: str) -> Any:
+        path = self.folder / name if self.folder else None
+        if path is None or not path.exists():
+            return None
+        try:
+            with path.open("rb") as stream:
+                return _decode(stream)
+        except (OSError, ValueError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ImportError) as exc:
+            self.problem = f"the build cache {path} could not be used ({exc}); it was rebuilt"
+            return None
+
+    def save(self, used: Iterable[str], last: LastBuild | None, links: Iterable[PageLinks] = ()) -> str:
+        """Keep the documents under `used` keys (the rest are gone or changed), `last` and its pages' `links`; on
+        disk, atomically, when the cache has a folder.
+
+        Returns why the cache could not be saved ("" when it was): a cache folder that is a
+        file or a broken link, a full disk. Nothing half-written is left, and no last build
+        is kept that this one may have made untrue.
+        """
+        documents = self.documents
+        self._documents = {key: documents[key] for key in used if key in documents}
+        self._links = {page.path: page for page in links if page.path.endswith(".html")}
+        self.last = last
+        if self.folder is None:
+            return ""
+        try:
+            self._save()
+        except OSError as exc:
+            self._forget_last()
+            return self._unsaved(exc)
+        return ""
+
+    def _save(self) -> None:
+        assert self.folder is not None
+        self.folder.mkdir(parents=True, exist_ok=True)
+        (self.folder / ".gitignore").write_text("*\n", encoding="utf-8")
+        self._write(_DOCUMENTS, self._documents)
+        self._write(_LINKS, self._links)
+        if self._related_changed:
+            self._write(_RELATED, self._related)
+        self._write(_LAST, self.last)
+
+    def _forget_last(self) -> None:
+        """Remove the last build's record, which describes an output folder that has since been replaced."""
+        assert self.folder is not None
+        self.last = None
+        try:
+            (self.folder / _LAST).unlink(missing_ok=True)
+        except OSError:
+            pass  # not a folder, or not writable: there is no record to trust or none can be changed
+
+    def _unsaved(self, exc: OSError) -> str:
+        assert self.folder is not None
+        if os.path.lexists(self.folder) and not self.folder.is_dir():
+            why = "it is not a folder (a file, or a link to nothing, is in its place)"
+            fix = "move that away to use the cache again"
+        else:
+            why = exc.strerror or str(exc)
+            fix = "free some space or fix the folder's permissions"
+        return (f"the build cache could not be saved: {why}; the site was written all the same, and the next build "
+                f"reads every document again — {fix}")
+
+    def _write(self, name: str, value: object) -> None:
+        """Write `value` as `_decode` reads it, pickled straight into the file: a large archive's documents are never one
+        string in memory (the checksum, which comes first, is written last). A failure leaves no temporary file."""
+        assert self.folder is not None
+        handle, temporary = tempfile.mkstemp(prefix=".write-", dir=self.folder)
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(_MAGIC + b"0" * _CHECKSUM_LENGTH + b"\n")
+                hashing = _Hashing(stream)
+                pickle.dump((code_fingerprint(), value), hashing, protocol=pickle.HIGHEST_PROTOCOL)
+                stream.seek(len(_MAGIC))
+                stream.write(hashing.hashed.hexdigest().encode())
+            os.replace(temporary, self.folder / name)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+
+_CHECKSUM_LENGTH = 64  # a SHA-256 in hex
+
+
+class _Hashing:
+    """A stream that hashes what is written through it."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+        self.hashed = hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self.hashed.update(data)
+        return self.stream.write(data)
+
+
+def _decode(stream: BinaryIO) -> Any:
+    """What `_write` wrote to `stream`: checked against its checksum, then unpickled from the file, never held whole."""
+    if stream.read(len(_MAGIC)) != _MAGIC:
+        raise ValueError("not a hindsite cache")
+    checksum = stream.read(_CHECKSUM_LENGTH + 1)
+    start = stream.tell()
+    hashed = hashlib.sha256()
+    while block := stream.read(1 << 20):
+        hashed.update(block)
+    if hashed.hexdigest().encode() + b"\n" != checksum:
+        raise ValueError("its checksum does not match: the file is damaged")
+    stream.seek(start)
+    code, value = pickle.load(stream)  # noqa: S301 — our own file, checksummed
+    return value if code == code_fingerprint() else None  # None: written by other code, stale but not an error
+
+
+def output_state(output: Path, paths: Iterable[str]) -> dict[str, tuple[int, int]] | None:
+    """(size, mtime_ns) of each of `paths` under `output`; None when one is missing."""
+    state = {}
+    for path in paths:
+        try:
+            stat = (output / path).stat()
+        except OSError:
+            return None
+        state[path] = (stat.st_size, stat.st_mtime_ns)
+    return state

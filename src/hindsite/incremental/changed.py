@@ -1,0 +1,267 @@
+"""What changed since the last build, and so what a build does again: the one rule for the build cache
+(`.hindsite-cache/`, `hindsite build`) and for a running server (`hindsite serve`, which keeps the same cache in
+memory). The cache itself is cache.py's; this module only decides. A build
+asks `what_changed` at its start, and follows what it answers:
+
+- A document is read again only when its key changed (`survey`): its bytes,
+  its path, the set of files in the content folder (its links may now resolve,
+  or break), the settings the normaliser reads (`NORMALISER_SETTINGS`: the
+  site's title is not one of them), or hindsite's own code.
+- A page is rendered again only when what it shows changed (`pages_to_keep`):
+  a report page shows its document, its neighbours' ids and titles and its
+  related incidents; every other page shows what `_shown_elsewhere` lists of
+  each incident. Everything else a build reads (templates, attachments, the
+  whole configuration, hindsite's code: the `render_key`), or any document's id,
+  changing renders every page; so does any edit in a site with templates of
+  its own, which may show anything of any incident. A page is kept only while
+  the output folder holds it as the last build left it.
+- A build that would read exactly what the last one read, into an output
+  folder as the last one left it, does nothing (`Changed.replay`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from ..collect.archive import Archive
+from ..collect.related import RelatedIndex, related_incidents
+from ..collect.site import Collected
+from ..core.config import SiteConfig
+from ..core.diagnostics import Diagnostic
+from ..core.model import Incident
+from ..read.files import SourceFile, read_limited
+from ..render import urls
+from ..render.site import theme_dir
+from ..write.linkcheck import PageLinks
+from ..write.output import MARKER
+from .cache import (
+    BuildCache,
+    Hashes,
+    LastBuild,
+    PagePrints,
+    Signature,
+    code_fingerprint,
+    digest,
+    output_state,
+    signature,
+)
+
+#: The fields of `SiteConfig` that reading and normalising a document read: a document's key depends on these
+#: and no others, so that changing the site's title, say, reads no document again (tests/test_cache.py checks
+#: that the normaliser reads nothing else).
+NORMALISER_SETTINGS = (
+    "timezone", "day_first", "redact", "redact_personal", "max_document_mb", "max_incident_days",
+    "max_tags_per_document", "max_services_per_document", "severity", "zones", "services", "section_aliases",
+    "required_sections",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Changed:
+    """What changed since the last build that `cache` remembers, and so what this build does again. Without a
+    cache everything changed: every document is read, every page rendered, and nothing is remembered."""
+
+    cache: BuildCache | None = None
+    surveyed: Survey | None = None
+
+    @property
+    def keys(self) -> Mapping[PurePosixPath, str] | None:
+        """Each document's cache key; None without a cache."""
+        return self.surveyed.keys if self.surveyed is not None else None
+
+    def replay(self, output: Path) -> LastBuild | None:
+        """The last build, when it read just what this one would and the output folder is as it left it: this
+        one then has nothing to do."""
+        last = self.cache.last if self.cache is not None else None
+        if last is None or self.surveyed is None or last.key != self.surveyed.site_key:
+            return None
+        intact = (output / MARKER).exists() and output_state(output, last.output) == last.output
+        return last if intact else None
+
+    def related(self, archive: Archive) -> Mapping[str, tuple[Incident, ...]]:
+        """Each incident's related incidents. With a cache, its index from the last build brought up to date, which
+        scores again only the incidents a change may touch (the choice a fresh index makes), and kept for the next;
+        an incident's version is its document's key."""
+        if self.cache is None or self.surveyed is None:
+            return related_incidents(archive)
+        keys = self.surveyed.keys
+        versions = {i.id: keys[PurePosixPath(i.content_path)] for i in archive.incidents}
+        last = self.cache.related
+        index = last.refreshed(archive.incidents, versions)[0] if last is not None else None
+        fresh = index or RelatedIndex.build(archive.incidents, versions=versions)
+        self.cache.related = fresh
+        return fresh.related_in(archive)
+
+    def shown(self, collected: Collected) -> PagePrints | None:
+        """What the pages of `collected` show (`page_prints`); None without a cache, where nothing needs it."""
+        return page_prints(collected, self.surveyed) if self.surveyed is not None else None
+
+    def pages_to_keep(self, shown: PagePrints | None, config: SiteConfig) -> dict[str, PageLinks]:
+        """The pages the last build left that are still right, with their links (`pages_to_keep`)."""
+        return pages_to_keep(self.cache, shown, config) if self.cache is not None and shown is not None else {}
+
+    def remember(
+        self, shown: PagePrints | None, output: Path, paths: Sequence[str], incidents: int,
+        problems: Sequence[Diagnostic], links: Sequence[PageLinks],
+    ) -> str:
+        """Keep what a build that wrote `paths` into `output` learnt, for the next one; why the cache could not
+        be saved ("" when it was, or there is none). A file already gone from the output leaves no record."""
+        if self.cache is None or self.surveyed is None or shown is None:
+            return ""
+        state = output_state(output, paths)
+        surveyed = self.surveyed
+        last = LastBuild(surveyed.site_key, incidents, tuple(problems), state, surveyed.hashes, shown) if state else None
+        return self.cache.save(surveyed.keys.values(), last, links)
+
+
+def what_changed(
+    cache: BuildCache | None, found: Sequence[SourceFile], config: SiteConfig, timestamp: int | None
+) -> Changed:
+    """The files `found` against what `cache` remembers of the last build (`survey`)."""
+    if cache is None:
+        return Changed()
+    return Changed(cache, survey(found, config, cache.last.hashes if cache.last else None, timestamp))
+
+
+@dataclass(frozen=True, slots=True)
+class Survey:
+    """The content folder as a build finds it, in the terms the last build is compared in."""
+
+    keys: Mapping[PurePosixPath, str]  # each document → its cache key
+    hashes: Hashes  # what the keys were made from, for the next survey
+    render_key: str  # everything but the documents (`render_key`)
+
+    @property
+    def site_key(self) -> str:
+        """Everything the build reads: when it is the last build's, so is the site."""
+        return digest(self.render_key, *sorted(self.keys.values()))
+
+
+def survey(found: Sequence[SourceFile], config: SiteConfig, earlier: Hashes | None, timestamp: int | None) -> Survey:
+    """The key of each document among `found`; a document whose file is as `earlier` saw it is not read."""
+    taken_ns = time.time_ns()
+    salt = key_salt(found, config)
+    hashes = {str(f.rel): _hash_of(f.path, str(f.rel), earlier, config.max_document_bytes) for f in found if f.is_markdown}
+    keys = {f.rel: document_key(salt, f, hashes[str(f.rel)][1]) for f in found if f.is_markdown}
+    return Survey(keys, Hashes(taken_ns, hashes, salt), render_key(config, found, timestamp))
+
+
+def key_salt(found: Sequence[SourceFile], config: SiteConfig) -> str:
+    """What every document's key is salted with: hindsite's code, the settings the normaliser reads, and the set
+    of files in the content folder (a document's links may point at any of them)."""
+    settings = repr([(name, getattr(config, name)) for name in NORMALISER_SETTINGS])
+    return digest(code_fingerprint(), settings, digest(*sorted(str(f.rel) for f in found)))
+
+
+def document_key(salt: str, file: SourceFile, content: str) -> str:
+    """The cache key of a document whose bytes have the digest `content` (`content_digest`)."""
+    return digest(salt, file.source, str(file.rel), content)
+
+
+def content_digest(path: Path, max_bytes: int) -> str:
+    """A digest of all that reading a document sees: its size and no more than `max_bytes + 1` of its bytes."""
+    data, size = read_limited(path, max_bytes)
+    return digest(str(size), data)
+
+
+def _hash_of(path: Path, rel: str, earlier: Hashes | None, max_bytes: int) -> tuple[Signature, str]:
+    """The file's signature and its `content_digest`, taken from `earlier` when the file is as it saw it."""
+    try:
+        current = signature(path.stat())
+    except OSError:
+        return (0, 0, 0, 0), ""  # reading it reports the problem
+    known = earlier.known(rel, current) if earlier else None
+    if known is not None:
+        return current, known
+    try:
+        return current, content_digest(path, max_bytes)
+    except OSError:
+        return current, ""
+
+
+def render_key(config: SiteConfig, found: Sequence[SourceFile], timestamp: int | None) -> str:
+    """Everything a build reads but the documents: other files (by signature), templates, the whole configuration,
+    hindsite's code, and the time given to the files written."""
+    others = [f"{f.rel}\0{_signature_of(f.path)}" for f in found if not f.is_markdown]
+    templates = [
+        f"{p}\0{digest(p.read_bytes())}" for folder in (theme_dir(config), config.templates_dir) if folder.is_dir()
+        for p in sorted(folder.rglob("*")) if p.is_file()
+    ]
+    return digest(code_fingerprint(), repr(config), str(timestamp), *others, *templates)
+
+
+def _signature_of(path: Path) -> Signature | None:
+    """A file's size, times and inode: a file replaced by one of the same size and time still differs in these.
+    None for a file that is gone (publishing it reports that)."""
+    try:
+        return signature(path.stat())
+    except OSError:
+        return None
+
+
+def page_prints(collected: Collected, surveyed: Survey) -> PagePrints:
+    """What each report page, and what the other pages, show: a document's key stands for all it says."""
+    archive, ordered = collected.archive, collected.archive.incidents
+
+    def shown_of(incident: Incident | None) -> str:
+        return "" if incident is None else f"{incident.id}\0{incident.title}"
+
+    reports = {
+        urls.incident_url(incident): digest(
+            incident.id, surveyed.keys[PurePosixPath(incident.content_path)], *(shown_of(i) for i in archive.around(n)),
+            repr([(r.id, r.title, r.date, r.services) for r in collected.related.get(incident.id, ())]),
+        )
+        for n, incident in enumerate(ordered)
+    }
+    # A report links to other documents by their ids: any id that changes, every page is rendered.
+    ids = digest(surveyed.render_key, *(f"{i.content_path}\0{i.id}" for i in ordered))
+    return PagePrints(ids, reports, digest(*(repr(_shown_elsewhere(i)) for i in ordered)))
+
+
+def _shown_elsewhere(incident: Incident) -> object:
+    """What pages other than an incident's own show of it: when this is unchanged, they need no new render."""
+    return (
+        incident.id, incident.title, incident.date, incident.severity, incident.services, incident.tags,
+        len(incident.unindexed_services), len(incident.unindexed_tags),  # counted in a row's "+N more"
+        incident.status, incident.started_at, incident.detected_at, incident.resolved_at, incident.duration_minutes,
+        incident.summary, incident.action_items,
+        tuple(s.text for s in incident.every_section() if s.key in ("root_cause", "trigger", "fault")),
+        tuple((s.key, s.heading, s.filled) for s in incident.every_section()),  # the stats page's data quality
+        tuple(sorted({d.code for d in incident.diagnostics})),
+    )
+
+
+def pages_to_keep(cache: BuildCache, prints: PagePrints, config: SiteConfig) -> dict[str, PageLinks]:
+    """The pages of the last build that would come out the same, with their links; the rest are rendered.
+
+    A report page is kept when what it shows is unchanged; every other page
+    (lists, tags, services, reports, stats) when nothing any of them shows
+    changed; and either only while the output folder holds it as the last
+    build left it.
+    """
+    last, output = cache.last, config.output_dir
+    before = last.pages if last is not None else None
+    if last is None or before is None or before.render != prints.render or not _builtin_pages(config):
+        return {}
+    if not (output / MARKER).is_file():
+        return {}
+    links = cache.links
+    kept = {url for url, print_ in prints.reports.items() if before.reports.get(url) == print_}
+    if before.lists == prints.lists:
+        kept |= {path for path in links if path not in before.reports}
+    return {path: links[path] for path in sorted(kept) if path in links and _as_left(output, path, last)}
+
+
+def _builtin_pages(config: SiteConfig) -> bool:
+    """Whether every page comes from the built-in theme, whose templates show no more than `page_prints` covers;
+    a site's own templates may show anything of any incident, so all their pages are rendered again."""
+    overrides = config.templates_dir.is_dir() and any(p.suffix == ".html" for p in config.templates_dir.rglob("*"))
+    return config.theme == "default" and not overrides
+
+
+def _as_left(output: Path, path: str, last: LastBuild) -> bool:
+    """Whether the output folder's `path` is the file the last build wrote there."""
+    return output_state(output, [path]) == {path: last.output.get(path)}

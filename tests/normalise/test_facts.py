@@ -1,0 +1,270 @@
+"""Time facts as a reviewer reads them, table by table: which date is the incident's, the zone and the day
+each time is read in, what is derived, and what is withheld or reported because it cannot be true.
+Every fixture is written for these tests, in the styles real postmortems use."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path, PurePosixPath
+
+import pytest
+
+from hindsite.core.config import SiteConfig
+from hindsite.core.model import DERIVED, STATED, WITHHELD, Incident
+from hindsite.normalise import normalise
+from hindsite.read.files import split_front_matter
+
+CONFIG = SiteConfig(root=Path("."))
+
+
+def incident_of(text: str, name: str = "doc.md", config: SiteConfig = CONFIG) -> Incident:
+    return normalise(split_front_matter(text, f"content/{name}", PurePosixPath(name)), config)
+
+
+def iso(value: dt.date | dt.datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def codes(incident: Incident) -> set[str]:
+    return {d.code for d in incident.diagnostics}
+
+
+def kind(incident: Incident, field: str) -> str | None:
+    return next((o.kind for o in incident.origins if o.field == field), None)
+
+
+# --- which date is the incident's ----------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "name", "date"),
+    [
+        pytest.param("# Disclosure - 2022-11-07\n\n## Timeline\n\n- **October 12th, 2022 at 21:17 (UTC)** loss reported\n"
+                     "- **21:34** war room\n", "doc.md", "2022-10-12", id="a-disclosure-date-in-the-title-is-not-the-incident's"),
+        pytest.param("---\ndate: 2019-10-24\n---\n# Builds failing\n\n## Timeline\n\n- 2019-10-21 01:38 alerts fire\n"
+                     "- 2019-10-21 03:00 fixed\n", "doc.md", "2019-10-21", id="a-blog-post's-front-matter-date"),
+        pytest.param("---\ndate: 2017-10-10\n---\n# Hung nodes\n\nOn Oct 10, 2017, pods did not start.\n\n## Timeline\n\n"
+                     "### 2017-05-09 10:45a\n\nReport came in.\n", "doc.md", "2017-10-10",
+                     id="a-slip-in-the-timeline-when-the-prose-agrees-with-the-front-matter"),
+        pytest.param("# Storage outage\n\nWe were offline yesterday (2018-09-20) afternoon.\n\n## Timeline\n\n"
+                     "| Time | State |\n|---|---|\n| 12:00 | unresponsive |\n| 14:00 | back |\n",
+                     "2018-09-21-outage.md", "2018-09-20", id="the-prose-before-the-file-name"),
+        pytest.param("# Node failure\n\n## Timeline\n\n| Time | Event |\n|---|---|\n| 2023-02-13 07:30 | rollover set up |\n"
+                     "| 2023-02-14 09:33 | users report logs missing |\n| 2023-02-14 10:46 | nodes killed |\n"
+                     "| 2023-02-14 11:59 | resolved |\n", "doc.md", "2023-02-14", id="a-lone-event-the-day-before-is-background"),
+        pytest.param("# Listener failure\n\nThe listener failed at `2022-04-20 19:48` and nobody noticed.\n\n## Timeline\n\n"
+                     "- 2022-04-20 19:48 listener fails\n- 2022-04-28 10:34 messages found ageing\n"
+                     "- 2022-04-28 10:39 restarted\n", "20220420-listener.md", "2022-04-20",
+                     id="a-silent-failure-the-document-dates-stays-the-start"),
+        pytest.param("# Queue\n\n**Date of postmortem:** 2024-03-20\n\nOn March 14, 2024 the queue stalled.\n", "doc.md",
+                     "2024-03-14", id="a-write-up-label-is-not-the-incident-date"),
+        pytest.param("# Queue\n\n**Date:** January 14-19, 2026\n\nIt went on for days.\n", "doc.md", "2026-01-14",
+                     id="a-range-of-days-starts-the-incident"),
+        pytest.param("# Queue\n\nStarted 05/04/2024 at 10:00.\n", "doc.md", None, id="an-unsettled-numeric-date-is-no-date"),
+        pytest.param("# Queue\n\nStarted 05/04/2024 at 10:00, first seen 13/04/2024.\n", "doc.md", "2024-04-05",
+                     id="the-document's-other-date-settles-the-order"),
+    ],
+)
+def test_which_date_is_the_incidents(text: str, name: str, date: str | None) -> None:
+    incident = incident_of(text, name)
+    assert iso(incident.date) == date
+    if date is None:
+        assert "ambiguous-date" in codes(incident)
+
+
+def test_a_write_up_date_set_aside_is_reported() -> None:
+    incident = incident_of("# Disclosure - 2022-11-07\n\n## Timeline\n\n- 2022-10-12 21:17 UTC loss reported\n"
+                           "- 2022-10-12 22:51 UTC fixed\n")
+    problems = [d for d in incident.diagnostics if d.code == "write-up-date"]
+    assert problems and "07 November 2022" in problems[0].message
+
+
+# --- zones --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        pytest.param("---\ndate: 2024-07-10\n---\nAll times are PDT.\n\n## Timeline\n\n- 10:00 paged\n- 10:20 fixed\n",
+                     "2024-07-10T10:00:00-07:00", id="a-note-before-the-first-heading"),
+        pytest.param("---\ndate: 2024-07-10\n---\n# Queue\n\n## Timeline (all times GST)\n\n- 10:00 paged\n- 10:20 fixed\n",
+                     "2024-07-10T10:00:00+04:00", id="the-timeline's-heading"),
+        pytest.param("---\ndate: 2024-07-10\n---\n# Queue\n\n## Timeline\n\n| Time (CET) | Event |\n|---|---|\n"
+                     "| 10:00 | paged |\n| 10:20 | fixed |\n", "2024-07-10T10:00:00+01:00", id="a-column-header"),
+        pytest.param("---\ndate: 2024-07-10\ntimezone: Europe/Berlin\n---\n# Queue\n\n## Timeline\n\n- 10:00 paged\n",
+                     "2024-07-10T10:00:00+02:00", id="a-front-matter-field-with-summer-time"),
+        pytest.param("---\ndate: 2024-08-10\n---\n# Queue\n\nTimes are Eastern Time unless noted.\n\n## Timeline\n\n"
+                     "- 10:00 paged\n- 11:00 UTC fixed\n", "2024-08-10T10:00:00-04:00", id="a-generic-zone-follows-the-date"),
+        pytest.param("---\ndate: 2024-03-03\n---\n# Queue\n\n## Timeline\n\n- 10:00 PST paged\n- 10:20 still down\n",
+                     "2024-03-03T10:00:00-08:00", id="a-zone-written-once-carries-on"),
+        pytest.param("---\ndate: 2024-03-03\n---\n# Queue\n\n## Timeline\n\n- 09:00 UTC / 01:00 PST paged\n- 09:30 fixed\n",
+                     "2024-03-03T09:00:00+00:00", id="a-time-in-two-zones-is-read-once"),
+    ],
+)
+def test_zone_context(text: str, first: str) -> None:
+    incident = incident_of(text)
+    assert iso(incident.timeline[0].at) == first
+
+
+def test_a_time_in_two_zones_keeps_both_in_its_text() -> None:
+    incident = incident_of("---\ndate: 2024-03-03\n---\n# Queue\n\n## Timeline\n\n- 09:00 UTC / 01:00 PST paged\n")
+    assert "01:00 PST" in incident.timeline[0].text and len(incident.timeline) == 1
+
+
+def test_a_standard_time_name_on_a_summer_date_is_read_as_written_and_reported() -> None:
+    incident = incident_of("---\ndate: 2024-07-10\n---\n# Queue\n\n## Timeline\n\n- 10:00 PST paged\n- 11:00 PST fixed\n")
+    assert iso(incident.timeline[0].at) == "2024-07-10T10:00:00-08:00"
+    (problem,) = [d for d in incident.diagnostics if d.code == "zone-season"]
+    assert problem.line == 8 and "PDT" in problem.message
+
+
+# --- date context ---------------------------------------------------------------------------
+
+def test_date_headings_and_day_labels_set_the_day_and_are_not_events() -> None:
+    text = ("# Queue\n\n## Timeline\n\n### 2020-02-20\n\n- 23:50 alert\n- 00:10 paged\n\n**Day 2 — 22 February 2020**\n\n"
+            "- 09:00 fixed\n")
+    incident = incident_of(text)
+    assert [(iso(e.at), e.text) for e in incident.timeline] == [
+        ("2020-02-20T23:50:00+00:00", "alert"), ("2020-02-21T00:10:00+00:00", "paged"),
+        ("2020-02-22T09:00:00+00:00", "fixed")]
+    assert not any(e.at and e.at.time() == dt.time(0) for e in incident.timeline)
+
+
+def test_a_table_row_with_only_a_date_sets_the_day() -> None:
+    text = "# Queue\n\n## Timeline\n\n| When | What |\n|---|---|\n| 2021-03-04 | |\n| 10:00 | paged |\n| 11:00 | fixed |\n"
+    assert [iso(e.at) for e in incident_of(text).timeline] == ["2021-03-04T10:00:00+00:00", "2021-03-04T11:00:00+00:00"]
+
+
+def test_an_event_with_a_date_and_no_time_keeps_its_day_and_sets_no_fact() -> None:
+    text = ("# Split\n\n## Timeline\n\n- 2021-08-17: report received\n- 2021-08-24: fix released\n"
+            "- 2021-08-27: At 12:50:07 UTC, exploited\n")
+    incident = incident_of(text)
+    assert [(e.at, iso(e.day)) for e in incident.timeline[:2]] == [(None, "2021-08-17"), (None, "2021-08-24")]
+    assert iso(incident.timeline[2].at) == "2021-08-27T12:50:07+00:00"
+    assert iso(incident.started_at) == "2021-08-27T12:50:07+00:00" and incident.duration_minutes is None
+
+
+def test_unless_otherwise_noted_an_events_own_date_is_an_exception() -> None:
+    text = ("# Docs down\n\n## Timeline\n\nUnless otherwise noted all events happened on 2019-10-21, and all times are in "
+            "UTC.\n\n- 2019-10-20 00:55 builds start failing\n- 01:38 alerts\n- 19:27 fixed\n")
+    incident = incident_of(text)
+    assert [iso(e.at) for e in incident.timeline] == [
+        "2019-10-20T00:55:00+00:00", "2019-10-21T01:38:00+00:00", "2019-10-21T19:27:00+00:00"]
+
+
+def test_a_timeline_with_events_and_no_time_is_reported() -> None:
+    incident = incident_of("# Queue\n\n## Timeline\n\n- someone noticed\n- we fixed it\n")
+    (problem,) = [d for d in incident.diagnostics if d.code == "untimed-timeline"]
+    assert problem.line == 5 and [e.text for e in incident.timeline] == ["someone noticed", "we fixed it"]
+
+
+# --- derived facts and plausibility -------------------------------------------------------
+
+def test_derived_facts_say_they_are_derived_with_their_evidence() -> None:
+    incident = incident_of("---\ndate: 2024-07-10\n---\nAll times are PDT.\n\n## Timeline\n\n- 10:00 alert fired\n"
+                           "- 10:30 resolved\n")
+    assert kind(incident, "started_at") == DERIVED and kind(incident, "resolved_at") == DERIVED
+    origin = next(o for o in incident.origins if o.field == "started_at")
+    assert any("PDT" in note and "line 4" in note for note in origin.evidence)
+    assert incident.duration_minutes == 30 and kind(incident, "duration_minutes") == DERIVED
+
+
+@pytest.mark.parametrize(
+    ("text", "withheld", "code"),
+    [
+        pytest.param("---\ndate: 2024-03-01\n---\n# Slow leak\n\n## Timeline\n\n- 2024-03-01 10:00 alert\n"
+                     "- 2024-03-10 10:00 paged\n- 2024-03-20 10:00 resolved\n- 2024-03-30 10:00 resolved again\n",
+                     {"duration_minutes", "resolved_at"}, "implausible-duration", id="a-derived-month-long-incident"),
+        pytest.param("---\ndate: 2024-03-01\n---\n# Instant\n\n## Timeline\n\n- 10:00 alert and resolved\n",
+                     {"duration_minutes", "resolved_at"}, "implausible-duration", id="a-derived-zero-minute-incident"),
+        pytest.param("---\nstarted_at: 2024-03-01T12:00Z\n---\n# Order\n\n## Timeline\n\n- 2024-03-01 10:00 alert\n"
+                     "- 2024-03-01 11:00 resolved\n", {"resolved_at"}, "implausible-time",
+                     id="a-derived-end-before-a-stated-start"),
+        pytest.param("---\ndate: 2017-10-10\n---\n# Far\n\nOn Oct 10, 2017, pods failed.\n\n## Timeline\n\n"
+                     "- 2017-05-09 10:45 report\n- 2017-05-09 11:00 fixed\n",
+                     {"started_at", "detected_at", "resolved_at", "duration_minutes"}, "implausible-time",
+                     id="derived-times-far-from-the-stated-date"),
+    ],
+)
+def test_a_derived_fact_that_cannot_be_true_is_withheld(text: str, withheld: set[str], code: str) -> None:
+    incident = incident_of(text)
+    assert {o.field for o in incident.origins if o.kind == WITHHELD} == withheld
+    assert all(getattr(incident, field) is None for field in withheld)
+    assert code in codes(incident)
+
+
+@pytest.mark.parametrize(
+    ("front_matter", "code", "kept"),
+    [
+        pytest.param("started_at: 2024-03-14T10:00Z\nresolved_at: 2024-03-14T09:00Z", "conflicting-times",
+                     ("started_at", "resolved_at"), id="a-stated-end-before-the-stated-start"),
+        pytest.param("started_at: 2024-03-14T10:00Z\nduration: 90 days", "implausible-duration", ("duration_minutes",),
+                     id="an-absurd-stated-duration"),
+        pytest.param("duration: -30 minutes", "implausible-duration", (), id="a-negative-duration"),
+        pytest.param("started_at: 2024-03-14T10:00+99:00", "bad-time", (), id="an-offset-no-place-has"),
+        pytest.param("date: 1969-07-20", "bad-time", (), id="a-year-before-1970"),
+        pytest.param("started_at: 2224-03-14T10:00Z", "bad-time", (), id="a-year-after-2100"),
+    ],
+)
+def test_stated_times_that_cannot_be_true_are_reported(front_matter: str, code: str, kept: tuple[str, ...]) -> None:
+    incident = incident_of(f"---\n{front_matter}\n---\n# Queue\n\nBody.\n")
+    problem = next(d for d in incident.diagnostics if d.code == code)
+    assert problem.line is not None and "internal-error" not in codes(incident)
+    assert all(getattr(incident, field) is not None and kind(incident, field) == STATED for field in kept)
+
+
+def test_the_year_and_the_offset_are_named() -> None:
+    incident = incident_of("---\nstarted_at: 2024-03-14T10:00+99:00\ndate: 1969-07-20\n---\nBody.\n")
+    messages = " ".join(d.message for d in incident.diagnostics if d.code == "bad-time")
+    assert "+99:00" in messages and "1969" in messages
+
+
+def test_a_stated_length_counts_from_the_start_when_it_lands_on_an_event() -> None:
+    text = ("# Ingress\n\n## Timeline\n\nAll times in UTC.\n\n| Time | Event |\n|---|---|\n| 2021-08-26 08:22 | redirects "
+            "begin |\n| 2021-08-26 08:44 | tests fine, reported over chat |\n| 2021-08-26 09:26 | developer flags 307s |\n"
+            "| 2021-08-26 09:49 | operational |\n\n## Stats\n\n- Time to detection: 64 minutes\n- Time to recovery: 87 minutes\n")
+    incident = incident_of(text)
+    assert iso(incident.detected_at) == "2021-08-26T09:26:00+00:00"
+    assert iso(incident.resolved_at) == "2021-08-26T09:49:00+00:00"
+
+
+def test_a_prose_range_and_length_are_stated_facts() -> None:
+    incident = incident_of("# Flags down - September 29, 2025\n\nThe service had an outage lasting 1 hour and 48 minutes, "
+                           "from 16:58 to 18:46 UTC.\n")
+    assert (iso(incident.started_at), iso(incident.resolved_at), incident.duration_minutes) == (
+        "2025-09-29T16:58:00+00:00", "2025-09-29T18:46:00+00:00", 108)
+    assert kind(incident, "started_at") == STATED
+
+
+def test_a_status_page_date_time_with_an_end_is_the_start() -> None:
+    incident = incident_of("---\ntitle: CI agents down\ndate: 2023-03-28T14:00:00-00:00\nresolved: true\n"
+                           "resolvedWhen: 2023-03-29T15:55:00-00:00\n---\nWe purged the queue.\n")
+    assert (iso(incident.started_at), iso(incident.resolved_at), incident.duration_minutes, incident.status) == (
+        "2023-03-28T14:00:00+00:00", "2023-03-29T15:55:00+00:00", 1555, "resolved")
+
+
+def test_relative_times_count_from_the_stated_start() -> None:
+    text = ("---\nstarted_at: 2024-03-14T10:00Z\n---\n# Queue\n\n## Timeline\n\n- T+0: deploy\n- T+15m: alerts fire\n"
+            "- T+1h 5m — resolved\n- +01:30 all clear\n")
+    incident = incident_of(text)
+    assert [iso(e.at) for e in incident.timeline] == [
+        "2024-03-14T10:00:00+00:00", "2024-03-14T10:15:00+00:00", "2024-03-14T11:05:00+00:00", "2024-03-14T11:30:00+00:00"]
+    origin = next(o for o in incident.origins if o.field == "detected_at")
+    assert origin.kind == DERIVED and any("15 min after the start (line 2)" in note for note in origin.evidence)
+
+
+def test_relative_times_without_a_stated_start_keep_their_words_and_no_time() -> None:
+    incident = incident_of("# Queue\n\n## Timeline\n\n- T+15m: alerts fire\n- T+1h: resolved\n")
+    assert [(e.at, e.text) for e in incident.timeline] == [(None, "alerts fire"), (None, "resolved")]
+
+
+def test_stamps_split_by_a_line_break_are_one_moment() -> None:
+    text = "# Queue\n\n## Timeline\n\n| When | What |\n|---|---|\n| 2024-03-14<br>10:00 UTC | paged |\n| March 14,<br>2024 11:00 | fixed |\n"
+    assert [iso(e.at) for e in incident_of(text).timeline] == ["2024-03-14T10:00:00+00:00", "2024-03-14T11:00:00+00:00"]
+
+
+def test_a_timeline_entry_whose_numeric_date_nothing_settles_is_reported_and_keeps_its_time() -> None:
+    text = "---\ndate: 2024-05-04\n---\n# Queue\n\n## Timeline\n\n- 05/04/2024 10:00 paged\n- 05/04/2024 11:00 fixed\n"
+    incident = incident_of(text)
+    assert [(e.at, e.time.isoformat() if e.time else None) for e in incident.timeline] == [
+        (None, "10:00:00+00:00"), (None, "11:00:00+00:00")]
+    (problem,) = [d for d in incident.diagnostics if d.code == "ambiguous-date"]
+    assert problem.line == 8 and "05/04/2024" in problem.message and "1 more" in problem.message

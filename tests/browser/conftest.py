@@ -93,6 +93,19 @@ def serving(folder: Path) -> Iterator[str]:
         thread.join(timeout=30)
 
 
+@contextmanager
+def built_and_served(site: Path, title: str) -> Iterator[str]:
+    """Build the archive in `site` (its `content/` already written) as `hindsite build` does, under `title`, and
+    serve the result: the site of a module's own documents."""
+    (site / "site.toml").write_text(f'title = "{title}"\n', encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(site)
+        result = CliRunner().invoke(cli, ["build", "-q"], prog_name="hindsite", catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    with serving(site / "_site") as url:
+        yield url
+
+
 @pytest.fixture(scope="session")
 def site_url(built_site: Path) -> Iterator[str]:
     """The example site, served over HTTP."""

@@ -10,11 +10,8 @@ import datetime as dt
 from collections.abc import Iterator
 
 import pytest
-from click.testing import CliRunner
 
-from hindsite.commands.cli import cli
-
-from .conftest import Browser, WatchedPage, serving, watching
+from .conftest import Browser, WatchedPage, built_and_served, watching
 
 try:
     from playwright.sync_api import expect
@@ -42,12 +39,7 @@ def long_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             f"## Action items\n\n- [ ] Fix cause {n} @owner-{n % 3}\n- [x] Mitigate {n}\n",
             encoding="utf-8",
         )
-    (site / "site.toml").write_text('title = "Long lists"\n', encoding="utf-8")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(site)
-        result = CliRunner().invoke(cli, ["build", "-q"], prog_name="hindsite", catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    with serving(site / "_site") as url:
+    with built_and_served(site, "Long lists") as url:
         yield url
 
 

@@ -13,11 +13,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
-from hindsite.commands.cli import cli
-
-from .conftest import Browser, WatchedPage, serving, watching
+from .conftest import Browser, WatchedPage, built_and_served, watching
 
 try:
     from playwright.sync_api import expect
@@ -67,12 +64,7 @@ def rows_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     content.mkdir()
     for n in range(COUNT):
         (content / f"inc-{n:03d}.md").write_text(document(n), encoding="utf-8")
-    (site / "site.toml").write_text('title = "Rows"\n', encoding="utf-8")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(site)
-        result = CliRunner().invoke(cli, ["build", "-q"], prog_name="hindsite", catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    with serving(site / "_site") as url:
+    with built_and_served(site, "Rows") as url:
         yield url
 
 

@@ -13,11 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
-from hindsite.commands.cli import cli
-
-from .conftest import Browser, WatchedPage, serving, watching
+from .conftest import Browser, WatchedPage, built_and_served, serving, watching
 from .test_archive_browser import Incident, plain_text, unique_root_cause_word
 
 try:
@@ -193,12 +190,7 @@ def ranked_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     for n in range(FILLERS):
         (content / f"filler-{n:02d}.md").write_text(
             f"---\ntitle: Filler {n}\ndate: 2022-01-{n + 1:02d}\n---\n\n## Resolution\n\n{FILLER_TEXT}\n", encoding="utf-8")
-    (site / "site.toml").write_text('title = "Ranked"\n', encoding="utf-8")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(site)
-        result = CliRunner().invoke(cli, ["build", "-q"], prog_name="hindsite", catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    with serving(site / "_site") as url:
+    with built_and_served(site, "Ranked") as url:
         yield url
 
 

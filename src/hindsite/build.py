@@ -28,13 +28,13 @@ from .core.parallel import map_in_processes
 from .core.slugs import document_slug
 from .incremental.cache import FOLDER as CACHE_FOLDER
 from .incremental.cache import BuildCache
-from .incremental.changed import Changed, what_changed
+from .incremental.changed import Changed, Reported, what_changed
 from .normalise import guard_secrets, normalise, without_secrets
 from .normalise.attachments import attachment_diagnostics, masked_copy
 from .read.files import Document, SourceFile, discover, read_document
 from .render import urls
 from .render.site import RenderError, render_site, theme_deprecations, theme_dir
-from .write.linkcheck import Locate, PageLinks, check_links, links_of
+from .write.linkcheck import Locate, PageLinks, check_pages, links_of
 from .write.output import (
     Claims,
     OutputFile,
@@ -154,8 +154,10 @@ def _build(config: SiteConfig, options: BuildOptions, cache: BuildCache | None) 
         files.close()  # the pages' worker processes end here, whatever happened
     problems = [*_problems_of(loaded), *_discarded(cache), *theme_deprecations(config), *claims.problems,
                 *written.problems]
-    problems += _broken_links(seen, written.paths, loaded.archive.incidents, problems)
-    failed = changed.remember(shown, config.output_dir, written.paths, len(loaded.archive.incidents), problems, seen)
+    broken = _broken_links(seen, written.paths, loaded.archive.incidents, problems)
+    problems += [problem for found in broken.values() for problem in found]
+    reported = Reported(tuple(problems), (*claims.problems, *written.problems), broken)
+    failed = changed.remember(shown, config.output_dir, written.paths, loaded.collected, reported, seen)
     problems += [_unsaved_cache(config, failed)] if failed else []
     count = {Output.SWAP: len(written.paths), Output.IN_PLACE: len(written.rewritten), Output.NOWHERE: 0}[options.output]
     return BuildResult(loaded, tuple(problems), count, written_paths=written.rewritten)
@@ -205,13 +207,15 @@ def read_incidents(
     """
     known = frozenset(str(f.rel) for f in found)
     markdown = [f for f in found if f.is_markdown]
-    cached = cache.documents if cache is not None and keys is not None else {}
-    todo = [f for f in markdown if keys is None or keys[f.rel] not in cached]
+    store = cache.documents if cache is not None and keys is not None else None
+    cached: dict[PurePosixPath, Incident] = {}
+    if store is not None and keys is not None:
+        cached = {f.rel: incident for f in markdown if (incident := store.get(keys[f.rel])) is not None}
+    todo = [f for f in markdown if f.rel not in cached]
     fresh = dict(zip((f.rel for f in todo), _read_all(todo, config, known), strict=True))
-    if cache is not None and keys is not None:
-        cache.documents.update({keys[rel]: incident for rel, incident in fresh.items()})
-    held = keys or {}  # without keys every document was read again: `fresh` holds them all
-    return [fresh[f.rel] if f.rel in fresh else cached[held[f.rel]] for f in markdown]
+    if store is not None and keys is not None:
+        store.update({keys[rel]: incident for rel, incident in fresh.items()})
+    return [fresh[f.rel] if f.rel in fresh else cached[f.rel] for f in markdown]
 
 
 def _read_all(files: Sequence[SourceFile], config: SiteConfig, known: frozenset[str]) -> list[Incident]:
@@ -324,11 +328,20 @@ def _write(files: Iterator[OutputFile], config: SiteConfig, options: BuildOption
 
 def _broken_links(
     pages: Sequence[PageLinks], paths: Iterable[str], incidents: Sequence[Incident], problems: Sequence[Diagnostic]
-) -> list[Diagnostic]:
-    """`broken-link` diagnostics, less those a `missing-asset` already reports on the same line."""
-    broken = check_links(pages, paths, _link_locator(incidents))
+) -> dict[str, tuple[Diagnostic, ...]]:
+    """`broken-link` diagnostics by page, less those a `missing-asset` already reports on the same line."""
+    ids = {page.path: page.ids for page in pages if page.path.endswith(".html")}
+    existing = set(ids) | set(paths) | {page.path for page in pages}
+    return without_reported(check_pages(pages, existing, ids.get, _link_locator(incidents)), problems)
+
+
+def without_reported(
+    broken: Mapping[str, Sequence[Diagnostic]], problems: Sequence[Diagnostic]
+) -> dict[str, tuple[Diagnostic, ...]]:
+    """`broken`, less the links a `missing-asset` among `problems` already reports on the same line."""
     already = {(d.path, d.line) for d in problems if d.code == "missing-asset"}
-    return [d for d in broken if (d.path, d.line) not in already]
+    kept = {page: tuple(d for d in found if (d.path, d.line) not in already) for page, found in broken.items()}
+    return {page: found for page, found in kept.items() if found}
 
 
 def _link_locator(incidents: Sequence[Incident]) -> Locate:

@@ -143,7 +143,7 @@ def test_a_document_s_key_covers_every_setting_the_normaliser_reads(tmp_path: Pa
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "flipped-byte", "empty"])
 def test_a_damaged_cache_is_rebuilt_not_trusted(site: Path, run_cli: RunCli, reads: list[str], damage: str) -> None:
     run_cli("build", cwd=site)
-    for stored in (site / cache_module.FOLDER).glob("*.pickle"):
+    for stored in (site / cache_module.FOLDER).rglob("*.pickle"):  # each document's file too
         data = stored.read_bytes()
         stored.write_bytes({"garbage": b"\x00junk" * 40, "truncated": data[: len(data) // 2], "empty": b"",
                             "flipped-byte": data[:-10] + bytes([data[-10] ^ 0xFF]) + data[-9:]}[damage])
@@ -414,8 +414,9 @@ def test_a_full_disk_while_saving_the_cache_is_a_warning_and_leaves_no_temporary
     assert result.exit_code == 0, result.stderr
     assert "warning: cache: the build cache could not be saved: No space left on device" in result.stderr
     assert "Again." in (site / "_site" / "incidents" / "2024-02-03-outage-3.html").read_text(encoding="utf-8")
-    assert sorted(p.name for p in (site / cache_module.FOLDER).iterdir()) == [".gitignore", "documents.pickle", "links.pickle",
-                                                                          "related.pickle"]
+    assert sorted(p.name for p in (site / cache_module.FOLDER).iterdir()) == [".gitignore", "documents", "links.pickle",
+                                                                          "related.pickle", "shown.pickle"]
+    assert all(p.suffix == ".pickle" for p in (site / cache_module.FOLDER / "documents").iterdir())
     monkeypatch.undo()
     reads.clear()
     again = run_cli("build", cwd=site)  # the last build's record is gone, so nothing is taken as unchanged

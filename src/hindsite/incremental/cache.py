@@ -2,7 +2,8 @@
 running server. What a change invalidates is changed.py's to say; this module only keeps it.
 
 Three things are kept. Each document's `Incident`, under its key (changed.py),
-so an unchanged document is never read again. The last build as a whole: the
+in a file of its own, so an unchanged document is never read again and a build
+that needs a few of them reads only those. The last build as a whole: the
 key of everything it read, the diagnostics it reported, the size and time of
 every file it wrote and what its pages showed, so a build in which nothing
 changed does nothing and one in which little changed renders little. And the
@@ -12,7 +13,7 @@ change only touches: the related incidents' index, each incident versioned by
 its document's key.
 
 They are separate files, so that a build in which nothing changed reads only
-the small one. Each carries a checksum; one that is unreadable, corrupt or
+the small one, and one that changed a document reads only what it touches. Each carries a checksum; one that is unreadable, corrupt or
 written by other code is discarded and rebuilt, never trusted.
 """
 
@@ -22,8 +23,8 @@ import hashlib
 import os
 import pickle
 import tempfile
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -36,7 +37,8 @@ from ..write.linkcheck import PageLinks
 
 FOLDER = ".hindsite-cache"
 _LAST = "last-build.pickle"  # small: read on every build
-_DOCUMENTS = "documents.pickle"  # large: read only when something changed
+_DOCUMENTS = "documents"  # a folder: each document's incident in KEY.pickle, read when first asked for
+_SHOWN = "shown.pickle"  # what the last build's pages showed of each document: read only when something changed
 _LINKS = "links.pickle"  # each page's links and anchors: read only when some pages are kept
 _RELATED = "related.pickle"  # the related incidents' index: read only when something changed
 _MAGIC = b"hindsite-cache\n"
@@ -120,6 +122,100 @@ class LastBuild:
     pages: PagePrints | None = None  # what its pages showed, so the next renders only pages that would change
 
 
+@dataclass(frozen=True, slots=True)
+class ShownDocument:
+    """What the last build showed of one document: enough for a build that renders again only the pages an edit
+    touches to know that the others stay right, and to put its diagnostics in their place."""
+
+    path: str  # in the content folder
+    key: str  # the document's key (changed.py)
+    id: str
+    elsewhere: str  # digest of all that pages and data files other than its own page show of it
+    anchors: str  # digest of the ids on its page, which links from other pages may point at
+    related: tuple[str, ...]  # the ids of its related incidents, most related first
+    diagnostics: tuple[Diagnostic, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ShownSite:
+    """What the last build's site showed of the archive, beyond `LastBuild`: each document's `ShownDocument` in the
+    archive's order, and the diagnostics that are not the documents' own, so that a build that renders only a few
+    pages again reports what a full build would, in the same order."""
+
+    documents: tuple[ShownDocument, ...]
+    render_key: str  # everything the build read but the documents (changed.py's `render_key`)
+    problems: tuple[Diagnostic, ...]  # what the writer reported: two files claiming a path, attachments not published
+    broken: Mapping[str, tuple[Diagnostic, ...]]  # page → its broken links; pages in the site's order
+    links: Mapping[str, PageLinks] = field(default_factory=dict)  # pages rendered since the links file was written
+
+
+class Store:
+    """Values by key, kept one file each in a folder of the cache, or in memory only (a running server's).
+
+    A file is read when its value is first asked for; one that cannot be used
+    (damaged, or written by other code) is as good as absent, and `problem`
+    says so. `save` writes the values added since and removes those no longer
+    used.
+    """
+
+    def __init__(self, folder: Path | None, on_problem: Callable[[str], None]) -> None:
+        self.folder = folder
+        self._on_problem = on_problem
+        self._values: dict[str, Any] = {}
+        self._added: set[str] = set()
+        self._files: set[str] | None = None  # the keys with a file, listed once
+        self._used: set[str] | None = None  # the keys `keep_only` kept; None: all
+
+    def _listed(self) -> set[str]:
+        if self._files is None:
+            try:
+                names = os.listdir(self.folder) if self.folder is not None else []
+            except OSError:
+                names = []
+            self._files = {name.removesuffix(".pickle") for name in names if name.endswith(".pickle")}
+        return self._files
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._values or key in self._listed()
+
+    def get(self, key: str) -> Any:
+        """The value under `key`; None when there is none, or its file could not be used."""
+        if key in self._values:
+            return self._values[key]
+        if self.folder is None or key not in self._listed():
+            return None
+        value = _read_file(self.folder / f"{key}.pickle", self._on_problem)
+        if value is None:
+            self._listed().discard(key)
+        else:
+            self._values[key] = value
+        return value
+
+    def update(self, values: Mapping[str, Any]) -> None:
+        self._values.update(values)
+        self._added.update(values)
+
+    def keep_only(self, used: Iterable[str]) -> None:
+        """Forget every value but those under `used`: the next `save` removes the others' files."""
+        self._used = set(used)
+        for key in [key for key in self._values if key not in self._used]:
+            del self._values[key]
+
+    def save(self) -> None:
+        """Write the values added since the last save, and remove the files of those forgotten."""
+        if self.folder is None:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        listed = self._listed()
+        for key in sorted(self._added & self._values.keys()):
+            _write_file(self.folder / f"{key}.pickle", self._values[key])
+            listed.add(key)
+        self._added.clear()
+        for key in sorted(listed - self._used) if self._used is not None else ():
+            (self.folder / f"{key}.pickle").unlink(missing_ok=True)
+            listed.discard(key)
+
+
 @dataclass(slots=True)
 class BuildCache:
     """Documents by key, the last build and its pages' links; `problem` says why a cache on disk was discarded."""
@@ -127,8 +223,11 @@ class BuildCache:
     folder: Path | None  # None: kept in this process only (`in_memory`)
     last: LastBuild | None = None
     problem: str = ""
-    _documents: dict[str, Incident] | None = None
+    _documents: Store | None = None
     _links: dict[str, PageLinks] | None = None
+    _links_changed: bool = False
+    _shown: ShownSite | None = None
+    _shown_read: bool = False
     _related: RelatedIndex | None = None
     _related_read: bool = False
     _related_changed: bool = False
@@ -146,17 +245,26 @@ class BuildCache:
         return cls(None)
 
     @property
-    def documents(self) -> dict[str, Incident]:
+    def documents(self) -> Store:
+        """Each document's `Incident` by its key."""
         if self._documents is None:
-            self._documents = self._read(_DOCUMENTS) or {}
+            self._documents = Store(self.folder / _DOCUMENTS if self.folder else None, self._discarded)
         return self._documents
 
     @property
     def links(self) -> dict[str, PageLinks]:
         """The last build's pages as the link check saw them, by path; empty when unknown."""
         if self._links is None:
-            self._links = self._read(_LINKS) or {}
+            self._links = {**(self._read(_LINKS) or {}), **(self.shown.links if self.shown else {})}
         return self._links
+
+    @property
+    def shown(self) -> ShownSite | None:
+        """What the last build's site showed of each document (None: not known)."""
+        if not self._shown_read:
+            found = self._read(_SHOWN)
+            self._shown, self._shown_read = found if isinstance(found, ShownSite) else None, True
+        return self._shown
 
     @property
     def related(self) -> RelatedIndex | None:
@@ -171,28 +279,48 @@ class BuildCache:
         self._related, self._related_read, self._related_changed = index, True, True
 
     def _read(self, name: str) -> Any:
-        path = self.folder / name if self.folder else None
-        if path is None or not path.exists():
-            return None
-        try:
-            with path.open("rb") as stream:
-                return _decode(stream)
-        except (OSError, ValueError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ImportError) as exc:
-            self.problem = f"the build cache {path} could not be used ({exc}); it was rebuilt"
-            return None
+        return _read_file(self.folder / name, self._discarded) if self.folder else None
 
-    def save(self, used: Iterable[str], last: LastBuild | None, links: Iterable[PageLinks] = ()) -> str:
-        """Keep the documents under `used` keys (the rest are gone or changed), `last` and its pages' `links`; on
-        disk, atomically, when the cache has a folder.
+    def _discarded(self, problem: str) -> None:
+        self.problem = problem
+
+    def save(
+        self, used: Iterable[str], last: LastBuild | None, links: Iterable[PageLinks] = (), shown: ShownSite | None = None
+    ) -> str:
+        """Keep the documents under `used` keys (the rest are gone or changed), `last`, its pages' `links` and what
+        its site `shown`; on disk, atomically, when the cache has a folder.
 
         Returns why the cache could not be saved ("" when it was): a cache folder that is a
         file or a broken link, a full disk. Nothing half-written is left, and no last build
         is kept that this one may have made untrue.
         """
-        documents = self.documents
-        self._documents = {key: documents[key] for key in used if key in documents}
+        self.documents.keep_only(used)
         self._links = {page.path: page for page in links if page.path.endswith(".html")}
-        self.last = last
+        self._links_changed = True
+        return self._keep(last, shown)
+
+    def save_patch(self, used: Iterable[str], last: LastBuild, shown: ShownSite) -> str:
+        """`save` after a build that rendered only some pages: their links are in `shown`, and the links file the
+        last full build wrote stays as it is."""
+        self.documents.keep_only(used)
+        if self._links is not None:
+            self._links.update(shown.links)
+        return self._keep(last, shown)
+
+    def forget_last(self) -> str:
+        """Remove the last build's record before the output folder changes in place: a build stopped halfway then
+        leaves nothing that says the folder is as some build left it. Why it could not ("" when it could)."""
+        self.last = None
+        if self.folder is None:
+            return ""
+        try:
+            (self.folder / _LAST).unlink(missing_ok=True)
+        except OSError as exc:
+            return self._unsaved(exc)
+        return ""
+
+    def _keep(self, last: LastBuild | None, shown: ShownSite | None) -> str:
+        self.last, self._shown, self._shown_read = last, shown, True
         if self.folder is None:
             return ""
         try:
@@ -206,10 +334,14 @@ class BuildCache:
         assert self.folder is not None
         self.folder.mkdir(parents=True, exist_ok=True)
         (self.folder / ".gitignore").write_text("*\n", encoding="utf-8")
-        self._write(_DOCUMENTS, self._documents)
-        self._write(_LINKS, self._links)
+        (self.folder / _LAST).unlink(missing_ok=True)  # until the rest is saved, nothing says what the site is
+        self.documents.save()
+        if self._links_changed:
+            self._write(_LINKS, self._links)
+            self._links_changed = False
         if self._related_changed:
             self._write(_RELATED, self._related)
+        self._write(_SHOWN, self._shown)
         self._write(_LAST, self.last)
 
     def _forget_last(self) -> None:
@@ -233,21 +365,38 @@ class BuildCache:
                 f"reads every document again — {fix}")
 
     def _write(self, name: str, value: object) -> None:
-        """Write `value` as `_decode` reads it, pickled straight into the file: a large archive's documents are never one
-        string in memory (the checksum, which comes first, is written last). A failure leaves no temporary file."""
         assert self.folder is not None
-        handle, temporary = tempfile.mkstemp(prefix=".write-", dir=self.folder)
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(_MAGIC + b"0" * _CHECKSUM_LENGTH + b"\n")
-                hashing = _Hashing(stream)
-                pickle.dump((code_fingerprint(), value), hashing, protocol=pickle.HIGHEST_PROTOCOL)
-                stream.seek(len(_MAGIC))
-                stream.write(hashing.hashed.hexdigest().encode())
-            os.replace(temporary, self.folder / name)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        _write_file(self.folder / name, value)
+
+
+def _read_file(path: Path, on_problem: Callable[[str], None]) -> Any:
+    """What `_write_file` wrote at `path`; None when there is no such file, or it cannot be used (`on_problem` is
+    told why)."""
+    try:
+        with path.open("rb") as stream:
+            return _decode(stream)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ImportError) as exc:
+        on_problem(f"the build cache {path} could not be used ({exc}); it was rebuilt")
+        return None
+
+
+def _write_file(path: Path, value: object) -> None:
+    """Write `value` as `_decode` reads it, pickled straight into the file: a large archive's documents are never one
+    string in memory (the checksum, which comes first, is written last). A failure leaves no temporary file."""
+    handle, temporary = tempfile.mkstemp(prefix=".write-", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(_MAGIC + b"0" * _CHECKSUM_LENGTH + b"\n")
+            hashing = _Hashing(stream)
+            pickle.dump((code_fingerprint(), value), hashing, protocol=pickle.HIGHEST_PROTOCOL)
+            stream.seek(len(_MAGIC))
+            stream.write(hashing.hashed.hexdigest().encode())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 _CHECKSUM_LENGTH = 64  # a SHA-256 in hex

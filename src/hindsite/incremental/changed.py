@@ -42,6 +42,8 @@ from .cache import (
     Hashes,
     LastBuild,
     PagePrints,
+    ShownDocument,
+    ShownSite,
     Signature,
     code_fingerprint,
     digest,
@@ -104,17 +106,28 @@ class Changed:
         return pages_to_keep(self.cache, shown, config) if self.cache is not None and shown is not None else {}
 
     def remember(
-        self, shown: PagePrints | None, output: Path, paths: Sequence[str], incidents: int,
-        problems: Sequence[Diagnostic], links: Sequence[PageLinks],
+        self, shown: PagePrints | None, output: Path, paths: Sequence[str], collected: Collected, reported: Reported,
+        links: Sequence[PageLinks],
     ) -> str:
         """Keep what a build that wrote `paths` into `output` learnt, for the next one; why the cache could not
-        be saved ("" when it was, or there is none). A file already gone from the output leaves no record."""
+        be saved ("" when it was). A file already gone from the output leaves no record."""
         if self.cache is None or self.surveyed is None or shown is None:
             return ""
         state = output_state(output, paths)
         surveyed = self.surveyed
-        last = LastBuild(surveyed.site_key, incidents, tuple(problems), state, surveyed.hashes, shown) if state else None
-        return self.cache.save(surveyed.keys.values(), last, links)
+        last = LastBuild(surveyed.site_key, len(collected.archive.incidents), reported.all, state, surveyed.hashes,
+                         shown) if state else None
+        site = shown_site(collected, surveyed, reported, links) if state else None
+        return self.cache.save(surveyed.keys.values(), last, links, site)
+
+
+@dataclass(frozen=True, slots=True)
+class Reported:
+    """What a build reported, in the order it reports it, with the parts a build that renders few pages redoes."""
+
+    all: tuple[Diagnostic, ...]
+    written: tuple[Diagnostic, ...]  # what the writer reported (`ShownSite.problems`)
+    broken: Mapping[str, tuple[Diagnostic, ...]]  # page → its broken links, reported last, in the pages' order
 
 
 def what_changed(
@@ -205,20 +218,50 @@ def _signature_of(path: Path) -> Signature | None:
 def page_prints(collected: Collected, surveyed: Survey) -> PagePrints:
     """What each report page, and what the other pages, show: a document's key stands for all it says."""
     archive, ordered = collected.archive, collected.archive.incidents
-
-    def shown_of(incident: Incident | None) -> str:
-        return "" if incident is None else f"{incident.id}\0{incident.title}"
-
     reports = {
-        urls.incident_url(incident): digest(
-            incident.id, surveyed.keys[PurePosixPath(incident.content_path)], *(shown_of(i) for i in archive.around(n)),
-            repr([(r.id, r.title, r.date, r.services) for r in collected.related.get(incident.id, ())]),
-        )
+        urls.incident_url(incident): report_print(incident, surveyed.keys[PurePosixPath(incident.content_path)],
+                                                  archive.around(n), collected.related.get(incident.id, ()))
         for n, incident in enumerate(ordered)
     }
     # A report links to other documents by their ids: any id that changes, every page is rendered.
     ids = digest(surveyed.render_key, *(f"{i.content_path}\0{i.id}" for i in ordered))
     return PagePrints(ids, reports, digest(*(repr(_shown_elsewhere(i)) for i in ordered)))
+
+
+def report_print(
+    incident: Incident, key: str, around: tuple[Incident | None, Incident | None], related: Sequence[Incident]
+) -> str:
+    """What an incident's page shows: its document (by key), its neighbours' ids and titles, its related incidents."""
+    def shown_of(neighbour: Incident | None) -> str:
+        return "" if neighbour is None else f"{neighbour.id}\0{neighbour.title}"
+
+    return digest(incident.id, key, *(shown_of(i) for i in around),
+                  repr([(r.id, r.title, r.date, r.services) for r in related]))
+
+
+def elsewhere_print(incident: Incident) -> str:
+    """A digest of all that pages and data files other than the incident's own page, its search file and its
+    record in incidents.json show of it (`_shown_elsewhere`, and the table's responders)."""
+    return digest(repr(_shown_elsewhere(incident)), repr(incident.responders))
+
+
+def anchors_print(page: PageLinks | None) -> str:
+    """A digest of the anchors of a page, which links on other pages may point at."""
+    return digest(*sorted(page.ids)) if page is not None else ""
+
+
+def shown_site(collected: Collected, surveyed: Survey, reported: Reported, links: Sequence[PageLinks]) -> ShownSite:
+    """What a build's site showed of each document, for a next build that renders only what an edit touches."""
+    pages = {page.path: page for page in links}
+    documents = tuple(
+        ShownDocument(
+            path=incident.content_path, key=surveyed.keys[PurePosixPath(incident.content_path)], id=incident.id,
+            elsewhere=elsewhere_print(incident), anchors=anchors_print(pages.get(urls.incident_url(incident))),
+            related=tuple(r.id for r in collected.related.get(incident.id, ())), diagnostics=incident.diagnostics,
+        )
+        for incident in collected.archive.incidents
+    )
+    return ShownSite(documents, surveyed.render_key, reported.written, reported.broken)
 
 
 def _shown_elsewhere(incident: Incident) -> object:

@@ -345,15 +345,16 @@ def _incident_page(
     related: Mapping[str, tuple[Incident, ...]], known_docs: Mapping[str, Incident],
 ) -> IncidentPage:
     """The page of `incident`, which stands at position `n` of the archive's order."""
-    older, newer = archive.around(n)
-    return incident_page(
-        incident,
-        previous=older,
-        next=newer,
-        related=related.get(incident.id, ()),
-        source_url=_source_url(config, incident),
-        rewrite=link_rewriter(incident, published, known_docs),
-    )
+    return _page_among(incident, archive.around(n), related.get(incident.id, ()), config, published, known_docs)
+
+
+def _page_among(
+    incident: Incident, around: tuple[Incident | None, Incident | None], related: tuple[Incident, ...],
+    config: SiteConfig, published: frozenset[str], known_docs: Mapping[str, Incident],
+) -> IncidentPage:
+    older, newer = around
+    return incident_page(incident, previous=older, next=newer, related=related, source_url=_source_url(config, incident),
+                         rewrite=link_rewriter(incident, published, known_docs))
 
 
 def render_incident_page(
@@ -369,7 +370,21 @@ def render_incident_page(
     if position is None:
         return None
     known_docs = {i.content_path: i for i in archive.incidents}
-    page = _incident_page(incident, position, archive, config, frozenset(files), related, known_docs)
+    return render_page_among(incident, archive.around(position), related.get(incident.id, ()), config, frozenset(files),
+                             known_docs, env)
+
+
+def render_page_among(
+    incident: Incident, around: tuple[Incident | None, Incident | None], related: tuple[Incident, ...],
+    config: SiteConfig, published: frozenset[str], known_docs: Mapping[str, Incident],
+    env: jinja2.Environment | None = None,
+) -> Page:
+    """The page of `incident` between the incidents just older and just newer (`Archive.around`), with its related
+    incidents; links to other documents found in `known_docs` (content path → incident), to attachments in `published`.
+
+    What a build renders when an edit shows on no page but the document's own.
+    """
+    page = _page_among(incident, around, related, config, published, known_docs)
     planned = _Planned(urls.incident_url(incident), incident.source, "incident.html", lambda: _incident_context(page))
     return planned.render(env or make_environment(config), _site_view(config))
 

@@ -85,7 +85,7 @@ class Session:
                  for _, incident in read]
         if any(page is None for page in pages):
             return None  # an id changed
-        self.memory.documents.update(read)  # so the rebuild does not read them again
+        self.memory.documents.update(dict(read))  # so the rebuild does not read them again
         update_site([OutputFile(p.path, p.source, text=p.text) for p in pages if p is not None], self.config.output_dir,
                     prune=False)
         return tuple(incident for _, incident in read)

@@ -13,7 +13,7 @@ import html
 import posixpath
 import re
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import unquote
 
@@ -56,16 +56,34 @@ def check_links(pages: Sequence[PageLinks], other_paths: Iterable[str], locate: 
     """
     ids = {page.path: page.ids for page in pages if page.path.endswith(".html")}
     existing = set(ids) | set(other_paths) | {page.path for page in pages}
-    problems: list[Diagnostic] = []
+    return [problem for found in check_pages(pages, existing, ids.get, locate).values() for problem in found]
+
+
+def check_pages(
+    pages: Iterable[PageLinks], existing: Container[str], ids_of: Callable[[str], frozenset[str] | None],
+    locate: Locate | None = None,
+) -> dict[str, list[Diagnostic]]:
+    """`check_links` for some of a site's pages, by page (those with a broken link, in the order given): `existing`
+    holds every file of the site, `ids_of` gives the anchors of any of its HTML pages (None for other files)."""
+    problems: dict[str, list[Diagnostic]] = {}
     for page in pages:
         if not page.path.endswith(".html") or page.path == "404.html":
             continue  # the 404 page is served at any depth, so its links are written for the root
         for raw in page.links:
-            reason = _broken(page.path, html.unescape(raw), existing, ids)
+            reason = _broken(page.path, html.unescape(raw), existing, ids_of)
             if reason:
                 where, line = locate(page.source, raw) if locate else (page.source, None)
-                problems.append(diag.warning("broken-link", f"{raw!r} on {page.path} {reason}; fix or remove the link", where, line))
+                problems.setdefault(page.path, []).append(
+                    diag.warning("broken-link", f"{raw!r} on {page.path} {reason}; fix or remove the link", where, line))
     return problems
+
+
+def links_into(pages: Iterable[PageLinks], target: str) -> list[PageLinks]:
+    """The pages with a link to an anchor of the page `target`: what may break, or mend, when its anchors change."""
+    def into(page: PageLinks) -> bool:
+        return any(_resolved(page.path, html.unescape(raw)) == target for raw in page.links if "#" in raw)
+
+    return [page for page in pages if page.path.endswith(".html") and into(page)]
 
 
 def _attribute(pattern: re.Pattern[str], text: str) -> list[str]:
@@ -77,16 +95,25 @@ def _in_name(char: str) -> bool:
     return char.isalnum() or char in "_-"
 
 
-def _broken(page: str, link: str, existing: set[str], ids: dict[str, frozenset[str]]) -> str:
+def _resolved(page: str, link: str) -> str | None:
+    """The site path an internal link on `page` leads to; None for an external or absolute one."""
     if not link or _EXTERNAL.match(link) or link.startswith("/"):
-        return ""
-    target, _, fragment = link.partition("#")
-    target = target.split("?", 1)[0]
+        return None
+    target = link.partition("#")[0].split("?", 1)[0]
     resolved = posixpath.normpath(posixpath.join(posixpath.dirname(page), unquote(target))) if target else page
     if target.endswith("/") or resolved in ("", "."):
         resolved = posixpath.join(resolved, "index.html").lstrip("./") if resolved not in ("", ".") else "index.html"
+    return resolved
+
+
+def _broken(page: str, link: str, existing: Container[str], ids_of: Callable[[str], frozenset[str] | None]) -> str:
+    resolved = _resolved(page, link)
+    if resolved is None:
+        return ""
+    fragment = link.partition("#")[2]
     if resolved.startswith("../") or resolved not in existing:
         return "points at a file that is not in the site"
-    if fragment and resolved in ids and unquote(fragment) not in ids[resolved]:
+    anchors = ids_of(resolved) if fragment else None
+    if anchors is not None and unquote(fragment) not in anchors:
         return f"points at an anchor #{fragment} that {resolved} does not have"
     return ""

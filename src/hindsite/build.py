@@ -27,14 +27,15 @@ from .core.model import Incident, Section
 from .core.parallel import map_in_processes
 from .core.slugs import document_slug
 from .incremental.cache import FOLDER as CACHE_FOLDER
-from .incremental.cache import BuildCache
+from .incremental.cache import BuildCache, output_state
 from .incremental.changed import Changed, Reported, what_changed
+from .incremental.patch import plan_patch
 from .normalise import guard_secrets, normalise, without_secrets
 from .normalise.attachments import attachment_diagnostics, masked_copy
 from .read.files import Document, SourceFile, discover, read_document
 from .render import urls
 from .render.site import RenderError, render_site, theme_deprecations, theme_dir
-from .write.linkcheck import Locate, PageLinks, check_pages, links_of
+from .write.linkcheck import PageLinks, check_pages, less_reported, link_locator, links_of
 from .write.output import (
     Claims,
     OutputFile,
@@ -42,6 +43,7 @@ from .write.output import (
     WriteFailed,
     Written,
     check_output_dir,
+    patch_site,
     update_site,
     write_nowhere,
     write_site,
@@ -92,7 +94,8 @@ class BuildResult:
     incidents: int | None = None  # how many incidents the site has; None: len(loaded.archive.incidents)
     unchanged: bool = False  # nothing changed since the last build, so nothing was read or written
     fatal: Diagnostic | None = None  # why nothing was written (also among `diagnostics`): shown first
-    written_paths: tuple[str, ...] = ()  # what a build in place wrote (site paths); empty for the others
+    written_paths: tuple[str, ...] = ()  # what a build in place or a patch wrote (site paths); empty for the others
+    patched: bool = False  # only the files an edit touches were written (incremental/patch.py); `loaded` is empty
 
     @property
     def stopped(self) -> bool:
@@ -140,6 +143,8 @@ def _build(config: SiteConfig, options: BuildOptions, cache: BuildCache | None) 
     changed = what_changed(cache, found, config, options.timestamp)
     if (last := changed.replay(config.output_dir)) is not None:
         return BuildResult(_nothing(config), last.diagnostics, 0, incidents=last.incidents, unchanged=True)
+    if options.output is not Output.NOWHERE and (patched := _patch(found, skipped, config, options, changed)):
+        return patched  # an edit that shows only on its own pages: those rendered, the rest left as it is
     loaded = _load(found, skipped, config, changed)  # → normalise → collect
     if not loaded.archive.incidents:
         return _not_built(loaded, _no_documents(config))
@@ -177,6 +182,31 @@ def load(config: SiteConfig) -> Loaded:
                                 f"{display_path(config.content_dir)}; check content_dir in site.toml, or the folder "
                                 "given to --content")
     return replace(loaded, diagnostics=(*loaded.diagnostics, empty))
+
+
+def _patch(
+    found: Sequence[SourceFile], skipped: Sequence[Diagnostic], config: SiteConfig, options: BuildOptions, changed: Changed
+) -> BuildResult | None:
+    """The build of an edit that other pages do not show (incremental/patch.py): the edited documents read, their
+    pages rendered, the search index and the export patched, and those files replaced in the output folder; None
+    when the change is not such an edit."""
+    known = frozenset(str(f.rel) for f in found)
+    first = [*skipped, *active_attachments(found), *attachment_diagnostics(found, config)]
+    patch = plan_patch(changed, found, config, lambda file: read_incident(file, config, known), first)
+    if patch is None or changed.cache is None or changed.surveyed is None:
+        return None
+    problems = (*patch.documents, *_discarded(changed.cache), *theme_deprecations(config), *patch.after)
+    if changed.cache.forget_last():
+        return None  # the cache cannot be written: the full build says so
+    try:
+        written = patch_site(patch.files, patch.removed, config.output_dir, timestamp=options.timestamp)
+    except WriteFailed as exc:
+        return BuildResult(_nothing(config), (exc.diagnostic, *problems), 0, incidents=patch.incidents, fatal=exc.diagnostic)
+    state = output_state(config.output_dir, written.rewritten) or {}
+    failed = patch.remember(changed.cache, changed.surveyed, problems, state)
+    problems += (_unsaved_cache(config, failed),) if failed else ()
+    return BuildResult(_nothing(config), problems, len(written.rewritten), incidents=patch.incidents,
+                       written_paths=written.rewritten, patched=True)
 
 
 # --- read → normalise → collect ----------------------------------------------------------------------------------
@@ -332,32 +362,7 @@ def _broken_links(
     """`broken-link` diagnostics by page, less those a `missing-asset` already reports on the same line."""
     ids = {page.path: page.ids for page in pages if page.path.endswith(".html")}
     existing = set(ids) | set(paths) | {page.path for page in pages}
-    return without_reported(check_pages(pages, existing, ids.get, _link_locator(incidents)), problems)
-
-
-def without_reported(
-    broken: Mapping[str, Sequence[Diagnostic]], problems: Sequence[Diagnostic]
-) -> dict[str, tuple[Diagnostic, ...]]:
-    """`broken`, less the links a `missing-asset` among `problems` already reports on the same line."""
-    already = {(d.path, d.line) for d in problems if d.code == "missing-asset"}
-    kept = {page: tuple(d for d in found if (d.path, d.line) not in already) for page, found in broken.items()}
-    return {page: found for page, found in kept.items() if found}
-
-
-def _link_locator(incidents: Sequence[Incident]) -> Locate:
-    """Find the line of a report's link in its source, for `broken-link` diagnostics."""
-    by_source = {i.source: i for i in incidents}
-
-    def locate(source: str, link: str) -> tuple[str, int | None]:
-        incident = by_source.get(source)
-        target = link.replace("&amp;", "&").split("#")[0] or link
-        for section in incident.every_section() if incident else ():
-            offset = section.text.find(target)
-            if offset != -1:
-                return source, (section.body_line or section.line) + section.text.count("\n", 0, offset)
-        return source, None
-
-    return locate
+    return less_reported(check_pages(pages, existing, ids.get, link_locator(incidents)), problems)
 
 
 # --- what stops a build, and what it remembers ------------------------------------------------------------------

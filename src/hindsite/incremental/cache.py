@@ -31,7 +31,6 @@ from typing import Any, BinaryIO
 
 from ..collect.related import RelatedIndex
 from ..core.diagnostics import Diagnostic
-from ..core.model import Incident
 from ..core.version import __version__
 from ..write.linkcheck import PageLinks
 

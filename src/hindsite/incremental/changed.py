@@ -287,7 +287,7 @@ def pages_to_keep(cache: BuildCache, prints: PagePrints, config: SiteConfig) -> 
     """
     last, output = cache.last, config.output_dir
     before = last.pages if last is not None else None
-    if last is None or before is None or before.render != prints.render or not _builtin_pages(config):
+    if last is None or before is None or before.render != prints.render or not builtin_pages(config):
         return {}
     if not (output / MARKER).is_file():
         return {}
@@ -298,7 +298,7 @@ def pages_to_keep(cache: BuildCache, prints: PagePrints, config: SiteConfig) -> 
     return {path: links[path] for path in sorted(kept) if path in links and _as_left(output, path, last)}
 
 
-def _builtin_pages(config: SiteConfig) -> bool:
+def builtin_pages(config: SiteConfig) -> bool:
     """Whether every page comes from the built-in theme, whose templates show no more than `page_prints` covers;
     a site's own templates may show anything of any incident, so all their pages are rendered again."""
     overrides = config.templates_dir.is_dir() and any(p.suffix == ".html" for p in config.templates_dir.rglob("*"))

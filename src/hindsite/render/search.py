@@ -25,7 +25,9 @@ import re
 import unicodedata
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
 
 from ..core.model import Incident
 from . import urls
@@ -64,25 +66,107 @@ def page_path(number: int) -> str:
 
 def search_files(pages: Iterable[IncidentPage]) -> Iterator[tuple[str, str]]:
     """(path in the site, text) for each page's file, the word shards and the manifest, one file at a time."""
-    # word → page, place, count, page, place, count…, words in the order found. Flat arrays of machine
-    # integers: millions of postings take 12 bytes each, and the collector has nothing in them to walk.
+    # word → page, place, count, page, place, count…, pages in order. Flat arrays of machine integers: millions of
+    # postings take 12 bytes each, and the collector has nothing in them to walk.
     postings: dict[str, array[int]] = defaultdict(lambda: array("i"))
     count = 0
     for number, page in enumerate(pages):
-        shown = shown_page(page)
-        yield page_path(number), _script("hindsiteSearchReport", str(number), shown)
-        for place, text in _places(shown, page):
-            for word, times in Counter(words(text)).items():
-                postings[word].extend((number, place, times))
+        text, found = page_postings(number, page)
+        yield page_path(number), text
+        for word, flat in found.items():
+            postings[word].extend(flat)
         count = number + 1
-    shards: dict[str, list[str]] = defaultdict(list)  # shard → its words, in the order found
+    shards: dict[str, list[str]] = defaultdict(list)  # shard → its words
     for word in postings:
         shards[shard_key(word)].append(word)
     for key, shard_words in shards.items():  # one shard's postings as Python lists at a time
-        terms = {word: _triples(postings.pop(word)) for word in shard_words}
-        yield f"search/t-{key}.js", _script("hindsiteSearchShard", json.dumps(key), terms)
-    manifest = {"version": 3, "documents": count, "shards": sorted(shards)}
-    yield MANIFEST, "window.hindsiteSearch = " + _json(manifest) + ";\n"
+        terms = {word: _triples(postings.pop(word)) for word in sorted(shard_words)}
+        yield shard_path(key), _script("hindsiteSearchShard", json.dumps(key), terms)
+    yield MANIFEST, _manifest(count, shards)
+
+
+def page_postings(number: int, page: IncidentPage) -> tuple[str, dict[str, list[int]]]:
+    """The `number`th page's file, and its postings: word → page, place, count, page, place, count…, its places
+    in the page's order."""
+    shown = shown_page(page)
+    found: dict[str, list[int]] = defaultdict(list)
+    for place, text in _places(shown, page):
+        for word, times in Counter(words(text)).items():
+            found[word].extend((number, place, times))
+    return _script("hindsiteSearchReport", str(number), shown), dict(found)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPatch:
+    """The search files that change when some pages do: their new texts, and those that go."""
+
+    files: dict[str, str]
+    removed: tuple[str, ...]
+
+
+def search_patch(site: Path, before: Mapping[int, IncidentPage], after: Mapping[int, IncidentPage]) -> SearchPatch:
+    """The files of the search index in the folder `site` (as `search_files` wrote them) that change when the pages
+    numbered in `before` become those in `after` (the same numbers: no page comes, goes or moves).
+
+    Only the shards of words whose postings changed are read and written again,
+    and the manifest only when a shard comes or goes. Each word's postings are
+    in the order a fresh index has them: pages in order, a page's places in its
+    own order; a shard's words are sorted. So the files are those `search_files`
+    would write for the pages as they are now.
+    """
+    old = {n: page_postings(n, page)[1] for n, page in before.items()}
+    files, new = {}, {}
+    for n, page in after.items():
+        files[page_path(n)], new[n] = page_postings(n, page)
+    moved = {word for n in new for word in old.get(n, {}).keys() | new[n].keys() if old.get(n, {}).get(word) != new[n].get(word)}
+    by_shard: dict[str, list[str]] = defaultdict(list)
+    for word in moved:
+        by_shard[shard_key(word)].append(word)
+    manifest = json.loads(_payload((site / MANIFEST).read_text(encoding="utf-8")))
+    shards, removed = set(manifest["shards"]), []
+    for key, shard_words in sorted(by_shard.items()):
+        terms = _read_shard(site / shard_path(key)) if key in shards else {}
+        for word in shard_words:
+            kept = [triple for triple in terms.get(word, []) if triple[0] not in new]
+            terms[word] = _merged(kept, [(n, new[n].get(word, [])) for n in sorted(new)])
+            if not terms[word]:
+                del terms[word]
+        if terms:
+            files[shard_path(key)] = _script("hindsiteSearchShard", json.dumps(key), dict(sorted(terms.items())))
+            shards.add(key)
+        else:
+            removed.append(shard_path(key))
+            shards.discard(key)
+    if shards != set(manifest["shards"]):
+        files[MANIFEST] = _manifest(manifest["documents"], shards)
+    return SearchPatch(files, tuple(removed))
+
+
+def shard_path(key: str) -> str:
+    return f"search/t-{key}.js"
+
+
+def _manifest(documents: int, shards: Iterable[str]) -> str:
+    return "window.hindsiteSearch = " + _json({"version": 3, "documents": documents, "shards": sorted(shards)}) + ";\n"
+
+
+def _payload(script: str) -> str:
+    """The JSON a search file's script passes on: after the callback's first argument (or `=`), before `);`."""
+    start = script.index("{")
+    end = script.rindex("}") + 1
+    return script[start:end]
+
+
+def _read_shard(path: Path) -> dict[str, list[list[int]]]:
+    terms: dict[str, list[list[int]]] = json.loads(_payload(path.read_text(encoding="utf-8")))
+    return terms
+
+
+def _merged(kept: list[list[int]], added: Iterable[tuple[int, list[int]]]) -> list[list[int]]:
+    """A word's postings `kept` (pages in order) with each added page's, flat, put in the page's place: a stable
+    sort by page keeps each page's own order of places."""
+    triples = [*kept, *([n, place, count] for _, flat in added for n, place, count in _triples(array("i", flat)))]
+    return sorted(triples, key=lambda triple: triple[0])
 
 
 def shown_page(page: IncidentPage) -> list[object]:

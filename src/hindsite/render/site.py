@@ -246,7 +246,7 @@ def render_site(
     yield Page(feeds.SITEMAP, feeds.sitemap(html_pages, config.base_url), "sitemap")
     yield Page(ROWS_SCRIPT, rows_script(archive.incidents, levels), "index rows")
     yield Page(FOLLOW_UPS_SCRIPT, follow_ups_script(stats.follow_ups), "follow-up rows")
-    indexed = (_searched(incident) for incident in archive.incidents)
+    indexed = (searched_page(incident) for incident in archive.incidents)
     for path, text in search_files(indexed):
         yield Page(path, text, "search index")
 
@@ -269,7 +269,7 @@ def _incident_context(page: IncidentPage) -> Mapping[str, object]:
     return {"incident": page, "report": ReportNames(page)}
 
 
-def _searched(incident: Incident) -> IncidentPage:
+def searched_page(incident: Incident) -> IncidentPage:
     """What the search index reads of an incident's page: its sections in page order, with their anchors.
 
     Their words are those of the page: rewriting links changes attributes, never text.

@@ -13,12 +13,13 @@ import html
 import posixpath
 import re
 import sys
-from collections.abc import Callable, Container, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import unquote
 
 from ..core import diagnostics as diag
 from ..core.diagnostics import Diagnostic
+from ..core.model import Incident
 
 # Led by the literal, not by a look-behind, so the search jumps between candidates (five times faster);
 # `_attribute` then drops matches inside a longer name (`data-id="…"`, `grid="…"`).
@@ -84,6 +85,31 @@ def links_into(pages: Iterable[PageLinks], target: str) -> list[PageLinks]:
         return any(_resolved(page.path, html.unescape(raw)) == target for raw in page.links if "#" in raw)
 
     return [page for page in pages if page.path.endswith(".html") and into(page)]
+
+
+def less_reported(
+    broken: Mapping[str, Sequence[Diagnostic]], problems: Sequence[Diagnostic]
+) -> dict[str, tuple[Diagnostic, ...]]:
+    """`broken` (by page), less the links a `missing-asset` among `problems` already reports on the same line."""
+    already = {(d.path, d.line) for d in problems if d.code == "missing-asset"}
+    kept = {page: tuple(d for d in found if (d.path, d.line) not in already) for page, found in broken.items()}
+    return {page: found for page, found in kept.items() if found}
+
+
+def link_locator(incidents: Iterable[Incident]) -> Locate:
+    """Find the line of a report's link in its source, for `broken-link` diagnostics."""
+    by_source = {i.source: i for i in incidents}
+
+    def locate(source: str, link: str) -> tuple[str, int | None]:
+        incident = by_source.get(source)
+        target = link.replace("&amp;", "&").split("#")[0] or link
+        for section in incident.every_section() if incident else ():
+            offset = section.text.find(target)
+            if offset != -1:
+                return source, (section.body_line or section.line) + section.text.count("\n", 0, offset)
+        return source, None
+
+    return locate
 
 
 def _attribute(pattern: re.Pattern[str], text: str) -> list[str]:

@@ -150,7 +150,8 @@ def _build(config: SiteConfig, options: BuildOptions, cache: BuildCache | None) 
         return _not_built(loaded, _no_documents(config))
     shown = changed.shown(loaded.collected)
     claims, seen = Claims(), list[PageLinks]()
-    files = claims.admit(_site_files(loaded, config, seen, changed.pages_to_keep(shown, config)))  # → render
+    compiled = cache.compiled_templates if cache is not None else None
+    files = claims.admit(_site_files(loaded, config, seen, changed.pages_to_keep(shown, config), compiled))  # → render
     try:
         written = _write(files, config, options)  # → write, each page rendered as the writer takes it
     except (RenderError, WriteFailed) as exc:
@@ -317,7 +318,8 @@ def _unstructured(document: Document, problems: Sequence[Diagnostic]) -> Inciden
 
 
 def _site_files(
-    loaded: Loaded, config: SiteConfig, seen: list[PageLinks], keep: Mapping[str, PageLinks | None] | None = None
+    loaded: Loaded, config: SiteConfig, seen: list[PageLinks], keep: Mapping[str, PageLinks | None] | None = None,
+    compiled: Path | None = None,
 ) -> Iterator[OutputFile]:
     """Every file of the site, pages as they are rendered; each page's links go into `seen` on the way past.
 
@@ -325,7 +327,8 @@ def _site_files(
     them (None: not known, and not needed because no link check follows).
     """
     keep = keep or {}
-    pages = render_site(loaded.collected, config, (str(f.rel) for f in loaded.files), keep=frozenset(keep))
+    pages = render_site(loaded.collected, config, (str(f.rel) for f in loaded.files), keep=frozenset(keep),
+                        compiled=compiled)
     for page in pages:
         known = keep.get(page.path) if page.kept else None
         seen.append(known or links_of(page.path, page.text, page.source))

@@ -415,7 +415,7 @@ def test_a_full_disk_while_saving_the_cache_is_a_warning_and_leaves_no_temporary
     assert "warning: cache: the build cache could not be saved: No space left on device" in result.stderr
     assert "Again." in (site / "_site" / "incidents" / "2024-02-03-outage-3.html").read_text(encoding="utf-8")
     assert sorted(p.name for p in (site / cache_module.FOLDER).iterdir()) == [".gitignore", "documents", "links.pickle",
-                                                                          "related.pickle", "shown.pickle"]
+                                                                          "related.pickle", "shown.pickle", "templates"]
     assert all(p.suffix == ".pickle" for p in (site / cache_module.FOLDER / "documents").iterdir())
     monkeypatch.undo()
     reads.clear()

@@ -37,6 +37,7 @@ from ..write.linkcheck import PageLinks
 FOLDER = ".hindsite-cache"
 _LAST = "last-build.pickle"  # small: read on every build
 _DOCUMENTS = "documents"  # a folder: each document's incident in KEY.pickle, read when first asked for
+_TEMPLATES = "templates"  # a folder: the templates compiled, as Jinja keeps them
 _SHOWN = "shown.pickle"  # what the last build's pages showed of each document: read only when something changed
 _LINKS = "links.pickle"  # each page's links and anchors: read only when some pages are kept
 _RELATED = "related.pickle"  # the related incidents' index: read only when something changed
@@ -249,6 +250,11 @@ class BuildCache:
         if self._documents is None:
             self._documents = Store(self.folder / _DOCUMENTS if self.folder else None, self._discarded)
         return self._documents
+
+    @property
+    def compiled_templates(self) -> Path | None:
+        """Where the templates are kept compiled (`render.site.make_environment`); None in memory."""
+        return self.folder / _TEMPLATES if self.folder else None
 
     @property
     def links(self) -> dict[str, PageLinks]:

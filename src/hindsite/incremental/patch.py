@@ -21,9 +21,11 @@ work instead.
 from __future__ import annotations
 
 import mmap
+import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 from ..core.config import SiteConfig
 from ..core.diagnostics import Diagnostic
@@ -182,7 +184,7 @@ class _Patcher:
 
     def pages(self) -> dict[str, tuple[str, PageLinks, str]]:
         """Each edited document's page: its text, its links, and what it shows (`report_print`)."""
-        env = make_environment(self.config)
+        env = make_environment(self.config, self.cache.compiled_templates)
         known = _KnownDocuments(self)
         pages = {}
         for n, incident in self.fresh.items():
@@ -216,12 +218,10 @@ class _Patcher:
             with old_path.open("rb") as source, target.open("wb") as out:
                 at = 0
                 for start, end, new in spans:
-                    out.write(source.read(start - at))
+                    _copy(source, out, at, start - at)
                     out.write(new)
-                    source.seek(end)
                     at = end
-                while block := source.read(1 << 22):
-                    out.write(block)
+                _copy(source, out, at, old_path.stat().st_size - at)
 
         return write
 
@@ -246,6 +246,25 @@ class _Patcher:
         broken.update(found)
         order = {path: n for n, path in enumerate(existing)}
         return dict(sorted(broken.items(), key=lambda item: order.get(item[0], len(order))))
+
+
+def _copy(source: BinaryIO, out: BinaryIO, offset: int, count: int) -> None:
+    """Copy `count` bytes of `source` from `offset` to the end of `out`; in the kernel where it can."""
+    out.flush()
+    try:
+        while count > 0:
+            sent = os.sendfile(out.fileno(), source.fileno(), offset, count)
+            if sent == 0:
+                raise OSError("the file ended early")
+            offset, count = offset + sent, count - sent
+        out.seek(0, os.SEEK_END)
+        return
+    except (AttributeError, OSError):
+        out.seek(0, os.SEEK_END)  # no sendfile between files here: read and write the rest
+    source.seek(offset)
+    while count > 0 and (block := source.read(min(count, 1 << 22))):
+        out.write(block)
+        count -= len(block)
 
 
 class _KnownDocuments(Mapping[str, Incident]):

@@ -157,8 +157,13 @@ def theme_dir(config: SiteConfig) -> Path:
     return builtin_theme_dir() if config.theme == "default" else (config.root / config.theme)
 
 
-def make_environment(config: SiteConfig) -> jinja2.Environment:
-    """Site overrides first, then the theme; `theme/NAME` always reaches the theme's own NAME."""
+def make_environment(config: SiteConfig, compiled: Path | None = None) -> jinja2.Environment:
+    """Site overrides first, then the theme; `theme/NAME` always reaches the theme's own NAME.
+
+    With `compiled`, a folder, templates compiled once are kept there and loaded
+    rather than compiled again (a template whose source changed is compiled anew):
+    most of what a build that renders one page costs is otherwise compiling them.
+    """
     theme = jinja2.FileSystemLoader(theme_dir(config))
     loaders: list[jinja2.BaseLoader] = []
     if config.templates_dir.is_dir():
@@ -170,6 +175,7 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        bytecode_cache=_compiled_templates(compiled),
     )
     env.filters.update(duration=format_duration, day=format_day, instant=format_instant, clock=format_clock,
                        elapsed=format_elapsed, plain=inline_text)
@@ -187,17 +193,28 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
     return env
 
 
+def _compiled_templates(folder: Path | None) -> jinja2.BytecodeCache | None:
+    if folder is None:
+        return None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None  # the cache cannot be written: templates are compiled every time, as without one
+    return jinja2.FileSystemBytecodeCache(str(folder))
+
+
 def render_site(
-    collected: Collected, config: SiteConfig, files: Iterable[str] = (), keep: frozenset[str] = frozenset()
+    collected: Collected, config: SiteConfig, files: Iterable[str] = (), keep: frozenset[str] = frozenset(),
+    compiled: Path | None = None,
 ) -> Iterator[Page]:
     """Every page and data file of the site, in order. `files` are the published non-Markdown files of the content.
 
     Pages whose path is in `keep` come out `kept`, in their place, and are not
     rendered (data files always are): what a build does when one document changed
     in a way no other page shows. Template errors raise `RenderError` before the
-    first page comes out.
+    first page comes out. `compiled` keeps compiled templates (`make_environment`).
     """
-    env = make_environment(config)
+    env = make_environment(config, compiled)
     site = _site_view(config)
     levels = config.severity.levels
     archive, stats, services = collected.archive, collected.stats, collected.services

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import importlib
 import random
 import re
 import shutil
@@ -18,6 +19,9 @@ from conftest import MakeSite
 from hindsite.build import BuildOptions, BuildResult, build
 from hindsite.core.config import load_config
 from hindsite.serve.session import Session
+from hindsite.write.output import Stopped
+
+PUBLISH = importlib.import_module("hindsite.write.publish")
 
 SERVICES = ["api", "billing", "queue", "search"]
 CAUSES = ["a full disk on the primary", "an expired certificate", "a bad deploy of the worker", "DNS timeouts"]
@@ -169,31 +173,80 @@ def test_an_edit_only_its_own_pages_show_is_patched_and_a_title_is_not(make_site
     assert build(config, BuildOptions(use_cache=True)).unchanged
 
 
-def test_a_stopped_patch_leaves_whole_files_and_the_next_build_replaces_the_site(
+def small_site(make_site: MakeSite, tmp_path: Path, rng: random.Random) -> Path:
+    site = make_site(tmp_path, {f"content/2024-03-{n:02d}-outage-{n}.md": document(n, rng) for n in range(1, 6)},
+                     'title = "Archive"\n')
+    build(load_config(site / "site.toml"), BuildOptions(use_cache=True))
+    return site
+
+
+def test_a_patch_stopped_while_it_writes_leaves_the_site_as_it_was(
     make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rng = random.Random(2)
-    site = make_site(tmp_path, {f"content/2024-03-{n:02d}-outage-{n}.md": document(n, rng) for n in range(1, 6)},
-                     'title = "Archive"\n')
+    site = small_site(make_site, tmp_path, rng)
     config = load_config(site / "site.toml")
-    build(config, BuildOptions(use_cache=True))
+    before = files_of(config.output_dir)
     append_sentence(site, rng)
-    output_module = __import__("hindsite.write.output", fromlist=["os"])
-    real_replace = output_module.os.replace
-    calls = []
+    real_write = Path.write_bytes
 
-    def stop_at_the_second(source: object, target: object) -> None:
-        calls.append(target)
-        if len(calls) == 2:
+    def stop_at_the_second(path: Path, data: bytes) -> int:
+        if path.name.endswith(".hindsite-new") and any(p.name.endswith(".hindsite-new") for p in path.parent.parent.rglob("*")):
             raise KeyboardInterrupt
-        real_replace(source, target)
+        return real_write(path, data)
 
-    monkeypatch.setattr(output_module.os, "replace", stop_at_the_second)
-    with pytest.raises(output_module.Stopped):
+    monkeypatch.setattr(Path, "write_bytes", stop_at_the_second)
+    with pytest.raises(Stopped, match="is unchanged"):
         build(config, BuildOptions(use_cache=True))
     monkeypatch.undo()
-    assert not list(config.output_dir.rglob("*.hindsite-tmp"))
+    assert files_of(config.output_dir) == before
+    assert build(config, BuildOptions(use_cache=True)).written
+    assert files_of(config.output_dir) == fresh_build(site, tmp_path)[0]
+
+
+def test_a_patch_killed_while_it_renames_is_completed_by_the_next_build(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rng = random.Random(3)
+    site = small_site(make_site, tmp_path, rng)
+    config = load_config(site / "site.toml")
+    append_sentence(site, rng)
+    real_replace = PUBLISH.os.replace
+    calls: list[object] = []
+
+    class Killed(BaseException):
+        pass
+
+    def killed_at_the_second(source: object, target: object) -> None:
+        calls.append(target)
+        if len(calls) == 2:
+            raise Killed
+        real_replace(source, target)
+
+    monkeypatch.setattr(PUBLISH.os, "replace", killed_at_the_second)
+    with pytest.raises(Killed):
+        build(config, BuildOptions(use_cache=True))
+    monkeypatch.undo()
+    assert (config.output_dir.parent / f".{config.output_dir.name}.patching").is_file()
     result = build(config, BuildOptions(use_cache=True))
-    assert not result.patched and not result.unchanged
-    expected, _ = fresh_build(site, tmp_path)
-    assert files_of(config.output_dir) == expected
+    assert not result.patched and not result.unchanged  # the last build's record was forgotten first
+    assert not (config.output_dir.parent / f".{config.output_dir.name}.patching").exists()
+    assert not list(config.output_dir.rglob("*.hindsite-new"))
+    assert files_of(config.output_dir) == fresh_build(site, tmp_path)[0]
+
+
+def test_the_journal_of_a_killed_patch_is_rolled_forward(tmp_path: Path) -> None:
+    output = tmp_path / "site"
+    (output / "search").mkdir(parents=True)
+    (output / "a.html").write_text("old a", encoding="utf-8")
+    (output / ".a.html.hindsite-new").write_text("new a", encoding="utf-8")
+    (output / "b.html").write_text("new b", encoding="utf-8")  # renamed before the kill
+    (output / "search" / "t-00.js").write_text("gone", encoding="utf-8")
+    journal = tmp_path / ".site.patching"
+    journal.write_text('{"rename": [[".a.html.hindsite-new", "a.html"], [".b.html.hindsite-new", "b.html"]],'
+                       ' "remove": ["search/t-00.js"]}', encoding="utf-8")
+    PUBLISH.recover(output)
+    assert sorted(p.relative_to(output).as_posix() for p in output.rglob("*") if p.is_file()) == ["a.html", "b.html"]
+    assert (output / "a.html").read_text(encoding="utf-8") == "new a"
+    assert (output / "b.html").read_text(encoding="utf-8") == "new b"
+    assert not journal.exists()

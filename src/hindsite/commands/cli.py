@@ -89,7 +89,9 @@ def build_command(
 
     Every problem found is printed as `path:line: level: code: message`. The
     site is still written when some documents have errors; it is swapped in
-    whole, so a crashed build never leaves a half-written site.
+    whole, so a crashed build never leaves a half-written site. After an edit
+    that shows only on its own page, only that page, the search files and
+    incidents.json are written, each renamed into place.
     """
     config = _load_config(config_path, content_dir, output_dir, redact=redact)
     timestamp = _source_date_epoch()
@@ -105,6 +107,8 @@ def build_command(
         incidents = f"{count} incident{'s' if count != 1 else ''}"
         if result.unchanged:
             status = f"Nothing changed since the last build: {incidents} in {where}/"
+        elif result.patched:
+            status = f"Brought {where}/ up to date ({incidents}; {result.written} files rewritten, the rest unchanged)"
         elif result.written:
             status = f"Built {incidents} into {where}/ ({result.written} files)"
         else:

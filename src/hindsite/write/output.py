@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 
 from ..core import diagnostics as diag
 from ..core.diagnostics import Diagnostic
-from .publish import KEPT, recover, staging_folder, stops_held, swap_in
+from .publish import KEPT, commit_patch, recover, staging_folder, stops_held, swap_in
 
 #: Written into every output folder; its presence is what allows replacing the folder.
 MARKER = ".hindsite-output"
@@ -358,63 +358,50 @@ def update_site(files: Iterable[OutputFile], output: Path, *, prune: bool) -> Wr
 def patch_site(
     files: Mapping[str, bytes | Callable[[Path], None]], removed: Iterable[str], output: Path, *, timestamp: int | None
 ) -> Written:
-    """Replace a few files of `output` in place, and remove `removed`: what a build that rendered only what an edit
-    touches writes (`files`: each path's bytes, or what writes them at the path given).
+    """Replace a few files of `output` and remove `removed`: what a build that rendered only what an edit touches
+    writes (`files`: each path's bytes, or what writes them at the path given).
 
-    Each file is written beside its target and renamed over it, so no file is
-    ever half-written; a file whose bytes are already there is left alone. A
-    build stopped in between leaves some files new and the others as they were;
-    its caller has forgotten the last build first, so the next build replaces the
-    whole site. `timestamp` is given to every file written and the folders they are in.
+    Every file is written beside its target first; a failure or a stop then
+    removes them and leaves the site as it was. Then they are renamed over their
+    targets in one go (`publish.commit_patch`), which a stop waits for and the
+    next build completes if a kill interrupts it. A file whose bytes are already
+    there is left alone. `timestamp` is given to every file written and the
+    folders they are in. The caller holds `publish.output_lock`.
     """
     output = output.resolve()
-    rewritten = []
+    recover(output)
+    written: list[tuple[str, str]] = []
     try:
         for path, data in files.items():
             target = output / path
             if isinstance(data, bytes) and target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
                 continue
-            _replace(target, data)
-            rewritten.append(path)
-        for path in removed:
-            (output / path).unlink(missing_ok=True)
-            rewritten.append(path)
-    except (KeyboardInterrupt, SystemExit) as exc:
-        code = exc.code if isinstance(exc, SystemExit) and isinstance(exc.code, int) else 130
-        raise Stopped(f"some files in {output} are this build's and the others the last build's; the next build "
-                      "replaces the whole site", code) from exc
-    except OSError as exc:
-        reason = f"{exc.strerror} ({exc.filename})" if exc.strerror and exc.filename else str(exc)
-        raise WriteFailed(diag.error("output", f"could not write the site to {output}: {reason}; some files are this "
-                                               "build's and the others the last build's, and the next build replaces "
-                                               "the whole site — free some space or fix the folder's permissions")) from exc
+            beside = PurePosixPath(path).with_name(f".{PurePosixPath(path).name}.hindsite-new").as_posix()
+            written.append((beside, path))
+            if isinstance(data, bytes):
+                (output / beside).write_bytes(data)
+            else:
+                data(output / beside)
+            if timestamp is not None:
+                os.utime(output / beside, (timestamp, timestamp))
+    except BaseException as exc:
+        for beside, _ in written:
+            (output / beside).unlink(missing_ok=True)
+        told = _told(exc, output, existed=True, swapped=False)
+        if told is exc:
+            raise
+        raise told from exc
+    gone = [path for path in removed if os.path.lexists(output / path)]
+    commit_patch(output, written, gone)
+    changed = [path for _, path in written] + gone
     if timestamp is not None:
-        _set_times_of(output, rewritten, timestamp)
-    return Written(list(files), [], tuple(rewritten))
+        _set_folder_times(output, changed, timestamp)
+    return Written(list(files), [], tuple(changed))
 
 
-def _replace(target: Path, data: bytes | Callable[[Path], None]) -> None:
-    """Write `data` beside `target`, then rename it over it; whatever stops that leaves no temporary file."""
-    temporary = target.with_name(f".{target.name}.hindsite-tmp")
-    try:
-        if isinstance(data, bytes):
-            temporary.write_bytes(data)
-        else:
-            data(temporary)
-        os.replace(temporary, target)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-
-
-def _set_times_of(output: Path, paths: Iterable[str], timestamp: int) -> None:
-    """Give the files at `paths` that exist, and every folder above them up to `output`, the time `timestamp`."""
-    folders = {output}
-    for path in paths:
-        target = output / path
-        if target.exists():
-            os.utime(target, (timestamp, timestamp))
-        folders.update(parent for parent in target.parents if parent.is_relative_to(output))
+def _set_folder_times(output: Path, paths: Iterable[str], timestamp: int) -> None:
+    """Give every folder above `paths`, up to `output`, the time `timestamp`: a rename in a folder changes its time."""
+    folders = {output} | {parent for path in paths for parent in (output / path).parents if parent.is_relative_to(output)}
     for folder in sorted(folders, key=lambda f: len(f.parts), reverse=True):
         os.utime(folder, (timestamp, timestamp))
 

@@ -13,8 +13,14 @@ checkout's `.git`, `CNAME`, `.nojekyll`) moves from the old site into the new
 one just before the swap. A build killed after moving them leaves them in its
 staging folder, and `recover` moves them back: they are never deleted.
 
-A polite stop (SIGTERM, Ctrl-C) that arrives during the swap takes effect when
-the swap is over. One build at a time writes to an output folder: `output_lock`
+A build that changes only a few files (a patch) writes each beside its target,
+then notes in a journal beside the output what it is about to rename and remove,
+and does it (`commit_patch`); a build killed in the middle leaves the journal, and
+the next build completes it before anything else (`recover`). For those few
+milliseconds a reader may find some files new and others old; never half a file.
+
+A polite stop (SIGTERM, Ctrl-C) that arrives during the swap, or a patch's
+renames, takes effect when they are over. One build at a time writes to an output folder: `output_lock`
 holds a lock on a file beside it.
 """
 
@@ -23,6 +29,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import glob
+import json
 import os
 import secrets
 import shutil
@@ -30,7 +37,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -275,14 +282,45 @@ def stops_held() -> Iterator[None]:
 # --- after a crash --------------------------------------------------------------------------------------
 
 
+def commit_patch(output: Path, renames: Sequence[tuple[str, str]], removals: Sequence[str]) -> None:
+    """Rename each written file (site paths: written, target) over its target and remove `removals`, noting it first
+    in a journal beside `output`, so that a build killed halfway is completed by the next (`recover`)."""
+    journal = _journal(output)
+    journal.write_text(json.dumps({"rename": renames, "remove": removals}), encoding="utf-8")
+    with stops_held():
+        _roll_forward(output, journal)
+
+
+def _journal(output: Path) -> Path:
+    return output.parent / f".{output.name}.patching"
+
+
+def _roll_forward(output: Path, journal: Path) -> None:
+    """Do what the journal says a patch was doing, where it is not done yet, then remove the journal."""
+    planned = json.loads(journal.read_text(encoding="utf-8"))
+    for written, target in planned["rename"]:
+        if os.path.lexists(output / written):
+            os.replace(output / written, output / target)
+    for removed in planned["remove"]:
+        (output / removed).unlink(missing_ok=True)
+    journal.unlink()
+
+
 def recover(output: Path) -> None:
     """Put right what an interrupted build left beside `output`, then remove its folders.
 
-    A build killed between the two renames of a swap left no output folder: the
-    old site is put back. `KEPT` entries left in a staging folder go back into
-    the output when it lacks them. Run under `output_lock`, before anything else
-    touches the output; the folders of a build still running would be taken for leftovers.
+    A patch killed halfway is completed. A build killed between the two renames
+    of a swap left no output folder: the old site is put back. `KEPT` entries left
+    in a staging folder go back into the output when it lacks them. Run under
+    `output_lock`, before anything else touches the output; the folders of a build
+    still running would be taken for leftovers.
     """
+    journal = _journal(output)
+    if journal.is_file():
+        try:
+            _roll_forward(output, journal)
+        except (OSError, ValueError, KeyError, TypeError):
+            journal.unlink(missing_ok=True)  # it cannot be completed: the next full build replaces the whole site
     staged = _leftovers(output, _staging_prefix(output))
     retired = _leftovers(output, _retired_prefix(output))
     if not os.path.lexists(output):

@@ -250,3 +250,17 @@ def test_the_journal_of_a_killed_patch_is_rolled_forward(tmp_path: Path) -> None
     assert (output / "a.html").read_text(encoding="utf-8") == "new a"
     assert (output / "b.html").read_text(encoding="utf-8") == "new b"
     assert not journal.exists()
+
+
+def test_a_server_that_showed_the_edited_page_first_patches_the_rest(make_site: MakeSite, tmp_path: Path) -> None:
+    rng = random.Random(4)
+    site = make_site(tmp_path, {f"content/2024-03-{n:02d}-outage-{n}.md": document(n, rng) for n in range(1, 6)},
+                     'title = "Archive"\n')
+    session = Session(load_config(site / "site.toml"))
+    session.rebuild()
+    edited = documents(site)[2]
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nSeen at once.\n", encoding="utf-8")
+    assert session.render_edited([edited.resolve()]) is not None
+    result = session.rebuild()
+    assert result.patched
+    assert files_of(session.config.output_dir) == fresh_build(site, tmp_path)[0]

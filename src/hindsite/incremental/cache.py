@@ -24,7 +24,7 @@ import os
 import pickle
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -311,6 +311,13 @@ class BuildCache:
         if self._links is not None:
             self._links.update(shown.links)
         return self._keep(last, shown)
+
+    def wrote(self, output: Path, paths: Iterable[str]) -> None:
+        """Note that `paths` of the output folder were written since the last build, as that build would have them
+        (a server shows an edited page ahead of its build), so the folder still counts as that build left it."""
+        if self.last is not None:
+            state = output_state(output, paths) or {}
+            self.last = replace(self.last, output={**self.last.output, **state})
 
     def forget_last(self) -> str:
         """Remove the last build's record before the output folder changes in place: a build stopped halfway then

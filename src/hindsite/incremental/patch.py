@@ -96,12 +96,22 @@ def plan_patch(
     edits = sorted((position[str(f.rel)], f) for f in markdown if surveyed.keys[f.rel] != shown.documents[position[str(f.rel)]].key)
     if not edits or len(edits) > MOST_EDITS or not _as_left(config.output_dir, cache.last):
         return None
-    fresh = {n: read(file) for n, file in edits}
-    cache.documents.update({surveyed.keys[file.rel]: fresh[n] for n, file in edits})  # a full build after reads none again
+    fresh = {n: _read_once(cache, surveyed.keys[file.rel], file, read) for n, file in edits}
     for n, incident in fresh.items():
         if incident.id != shown.documents[n].id or elsewhere_print(incident) != shown.documents[n].elsewhere:
             return None
     return _Patcher(cache, shown, config, found, fresh, surveyed.keys).patch(reported_first)
+
+
+def _read_once(cache: BuildCache, key: str, file: SourceFile, read: Callable[[SourceFile], Incident]) -> Incident:
+    """The incident of a document at this version: the cache's when it has it (a server reads a saved document
+    ahead of the build), else read, and kept so that a full build after this reads it no more."""
+    found = cache.documents.get(key)
+    if isinstance(found, Incident):
+        return found
+    incident = read(file)
+    cache.documents.update({key: incident})
+    return incident
 
 
 def _patchable(cache: BuildCache, surveyed: Survey, config: SiteConfig) -> bool:

@@ -86,8 +86,9 @@ class Session:
         if any(page is None for page in pages):
             return None  # an id changed
         self.memory.documents.update(dict(read))  # so the rebuild does not read them again
-        update_site([OutputFile(p.path, p.source, text=p.text) for p in pages if p is not None], self.config.output_dir,
-                    prune=False)
+        written = update_site([OutputFile(p.path, p.source, text=p.text) for p in pages if p is not None],
+                              self.config.output_dir, prune=False)
+        self.memory.wrote(self.config.output_dir, written.rewritten)  # the build that follows may patch the rest
         return tuple(incident for _, incident in read)
 
     def _in_content(self, path: Path) -> PurePosixPath | None:

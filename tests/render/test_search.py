@@ -143,7 +143,8 @@ def counted_word_by_word(pages: list[IncidentPage]) -> dict[str, str]:
                 counts[word] += 1
             for word, count in counts.items():
                 postings[shard_key(word)].setdefault(word, []).append([number, place, count])
-    files |= {f"search/t-{key}.js": _script("hindsiteSearchShard", json.dumps(key), terms) for key, terms in postings.items()}
+    files |= {f"search/t-{key}.js": _script("hindsiteSearchShard", json.dumps(key), dict(sorted(terms.items())))
+              for key, terms in postings.items()}  # a shard's words sorted, so that a patched shard is a fresh one
     manifest = {"version": 3, "documents": len(pages), "shards": sorted(postings)}
     files[MANIFEST] = "window.hindsiteSearch = " + _json(manifest) + ";\n"
     return files

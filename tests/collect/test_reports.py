@@ -23,6 +23,7 @@ from hindsite.collect.reports import (
     SUMMARY_LIMIT,
     TERM_LIMIT,
     THEME_NAMES,
+    THEME_SIGNIFICANCE,
     ArchiveTerms,
     Change,
     Period,
@@ -267,6 +268,12 @@ def test_a_tag_is_a_theme_when_two_incidents_share_it() -> None:
     assert found == [("tag", "deploy", 3), ("tag", "db", 2)]  # "network" is on one incident only
 
 
+def test_a_tag_written_twice_on_one_incident_counts_once_and_is_named_as_the_newest_writes_it() -> None:
+    found = theme_names([incident("a", tags=("Deploy", "deploy")), incident("b", tags=("deploy",)),
+                         incident("c", tags=("DB",))])
+    assert found == [("tag", "Deploy", 2)]
+
+
 def test_a_root_cause_term_shared_by_two_incidents_is_a_theme() -> None:
     found = theme_names([
         incident("a", sections=(cause("The certificate expired because renewal was manual."),)),
@@ -364,6 +371,55 @@ def exact_chance(used: int, drawn: int, using: int, total: int) -> float:
 def test_the_chance_of_a_count_is_the_hypergeometric_tail(used: int, drawn: int, using: int, total: int) -> None:
     expected = exact_chance(used, drawn, using, total) if used * total > drawn * using else 1.0
     assert _chance(used, drawn, using, total) == pytest.approx(expected, rel=1e-9, abs=1e-300)
+
+
+def chance_from_lgamma(used: int, drawn: int, using: int, total: int) -> float:
+    """The tail as reports.py first summed it, every log-binomial from math.lgamma: the floats themes are ranked by."""
+    def log_choose(n: int, k: int) -> float:
+        return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
+
+    total, using = max(total, drawn), max(using, used)
+    if used * total <= drawn * using:
+        return 1.0
+    tail, k = 0.0, used
+    while k <= min(using, drawn):
+        term = math.exp(log_choose(using, k) + log_choose(total - using, drawn - k) - log_choose(total, drawn))
+        tail += term
+        if term < tail * 1e-12:
+            break
+        k += 1
+    return min(tail, 1.0)
+
+
+#: (drawn, total) pairs as a build meets them: a quarter or a year out of archives from a dozen to 10,000 incidents.
+DRAWS = [(3, 12), (12, 250), (45, 250), (350, 10_000), (1400, 10_000)]
+
+
+@pytest.mark.parametrize(("drawn", "total"), DRAWS)
+def test_the_chance_is_the_very_float_lgamma_gives(drawn: int, total: int) -> None:
+    # Themes are ranked by the chance itself, so a last-digit difference could reorder them.
+    for using in sorted({1, 2, 3, 5, 17, total // 40, total // 7, total // 2, total - 1}):
+        for used in range(2, min(using, drawn) + 1, max(1, min(using, drawn) // 25)):
+            assert _chance(used, drawn, using, total) == chance_from_lgamma(used, drawn, using, total), (used, using)
+
+
+@pytest.mark.parametrize(("drawn", "total"), DRAWS)
+def test_a_chance_asked_only_up_to_a_bound_is_exact_within_it_and_above_it_otherwise(drawn: int, total: int) -> None:
+    beyond = THEME_SIGNIFICANCE
+    for using in sorted({2, 5, 17, total // 40, total // 7}):
+        for used in range(2, min(using, drawn) + 1):
+            exact = chance_from_lgamma(used, drawn, using, total)
+            bounded = _chance(used, drawn, using, total, beyond=beyond)
+            if exact <= beyond:
+                assert bounded == exact, (used, using)
+            else:
+                assert beyond < bounded <= exact, (used, using)
+
+
+def test_the_chance_of_a_term_common_in_the_archive_stops_summing_past_the_bound() -> None:
+    exact = _chance(36, 350, 1000, 10_000)  # 35 expected: far from significant
+    stopped = _chance(36, 350, 1000, 10_000, beyond=THEME_SIGNIFICANCE)
+    assert THEME_SIGNIFICANCE < stopped < exact
 
 
 def test_the_example_archive_themes_are_terms_of_two_root_causes_and_no_stop_word() -> None:

@@ -13,7 +13,7 @@ import functools
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 
 from ..core.formats import format_duration
@@ -420,46 +420,84 @@ def themes(incidents: Sequence[Incident], archive: ArchiveTerms | None = None) -
     """
     background = archive if archive is not None else ArchiveTerms.of(incidents)
     found = {i.id: background.terms_of(i) for i in incidents}
-    tag_counts = Counter(key for i in incidents for key in {_tag_key(t) for t in i.tags})
-    tags = sorted((key for key, n in tag_counts.items() if n >= 2), key=lambda key: (-tag_counts[key], key))
+    tags = _shared_tags(incidents)
     said = {_fold(key.replace(" ", "-")) for key in tags}  # a term that is a shared tag adds nothing
-    phrases, words = Counter[str](), Counter[str]()
-    for incident in incidents:
-        phrases.update(found[incident.id].phrases.keys())
-        words.update(found[incident.id].words.keys())
-    candidates = [(_chance(n, len(incidents), background.phrases.get(key, 0), background.incidents), key, n, False)
-                  for key, n in phrases.items() if n >= 2 and key.replace(" ", "-") not in said]
-    candidates += [(_chance(n, len(incidents), background.words.get(key, 0), background.incidents), key, n, True)
-                   for key, n in words.items() if n >= 2 and key not in said]
-    distinct = sorted((c for c in candidates if c[0] <= THEME_SIGNIFICANCE), key=lambda c: (c[0], -c[2], c[3], c[1]))
-    chosen = _best_terms(((key, n, is_word) for _, key, n, is_word in distinct), incidents, found)
+    chosen = _best_terms(_distinct_terms(incidents, found, background, said), incidents, found)
     return (
-        *(Theme(_tag_name(key, incidents), "tag", _having(incidents, key)) for key in tags),
+        *(Theme(_tag_name(key, members), "tag", members) for key, members in tags.items()),
         *(Theme(_spelling(key, members, found), "term", members) for key, members in chosen),
     )
 
 
-def _chance(used: int, drawn: int, using: int, total: int) -> float:
+def _shared_tags(incidents: Sequence[Incident]) -> dict[str, tuple[Incident, ...]]:
+    """The tags (by `_tag_key`) at least two of `incidents` carry, each with those incidents in their order; the
+    most carried first, then alphabetical."""
+    carrying: dict[str, list[Incident]] = {}
+    for incident in incidents:
+        for key in {_tag_key(t) for t in incident.tags}:
+            carrying.setdefault(key, []).append(incident)
+    shared = sorted((key for key, members in carrying.items() if len(members) >= 2),
+                    key=lambda key: (-len(carrying[key]), key))
+    return {key: tuple(carrying[key]) for key in shared}
+
+
+def _distinct_terms(
+    incidents: Sequence[Incident], found: Mapping[str, _Terms], background: ArchiveTerms, said: Set[str]
+) -> list[tuple[str, int, bool]]:
+    """The terms at least two of `incidents` use, but not `said`, whose chance against the `background` is at most
+    THEME_SIGNIFICANCE, as (key, incidents using it, whether it is a word), least likely first."""
+    phrases, words = Counter[str](), Counter[str]()
+    for incident in incidents:
+        phrases.update(found[incident.id].phrases.keys())
+        words.update(found[incident.id].words.keys())
+
+    def chance(used: int, using: int) -> float:  # past THEME_SIGNIFICANCE, the exact chance is never needed
+        return _chance(used, len(incidents), using, background.incidents, beyond=THEME_SIGNIFICANCE)
+
+    candidates = [(chance(n, background.phrases.get(key, 0)), key, n, False)
+                  for key, n in phrases.items() if n >= 2 and key.replace(" ", "-") not in said]
+    candidates += [(chance(n, background.words.get(key, 0)), key, n, True)
+                   for key, n in words.items() if n >= 2 and key not in said]
+    distinct = sorted((c for c in candidates if c[0] <= THEME_SIGNIFICANCE), key=lambda c: (c[0], -c[2], c[3], c[1]))
+    return [(key, n, is_word) for _, key, n, is_word in distinct]
+
+
+@functools.lru_cache(maxsize=1 << 16)  # a period's terms share a few counts: most chances are asked again and again
+def _chance(used: int, drawn: int, using: int, total: int, *, beyond: float = 1.0) -> float:
     """The chance that `drawn` incidents picked at random from an archive of `total`, of which `using` use a term,
     include `used` or more that use it: the upper tail of the hypergeometric distribution (Fisher's exact test).
 
     Small when the period uses the term far more than the archive does; 1 when the period is the whole archive.
+    The sum stops once it passes `beyond`: a caller that only asks whether the chance is at most `beyond` gets a
+    number above it then, not the exact chance, and the exact chance whenever it is at most `beyond`.
     """
     total, using = max(total, drawn), max(using, used)  # the period's incidents are part of the archive
     if used * total <= drawn * using:
         return 1.0  # no more than its share: not worth the sum
+    log_factorial = _log_factorials(total)
+    # log C(n, k), written out rather than called: this line runs hundreds of thousands of times in a large archive.
+    # The order of the operations is kept, so each term is the same float as lgamma gave it directly.
+    all_draws = log_factorial[total] - log_factorial[drawn] - log_factorial[total - drawn]
     tail, k = 0.0, used
     while k <= min(using, drawn):
-        term = math.exp(_log_choose(using, k) + _log_choose(total - using, drawn - k) - _log_choose(total, drawn))
+        term = math.exp(
+            (log_factorial[using] - log_factorial[k] - log_factorial[using - k])
+            + (log_factorial[total - using] - log_factorial[drawn - k] - log_factorial[total - using - drawn + k])
+            - all_draws
+        )
         tail += term
         if term < tail * 1e-12:
             break  # past the mode each term is smaller than the last: the rest cannot count
+        if tail > beyond:
+            break  # the terms left can only add to it
         k += 1
     return min(tail, 1.0)
 
 
-def _log_choose(n: int, k: int) -> float:
-    return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
+@functools.lru_cache(maxsize=4)  # one archive's size for every report of a build
+def _log_factorials(n: int) -> tuple[float, ...]:
+    """log k! for k from 0 to n, each from lgamma: a running sum of logs would round differently, and move a theme."""
+    return tuple(math.lgamma(k + 1) for k in range(n + 1))
 
 
 def _best_terms(
@@ -481,17 +519,13 @@ def _best_terms(
     return chosen
 
 
-def _having(incidents: Sequence[Incident], tag_key: str) -> tuple[Incident, ...]:
-    return tuple(i for i in incidents if any(_tag_key(t) == tag_key for t in i.tags))
-
-
 def _tag_key(tag: str) -> str:
     """Tags compare ignoring case and spacing."""
     return " ".join(tag.casefold().split())
 
 
 def _tag_name(key: str, incidents: Sequence[Incident]) -> str:
-    """The tag as the newest incident carrying it writes it."""
+    """The tag as the first of `incidents` carrying it (the newest) writes it."""
     return next(t for i in incidents for t in i.tags if _tag_key(t) == key)
 
 
@@ -506,18 +540,26 @@ def _terms_of(incident: Incident) -> _Terms:
     text = " ".join(text_of(s.html) for s in incident.every_section() if s.key in THEME_SECTIONS and s.filled)
     words: dict[str, str] = {}
     phrases: dict[str, str] = {}
-    for clause in _CLAUSE.split(text):
-        kept = [(_fold(w), w) if _significant(w) else None for w in _WORD.findall(clause.casefold())]
-        for term, following in zip(kept, [*kept[1:], None]):
-            if term is None:
-                continue
-            words.setdefault(*term)
-            if following is not None and following[0] != term[0]:  # "disk disk" is a slip, not a phrase
-                phrases.setdefault(f"{term[0]} {following[0]}", f"{term[1]} {following[1]}")
+    # Case folding maps each character alone and never makes or unmakes a clause mark: folding the text once
+    # splits it into the same clauses as folding each clause.
+    for clause in _CLAUSE.split(text.casefold()):
+        before: tuple[str, str] | None = None  # the previous word, when it is significant
+        for written in _WORD.findall(clause):
+            term = _term(written)
+            if term is not None:
+                words.setdefault(*term)
+                if before is not None and before[0] != term[0]:  # "disk disk" is a slip, not a phrase
+                    phrases.setdefault(f"{before[0]} {term[0]}", f"{before[1]} {term[1]}")
+            before = term
     return _Terms(words, phrases)
 
 
 @functools.lru_cache(maxsize=1 << 16)  # an archive's vocabulary is small; its words recur thousands of times
+def _term(word: str) -> tuple[str, str] | None:
+    """A significant word as (the key it is compared by, as written); None for a word that says nothing."""
+    return (_fold(word), word) if _significant(word) else None
+
+
 def _significant(word: str) -> bool:
     if len(word) < 3 or word in STOP_WORDS or _fold(word) in STOP_WORDS:
         return False

@@ -33,6 +33,11 @@ class Diagnostic:
     path: str = ""
     line: int | None = None
 
+    def __reduce__(self) -> tuple[type[Diagnostic], tuple[str, Level, str, str, int | None]]:
+        # Pickled as its fields, in order, for the build cache: dataclasses' state functions for a slotted class
+        # look the fields up again for every diagnostic saved and loaded.
+        return Diagnostic, (self.code, self.level, self.message, self.path, self.line)
+
     def format(self) -> str:
         """`path:line: level: code: message`, the form editors and CI understand."""
         where = self.path or "<site>"

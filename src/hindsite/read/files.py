@@ -88,9 +88,8 @@ def discover(root: Path, shown_root: str | None = None) -> tuple[list[SourceFile
     found: list[SourceFile] = []
     problems: list[Diagnostic] = []
     prefix = str(PurePosixPath(shown)) if shown else "."
-    # Each file's paths are its folder's and its name, not parsed again from text: an archive of 10,000
-    # documents is walked on every build.
-    pending = [(root, PurePosixPath())]
+    # Plain strings until a file is kept: an archive of 10,000 documents is walked on every build.
+    pending = [(str(root), "")]
     while pending:  # depth first, each folder's files before its subfolders, all in name order
         folder, inside = pending.pop()
         try:
@@ -102,14 +101,15 @@ def discover(root: Path, shown_root: str | None = None) -> tuple[list[SourceFile
         subfolders = []
         for entry in entries:
             name = entry.name
+            rel_text = f"{inside}/{name}" if inside else name
             kind = _kind(entry)
             if name.startswith(".") or kind == "gone" or (kind != "folder" and is_editor_junk(name)):
                 continue
             if kind == "folder":
-                subfolders.append((folder / name, inside / name))
+                subfolders.append((entry.path, rel_text))
                 continue
-            path, rel = folder / name, inside / name
-            source = _shown_path(prefix, rel)
+            source = _shown_path(prefix, rel_text)
+            path = Path(entry.path)
             refusal = _link_refusal(path, real_root) if kind == "link" else None
             if refusal:
                 problems.append(diag.warning("symlink", f"{refusal}; it was skipped — copy what it points at into the content folder", source))
@@ -120,7 +120,7 @@ def discover(root: Path, shown_root: str | None = None) -> tuple[list[SourceFile
             if special is not None:
                 problems.append(_special_file(special, source, linked=kind == "link"))
                 continue
-            found.append(SourceFile(path, rel, source))
+            found.append(SourceFile(path, PurePosixPath(rel_text), source))
         pending += reversed(subfolders)
     return found, problems
 
@@ -137,10 +137,10 @@ def _kind(entry: os.DirEntry[str]) -> str:
         return "gone"  # deleted since the folder was listed: there is nothing to publish
 
 
-def _shown_path(prefix: str, rel: PurePosixPath) -> str:
-    if not rel.parts:
+def _shown_path(prefix: str, rel_text: str) -> str:
+    if not rel_text:
         return prefix
-    return str(rel) if prefix == "." else f"{prefix.rstrip('/')}/{rel}"
+    return rel_text if prefix == "." else f"{prefix.rstrip('/')}/{rel_text}"
 
 
 def _special_kind(path: Path) -> str | None:

@@ -23,6 +23,7 @@ from itertools import chain
 from typing import NamedTuple
 
 from ..core.model import Incident
+from ..core.parallel import map_in_processes
 from ..core.slugs import group_slug
 from .archive import Age, Archive, age_key
 
@@ -109,8 +110,6 @@ class RelatedIndex:
         scorer = _Scorer(limit, entries, newest, weights)
         # Only ids cross between processes; the index reaches the workers by fork.
         ordered = sorted(entries, key=lambda incident_id: entries[incident_id].age, reverse=True)
-        # multiprocessing loads here, not with the module: a build with nothing to do ranks nothing.
-        from ..core.parallel import map_in_processes
         ranked = map_in_processes(scorer.rank, ordered)
         return cls(limit, entries, members, newest, weights, {i: r[0] for i, r in zip(ordered, ranked)},
                    {i: r[1] for i, r in zip(ordered, ranked)}, versions)

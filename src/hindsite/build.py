@@ -22,19 +22,15 @@ from .collect.site import Collected, collect_site
 from .core import diagnostics as diag
 from .core.config import SiteConfig
 from .core.diagnostics import Diagnostic
-from .core.markup import active_parts, render_markdown
 from .core.model import Incident, Section
 from .core.parallel import map_in_processes
 from .core.slugs import document_slug
 from .incremental.cache import FOLDER as CACHE_FOLDER
 from .incremental.cache import BuildCache, output_state
 from .incremental.changed import Changed, Reported, what_changed
-from .incremental.patch import plan_patch
-from .normalise import guard_secrets, normalise, without_secrets
-from .normalise.attachments import attachment_diagnostics, masked_copy
 from .read.files import Document, SourceFile, discover, read_document
 from .render import urls
-from .render.site import RenderError, render_site, theme_deprecations, theme_dir
+from .render.theme import RenderError, theme_dir
 from .write.linkcheck import PageLinks, check_pages, less_reported, link_locator, links_of
 from .write.output import (
     Claims,
@@ -191,6 +187,8 @@ def _patch(
     """The build of an edit that other pages do not show (incremental/patch.py): the edited documents read, their
     pages rendered, the search index and the export patched, and those files replaced in the output folder; None
     when the change is not such an edit."""
+    from .incremental.patch import plan_patch  # with Jinja and the normaliser: see `_site_files`
+    from .normalise.attachments import attachment_diagnostics  # see `normalise_safely`
     known = frozenset(str(f.rel) for f in found)
     first = [*skipped, *active_attachments(found), *attachment_diagnostics(found, config)]
     patch = plan_patch(changed, found, config, lambda file: read_incident(file, config, known), first)
@@ -222,6 +220,7 @@ def _load(
 ) -> Loaded:
     """The documents among `found` read and normalised (those that did not change taken from the cache), the
     archive collected, and what the attachments call for reported."""
+    from .normalise.attachments import attachment_diagnostics  # see `normalise_safely`
     incidents = read_incidents(found, config, changed.cache, changed.keys)
     problems = [*skipped, *active_attachments(found), *attachment_diagnostics(found, config)]
     return Loaded(collect_site(incidents, config, changed.related), tuple(f for f in found if not f.is_markdown),
@@ -270,6 +269,7 @@ _PAGE_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml", ".svg", ".xml")
 
 def active_attachments(found: Sequence[SourceFile]) -> list[Diagnostic]:
     """An `unsafe-html` warning for each attached page or SVG holding scripts: attachments are published as they are."""
+    from .core.markup import active_parts  # markdown-it and nh3 load here: a build with nothing to do reads nothing
     problems = []
     for file in found:
         if file.is_markdown or not file.rel.name.lower().endswith(_PAGE_SUFFIXES):
@@ -290,6 +290,7 @@ def active_attachments(found: Sequence[SourceFile]) -> list[Diagnostic]:
 
 def normalise_safely(document: Document, config: SiteConfig, known_files: frozenset[str] | None = None) -> Incident:
     """`normalise`, but a bug in it costs one document its structure, never the build or its words."""
+    from .normalise import guard_secrets, normalise, without_secrets  # loaded by the first document read, not before
     try:
         return normalise(document, config, known_files)
     except Exception as exc:  # noqa: BLE001 — the document is still published, and the bug reported
@@ -305,6 +306,7 @@ def _internal_error(exc: Exception, source: str, failed: str, outcome: str) -> D
 
 
 def _unstructured(document: Document, problems: Sequence[Diagnostic]) -> Incident:
+    from .core.markup import render_markdown  # see `active_attachments`
     section = Section("other", "", document.body_line, document.body, render_markdown(document.body))
     return Incident(
         id=document_slug(document.rel.name), source=document.source, content_path=str(document.rel),
@@ -326,6 +328,8 @@ def _site_files(
     Pages in `keep` are carried over from the output folder as they are, with the links the last build saw on
     them (None: not known, and not needed because no link check follows).
     """
+    # Jinja and the page plan load here: a build with nothing to do renders nothing.
+    from .render.site import render_site
     keep = keep or {}
     pages = render_site(loaded.collected, config, (str(f.rel) for f in loaded.files), keep=frozenset(keep),
                         compiled=compiled)
@@ -337,6 +341,12 @@ def _site_files(
     yield from _content_files(loaded.files, config)
 
 
+def theme_deprecations(config: SiteConfig) -> list[Diagnostic]:
+    """What the theme's templates read that the next release takes away (render/site.py says which)."""
+    from .render.site import theme_deprecations as in_templates  # see `_site_files`
+    return in_templates(config)
+
+
 def _static_files(config: SiteConfig) -> list[OutputFile]:
     static = theme_dir(config) / "static"
     found = discover(static)[0] if static.is_dir() else []
@@ -345,6 +355,7 @@ def _static_files(config: SiteConfig) -> list[OutputFile]:
 
 def _content_files(files: Iterable[SourceFile], config: SiteConfig) -> list[OutputFile]:
     """Attachments as they are, or the masked copy of those with credentials when the site redacts them."""
+    from .normalise.attachments import masked_copy  # see `normalise_safely`
     return [OutputFile(urls.file_url(str(f.rel)), f.source, copy_from=None if masked else f.path, pieces=masked)
             for f in files for masked in [masked_copy(f, config)]]
 

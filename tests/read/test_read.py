@@ -16,15 +16,8 @@ import pytest
 
 from hindsite.core.diagnostics import Level
 from hindsite.read import files as read
-from hindsite.read.files import (
-    MAX_FRONT_MATTER_DEPTH,
-    Document,
-    SourceFile,
-    decode,
-    discover,
-    read_document,
-    split_front_matter,
-)
+from hindsite.read.files import Document, SourceFile, decode, discover, read_document, split_front_matter
+from hindsite.read.front_matter import MAX_FRONT_MATTER_DEPTH
 
 REL = PurePosixPath("2024-05-06-queue.md")
 
@@ -560,3 +553,42 @@ def test_a_folder_that_cannot_be_listed_is_reported_by_name(tmp_path: Path, monk
     assert [str(f.rel) for f in found] == ["a.md", "2023/open/c.md"]
     assert [(d.code, d.level, d.path) for d in problems] == [("unreadable", Level.WARNING, "content/2023/locked")]
     assert "Permission denied" in problems[0].message and "chmod" in problems[0].message
+
+
+def tricky_tree(root: Path, outside: Path) -> None:
+    """A content folder with every kind of entry `discover` decides about."""
+    touch(root, "a.md", "B.markdown", "with space.md", "ünïcode.md", "back\\slash.md", "x.png",
+          ".hidden.md", ".drafts/inside.md", "a.md~", "#a.md#", "4913", "a.md.swp",
+          "2023/z.md", "2023/m.md", "2023/q1/deep.md", "junk.bak/kept.md", "2023/.git/HEAD")
+    (root / os.fsdecode(b"caf\xe9.md")).write_text("x", encoding="utf-8")  # a name that is not UTF-8
+    touch(outside, "secret.md")
+    (root / "inside-link.md").symlink_to(root / "a.md")
+    (root / "folder-link").symlink_to(root / "2023", target_is_directory=True)
+    (root / "out-link.md").symlink_to(outside / "secret.md")
+    (root / "dangling.md").symlink_to(root / "gone.md")
+
+
+#: What `discover` finds in `tricky_tree`, in order: each folder's files by name, then its folders.
+TRICKY_FOUND = ["B.markdown", "a.md", "back\\slash.md", os.fsdecode(b"caf\xe9.md"), "inside-link.md", "with space.md",
+                "x.png", "ünïcode.md", "2023/m.md", "2023/z.md", "2023/q1/deep.md", "junk.bak/kept.md"]
+
+
+@pytest.mark.parametrize(("root_given", "shown_root", "prefix"), [
+    ("content", "content", "content/"), ("content", "./content/", "content/"), ("content", ".", ""),
+    ("content", "", ""), ("content/", None, "content/"), (".", None, ""),
+])
+def test_discover_of_a_tricky_tree_finds_each_file_once_in_order_with_its_paths(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, root_given: str, shown_root: str | None, prefix: str
+) -> None:
+    tricky_tree(tmp_path / "content", tmp_path / "outside")
+    monkeypatch.chdir(tmp_path / "content" if root_given == "." else tmp_path)
+    root = Path(root_given)
+    found, problems = discover(root, shown_root)
+    assert [(f.path, f.rel, f.source, f.is_markdown) for f in found] == [
+        (root / rel, PurePosixPath(rel), prefix + rel, not rel.endswith((".png", ".svg"))) for rel in TRICKY_FOUND
+    ]
+    assert [type(f.path) for f in found] == [type(root)] * len(found)
+    assert [(d.code, d.path, d.message.split(";")[0]) for d in problems] == [
+        ("symlink", prefix + "dangling.md", "this symbolic link leads nowhere (No such file or directory)"),
+        ("symlink", prefix + "out-link.md", "this symbolic link points outside the content folder"),
+    ]

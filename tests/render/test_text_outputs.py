@@ -15,7 +15,8 @@ import pytest
 from conftest import MakeSite, RunCli
 
 from hindsite.core.config import SiteConfig
-from hindsite.render.site import builtin_theme_dir, make_environment
+from hindsite.render.site import make_environment
+from hindsite.render.theme import builtin_theme_dir
 
 #: What XML 1.0 does not allow (its `Char` production), and the controls HTML calls errors.
 FORBIDDEN = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")

@@ -17,7 +17,6 @@ from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 
 from ..core.formats import format_duration
-from ..core.markup import inline_text, text_of
 from ..core.model import Incident
 from .archive import Archive
 from .stats import TIME_TO_RESOLVE, LeftOut, measured, spread
@@ -328,6 +327,7 @@ _FIRST_SENTENCE = re.compile(r".+?[.!?][\"'”’)]*(?=\s+[\"'“‘(]?[A-Z0-9])
 
 def one_line(summary: str, limit: int = SUMMARY_LIMIT) -> str:
     """The first sentence of a summary as plain text, cut at a word to at most `limit` characters with "…"."""
+    from ..core.markup import inline_text  # markdown-it loads here: a build with nothing to do needs no summary
     text = inline_text(summary)
     first = _FIRST_SENTENCE.match(text)
     sentence = first.group() if first else text
@@ -537,6 +537,7 @@ def _spelling(key: str, members: Sequence[Incident], found: Mapping[str, _Terms]
 
 def _terms_of(incident: Incident) -> _Terms:
     """The significant words of the incident's root-cause, trigger and fault sections, and adjacent pairs of them."""
+    from ..core.markup import text_of  # markdown-it loads here: a build with nothing to do needs no terms
     text = " ".join(text_of(s.html) for s in incident.every_section() if s.key in THEME_SECTIONS and s.filled)
     words: dict[str, str] = {}
     phrases: dict[str, str] = {}

@@ -16,7 +16,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..core.config import ServiceInfo
-from ..core.markup import inline_text
 from ..core.model import WITHHELD, ActionItem, Incident
 from .archive import Archive, Group, Quality, quality
 
@@ -102,6 +101,7 @@ class FollowUp:
     @property
     def action(self) -> str:
         """What is to be done, as plain text."""
+        from ..core.markup import inline_text  # markdown-it loads here: a build with nothing to do shows no item
         return inline_text(self.item.text)
 
     @property

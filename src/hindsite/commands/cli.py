@@ -26,10 +26,9 @@ from ..core.config import CONFIG_FILE, ConfigError, SiteConfig, find_config, loa
 from ..core.diagnostics import Diagnostic, Level
 from ..core.version import __version__
 from ..render.export import export_document
-from ..render.site import RenderError, period_document
+from ..render.theme import RenderError
 from ..write.output import Stopped
 from .inspect import describe
-from .migrate import migrate_paths, summary, unified_diff, write_migrations
 from .run import check_paths, check_site, export_paths, inspect_file
 from .scaffold import (
     BadValue,
@@ -288,6 +287,8 @@ def migrate_command(paths: Sequence[Path], write: bool, show_diff: bool, force: 
     mark, line ends and permissions. A summary goes to stderr. Exits 1 when a document could not be
     read, migrated or written, or was held back for a doubt; the others are migrated all the same.
     """
+    # The normaliser loads for this command only, not for every one the command line starts.
+    from .migrate import migrate_paths, summary, unified_diff, write_migrations
     config = _load_config(config_path, None, None)
     migrations, skipped = migrate_paths(paths, config, force=force)
     if write:
@@ -449,6 +450,7 @@ def report_command(period: Period, output_format: str, config_path: Path | None,
     if output_format == "md":
         click.echo(to_markdown(report), nl=False)
         return
+    from ..render.site import period_document  # Jinja loads for an HTML report only
     try:
         click.echo(period_document(report, config))
     except RenderError as exc:

@@ -28,9 +28,6 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
-import jinja2
-import yaml
-
 from ..core import diagnostics as diag
 from ..core.config import SiteConfig, squash
 from ..core.diagnostics import Diagnostic
@@ -432,6 +429,7 @@ def _render(template_path: Path | None, config: SiteConfig, values: dict[str, An
             raise ScaffoldError(f"{shown} is not UTF-8 text; save it as UTF-8") from None
         except OSError as exc:
             raise ScaffoldError(f"cannot read {shown}: {exc.strerror or exc}") from None
+    import jinja2  # loaded by `hindsite new` alone, not by every command the command line starts
     environment = jinja2.Environment(autoescape=False, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     environment.filters["yaml"] = yaml_value
     try:
@@ -466,6 +464,7 @@ def yaml_value(value: Any) -> str:
 
 
 def _reads_back(written: str, expected: Any) -> bool:
+    import yaml  # loaded by `hindsite new` alone, not by every command the command line starts
     if "\n" in written or "\r" in written:
         return False
     try:

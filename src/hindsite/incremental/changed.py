@@ -21,6 +21,7 @@ asks `what_changed` at its start, and follows what it answers:
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -34,7 +35,7 @@ from ..core.diagnostics import Diagnostic
 from ..core.model import Incident
 from ..read.files import SourceFile, read_limited
 from ..render import urls
-from ..render.site import theme_dir
+from ..render.theme import theme_dir
 from ..write.linkcheck import PageLinks
 from ..write.output import MARKER
 from .cache import (
@@ -157,8 +158,9 @@ def survey(found: Sequence[SourceFile], config: SiteConfig, earlier: Hashes | No
     """The key of each document among `found`; a document whose file is as `earlier` saw it is not read."""
     taken_ns = time.time_ns()
     salt = key_salt(found, config)
-    hashes = {str(f.rel): _hash_of(f.path, str(f.rel), earlier, config.max_document_bytes) for f in found if f.is_markdown}
-    keys = {f.rel: document_key(salt, f, hashes[str(f.rel)][1]) for f in found if f.is_markdown}
+    documents = [(f, str(f.rel)) for f in found if f.is_markdown]
+    hashes = {rel: _hash_of(f.path, rel, earlier, config.max_document_bytes) for f, rel in documents}
+    keys = {f.rel: document_key(salt, f, hashes[rel][1]) for f, rel in documents}
     return Survey(keys, Hashes(taken_ns, hashes, salt), render_key(config, found, timestamp))
 
 
@@ -183,7 +185,7 @@ def content_digest(path: Path, max_bytes: int) -> str:
 def _hash_of(path: Path, rel: str, earlier: Hashes | None, max_bytes: int) -> tuple[Signature, str]:
     """The file's signature and its `content_digest`, taken from `earlier` when the file is as it saw it."""
     try:
-        current = signature(path.stat())
+        current = signature(os.stat(path))
     except OSError:
         return (0, 0, 0, 0), ""  # reading it reports the problem
     known = earlier.known(rel, current) if earlier else None

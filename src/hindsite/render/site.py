@@ -39,6 +39,7 @@ from ..core.version import __version__
 from . import charts, feeds, urls
 from .export import compact_pieces
 from .search import search_files
+from .theme import RenderError, theme_dir
 from .views import REPORT_NAMES, IncidentPage, ReportNames, date_fact, incident_page, link_rewriter, section_views
 
 PAGE_SIZE = 100  # rows per page of any long list; the rest is a click (or a filter) away
@@ -134,27 +135,6 @@ class _Planned:
     def render(self, env: jinja2.Environment, site: SiteView) -> Page:
         text = _render(env, self.template, site=site, root=urls.root_of(self.path), page_url=self.path, **self.context())
         return Page(self.path, text, self.source)
-
-
-class RenderError(Exception):
-    """A template could not be rendered; `diagnostic` says where."""
-
-    def __init__(self, diagnostic: Diagnostic) -> None:
-        super().__init__(diagnostic.message)
-        self.diagnostic = diagnostic
-
-    def __reduce__(self) -> tuple[type[RenderError], tuple[Diagnostic]]:
-        return RenderError, (self.diagnostic,)  # raised in a worker process, it is pickled back to the build
-
-
-def builtin_theme_dir() -> Path:
-    """The built-in theme: inside the installed package, or the repository's templates/."""
-    packaged = Path(__file__).parents[1] / "templates"
-    return packaged if packaged.is_dir() else Path(__file__).resolve().parents[3] / "templates"
-
-
-def theme_dir(config: SiteConfig) -> Path:
-    return builtin_theme_dir() if config.theme == "default" else (config.root / config.theme)
 
 
 def make_environment(config: SiteConfig, compiled: Path | None = None) -> jinja2.Environment:

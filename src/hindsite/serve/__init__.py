@@ -32,7 +32,7 @@ from ..core import diagnostics as diag
 from ..core.config import ConfigError, SiteConfig, load_config
 from ..core.diagnostics import Diagnostic, Level
 from ..render import urls
-from ..render.site import RenderError, theme_dir
+from ..render.theme import RenderError, theme_dir
 from ..write.output import OutputRefused
 from .changes import ChangeKind, Changes, Watched, classify
 from .server import DevServer, Shown, SiteState, is_loopback

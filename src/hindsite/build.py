@@ -154,11 +154,11 @@ def _build(config: SiteConfig, options: BuildOptions, cache: BuildCache | None) 
         return _not_built(loaded, exc.diagnostic, [*_discarded(cache), *claims.problems])
     finally:
         files.close()  # the pages' worker processes end here, whatever happened
-    problems = [*_problems_of(loaded), *_discarded(cache), *theme_deprecations(config), *claims.problems,
-                *written.problems]
+    deprecations = theme_deprecations(config)
+    problems = [*_problems_of(loaded), *_discarded(cache), *deprecations, *claims.problems, *written.problems]
     broken = _broken_links(seen, written.paths, loaded.archive.incidents, problems)
     problems += [problem for found in broken.values() for problem in found]
-    reported = Reported(tuple(problems), (*claims.problems, *written.problems), broken)
+    reported = Reported(tuple(problems), tuple(deprecations), (*claims.problems, *written.problems), broken)
     failed = changed.remember(shown, config.output_dir, written.paths, loaded.collected, reported, seen)
     problems += [_unsaved_cache(config, failed)] if failed else []
     count = {Output.SWAP: len(written.paths), Output.IN_PLACE: len(written.rewritten), Output.NOWHERE: 0}[options.output]
@@ -194,7 +194,7 @@ def _patch(
     patch = plan_patch(changed, found, config, lambda file: read_incident(file, config, known), first)
     if patch is None or changed.cache is None or changed.surveyed is None:
         return None
-    problems = (*patch.documents, *_discarded(changed.cache), *theme_deprecations(config), *patch.after)
+    problems = (*patch.documents, *_discarded(changed.cache), *patch.deprecations, *patch.after)
     if changed.cache.forget_last():
         return None  # the cache cannot be written: the full build says so
     try:

@@ -144,6 +144,7 @@ class ShownSite:
 
     documents: tuple[ShownDocument, ...]
     render_key: str  # everything the build read but the documents (changed.py's `render_key`)
+    deprecations: tuple[Diagnostic, ...]  # what the templates read that the next release takes away
     problems: tuple[Diagnostic, ...]  # what the writer reported: two files claiming a path, attachments not published
     broken: Mapping[str, tuple[Diagnostic, ...]]  # page → its broken links; pages in the site's order
     links: Mapping[str, PageLinks] = field(default_factory=dict)  # pages rendered since the links file was written

@@ -127,6 +127,7 @@ class Reported:
     """What a build reported, in the order it reports it, with the parts a build that renders few pages redoes."""
 
     all: tuple[Diagnostic, ...]
+    deprecations: tuple[Diagnostic, ...]  # what the templates read that the next release takes away
     written: tuple[Diagnostic, ...]  # what the writer reported (`ShownSite.problems`)
     broken: Mapping[str, tuple[Diagnostic, ...]]  # page → its broken links, reported last, in the pages' order
 
@@ -263,7 +264,7 @@ def shown_site(collected: Collected, surveyed: Survey, reported: Reported, links
         )
         for incident in collected.archive.incidents
     )
-    return ShownSite(documents, surveyed.render_key, reported.written, reported.broken)
+    return ShownSite(documents, surveyed.render_key, reported.deprecations, reported.written, reported.broken)
 
 
 def _shown_elsewhere(incident: Incident) -> object:

@@ -49,16 +49,14 @@ Writer = Callable[[Path], None]
 
 @dataclass(frozen=True, slots=True)
 class Patch:
-    """What a build that renders only what an edit touches writes, and what it reports.
-
-    `diagnostics` are in a full build's order, but for those it reports between
-    the documents' own and the writer's (`between`), which the build adds.
-    """
+    """What a build that renders only what an edit touches writes, and what it reports: a full build reports
+    `documents`, then why the cache was discarded (the build knows), then `deprecations` and `after`."""
 
     files: Mapping[str, bytes | Writer]  # site path → its new bytes, or what writes it
     removed: tuple[str, ...]  # site paths the site no longer has (search shards left empty)
     documents: tuple[Diagnostic, ...]  # what reading the content folder and the documents reported
     after: tuple[Diagnostic, ...]  # what the writer and the link check reported
+    deprecations: tuple[Diagnostic, ...]  # what the templates read that the next release takes away, as last time
     incidents: int
     _site: ShownSite
     _reports: Mapping[str, str]  # page → what it shows (`report_print`), for the pages rendered
@@ -190,7 +188,8 @@ class _Patcher:
         reports = {path: report for path, (_, _, report) in rendered.items()}
         after = (*self.shown.problems, *(d for found in broken.values() for d in found))
         assert self.cache.last is not None
-        return Patch(files, search.removed, own, after, len(documents), site, reports, self.cache.last)
+        return Patch(files, search.removed, own, after, self.shown.deprecations, len(documents), site, reports,
+                     self.cache.last)
 
     def pages(self) -> dict[str, tuple[str, PageLinks, str]]:
         """Each edited document's page: its text, its links, and what it shows (`report_print`)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import importlib.metadata
 import json
 import re
 import shlex
@@ -612,19 +613,19 @@ DIRECT_URLS = {
 def test_by_default_ci_installs_hindsite_from_where_this_one_came(
     record: dict, expected: scaffold.Install, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(scaffold.importlib.metadata, "distribution",
+    monkeypatch.setattr(importlib.metadata, "distribution",
                         lambda name: Installed({"direct_url.json": json.dumps(record)}))
     assert scaffold.this_install() == expected
 
 
 def test_hindsite_from_a_package_index_is_installed_by_version(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(scaffold.importlib.metadata, "distribution", lambda name: Installed({}))  # no direct_url.json
+    monkeypatch.setattr(importlib.metadata, "distribution", lambda name: Installed({}))  # no direct_url.json
     assert scaffold.this_install() == scaffold.Install("hindsite==0.1.0", scaffold.Origin.INDEX)
 
 
 def test_init_warns_when_ci_cannot_reach_this_hindsite(tmp_path: Path, run_cli: RunCli,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(scaffold.importlib.metadata, "distribution", lambda name: Installed(
+    monkeypatch.setattr(importlib.metadata, "distribution", lambda name: Installed(
         {"direct_url.json": json.dumps(DIRECT_URLS["editable-clone"][0])}))
     result = run_cli("init", "archive", cwd=tmp_path)
     assert result.exit_code == 0
@@ -641,7 +642,7 @@ def test_init_warns_when_ci_cannot_reach_this_hindsite(tmp_path: Path, run_cli: 
 
 def test_init_says_how_ci_installs_hindsite_from_an_index(tmp_path: Path, run_cli: RunCli,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(scaffold.importlib.metadata, "distribution", lambda name: Installed({}))
+    monkeypatch.setattr(importlib.metadata, "distribution", lambda name: Installed({}))
     result = run_cli("init", cwd=tmp_path)
     assert result.exit_code == 0 and result.stderr == ""
     assert "The CI files install hindsite with: python -m pip install hindsite==0.1.0\n" in result.stdout

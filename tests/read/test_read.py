@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import signal
 import socket
 import tomllib
@@ -13,6 +14,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from hindsite.core.diagnostics import Level
 from hindsite.read import files as read
@@ -592,3 +595,27 @@ def test_discover_of_a_tricky_tree_finds_each_file_once_in_order_with_its_paths(
         ("symlink", prefix + "dangling.md", "this symbolic link leads nowhere (No such file or directory)"),
         ("symlink", prefix + "out-link.md", "this symbolic link points outside the content folder"),
     ]
+
+
+#: The rule for editors' leftovers, as a pattern: what `is_editor_junk` must agree with.
+EDITOR_JUNK = re.compile(
+    r"(^\.#|^#.*#$|~$|\.sw[a-p]$|\.swx$|^4913$|\.tmp$|\.bak$|\.orig$|___jb_(tmp|old)___$|\.crswap$|^\.goutputstream-)"
+)
+NAME_PIECES = ["a", "md", ".", "#", "~", "\n", "sw", "swp", "swq", "swx", "4913", "tmp", "bak", "orig", "___jb_tmp___",
+               "_old___", "crswap", "goutputstream-", " ", "é"]
+
+
+@pytest.mark.parametrize(("name", "junk"), [
+    ("a.md", False), ("notes.markdown", False), ("a.md~", True), (".a.md.swp", True), ("a.md.swa", True),
+    ("a.md.swq", False), ("a.swx", True), ("4913", True), ("49134", False), ("#a.md#", True), ("#", False),
+    ("#a\nb#", False), ("a.tmp\n", True), ("a.tmp\n\n", False), ("x.bak", True), ("x.orig", True),
+    ("a.md___jb_tmp___", True), ("a.md___jb_old___", True), ("a.crswap", True), (".#a.md", True),
+    (".goutputstream-XYZ", True), ("tmp", False), ("a.TMP", False), ("4913\n", True), ("##\n", True),
+])
+def test_editor_junk_by_name(name: str, junk: bool) -> None:
+    assert read.is_editor_junk(name) is junk
+
+
+@given(st.lists(st.sampled_from(NAME_PIECES), max_size=6).map("".join))
+def test_editor_junk_agrees_with_its_rule_on_any_name(name: str) -> None:
+    assert read.is_editor_junk(name) == (name.startswith(".") or bool(EDITOR_JUNK.search(name)))

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import importlib.metadata
 import json
 import re
 import shlex
@@ -178,6 +177,7 @@ def given_install(text: str) -> Install:
 def this_install() -> Install:
     """Where this hindsite was installed from, as CI can install it too (PEP 610: the `direct_url.json` of its
     installed metadata; none means a package index)."""
+    import importlib.metadata  # only `hindsite init` reads it: not loaded for every command
     try:
         distribution = importlib.metadata.distribution("hindsite")
     except importlib.metadata.PackageNotFoundError:

@@ -7,7 +7,6 @@ whose line numbers still point at the file on disk.
 from __future__ import annotations
 
 import os
-import re
 import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -20,16 +19,24 @@ from ..core.diagnostics import Diagnostic
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 
-#: Files editors write beside the real one: vim swap and backup files and its `4913` write test,
-#: emacs locks and `~` backups, JetBrains and Chrome temporary saves.
-_EDITOR_JUNK = re.compile(
-    r"(^\.#|^#.*#$|~$|\.sw[a-p]$|\.swx$|^4913$|\.tmp$|\.bak$|\.orig$|___jb_(tmp|old)___$|\.crswap$|^\.goutputstream-)"
+#: How the names of files editors write beside the real one end: vim swap and backup files, emacs `~` backups,
+#: JetBrains and Chrome temporary saves. Besides these, vim's `4913` write test and emacs's `#name#` autosaves;
+#: emacs locks (`.#name`) and GNOME's `.goutputstream-` saves are hidden files.
+_EDITOR_JUNK_ENDINGS = (
+    "~", *(f".sw{letter}" for letter in "abcdefghijklmnopx"), ".tmp", ".bak", ".orig", "___jb_tmp___", "___jb_old___",
+    ".crswap",
 )
 
 
 def is_editor_junk(name: str) -> bool:
-    """An editor's temporary or backup file, or a hidden file: never content."""
-    return name.startswith(".") or bool(_EDITOR_JUNK.search(name))
+    """An editor's temporary or backup file, or a hidden file: never content.
+
+    Told by plain prefix and suffix tests, not a regular expression: every file of the content folder is
+    asked about on every build. A name's one trailing line break does not hide its ending (`x.tmp\n` is junk).
+    """
+    stem = name[:-1] if name.endswith("\n") else name
+    autosave = len(stem) > 1 and stem[0] == stem[-1] == "#" and "\n" not in stem
+    return name.startswith(".") or stem.endswith(_EDITOR_JUNK_ENDINGS) or stem == "4913" or autosave
 
 
 @dataclass(frozen=True, slots=True)

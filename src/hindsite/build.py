@@ -229,7 +229,7 @@ def _load(
 
 def read_incidents(
     found: Sequence[SourceFile], config: SiteConfig, cache: BuildCache | None = None,
-    keys: Mapping[PurePosixPath, str] | None = None,
+    keys: Mapping[str, str] | None = None,
 ) -> list[Incident]:
     """Normalise the Markdown files among `found` (the others are what their links may point at).
 
@@ -240,11 +240,11 @@ def read_incidents(
     store = cache.documents if cache is not None and keys is not None else None
     cached: dict[PurePosixPath, Incident] = {}
     if store is not None and keys is not None:
-        cached = {f.rel: incident for f in markdown if (incident := store.get(keys[f.rel])) is not None}
+        cached = {f.rel: incident for f in markdown if (incident := store.get(keys[f.rel_text])) is not None}
     todo = [f for f in markdown if f.rel not in cached]
     fresh = dict(zip((f.rel for f in todo), _read_all(todo, config, known), strict=True))
     if store is not None and keys is not None:
-        store.update({keys[rel]: incident for rel, incident in fresh.items()})
+        store.update({keys[str(rel)]: incident for rel, incident in fresh.items()})
     return [fresh[f.rel] if f.rel in fresh else cached[f.rel] for f in markdown]
 
 

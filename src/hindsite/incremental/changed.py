@@ -25,7 +25,7 @@ import os
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from ..collect.archive import Archive
 from ..collect.related import RelatedIndex, related_incidents
@@ -71,7 +71,7 @@ class Changed:
     surveyed: Survey | None = None
 
     @property
-    def keys(self) -> Mapping[PurePosixPath, str] | None:
+    def keys(self) -> Mapping[str, str] | None:
         """Each document's cache key; None without a cache."""
         return self.surveyed.keys if self.surveyed is not None else None
 
@@ -91,7 +91,7 @@ class Changed:
         if self.cache is None or self.surveyed is None:
             return related_incidents(archive)
         keys = self.surveyed.keys
-        versions = {i.id: keys[PurePosixPath(i.content_path)] for i in archive.incidents}
+        versions = {i.id: keys[i.content_path] for i in archive.incidents}
         last = self.cache.related
         index = last.refreshed(archive.incidents, versions)[0] if last is not None else None
         fresh = index or RelatedIndex.build(archive.incidents, versions=versions)
@@ -145,7 +145,7 @@ def what_changed(
 class Survey:
     """The content folder as a build finds it, in the terms the last build is compared in."""
 
-    keys: Mapping[PurePosixPath, str]  # each document → its cache key
+    keys: Mapping[str, str]  # each document, by its path in the content folder → its cache key
     hashes: Hashes  # what the keys were made from, for the next survey
     render_key: str  # everything but the documents (`render_key`)
 
@@ -159,9 +159,9 @@ def survey(found: Sequence[SourceFile], config: SiteConfig, earlier: Hashes | No
     """The key of each document among `found`; a document whose file is as `earlier` saw it is not read."""
     taken_ns = time.time_ns()
     salt = key_salt(found, config)
-    documents = [(f, str(f.rel)) for f in found if f.is_markdown]
-    hashes = {rel: _hash_of(f.path, rel, earlier, config.max_document_bytes) for f, rel in documents}
-    keys = {f.rel: document_key(salt, f, hashes[rel][1]) for f, rel in documents}
+    documents = [f for f in found if f.is_markdown]
+    hashes = {f.rel_text: _hash_of(f.path_text, f.rel_text, earlier, config.max_document_bytes) for f in documents}
+    keys = {f.rel_text: document_key(salt, f, hashes[f.rel_text][1]) for f in documents}
     return Survey(keys, Hashes(taken_ns, hashes, salt), render_key(config, found, timestamp))
 
 
@@ -174,7 +174,7 @@ def key_salt(found: Sequence[SourceFile], config: SiteConfig) -> str:
 
 def document_key(salt: str, file: SourceFile, content: str) -> str:
     """The cache key of a document whose bytes have the digest `content` (`content_digest`)."""
-    return digest(salt, file.source, str(file.rel), content)
+    return digest(salt, file.source, file.rel_text, content)
 
 
 def content_digest(path: Path, max_bytes: int) -> str:
@@ -183,7 +183,7 @@ def content_digest(path: Path, max_bytes: int) -> str:
     return digest(str(size), data)
 
 
-def _hash_of(path: Path, rel: str, earlier: Hashes | None, max_bytes: int) -> tuple[Signature, str]:
+def _hash_of(path: str, rel: str, earlier: Hashes | None, max_bytes: int) -> tuple[Signature, str]:
     """The file's signature and its `content_digest`, taken from `earlier` when the file is as it saw it."""
     try:
         current = signature(os.stat(path))
@@ -193,7 +193,7 @@ def _hash_of(path: Path, rel: str, earlier: Hashes | None, max_bytes: int) -> tu
     if known is not None:
         return current, known
     try:
-        return current, content_digest(path, max_bytes)
+        return current, content_digest(Path(path), max_bytes)
     except OSError:
         return current, ""
 
@@ -222,7 +222,7 @@ def page_prints(collected: Collected, surveyed: Survey) -> PagePrints:
     """What each report page, and what the other pages, show: a document's key stands for all it says."""
     archive, ordered = collected.archive, collected.archive.incidents
     reports = {
-        urls.incident_url(incident): report_print(incident, surveyed.keys[PurePosixPath(incident.content_path)],
+        urls.incident_url(incident): report_print(incident, surveyed.keys[incident.content_path],
                                                   archive.around(n), collected.related.get(incident.id, ()))
         for n, incident in enumerate(ordered)
     }
@@ -258,7 +258,7 @@ def shown_site(collected: Collected, surveyed: Survey, reported: Reported, links
     pages = {page.path: page for page in links}
     documents = tuple(
         ShownDocument(
-            path=incident.content_path, key=surveyed.keys[PurePosixPath(incident.content_path)], id=incident.id,
+            path=incident.content_path, key=surveyed.keys[incident.content_path], id=incident.id,
             elsewhere=elsewhere_print(incident), anchors=anchors_print(pages.get(urls.incident_url(incident))),
             related=tuple(r.id for r in collected.related.get(incident.id, ())), diagnostics=incident.diagnostics,
         )

@@ -24,7 +24,7 @@ import mmap
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import BinaryIO
 
 from ..core.config import SiteConfig
@@ -91,10 +91,10 @@ def plan_patch(
     markdown = [f for f in found if f.is_markdown]
     if len(markdown) != len(shown.documents) or any(str(f.rel) not in position for f in markdown):
         return None
-    edits = sorted((position[str(f.rel)], f) for f in markdown if surveyed.keys[f.rel] != shown.documents[position[str(f.rel)]].key)
+    edits = sorted((position[f.rel_text], f) for f in markdown if surveyed.keys[f.rel_text] != shown.documents[position[f.rel_text]].key)
     if not edits or len(edits) > MOST_EDITS or not _as_left(config.output_dir, cache.last):
         return None
-    fresh = {n: _read_once(cache, surveyed.keys[file.rel], file, read) for n, file in edits}
+    fresh = {n: _read_once(cache, surveyed.keys[file.rel_text], file, read) for n, file in edits}
     for n, incident in fresh.items():
         if incident.id != shown.documents[n].id or elsewhere_print(incident) != shown.documents[n].elsewhere:
             return None
@@ -135,7 +135,7 @@ class _Patcher:
 
     def __init__(
         self, cache: BuildCache, shown: ShownSite, config: SiteConfig, found: Sequence[SourceFile],
-        fresh: Mapping[int, Incident], keys: Mapping[PurePosixPath, str],
+        fresh: Mapping[int, Incident], keys: Mapping[str, str],
     ) -> None:
         self.cache, self.shown, self.config = cache, shown, config
         self.published = frozenset(str(f.rel) for f in found if not f.is_markdown)
@@ -179,7 +179,7 @@ class _Patcher:
         links = {path: page_links for path, (_, page_links, _) in rendered.items()}
         documents = list(self.shown.documents)
         for n, incident in self.fresh.items():
-            documents[n] = replace(documents[n], key=self.keys[PurePosixPath(incident.content_path)],
+            documents[n] = replace(documents[n], key=self.keys[incident.content_path],
                                    anchors=anchors_print(links[urls.incident_url(incident)]),
                                    diagnostics=incident.diagnostics)
         own = (*reported_first, *(d for document in documents for d in document.diagnostics))
@@ -202,7 +202,7 @@ class _Patcher:
                 raise _Lost(incident.content_path)
             related = tuple(self.incident(self.by_id[other]) for other in self.shown.documents[n].related)
             page = render_page_among(incident, around, related, self.config, self.published, known, env)
-            key = self.keys[PurePosixPath(incident.content_path)]
+            key = self.keys[incident.content_path]
             pages[page.path] = (page.text, links_of(page.path, page.text, page.source),
                                 report_print(incident, key, around, related))
         return pages

@@ -39,17 +39,53 @@ def is_editor_junk(name: str) -> bool:
     return name.startswith(".") or stem.endswith(_EDITOR_JUNK_ENDINGS) or stem == "4913" or autosave
 
 
-@dataclass(frozen=True, slots=True)
 class SourceFile:
-    """A file found under the content folder. `rel` is relative to that folder."""
+    """A file found under the content folder: its `path`, `rel` (relative to that folder) and `source` (its path as
+    shown to the user).
 
-    path: Path
-    rel: PurePosixPath
-    source: str  # the path as shown to the user
+    The paths are kept as text (`path_text`, `rel_text`) and made into path
+    objects when first asked for: every build walks the content folder and
+    makes each document's key, for thousands of files most of which nothing
+    else asks about.
+    """
+
+    __slots__ = ("_path", "_rel", "path_text", "rel_text", "source")
+
+    def __init__(self, path: Path | str, rel: PurePosixPath | str, source: str) -> None:
+        self.path_text, self.rel_text, self.source = str(path), str(rel), source
+        self._path = path if isinstance(path, Path) else None
+        self._rel = rel if isinstance(rel, PurePosixPath) else None
+
+    @property
+    def path(self) -> Path:
+        if self._path is None:
+            self._path = Path(self.path_text)
+        return self._path
+
+    @property
+    def rel(self) -> PurePosixPath:
+        if self._rel is None:
+            self._rel = PurePosixPath(self.rel_text)
+        return self._rel
 
     @property
     def is_markdown(self) -> bool:
-        return self.rel.name.lower().endswith(MARKDOWN_SUFFIXES)
+        return self.rel_text.lower().endswith(MARKDOWN_SUFFIXES)
+
+    def _fields(self) -> tuple[str, str, str]:
+        return self.path_text, self.rel_text, self.source
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SourceFile) and self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return f"SourceFile(path={self.path_text!r}, rel={self.rel_text!r}, source={self.source!r})"
+
+    def __reduce__(self) -> tuple[type[SourceFile], tuple[str, str, str]]:
+        return SourceFile, self._fields()
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,18 +152,21 @@ def discover(root: Path, shown_root: str | None = None) -> tuple[list[SourceFile
                 subfolders.append((entry.path, rel_text))
                 continue
             source = _shown_path(prefix, rel_text)
+            if kind == "file":
+                found.append(SourceFile(entry.path, rel_text, source))
+                continue
             path = Path(entry.path)
             refusal = _link_refusal(path, real_root) if kind == "link" else None
             if refusal:
                 problems.append(diag.warning("symlink", f"{refusal}; it was skipped — copy what it points at into the content folder", source))
                 continue
-            special = _special_kind(path) if kind != "file" else None
+            special = _special_kind(path)
             if special == "a folder":
                 continue  # a link to a folder inside: its files are found where they really are
             if special is not None:
                 problems.append(_special_file(special, source, linked=kind == "link"))
                 continue
-            found.append(SourceFile(path, PurePosixPath(rel_text), source))
+            found.append(SourceFile(path, rel_text, source))
         pending += reversed(subfolders)
     return found, problems
 

@@ -86,7 +86,7 @@ def migrate_paths(
         found, refused = discover(path, str(path))
         skipped += [replace(problem, path=printable(problem.path)) for problem in refused]
         for file in found:
-            file = replace(file, source=printable(file.source))
+            file = SourceFile(file.path, file.rel, printable(file.source))
             if not file.path.resolve().is_relative_to(folder):
                 skipped.append(diag.warning("symlink", "this symbolic link points outside its folder; it was skipped — "
                                             "migrate the file it points at where it is", file.source))

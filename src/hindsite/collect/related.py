@@ -175,8 +175,9 @@ class RelatedIndex:
 def _ranked(scorer: _Scorer, ordered: Sequence[str]) -> list[tuple[tuple[str, ...], Ceiling]]:
     """`scorer.rank` of each of `ordered`, in worker processes when there are many."""
     if not ordered:
-        return []  # an empty archive, as a build with nothing to do collects: no need to load multiprocessing
-    from ..core.parallel import map_in_processes  # see above
+        return []
+    # multiprocessing loads only when there is something to rank: a build with nothing to do collects an empty archive.
+    from ..core.parallel import map_in_processes
     return map_in_processes(scorer.rank, ordered)
 
 

@@ -11,7 +11,6 @@ change since the last build makes it do again is incremental/changed.py's to say
 
 from __future__ import annotations
 
-import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
@@ -23,7 +22,6 @@ from .core import diagnostics as diag
 from .core.config import SiteConfig
 from .core.diagnostics import Diagnostic
 from .core.model import Incident, Section
-from .core.parallel import map_in_processes
 from .core.slugs import document_slug
 from .incremental.cache import FOLDER as CACHE_FOLDER
 from .incremental.cache import BuildCache, output_state
@@ -249,6 +247,7 @@ def read_incidents(
 
 
 def _read_all(files: Sequence[SourceFile], config: SiteConfig, known: frozenset[str]) -> list[Incident]:
+    from .core.parallel import map_in_processes  # multiprocessing loads here: a build with nothing to do reads nothing
     return map_in_processes(lambda file: read_incident(file, config, known), files)
 
 
@@ -300,6 +299,7 @@ def normalise_safely(document: Document, config: SiteConfig, known_files: frozen
 
 
 def _internal_error(exc: Exception, source: str, failed: str, outcome: str) -> Diagnostic:
+    import traceback  # loaded only when there is a bug to report
     where = traceback.extract_tb(exc.__traceback__)[-1]
     return diag.error("internal-error", f"hindsite {failed} ({type(exc).__name__}: {exc} at "
                       f"{Path(where.filename).name}:{where.lineno}); {outcome} — please report this", source)

@@ -23,7 +23,6 @@ from itertools import chain
 from typing import NamedTuple
 
 from ..core.model import Incident
-from ..core.parallel import map_in_processes
 from ..core.slugs import group_slug
 from .archive import Age, Archive, age_key
 
@@ -110,7 +109,7 @@ class RelatedIndex:
         scorer = _Scorer(limit, entries, newest, weights)
         # Only ids cross between processes; the index reaches the workers by fork.
         ordered = sorted(entries, key=lambda incident_id: entries[incident_id].age, reverse=True)
-        ranked = map_in_processes(scorer.rank, ordered)
+        ranked = _ranked(scorer, ordered)
         return cls(limit, entries, members, newest, weights, {i: r[0] for i, r in zip(ordered, ranked)},
                    {i: r[1] for i, r in zip(ordered, ranked)}, versions)
 
@@ -171,6 +170,15 @@ class RelatedIndex:
         by_id = {incident.id: incident for incident in archive.incidents}
         return {incident.id: tuple(by_id[other] for other in self.best[incident.id][: self.limit])
                 for incident in archive.incidents}
+
+
+def _ranked(scorer: _Scorer, ordered: Sequence[str]) -> list[tuple[tuple[str, ...], Ceiling]]:
+    """`scorer.rank` of each of `ordered`, in worker processes when there are many."""
+    if not ordered:
+        return []
+    # multiprocessing loads only when there is something to rank: a build with nothing to do collects an empty archive.
+    from ..core.parallel import map_in_processes
+    return map_in_processes(scorer.rank, ordered)
 
 
 def related_incidents(archive: Archive, limit: int = 5) -> Mapping[str, tuple[Incident, ...]]:

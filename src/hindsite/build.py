@@ -187,7 +187,7 @@ def _patch(
     when the change is not such an edit."""
     from .incremental.patch import plan_patch  # with Jinja and the normaliser: see `_site_files`
     from .normalise.attachments import attachment_diagnostics  # see `normalise_safely`
-    known = frozenset(str(f.rel) for f in found)
+    known = frozenset(f.rel_text for f in found)
     first = [*skipped, *active_attachments(found), *attachment_diagnostics(found, config)]
     patch = plan_patch(changed, found, config, lambda file: read_incident(file, config, known), first)
     if patch is None or changed.cache is None or changed.surveyed is None:
@@ -233,7 +233,7 @@ def read_incidents(
 
     Documents the cache holds are not read again; the rest are read in worker processes when there are many.
     """
-    known = frozenset(str(f.rel) for f in found)
+    known = frozenset(f.rel_text for f in found)
     markdown = [f for f in found if f.is_markdown]
     store = cache.documents if cache is not None and keys is not None else None
     cached: dict[PurePosixPath, Incident] = {}
@@ -331,7 +331,7 @@ def _site_files(
     # Jinja and the page plan load here: a build with nothing to do renders nothing.
     from .render.site import render_site
     keep = keep or {}
-    pages = render_site(loaded.collected, config, (str(f.rel) for f in loaded.files), keep=frozenset(keep),
+    pages = render_site(loaded.collected, config, (f.rel_text for f in loaded.files), keep=frozenset(keep),
                         compiled=compiled)
     for page in pages:
         known = keep.get(page.path) if page.kept else None
@@ -350,13 +350,13 @@ def theme_deprecations(config: SiteConfig) -> list[Diagnostic]:
 def _static_files(config: SiteConfig) -> list[OutputFile]:
     static = theme_dir(config) / "static"
     found = discover(static)[0] if static.is_dir() else []
-    return [OutputFile(urls.static_url(str(f.rel)), f"theme file {f.rel}", copy_from=f.path) for f in found]
+    return [OutputFile(urls.static_url(f.rel_text), f"theme file {f.rel}", copy_from=f.path) for f in found]
 
 
 def _content_files(files: Iterable[SourceFile], config: SiteConfig) -> list[OutputFile]:
     """Attachments as they are, or the masked copy of those with credentials when the site redacts them."""
     from .normalise.attachments import masked_copy  # see `normalise_safely`
-    return [OutputFile(urls.file_url(str(f.rel)), f.source, copy_from=None if masked else f.path, pieces=masked)
+    return [OutputFile(urls.file_url(f.rel_text), f.source, copy_from=None if masked else f.path, pieces=masked)
             for f in files for masked in [masked_copy(f, config)]]
 
 

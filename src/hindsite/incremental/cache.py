@@ -135,6 +135,10 @@ class ShownDocument:
     related: tuple[str, ...]  # the ids of its related incidents, most related first
     diagnostics: tuple[Diagnostic, ...]
 
+    def __reduce__(self) -> tuple[type[ShownDocument], tuple[object, ...]]:
+        # A build that patches the site reads one of these per document: its fields, not dataclasses' slow state.
+        return ShownDocument, (self.path, self.key, self.id, self.elsewhere, self.anchors, self.related, self.diagnostics)
+
 
 @dataclass(frozen=True, slots=True)
 class ShownSite:

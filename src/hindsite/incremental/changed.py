@@ -169,7 +169,7 @@ def key_salt(found: Sequence[SourceFile], config: SiteConfig) -> str:
     """What every document's key is salted with: hindsite's code, the settings the normaliser reads, and the set
     of files in the content folder (a document's links may point at any of them)."""
     settings = repr([(name, getattr(config, name)) for name in NORMALISER_SETTINGS])
-    return digest(code_fingerprint(), settings, digest(*sorted(str(f.rel) for f in found)))
+    return digest(code_fingerprint(), settings, digest(*sorted(f.rel_text for f in found)))
 
 
 def document_key(salt: str, file: SourceFile, content: str) -> str:
@@ -201,7 +201,7 @@ def _hash_of(path: str, rel: str, earlier: Hashes | None, max_bytes: int) -> tup
 def render_key(config: SiteConfig, found: Sequence[SourceFile], timestamp: int | None) -> str:
     """Everything a build reads but the documents: other files (by signature), templates, the whole configuration,
     hindsite's code, and the time given to the files written."""
-    others = [f"{f.rel}\0{_signature_of(f.path)}" for f in found if not f.is_markdown]
+    others = [f"{f.rel_text}\0{_signature_of(f.path)}" for f in found if not f.is_markdown]
     templates = [
         f"{p}\0{digest(p.read_bytes())}" for folder in (theme_dir(config), config.templates_dir) if folder.is_dir()
         for p in sorted(folder.rglob("*")) if p.is_file()

@@ -89,7 +89,7 @@ def plan_patch(
     assert shown is not None
     position = {d.path: n for n, d in enumerate(shown.documents)}
     markdown = [f for f in found if f.is_markdown]
-    if len(markdown) != len(shown.documents) or any(str(f.rel) not in position for f in markdown):
+    if len(markdown) != len(shown.documents) or any(f.rel_text not in position for f in markdown):
         return None
     edits = sorted((position[f.rel_text], f) for f in markdown if surveyed.keys[f.rel_text] != shown.documents[position[f.rel_text]].key)
     if not edits or len(edits) > MOST_EDITS or not _as_left(config.output_dir, cache.last):
@@ -138,11 +138,11 @@ class _Patcher:
         fresh: Mapping[int, Incident], keys: Mapping[str, str],
     ) -> None:
         self.cache, self.shown, self.config = cache, shown, config
-        self.published = frozenset(str(f.rel) for f in found if not f.is_markdown)
+        self.published = frozenset(f.rel_text for f in found if not f.is_markdown)
         self.fresh, self.keys = fresh, keys
         self.by_id = {d.id: n for n, d in enumerate(shown.documents)}
         self.by_path = {d.path: n for n, d in enumerate(shown.documents)}
-        self.by_source = {f.source: self.by_path[str(f.rel)] for f in found if str(f.rel) in self.by_path}
+        self.by_source = {f.source: self.by_path[f.rel_text] for f in found if f.rel_text in self.by_path}
 
     def incident(self, n: int) -> Incident:
         """The `n`th incident of the archive as this build has it: read again, or as the cache keeps it."""

@@ -9,6 +9,7 @@ import importlib
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -268,6 +269,23 @@ def test_a_file_written_just_before_the_survey_is_read_again_by_the_next(site: P
     file_reads.clear()
     surveyed(site, first.hashes)
     assert len([name for name in file_reads if name.endswith(".md")]) == len(FILES)
+
+
+def test_documents_too_new_to_trust_are_read_again_once_not_by_every_build(
+    site: Path, run_cli: RunCli, file_reads: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A copied archive, built at once: every file is too new for its times to be trusted, and is read again by the
+    next survey; a build with nothing to do then remembers that the times are now to be trusted."""
+    now = time.time_ns()
+    clock = iter([now, now + 10**10, now + 2 * 10**10])
+    monkeypatch.setattr(incremental.time, "time_ns", lambda: next(clock))
+    run_cli("build", cwd=site)
+    file_reads.clear()
+    assert "Nothing changed" in run_cli("build", cwd=site).stderr
+    assert len([name for name in file_reads if name.endswith(".md")]) == len(FILES)
+    file_reads.clear()
+    assert "Nothing changed" in run_cli("build", cwd=site).stderr
+    assert file_reads == []
 
 
 # --- pages kept from the last build -------------------------------------------------------------------

@@ -324,6 +324,18 @@ class BuildCache:
             state = output_state(output, paths) or {}
             self.last = replace(self.last, output={**self.last.output, **state})
 
+    def keep_hashes(self, hashes: Hashes) -> None:
+        """Keep `hashes` as the documents the last build read: the same documents, surveyed again. Not saving them
+        costs only reading those documents again next time, so a failure to is not reported."""
+        if self.last is None:
+            return
+        self.last = replace(self.last, hashes=hashes)
+        if self.folder is not None:
+            try:
+                self._write(_LAST, self.last)
+            except OSError:
+                pass
+
     def forget_last(self) -> str:
         """Remove the last build's record before the output folder changes in place: a build stopped halfway then
         leaves nothing that says the folder is as some build left it. Why it could not ("" when it could)."""

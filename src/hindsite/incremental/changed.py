@@ -82,6 +82,10 @@ class Changed:
         if last is None or self.surveyed is None or last.key != self.surveyed.site_key:
             return None
         intact = (output / MARKER).exists() and output_state(output, last.output) == last.output
+        if intact and self.surveyed.read_again and self.cache is not None:
+            # Documents written just before the last build's survey were read again for their keys; now that
+            # their times can be trusted, remember so, or every build with nothing to do would read them again.
+            self.cache.keep_hashes(self.surveyed.hashes)
         return last if intact else None
 
     def related(self, archive: Archive) -> Mapping[str, tuple[Incident, ...]]:
@@ -148,6 +152,7 @@ class Survey:
     keys: Mapping[str, str]  # each document, by its path in the content folder → its cache key
     hashes: Hashes  # what the keys were made from, for the next survey
     render_key: str  # everything but the documents (`render_key`)
+    read_again: int = 0  # documents read to make their keys: not as the last survey saw them, or too new to tell
 
     @property
     def site_key(self) -> str:
@@ -162,7 +167,8 @@ def survey(found: Sequence[SourceFile], config: SiteConfig, earlier: Hashes | No
     documents = [f for f in found if f.is_markdown]
     hashes = {f.rel_text: _hash_of(f.path_text, f.rel_text, earlier, config.max_document_bytes) for f in documents}
     keys = {f.rel_text: document_key(salt, f, hashes[f.rel_text][1]) for f in documents}
-    return Survey(keys, Hashes(taken_ns, hashes, salt), render_key(config, found, timestamp))
+    read_again = sum(1 for rel, (current, _) in hashes.items() if earlier is None or earlier.known(rel, current) is None)
+    return Survey(keys, Hashes(taken_ns, hashes, salt), render_key(config, found, timestamp), read_again)
 
 
 def key_salt(found: Sequence[SourceFile], config: SiteConfig) -> str:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..collect.archive import Archive
@@ -120,7 +120,7 @@ class Changed:
             return ""
         state = output_state(output, paths)
         surveyed = self.surveyed
-        last = LastBuild(surveyed.site_key, len(collected.archive.incidents), reported.all, state, surveyed.hashes,
+        last = LastBuild(surveyed.site_key, len(collected.archive.incidents), reported.all, state, surveyed.settled(),
                          shown) if state else None
         site = shown_site(collected, surveyed, reported, links) if state else None
         return self.cache.save(surveyed.keys.values(), last, links, site)
@@ -153,11 +153,31 @@ class Survey:
     hashes: Hashes  # what the keys were made from, for the next survey
     render_key: str  # everything but the documents (`render_key`)
     read_again: int = 0  # documents read to make their keys: not as the last survey saw them, or too new to tell
+    paths: Mapping[str, str] = field(default_factory=dict)  # each document's path in the content folder → on disk
+    max_bytes: int = 0  # how much of a document reading it sees (`content_digest`)
 
     @property
     def site_key(self) -> str:
         """Everything the build reads: when it is the last build's, so is the site."""
         return digest(self.render_key, *sorted(self.keys.values()))
+
+    def settled(self) -> Hashes:
+        """The documents' hashes as the end of a build finds them, for the next survey.
+
+        A document written within `Hashes.RACY_NS` of this survey could be
+        written again without its times changing, so the next survey would have
+        to read it again; a build that took longer than that reads those again
+        now, once (an archive copied just before a cold build is thousands of
+        them). One that changed meanwhile gets its new digest, so the next build
+        reads it again: its key then differs from the one this build used.
+        """
+        now = time.time_ns()
+        if now - self.hashes.taken_ns < Hashes.RACY_NS:
+            return self.hashes  # too soon: they would be as new as ever
+        fresh = {rel: _hash_of(self.paths[rel], rel, None, self.max_bytes)
+                 for rel, (signature_then, _) in self.hashes.of.items()
+                 if rel in self.paths and signature_then[1] >= self.hashes.taken_ns - Hashes.RACY_NS}
+        return Hashes(now, {**self.hashes.of, **fresh}, self.hashes.salt) if fresh else self.hashes
 
 
 def survey(found: Sequence[SourceFile], config: SiteConfig, earlier: Hashes | None, timestamp: int | None) -> Survey:
@@ -168,7 +188,9 @@ def survey(found: Sequence[SourceFile], config: SiteConfig, earlier: Hashes | No
     hashes = {f.rel_text: _hash_of(f.path_text, f.rel_text, earlier, config.max_document_bytes) for f in documents}
     keys = {f.rel_text: document_key(salt, f, hashes[f.rel_text][1]) for f in documents}
     read_again = sum(1 for rel, (current, _) in hashes.items() if earlier is None or earlier.known(rel, current) is None)
-    return Survey(keys, Hashes(taken_ns, hashes, salt), render_key(config, found, timestamp), read_again)
+    paths = {f.rel_text: f.path_text for f in documents}
+    return Survey(keys, Hashes(taken_ns, hashes, salt), render_key(config, found, timestamp), read_again, paths,
+                  config.max_document_bytes)
 
 
 def key_salt(found: Sequence[SourceFile], config: SiteConfig) -> str:

@@ -71,7 +71,7 @@ class Patch:
         output = {path: state.get(path, known) for path, known in last.output.items() if path not in self.removed}
         output.update({path: stat for path, stat in state.items() if path not in output})
         prints = replace(last.pages, reports={**last.pages.reports, **self._reports})
-        record = LastBuild(surveyed.site_key, self.incidents, problems, output, surveyed.hashes, prints)
+        record = LastBuild(surveyed.site_key, self.incidents, problems, output, surveyed.settled(), prints)
         return cache.save_patch(surveyed.keys.values(), record, self._site)
 
 

@@ -259,8 +259,9 @@ def test_a_server_that_showed_the_edited_page_first_patches_the_rest(make_site: 
     session = Session(load_config(site / "site.toml"))
     session.rebuild()
     edited = documents(site)[2]
-    edited.write_text(edited.read_text(encoding="utf-8") + "\nSeen at once.\n", encoding="utf-8")
-    assert session.render_edited([edited.resolve()]) is not None
-    result = session.rebuild()
-    assert result.patched
-    assert files_of(session.config.output_dir) == fresh_build(site, tmp_path)[0]
+    for time in ("once", "again"):  # and after a patch, as after a full build
+        edited.write_text(edited.read_text(encoding="utf-8") + f"\nSeen at {time}.\n", encoding="utf-8")
+        assert session.render_edited([edited.resolve()]) is not None, time
+        result = session.rebuild()
+        assert result.patched
+        assert files_of(session.config.output_dir) == fresh_build(site, tmp_path)[0]

@@ -51,8 +51,8 @@ class Session:
         if templates_changed:
             self._env = None
         result = build(self.config, BuildOptions(output=Output.IN_PLACE), self.memory)
-        if not result.unchanged and not result.stopped:
-            self._loaded = result.loaded
+        if not result.unchanged and not result.stopped and not result.patched:
+            self._loaded = result.loaded  # a patch loads no archive: the last one still places every page
         return result
 
     def render_edited(self, paths: Iterable[Path]) -> tuple[Incident, ...] | None:

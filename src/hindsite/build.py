@@ -199,7 +199,7 @@ def _patch(
         written = patch_site(patch.files, patch.removed, config.output_dir, timestamp=options.timestamp)
     except WriteFailed as exc:
         return BuildResult(_nothing(config), (exc.diagnostic, *problems), 0, incidents=patch.incidents, fatal=exc.diagnostic)
-    state = output_state(config.output_dir, written.rewritten) or {}
+    state = output_state(config.output_dir, [path for path in written.rewritten if path not in patch.removed]) or {}
     failed = patch.remember(changed.cache, changed.surveyed, problems, state)
     problems += (_unsaved_cache(config, failed),) if failed else ()
     return BuildResult(_nothing(config), problems, len(written.rewritten), incidents=patch.incidents,

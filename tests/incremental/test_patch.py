@@ -265,3 +265,21 @@ def test_a_server_that_showed_the_edited_page_first_patches_the_rest(make_site: 
         result = session.rebuild()
         assert result.patched
         assert files_of(session.config.output_dir) == fresh_build(site, tmp_path)[0]
+
+
+def test_a_patch_that_empties_a_search_shard_leaves_a_site_the_next_build_finds_unchanged(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    rng = random.Random(5)
+    site = small_site(make_site, tmp_path, rng)
+    config = load_config(site / "site.toml")
+    edited = documents(site)[1]
+    before = edited.read_text(encoding="utf-8")
+    edited.write_text(before + "\nA zzyzx appeared.\n", encoding="utf-8")  # the only word of its shard
+    assert "search/t-7a7a.js" in build(config, BuildOptions(use_cache=True)).written_paths
+    edited.write_text(before, encoding="utf-8")
+    result = build(config, BuildOptions(use_cache=True))
+    assert result.patched and "search/t-7a7a.js" in result.written_paths
+    assert not (config.output_dir / "search" / "t-7a7a.js").exists()
+    assert build(config, BuildOptions(use_cache=True)).unchanged
+    assert files_of(config.output_dir) == fresh_build(site, tmp_path)[0]

@@ -321,7 +321,7 @@ def _unstructured(document: Document, problems: Sequence[Diagnostic]) -> Inciden
 
 def _site_files(
     loaded: Loaded, config: SiteConfig, seen: list[PageLinks], keep: Mapping[str, PageLinks | None] | None = None,
-    compiled: Path | None = None,
+    compiled: Path | dict[str, bytes] | None = None,
 ) -> Iterator[OutputFile]:
     """Every file of the site, pages as they are rendered; each page's links go into `seen` on the way past.
 

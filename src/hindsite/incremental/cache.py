@@ -236,6 +236,7 @@ class BuildCache:
     _related: RelatedIndex | None = None
     _related_read: bool = False
     _related_changed: bool = False
+    _compiled: dict[str, bytes] = field(default_factory=dict)
 
     @classmethod
     def open(cls, folder: Path) -> BuildCache:
@@ -257,9 +258,10 @@ class BuildCache:
         return self._documents
 
     @property
-    def compiled_templates(self) -> Path | None:
-        """Where the templates are kept compiled (`render.site.make_environment`); None in memory."""
-        return self.folder / _TEMPLATES if self.folder else None
+    def compiled_templates(self) -> Path | dict[str, bytes]:
+        """Where the templates are kept compiled (`render.site.make_environment`): a folder of the cache, or, for a
+        cache in memory, a mapping that lives as long as it does."""
+        return self.folder / _TEMPLATES if self.folder else self._compiled
 
     @property
     def links(self) -> dict[str, PageLinks]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -20,6 +20,7 @@ from typing import TypeVar
 from urllib.parse import quote
 
 import jinja2
+import jinja2.bccache
 import jinja2.meta
 import jinja2.nodes
 
@@ -42,6 +43,8 @@ from .search import search_files
 from .theme import RenderError, theme_dir
 from .views import REPORT_NAMES, IncidentPage, ReportNames, date_fact, incident_page, link_rewriter, section_views
 
+#: Where compiled templates are kept: a folder, or a mapping in memory (`make_environment`).
+Compiled = Path | MutableMapping[str, bytes]
 PAGE_SIZE = 100  # rows per page of any long list; the rest is a click (or a filter) away
 ROW_CHIPS = 10  # services, and tags, a row of a list shows; the rest are counted and a click away
 #: Names a filter offers on every page of a long list (the most used ones): all of them on every page would make
@@ -137,12 +140,13 @@ class _Planned:
         return Page(self.path, text, self.source)
 
 
-def make_environment(config: SiteConfig, compiled: Path | None = None) -> jinja2.Environment:
+def make_environment(config: SiteConfig, compiled: Compiled | None = None) -> jinja2.Environment:
     """Site overrides first, then the theme; `theme/NAME` always reaches the theme's own NAME.
 
-    With `compiled`, a folder, templates compiled once are kept there and loaded
-    rather than compiled again (a template whose source changed is compiled anew):
-    most of what a build that renders one page costs is otherwise compiling them.
+    With `compiled` (a folder, or a mapping a running server keeps in memory),
+    templates compiled once are kept there and loaded rather than compiled again
+    (a template whose source changed is compiled anew): most of what a build that
+    renders one page costs is otherwise compiling them.
     """
     theme = jinja2.FileSystemLoader(theme_dir(config))
     loaders: list[jinja2.BaseLoader] = []
@@ -173,19 +177,35 @@ def make_environment(config: SiteConfig, compiled: Path | None = None) -> jinja2
     return env
 
 
-def _compiled_templates(folder: Path | None) -> jinja2.BytecodeCache | None:
-    if folder is None:
+def _compiled_templates(kept: Compiled | None) -> jinja2.BytecodeCache | None:
+    if kept is None:
         return None
+    if not isinstance(kept, Path):
+        return _CompiledInMemory(kept)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        kept.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None  # the cache cannot be written: templates are compiled every time, as without one
-    return jinja2.FileSystemBytecodeCache(str(folder))
+    return jinja2.FileSystemBytecodeCache(str(kept))
+
+
+class _CompiledInMemory(jinja2.BytecodeCache):
+    """Compiled templates kept in a mapping; Jinja checks each against its template's source when loading it."""
+
+    def __init__(self, kept: MutableMapping[str, bytes]) -> None:
+        self.kept = kept
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.kept:
+            bucket.bytecode_from_string(self.kept[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.kept[bucket.key] = bucket.bytecode_to_string()
 
 
 def render_site(
     collected: Collected, config: SiteConfig, files: Iterable[str] = (), keep: frozenset[str] = frozenset(),
-    compiled: Path | None = None,
+    compiled: Compiled | None = None,
 ) -> Iterator[Page]:
     """Every page and data file of the site, in order. `files` are the published non-Markdown files of the content.
 

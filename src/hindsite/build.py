@@ -189,7 +189,10 @@ def _patch(
     from .normalise.attachments import attachment_diagnostics  # see `normalise_safely`
     known = frozenset(f.rel_text for f in found)
     first = [*skipped, *active_attachments(found), *attachment_diagnostics(found, config)]
-    patch = plan_patch(changed, found, config, lambda file: read_incident(file, config, known), first)
+    try:
+        patch = plan_patch(changed, found, config, lambda file: read_incident(file, config, known), first)
+    except RenderError:
+        return None  # the full build stops at it too, and reports it
     if patch is None or changed.cache is None or changed.surveyed is None:
         return None
     problems = (*patch.documents, *_discarded(changed.cache), *patch.deprecations, *patch.after)

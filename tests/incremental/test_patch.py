@@ -18,6 +18,8 @@ from conftest import MakeSite
 
 from hindsite.build import BuildOptions, BuildResult, build
 from hindsite.core.config import load_config
+from hindsite.core.diagnostics import Diagnostic, Level
+from hindsite.render.theme import RenderError
 from hindsite.serve.session import Session
 from hindsite.write.output import Stopped
 
@@ -282,4 +284,22 @@ def test_a_patch_that_empties_a_search_shard_leaves_a_site_the_next_build_finds_
     assert result.patched and "search/t-7a7a.js" in result.written_paths
     assert not (config.output_dir / "search" / "t-7a7a.js").exists()
     assert build(config, BuildOptions(use_cache=True)).unchanged
+    assert files_of(config.output_dir) == fresh_build(site, tmp_path)[0]
+
+
+def test_a_page_a_patch_cannot_render_is_left_to_the_full_build(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rng = random.Random(6)
+    site = small_site(make_site, tmp_path, rng)
+    config = load_config(site / "site.toml")
+    append_sentence(site, rng)
+    patch_module = importlib.import_module("hindsite.incremental.patch")
+
+    def failing(*args: object, **kwargs: object) -> None:
+        raise RenderError(Diagnostic("template", Level.ERROR, "it raised", "incident.html", 3))
+
+    monkeypatch.setattr(patch_module, "render_page_among", failing)
+    result = build(config, BuildOptions(use_cache=True))
+    assert not result.patched and not result.stopped
     assert files_of(config.output_dir) == fresh_build(site, tmp_path)[0]

@@ -171,8 +171,11 @@ class _Patcher:
         export = self.export(was)
         if export is None:
             return None
-        search = search_patch(self.config.output_dir, {n: searched_page(old) for n, old in was.items()},
-                              {n: searched_page(incident) for n, incident in self.fresh.items()})
+        try:
+            search = search_patch(self.config.output_dir, {n: searched_page(old) for n, old in was.items()},
+                                  {n: searched_page(incident) for n, incident in self.fresh.items()})
+        except (OSError, ValueError):
+            return None  # the search files are not as the last build wrote them: the full build makes them again
         files: dict[str, bytes | Writer] = {path: text.encode("utf-8") for path, (text, _, _) in rendered.items()}
         files.update({path: text.encode("utf-8") for path, text in search.files.items()})
         files[urls.INCIDENTS_JSON] = export

@@ -339,8 +339,9 @@ class BuildCache:
                 pass
 
     def forget_last(self) -> str:
-        """Remove the last build's record before the output folder changes in place: a build stopped halfway then
-        leaves nothing that says the folder is as some build left it. Why it could not ("" when it could)."""
+        """Remove the last build's record: before the output folder changes in place (a build stopped halfway then
+        leaves nothing that says the folder is as some build left it), or when a save failed after it was replaced.
+        Why it could not ("" when it could: not a folder, or not writable)."""
         self.last = None
         if self.folder is None:
             return ""
@@ -357,7 +358,7 @@ class BuildCache:
         try:
             self._save()
         except OSError as exc:
-            self._forget_last()
+            self.forget_last()
             return self._unsaved(exc)
         return ""
 
@@ -374,15 +375,6 @@ class BuildCache:
             self._write(_RELATED, self._related)
         self._write(_SHOWN, self._shown)
         self._write(_LAST, self.last)
-
-    def _forget_last(self) -> None:
-        """Remove the last build's record, which describes an output folder that has since been replaced."""
-        assert self.folder is not None
-        self.last = None
-        try:
-            (self.folder / _LAST).unlink(missing_ok=True)
-        except OSError:
-            pass  # not a folder, or not writable: there is no record to trust or none can be changed
 
     def _unsaved(self, exc: OSError) -> str:
         assert self.folder is not None

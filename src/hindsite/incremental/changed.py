@@ -81,7 +81,7 @@ class Changed:
         last = self.cache.last if self.cache is not None else None
         if last is None or self.surveyed is None or last.key != self.surveyed.site_key:
             return None
-        intact = (output / MARKER).exists() and output_state(output, last.output) == last.output
+        intact = left_as_is(output, last)
         if intact and self.surveyed.read_again and self.cache is not None:
             # Documents written just before the last build's survey were read again for their keys; now that
             # their times can be trusted, remember so, or every build with nothing to do would read them again.
@@ -136,6 +136,11 @@ class Reported:
     broken: Mapping[str, tuple[Diagnostic, ...]]  # page → its broken links, reported last, in the pages' order
 
 
+def left_as_is(output: Path, last: LastBuild) -> bool:
+    """Whether the output folder holds every file as the build `last` left it (by size and time)."""
+    return (output / MARKER).is_file() and output_state(output, last.output) == last.output
+
+
 def what_changed(
     cache: BuildCache | None, found: Sequence[SourceFile], config: SiteConfig, timestamp: int | None
 ) -> Changed:
@@ -174,7 +179,7 @@ class Survey:
         now = time.time_ns()
         if now - self.hashes.taken_ns < Hashes.RACY_NS:
             return self.hashes  # too soon: they would be as new as ever
-        fresh = {rel: _hash_of(self.paths[rel], rel, None, self.max_bytes)
+        fresh = {rel: _hash_of(self.paths[rel], rel, None, self.max_bytes)[:2]
                  for rel, (signature_then, _) in self.hashes.of.items()
                  if rel in self.paths and signature_then[1] >= self.hashes.taken_ns - Hashes.RACY_NS}
         return Hashes(now, {**self.hashes.of, **fresh}, self.hashes.salt) if fresh else self.hashes
@@ -185,9 +190,12 @@ def survey(found: Sequence[SourceFile], config: SiteConfig, earlier: Hashes | No
     taken_ns = time.time_ns()
     salt = key_salt(found, config)
     documents = [f for f in found if f.is_markdown]
-    hashes = {f.rel_text: _hash_of(f.path_text, f.rel_text, earlier, config.max_document_bytes) for f in documents}
+    hashes, read_again = {}, 0
+    for f in documents:
+        current, content, known = _hash_of(f.path_text, f.rel_text, earlier, config.max_document_bytes)
+        hashes[f.rel_text] = (current, content)
+        read_again += not known
     keys = {f.rel_text: document_key(salt, f, hashes[f.rel_text][1]) for f in documents}
-    read_again = sum(1 for rel, (current, _) in hashes.items() if earlier is None or earlier.known(rel, current) is None)
     paths = {f.rel_text: f.path_text for f in documents}
     return Survey(keys, Hashes(taken_ns, hashes, salt), render_key(config, found, timestamp), read_again, paths,
                   config.max_document_bytes)
@@ -211,19 +219,20 @@ def content_digest(path: Path, max_bytes: int) -> str:
     return digest(str(size), data)
 
 
-def _hash_of(path: str, rel: str, earlier: Hashes | None, max_bytes: int) -> tuple[Signature, str]:
-    """The file's signature and its `content_digest`, taken from `earlier` when the file is as it saw it."""
+def _hash_of(path: str, rel: str, earlier: Hashes | None, max_bytes: int) -> tuple[Signature, str, bool]:
+    """The file's signature and its `content_digest`, taken from `earlier` when the file is as it saw it; and
+    whether it was."""
     try:
         current = signature(os.stat(path))
     except OSError:
-        return (0, 0, 0, 0), ""  # reading it reports the problem
+        return (0, 0, 0, 0), "", False  # reading it reports the problem
     known = earlier.known(rel, current) if earlier else None
     if known is not None:
-        return current, known
+        return current, known, True
     try:
-        return current, content_digest(Path(path), max_bytes)
+        return current, content_digest(Path(path), max_bytes), False
     except OSError:
-        return current, ""
+        return current, "", False
 
 
 def render_key(config: SiteConfig, found: Sequence[SourceFile], timestamp: int | None) -> str:

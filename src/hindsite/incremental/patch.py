@@ -36,9 +36,8 @@ from ..render.export import compact_record
 from ..render.search import search_patch
 from ..render.site import make_environment, render_page_among, searched_page
 from ..write.linkcheck import PageLinks, check_pages, less_reported, link_locator, links_into, links_of
-from ..write.output import MARKER
-from .cache import BuildCache, LastBuild, ShownDocument, ShownSite, output_state
-from .changed import Changed, Survey, anchors_print, builtin_pages, elsewhere_print, report_print
+from .cache import BuildCache, LastBuild, ShownDocument, ShownSite
+from .changed import Changed, Survey, anchors_print, builtin_pages, elsewhere_print, left_as_is, report_print
 
 #: Beyond this many edited documents, the full build (which reads them in parallel) is quicker.
 MOST_EDITS = 64
@@ -92,7 +91,7 @@ def plan_patch(
     if len(markdown) != len(shown.documents) or any(f.rel_text not in position for f in markdown):
         return None
     edits = sorted((position[f.rel_text], f) for f in markdown if surveyed.keys[f.rel_text] != shown.documents[position[f.rel_text]].key)
-    if not edits or len(edits) > MOST_EDITS or not _as_left(config.output_dir, cache.last):
+    if not edits or len(edits) > MOST_EDITS or cache.last is None or not left_as_is(config.output_dir, cache.last):
         return None
     fresh = {n: _read_once(cache, surveyed.keys[file.rel_text], file, read) for n, file in edits}
     for n, incident in fresh.items():
@@ -119,11 +118,6 @@ def _patchable(cache: BuildCache, surveyed: Survey, config: SiteConfig) -> bool:
         return False
     shown = cache.shown
     return shown is not None and shown.render_key == surveyed.render_key and builtin_pages(config)
-
-
-def _as_left(output: Path, last: LastBuild | None) -> bool:
-    """Whether the output folder holds every file as the last build left it."""
-    return last is not None and (output / MARKER).is_file() and output_state(output, last.output) == last.output
 
 
 class _Lost(Exception):

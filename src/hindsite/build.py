@@ -137,9 +137,10 @@ def _build(config: SiteConfig, options: BuildOptions, cache: BuildCache | None) 
     changed = what_changed(cache, found, config, options.timestamp)
     if (last := changed.replay(config.output_dir)) is not None:
         return BuildResult(_nothing(config), last.diagnostics, 0, incidents=last.incidents, unchanged=True)
-    if options.output is not Output.NOWHERE and (patched := _patch(found, skipped, config, options, changed)):
+    read_problems = _reading_problems(found, skipped, config)
+    if options.output is not Output.NOWHERE and (patched := _patch(found, read_problems, config, options, changed)):
         return patched  # an edit that shows only on its own pages: those rendered, the rest left as it is
-    loaded = _load(found, skipped, config, changed)  # → normalise → collect
+    loaded = _load(found, read_problems, config, changed)  # → normalise → collect
     if not loaded.archive.incidents:
         return _not_built(loaded, _no_documents(config))
     shown = changed.shown(loaded.collected)
@@ -170,7 +171,7 @@ def load(config: SiteConfig) -> Loaded:
         return _nothing(config, diag.error("content", f"the content folder {config.content_dir} does not exist; create "
                                                       "it or set content_dir in site.toml"))
     found, skipped = _discover_content(config)
-    loaded = _load(found, skipped, config)
+    loaded = _load(found, _reading_problems(found, skipped, config), config)
     if loaded.archive.incidents:
         return loaded
     empty = diag.error("empty", f"there are no postmortems (.md or .markdown files) under "
@@ -180,17 +181,16 @@ def load(config: SiteConfig) -> Loaded:
 
 
 def _patch(
-    found: Sequence[SourceFile], skipped: Sequence[Diagnostic], config: SiteConfig, options: BuildOptions, changed: Changed
+    found: Sequence[SourceFile], reported: Sequence[Diagnostic], config: SiteConfig, options: BuildOptions,
+    changed: Changed,
 ) -> BuildResult | None:
     """The build of an edit that other pages do not show (incremental/patch.py): the edited documents read, their
     pages rendered, the search index and the export patched, and those files replaced in the output folder; None
     when the change is not such an edit."""
     from .incremental.patch import plan_patch  # with Jinja and the normaliser: see `_site_files`
-    from .normalise.attachments import attachment_diagnostics  # see `normalise_safely`
     known = frozenset(f.rel_text for f in found)
-    first = [*skipped, *active_attachments(found), *attachment_diagnostics(found, config)]
     try:
-        patch = plan_patch(changed, found, config, lambda file: read_incident(file, config, known), first)
+        patch = plan_patch(changed, found, config, lambda file: read_incident(file, config, known), reported)
     except RenderError:
         return None  # the full build stops at it too, and reports it
     if patch is None or changed.cache is None or changed.surveyed is None:
@@ -216,16 +216,23 @@ def _discover_content(config: SiteConfig) -> tuple[list[SourceFile], list[Diagno
     return discover(config.content_dir, display_path(config.content_dir))
 
 
-def _load(
-    found: Sequence[SourceFile], skipped: Sequence[Diagnostic], config: SiteConfig, changed: Changed = Changed()
-) -> Loaded:
-    """The documents among `found` read and normalised (those that did not change taken from the cache), the
-    archive collected, and what the attachments call for reported."""
+def _reading_problems(
+    found: Sequence[SourceFile], skipped: Sequence[Diagnostic], config: SiteConfig
+) -> list[Diagnostic]:
+    """What reading the content folder reports ahead of the documents' own diagnostics: the files skipped, and
+    what the attachments call for."""
     from .normalise.attachments import attachment_diagnostics  # see `normalise_safely`
+    return [*skipped, *active_attachments(found), *attachment_diagnostics(found, config)]
+
+
+def _load(
+    found: Sequence[SourceFile], reported: Sequence[Diagnostic], config: SiteConfig, changed: Changed = Changed()
+) -> Loaded:
+    """The documents among `found` read and normalised (those that did not change taken from the cache) and the
+    archive collected; `reported` is what reading the content folder reported (`_reading_problems`)."""
     incidents = read_incidents(found, config, changed.cache, changed.keys)
-    problems = [*skipped, *active_attachments(found), *attachment_diagnostics(found, config)]
     return Loaded(collect_site(incidents, config, changed.related), tuple(f for f in found if not f.is_markdown),
-                  tuple(problems), tuple(f for f in found if f.is_markdown))
+                  tuple(reported), tuple(f for f in found if f.is_markdown))
 
 
 def read_incidents(

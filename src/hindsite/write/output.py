@@ -343,7 +343,7 @@ def update_site(files: Iterable[OutputFile], output: Path, *, prune: bool) -> Wr
         expected.add(file.path)
         paths.append(file.path)
         target = output / file.path
-        if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
+        if _holds(target, data):
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
         temporary = target.with_name(f".{target.name}.hindsite-tmp")
@@ -374,7 +374,7 @@ def patch_site(
     try:
         for path, data in files.items():
             target = output / path
-            if isinstance(data, bytes) and target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
+            if isinstance(data, bytes) and _holds(target, data):
                 continue
             beside = PurePosixPath(path).with_name(f".{PurePosixPath(path).name}.hindsite-new").as_posix()
             written.append((beside, path))
@@ -404,6 +404,11 @@ def _set_folder_times(output: Path, paths: Iterable[str], timestamp: int) -> Non
     folders = {output} | {parent for path in paths for parent in (output / path).parents if parent.is_relative_to(output)}
     for folder in sorted(folders, key=lambda f: len(f.parts), reverse=True):
         os.utime(folder, (timestamp, timestamp))
+
+
+def _holds(target: Path, data: bytes) -> bool:
+    """Whether the file at `target` already holds `data`: then it is left alone, keeping its time."""
+    return target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data
 
 
 def write_nowhere(files: Iterable[OutputFile]) -> Written:

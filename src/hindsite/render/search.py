@@ -125,14 +125,15 @@ def search_patch(site: Path, before: Mapping[int, IncidentPage], after: Mapping[
     manifest = json.loads(_payload((site / MANIFEST).read_text(encoding="utf-8")))
     shards, removed = set(manifest["shards"]), []
     for key, shard_words in sorted(by_shard.items()):
-        terms = _read_shard(site / shard_path(key)) if key in shards else {}
+        entries = _shard_entries(site / shard_path(key)) if key in shards else {}
         for word in shard_words:
-            kept = [triple for triple in terms.get(word, []) if triple[0] not in new]
-            terms[word] = _merged(kept, [(n, new[n].get(word, [])) for n in sorted(new)])
-            if not terms[word]:
-                del terms[word]
-        if terms:
-            files[shard_path(key)] = _script("hindsiteSearchShard", json.dumps(key), dict(sorted(terms.items())))
+            kept = [triple for triple in _decoded(entries.get(word)) if triple[0] not in new]
+            merged = _merged(kept, [(n, new[n].get(word, [])) for n in sorted(new)])
+            entries[word] = _json(merged)
+            if not merged:
+                del entries[word]
+        if entries:
+            files[shard_path(key)] = _shard_script(key, entries)
             shards.add(key)
         else:
             removed.append(shard_path(key))
@@ -157,9 +158,32 @@ def _payload(script: str) -> str:
     return script[start:end]
 
 
-def _read_shard(path: Path) -> dict[str, list[list[int]]]:
-    terms: dict[str, list[list[int]]] = json.loads(_payload(path.read_text(encoding="utf-8")))
-    return terms
+def _shard_entries(path: Path) -> dict[str, str]:
+    """A shard file's words, each with its postings as the file's text has them (`[[page,place,count],…]`).
+
+    Only the postings of the words a patch changes are decoded: a common word's
+    run to megabytes. A word is letters and digits (`words`) and postings are
+    digits, commas and brackets, so `]],"` is found only between two entries.
+    """
+    payload = _payload(path.read_text(encoding="utf-8"))
+    if payload == "{}":
+        return {}
+    entries = {}
+    for entry in payload[2:-3].split(']],"'):  # {"word":[[…]],"word":[[…]]}
+        word, _, postings = entry.partition('":')
+        entries[word] = postings + "]]"
+    return entries
+
+
+def _decoded(postings: str | None) -> list[list[int]]:
+    found: list[list[int]] = json.loads(postings) if postings else []
+    return found
+
+
+def _shard_script(key: str, entries: Mapping[str, str]) -> str:
+    """A shard's file, as `search_files` writes it, from its words' postings as text: the words sorted."""
+    payload = ",".join(f'"{word}":{entries[word]}' for word in sorted(entries))
+    return f"hindsiteSearchShard({json.dumps(key)}, {{{payload}}});\n"
 
 
 def _merged(kept: list[list[int]], added: Iterable[tuple[int, list[int]]]) -> list[list[int]]:

@@ -122,10 +122,15 @@ def applied(site: Path, done: SearchPatch) -> None:
         (site / path).unlink()
 
 
-@pytest.mark.parametrize("seed", range(8))
-def test_a_patched_index_is_the_fresh_one(seed: int, tmp_path: Path) -> None:
+#: (seed, fewest pages, most pages): small archives, and two whose page numbers run to three digits (a common
+#: word's postings are then searched for one page's entries among many).
+ARCHIVES = [*((seed, 1, 12) for seed in range(8)), (8, 120, 150), (9, 120, 150)]
+
+
+@pytest.mark.parametrize(("seed", "fewest", "most"), ARCHIVES)
+def test_a_patched_index_is_the_fresh_one(seed: int, fewest: int, most: int, tmp_path: Path) -> None:
     rng = random.Random(seed)
-    incidents = [incident(n, rng) for n in range(rng.randint(1, 12))]
+    incidents = [incident(n, rng) for n in range(rng.randint(fewest, most))]
     written(tmp_path, dict(search_files(page_of(i) for i in incidents)))
     for _ in range(40):
         changed = sorted(rng.sample(range(len(incidents)), rng.randint(1, min(3, len(incidents)))))

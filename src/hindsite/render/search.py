@@ -127,10 +127,11 @@ def search_patch(site: Path, before: Mapping[int, IncidentPage], after: Mapping[
     for key, shard_words in sorted(by_shard.items()):
         entries = _shard_entries(site / shard_path(key)) if key in shards else {}
         for word in shard_words:
-            kept = [triple for triple in _decoded(entries.get(word)) if triple[0] not in new]
-            merged = _merged(kept, [(n, new[n].get(word, [])) for n in sorted(new)])
-            entries[word] = _json(merged)
-            if not merged:
+            postings = entries.get(word, "[]")[1:-1]
+            for n in sorted(new):
+                postings = _with_page(postings, n, new[n].get(word, []))
+            entries[word] = f"[{postings}]"
+            if not postings:
                 del entries[word]
         if entries:
             files[shard_path(key)] = _shard_script(key, entries)
@@ -161,9 +162,10 @@ def _payload(script: str) -> str:
 def _shard_entries(path: Path) -> dict[str, str]:
     """A shard file's words, each with its postings as the file's text has them (`[[page,place,count],…]`).
 
-    Only the postings of the words a patch changes are decoded: a common word's
-    run to megabytes. A word is letters and digits (`words`) and postings are
-    digits, commas and brackets, so `]],"` is found only between two entries.
+    The postings stay text: a common word's run to megabytes, and a patch
+    changes a few of its entries (`_with_page`). A word is letters and digits
+    (`words`) and postings are digits, commas and brackets, so `]],"` is found
+    only between two words' entries.
     """
     payload = _payload(path.read_text(encoding="utf-8"))
     if payload == "{}":
@@ -175,22 +177,42 @@ def _shard_entries(path: Path) -> dict[str, str]:
     return entries
 
 
-def _decoded(postings: str | None) -> list[list[int]]:
-    found: list[list[int]] = json.loads(postings) if postings else []
-    return found
+def _with_page(postings: str, page: int, flat: list[int]) -> str:
+    """A word's postings as a shard's text has them, without the outer brackets (`[page,place,count],…`, by page),
+    with the entries of page `page` replaced by `flat` (page, place, count, page, place, count…, in the page's
+    order; [] for none). Nothing else is decoded: a common word has an entry on nearly every page."""
+    start, end = _first_entry_of(postings, page), _first_entry_of(postings, page + 1)
+    entries = ",".join(f"[{n},{place},{count}]" for n, place, count in _triples(array("i", flat)))
+    return ",".join(part for part in (postings[:start].removesuffix(","), entries, postings[end:]) if part)
+
+
+def _first_entry_of(postings: str, page: int) -> int:
+    """Where the first entry of page `page` or a later one starts in `postings` (see `_with_page`), or its length.
+
+    A binary search over the text: `[` starts an entry and nothing else, and the entries are by page.
+    """
+    def entry_after(position: int) -> int:
+        found = postings.find("[", position)
+        return len(postings) if found < 0 else found
+
+    def at_or_after(position: int) -> bool:
+        entry = entry_after(position)
+        return entry == len(postings) or int(postings[entry + 1:postings.index(",", entry)]) >= page
+
+    low, high = 0, len(postings)
+    while low < high:
+        middle = (low + high) // 2
+        if at_or_after(middle):
+            high = middle
+        else:
+            low = middle + 1
+    return entry_after(low)
 
 
 def _shard_script(key: str, entries: Mapping[str, str]) -> str:
     """A shard's file, as `search_files` writes it, from its words' postings as text: the words sorted."""
     payload = ",".join(f'"{word}":{entries[word]}' for word in sorted(entries))
     return f"hindsiteSearchShard({json.dumps(key)}, {{{payload}}});\n"
-
-
-def _merged(kept: list[list[int]], added: Iterable[tuple[int, list[int]]]) -> list[list[int]]:
-    """A word's postings `kept` (pages in order) with each added page's, flat, put in the page's place: a stable
-    sort by page keeps each page's own order of places."""
-    triples = [*kept, *([n, place, count] for _, flat in added for n, place, count in _triples(array("i", flat)))]
-    return sorted(triples, key=lambda triple: triple[0])
 
 
 def shown_page(page: IncidentPage) -> list[object]:

@@ -251,6 +251,34 @@ def test_a_document_as_the_last_survey_saw_it_is_not_read_for_its_key(site: Path
     assert again.keys == first.keys
 
 
+def test_a_document_as_the_last_survey_saw_it_keeps_its_key_unless_its_salt_changed(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    age(site)
+    made: list[str] = []
+    real = incremental.document_key
+    monkeypatch.setattr(incremental, "document_key", lambda salt, file, content: made.append(file.rel_text) or real(salt, file, content))
+    first = surveyed(site)
+    made.clear()
+    assert surveyed(site, first.hashes).keys == first.keys and made == []
+    (site / "content" / "notes.txt").write_text("an attachment more: every document may link to it", encoding="utf-8")
+    salted = surveyed(site, first.hashes)
+    assert len(made) == len(FILES) and set(salted.keys.values()).isdisjoint(first.keys.values())
+
+
+def test_a_document_changed_while_the_build_ran_gets_the_key_of_its_new_bytes(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = surveyed(site)  # the files were written a moment ago: too new to trust, so read again at the end
+    path = site / "content" / "2024-02-03-outage-3.md"
+    path.write_text(doc(3).replace("stalled", "STALLED"), encoding="utf-8")
+    later = time.time_ns() + 10**10
+    monkeypatch.setattr(incremental.time, "time_ns", lambda: later)
+    again = surveyed(site, first.settled())
+    assert again.keys == surveyed(site).keys
+    assert again.keys[path.name] != first.keys[path.name]
+
+
 def test_an_edit_is_read_even_when_it_keeps_the_size_and_the_modification_time(site: Path) -> None:
     age(site)
     first = surveyed(site)

@@ -75,7 +75,7 @@ def signature(stat: os.stat_result) -> Signature:
 @dataclass(frozen=True, slots=True)
 class Hashes:
     """The digest of each document's bytes, by path in the content folder, with the signature it had when hashed;
-    and what every document's key was salted with.
+    and what every document's key was salted with, and the keys made.
 
     A signature taken within `RACY_NS` of `taken_ns` is not trusted: on a file
     system with coarse times, a file could change again within the same tick.
@@ -84,6 +84,7 @@ class Hashes:
     taken_ns: int
     of: Mapping[str, tuple[Signature, str]]
     salt: str = ""
+    keys: Mapping[str, str] = field(default_factory=dict)  # each document's key (`changed.document_key`) by `salt`
 
     RACY_NS = 2_000_000_000
 

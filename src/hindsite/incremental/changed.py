@@ -179,33 +179,40 @@ class Survey:
         now = time.time_ns()
         if now - self.hashes.taken_ns < Hashes.RACY_NS:
             return self.hashes  # too soon: they would be as new as ever
+        then = self.hashes.of
         fresh = {rel: _hash_of(self.paths[rel], rel, None, self.max_bytes)[:2]
-                 for rel, (signature_then, _) in self.hashes.of.items()
+                 for rel, (signature_then, _) in then.items()
                  if rel in self.paths and signature_then[1] >= self.hashes.taken_ns - Hashes.RACY_NS}
-        return Hashes(now, {**self.hashes.of, **fresh}, self.hashes.salt) if fresh else self.hashes
+        if not fresh:
+            return self.hashes
+        keys = {rel: key for rel, key in self.hashes.keys.items() if rel not in fresh or fresh[rel][1] == then[rel][1]}
+        return Hashes(now, {**then, **fresh}, self.hashes.salt, keys)
 
 
 def survey(found: Sequence[SourceFile], config: SiteConfig, earlier: Hashes | None, timestamp: int | None) -> Survey:
-    """The key of each document among `found`; a document whose file is as `earlier` saw it is not read."""
+    """The key of each document among `found`; a document whose file is as `earlier` saw it is not read, and its key
+    is not made again when nothing it is salted with changed either."""
     taken_ns = time.time_ns()
     salt = key_salt(found, config)
+    made = earlier.keys if earlier is not None and earlier.salt == salt else {}
     documents = [f for f in found if f.is_markdown]
-    hashes, read_again = {}, 0
+    hashes, keys, read_again = {}, {}, 0
     for f in documents:
         current, content, known = _hash_of(f.path_text, f.rel_text, earlier, config.max_document_bytes)
         hashes[f.rel_text] = (current, content)
+        keys[f.rel_text] = (made.get(f.rel_text) if known else None) or document_key(salt, f, content)
         read_again += not known
-    keys = {f.rel_text: document_key(salt, f, hashes[f.rel_text][1]) for f in documents}
     paths = {f.rel_text: f.path_text for f in documents}
-    return Survey(keys, Hashes(taken_ns, hashes, salt), render_key(config, found, timestamp), read_again, paths,
+    return Survey(keys, Hashes(taken_ns, hashes, salt, keys), render_key(config, found, timestamp), read_again, paths,
                   config.max_document_bytes)
 
 
 def key_salt(found: Sequence[SourceFile], config: SiteConfig) -> str:
     """What every document's key is salted with: hindsite's code, the settings the normaliser reads, and the set
-    of files in the content folder (a document's links may point at any of them)."""
+    of files in the content folder (a document's links may point at any of them), by the paths a build shows
+    (`SourceFile.source`), which every key holds: the same salt, the same key for the same bytes."""
     settings = repr([(name, getattr(config, name)) for name in NORMALISER_SETTINGS])
-    return digest(code_fingerprint(), settings, digest(*sorted(f.rel_text for f in found)))
+    return digest(code_fingerprint(), settings, digest(*sorted(f.source for f in found)))
 
 
 def document_key(salt: str, file: SourceFile, content: str) -> str:

@@ -162,6 +162,15 @@ TABLES = [
 
 NESTING = [
     pytest.param(
+        ACTIONS + "-\n  Harden the cache\n  - [x] Add a cache-hit alert\n-\n  Pin the client version\n",
+        [
+            ("Harden the cache", None, None, None, None, None, 6),
+            ("Add a cache-hit alert", None, "done", None, None, "Harden the cache", 7),
+            ("Pin the client version", None, None, None, None, None, 9),
+        ],
+        id="a-marker-alone-on-its-line-opens-the-item-written-below-it",
+    ),
+    pytest.param(
         ACTIONS + "- [ ] Harden the cache\n  - [x] Add a cache-hit alert @ana\n  - [ ] Pin the client version (OPS-12, Bo Chen)\n",
         [
             ("Harden the cache", None, "open", None, None, None, 5),

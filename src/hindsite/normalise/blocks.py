@@ -147,16 +147,17 @@ def _list_items(tokens: list[Token], lines: Sequence[str], first_line: int, leve
         close = next((j for j in range(i + 1, len(tokens)) if tokens[j].type == "list_item_close"
                       and tokens[j].level == level), len(tokens))
         start, end = token.map
-        text = _strip_marker("\n".join(lines[start:end]))
+        text, skipped = _strip_marker("\n".join(lines[start:end]))
         checked, text = _checkbox(text)
         children = _list_items(tokens[i + 1 : close], lines, first_line, level + 2)
-        items.append(ListItem(start + first_line, text, checked, children))
+        items.append(ListItem(start + first_line + skipped, text, checked, children))
         i = close + 1
     return tuple(items)
 
 
-def _strip_marker(text: str) -> str:
-    """Remove the list marker (`-`, `*`, `+`, `1.`, `1)`) and the indentation it implies."""
+def _strip_marker(text: str) -> tuple[str, int]:
+    """Remove the list marker (`-`, `*`, `+`, `1.`, `1)`) and the indentation it implies; and say how many lines
+    the text starts below the marker (a marker alone on its line: the item's text, and its line, are the next's)."""
     first, _, rest = text.partition("\n")
     stripped = first.lstrip()
     marker_end = 0
@@ -167,8 +168,9 @@ def _strip_marker(text: str) -> str:
     elif stripped[:1] in ("-", "*", "+"):
         marker_end = 1
     content = stripped[marker_end:].strip()
-    tail = "\n".join(line.strip() for line in rest.split("\n")) if rest else ""
-    return f"{content}\n{tail}".strip() if tail else content
+    kept = [content, *(line.strip() for line in rest.split("\n"))] if rest else [content]
+    skipped = next((n for n, line in enumerate(kept) if line), 0)
+    return "\n".join(kept[skipped:]).strip(), skipped
 
 
 def _checkbox(text: str) -> tuple[bool | None, str]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from factories import normalised
+
 from hindsite.core.diagnostics import Diagnostic, Level
-from hindsite.write.linkcheck import check_links, links_of
+from hindsite.write.linkcheck import check_links, link_locator, links_of
 
 INCIDENT = ('<h1 id="top">DB</h1><section><h2 id="s-summary">Summary</h2>'
             '<h2 id="s-root-cause">Root cause</h2></section>')
@@ -143,3 +145,12 @@ def test_attributes_whose_names_merely_end_in_href_src_or_id_are_not_links_or_an
     found = problems(page("a.html", '<div data-href="gone.html" data-src="gone.png" grid="x">'
                                     '<a href="#grid">x</a><p data-id="grid"></p></div>'))
     assert [d.message.split(" on ")[0] for d in found] == ["'#grid'"]  # data-id is not an anchor; data-href no link
+
+
+def test_a_broken_link_is_placed_on_the_line_that_writes_it_even_once_rewritten() -> None:
+    written = normalised("---\ntitle: Queue\n---\n\n## Summary\n\nFirst line.\n"
+                         "See [the cause](db.md#root-cause-2) and [above](#nowhere).\n")
+    locate = link_locator([written])
+    assert locate(written.source, "#nowhere") == (written.source, 8)
+    assert locate(written.source, "../incidents/db.html#root-cause-2") == (written.source, 8)  # db.md#… as written
+    assert locate(written.source, "../incidents/gone.html") == (written.source, None)

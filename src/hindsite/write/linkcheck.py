@@ -102,11 +102,13 @@ def link_locator(incidents: Iterable[Incident]) -> Locate:
 
     def locate(source: str, link: str) -> tuple[str, int | None]:
         incident = by_source.get(source)
-        target = link.replace("&amp;", "&").split("#")[0] or link
-        for section in incident.every_section() if incident else ():
-            offset = section.text.find(target)
-            if offset != -1:
-                return source, (section.body_line or section.line) + section.text.count("\n", 0, offset)
+        target, _, fragment = link.replace("&amp;", "&").partition("#")
+        # A link to another document is rewritten (b.md#x → ../incidents/b.html#x): its anchor is as written.
+        for written in (part for part in (target, fragment and f"#{fragment}") if part):
+            for section in incident.every_section() if incident else ():
+                offset = section.text.find(written)
+                if offset != -1:
+                    return source, (section.body_line or section.line) + section.text.count("\n", 0, offset)
         return source, None
 
     return locate

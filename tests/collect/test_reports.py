@@ -226,14 +226,14 @@ def test_incidents_per_service() -> None:
 
 def test_action_items_of_the_period_by_status() -> None:
     report = report_of([
-        incident("a", date=day("2024-01-01"), action_items=(item("open"), item("done"), item(None))),
+        incident("a", date=day("2024-01-01"), action_items=(item("open"), item("done"), item(None), item("dropped"))),
         incident("b", date=day("2024-02-01"), action_items=(item("open"), item("open"))),
         incident("c", date=day("2024-03-01")),
         incident("d", date=day("2023-12-01"), action_items=(item("done"),) * 4),  # previous quarter: not counted
         incident("e", action_items=(item("open"),)),  # undated
     ])
     counts = report.action_items
-    assert (counts.open, counts.done, counts.not_stated, counts.total) == (3, 1, 1, 5)
+    assert (counts.open, counts.done, counts.dropped, counts.not_stated, counts.total) == (3, 1, 1, 1, 6)
 
 
 # --- themes -----------------------------------------------------------------------------------------------------------
@@ -601,8 +601,9 @@ def test_quarter_pages_match_figures_from_the_export(example: tuple[Path, list[d
         if unknown:
             assert f"{unknown} incident{'s' if unknown != 1 else ''} ha" in text
         statuses = Counter(a["status"] for r in members for a in r["action_items"])
-        not_stated = sum(n for status, n in statuses.items() if status not in ("open", "done"))
-        assert f"Open {statuses['open']} Done {statuses['done']} No status stated {not_stated} " \
+        not_stated = sum(n for status, n in statuses.items() if status not in ("open", "done", "dropped"))
+        dropped = f"Dropped (won't do) {statuses['dropped']} " if statuses["dropped"] else ""
+        assert f"Open {statuses['open']} Done {statuses['done']} {dropped}No status stated {not_stated} " \
                f"All {sum(statuses.values())}" in text, label
         services = Counter(name for r in members for name in r["services"])
         for name, n in services.items():

@@ -117,10 +117,11 @@ def test_time_to_resolve_and_detect_medians_and_p90() -> None:
     assert stats.time_to_detect == Spread(count=3, median=15, p90=25, left_out=LeftOut(not_given=2))
 
 
-def test_open_follow_ups_exclude_done_items() -> None:
+def test_open_follow_ups_exclude_done_and_dropped_items() -> None:
     day = dt.date(2024, 2, 1)
     first = incident("a", services=("api",), date=day,
-                     action_items=(item("add alert", "open"), item("write runbook", "done"), item("unknown state", None)))
+                     action_items=(item("add alert", "open"), item("write runbook", "done"), item("unknown state", None),
+                                   item("retire v1, won't do", "dropped")))
     second = incident("b", services=("api",), date=day, action_items=(item("closed one", "done"),))
     stats = service_group_stats([first, second])
     texts = [f.item.text for f in stats.open_follow_ups]

@@ -78,7 +78,7 @@ TRAILERS = [
             ("[DONE] Rotate the keys", None, "done", None, None, None, 5),
             ("Done: Drop the old cluster", None, "done", None, None, None, 6),
             ("Add a staleness alarm (in progress)", None, "open", None, None, None, 7),
-            ("Retire the v1 endpoint, won't do", None, "done", None, None, None, 8),
+            ("Retire the v1 endpoint, won't do", None, "dropped", None, None, None, 8),
             ("Fix the flaky test ✅", None, "done", None, None, None, 9),
         ],
         id="statuses-written-before-after-and-in-brackets",
@@ -114,7 +114,7 @@ TABLES = [
         "| Add capacity to the checklist | Grace | TODO | OPS-31 |\n| Drop the old cluster | @bo | Won't do | OPS-32 |\n",
         [
             ("Add capacity to the checklist", "Grace", "open", "OPS-31", None, None, 9),
-            ("Drop the old cluster", "bo", "done", "OPS-32", None, None, 10),
+            ("Drop the old cluster", "bo", "dropped", "OPS-32", None, None, 10),
         ],
         id="action-columns-under-a-lessons-heading",
     ),
@@ -358,7 +358,7 @@ def test_migrate_keeps_every_field_of_every_form_and_a_second_run_changes_nothin
         ("ana", "done", None, None, "Harden the cache"),
         ("Bo Chen", "open", "OPS-12", "May 1", "Harden the cache"),
         ("Sam", None, None, "2024-06-30", "Monitoring"),
-        ("Sam Reyes", "done", None, None, "Long term"),
+        ("Sam Reyes", "dropped", None, None, "Long term"),
         (None, None, "PLAT-203", None, "Prevention"),
     ]
     assert migrated(once) == once

@@ -30,7 +30,7 @@ def test_the_export_in_pieces_is_the_same_text_as_whole() -> None:
 
 def record_of(text: str, name: str) -> dict[str, Any]:
     export = json.loads(dumps([normalised(text, name)]))
-    assert export["schema_version"] == 3
+    assert export["schema_version"] == 4
     return export["incidents"][0]
 
 

@@ -132,14 +132,14 @@ def test_csv_header_and_values() -> None:
         services=("db", "api"), tags=("failover",), responders=("ana", "bo"), started_at=start,
         detected_at=start + dt.timedelta(minutes=10), resolved_at=start + dt.timedelta(minutes=90),
         action_items=(ActionItem("a", None, "open", None, 1), ActionItem("b", None, "done", None, 2),
-                      ActionItem("c", None, None, None, 3)),
+                      ActionItem("c", None, None, None, 3), ActionItem("d, won't do", None, "dropped", None, 4)),
     )])
     assert row == {
         "id": "db", "date": "2024-03-01", "title": "DB, failover \"stalled\"\nagain", "severity": "sev2",
         "status": "resolved", "services": "db; api", "tags": "failover", "responders": "ana; bo",
         "started_at": "2024-03-01T08:00:00+00:00", "detected_at": "2024-03-01T08:10:00+00:00",
         "resolved_at": "2024-03-01T09:30:00+00:00", "duration_minutes": "90", "time_to_detect_minutes": "10",
-        "action_items": "3", "open_action_items": "2", "url": "incidents/db.html", "source": "content/db.md",
+        "action_items": "4", "open_action_items": "2", "url": "incidents/db.html", "source": "content/db.md",
     }
 
 

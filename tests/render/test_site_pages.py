@@ -84,6 +84,20 @@ def test_follow_ups_page_lists_action_items(small: Path) -> None:
     assert "Add a lag alert" in html
 
 
+def test_an_item_closed_without_being_done_is_dropped_not_done_nor_open(
+    tmp_path: Path, make_site: MakeSite, run_cli: RunCli
+) -> None:
+    body = "\n## Action items\n\n- [ ] Drill the failover\n- [x] Add a lag alert\n- Retire the v1 pool, won't do\n"
+    out = build(tmp_path, make_site, run_cli, {"content/2024-03-01-db.md": doc("Failover", dt.date(2024, 3, 1), body=body)})
+    page = " ".join(re.sub(r"<[^>]+>", " ", read(out, "follow-ups.html")).split())
+    assert "3 action items across the archive; 1 neither done nor dropped." in page
+    assert "Retire the v1 pool, won't do — dropped" in html.unescape(page)
+    report = html.unescape(" ".join(re.sub(r"<[^>]+>", " ", read(out, "reports/2024-q1.html")).split()))
+    assert "Open 1 Done 1 Dropped (won't do) 1 No status stated 0 All 3" in report
+    row, = [line for line in read(out, "incidents.csv").splitlines() if line.startswith("2024-03-01-db,")]
+    assert row.split(",")[-3:-2] == ["1"]  # open action items
+
+
 def _script_payload(text: str, callback: str) -> tuple[str, object]:
     assert text.startswith(callback + "(") and text.rstrip().endswith(");")
     key, _, payload = text[len(callback) + 1 : -3 if text.endswith("\n") else -2].partition(", ")

@@ -159,11 +159,12 @@ class ActionItemCounts:
 
     open: int
     done: int
+    dropped: int  # closed without being done ("won't do")
     not_stated: int
 
     @property
     def total(self) -> int:
-        return self.open + self.done + self.not_stated
+        return self.open + self.done + self.dropped + self.not_stated
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,8 +307,8 @@ def impact_time(incidents: Sequence[Incident]) -> ImpactTime:
 
 def action_item_counts(incidents: Iterable[Incident]) -> ActionItemCounts:
     statuses = Counter(item.status for incident in incidents for item in incident.action_items)
-    return ActionItemCounts(open=statuses["open"], done=statuses["done"],
-                            not_stated=sum(n for status, n in statuses.items() if status not in ("open", "done")))
+    return ActionItemCounts(open=statuses["open"], done=statuses["done"], dropped=statuses["dropped"],
+                            not_stated=sum(n for status, n in statuses.items() if status not in ("open", "done", "dropped")))
 
 
 def notable_incidents(incidents: Sequence[Incident], levels: Sequence[str]) -> tuple[Notable, ...]:

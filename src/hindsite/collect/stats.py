@@ -178,7 +178,7 @@ def service_stats(group: Group, levels: Sequence[str], info: ServiceInfo | None 
         by_quarter=_quarters(dates),
         time_to_resolve=spread_of(incidents, TIME_TO_RESOLVE),
         time_to_detect=spread_of(incidents, TIME_TO_DETECT),
-        open_follow_ups=tuple(f for f in follow_ups(incidents) if f.item.status != "done"),
+        open_follow_ups=tuple(f for f in follow_ups(incidents) if not f.item.closed),
         top_tags=tuple(tags.most_common(8)),
         first=min(dates, default=None),
         last=max(dates, default=None),

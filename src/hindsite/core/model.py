@@ -137,7 +137,8 @@ class TimelineEvent:
 class ActionItem:
     """A follow-up task, with what its line or row states; None where the source does not say.
 
-    `status` is "open" or "done" (closed: done, or "won't do"); `link` an address or a
+    `status` is "open", "done", or "dropped" (closed without being done: "won't do",
+    "cancelled"); `link` an address or a
     ticket ("OPS-12", "#123"); `due` the date it is due by, as written ("2024-05-01",
     "May 1"); `group` what it is listed under: a label above it ("Short term") or the
     item it is a sub-task of.
@@ -150,6 +151,15 @@ class ActionItem:
     line: int
     due: str | None = None
     group: str | None = None
+
+    @property
+    def closed(self) -> bool:
+        """Done, or dropped: no longer work to do. An item whose status is not stated is not closed."""
+        return self.status in CLOSED_STATUSES
+
+
+#: The statuses of an action item that is no longer work to do.
+CLOSED_STATUSES = frozenset({"done", "dropped"})
 
 
 #: How a fact was obtained: written in the document, worked out from other facts, or left out.

@@ -26,13 +26,13 @@ __all__ = ["is_action_table", "items_from_blocks", "items_from_tables", "status_
 
 _DONE = ("done", "complete", "completed", "closed", "fixed", "resolved", "finished", "shipped", "merged", "deployed",
          "implemented", "delivered")
-#: Closed without being done: not open work any more, so "done" (`ActionItem.status`).
+#: Closed without being done: "dropped", not open work any more and not done either (`ActionItem.status`).
 _NOT_DOING = ("won't do", "wont do", "won't fix", "wontfix", "will not do", "not doing", "cancelled", "canceled",
               "dropped", "declined", "rejected", "abandoned", "obsolete")
 _OPEN = ("open", "todo", "to do", "to-do", "planned", "not started", "in progress", "in-progress", "ongoing", "pending",
          "wip", "started", "in review", "blocked", "backlog", "scheduled", "proposed", "doing", "underway", "under way",
          "not done")
-_STATUS_WORDS = {word: "done" for word in _DONE + _NOT_DOING} | {word: "open" for word in _OPEN}
+_STATUS_WORDS = {word: "done" for word in _DONE} | {word: "dropped" for word in _NOT_DOING} | {word: "open" for word in _OPEN}
 _CHECKED = {"x", "[x]", "✅", "✔", "✔️", "☑", "☑️", "✓", "yes", "y", "true"}
 _UNCHECKED = {"[ ]", "☐", "no", "n", "false"}
 _STATUS = "|".join(sorted((re.escape(word) for word in _STATUS_WORDS), key=len, reverse=True))

@@ -17,7 +17,7 @@ from .urls import incident_url
 
 #: 2: origins say how each fact was obtained (`kind`, `evidence`, `reason`) and name the facts withheld;
 #: timeline events carry `day`.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 def incident_record(incident: Incident) -> dict[str, Any]:

@@ -70,7 +70,7 @@ def incidents_csv(incidents: Sequence[Incident]) -> str:
             _cell("; ".join(i.tags)), _cell("; ".join(i.responders)), _iso(i.started_at), _iso(i.detected_at), _iso(i.resolved_at),
             "" if i.duration_minutes is None else i.duration_minutes,
             "" if i.time_to_detect_minutes is None else i.time_to_detect_minutes,
-            len(i.action_items), sum(1 for a in i.action_items if a.status != "done"),
+            len(i.action_items), sum(1 for a in i.action_items if not a.closed),
             urls.incident_url(i), _cell(i.source),
         ])
     return out.getvalue()

@@ -461,7 +461,7 @@ def _follow_up_pages(page: Callable[..., _Planned], archive: Archive, stats: Arc
     items = stats.follow_ups
     counts = FollowUpCounts(
         total=len(items),
-        not_done=sum(1 for f in items if f.item.status != "done"),
+        not_done=sum(1 for f in items if not f.item.closed),
         owners=Choices.of(Counter(f.item.owner for f in items if f.item.owner)),
         services=Choices.of(Counter(service for f in items for service in f.incident.services)),
     )

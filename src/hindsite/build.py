@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from .collect.archive import Archive
 from .collect.site import Collected, collect_site
@@ -43,6 +44,9 @@ from .write.output import (
     write_site,
 )
 from .write.publish import LockFailed, OutputBusy, output_lock
+
+if TYPE_CHECKING:  # the page views load with the renderer: see `_site_files`
+    from .render.search import EarlierIndex
 
 
 class Output(Enum):
@@ -146,7 +150,8 @@ def _build(config: SiteConfig, options: BuildOptions, cache: BuildCache | None) 
     shown = changed.shown(loaded.collected)
     claims, seen = Claims(), list[PageLinks]()
     compiled = cache.compiled_templates if cache is not None else None
-    files = claims.admit(_site_files(loaded, config, seen, changed.pages_to_keep(shown, config), compiled))  # → render
+    keep, earlier = changed.pages_to_keep(shown, config), changed.earlier_index(loaded.collected, config)
+    files = claims.admit(_site_files(loaded, config, seen, keep, compiled, earlier))  # → render
     try:
         written = _write(files, config, options)  # → write, each page rendered as the writer takes it
     except (RenderError, WriteFailed) as exc:
@@ -331,18 +336,19 @@ def _unstructured(document: Document, problems: Sequence[Diagnostic]) -> Inciden
 
 def _site_files(
     loaded: Loaded, config: SiteConfig, seen: list[PageLinks], keep: Mapping[str, PageLinks | None] | None = None,
-    compiled: Path | dict[str, bytes] | None = None,
+    compiled: Path | dict[str, bytes] | None = None, earlier: EarlierIndex | None = None,
 ) -> Iterator[OutputFile]:
     """Every file of the site, pages as they are rendered; each page's links go into `seen` on the way past.
 
     Pages in `keep` are carried over from the output folder as they are, with the links the last build saw on
-    them (None: not known, and not needed because no link check follows).
+    them (None: not known, and not needed because no link check follows); with `earlier`, the search index is
+    that one patched (`render_site`).
     """
     # Jinja and the page plan load here: a build with nothing to do renders nothing.
     from .render.site import render_site
     keep = keep or {}
     pages = render_site(loaded.collected, config, (f.rel_text for f in loaded.files), keep=frozenset(keep),
-                        compiled=compiled)
+                        compiled=compiled, earlier=earlier)
     for page in pages:
         known = keep.get(page.path) if page.kept else None
         seen.append(known or links_of(page.path, page.text, page.source))

@@ -26,6 +26,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..collect.archive import Archive
 from ..collect.related import RelatedIndex, related_incidents
@@ -51,6 +52,9 @@ from .cache import (
     output_state,
     signature,
 )
+
+if TYPE_CHECKING:  # the page views load with the renderer, not on a build with nothing to do
+    from ..render.search import EarlierIndex
 
 #: The fields of `SiteConfig` that reading and normalising a document read: a document's key depends on these
 #: and no others, so that changing the site's title, say, reads no document again (tests/test_cache.py checks
@@ -109,6 +113,12 @@ class Changed:
     def pages_to_keep(self, shown: PagePrints | None, config: SiteConfig) -> dict[str, PageLinks]:
         """The pages the last build left that are still right, with their links (`pages_to_keep`)."""
         return pages_to_keep(self.cache, shown, config) if self.cache is not None and shown is not None else {}
+
+    def earlier_index(self, collected: Collected, config: SiteConfig) -> EarlierIndex | None:
+        """The search index the last build left, when patching it gives this build's (`earlier_index`)."""
+        if self.cache is None or self.surveyed is None:
+            return None
+        return earlier_index(self.cache, self.surveyed, collected.archive.incidents, config.output_dir)
 
     def remember(
         self, shown: PagePrints | None, output: Path, paths: Sequence[str], collected: Collected, reported: Reported,
@@ -343,6 +353,34 @@ def pages_to_keep(cache: BuildCache, prints: PagePrints, config: SiteConfig) -> 
     if before.lists == prints.lists:
         kept |= {path for path in links if path not in before.reports}
     return {path: links[path] for path in sorted(kept) if path in links and _as_left(output, path, last)}
+
+
+#: Beyond this many changed pages, a fresh search index is quicker than a patched one.
+MOST_SEARCH_CHANGES = 64
+
+
+def earlier_index(cache: BuildCache, surveyed: Survey, incidents: Sequence[Incident], output: Path) -> EarlierIndex | None:
+    """The search index the last build left in `output`, with the earlier version of each page that changed since:
+    when the archive has the same documents in the same order (so each page keeps its number), nothing but the
+    documents changed, at most `MOST_SEARCH_CHANGES` of them did, and every file of the index is as that build
+    left it. A page's part of the index is made from its incident alone (`render.site.searched_page`)."""
+    from ..render.search import EarlierIndex  # with the page views: see `_site_files` in build.py
+    last, shown = cache.last, cache.shown
+    if last is None or shown is None or shown.render_key != surveyed.render_key or len(shown.documents) != len(incidents):
+        return None
+    changed: dict[int, Incident] = {}
+    for number, (then, incident) in enumerate(zip(shown.documents, incidents, strict=True)):
+        if then.path != incident.content_path:
+            return None
+        if then.key != surveyed.keys[incident.content_path]:
+            earlier = cache.documents.get(then.key)
+            if not isinstance(earlier, Incident) or len(changed) == MOST_SEARCH_CHANGES:
+                return None
+            changed[number] = earlier
+    files = tuple(path for path in last.output if path.startswith("search/"))
+    if not (output / MARKER).is_file() or not all(_as_left(output, path, last) for path in files):
+        return None
+    return EarlierIndex(output, files, changed)
 
 
 def builtin_pages(config: SiteConfig) -> bool:

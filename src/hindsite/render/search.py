@@ -97,6 +97,16 @@ def page_postings(number: int, page: IncidentPage) -> tuple[str, dict[str, list[
 
 
 @dataclass(frozen=True, slots=True)
+class EarlierIndex:
+    """The search index the last build left in the folder `site`, when the archive has the same pages in the same
+    order: its `files` (paths in the site), and the earlier version of each page that changed since, by number."""
+
+    site: Path
+    files: tuple[str, ...]
+    changed: Mapping[int, Incident]
+
+
+@dataclass(frozen=True, slots=True)
 class SearchPatch:
     """The search files that change when some pages do: their new texts, and those that go."""
 

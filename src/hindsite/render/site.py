@@ -39,7 +39,7 @@ from ..core.slugs import group_slug
 from ..core.version import __version__
 from . import charts, feeds, urls
 from .export import compact_pieces
-from .search import search_files
+from .search import EarlierIndex, search_files, search_patch
 from .theme import RenderError, theme_dir
 from .views import REPORT_NAMES, IncidentPage, ReportNames, date_fact, incident_page, link_rewriter, section_views
 
@@ -205,7 +205,7 @@ class _CompiledInMemory(jinja2.BytecodeCache):
 
 def render_site(
     collected: Collected, config: SiteConfig, files: Iterable[str] = (), keep: frozenset[str] = frozenset(),
-    compiled: Compiled | None = None,
+    compiled: Compiled | None = None, earlier: EarlierIndex | None = None,
 ) -> Iterator[Page]:
     """Every page and data file of the site, in order. `files` are the published non-Markdown files of the content.
 
@@ -213,6 +213,8 @@ def render_site(
     rendered (data files always are): what a build does when one document changed
     in a way no other page shows. Template errors raise `RenderError` before the
     first page comes out. `compiled` keeps compiled templates (`make_environment`).
+    With `earlier`, the search index is that one patched: only its files whose
+    bytes change come out, the others `kept`.
     """
     env = make_environment(config, compiled)
     site = _site_view(config)
@@ -263,8 +265,21 @@ def render_site(
     yield Page(feeds.SITEMAP, feeds.sitemap(html_pages, config.base_url), "sitemap")
     yield Page(ROWS_SCRIPT, rows_script(archive.incidents, levels), "index rows")
     yield Page(FOLLOW_UPS_SCRIPT, follow_ups_script(stats.follow_ups), "follow-up rows")
-    indexed = (searched_page(incident) for incident in archive.incidents)
-    for path, text in search_files(indexed):
+    yield from _search_pages(archive.incidents, earlier)
+
+
+def _search_pages(incidents: Sequence[Incident], earlier: EarlierIndex | None) -> Iterator[Page]:
+    """The search index's files: made from every page, or the earlier index patched for the pages that changed."""
+    if earlier is None:
+        for path, text in search_files(searched_page(incident) for incident in incidents):
+            yield Page(path, text, "search index")
+        return
+    patched = search_patch(earlier.site, {n: searched_page(then) for n, then in earlier.changed.items()},
+                           {n: searched_page(incidents[n]) for n in earlier.changed})
+    for path in earlier.files:
+        if path not in patched.files and path not in patched.removed:
+            yield Page(path, "", "search index", kept=True)
+    for path, text in patched.files.items():
         yield Page(path, text, "search index")
 
 

@@ -203,6 +203,10 @@ class _CompiledInMemory(jinja2.BytecodeCache):
         self.kept[bucket.key] = bucket.bytecode_to_string()
 
 
+#: Below this many report pages to render, the list pages are rendered in the worker processes too.
+FEW_REPORTS = 200
+
+
 def render_site(
     collected: Collected, config: SiteConfig, files: Iterable[str] = (), keep: frozenset[str] = frozenset(),
     compiled: Compiled | None = None, earlier: EarlierIndex | None = None,
@@ -250,14 +254,17 @@ def render_site(
     html_pages = [p.path for p in planned if p.path.endswith(".html") and p.path != "404.html"]
     wanted = [p for p in planned if p.path not in keep]
     _check_templates(env, {p.template for p in wanted})
-    in_workers = [p for p in wanted if p.in_worker]
+    # A build that renders few reports (an edit the lists show) would leave the workers idle: the lists go to them
+    # too. A cold build keeps them here, where they cost no copy of the incidents in a worker (docs/performance.md).
+    spread = sum(p.in_worker for p in wanted) < FEW_REPORTS
+    in_workers = [p for p in wanted if p.in_worker or spread]
     # Only numbers cross to the worker processes: the pages' contexts reach them by fork.
     rendered = each_in_processes(lambda n: in_workers[n].render(env, site), range(len(in_workers)))
     for planned_page in planned:
         if planned_page.path in keep:
             yield Page(planned_page.path, "", planned_page.source, kept=True)
         else:
-            yield next(rendered) if planned_page.in_worker else planned_page.render(env, site)
+            yield next(rendered) if planned_page.in_worker or spread else planned_page.render(env, site)
     rendered.close()
     yield Page(urls.INCIDENTS_JSON, "", "incident export", pieces=partial(compact_pieces, archive.incidents))
     yield Page(feeds.CSV, feeds.incidents_csv(archive.incidents), "incident table")

@@ -378,7 +378,7 @@ def earlier_index(cache: BuildCache, surveyed: Survey, incidents: Sequence[Incid
                 return None
             changed[number] = earlier
     files = tuple(path for path in last.output if path.startswith("search/"))
-    if not (output / MARKER).is_file() or not all(_as_left(output, path, last) for path in files):
+    if not (output / MARKER).is_file() or output_state(output, files) != {path: last.output[path] for path in files}:
         return None
     return EarlierIndex(output, files, changed)
 

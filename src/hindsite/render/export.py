@@ -15,8 +15,7 @@ from ..core.model import Incident, Origin, Section, TimelineEvent
 from ..core.version import __version__
 from .urls import incident_url
 
-#: 2: origins say how each fact was obtained (`kind`, `evidence`, `reason`) and name the facts withheld;
-#: timeline events carry `day`.
+#: 4: an action item closed without being done has the status "dropped" (docs/model.md lists every version).
 SCHEMA_VERSION = 4
 
 

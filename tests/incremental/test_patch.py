@@ -17,7 +17,7 @@ import pytest
 from conftest import MakeSite
 
 from hindsite.build import BuildOptions, BuildResult, build
-from hindsite.core.config import load_config
+from hindsite.core.config import SiteConfig, load_config
 from hindsite.core.diagnostics import Diagnostic, Level
 from hindsite.render.theme import RenderError
 from hindsite.serve.session import Session
@@ -175,19 +175,20 @@ def test_an_edit_only_its_own_pages_show_is_patched_and_a_title_is_not(make_site
     assert build(config, BuildOptions(use_cache=True)).unchanged
 
 
-def small_site(make_site: MakeSite, tmp_path: Path, rng: random.Random) -> Path:
+def small_site(make_site: MakeSite, tmp_path: Path, rng: random.Random) -> tuple[Path, SiteConfig]:
+    """A site of five documents, built with the cache, and its configuration."""
     site = make_site(tmp_path, {f"content/2024-03-{n:02d}-outage-{n}.md": document(n, rng) for n in range(1, 6)},
                      'title = "Archive"\n')
-    build(load_config(site / "site.toml"), BuildOptions(use_cache=True))
-    return site
+    config = load_config(site / "site.toml")
+    build(config, BuildOptions(use_cache=True))
+    return site, config
 
 
 def test_a_patch_stopped_while_it_writes_leaves_the_site_as_it_was(
     make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rng = random.Random(2)
-    site = small_site(make_site, tmp_path, rng)
-    config = load_config(site / "site.toml")
+    site, config = small_site(make_site, tmp_path, rng)
     before = files_of(config.output_dir)
     append_sentence(site, rng)
     real_write = Path.write_bytes
@@ -210,8 +211,7 @@ def test_a_patch_killed_while_it_renames_is_completed_by_the_next_build(
     make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rng = random.Random(3)
-    site = small_site(make_site, tmp_path, rng)
-    config = load_config(site / "site.toml")
+    site, config = small_site(make_site, tmp_path, rng)
     append_sentence(site, rng)
     real_replace = PUBLISH.os.replace
     calls: list[object] = []
@@ -273,8 +273,7 @@ def test_a_patch_that_empties_a_search_shard_leaves_a_site_the_next_build_finds_
     make_site: MakeSite, tmp_path: Path
 ) -> None:
     rng = random.Random(5)
-    site = small_site(make_site, tmp_path, rng)
-    config = load_config(site / "site.toml")
+    site, config = small_site(make_site, tmp_path, rng)
     edited = documents(site)[1]
     before = edited.read_text(encoding="utf-8")
     edited.write_text(before + "\nA zzyzx appeared.\n", encoding="utf-8")  # the only word of its shard
@@ -291,8 +290,7 @@ def test_a_page_a_patch_cannot_render_is_left_to_the_full_build(
     make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rng = random.Random(6)
-    site = small_site(make_site, tmp_path, rng)
-    config = load_config(site / "site.toml")
+    site, config = small_site(make_site, tmp_path, rng)
     append_sentence(site, rng)
     patch_module = importlib.import_module("hindsite.incremental.patch")
 

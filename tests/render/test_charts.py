@@ -43,6 +43,12 @@ def titles(root: ET.Element) -> list[str]:
     return [t.text or "" for t in root.iter(f"{SVG}title")][1:]
 
 
+def axis_dots(root: ET.Element, width: str = "wide") -> ET.Element:
+    """A time axis's dots merged for a wide chart, or for a narrow one, under a title as `titles` expects."""
+    group = next(g for g in root.iter(f"{SVG}g") if g.get("class") == f"chart-dots-{width}")
+    return ET.fromstring(f'<svg xmlns="http://www.w3.org/2000/svg"><title>chart</title>{ET.tostring(group, encoding="unicode")}</svg>')
+
+
 def bar_rows(root: ET.Element) -> list[tuple[str, int, str | None]]:
     """A bar chart's rows: (label, count, the bar's width, None when it has none)."""
     rows = []
@@ -235,7 +241,7 @@ def test_time_axis_links_use_the_given_hrefs() -> None:
         (dt.date(2024, 2, 1), "sev3", "Slow CDN", "../incidents/slow-cdn.html?x=1&y=2"),
     ]
     root = parse(time_axis(points, "api incidents over time"))
-    links = list(root.iter(f"{SVG}a"))
+    links = list(axis_dots(root).iter(f"{SVG}a"))
     assert [a.get("href") for a in links] == ["../incidents/db-down.html", "../incidents/slow-cdn.html?x=1&y=2"]
     dots = [a.find(f"{SVG}circle") for a in links]
     assert [d.get("class") for d in dots] == ["chart-dot sev-sev1", "chart-dot sev-sev3"]
@@ -254,7 +260,7 @@ def test_time_axis_href_cannot_break_out_of_its_attribute() -> None:
 
 def test_time_axis_single_day() -> None:
     root = parse(time_axis([(dt.date(2024, 1, 1), "sev2", "only", "a.html")], "t"))
-    assert len(list(root.iter(f"{SVG}circle"))) == 1
+    assert [len(list(axis_dots(root, width).iter(f"{SVG}circle"))) for width in ("wide", "narrow")] == [1, 1]
 
 
 def dot_count(title: str) -> int:
@@ -270,9 +276,10 @@ def test_time_axis_size_is_bounded_however_many_incidents() -> None:
               for n in range(5000)]
     markup = time_axis(points, "t")
     root = parse(markup)
-    slots = (640 - 32) // 6 + 1
-    assert len(list(root.iter(f"{SVG}circle"))) <= slots * len(severities)
-    assert sum(dot_count(t) for t in titles(root)) == 5000
+    for width, axis_px in (("wide", 640 - 32), ("narrow", NARROW_PLOT_PX)):
+        dots = axis_dots(root, width)
+        assert len(list(dots.iter(f"{SVG}circle"))) <= (axis_px // 6 + 1) * len(severities), width
+        assert sum(dot_count(t) for t in titles(dots)) == 5000, width
     assert time_axis(points, "t") == markup
 
 
@@ -283,7 +290,7 @@ def test_time_axis_merges_dots_of_one_severity_in_one_slot() -> None:
         (dt.date(2022, 3, 20), "sev2", "middle", "middle.html"),
         (dt.date(2040, 1, 1), "sev2", "far away", "far.html"),
     ]
-    root = parse(time_axis(points, "t"))
+    root = axis_dots(parse(time_axis(points, "t")))
     assert titles(root) == ["2022-03-01 – 2022-04-12: 3 incidents", "2040-01-01: far away"]
     merged, single = root.iter(f"{SVG}circle")
     assert merged.get("class") == "chart-dot sev-sev2"
@@ -294,7 +301,7 @@ def test_time_axis_merges_dots_of_one_severity_in_one_slot() -> None:
 def test_time_axis_merged_dots_of_one_day_name_that_day() -> None:
     day = dt.date(2024, 5, 1)
     root = parse(time_axis([(day, "sev1", "a", "a.html"), (day, "sev1", "b", "b.html")], "t"))
-    assert titles(root) == ["2024-05-01: 2 incidents"]
+    assert titles(axis_dots(root)) == titles(axis_dots(root, "narrow")) == ["2024-05-01: 2 incidents"]
 
 
 def test_time_axis_keeps_severities_apart_in_one_slot() -> None:
@@ -303,9 +310,35 @@ def test_time_axis_keeps_severities_apart_in_one_slot() -> None:
         (dt.date(2024, 1, 2), "sev3", "Slow CDN", "cdn.html"),
         (dt.date(2026, 1, 1), "sev1", "later", "later.html"),
     ]
-    root = parse(time_axis(points, "t"))
+    root = axis_dots(parse(time_axis(points, "t")))
     links = list(root.iter(f"{SVG}a"))
     assert [a.get("href") for a in links] == ["db.html", "cdn.html", "later.html"]
     dots = [a.find(f"{SVG}circle") for a in links]
     assert [d.get("class") for d in dots] == ["chart-dot sev-sev1", "chart-dot sev-sev3", "chart-dot sev-sev1"]
     assert titles(root) == ["2024-01-01: DB down", "2024-01-02: Slow CDN", "2026-01-01: later"]
+
+
+def test_a_narrow_time_axis_merges_a_slot_whatever_the_severities_coloured_only_by_one_they_share() -> None:
+    points = [
+        (dt.date(2024, 1, 1), "sev1", "DB down", "db.html"),
+        (dt.date(2024, 1, 2), "sev3", "Slow CDN", "cdn.html"),
+        (dt.date(2025, 1, 1), "sev1", "later", "later.html"),
+        (dt.date(2025, 1, 2), "sev1", "again", "again.html"),
+        (dt.date(2026, 1, 1), "sev2", "last", "last.html"),
+    ]
+    narrow = axis_dots(parse(time_axis(points, "t")), "narrow")
+    assert titles(narrow) == ["2024-01-01 – 2024-01-02: 2 incidents", "2025-01-01 – 2025-01-02: 2 incidents",
+                              "2026-01-01: last"]
+    assert [c.get("class") for c in narrow.iter(f"{SVG}circle")] == ["chart-dot ", "chart-dot sev-sev1", "chart-dot sev-sev2"]
+    assert {c.get("r") for c in narrow.iter(f"{SVG}circle")} == {"6"}  # a dot wide apart: none covers another
+
+
+def test_a_narrow_time_axis_merges_the_dots_a_phone_would_crowd() -> None:
+    """Five years over a wide chart: a slot is about 18 days, so dots a month apart stay apart; on a narrow one
+    (about 50 days a slot) they are one dot."""
+    points = [(dt.date(2020, 1, 1), "sev2", "first", "first.html"), (dt.date(2022, 6, 20), "sev2", "a", "a.html"),
+              (dt.date(2022, 7, 20), "sev2", "b", "b.html"), (dt.date(2025, 1, 1), "sev2", "last", "last.html")]
+    root = parse(time_axis(points, "t"))
+    assert titles(axis_dots(root)) == ["2020-01-01: first", "2022-06-20: a", "2022-07-20: b", "2025-01-01: last"]
+    assert titles(axis_dots(root, "narrow")) == ["2020-01-01: first", "2022-06-20 – 2022-07-20: 2 incidents",
+                                                  "2025-01-01: last"]

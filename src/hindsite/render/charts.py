@@ -107,6 +107,11 @@ def time_axis(points: Sequence[tuple[dt.date, str, str, str]], title: str) -> Ma
     and date range. The chart thus has at most (slots × severity classes) dots however many incidents
     it shows. Dots come in the order their first incident was given; a lone incident's dot is linked
     and titled as it always was. The years are marked where they begin.
+
+    The dots are drawn twice: as above, and for a narrow chart (a phone's), which the stylesheet shows
+    instead. There the axis is taken to be `NARROW_PLOT_PX` long and a slot a dot wide, and the dots
+    of a slot are one dot whatever their severity, with a severity's colour only when they share it:
+    no two dots cover each other.
     """
     if not points:
         return Markup("")
@@ -118,13 +123,28 @@ def time_axis(points: Sequence[tuple[dt.date, str, str, str]], title: str) -> Ma
     ticks = [year for year in range(first.year, last.year + 1) if year == first.year or dt.date(year, 1, 1) <= last]
     places = [max(0, (dt.date(year, 1, 1) - first).days) / span for year in ticks]
     parts.extend(_axis_labels(places, [str(year) for year in ticks], axis_y + 18))
-    slots: dict[tuple[int, str], list[tuple[float, dt.date, str, str]]] = {}
-    for day, severity, label, href in points:
-        place = (day - first).days / span
-        slots.setdefault((int(place * _SLOTS_WIDTH // _DOT_RADIUS), severity), []).append((place, day, label, href))
-    parts.extend(_dot(dots, severity, axis_y - 12) for (_, severity), dots in slots.items())
+    parts.append(_dots(points, first, span, (_SLOTS_WIDTH, _DOT_RADIUS), axis_y - 12, "chart-dots-wide"))
+    parts.append(_dots(points, first, span, (NARROW_PLOT_PX, 2 * _DOT_RADIUS), axis_y - 12, "chart-dots-narrow",
+                       by_severity=False))
     # Its dots are links, so the chart is a group of them rather than one image.
     return _svg(title, _AXIS_HEIGHT, "".join(parts), role="group")
+
+
+def _dots(points: Sequence[tuple[dt.date, str, str, str]], first: dt.date, span: int, slots_px: tuple[int, int],
+          cy: int, css: str, *, by_severity: bool = True) -> str:
+    """The dots of `time_axis` on an axis cut into slots, as `slots_px` says: (its length, a slot's width) in
+    pixels. Those of a slot are merged into one, or those of a slot and a severity class when `by_severity`."""
+    axis_px, slot_px = slots_px
+    slots: dict[tuple[int, str], list[tuple[float, dt.date, str, str]]] = {}
+    severities: dict[tuple[int, str], set[str]] = {}
+    for day, severity, label, href in points:
+        place = (day - first).days / span
+        slot = (int(place * axis_px // slot_px), severity if by_severity else "")
+        slots.setdefault(slot, []).append((place, day, label, href))
+        severities.setdefault(slot, set()).add(severity)
+    drawn = (_dot(dots, shared.pop() if len(shared := severities[slot]) == 1 else "", cy, grow=by_severity)
+             for slot, dots in slots.items())
+    return f'<g class="{css}">' + "".join(drawn) + "</g>"
 
 
 def label_width_px(label: str) -> float:
@@ -186,8 +206,9 @@ def _axis_labels(places: Sequence[float], labels: Sequence[str], y: int) -> list
     ]
 
 
-def _dot(dots: list[tuple[float, dt.date, str, str]], severity: str, cy: int) -> str:
-    """One incident as a linked dot, or several that share a slot as one dot a little larger per doubling."""
+def _dot(dots: list[tuple[float, dt.date, str, str]], severity: str, cy: int, *, grow: bool = True) -> str:
+    """One incident as a linked dot, or several that share a slot as one dot, a little larger per doubling when it
+    may `grow`."""
     css = f"chart-dot {escape(_css_class(severity))}"
     if len(dots) == 1:
         place, day, label, href = dots[0]
@@ -199,7 +220,7 @@ def _dot(dots: list[tuple[float, dt.date, str, str]], severity: str, cy: int) ->
     earliest = min(dot[1] for dot in dots)
     latest = max(dot[1] for dot in dots)
     days = earliest.isoformat() if earliest == latest else f"{earliest.isoformat()} – {latest.isoformat()}"
-    radius = min(_DOT_RADIUS_MAX, _DOT_RADIUS + len(dots).bit_length() - 1)
+    radius = min(_DOT_RADIUS_MAX, _DOT_RADIUS + len(dots).bit_length() - 1) if grow else _DOT_RADIUS
     return (
         f'<circle cx="{100 * place:.3f}%" cy="{cy}" r="{radius}" class="{css}">'
         f"<title>{days}: {len(dots)} incidents</title></circle>"

@@ -129,9 +129,9 @@ def test_non_html_pages_are_not_checked_but_can_be_linked() -> None:
 def test_the_locate_callback_places_the_diagnostic() -> None:
     calls: list[tuple[str, str]] = []
 
-    def locate(source: str, link: str) -> tuple[str, int | None]:
+    def locate(source: str, link: str) -> tuple[str, int | None, str | None]:
         calls.append((source, link))
-        return "content/web.md", 17
+        return "content/web.md", 17, None
 
     found = problems(page("incidents/web.html", '<a href="other.md#Root&amp;Cause">x</a>', "content/web.md"),
                      locate=locate)
@@ -151,6 +151,6 @@ def test_a_broken_link_is_placed_on_the_line_that_writes_it_even_once_rewritten(
     written = normalised("---\ntitle: Queue\n---\n\n## Summary\n\nFirst line.\n"
                          "See [the cause](db.md#root-cause-2) and [above](#nowhere).\n")
     locate = link_locator([written])
-    assert locate(written.source, "#nowhere") == (written.source, 8)
-    assert locate(written.source, "../incidents/db.html#root-cause-2") == (written.source, 8)  # db.md#… as written
-    assert locate(written.source, "../incidents/gone.html") == (written.source, None)
+    assert locate(written.source, "#nowhere") == (written.source, 8, None)
+    assert locate(written.source, "../incidents/db.html#root-cause-2") == (written.source, 8, "db.md#root-cause-2")
+    assert locate(written.source, "../incidents/gone.html") == (written.source, None, None)

@@ -27,8 +27,9 @@ _LINK = re.compile(r'(?:href|src)="([^"]*)"')
 _ID = re.compile(r'id="([^"]*)"')
 _EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.I)
 
-#: Given a page's source and a link as written in the page, where the author wrote it.
-Locate = Callable[[str, str], tuple[str, int | None]]
+#: Given a page's source and a link as written in the page, where the author wrote it: the file, the line, and the
+#: link as the author wrote it when the page shows it rewritten (`b.md#x` published as `../incidents/b.html#x`).
+Locate = Callable[[str, str], tuple[str, int | None, str | None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,9 +74,10 @@ def check_pages(
         for raw in page.links:
             reason = _broken(page.path, html.unescape(raw), existing, ids_of)
             if reason:
-                where, line = locate(page.source, raw) if locate else (page.source, None)
+                where, line, written = locate(page.source, raw) if locate else (page.source, None, None)
+                shown = f"{written!r} (published as {raw!r})" if written else repr(raw)
                 problems.setdefault(page.path, []).append(
-                    diag.warning("broken-link", f"{raw!r} on {page.path} {reason}; fix or remove the link", where, line))
+                    diag.warning("broken-link", f"{shown} on {page.path} {reason}; fix or remove the link", where, line))
     return problems
 
 
@@ -100,18 +102,29 @@ def link_locator(incidents: Iterable[Incident]) -> Locate:
     """Find the line of a report's link in its source, for `broken-link` diagnostics."""
     by_source = {i.source: i for i in incidents}
 
-    def locate(source: str, link: str) -> tuple[str, int | None]:
+    def locate(source: str, link: str) -> tuple[str, int | None, str | None]:
         incident = by_source.get(source)
         target, _, fragment = link.replace("&amp;", "&").partition("#")
         # A link to another document is rewritten (b.md#x → ../incidents/b.html#x): its anchor is as written.
-        for written in (part for part in (target, fragment and f"#{fragment}") if part):
+        for part in (part for part in (target, fragment and f"#{fragment}") if part):
             for section in incident.every_section() if incident else ():
-                offset = section.text.find(written)
+                offset = section.text.find(part)
                 if offset != -1:
-                    return source, (section.body_line or section.line) + section.text.count("\n", 0, offset)
-        return source, None
+                    line = (section.body_line or section.line) + section.text.count("\n", 0, offset)
+                    written = _written_link(section.text, offset, len(part)) if part != target else None
+                    return source, line, written if written and written != html.unescape(link) else None
+        return source, None, None
 
     return locate
+
+
+def _written_link(text: str, offset: int, length: int) -> str:
+    """The link whose part `text[offset:offset + length]` is: back to where a Markdown or HTML link's address
+    starts (`(`, `<`, a quote or a space)."""
+    start = offset
+    while start > 0 and text[start - 1] not in "(<\"' \t\n":
+        start -= 1
+    return text[start : offset + length]
 
 
 def _attribute(pattern: re.Pattern[str], text: str) -> list[str]:

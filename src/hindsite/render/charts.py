@@ -142,9 +142,13 @@ def _dots(points: Sequence[tuple[dt.date, str, str, str]], first: dt.date, span:
         slot = (int(place * axis_px // slot_px), severity if by_severity else "")
         slots.setdefault(slot, []).append((place, day, label, href))
         severities.setdefault(slot, set()).add(severity)
-    drawn = (_dot(dots, shared.pop() if len(shared := severities[slot]) == 1 else "", cy, grow=by_severity)
-             for slot, dots in slots.items())
+    drawn = (_dot(dots, _shared(severities[slot]), cy, grow=by_severity) for slot, dots in slots.items())
     return f'<g class="{css}">' + "".join(drawn) + "</g>"
+
+
+def _shared(severities: set[str]) -> str:
+    """The severity class a merged dot is drawn in: the one its incidents share, else none."""
+    return next(iter(severities)) if len(severities) == 1 else ""
 
 
 def label_width_px(label: str) -> float:

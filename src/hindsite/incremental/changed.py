@@ -365,7 +365,8 @@ def earlier_index(cache: BuildCache, surveyed: Survey, incidents: Sequence[Incid
     documents changed, at most `MOST_SEARCH_CHANGES` of them did, and every file of the index is as that build
     left it. A page's part of the index is made from its incident alone (`render.site.searched_page`)."""
     from ..render.search import EarlierIndex  # with the page views: see `_site_files` in build.py
-    last, shown = cache.last, cache.shown
+    last = cache.last
+    shown = cache.shown if last is not None else None  # not read from the cache when there is no build to patch
     if last is None or shown is None or shown.render_key != surveyed.render_key or len(shown.documents) != len(incidents):
         return None
     changed: dict[int, Incident] = {}

@@ -45,8 +45,9 @@ from .write.output import (
 )
 from .write.publish import LockFailed, OutputBusy, output_lock
 
-if TYPE_CHECKING:  # the page views load with the renderer: see `_site_files`
+if TYPE_CHECKING:  # the page views load with the renderer: see `_plan`
     from .render.search import EarlierIndex
+    from .render.site import SitePlan
 
 
 class Output(Enum):
@@ -147,11 +148,12 @@ def _build(config: SiteConfig, options: BuildOptions, cache: BuildCache | None) 
     loaded = _load(found, read_problems, config, changed)  # → normalise → collect
     if not loaded.archive.incidents:
         return _not_built(loaded, _no_documents(config))
-    shown = changed.shown(loaded.collected)
+    plan = _plan(loaded, config)
+    shown = changed.shown(loaded.collected, plan.shown())
     claims, seen = Claims(), list[PageLinks]()
     compiled = cache.compiled_templates if cache is not None else None
     keep, earlier = changed.pages_to_keep(shown, config), changed.earlier_index(loaded.collected, config)
-    files = claims.admit(_site_files(loaded, config, seen, keep, compiled, earlier))  # → render
+    files = claims.admit(_site_files(plan, loaded, config, seen, keep, compiled, earlier))  # → render
     try:
         written = _write(files, config, options)  # → write, each page rendered as the writer takes it
     except (RenderError, WriteFailed) as exc:
@@ -192,7 +194,7 @@ def _patch(
     """The build of an edit that other pages do not show (incremental/patch.py): the edited documents read, their
     pages rendered, the search index and the export patched, and those files replaced in the output folder; None
     when the change is not such an edit."""
-    from .incremental.patch import plan_patch  # with Jinja and the normaliser: see `_site_files`
+    from .incremental.patch import plan_patch  # with Jinja and the normaliser: see `_plan`
     known = frozenset(f.rel_text for f in found)
     try:
         patch = plan_patch(changed, found, config, lambda file: read_incident(file, config, known), reported)
@@ -334,9 +336,17 @@ def _unstructured(document: Document, problems: Sequence[Diagnostic]) -> Inciden
 # --- render → write ---------------------------------------------------------------------------------------------
 
 
+def _plan(loaded: Loaded, config: SiteConfig) -> SitePlan:
+    """The pages of the site to render (`render.site.plan_site`)."""
+    # Jinja and the page plan load here: a build with nothing to do renders nothing.
+    from .render.site import plan_site
+    return plan_site(loaded.collected, config, (f.rel_text for f in loaded.files))
+
+
 def _site_files(
-    loaded: Loaded, config: SiteConfig, seen: list[PageLinks], keep: Mapping[str, PageLinks | None] | None = None,
-    compiled: Path | dict[str, bytes] | None = None, earlier: EarlierIndex | None = None,
+    plan: SitePlan, loaded: Loaded, config: SiteConfig, seen: list[PageLinks],
+    keep: Mapping[str, PageLinks | None] | None = None, compiled: Path | dict[str, bytes] | None = None,
+    earlier: EarlierIndex | None = None,
 ) -> Iterator[OutputFile]:
     """Every file of the site, pages as they are rendered; each page's links go into `seen` on the way past.
 
@@ -344,12 +354,9 @@ def _site_files(
     them (None: not known, and not needed because no link check follows); with `earlier`, the search index is
     that one patched (`render_site`).
     """
-    # Jinja and the page plan load here: a build with nothing to do renders nothing.
-    from .render.site import render_site
+    from .render.site import render_site  # see `_plan`
     keep = keep or {}
-    pages = render_site(loaded.collected, config, (f.rel_text for f in loaded.files), keep=frozenset(keep),
-                        compiled=compiled, earlier=earlier)
-    for page in pages:
+    for page in render_site(plan, config, keep=frozenset(keep), compiled=compiled, earlier=earlier):
         known = keep.get(page.path) if page.kept else None
         seen.append(known or links_of(page.path, page.text, page.source))
         yield OutputFile(page.path, page.source, text=page.text, pieces=page.pieces, kept=page.kept)
@@ -359,7 +366,7 @@ def _site_files(
 
 def theme_deprecations(config: SiteConfig) -> list[Diagnostic]:
     """What the theme's templates read that the next release takes away (render/site.py says which)."""
-    from .render.site import theme_deprecations as in_templates  # see `_site_files`
+    from .render.site import theme_deprecations as in_templates  # see `_plan`
     return in_templates(config)
 
 

@@ -392,6 +392,37 @@ def test_a_build_that_keeps_pages_gives_what_a_fresh_build_gives(
     assert 0 < rendered <= len(renders) - rendered  # some pages kept, and the fresh build rendered them all
 
 
+def test_a_title_edit_renders_only_the_list_pages_that_show_the_incident(
+    make_site: MakeSite, tmp_path: Path, run_cli: RunCli, renders: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(parallel, "worker_count", lambda: 1)  # every page rendered where `renders` sees it
+    def path(n: int) -> str:
+        return f"content/2024-{n % 12 + 1:02d}-{n % 27 + 1:02d}-outage-{n}.md"
+
+    files = {path(n): doc(n) for n in range(1, 241)}
+    site = make_site(tmp_path, files, 'title = "Cached"\n')
+    assert run_cli("build", cwd=site).exit_code == 0
+    before = digests(site / "_site")
+    index_pages = sorted(path for path in before if path == "index.html" or path.startswith("page/"))
+    assert len(index_pages) == 3
+    edited = site / path(137)  # tag t1, service svc-2
+    assert edited.is_file()
+    edited.write_text(doc(137).replace("title: Outage 137", "title: Stalled queue"), encoding="utf-8")
+    renders.clear()
+    assert run_cli("build", cwd=site).exit_code == 0
+    after = digests(site / "_site")
+    changed = {path for path in after if before.get(path) != after[path]}
+    holding = [path for path in index_pages if "Stalled queue" in (site / "_site" / path).read_text(encoding="utf-8")]
+    assert len(holding) == 1
+    assert [path for path in renders if path in index_pages] == holding
+    assert [path for path in renders if path.startswith("tags/") and path != "tags/index.html"] == ["tags/t1.html"]
+    assert [path for path in renders if path.startswith("services/") and path != "services/index.html"] == [
+        "services/svc-2.html"]
+    assert {path for path in changed if path.endswith(".html")} <= set(renders)
+    assert run_cli("build", "--no-cache", "-o", str(tmp_path / "fresh"), cwd=site).exit_code == 0
+    assert after == digests(tmp_path / "fresh")
+
+
 def test_a_cached_build_brings_the_last_builds_related_incidents_up_to_date_instead_of_choosing_again(
     site: Path, run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:

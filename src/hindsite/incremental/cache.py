@@ -102,13 +102,13 @@ class PagePrints:
 
     `render` covers everything but the documents (hindsite, configuration,
     templates, attachments) and each document's id; `reports` what each report page shows (its
-    document, its neighbours' titles, its related incidents); `lists` what every
-    other page shows of the incidents.
+    document, its neighbours' titles, its related incidents); `lists` what each
+    other page shows (incremental/prints.py).
     """
 
     render: str
     reports: Mapping[str, str]  # report page → digest
-    lists: str
+    lists: Mapping[str, str]  # any other page → digest; a page with none is rendered by every build
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,8 +9,9 @@ asks `what_changed` at its start, and follows what it answers:
   site's title is not one of them), or hindsite's own code.
 - A page is rendered again only when what it shows changed (`pages_to_keep`):
   a report page shows its document, its neighbours' ids and titles and its
-  related incidents; every other page shows what `_shown_elsewhere` lists of
-  each incident. Everything else a build reads (templates, attachments, the
+  related incidents; every other page shows its template context, in which
+  an incident stands for what `_shown_elsewhere` lists of it (prints.py).
+  Everything else a build reads (templates, attachments, the
   whole configuration, hindsite's code: the `render_key`), or any document's id,
   changing renders every page; so does any edit in a site with templates of
   its own, which may show anything of any incident. A page is kept only while
@@ -52,6 +53,7 @@ from .cache import (
     output_state,
     signature,
 )
+from .prints import ContextPrinter
 
 if TYPE_CHECKING:  # the page views load with the renderer, not on a build with nothing to do
     from ..render.search import EarlierIndex
@@ -106,13 +108,14 @@ class Changed:
         self.cache.related = fresh
         return fresh.related_in(archive)
 
-    def shown(self, collected: Collected) -> PagePrints | None:
-        """What the pages of `collected` show (`page_prints`); None without a cache, where nothing needs it."""
-        return page_prints(collected, self.surveyed) if self.surveyed is not None else None
+    def shown(self, collected: Collected, lists: Mapping[str, Mapping[str, object]]) -> Shown | None:
+        """What the pages of `collected` show (`page_prints`), the list pages' by their contexts (`lists`, by path);
+        None without a cache, where nothing needs it."""
+        return page_prints(collected, self.surveyed, lists) if self.surveyed is not None else None
 
-    def pages_to_keep(self, shown: PagePrints | None, config: SiteConfig) -> dict[str, PageLinks]:
+    def pages_to_keep(self, shown: Shown | None, config: SiteConfig) -> dict[str, PageLinks]:
         """The pages the last build left that are still right, with their links (`pages_to_keep`)."""
-        return pages_to_keep(self.cache, shown, config) if self.cache is not None and shown is not None else {}
+        return pages_to_keep(self.cache, shown.pages, config) if self.cache is not None and shown is not None else {}
 
     def earlier_index(self, collected: Collected, config: SiteConfig) -> EarlierIndex | None:
         """The search index the last build left, when patching it gives this build's (`earlier_index`)."""
@@ -121,7 +124,7 @@ class Changed:
         return earlier_index(self.cache, self.surveyed, collected.archive.incidents, config.output_dir)
 
     def remember(
-        self, shown: PagePrints | None, output: Path, paths: Sequence[str], collected: Collected, reported: Reported,
+        self, shown: Shown | None, output: Path, paths: Sequence[str], collected: Collected, reported: Reported,
         links: Sequence[PageLinks],
     ) -> str:
         """Keep what a build that wrote `paths` into `output` learnt, for the next one; why the cache could not
@@ -131,8 +134,8 @@ class Changed:
         state = output_state(output, paths)
         surveyed = self.surveyed
         last = LastBuild(surveyed.site_key, len(collected.archive.incidents), reported.all, state, surveyed.settled(),
-                         shown) if state else None
-        site = shown_site(collected, surveyed, reported, links) if state else None
+                         shown.pages) if state else None
+        site = shown_site(collected, surveyed, reported, links, shown.elsewhere) if state else None
         return self.cache.save(surveyed.keys.values(), last, links, site)
 
 
@@ -272,8 +275,17 @@ def _signature_of(path: Path) -> Signature | None:
         return None
 
 
-def page_prints(collected: Collected, surveyed: Survey) -> PagePrints:
-    """What each report page, and what the other pages, show: a document's key stands for all it says."""
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """What a build's pages show (`pages`, kept for the next build), and what other pages show of each incident."""
+
+    pages: PagePrints
+    elsewhere: Mapping[str, str]  # incident id → `elsewhere_print`
+
+
+def page_prints(collected: Collected, surveyed: Survey, lists: Mapping[str, Mapping[str, object]]) -> Shown:
+    """What each report page, and each other page (by its context in `lists`), shows: a document's key stands for
+    all it says, and an incident on another page for what such pages show of it (`elsewhere_print`)."""
     archive, ordered = collected.archive, collected.archive.incidents
     reports = {
         urls.incident_url(incident): report_print(incident, surveyed.keys[incident.content_path],
@@ -282,7 +294,11 @@ def page_prints(collected: Collected, surveyed: Survey) -> PagePrints:
     }
     # A report links to other documents by their ids: any id that changes, every page is rendered.
     ids = digest(surveyed.render_key, *(f"{i.content_path}\0{i.id}" for i in ordered))
-    return PagePrints(ids, reports, digest(*(repr(_shown_elsewhere(i)) for i in ordered)))
+    elsewhere = {incident.id: elsewhere_print(incident) for incident in ordered}
+    printer = ContextPrinter(elsewhere)
+    printed = {path: printer.page(context) for path, context in lists.items()}
+    return Shown(PagePrints(ids, reports, {path: print_ for path, print_ in printed.items() if print_ is not None}),
+                 elsewhere)
 
 
 def report_print(
@@ -307,13 +323,16 @@ def anchors_print(page: PageLinks | None) -> str:
     return digest(*sorted(page.ids)) if page is not None else ""
 
 
-def shown_site(collected: Collected, surveyed: Survey, reported: Reported, links: Sequence[PageLinks]) -> ShownSite:
-    """What a build's site showed of each document, for a next build that renders only what an edit touches."""
+def shown_site(
+    collected: Collected, surveyed: Survey, reported: Reported, links: Sequence[PageLinks], elsewhere: Mapping[str, str]
+) -> ShownSite:
+    """What a build's site showed of each document (`elsewhere`: by incident id, what other pages show of it), for a
+    next build that renders only what an edit touches."""
     pages = {page.path: page for page in links}
     documents = tuple(
         ShownDocument(
             path=incident.content_path, key=surveyed.keys[incident.content_path], id=incident.id,
-            elsewhere=elsewhere_print(incident), anchors=anchors_print(pages.get(urls.incident_url(incident))),
+            elsewhere=elsewhere[incident.id], anchors=anchors_print(pages.get(urls.incident_url(incident))),
             related=tuple(r.id for r in collected.related.get(incident.id, ())), diagnostics=incident.diagnostics,
         )
         for incident in collected.archive.incidents
@@ -337,10 +356,9 @@ def _shown_elsewhere(incident: Incident) -> object:
 def pages_to_keep(cache: BuildCache, prints: PagePrints, config: SiteConfig) -> dict[str, PageLinks]:
     """The pages of the last build that would come out the same, with their links; the rest are rendered.
 
-    A report page is kept when what it shows is unchanged; every other page
-    (lists, tags, services, reports, stats) when nothing any of them shows
-    changed; and either only while the output folder holds it as the last
-    build left it.
+    A page is kept when what it shows is unchanged (a page that lists the
+    archive, whose context cannot be printed, never is), and only while the
+    output folder holds it as the last build left it.
     """
     last, output = cache.last, config.output_dir
     before = last.pages if last is not None else None
@@ -350,8 +368,7 @@ def pages_to_keep(cache: BuildCache, prints: PagePrints, config: SiteConfig) -> 
         return {}
     links = cache.links
     kept = {url for url, print_ in prints.reports.items() if before.reports.get(url) == print_}
-    if before.lists == prints.lists:
-        kept |= {path for path in links if path not in before.reports}
+    kept |= {path for path, print_ in prints.lists.items() if before.lists.get(path) == print_}
     return {path: links[path] for path in sorted(kept) if path in links and _as_left(output, path, last)}
 
 
@@ -364,7 +381,7 @@ def earlier_index(cache: BuildCache, surveyed: Survey, incidents: Sequence[Incid
     when the archive has the same documents in the same order (so each page keeps its number), nothing but the
     documents changed, at most `MOST_SEARCH_CHANGES` of them did, and every file of the index is as that build
     left it. A page's part of the index is made from its incident alone (`render.site.searched_page`)."""
-    from ..render.search import EarlierIndex  # with the page views: see `_site_files` in build.py
+    from ..render.search import EarlierIndex  # with the page views: see `_plan` in build.py
     last = cache.last
     shown = cache.shown if last is not None else None  # not read from the cache when there is no build to patch
     if last is None or shown is None or shown.render_key != surveyed.render_key or len(shown.documents) != len(incidents):

@@ -134,6 +134,7 @@ class _Planned:
     # An incident page reads its incident and a few others, so it is rendered in a worker process. A page that lists
     # the archive is rendered here: a worker reading every incident would end up with its own copy of the archive.
     in_worker: bool = False
+    shows: Mapping[str, object] | None = None  # the context, when it is made with the plan (`_listing`)
 
     def render(self, env: jinja2.Environment, site: SiteView) -> Page:
         text = _render(env, self.template, site=site, root=urls.root_of(self.path), page_url=self.path, **self.context())
@@ -207,52 +208,76 @@ class _CompiledInMemory(jinja2.BytecodeCache):
 FEW_REPORTS = 200
 
 
+@dataclass(frozen=True, slots=True)
+class SitePlan:
+    """Every page of the site in order, each with its template and what makes its context: the site not yet
+    rendered. A page that lists the archive carries its context as it is (`shows`), so that what it shows can
+    be compared with what the last build's page showed before rendering it (incremental/changed.py)."""
+
+    collected: Collected
+    pages: tuple[_Planned, ...]
+    html_pages: tuple[str, ...]  # for the sitemap
+
+    def shown(self) -> dict[str, Mapping[str, object]]:
+        """Each page's context, by path, but for the incidents' own pages (whose context is made as they render)."""
+        return {page.path: page.shows for page in self.pages if page.shows is not None}
+
+
+def plan_site(collected: Collected, config: SiteConfig, files: Iterable[str] = ()) -> SitePlan:
+    """The pages of the site, in order, as `render_site` renders them. `files` are the published non-Markdown files
+    of the content."""
+    levels = config.severity.levels
+    archive, stats, services = collected.archive, collected.stats, collected.services
+    page_of = _incident_page_maker(archive, config, frozenset(files), collected.related)
+    index_choices = {kind: Choices.of({g.name: len(g.incidents) for g in groups.values()})
+                     for kind, groups in (("service", archive.by_service), ("tag", archive.by_tag))}
+
+    planned = [
+        *(_listing(url, "index.html", "index", incidents=chunk, archive=archive, pager=pager, choices=index_choices)
+          for url, chunk, pager in _paginated(archive.incidents, urls.INDEX)),
+        _listing(urls.SEARCH, "search.html", "search page"),
+        _listing(urls.TAG_INDEX, "tags.html", "tag index", groups=_by_size(archive.by_tag)),
+        _listing(urls.SERVICE_INDEX, "services.html", "service index",
+                 services=sorted(services.values(), key=lambda s: (-len(s.group.incidents), s.group.name.casefold()))),
+        *_follow_up_pages(archive, stats),
+        _listing(urls.STATS, "stats.html", "stats page", stats=stats, levels=levels),
+        *_period_pages(collected),
+        _listing("404.html", "404.html", "404 page"),
+    ]
+    planned += [_Planned(urls.incident_url(incident), incident.source, "incident.html", partial(page_of, n), in_worker=True)
+                for n, incident in enumerate(archive.incidents)]
+    planned += [_listing(url, "tag.html", f"tag {g.name!r}", group=g, incidents=chunk, pager=pager)
+                for g in archive.by_tag.values() for url, chunk, pager in _paginated(g.incidents, urls.tag_url(g.slug))]
+    planned += [_listing(url, "service.html", f"service {s.group.name!r}", service=s, group=s.group, incidents=chunk,
+                         years=_by_year(chunk), pager=pager, axis=_axis(s.group, url) if pager.number == 1 else "")
+                for slug, s in services.items()
+                for url, chunk, pager in _paginated(s.group.incidents, urls.service_url(slug))]
+    html_pages = tuple(p.path for p in planned if p.path.endswith(".html") and p.path != "404.html")
+    return SitePlan(collected, tuple(planned), html_pages)
+
+
+def _listing(path: str, template: str, source: str, **context: object) -> _Planned:
+    """A page whose context is made here, with the plan: any page but an incident's own."""
+    return _Planned(path, source, template, partial(dict, context), shows=context)
+
+
 def render_site(
-    collected: Collected, config: SiteConfig, files: Iterable[str] = (), keep: frozenset[str] = frozenset(),
-    compiled: Compiled | None = None, earlier: EarlierIndex | None = None,
+    plan: SitePlan, config: SiteConfig, keep: frozenset[str] = frozenset(), compiled: Compiled | None = None,
+    earlier: EarlierIndex | None = None,
 ) -> Iterator[Page]:
-    """Every page and data file of the site, in order. `files` are the published non-Markdown files of the content.
+    """Every page and data file of the site `plan` plans, in order.
 
     Pages whose path is in `keep` come out `kept`, in their place, and are not
-    rendered (data files always are): what a build does when one document changed
-    in a way no other page shows. Template errors raise `RenderError` before the
+    rendered (data files always are): what a build does when an edit changed
+    nothing they show. Template errors raise `RenderError` before the
     first page comes out. `compiled` keeps compiled templates (`make_environment`).
     With `earlier`, the search index is that one patched: only its files whose
     bytes change come out, the others `kept`.
     """
     env = make_environment(config, compiled)
     site = _site_view(config)
-    levels = config.severity.levels
-    archive, stats, services = collected.archive, collected.stats, collected.services
-    page_of = _incident_page_maker(archive, config, frozenset(files), collected.related)
-
-    def page(url: str, template: str, source: str, **context: object) -> _Planned:
-        return _Planned(url, source, template, lambda: context)
-
-    index_choices = {kind: Choices.of({g.name: len(g.incidents) for g in groups.values()})
-                     for kind, groups in (("service", archive.by_service), ("tag", archive.by_tag))}
-
-    planned = [
-        *(page(url, "index.html", "index", incidents=chunk, archive=archive, pager=pager, choices=index_choices)
-          for url, chunk, pager in _paginated(archive.incidents, urls.INDEX)),
-        page(urls.SEARCH, "search.html", "search page"),
-        page(urls.TAG_INDEX, "tags.html", "tag index", groups=_by_size(archive.by_tag)),
-        page(urls.SERVICE_INDEX, "services.html", "service index",
-             services=sorted(services.values(), key=lambda s: (-len(s.group.incidents), s.group.name.casefold()))),
-        *_follow_up_pages(page, archive, stats),
-        page(urls.STATS, "stats.html", "stats page", stats=stats, levels=levels),
-        *_period_pages(page, collected),
-        page("404.html", "404.html", "404 page"),
-    ]
-    planned += [_Planned(urls.incident_url(incident), incident.source, "incident.html", partial(page_of, n), in_worker=True)
-                for n, incident in enumerate(archive.incidents)]
-    planned += [page(url, "tag.html", f"tag {g.name!r}", group=g, incidents=chunk, pager=pager)
-                for g in archive.by_tag.values() for url, chunk, pager in _paginated(g.incidents, urls.tag_url(g.slug))]
-    planned += [page(url, "service.html", f"service {s.group.name!r}", service=s, group=s.group, incidents=chunk,
-                     years=_by_year(chunk), pager=pager, axis=_axis(s.group, url) if pager.number == 1 else "")
-                for slug, s in services.items() for url, chunk, pager in _paginated(s.group.incidents, urls.service_url(slug))]
-    html_pages = [p.path for p in planned if p.path.endswith(".html") and p.path != "404.html"]
-    wanted = [p for p in planned if p.path not in keep]
+    archive, stats = plan.collected.archive, plan.collected.stats
+    wanted = [p for p in plan.pages if p.path not in keep]
     _check_templates(env, {p.template for p in wanted})
     # A build that renders few reports (an edit the lists show) would leave the workers idle: the lists go to them
     # too. A cold build keeps them here, where they cost no copy of the incidents in a worker (docs/performance.md).
@@ -260,7 +285,7 @@ def render_site(
     in_workers = [p for p in wanted if p.in_worker or spread]
     # Only numbers cross to the worker processes: the pages' contexts reach them by fork.
     rendered = each_in_processes(lambda n: in_workers[n].render(env, site), range(len(in_workers)))
-    for planned_page in planned:
+    for planned_page in plan.pages:
         if planned_page.path in keep:
             yield Page(planned_page.path, "", planned_page.source, kept=True)
         else:
@@ -269,8 +294,8 @@ def render_site(
     yield Page(urls.INCIDENTS_JSON, "", "incident export", pieces=partial(compact_pieces, archive.incidents))
     yield Page(feeds.CSV, feeds.incidents_csv(archive.incidents), "incident table")
     yield Page(feeds.FEED, feeds.atom_feed(archive.incidents, title=config.title, base_url=config.base_url), "feed")
-    yield Page(feeds.SITEMAP, feeds.sitemap(html_pages, config.base_url), "sitemap")
-    yield Page(ROWS_SCRIPT, rows_script(archive.incidents, levels), "index rows")
+    yield Page(feeds.SITEMAP, feeds.sitemap(plan.html_pages, config.base_url), "sitemap")
+    yield Page(ROWS_SCRIPT, rows_script(archive.incidents, config.severity.levels), "index rows")
     yield Page(FOLLOW_UPS_SCRIPT, follow_ups_script(stats.follow_ups), "follow-up rows")
     yield from _search_pages(archive.incidents, earlier)
 
@@ -428,7 +453,7 @@ def render_page_among(
     return planned.render(env or make_environment(config), _site_view(config))
 
 
-def _period_pages(page: Callable[..., _Planned], collected: Collected) -> list[_Planned]:
+def _period_pages(collected: Collected) -> list[_Planned]:
     """The reliability reports (docs/reports.md): their index, and a page per year and per quarter with incidents."""
     years = collected.reports
     reports = [r for y in years for r in (y.year, *y.quarters) if r.incidents]
@@ -437,9 +462,9 @@ def _period_pages(page: Callable[..., _Planned], collected: Collected) -> list[_
     def url_of(period: Period) -> str:
         return urls.report_url(period) if period in published else ""
 
-    pages = [page(urls.REPORT_INDEX, "reports.html", "report index", years=years, undated=collected.undated)]
+    pages = [_listing(urls.REPORT_INDEX, "reports.html", "report index", years=years, undated=collected.undated)]
     pages += [
-        page(url, "period.html", f"{r.period.kind} report {r.period.label}", report=r, incidents=chunk, pager=pager,
+        _listing(url, "period.html", f"{r.period.kind} report {r.period.label}", report=r, incidents=chunk, pager=pager,
              previous_url=url_of(r.previous), next_url=url_of(r.period.following),
              year_url=url_of(Period(r.period.year)) if r.period.quarter else "")
         for r in reports
@@ -479,7 +504,7 @@ def _paginated(rows: Sequence[_Row], first_url: str) -> list[tuple[str, Sequence
     ]
 
 
-def _follow_up_pages(page: Callable[..., _Planned], archive: Archive, stats: ArchiveStats) -> list[_Planned]:
+def _follow_up_pages(archive: Archive, stats: ArchiveStats) -> list[_Planned]:
     items = stats.follow_ups
     counts = FollowUpCounts(
         total=len(items),
@@ -487,7 +512,7 @@ def _follow_up_pages(page: Callable[..., _Planned], archive: Archive, stats: Arc
         owners=Choices.of(Counter(f.item.owner for f in items if f.item.owner)),
         services=Choices.of(Counter(service for f in items for service in f.incident.services)),
     )
-    return [page(url, "follow-ups.html", "follow-ups page", follow_ups=chunk, counts=counts, archive=archive, pager=pager)
+    return [_listing(url, "follow-ups.html", "follow-ups page", follow_ups=chunk, counts=counts, archive=archive, pager=pager)
             for url, chunk, pager in _paginated(items, urls.FOLLOW_UPS)]
 
 

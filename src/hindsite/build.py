@@ -162,7 +162,8 @@ def _build(config: SiteConfig, options: BuildOptions, cache: BuildCache | None) 
         files.close()  # the pages' worker processes end here, whatever happened
     deprecations = theme_deprecations(config)
     problems = [*_problems_of(loaded), *_discarded(cache), *deprecations, *claims.problems, *written.problems]
-    broken = _broken_links(seen, written.paths, loaded.archive.incidents, problems)
+    to_check = changed.links_to_check(seen, written.paths, keep)
+    broken = _broken_links(seen, written.paths, loaded.archive.incidents, problems, to_check)
     problems += [problem for found in broken.values() for problem in found]
     reported = Reported(tuple(problems), tuple(deprecations), (*claims.problems, *written.problems), broken)
     failed = changed.remember(shown, config.output_dir, written.paths, loaded.collected, reported, seen)
@@ -394,12 +395,16 @@ def _write(files: Iterator[OutputFile], config: SiteConfig, options: BuildOption
 
 
 def _broken_links(
-    pages: Sequence[PageLinks], paths: Iterable[str], incidents: Sequence[Incident], problems: Sequence[Diagnostic]
+    pages: Sequence[PageLinks], paths: Iterable[str], incidents: Sequence[Incident], problems: Sequence[Diagnostic],
+    to_check: tuple[Sequence[PageLinks], Mapping[str, tuple[Diagnostic, ...]]],
 ) -> dict[str, tuple[Diagnostic, ...]]:
-    """`broken-link` diagnostics by page, less those a `missing-asset` already reports on the same line."""
+    """`broken-link` diagnostics by page, in the pages' order, less those a `missing-asset` already reports on the
+    same line: of the pages `to_check` names, found now; of the others, as it says they were found before."""
+    checked, known = to_check
     ids = {page.path: page.ids for page in pages if page.path.endswith(".html")}
     existing = set(ids) | set(paths) | {page.path for page in pages}
-    return less_reported(check_pages(pages, existing, ids.get, link_locator(incidents)), problems)
+    found = {**known, **less_reported(check_pages(checked, existing, ids.get, link_locator(incidents)), problems)}
+    return {page.path: found[page.path] for page in pages if page.path in found}
 
 
 # --- what stops a build, and what it remembers ------------------------------------------------------------------

@@ -423,6 +423,37 @@ def test_a_title_edit_renders_only_the_list_pages_that_show_the_incident(
     assert after == digests(tmp_path / "fresh")
 
 
+def test_a_build_that_keeps_pages_checks_the_links_of_the_pages_it_rendered_and_reports_the_others_as_before(
+    site: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    linking = site / "content/2024-02-05-outage-5.md"  # shares no service or tag with outage 3, nor is beside it
+    linking.write_text(doc(5) + "\nSee [the notes](notes.md).\n\nAnd [the alert](2024-02-08-outage-8.md#s-timeline).\n",
+                       encoding="utf-8")
+    checked: list[str] = []
+    real = build_module.check_pages
+
+    def recording(pages, *args, **kwargs):  # type: ignore[no-untyped-def]
+        pages = list(pages)
+        checked.extend(page.path for page in pages)
+        return real(pages, *args, **kwargs)
+
+    monkeypatch.setattr(build_module, "check_pages", recording)
+    first = run_cli("build", cwd=site)
+    assert "'notes.md'" in first.stderr and "#timeline" not in first.stderr
+    retitled = site / "content/2024-02-03-outage-3.md"
+    retitled.write_text(doc(3).replace("title: Outage 3", "title: Queue stall"), encoding="utf-8")
+    checked.clear()
+    assert run_cli("build", cwd=site).stderr == first.stderr  # the kept page's broken link, reported as before
+    assert checked and "incidents/2024-02-05-outage-5.html" not in checked
+    assert "incidents/2024-02-03-outage-3.html" in checked
+    linked = site / "content/2024-02-08-outage-8.md"
+    linked.write_text(doc(8).replace("## Timeline", "## Events"), encoding="utf-8")  # the anchor linked to goes
+    checked.clear()
+    after = run_cli("build", cwd=site)
+    assert "incidents/2024-02-05-outage-5.html" in checked
+    assert "'2024-02-08-outage-8.md#s-timeline'" in after.stderr
+
+
 def test_a_cached_build_brings_the_last_builds_related_incidents_up_to_date_instead_of_choosing_again(
     site: Path, run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:

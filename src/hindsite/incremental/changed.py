@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -122,6 +122,23 @@ class Changed:
         if self.cache is None or self.surveyed is None:
             return None
         return earlier_index(self.cache, self.surveyed, collected.archive.incidents, config.output_dir)
+
+    def links_to_check(
+        self, pages: Sequence[PageLinks], paths: Collection[str], kept: Collection[str]
+    ) -> tuple[Sequence[PageLinks], Mapping[str, tuple[Diagnostic, ...]]]:
+        """Of a build's `pages`, those whose links it checks, and the broken links of the others as the last build
+        found them (`Reported.broken`). Those are the pages it `kept`, when the site has the same files (`paths`) as
+        the last build's and every page rendered again has the anchors it had then: nothing a kept page links to
+        changed. Otherwise every page is checked."""
+        last, shown = (self.cache.last, self.cache.shown) if self.cache is not None and kept else (None, None)
+        if last is None or shown is None or len(paths) != len(last.output) or not all(p in last.output for p in paths):
+            return pages, {}
+        before = self.cache.links if self.cache is not None else {}
+        rendered = [page for page in pages if page.path not in kept]
+        if any(page.path not in before or before[page.path].ids != page.ids for page in rendered
+               if page.path.endswith(".html")):  # the only files with anchors
+            return pages, {}
+        return rendered, {path: found for path, found in shown.broken.items() if path in kept}
 
     def remember(
         self, shown: Shown | None, output: Path, paths: Sequence[str], collected: Collected, reported: Reported,

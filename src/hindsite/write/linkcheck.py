@@ -68,11 +68,19 @@ def check_pages(
     """`check_links` for some of a site's pages, by page (those with a broken link, in the order given): `existing`
     holds every file of the site, `ids_of` gives the anchors of any of its HTML pages (None for other files)."""
     problems: dict[str, list[Diagnostic]] = {}
+    # Most links recur on every page of a folder (navigation, tags, services): each is judged once per folder.
+    judged: dict[tuple[str, str], str] = {}
     for page in pages:
         if not page.path.endswith(".html") or page.path == "404.html":
             continue  # the 404 page is served at any depth, so its links are written for the root
+        folder = posixpath.dirname(page.path)
         for raw in page.links:
-            reason = _broken(page.path, html.unescape(raw), existing, ids_of)
+            on_page = raw[:1] in ("", "#", "?")  # leads into the page itself
+            reason = None if on_page else judged.get((folder, raw))
+            if reason is None:
+                reason = _broken(page.path, html.unescape(raw), existing, ids_of)
+                if not on_page:
+                    judged[folder, raw] = reason
             if reason:
                 where, line, written = locate(page.source, raw) if locate else (page.source, None, None)
                 shown = f"{written!r} (published as {raw!r})" if written else repr(raw)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -22,6 +23,7 @@ def slugify(text: str, fallback: str = "item") -> str:
     return f"{slug}-{fallback}" if slug in _DEVICE_NAMES else slug
 
 
+@functools.lru_cache(maxsize=4096)  # an archive has few names, asked for on every page and row that shows them
 def group_slug(name: str) -> str:
     """The page name of a tag or a service: its slug, moved aside when the name is reserved."""
     slug = slugify(name)

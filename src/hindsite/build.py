@@ -26,7 +26,7 @@ from .core.model import Incident, Section
 from .core.slugs import document_slug
 from .incremental.cache import FOLDER as CACHE_FOLDER
 from .incremental.cache import BuildCache, output_state
-from .incremental.changed import Changed, Reported, what_changed
+from .incremental.changed import Changed, LinksToCheck, Reported, what_changed
 from .read.files import Document, SourceFile, discover, read_document
 from .render import urls
 from .render.theme import RenderError, theme_dir
@@ -149,7 +149,7 @@ def _build(config: SiteConfig, options: BuildOptions, cache: BuildCache | None) 
     if not loaded.archive.incidents:
         return _not_built(loaded, _no_documents(config))
     plan = _plan(loaded, config)
-    shown = changed.shown(loaded.collected, plan.shown())
+    shown = changed.shown(loaded.collected, plan.contexts())
     claims, seen = Claims(), list[PageLinks]()
     compiled = cache.compiled_templates if cache is not None else None
     keep, earlier = changed.pages_to_keep(shown, config), changed.earlier_index(loaded.collected, config)
@@ -396,14 +396,14 @@ def _write(files: Iterator[OutputFile], config: SiteConfig, options: BuildOption
 
 def _broken_links(
     pages: Sequence[PageLinks], paths: Iterable[str], incidents: Sequence[Incident], problems: Sequence[Diagnostic],
-    to_check: tuple[Sequence[PageLinks], Mapping[str, tuple[Diagnostic, ...]]],
+    to_check: LinksToCheck,
 ) -> dict[str, tuple[Diagnostic, ...]]:
     """`broken-link` diagnostics by page, in the pages' order, less those a `missing-asset` already reports on the
     same line: of the pages `to_check` names, found now; of the others, as it says they were found before."""
-    checked, known = to_check
     ids = {page.path: page.ids for page in pages if page.path.endswith(".html")}
     existing = set(ids) | set(paths) | {page.path for page in pages}
-    found = {**known, **less_reported(check_pages(checked, existing, ids.get, link_locator(incidents)), problems)}
+    checked = check_pages(to_check.pages, existing, ids.get, link_locator(incidents))
+    found = {**to_check.known, **less_reported(checked, problems)}
     return {page.path: found[page.path] for page in pages if page.path in found}
 
 

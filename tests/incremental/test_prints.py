@@ -11,7 +11,8 @@ from markupsafe import Markup
 
 from hindsite.collect.archive import Archive, Group, collect
 from hindsite.collect.stats import FollowUp
-from hindsite.core.model import ActionItem, Incident
+from hindsite.core.model import WITHHELD, ActionItem, Incident, Origin
+from hindsite.incremental.changed import elsewhere_print
 from hindsite.incremental.prints import LONGEST, ContextPrinter
 
 A, B, C = incident("a", title="Disk full"), incident("b", title="Expired certificate"), incident("c", title="DNS")
@@ -20,7 +21,7 @@ ITEM = ActionItem("Add an alert", "dana", "open", None, 12)
 
 
 def printed(context: Mapping[str, object], prints: Mapping[str, str] = PRINTS) -> str | None:
-    return ContextPrinter(prints).page(context)
+    return ContextPrinter(prints).page("list.html", context)
 
 
 def archive_of(*incidents: Incident) -> Archive:
@@ -67,6 +68,10 @@ def test_the_archive_stands_for_its_size_and_groupings_not_for_its_incidents() -
                                                             {**PRINTS, "a": "print of the new title"})
 
 
+def test_the_template_counts() -> None:
+    assert ContextPrinter(PRINTS).page("search.html", {}) != ContextPrinter(PRINTS).page("404.html", {})
+
+
 def test_a_set_prints_the_same_whatever_its_order() -> None:
     assert printed({"s": {"x", "y", "z"}}) == printed({"s": {"z", "y", "x"}})
 
@@ -75,3 +80,11 @@ def test_a_set_prints_the_same_whatever_its_order() -> None:
 def test_a_value_the_printer_does_not_know_leaves_the_page_without_a_print(value: object) -> None:
     assert printed({"total": 3, "odd": value}) is None
     assert printed({"total": 3, "odd": (1, [value])}) is None
+
+
+def test_a_time_withheld_instead_of_not_given_changes_what_the_lists_show_of_an_incident() -> None:
+    """The stats, a service's figures and a report count incidents left out as implausible apart from those with no
+    times: an edit that only withholds a time must not be patched as one no list shows."""
+    withheld = incident("a", origins=(Origin("resolved_at", "timeline", 12, WITHHELD),))
+    assert elsewhere_print(incident("a")) != elsewhere_print(withheld)
+    assert elsewhere_print(withheld) == elsewhere_print(incident("a", origins=(Origin("resolved_at", "line", 14, WITHHELD),)))

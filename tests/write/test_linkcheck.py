@@ -69,6 +69,15 @@ def test_same_page_anchors() -> None:
     assert "#nowhere" in found[0].message
 
 
+def test_a_link_into_its_own_page_is_judged_on_each_page_of_a_folder_however_it_is_escaped() -> None:
+    """Links are judged once per folder, but for those that lead into the page itself."""
+    for escaped in ("#here", "&#35;here", "?q=1#here", "&#63;q=1#here"):
+        has_it = page("tags/a.html", f'<h2 id="here">x</h2><a href="{escaped}">here</a>')
+        lacks_it = page("tags/b.html", f'<a href="{escaped}">here</a>')
+        found = problems(has_it, lacks_it)
+        assert [d.message.split(" on ")[1].split(" ")[0] for d in found] == ["tags/b.html"], escaped
+
+
 def test_external_and_special_links_are_ignored() -> None:
     body = ('<a href="https://example.com/missing.html">e</a>'
             '<a href="http://example.com/x#nope">e</a>'

@@ -10,7 +10,8 @@ asks `what_changed` at its start, and follows what it answers:
 - A page is rendered again only when what it shows changed (`pages_to_keep`):
   a report page shows its document, its neighbours' ids and titles and its
   related incidents; every other page shows its template context, in which
-  an incident stands for what `_shown_elsewhere` lists of it (prints.py).
+  an incident stands for what pages other than its own show of it
+  (`elsewhere_print`; prints.py).
   Everything else a build reads (templates, attachments, the
   whole configuration, hindsite's code: the `render_key`), or any document's id,
   changing renders every page; so does any edit in a site with templates of
@@ -34,7 +35,7 @@ from ..collect.related import RelatedIndex, related_incidents
 from ..collect.site import Collected
 from ..core.config import SiteConfig
 from ..core.diagnostics import Diagnostic
-from ..core.model import Incident
+from ..core.model import WITHHELD, Incident
 from ..read.files import SourceFile, read_limited
 from ..render import urls
 from ..render.theme import theme_dir
@@ -108,9 +109,9 @@ class Changed:
         self.cache.related = fresh
         return fresh.related_in(archive)
 
-    def shown(self, collected: Collected, lists: Mapping[str, Mapping[str, object]]) -> Shown | None:
-        """What the pages of `collected` show (`page_prints`), the list pages' by their contexts (`lists`, by path);
-        None without a cache, where nothing needs it."""
+    def shown(self, collected: Collected, lists: Mapping[str, tuple[str, Mapping[str, object]]]) -> Shown | None:
+        """What the pages of `collected` show (`page_prints`), the list pages' by their templates and contexts
+        (`lists`, by path); None without a cache, where nothing needs it."""
         return page_prints(collected, self.surveyed, lists) if self.surveyed is not None else None
 
     def pages_to_keep(self, shown: Shown | None, config: SiteConfig) -> dict[str, PageLinks]:
@@ -123,22 +124,22 @@ class Changed:
             return None
         return earlier_index(self.cache, self.surveyed, collected.archive.incidents, config.output_dir)
 
-    def links_to_check(
-        self, pages: Sequence[PageLinks], paths: Collection[str], kept: Collection[str]
-    ) -> tuple[Sequence[PageLinks], Mapping[str, tuple[Diagnostic, ...]]]:
+    def links_to_check(self, pages: Sequence[PageLinks], paths: Collection[str], kept: Collection[str]) -> LinksToCheck:
         """Of a build's `pages`, those whose links it checks, and the broken links of the others as the last build
         found them (`Reported.broken`). Those are the pages it `kept`, when the site has the same files (`paths`) as
         the last build's and every page rendered again has the anchors it had then: nothing a kept page links to
         changed. Otherwise every page is checked."""
-        last, shown = (self.cache.last, self.cache.shown) if self.cache is not None and kept else (None, None)
+        every_page = LinksToCheck(pages, {})
+        if self.cache is None or not kept:
+            return every_page
+        last, shown, before = self.cache.last, self.cache.shown, self.cache.links
         if last is None or shown is None or len(paths) != len(last.output) or not all(p in last.output for p in paths):
-            return pages, {}
-        before = self.cache.links if self.cache is not None else {}
+            return every_page
         rendered = [page for page in pages if page.path not in kept]
         if any(page.path not in before or before[page.path].ids != page.ids for page in rendered
                if page.path.endswith(".html")):  # the only files with anchors
-            return pages, {}
-        return rendered, {path: found for path, found in shown.broken.items() if path in kept}
+            return every_page
+        return LinksToCheck(rendered, {path: found for path, found in shown.broken.items() if path in kept})
 
     def remember(
         self, shown: Shown | None, output: Path, paths: Sequence[str], collected: Collected, reported: Reported,
@@ -164,6 +165,14 @@ class Reported:
     deprecations: tuple[Diagnostic, ...]  # what the templates read that the next release takes away
     written: tuple[Diagnostic, ...]  # what the writer reported (`ShownSite.problems`)
     broken: Mapping[str, tuple[Diagnostic, ...]]  # page → its broken links, reported last, in the pages' order
+
+
+@dataclass(frozen=True, slots=True)
+class LinksToCheck:
+    """The pages whose links a build checks, and the broken links of its other pages, found by an earlier build."""
+
+    pages: Sequence[PageLinks]
+    known: Mapping[str, tuple[Diagnostic, ...]]  # page → its broken links
 
 
 def left_as_is(output: Path, last: LastBuild) -> bool:
@@ -300,9 +309,11 @@ class Shown:
     elsewhere: Mapping[str, str]  # incident id → `elsewhere_print`
 
 
-def page_prints(collected: Collected, surveyed: Survey, lists: Mapping[str, Mapping[str, object]]) -> Shown:
-    """What each report page, and each other page (by its context in `lists`), shows: a document's key stands for
-    all it says, and an incident on another page for what such pages show of it (`elsewhere_print`)."""
+def page_prints(
+    collected: Collected, surveyed: Survey, lists: Mapping[str, tuple[str, Mapping[str, object]]]
+) -> Shown:
+    """What each report page, and each other page (by its template and context in `lists`), shows: a document's
+    key stands for all it says, and an incident on another page for what such pages show of it (`elsewhere_print`)."""
     archive, ordered = collected.archive, collected.archive.incidents
     reports = {
         urls.incident_url(incident): report_print(incident, surveyed.keys[incident.content_path],
@@ -313,7 +324,7 @@ def page_prints(collected: Collected, surveyed: Survey, lists: Mapping[str, Mapp
     ids = digest(surveyed.render_key, *(f"{i.content_path}\0{i.id}" for i in ordered))
     elsewhere = {incident.id: elsewhere_print(incident) for incident in ordered}
     printer = ContextPrinter(elsewhere)
-    printed = {path: printer.page(context) for path, context in lists.items()}
+    printed = {path: printer.page(template, context) for path, (template, context) in lists.items()}
     return Shown(PagePrints(ids, reports, {path: print_ for path, print_ in printed.items() if print_ is not None}),
                  elsewhere)
 
@@ -367,6 +378,7 @@ def _shown_elsewhere(incident: Incident) -> object:
         tuple(s.text for s in incident.every_section() if s.key in ("root_cause", "trigger", "fault")),
         tuple((s.key, s.heading, s.filled) for s in incident.every_section()),  # the stats page's data quality
         tuple(sorted({d.code for d in incident.diagnostics})),
+        tuple(sorted(o.field for o in incident.origins if o.kind == WITHHELD)),  # the figures' "left out" counts
     )
 
 

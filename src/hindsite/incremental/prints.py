@@ -6,9 +6,10 @@ groups, counts, summaries, and incidents. Its print walks that context:
 
 - an incident stands for what pages other than its own show of it (its
   `elsewhere` print, changed.py), whatever holds it;
-- the archive, handed whole to the index, stands for what the built-in
-  index reads of it: how many incidents it holds, and each grouping's names
-  and sizes;
+- the archive, handed whole to the index and the follow-ups pages, stands for
+  what the built-in templates read of it (the index, and the follow-ups
+  pages none): how many incidents it holds, and each grouping's names and
+  sizes;
 - any other value stands for all it holds: a dataclass its fields, a
   mapping its items, a sequence its items in order, a set its items sorted,
   and text, numbers, dates and the like their `repr`.
@@ -50,14 +51,15 @@ class ContextPrinter:
         self._known: dict[int, tuple[object, str]] = {}  # id(value) → (value, print): the value is kept alive
         self._fields: dict[type, tuple[str, ...]] = {}
 
-    def page(self, context: Mapping[str, object]) -> str | None:
-        """The print of a page whose template context is `context`; None when a value in it cannot be printed."""
+    def page(self, template: str, context: Mapping[str, object]) -> str | None:
+        """The print of a page rendered from `template` with `context`; None when a value in it cannot be printed."""
         try:
-            return digest(*(f"{name}\0{self.value(value)}" for name, value in sorted(context.items())))
+            return digest(template, *(f"{name}\0{self.value(value)}" for name, value in sorted(context.items())))
         except Unprintable:
             return None
 
     def value(self, value: object) -> str:
+        """The print of one value: short values as they are, longer ones as a digest (`LONGEST`)."""
         if type(value) in _PLAIN:
             return repr(value)
         known = self._known.get(id(value))
@@ -72,7 +74,10 @@ class ContextPrinter:
     def _printed(self, value: Any) -> str:
         kind = type(value)
         if kind is Incident:
-            return self.incidents.get(value.id) or self._unknown(value)
+            known = self.incidents.get(value.id)
+            if known is None:
+                raise Unprintable(f"an incident not in the archive: {value.id}")
+            return known
         if kind is tuple or kind is list:
             return "[" + ",".join(self._each(value)) + "]"
         names = self._fields.get(kind)
@@ -91,7 +96,7 @@ class ContextPrinter:
         if dataclasses.is_dataclass(kind):
             self._fields[kind] = tuple(f.name for f in dataclasses.fields(kind))
             return self._printed(value)
-        return self._unknown(value)
+        raise Unprintable(kind.__name__)
 
     def _each(self, values: Sequence[object]) -> list[str]:
         """`value` of each of `values`; plain ones printed here, which saves a call for most."""
@@ -101,7 +106,3 @@ class ContextPrinter:
         groupings = (archive.by_service, archive.by_tag, archive.by_severity, archive.by_year)
         return digest("archive", str(len(archive.incidents)),
                       *(repr([(slug, g.name, len(g.incidents)) for slug, g in groups.items()]) for groups in groupings))
-
-    @staticmethod
-    def _unknown(value: object) -> str:
-        raise Unprintable(type(value).__name__)

@@ -218,9 +218,10 @@ class SitePlan:
     pages: tuple[_Planned, ...]
     html_pages: tuple[str, ...]  # for the sitemap
 
-    def shown(self) -> dict[str, Mapping[str, object]]:
-        """Each page's context, by path, but for the incidents' own pages (whose context is made as they render)."""
-        return {page.path: page.shows for page in self.pages if page.shows is not None}
+    def contexts(self) -> dict[str, tuple[str, Mapping[str, object]]]:
+        """Each page's template and context, by path, but for the incidents' own pages (whose context is made as
+        they render)."""
+        return {page.path: (page.template, page.shows) for page in self.pages if page.shows is not None}
 
 
 def plan_site(collected: Collected, config: SiteConfig, files: Iterable[str] = ()) -> SitePlan:

@@ -75,12 +75,13 @@ def check_pages(
             continue  # the 404 page is served at any depth, so its links are written for the root
         folder = posixpath.dirname(page.path)
         for raw in page.links:
-            on_page = raw[:1] in ("", "#", "?")  # leads into the page itself
-            reason = None if on_page else judged.get((folder, raw))
+            link = html.unescape(raw)
+            on_page = link[:1] in ("", "#", "?")  # leads into the page itself, wherever the page is
+            reason = None if on_page else judged.get((folder, link))
             if reason is None:
-                reason = _broken(page.path, html.unescape(raw), existing, ids_of)
+                reason = _broken(page.path, link, existing, ids_of)
                 if not on_page:
-                    judged[folder, raw] = reason
+                    judged[folder, link] = reason
             if reason:
                 where, line, written = locate(page.source, raw) if locate else (page.source, None, None)
                 shown = f"{written!r} (published as {raw!r})" if written else repr(raw)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from factories import DERIVED_TIMES, END_BEFORE_START, MONTH_LONG, incident, normalised
 
 from hindsite.core.model import ActionItem, Section, TimelineEvent
-from hindsite.render.export import compact_pieces, dumps
+from hindsite.render.export import compact_pieces, dumps, patched_pieces
 
 
 def test_the_export_in_pieces_is_the_same_text_as_whole() -> None:
@@ -26,6 +28,28 @@ def test_the_export_in_pieces_is_the_same_text_as_whole() -> None:
         pieces = list(compact_pieces(chosen))
         assert "".join(pieces) == dumps(chosen)
         assert len(pieces) == len(chosen) + 2  # never more than one record in a piece
+
+
+def joined(pieces: Iterable[str | bytes]) -> bytes:
+    return b"".join(piece if isinstance(piece, bytes) else piece.encode("utf-8") for piece in pieces)
+
+
+def test_the_export_patched_from_the_last_one_is_the_export_made_afresh(tmp_path: Path) -> None:
+    then = [incident(name, title=f"Outage {name}", summary="ä" * n) for n, name in enumerate("abcde")]
+    old = tmp_path / "incidents.json"
+    old.write_text("".join(compact_pieces(then)), encoding="utf-8")
+    for changed in ({0: "first"}, {4: "last"}, {1: "a \"quote\"", 3: "é"}, {}):
+        now = [incident(i.id, title=changed.get(n, i.title), summary=i.summary) for n, i in enumerate(then)]
+        earlier = {n: then[n] for n in changed}
+        assert joined(patched_pieces(old, now, earlier)) == dumps(now).encode("utf-8"), changed
+
+
+def test_an_export_that_does_not_hold_the_earlier_records_is_made_afresh(tmp_path: Path) -> None:
+    then, now = [incident("a"), incident("b")], [incident("a", title="New"), incident("b")]
+    old = tmp_path / "incidents.json"
+    old.write_text(dumps([incident("a", title="Edited by hand"), incident("b")]), encoding="utf-8")
+    assert joined(patched_pieces(old, now, {0: then[0]})) == dumps(now).encode("utf-8")
+    assert joined(patched_pieces(tmp_path / "gone.json", now, {0: then[0]})) == dumps(now).encode("utf-8")
 
 
 def record_of(text: str, name: str) -> dict[str, Any]:

@@ -408,8 +408,9 @@ MOST_SEARCH_CHANGES = 64
 def earlier_index(cache: BuildCache, surveyed: Survey, incidents: Sequence[Incident], output: Path) -> EarlierIndex | None:
     """The search index the last build left in `output`, with the earlier version of each page that changed since:
     when the archive has the same documents in the same order (so each page keeps its number), nothing but the
-    documents changed, at most `MOST_SEARCH_CHANGES` of them did, and every file of the index is as that build
-    left it. A page's part of the index is made from its incident alone (`render.site.searched_page`)."""
+    documents changed, at most `MOST_SEARCH_CHANGES` of them did, and every file of the index, and the export, is
+    as that build left it. A page's part of the index, and its record in the export, are made from its incident
+    alone (`render.site.searched_page`, `render.export.compact_record`)."""
     from ..render.search import EarlierIndex  # with the page views: see `_plan` in build.py
     last = cache.last
     shown = cache.shown if last is not None else None  # not read from the cache when there is no build to patch
@@ -417,7 +418,7 @@ def earlier_index(cache: BuildCache, surveyed: Survey, incidents: Sequence[Incid
         return None
     changed: dict[int, Incident] = {}
     for number, (then, incident) in enumerate(zip(shown.documents, incidents, strict=True)):
-        if then.path != incident.content_path:
+        if then.path != incident.content_path or then.id != incident.id:
             return None
         if then.key != surveyed.keys[incident.content_path]:
             earlier = cache.documents.get(then.key)
@@ -425,7 +426,8 @@ def earlier_index(cache: BuildCache, surveyed: Survey, incidents: Sequence[Incid
                 return None
             changed[number] = earlier
     files = tuple(path for path in last.output if path.startswith("search/"))
-    if not (output / MARKER).is_file() or output_state(output, files) != {path: last.output[path] for path in files}:
+    read = (*files, urls.INCIDENTS_JSON)  # the export is patched alike (`render.export.patched_pieces`)
+    if not (output / MARKER).is_file() or output_state(output, read) != {path: last.output.get(path) for path in read}:
         return None
     return EarlierIndex(output, files, changed)
 

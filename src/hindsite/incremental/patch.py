@@ -20,7 +20,6 @@ work instead.
 
 from __future__ import annotations
 
-import mmap
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -32,7 +31,7 @@ from ..core.diagnostics import Diagnostic
 from ..core.model import Incident
 from ..read.files import SourceFile
 from ..render import urls
-from ..render.export import compact_record
+from ..render.export import compact_record, record_spans
 from ..render.search import search_patch
 from ..render.site import make_environment, render_page_among, searched_page
 from ..write.linkcheck import PageLinks, check_pages, less_reported, link_locator, links_into, links_of
@@ -208,17 +207,9 @@ class _Patcher:
         """What writes incidents.json with the edited records in place of the old ones, or None when the last
         build's file does not hold them where it should."""
         old_path = self.config.output_dir / urls.INCIDENTS_JSON
-        changes = [(compact_record(old).encode("utf-8"), compact_record(self.fresh[n]).encode("utf-8"))
-                   for n, old in sorted(was.items())]
-        try:
-            with old_path.open("rb") as stream, mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as data:
-                spans = [(start, start + len(old), new) for old, new in changes
-                         if (start := data.find(old)) > 0 and data[start - 1 : start] in (b"[", b",")]
-        except (OSError, ValueError):
+        spans = record_spans(old_path, [(compact_record(old), compact_record(self.fresh[n])) for n, old in sorted(was.items())])
+        if spans is None:
             return None
-        if len(spans) != len(changes):
-            return None
-        spans.sort()
 
         def write(target: Path) -> None:
             with old_path.open("rb") as source, target.open("wb") as out:

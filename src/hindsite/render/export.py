@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+import mmap
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any, BinaryIO
 
 from ..core.model import Incident, Origin, Section, TimelineEvent
 from ..core.version import __version__
@@ -113,6 +115,48 @@ def compact_record(incident: Incident) -> str:
     escaped), so these exact characters occur in the export once, where the record is: it can be found and
     replaced there without reading the rest (`hindsite.incremental.patch`)."""
     return json.dumps(incident_record(incident), ensure_ascii=False, separators=(",", ":"))
+
+
+def patched_pieces(old: Path, incidents: Sequence[Incident], earlier: Mapping[int, Incident]) -> Iterator[str | bytes]:
+    """`compact_pieces(incidents)`, made from the export `old` of a build whose incidents were these but at the
+    positions of `earlier`, where they were those versions: their records replaced, the rest copied as bytes. Made
+    afresh when `old` does not hold those records."""
+    spans = record_spans(old, [(compact_record(then), compact_record(incidents[n])) for n, then in sorted(earlier.items())])
+    if spans is None:
+        yield from compact_pieces(incidents)
+        return
+    with old.open("rb") as stream:
+        at = 0
+        for start, end, now in spans:
+            yield from _blocks(stream, start - at)
+            yield now
+            stream.seek(end)
+            at = end
+        yield from _blocks(stream, None)
+
+
+def record_spans(old: Path, changes: Sequence[tuple[str, str]]) -> list[tuple[int, int, bytes]] | None:
+    """Where each earlier record of `changes` (pairs of `compact_record`s: earlier, now) is in the export file `old`,
+    with the bytes that take its place, in the file's order; None when the file does not hold one of them."""
+    encoded = [(then.encode("utf-8"), now.encode("utf-8")) for then, now in changes]
+    try:
+        with old.open("rb") as stream, mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            spans = [(start, start + len(then), now) for then, now in encoded
+                     if (start := data.find(then)) > 0 and data[start - 1 : start] in (b"[", b",")]
+    except (OSError, ValueError):
+        return None
+    return sorted(spans) if len(spans) == len(encoded) else None
+
+
+def _blocks(stream: BinaryIO, count: int | None) -> Iterator[bytes]:
+    """The next `count` bytes of `stream` (all that is left: None), a few megabytes at a time."""
+    while count is None or count > 0:
+        block = stream.read(1 << 22 if count is None else min(count, 1 << 22))
+        if not block:
+            return
+        yield block
+        if count is not None:
+            count -= len(block)
 
 
 def _iso(value: dt.date | dt.datetime | None) -> str | None:

@@ -99,7 +99,8 @@ def page_postings(number: int, page: IncidentPage) -> tuple[str, dict[str, list[
 @dataclass(frozen=True, slots=True)
 class EarlierIndex:
     """The search index the last build left in the folder `site`, when the archive has the same pages in the same
-    order: its `files` (paths in the site), and the earlier version of each page that changed since, by number."""
+    order: its `files` (paths in the site), and the earlier version of each page that changed since, by number.
+    The export in `site` is as that build left it too, and is patched alike (`render.export.patched_pieces`)."""
 
     site: Path
     files: tuple[str, ...]

@@ -38,7 +38,7 @@ from ..core.parallel import each_in_processes
 from ..core.slugs import group_slug
 from ..core.version import __version__
 from . import charts, feeds, urls
-from .export import compact_pieces
+from .export import compact_pieces, patched_pieces
 from .search import EarlierIndex, search_files, search_patch
 from .theme import RenderError, theme_dir
 from .views import REPORT_NAMES, IncidentPage, ReportNames, date_fact, incident_page, link_rewriter, section_views
@@ -65,7 +65,7 @@ class Page:
     path: str
     text: str
     source: str
-    pieces: Callable[[], Iterable[str]] | None = None
+    pieces: Callable[[], Iterable[str | bytes]] | None = None
     kept: bool = False
 
 
@@ -272,8 +272,8 @@ def render_site(
     rendered (data files always are): what a build does when an edit changed
     nothing they show. Template errors raise `RenderError` before the
     first page comes out. `compiled` keeps compiled templates (`make_environment`).
-    With `earlier`, the search index is that one patched: only its files whose
-    bytes change come out, the others `kept`.
+    With `earlier`, the search index is that one patched (only its files whose
+    bytes change come out, the others `kept`), and so is incidents.json.
     """
     env = make_environment(config, compiled)
     site = _site_view(config)
@@ -292,13 +292,22 @@ def render_site(
         else:
             yield next(rendered) if planned_page.in_worker or spread else planned_page.render(env, site)
     rendered.close()
-    yield Page(urls.INCIDENTS_JSON, "", "incident export", pieces=partial(compact_pieces, archive.incidents))
+    yield _export(archive.incidents, earlier)
     yield Page(feeds.CSV, feeds.incidents_csv(archive.incidents), "incident table")
     yield Page(feeds.FEED, feeds.atom_feed(archive.incidents, title=config.title, base_url=config.base_url), "feed")
     yield Page(feeds.SITEMAP, feeds.sitemap(plan.html_pages, config.base_url), "sitemap")
     yield Page(ROWS_SCRIPT, rows_script(archive.incidents, config.severity.levels), "index rows")
     yield Page(FOLLOW_UPS_SCRIPT, follow_ups_script(stats.follow_ups), "follow-up rows")
     yield from _search_pages(archive.incidents, earlier)
+
+
+def _export(incidents: Sequence[Incident], earlier: EarlierIndex | None) -> Page:
+    """incidents.json: made from every incident, or the last build's with the records of the pages that changed
+    replaced (`EarlierIndex` holds their earlier versions)."""
+    if earlier is None:
+        return Page(urls.INCIDENTS_JSON, "", "incident export", pieces=partial(compact_pieces, incidents))
+    old = earlier.site / urls.INCIDENTS_JSON
+    return Page(urls.INCIDENTS_JSON, "", "incident export", pieces=partial(patched_pieces, old, incidents, earlier.changed))
 
 
 def _search_pages(incidents: Sequence[Incident], earlier: EarlierIndex | None) -> Iterator[Page]:

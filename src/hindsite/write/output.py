@@ -34,14 +34,16 @@ class OutputFile:
     source: str
     text: str | None = None
     copy_from: Path | None = None
-    pieces: Callable[[], Iterable[str]] | None = None  # a large file, never held whole
+    pieces: Callable[[], Iterable[str | bytes]] | None = None  # a large file, never held whole; text or bytes
     kept: bool = False  # the output folder's file is still right: carried into the new site as it is
 
     def data(self) -> bytes:
         """The file's bytes, all at once."""
         if self.copy_from is not None:
             return self.copy_from.read_bytes()
-        return "".join(self.pieces()).encode("utf-8") if self.pieces is not None else (self.text or "").encode("utf-8")
+        if self.pieces is not None:
+            return b"".join(_encoded(piece) for piece in self.pieces())
+        return (self.text or "").encode("utf-8")
 
 
 class OutputRefused(Exception):
@@ -291,11 +293,11 @@ def _carry(old: Path | None, target: Path) -> None:
         shutil.copyfile(old, target)
 
 
-def _write_pieces(target: Path, pieces: Iterable[str], old: Path | None) -> None:
+def _write_pieces(target: Path, pieces: Iterable[str | bytes], old: Path | None) -> None:
     """Write piece by piece; then, if the previous site has the same bytes, keep its file instead."""
     with target.open("wb") as stream:
         for piece in pieces:
-            stream.write(piece.encode("utf-8"))
+            stream.write(_encoded(piece))
     if old is not None and _unchanged(old, target, None, target.stat().st_mode & 0o777):
         carried = target.with_name(f".{target.name}.previous")
         try:
@@ -303,6 +305,10 @@ def _write_pieces(target: Path, pieces: Iterable[str], old: Path | None) -> None
         except OSError:
             return  # a file system without hard links: the file just written stays
         os.replace(carried, target)
+
+
+def _encoded(piece: str | bytes) -> bytes:
+    return piece if isinstance(piece, bytes) else piece.encode("utf-8")
 
 
 def _unchanged(old: Path, copy_from: Path | None, data: bytes | None, mode: int) -> bool:

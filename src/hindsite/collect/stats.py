@@ -107,8 +107,12 @@ class FollowUp:
     @property
     def reference(self) -> str:
         """The item's ticket or address, when its text does not already say it ("" otherwise): said once."""
-        link = self.item.link or ""
-        return "" if link in self.action else link
+        return self.said()[1]
+
+    def said(self) -> tuple[str, str]:
+        """`action` and `reference`, the item's plain text made once for both."""
+        action, link = self.action, self.item.link or ""
+        return action, "" if link in action else link
 
     @property
     def address(self) -> bool:

@@ -554,8 +554,8 @@ def follow_ups_script(follow_ups: Sequence[FollowUp]) -> str:
     """
     rows = [
         [urls.incident_url(f.incident), f.incident.title, f.incident.date.isoformat() if f.incident.date else "",
-         f.action, f.reference, f.item.owner or "", f.item.status or "", list(f.incident.services)]
-        for f in follow_ups
+         action, reference, f.item.owner or "", f.item.status or "", list(f.incident.services)]
+        for f in follow_ups for action, reference in [f.said()]
     ]
     return f"window.hindsiteFollowUps = {_script_json(rows)};\n"
 

@@ -301,3 +301,59 @@ def test_a_page_a_patch_cannot_render_is_left_to_the_full_build(
     result = build(config, BuildOptions(use_cache=True))
     assert not result.patched and not result.stopped
     assert files_of(config.output_dir) == fresh_build(site, tmp_path)[0]
+
+
+def dated_document(n: int, rng: random.Random) -> str:
+    """A postmortem of an archive long enough for every list to have several pages."""
+    return (f"---\ntitle: Incident {n}\ndate: 2024-{n % 12 + 1:02d}-{n % 28 + 1:02d}\nseverity: SEV{n % 3 + 1}\n"
+            f"services: [{SERVICES[n % 4]}]\ntags: [t{n % 3}]\n---\n\n"
+            f"## Summary\n\nThe {SERVICES[n % 4]} stalled.\n\n## Root cause\n\n{CAUSES[n % 4]}.\n\n"
+            f"## Action items\n\n- [ ] Add an alert (OPS-{n}, Dana)\n")
+
+
+def move_a_date(site: Path, rng: random.Random) -> None:
+    """The incident moves to another page of every list it is on."""
+    path = rng.choice(documents(site))
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"date: 2024-(\d\d)", lambda m: f"date: 2024-{rng.randrange(1, 13):02d}", text, count=1),
+                    encoding="utf-8")
+
+
+def retag(site: Path, rng: random.Random) -> None:
+    path = rng.choice(documents(site))
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"tags: \[.*\]", f"tags: [t{rng.randrange(4)}]", text, count=1), encoding="utf-8")
+
+
+def close_an_item(site: Path, rng: random.Random) -> None:
+    path = rng.choice(documents(site))
+    path.write_text(path.read_text(encoding="utf-8").replace("- [ ]", "- [x]"), encoding="utf-8")
+
+
+def add_a_dated_document(site: Path, rng: random.Random) -> None:
+    n = rng.randrange(300, 400)
+    (site / "content" / f"incident-{n}.md").write_text(dated_document(n, rng), encoding="utf-8")
+
+
+LONG_LIST_CHANGES: list[Callable[[Path, random.Random], None]] = [
+    edit_a_title, move_a_date, retag, close_an_item, append_sentence, add_a_dated_document, delete_a_document,
+]
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_random_changes_to_an_archive_whose_lists_have_several_pages_give_what_a_fresh_build_gives(
+    make_site: MakeSite, tmp_path: Path, seed: int
+) -> None:
+    """A list page is kept when what it shows did not change (incremental/prints.py): edits that move an incident
+    between the pages of the index, a tag, a service, a period or the follow-ups."""
+    rng = random.Random(seed)
+    site = make_site(tmp_path, {f"content/incident-{n}.md": dated_document(n, rng) for n in range(1, 231)},
+                     'title = "Archive"\n')
+    config = load_config(site / "site.toml")
+    build(config, BuildOptions(use_cache=True))
+    for step, change in enumerate(rng.sample(LONG_LIST_CHANGES, len(LONG_LIST_CHANGES))):  # each once, in any order
+        change(site, rng)
+        result = build(config, BuildOptions(use_cache=True))
+        expected, fresh = fresh_build(site, tmp_path)
+        assert files_of(config.output_dir) == expected, f"step {step}: {change.__name__}"
+        assert said(result, site) == said(fresh, site), f"step {step}: {change.__name__}"

@@ -301,8 +301,23 @@ def test_html_lists_have_items_with_their_lines_and_checkboxes() -> None:
     assert (block.kind, block.start, block.end, block.from_html) == ("list", 10, 17, True)
     assert block.items == (
         ListItem(11, "Pin the client", True),
-        ListItem(12, "Add an alert\n- at 80%\n- at 95%", None),
+        ListItem(12, "Add an alert\n- at 80%\n- at 95%", None, (ListItem(13, "at 80%", None), ListItem(13, "at 95%", None))),
         ListItem(15, "Write a runbook", False),
+    )
+
+
+def test_html_lists_nested_deeper_give_each_item_its_sub_items_and_checkbox() -> None:
+    text = ("<ul>\n<li><input type=\"checkbox\"> Fix the alert\n  <ul>\n"
+            "    <li><input type=\"checkbox\" checked> Raise the threshold</li>\n"
+            "    <li>Page the <b>owner</b>\n      <ol><li>Name a deputy</li></ol>\n    </li>\n  </ul>\n</li>\n"
+            "<li>Second</li>\n</ul>\n")
+    [block] = parse_blocks(text, 1)
+    [first, second] = block.items
+    assert (first.line, first.checked, second) == (2, False, ListItem(10, "Second", None))
+    assert first.text == "Fix the alert\n\n- Raise the threshold\n- Page the **owner**\n- Name a deputy"
+    assert first.children == (
+        ListItem(4, "Raise the threshold", True),
+        ListItem(5, "Page the **owner**\n- Name a deputy", None, (ListItem(6, "Name a deputy", None),)),
     )
 
 

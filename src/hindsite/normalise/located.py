@@ -15,8 +15,8 @@ class ListItem:
     """A list item: its Markdown source without the marker (its sub-items' lines included), and its checkbox.
 
     `text` follows the item's file lines from `line` on. `children` are the
-    items of the lists nested in it, each with its own line (none for a list
-    read from raw HTML, whose nested items are lines of `text`).
+    items of the lists nested in it, each with its own line, in Markdown and
+    in raw HTML alike.
     """
 
     line: int

@@ -144,6 +144,33 @@ class _Item:
     line: int
     words: _Words
     checked: bool | None = None
+    children: list[_Item] = field(default_factory=list)  # the items of the lists nested in it
+
+
+class _Fanout:
+    """The words of a list item and of the items it is nested in: a nested item's words are its parents' too, as a
+    Markdown item's text holds its sub-items' lines."""
+
+    preformatted = False
+
+    def __init__(self, words: list[_Words]) -> None:
+        self.words = words
+
+    def add(self, line: int, text: str) -> None:
+        for words in self.words:
+            words.add(line, text)
+
+    def line_break(self, line: int) -> None:
+        for words in self.words:
+            words.line_break(line)
+
+    def open_mark(self, tag: str, opening: str, closing: str) -> None:
+        for words in self.words:
+            words.open_mark(tag, opening, closing)
+
+    def close_mark(self, tag: str) -> None:
+        for words in self.words:
+            words.close_mark(tag)
 
 
 @dataclass
@@ -172,11 +199,15 @@ class _Element:
     rows: list[_Row] = field(default_factory=list)
     nested: int = 0  # lists inside a list, tables inside a table
     in_head: bool = False
+    #: A list's items open now: its last item, then at each depth of nesting the item being read (None before a
+    #: nested list's first item).
+    open_items: list[_Item | None] = field(default_factory=list)
 
-    def target(self) -> _Words | None:
-        """Where words go now: the element's own, its last item's, or its last row's last cell."""
+    def target(self) -> _Words | _Fanout | None:
+        """Where words go now: the element's own, its open items', or its last row's last cell."""
         if self.kind == "list":
-            return self.items[-1].words if self.items else None
+            open_items = [item.words for item in self.open_items if item is not None]
+            return _Fanout(open_items) if open_items else None
         if self.kind == "table":
             return self.rows[-1].cells[-1] if self.rows and self.rows[-1].cells else None
         return self.words
@@ -234,6 +265,8 @@ class _Reader(HTMLParser):
         if _ends(element, tag):
             if element.nested:
                 element.nested -= 1
+                if element.kind == "list" and len(element.open_items) > 1:
+                    element.open_items.pop()
             else:
                 self.finish(line)
         elif element.kind in ("list", "table") and tag in ("li", "td", "th", "tr") and not element.nested:
@@ -292,24 +325,39 @@ class _Reader(HTMLParser):
     def _in_list(self, element: _Element, tag: str, attrs: dict[str, str | None], line: int) -> None:
         if tag in _LISTS:
             element.nested += 1
-            if element.items:
-                element.items[-1].words.line_break(line)
+            if (words := element.target()) is not None:
+                words.line_break(line)
+            element.open_items.append(None)
         elif tag == "li" and not element.nested:
             self._new_item(element, line)
         elif tag == "li" and element.items:
-            words = element.items[-1].words
-            words.line_break(line)
-            words.add(line, "- ")
+            self._new_sub_item(element, line)
         elif tag == "input" and element.items and (attrs.get("type") or "").casefold() == "checkbox":
-            item = element.items[-1]
+            item = next(item for item in reversed(element.open_items) if item is not None)
             if not "".join(text for _, text in item.words.pieces).strip():
                 item.checked = "checked" in attrs
-        elif element.items:
-            self._inline(element.items[-1].words, tag, attrs, line)
+        elif (words := element.target()) is not None:
+            self._inline(words, tag, attrs, line)
 
     def _new_item(self, element: _Element, line: int) -> _Words:
         element.items.append(_Item(line, _Words()))
+        element.open_items = [element.items[-1]]
         return element.items[-1].words
+
+    @staticmethod
+    def _new_sub_item(element: _Element, line: int) -> None:
+        """An item of a nested list: a line of each item it is nested in, marked as Markdown marks it, and a
+        child of the innermost."""
+        depth = min(element.nested, len(element.open_items) - 1)
+        above = [item for item in element.open_items[:depth] if item is not None]
+        if not above:
+            return
+        for item in above:
+            item.words.line_break(line)
+            item.words.add(line, "- ")
+        child = _Item(line, _Words())
+        above[-1].children.append(child)
+        element.open_items[depth] = child
 
     def _in_table(self, element: _Element, tag: str, attrs: dict[str, str | None], line: int) -> None:
         if tag == "table":
@@ -336,7 +384,9 @@ class _Reader(HTMLParser):
         row.headed.append(header)
         return row.cells[-1]
 
-    def _inline(self, words: _Words, tag: str, attrs: dict[str, str | None], line: int, *, cell: bool = False) -> None:
+    def _inline(
+        self, words: _Words | _Fanout, tag: str, attrs: dict[str, str | None], line: int, *, cell: bool = False
+    ) -> None:
         """An element inside a block's words: a mark around them, a break, an image's alt text."""
         if tag == "br":
             if cell:
@@ -444,7 +494,8 @@ def _list_item(item: _Item, first_line: int) -> ListItem | None:
     checked = item.checked
     if checked is None and len(text) >= 3 and text[0] == "[" and text[2] == "]" and text[1] in " xX":
         checked, text = text[1] != " ", text[3:].strip()
-    return ListItem(start + first_line - 1, text, checked)
+    children = tuple(child for each in item.children if (child := _list_item(each, first_line)) is not None)
+    return ListItem(start + first_line - 1, text, checked, children)
 
 
 def _table_rows(element: _Element, first_line: int) -> tuple[TableRow, ...]:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from factories import DERIVED_TIMES, END_BEFORE_START, MONTH_LONG, NO_TIMES, incident, normalised
 
 from hindsite.collect.archive import collect
+from hindsite.collect.site import collect_site
 from hindsite.collect.stats import FollowUp, LeftOut, Spread, archive_stats, percentile, service_stats, spread
 from hindsite.core import diagnostics as diag
-from hindsite.core.config import DEFAULT_SEVERITY, ServiceInfo
+from hindsite.core.config import DEFAULT_SEVERITY, ServiceInfo, SiteConfig
 from hindsite.core.model import ActionItem, Incident, Origin, Section, TimelineEvent
 
 LEVELS = tuple(DEFAULT_SEVERITY)  # sev1 … sev4
@@ -236,6 +238,21 @@ def test_archive_follow_ups_list_every_item_with_its_incident() -> None:
     ])
     follow = archive_stats(archive, LEVELS).follow_ups
     assert [(f.incident.id, f.item.text) for f in follow] == [("a", "one"), ("a", "two"), ("b", "three")]
+
+
+def test_a_service_s_open_follow_ups_are_the_archive_s_own() -> None:
+    """One follow-up per action item, whichever page shows it: pages sharing it are printed once (incremental)."""
+    incidents = [
+        incident("a", date=dt.date(2024, 1, 2), services=("api",), action_items=(item("one", "open"), item("two", "done"))),
+        incident("b", date=dt.date(2024, 1, 1), services=("api", "db"), action_items=(item("three", None),)),
+    ]
+    collected = collect_site(incidents, SiteConfig(root=Path(".")))
+    every = {id(f) for f in collected.stats.follow_ups}
+    api, db = collected.services["api"].open_follow_ups, collected.services["db"].open_follow_ups
+    assert [(f.incident.id, f.item.text) for f in api] == [("a", "one"), ("b", "three")]
+    assert [(f.incident.id, f.item.text) for f in db] == [("b", "three")]
+    assert all(id(f) in every for f in (*api, *db))
+    assert service_stats(collected.archive.by_service["api"], LEVELS).open_follow_ups == api  # made afresh: equal
 
 
 # --- incidents left out of the figures ----------------------------------------------------------

@@ -16,7 +16,7 @@ from ..core.model import Incident
 from .archive import Archive, collect
 from .related import related_incidents
 from .reports import YearReports, archive_reports, undated
-from .stats import ArchiveStats, ServiceStats, archive_stats, service_stats
+from .stats import ArchiveStats, ServiceStats, archive_stats, by_incident, service_stats
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,11 +39,13 @@ def collect_site(incidents: Iterable[Incident], config: SiteConfig, related: Rel
     `related` chooses each incident's related incidents (a cached build brings its last choice up to date)."""
     archive = collect(incidents)
     levels = config.severity.levels
+    stats = archive_stats(archive, levels)
+    made = by_incident(stats.follow_ups)  # a service's follow-ups are the archive's, not made again
     return Collected(
         archive=archive,
         related=related(archive),
-        stats=archive_stats(archive, levels),
-        services={slug: service_stats(group, levels, config.services.info(group.name))
+        stats=stats,
+        services={slug: service_stats(group, levels, config.services.info(group.name), made)
                   for slug, group in archive.by_service.items()},
         reports=archive_reports(archive, levels),
         undated=undated(archive),

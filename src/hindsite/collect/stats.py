@@ -170,8 +170,22 @@ def follow_ups(incidents: Iterable[Incident]) -> tuple[FollowUp, ...]:
     return tuple(FollowUp(item, incident) for incident in incidents for item in incident.action_items)
 
 
-def service_stats(group: Group, levels: Sequence[str], info: ServiceInfo | None = None) -> ServiceStats:
+def by_incident(made: Iterable[FollowUp]) -> dict[str, list[FollowUp]]:
+    """Follow-ups by the id of their incident, in their order."""
+    found: dict[str, list[FollowUp]] = {}
+    for follow_up in made:
+        found.setdefault(follow_up.incident.id, []).append(follow_up)
+    return found
+
+
+def service_stats(
+    group: Group, levels: Sequence[str], info: ServiceInfo | None = None,
+    made: Mapping[str, Sequence[FollowUp]] | None = None,
+) -> ServiceStats:
+    """What a service's first page shows of its incidents; `made` holds the archive's follow-ups by incident id
+    (`by_incident`), which the service's are then, rather than new ones for the same items."""
     incidents = group.incidents
+    items = [f for i in incidents for f in made.get(i.id, ())] if made is not None else follow_ups(incidents)
     severities = Counter(i.severity for i in incidents if i.severity)
     tags = Counter(tag for i in incidents for tag in i.tags)
     dates = [i.date for i in incidents if i.date]
@@ -182,7 +196,7 @@ def service_stats(group: Group, levels: Sequence[str], info: ServiceInfo | None 
         by_quarter=_quarters(dates),
         time_to_resolve=spread_of(incidents, TIME_TO_RESOLVE),
         time_to_detect=spread_of(incidents, TIME_TO_DETECT),
-        open_follow_ups=tuple(f for f in follow_ups(incidents) if not f.item.closed),
+        open_follow_ups=tuple(f for f in items if not f.item.closed),
         top_tags=tuple(tags.most_common(8)),
         first=min(dates, default=None),
         last=max(dates, default=None),

@@ -34,6 +34,7 @@ from hindsite.commands.scaffold import (
 from hindsite.core import config as config_module
 from hindsite.core.config import SiteConfig, load_config
 from hindsite.core.slugs import slugify
+from hindsite.write.publish import lock_path
 
 #: What a new archive must hold besides its sample postmortem (the brief of `hindsite init`).
 REQUIRED = {"site.toml", ".gitignore", ".github/workflows/hindsite.yml", ".gitlab-ci.yml", "templates/README.md"}
@@ -119,11 +120,12 @@ def test_every_commented_example_in_the_starter_configuration_is_valid(archive: 
     assert config.required_sections and config.section_aliases and config.zones and config.services.services
 
 
-def test_the_starter_gitignore_covers_the_output_folder_and_the_cache(archive: Path) -> None:
+def test_the_starter_gitignore_covers_the_output_folder_its_lock_and_the_cache(archive: Path) -> None:
     config = load_config(archive / "site.toml")
     ignored = {line.strip("/") for line in (archive / ".gitignore").read_text(encoding="utf-8").splitlines()
                if line and not line.startswith("#")}
     assert config.output_dir.name in ignored
+    assert lock_path(config.output_dir).name in ignored  # left beside the output folder by every build
     assert ".hindsite-cache" in ignored
 
 

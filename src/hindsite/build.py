@@ -352,8 +352,8 @@ def _site_files(
     """Every file of the site, pages as they are rendered; each page's links go into `seen` on the way past.
 
     Pages in `keep` are carried over from the output folder as they are, with the links the last build saw on
-    them (None: not known, and not needed because no link check follows); with `earlier`, the search index is
-    that one patched (`render_site`).
+    them (None: not known, and not needed because no link check follows); with `earlier`, the search index and
+    incidents.json are those patched (`render_site`).
     """
     from .render.site import render_site  # see `_plan`
     keep = keep or {}

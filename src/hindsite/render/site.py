@@ -216,7 +216,6 @@ class SitePlan:
 
     collected: Collected
     pages: tuple[_Planned, ...]
-    html_pages: tuple[str, ...]  # for the sitemap
 
     def contexts(self) -> dict[str, tuple[str, Mapping[str, object]]]:
         """Each page's template and context, by path, but for the incidents' own pages (whose context is made as
@@ -253,8 +252,7 @@ def plan_site(collected: Collected, config: SiteConfig, files: Iterable[str] = (
                          years=_by_year(chunk), pager=pager, axis=_axis(s.group, url) if pager.number == 1 else "")
                 for slug, s in services.items()
                 for url, chunk, pager in _paginated(s.group.incidents, urls.service_url(slug))]
-    html_pages = tuple(p.path for p in planned if p.path.endswith(".html") and p.path != "404.html")
-    return SitePlan(collected, tuple(planned), html_pages)
+    return SitePlan(collected, tuple(planned))
 
 
 def _listing(path: str, template: str, source: str, **context: object) -> _Planned:
@@ -295,7 +293,8 @@ def render_site(
     yield _export(archive.incidents, earlier)
     yield Page(feeds.CSV, feeds.incidents_csv(archive.incidents), "incident table")
     yield Page(feeds.FEED, feeds.atom_feed(archive.incidents, title=config.title, base_url=config.base_url), "feed")
-    yield Page(feeds.SITEMAP, feeds.sitemap(plan.html_pages, config.base_url), "sitemap")
+    html_pages = [p.path for p in plan.pages if p.path.endswith(".html") and p.path != "404.html"]
+    yield Page(feeds.SITEMAP, feeds.sitemap(html_pages, config.base_url), "sitemap")
     yield Page(ROWS_SCRIPT, rows_script(archive.incidents, config.severity.levels), "index rows")
     yield Page(FOLLOW_UPS_SCRIPT, follow_ups_script(stats.follow_ups), "follow-up rows")
     yield from _search_pages(archive.incidents, earlier)

@@ -81,14 +81,37 @@ NOT_LOADED_FOR_NOTHING = ("hindsite.normalise", "hindsite.core.markup", "hindsit
                           "markdown_it", "nh3", "jinja2", "yaml", "frontmatter", "multiprocessing", "importlib.metadata")
 
 
-def test_a_build_with_nothing_to_do_loads_no_reader_renderer_or_worker_pool(site: Path, run_cli: RunCli) -> None:
-    run_cli("build", cwd=site)
+#: What only a full build needs: an edit that other pages do not show is rendered in the build's own process, and
+#: writes no data file but incidents.json.
+NOT_LOADED_FOR_A_PATCH = ("hindsite.core.parallel", "multiprocessing", "concurrent.futures", "hindsite.render.feeds",
+                          "xml.sax")
+
+
+def built_with_modules(site: Path) -> tuple[str, set[str]]:
+    """What `hindsite build`, run as a process in `site`, printed on stderr, and the modules it had loaded."""
     script = "import atexit, sys; atexit.register(lambda: print(*sorted(sys.modules))); from hindsite.commands.cli import main; main()"
     done = subprocess.run([sys.executable, "-c", script, "build"], cwd=site, capture_output=True, text=True, check=True)
-    assert "Nothing changed since the last build" in done.stderr
-    loaded = set(done.stdout.split())
+    return done.stderr, set(done.stdout.split())
+
+
+def test_a_build_with_nothing_to_do_loads_no_reader_renderer_or_worker_pool(site: Path, run_cli: RunCli) -> None:
+    run_cli("build", cwd=site)
+    said, loaded = built_with_modules(site)
+    assert "Nothing changed since the last build" in said
     assert "hindsite.build" in loaded
     assert sorted(name for name in NOT_LOADED_FOR_NOTHING if name in loaded) == []
+
+
+def test_an_edit_patched_in_loads_no_worker_pool_or_feed_writer(site: Path, run_cli: RunCli) -> None:
+    edited = site / "content/2024-02-03-outage-3.md"
+    edited.write_text(doc(3) + "\n## Notes\n\nIt happened.\n", encoding="utf-8")
+    run_cli("build", cwd=site)
+    edited.write_text(doc(3) + "\n## Notes\n\nIt happened again.\n", encoding="utf-8")  # shown on its page alone
+    said, loaded = built_with_modules(site)
+    assert "It happened again." in (site / "_site" / "incidents" / "2024-02-03-outage-3.html").read_text(encoding="utf-8")
+    assert {"hindsite.incremental.patch", "hindsite.normalise", "jinja2"} <= loaded, said
+
+    assert sorted(name for name in NOT_LOADED_FOR_A_PATCH if name in loaded) == []
 
 
 def test_one_edit_reads_one_document_and_gives_what_a_fresh_build_gives(site: Path, run_cli: RunCli, reads: list[str], tmp_path: Path) -> None:

@@ -34,10 +34,9 @@ from ..core.diagnostics import Diagnostic
 from ..core.formats import format_clock, format_day, format_duration, format_elapsed, format_instant
 from ..core.markup import inline_text
 from ..core.model import SECTION_LABELS, Incident
-from ..core.parallel import each_in_processes
 from ..core.slugs import group_slug
 from ..core.version import __version__
-from . import charts, feeds, urls
+from . import charts, urls
 from .export import compact_pieces, patched_pieces
 from .search import EarlierIndex, search_files, search_patch
 from .theme import RenderError, theme_dir
@@ -273,6 +272,8 @@ def render_site(
     With `earlier`, the search index is that one patched (only its files whose
     bytes change come out, the others `kept`), and so is incidents.json.
     """
+    from ..core.parallel import each_in_processes  # multiprocessing loads here: a patch renders in this process
+    from . import feeds  # xml.sax loads urllib, http and ssl: only a full build writes the data files
     env = make_environment(config, compiled)
     site = _site_view(config)
     archive, stats = plan.collected.archive, plan.collected.stats

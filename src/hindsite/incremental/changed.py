@@ -196,14 +196,10 @@ class Survey:
     keys: Mapping[str, str]  # each document, by its path in the content folder → its cache key
     hashes: Hashes  # what the keys were made from, for the next survey
     render_key: str  # everything but the documents (`render_key`)
+    site_key: str  # everything the build reads: when it is the last build's, so is the site
     read_again: int = 0  # documents read to make their keys: not as the last survey saw them, or too new to tell
     paths: Mapping[str, str] = field(default_factory=dict)  # each document's path in the content folder → on disk
     max_bytes: int = 0  # how much of a document reading it sees (`content_digest`)
-
-    @property
-    def site_key(self) -> str:
-        """Everything the build reads: when it is the last build's, so is the site."""
-        return digest(self.render_key, *sorted(self.keys.values()))
 
     def settled(self) -> Hashes:
         """The documents' hashes as the end of a build finds them, for the next survey.
@@ -242,8 +238,9 @@ def survey(found: Sequence[SourceFile], config: SiteConfig, earlier: Hashes | No
         keys[f.rel_text] = (made.get(f.rel_text) if known else None) or document_key(salt, f, content)
         read_again += not known
     paths = {f.rel_text: f.path_text for f in documents}
-    return Survey(keys, Hashes(taken_ns, hashes, salt, keys), render_key(config, found, timestamp), read_again, paths,
-                  config.max_document_bytes)
+    rendered = render_key(config, found, timestamp)
+    return Survey(keys, Hashes(taken_ns, hashes, salt, keys), rendered, digest(rendered, *sorted(keys.values())),
+                  read_again, paths, config.max_document_bytes)
 
 
 def key_salt(found: Sequence[SourceFile], config: SiteConfig) -> str:

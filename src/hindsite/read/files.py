@@ -49,10 +49,11 @@ class SourceFile:
     else asks about.
     """
 
-    __slots__ = ("_path", "_rel", "path_text", "rel_text", "source")
+    __slots__ = ("_path", "_rel", "is_markdown", "path_text", "rel_text", "source")
 
     def __init__(self, path: Path | str, rel: PurePosixPath | str, source: str) -> None:
         self.path_text, self.rel_text, self.source = str(path), str(rel), source
+        self.is_markdown = self.rel_text.lower().endswith(MARKDOWN_SUFFIXES)  # asked about many times a build
         self._path = path if isinstance(path, Path) else None
         self._rel = rel if isinstance(rel, PurePosixPath) else None
 
@@ -67,10 +68,6 @@ class SourceFile:
         if self._rel is None:
             self._rel = PurePosixPath(self.rel_text)
         return self._rel
-
-    @property
-    def is_markdown(self) -> bool:
-        return self.rel_text.lower().endswith(MARKDOWN_SUFFIXES)
 
     def _fields(self) -> tuple[str, str, str]:
         return self.path_text, self.rel_text, self.source

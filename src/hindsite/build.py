@@ -25,7 +25,7 @@ from .core.diagnostics import Diagnostic
 from .core.model import Incident, Section
 from .core.slugs import document_slug
 from .incremental.cache import FOLDER as CACHE_FOLDER
-from .incremental.cache import BuildCache, output_state
+from .incremental.cache import BuildCache, collect_reads, output_state
 from .incremental.changed import Changed, LinksToCheck, Reported, what_changed
 from .read.files import Document, SourceFile, discover, read_document
 from .render import urls
@@ -134,6 +134,8 @@ def build(config: SiteConfig, options: BuildOptions = BuildOptions(), memory: Bu
         return _not_built(_nothing(config), diag.error("output-busy", str(busy)))
     except LockFailed as failed:
         return _not_built(_nothing(config), diag.error("output", str(failed)))
+    finally:
+        collect_reads()
 
 
 def _build(config: SiteConfig, options: BuildOptions, cache: BuildCache | None) -> BuildResult:

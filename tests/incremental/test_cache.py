@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import errno
+import gc
 import hashlib
 import importlib
 import os
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import MakeSite, RunCli
 
-from hindsite.build import build
+from hindsite.build import BuildOptions, build
 from hindsite.collect.related import RelatedIndex
 from hindsite.core import parallel
 from hindsite.core.config import SiteConfig, load_config
@@ -100,6 +101,15 @@ def test_a_build_with_nothing_to_do_loads_no_reader_renderer_or_worker_pool(site
     assert "Nothing changed since the last build" in said
     assert "hindsite.build" in loaded
     assert sorted(name for name in NOT_LOADED_FOR_NOTHING if name in loaded) == []
+
+
+def test_what_the_cache_reads_is_kept_out_of_collections_until_the_build_ends(site: Path, run_cli: RunCli) -> None:
+    run_cli("build", cwd=site)
+    gc.unfreeze()
+    read = cache_module.BuildCache.open(site / cache_module.FOLDER)
+    assert read.last is not None and gc.get_freeze_count() > 0 and gc.isenabled()
+    build(load_config(site / "site.toml"), BuildOptions(use_cache=True))
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
 
 
 def test_an_edit_patched_in_loads_no_worker_pool_or_feed_writer(site: Path, run_cli: RunCli) -> None:

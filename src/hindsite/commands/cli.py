@@ -6,6 +6,7 @@ Exit codes: 0 success; 1 when the build reported errors (or warnings, with
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import json
 import os
@@ -568,4 +569,23 @@ def _tally(problems: Sequence[Diagnostic]) -> str:
 def main() -> None:
     # A stopped CI job sends SIGTERM: as an exit rather than sudden death, the build removes its half-written folder.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
-    cli(prog_name="hindsite")
+    try:
+        cli(prog_name="hindsite")
+    except SystemExit as done:
+        _leave(done.code)
+
+
+def _leave(code: object) -> None:
+    """Exit with `code` as `sys.exit` would, after what is registered to run at exit (a temporary folder's
+    removal, worker pools), but without freeing every object one by one: after a build at 10,000 documents that
+    takes a tenth of a second, which nobody needs to wait for."""
+    if isinstance(code, str):
+        print(code, file=sys.stderr)
+    status = code if isinstance(code, int) else 0 if code is None else 1
+    atexit._run_exitfuncs()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        status = status or 120  # what Python exits with when it cannot flush standard output
+    os._exit(status)

@@ -360,6 +360,27 @@ METADATA_STYLES = [
         id="time-to-resolve",
     ),
     pytest.param(
+        TITLE + "## Severity\n\n**Critical** - Complete or major outage affecting most customers.\n\n## Impact\n\nAll down.\n",
+        "doc.md",
+        {"severity": "sev1"},
+        {"severity": ("line", 5)},
+        id="a-section-headed-severity-opening-with-its-level",
+    ),
+    pytest.param(
+        TITLE + "### Severity\n\nSEV-2 (customers saw errors for an hour)\n",
+        "doc.md",
+        {"severity": "sev2"},
+        {"severity": ("line", 5)},
+        id="a-severity-heading-over-a-level-and-an-aside",
+    ),
+    pytest.param(
+        TITLE + "## Severity\n\nIt was first rated minor, then raised to critical once checkout failed.\n",
+        "doc.md",
+        {"severity": None},
+        {"severity": None},
+        id="a-sentence-about-the-severity-states-none",
+    ),
+    pytest.param(
         TITLE + "Affected services: api, db\n",
         "doc.md",
         {"services": ("api", "db")},

@@ -45,6 +45,7 @@ from .metadata import (
     read_front_matter,
     resolve_pending,
     stated_in_blocks,
+    stated_under_heading,
     undecided_date,
 )
 from .placeholders import TEMPLATE_NOTE, is_unfilled, placeholder_lines
@@ -152,7 +153,8 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
 
     stated = [  # an action item's owner and status are its own, not the incident's
         s for p in parts if p.section.key != "action_items"
-        for s in stated_in_blocks(b for b in p.raw_blocks() if not is_action_table(b))
+        for s in (*stated_under_heading(p.section.heading, p.raw_blocks()),
+                  *stated_in_blocks(b for b in p.raw_blocks() if not is_action_table(b)))
     ]
     problems += apply_stated(meta, stated, zones, context, config, document.source)
     prose_window(meta, _passages(parts), context, zones)

@@ -463,6 +463,26 @@ def stated_in_blocks(blocks: Iterable[Block]) -> list[Stated]:
     return found
 
 
+#: Fields a section may be headed with, its text then opening with the value ("## Severity" over "SEV-2 - …").
+_HEADED_FIELDS = frozenset({"severity"})
+#: A value that opens a section is a few words, up to a break: more are a sentence about the field.
+_MOST_VALUE_WORDS = 3
+
+
+def stated_under_heading(heading: str, blocks: Sequence[Block]) -> list[Stated]:
+    """The value of the field a section is headed with, where its first line opens with one: "## Severity" over
+    "**Critical** - Complete or major outage…" states "Critical"; a sentence about it ("It was first rated minor,
+    then…") states nothing."""
+    field = body_label(heading)
+    if field not in _HEADED_FIELDS or not blocks or blocks[0].kind != "paragraph":
+        return []
+    first = blocks[0].inline.split("\n", 1)[0]
+    value = _clean_value(_VALUE_END.split(first, maxsplit=1)[0])
+    if not value or len(value.split()) > _MOST_VALUE_WORDS:
+        return []
+    return [Stated(heading, field, value, blocks[0].start, "line")]
+
+
 def _table_pairs(block: Block) -> list[Stated]:
     """`| Severity | sev2 |` rows, or one row of values under a header of labels (`| Severity | Duration |`)."""
     header = block.rows[0].cells if block.rows else ()
@@ -512,6 +532,8 @@ def _line_pairs(lines: list[str], first_line: int, how: str) -> list[Stated]:
 #: Where a second pair may start in a labelled line's value: after a sentence's end, a comma or a semicolon, at a
 #: bar or a bullet, or at a dash between spaces.
 _PAIR_BREAK = re.compile(r"(?<=[.,;])\s+|\s*[|•·]\s*|\s+[-–—]\s+")
+#: Where a value that opens a line ends: at such a break, an aside or a colon.
+_VALUE_END = re.compile(rf"{_PAIR_BREAK.pattern}|\s*\(|:\s")
 
 
 def _pairs(label: str, field: str, value: str) -> list[tuple[str, str, str]]:

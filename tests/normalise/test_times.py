@@ -48,6 +48,7 @@ def instant(written: str, day: dt.date | None = DAY, day_first: bool | None = No
         pytest.param("4:45 PM", "2023-01-20T16:45:00-03:00", id="12h-clock"),
         pytest.param("12:30 AM", "2023-01-20T00:30:00-03:00", id="12h-half-past-midnight"),
         pytest.param("12:05 PM", "2023-01-20T12:05:00-03:00", id="12h-noon"),
+        pytest.param("0:25:59 AM", "2023-01-20T00:25:59-03:00", id="24h-midnight-hour-with-redundant-am"),
         pytest.param("10:45a", "2023-01-20T10:45:00-03:00", id="12h-single-letter"),
         pytest.param("12:28p", "2023-01-20T12:28:00-03:00", id="12h-single-letter-pm"),
         pytest.param("3pm", "2023-01-20T15:00:00-03:00", id="hour-and-meridiem"),
@@ -117,6 +118,7 @@ def test_a_standard_time_name_on_a_summer_date_is_noticed() -> None:
         pytest.param("host 10.0.0.1", id="ip-address"),
         pytest.param("ticket 2019 of the year", id="a-bare-year"),
         pytest.param("we may 5 more", id="may-as-a-verb"),
+        pytest.param("at 0:25 PM", id="an-afternoon-hour-written-0"),
     ],
 )
 def test_what_is_not_a_time(written: str) -> None:

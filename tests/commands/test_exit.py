@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from conftest import MakeSite
 
-#: The command line as the `hindsite` script starts it, with a handler that says when the exit handlers ran.
-SCRIPT = ("import atexit; atexit.register(lambda: print('exit handlers ran', flush=True)); "
+#: The command line as the `hindsite` script starts it, with a handler that says when the exit handlers ran: into
+#: a pipe's buffer, which leaving must still flush.
+SCRIPT = ("import atexit; atexit.register(lambda: print('exit handlers ran')); "
           "from hindsite.commands.cli import main; main()")
 
 DOCUMENT = "---\ntitle: Queue backlog\ndate: 2024-03-01\n---\n\n## Summary\n\nThe queue backed up.\n"
@@ -36,7 +37,15 @@ def test_the_process_exits_as_click_says_after_its_exit_handlers(
         assert "No such option '--no-such-option'" in done.stderr
 
 
-def test_a_message_given_to_exit_is_printed_and_exits_with_one(tmp_path: Path) -> None:
-    script = "import sys; from hindsite.commands import cli; cli.cli = lambda **_: sys.exit('gave up'); cli.main()"
+@pytest.mark.parametrize(("given", "status", "printed"), [
+    ("'gave up'", 1, "gave up\n"),
+    ("['a', 'list']", 1, "['a', 'list']\n"),
+    ("None", 0, ""),
+    ("3", 3, ""),
+])
+def test_what_is_given_to_exit_is_printed_and_exits_as_sys_exit_would(
+    given: str, status: int, printed: str, tmp_path: Path
+) -> None:
+    script = f"import sys; from hindsite.commands import cli; cli.cli = lambda **_: sys.exit({given}); cli.main()"
     done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60)
-    assert (done.returncode, done.stderr) == (1, "gave up\n")
+    assert (done.returncode, done.stderr) == (status, printed)

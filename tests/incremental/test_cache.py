@@ -106,10 +106,13 @@ def test_a_build_with_nothing_to_do_loads_no_reader_renderer_or_worker_pool(site
 def test_what_the_cache_reads_is_kept_out_of_collections_until_the_build_ends(site: Path, run_cli: RunCli) -> None:
     run_cli("build", cwd=site)
     gc.unfreeze()
-    read = cache_module.BuildCache.open(site / cache_module.FOLDER)
-    assert read.last is not None and gc.get_freeze_count() > 0 and gc.isenabled()
-    build(load_config(site / "site.toml"), BuildOptions(use_cache=True))
-    assert gc.get_freeze_count() == 0 and gc.isenabled()
+    try:
+        read = cache_module.BuildCache.open(site / cache_module.FOLDER)
+        assert read.last is not None and gc.get_freeze_count() > 0 and gc.isenabled()
+        build(load_config(site / "site.toml"), BuildOptions(use_cache=True))
+        assert gc.get_freeze_count() == 0 and gc.isenabled()
+    finally:
+        gc.unfreeze()
 
 
 def test_an_edit_patched_in_loads_no_worker_pool_or_feed_writer(site: Path, run_cli: RunCli) -> None:

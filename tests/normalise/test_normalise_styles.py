@@ -374,11 +374,11 @@ METADATA_STYLES = [
         id="a-severity-heading-over-a-level-and-an-aside",
     ),
     pytest.param(
-        TITLE + "## Severity\n\nIt was first rated minor, then raised to critical once checkout failed.\n",
+        TITLE + "## Priority\n\nHigh\n",
         "doc.md",
-        {"severity": None},
-        {"severity": None},
-        id="a-sentence-about-the-severity-states-none",
+        {"severity": "sev2"},
+        {"severity": ("line", 5)},
+        id="a-priority-heading-over-a-level",
     ),
     pytest.param(
         TITLE + "Affected services: api, db\n",
@@ -423,6 +423,24 @@ METADATA_STYLES = [
         id="date-only-in-prose",
     ),
 ]
+
+
+@pytest.mark.parametrize(
+    "section",
+    [
+        pytest.param("It was first rated minor, then raised to critical once checkout failed.\n", id="a-sentence"),
+        pytest.param("Not critical. Only internal dashboards were slow.\n", id="a-level-denied"),
+        pytest.param("Initially Low, raised to High once checkout failed.\n", id="two-levels-in-a-line"),
+        pytest.param("**Critical** - Complete outage\n**Major** - Partial outage\n", id="a-legend-in-lines"),
+        pytest.param("**Critical** - Complete outage\n\n- **Major** - Partial outage\n", id="a-legend-and-a-list"),
+        pytest.param("To be confirmed.\n", id="not-yet-known"),
+        pytest.param("v1.2 rollout; customers saw errors\n", id="no-level"),
+    ],
+)
+def test_a_severity_heading_over_no_single_level_states_none_and_warns_of_nothing(section: str) -> None:
+    incident = incident_of(TITLE + "## Severity\n\n" + section)
+    assert incident.severity is None
+    assert [d.code for d in incident.diagnostics if d.code == "unknown-severity"] == []
 
 
 @pytest.mark.parametrize(("text", "rel", "values", "origins"), METADATA_STYLES)

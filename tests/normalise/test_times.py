@@ -119,6 +119,9 @@ def test_a_standard_time_name_on_a_summer_date_is_noticed() -> None:
         pytest.param("ticket 2019 of the year", id="a-bare-year"),
         pytest.param("we may 5 more", id="may-as-a-verb"),
         pytest.param("at 0:25 PM", id="an-afternoon-hour-written-0"),
+        pytest.param("upgraded to 0.12a", id="a-version-with-a-letter"),
+        pytest.param("a ratio of 0.45 am", id="a-decimal-before-am"),
+        pytest.param("Step 0: 15 am", id="a-step-0-before-am"),
     ],
 )
 def test_what_is_not_a_time(written: str) -> None:

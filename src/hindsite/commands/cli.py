@@ -578,14 +578,15 @@ def main() -> None:
 def _leave(code: object) -> None:
     """Exit with `code` as `sys.exit` would, after what is registered to run at exit (a temporary folder's
     removal, worker pools), but without freeing every object one by one: after a build at 10,000 documents that
-    takes a tenth of a second, which nobody needs to wait for."""
-    if isinstance(code, str):
+    takes a tenth of a second, which nobody needs to wait for. Threads still running are not waited for: every
+    thread hindsite starts is a daemon, ended by then."""
+    if code is not None and not isinstance(code, int):
         print(code, file=sys.stderr)
     status = code if isinstance(code, int) else 0 if code is None else 1
     atexit._run_exitfuncs()
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):
-        status = status or 120  # what Python exits with when it cannot flush standard output
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            status = status or 120  # what Python exits with when it cannot flush standard output
     os._exit(status)

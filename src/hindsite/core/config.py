@@ -59,6 +59,11 @@ class SeverityScale:
                 return self.aliases[squash(word)]
         return None
 
+    def named(self, value: str) -> str | None:
+        """The canonical id of a level `value` names as a whole ("SEV-2", "Critical"), or None: unlike `canonical`,
+        not one it mentions among other words ("Not critical")."""
+        return self.aliases.get(squash(value))
+
     def rank(self, level: str | None) -> int:
         """0 for the most severe level; unknown levels sort last."""
         return self.levels.index(level) if level in self.levels else len(self.levels)

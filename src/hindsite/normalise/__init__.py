@@ -153,7 +153,7 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
 
     stated = [  # an action item's owner and status are its own, not the incident's
         s for p in parts if p.section.key != "action_items"
-        for s in (*stated_under_heading(p.section.heading, p.raw_blocks()),
+        for s in (*stated_under_heading(p.section.heading, p.raw_blocks(), config.severity),
                   *stated_in_blocks(b for b in p.raw_blocks() if not is_action_table(b)))
     ]
     problems += apply_stated(meta, stated, zones, context, config, document.source)

@@ -9,12 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..core import diagnostics as diag
-from ..core.config import SiteConfig
+from ..core.config import SeverityScale, SiteConfig
 from ..core.diagnostics import Diagnostic
 from ..core.model import FIELD_NAMES, Origin
 from ..read.files import Document
@@ -463,24 +463,32 @@ def stated_in_blocks(blocks: Iterable[Block]) -> list[Stated]:
     return found
 
 
-#: Fields a section may be headed with, its text then opening with the value ("## Severity" over "SEV-2 - …").
-_HEADED_FIELDS = frozenset({"severity"})
-#: A value that opens a section is a few words, up to a break: more are a sentence about the field.
-_MOST_VALUE_WORDS = 3
+def stated_under_heading(heading: str, blocks: Sequence[Block], scale: SeverityScale) -> list[Stated]:
+    """The severity a section headed with its label ("## Severity", "## Priority") states, where the section's text
+    opens with a level of the site's scale as a whole, up to a dash, a colon, an aside or a sentence's end:
+    "**Critical** - Complete or major outage…" states "Critical". A sentence about the severity ("Not critical.",
+    "Initially low, then…") states none, and neither does a legend of the scale: a section in which more than one
+    line opens with a level."""
+    if body_label(heading) != "severity" or not blocks or blocks[0].kind != "paragraph":
+        return []
+    levels = [level for line in _lines_of(blocks) if (level := _opening_level(line, scale)) is not None]
+    if len(levels) != 1 or _opening_level(blocks[0].inline.split("\n", 1)[0], scale) is None:
+        return []
+    return [Stated(heading, "severity", levels[0], blocks[0].start, "line")]
 
 
-def stated_under_heading(heading: str, blocks: Sequence[Block]) -> list[Stated]:
-    """The value of the field a section is headed with, where its first line opens with one: "## Severity" over
-    "**Critical** - Complete or major outage…" states "Critical"; a sentence about it ("It was first rated minor,
-    then…") states nothing."""
-    field = body_label(heading)
-    if field not in _HEADED_FIELDS or not blocks or blocks[0].kind != "paragraph":
-        return []
-    first = blocks[0].inline.split("\n", 1)[0]
-    value = _clean_value(_VALUE_END.split(first, maxsplit=1)[0])
-    if not value or len(value.split()) > _MOST_VALUE_WORDS:
-        return []
-    return [Stated(heading, field, value, blocks[0].start, "line")]
+def _lines_of(blocks: Sequence[Block]) -> Iterator[str]:
+    for block in blocks:
+        if block.kind == "paragraph":
+            yield from block.inline.split("\n")
+        elif block.kind == "list":
+            yield from (item.text.split("\n", 1)[0] for item in block.items)
+
+
+def _opening_level(line: str, scale: SeverityScale) -> str | None:
+    """The level a line opens with, as written ("Critical" in "**Critical** - …"), when it names one as a whole."""
+    value = _clean_value(_VALUE_END.split(line, maxsplit=1)[0]).rstrip(" ,;")
+    return value if value and scale.named(value) is not None else None
 
 
 def _table_pairs(block: Block) -> list[Stated]:

@@ -506,9 +506,9 @@ def _clock(match: re.Match[str]) -> dt.time | None:
     if groups.get("space") and not meridiem:
         return None  # "Step 1: 15 users": a space after the colon makes a time only before am/pm
     if meridiem and hour <= 12:
-        if hour == 0 and meridiem == "p":
-            return None  # no hour of the afternoon is written 0
-        hour = hour % 12 + (12 if meridiem == "p" else 0)  # 0:25 AM, a 24-hour clock's hour with AM, is 00:25
+        if hour == 0 and (meridiem == "p" or groups.get("space") or ":" not in match.group(0)):
+            return None  # "0.12a" is a version, "0:25 PM" no time; "0:25 AM" is a 24-hour clock's 00:25 with AM
+        hour = hour % 12 + (12 if meridiem == "p" else 0)
     if hour > 23:
         return None
     fraction = (groups.get("f") or "").ljust(6, "0")[:6]

@@ -381,6 +381,20 @@ METADATA_STYLES = [
         id="a-priority-heading-over-a-level",
     ),
     pytest.param(
+        TITLE + "## Responders\n\n- @ana\n- Bo Lee (incident commander)\n\n## Impact\n\nAll down.\n",
+        "doc.md",
+        {"responders": ("ana", "Bo Lee")},
+        {"responders": ("bullet", 5)},
+        id="a-responders-section-listing-people",
+    ),
+    pytest.param(
+        TITLE + "## People involved\n\nAna Silva, Bo Lee and Cy\n",
+        "doc.md",
+        {"responders": ("Ana Silva", "Bo Lee", "Cy")},
+        {"responders": ("line", 5)},
+        id="a-people-involved-section-naming-them-on-one-line",
+    ),
+    pytest.param(
         TITLE + "Affected services: api, db\n",
         "doc.md",
         {"services": ("api", "db")},
@@ -441,6 +455,21 @@ def test_a_severity_heading_over_no_single_level_states_none_and_warns_of_nothin
     incident = incident_of(TITLE + "## Severity\n\n" + section)
     assert incident.severity is None
     assert [d.code for d in incident.diagnostics if d.code == "unknown-severity"] == []
+
+
+@pytest.mark.parametrize(
+    "section",
+    [
+        pytest.param("## Responders\n\nThe on-call engineer paged the database team.\n", id="a-sentence"),
+        pytest.param("## Responders\n\n- Ana restarted the service after the page fired\n", id="an-item-that-is-a-sentence"),
+        pytest.param("## Responders\n\n- [Ana](https://people.example/ana)\n", id="a-link"),
+        pytest.param("## Responders\n\nThese people:\n\n- Ana\n", id="more-than-a-list"),
+        pytest.param("## Authors\n\n- Ana Silva\n", id="the-authors-wrote-it"),
+        pytest.param("## Owners\n\n- Ana Silva\n", id="owners-own-follow-ups"),
+    ],
+)
+def test_a_section_that_is_more_than_a_list_of_responders_names_none(section: str) -> None:
+    assert incident_of(TITLE + section).responders == ()
 
 
 @pytest.mark.parametrize(("text", "rel", "values", "origins"), METADATA_STYLES)

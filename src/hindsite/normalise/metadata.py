@@ -463,13 +463,50 @@ def stated_in_blocks(blocks: Iterable[Block]) -> list[Stated]:
     return found
 
 
+#: Headings over the people who responded: not "Authors" or "Owners", who wrote the document or own its follow-ups.
+_RESPONDER_HEADINGS = frozenset({"responders", "incident responders", "people involved", "participants", "involved",
+                                 "incident commander", "on call"})
+#: A person or a handle, as a list of responders names them: a few words, or `@handle`.
+_NAME = re.compile(r"@?[^\W\d_][\w.'’-]*(?:\s[^\W\d_][\w.'’-]*){0,3}")
+
+
 def stated_under_heading(heading: str, blocks: Sequence[Block], scale: SeverityScale) -> list[Stated]:
+    """What a section headed with a field's label states, where its text is that field's value and nothing else:
+    a severity (`_severity_under`), or the people who responded (`_responders_under`)."""
+    field = body_label(heading)
+    if field == "severity":
+        return _severity_under(heading, blocks, scale)
+    if field == "responders" and " ".join(heading.casefold().strip(" :").split()) in _RESPONDER_HEADINGS:
+        return _responders_under(heading, blocks)
+    return []
+
+
+def _responders_under(heading: str, blocks: Sequence[Block]) -> list[Stated]:
+    """The people a "Responders" section lists, one to an item ("- @ana", "- Bo Lee (incident commander)") or on
+    one line ("Ana Silva, Bo Lee"); none when any item or name is more than a name: a sentence, a link, a team's
+    work."""
+    if len(blocks) != 1:
+        return []
+    block = blocks[0]
+    if block.kind == "list":
+        said = [_clean_value(_VALUE_END.split(item.text.split("\n", 1)[0], maxsplit=1)[0]) for item in block.items]
+        how = "bullet"
+    elif block.kind == "paragraph" and "\n" not in block.inline.strip():
+        said, how = list(names_in(block.inline)), "line"
+    else:
+        return []
+    if not said or not all(_NAME.fullmatch(name) for name in said):
+        return []
+    return [Stated(heading, "responders", ", ".join(said), block.start, how)]
+
+
+def _severity_under(heading: str, blocks: Sequence[Block], scale: SeverityScale) -> list[Stated]:
     """The severity a section headed with its label ("## Severity", "## Priority") states, where the section's text
     opens with a level of the site's scale as a whole, up to a dash, a colon, an aside or a sentence's end:
     "**Critical** - Complete or major outage…" states "Critical". A sentence about the severity ("Not critical.",
     "Initially low, then…") states none, and neither does a legend of the scale: a section in which more than one
     line opens with a level."""
-    if body_label(heading) != "severity" or not blocks or blocks[0].kind != "paragraph":
+    if not blocks or blocks[0].kind != "paragraph":
         return []
     levels = [level for line in _lines_of(blocks) if (level := _opening_level(line, scale)) is not None]
     if len(levels) != 1 or _opening_level(blocks[0].inline.split("\n", 1)[0], scale) is None:

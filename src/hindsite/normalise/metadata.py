@@ -421,10 +421,15 @@ class Stated:
 
 def body_label(label: str) -> str | None:
     """The field a written label names, or None."""
+    return BODY_LABELS.get(_label_words(label))
+
+
+def _label_words(label: str) -> str:
+    """A label's words, in lower case, without its marks: "**Start of Impact[^1]:**" → "start of impact"."""
     label = re.sub(r"\[\^[^\]]*\]|\([^)]*\)", " ", label)  # footnote references and asides: "Start of Impact[^1]"
     words = " ".join(re.sub(r"[^\w\s/-]", " ", label).casefold().split())
     words = words.replace("-", " ").replace("/", " ")
-    return BODY_LABELS.get(" ".join(words.split()))
+    return " ".join(words.split())
 
 
 def is_placeholder_value(value: str) -> bool:
@@ -476,7 +481,7 @@ def stated_under_heading(heading: str, blocks: Sequence[Block], scale: SeverityS
     field = body_label(heading)
     if field == "severity":
         return _severity_under(heading, blocks, scale)
-    if field == "responders" and " ".join(heading.casefold().strip(" :").split()) in _RESPONDER_HEADINGS:
+    if field == "responders" and _label_words(heading) in _RESPONDER_HEADINGS:
         return _responders_under(heading, blocks)
     return []
 
@@ -508,8 +513,9 @@ def _severity_under(heading: str, blocks: Sequence[Block], scale: SeverityScale)
     line opens with a level."""
     if not blocks or blocks[0].kind != "paragraph":
         return []
-    levels = [level for line in _lines_of(blocks) if (level := _opening_level(line, scale)) is not None]
-    if len(levels) != 1 or _opening_level(blocks[0].inline.split("\n", 1)[0], scale) is None:
+    openings = [_opening_level(line, scale) for line in _lines_of(blocks)]  # the first is the first paragraph's
+    levels = [level for level in openings if level is not None]
+    if len(levels) != 1 or openings[0] is None:
         return []
     return [Stated(heading, "severity", levels[0], blocks[0].start, "line")]
 

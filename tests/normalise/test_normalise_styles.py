@@ -466,6 +466,7 @@ def test_a_severity_heading_over_no_single_level_states_none_and_warns_of_nothin
         pytest.param("## Responders\n\nThese people:\n\n- Ana\n", id="more-than-a-list"),
         pytest.param("## Authors\n\n- Ana Silva\n", id="the-authors-wrote-it"),
         pytest.param("## Owners\n\n- Ana Silva\n", id="owners-own-follow-ups"),
+        pytest.param("## Responders\n\n- Comms: Bo Lee\n- Scribe - Cy Diaz\n", id="roles-and-names"),
     ],
 )
 def test_a_section_that_is_more_than_a_list_of_responders_names_none(section: str) -> None:

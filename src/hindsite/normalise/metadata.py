@@ -488,13 +488,13 @@ def stated_under_heading(heading: str, blocks: Sequence[Block], scale: SeverityS
 
 def _responders_under(heading: str, blocks: Sequence[Block]) -> list[Stated]:
     """The people a "Responders" section lists, one to an item ("- @ana", "- Bo Lee (incident commander)") or on
-    one line ("Ana Silva, Bo Lee"); none when any item or name is more than a name: a sentence, a link, a team's
-    work."""
+    one line ("Ana Silva, Bo Lee"); none when any item or name is more than a name and an aside: a sentence, a
+    link, a role and a name ("Comms: Bo Lee", "IC - Ana", which the labelled lines are left to read)."""
     if len(blocks) != 1:
         return []
     block = blocks[0]
     if block.kind == "list":
-        said = [_clean_value(_VALUE_END.split(item.text.split("\n", 1)[0], maxsplit=1)[0]) for item in block.items]
+        said = [_clean_value(re.sub(r"\s*\([^)]*\)\s*$", "", item.text.split("\n", 1)[0])) for item in block.items]
         how = "bullet"
     elif block.kind == "paragraph" and "\n" not in block.inline.strip():
         said, how = list(names_in(block.inline)), "line"

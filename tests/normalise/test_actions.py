@@ -301,6 +301,33 @@ def test_action_item_forms(text: str, items: list[Item]) -> None:
     assert items_of(incident_of(text)) == items
 
 
+#: What authors write under an action-items heading when there is nothing to do: no item, the words stay on the page.
+NOTHING_TO_DO = [
+    pytest.param(ACTIONS + "None.\n", [], id="none-as-a-line"),
+    pytest.param(ACTIONS + "- None\n", [], id="none-as-an-entry"),
+    pytest.param(ACTIONS + "N/A\n", [], id="not-applicable"),
+    pytest.param(ACTIONS + "No action items.\n", [], id="no-action-items"),
+    pytest.param(ACTIONS + "_None at this time._\n", [], id="none-at-this-time-in-italics"),
+    pytest.param(ACTIONS + "There are no follow-ups; the fix shipped during the incident.\n", [],
+                 id="a-sentence-saying-there-are-none"),
+    pytest.param(ACTIONS + "- No further action required\n", [], id="no-further-action"),
+    pytest.param(
+        ACTIONS + "- None of the alerts fired: add one on queue depth\n- No retries on the client: add them\n",
+        [("None of the alerts fired: add one on queue depth", None, None, None, None, None, 5),
+         ("No retries on the client: add them", None, None, None, None, None, 6)],
+        id="items-that-open-with-none-or-no-are-items",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "items"), NOTHING_TO_DO)
+def test_a_statement_that_there_is_nothing_to_do_is_not_an_item(text: str, items: list[Item]) -> None:
+    incident = incident_of(text)
+    assert items_of(incident) == items
+    (section,) = incident.sections_for("action_items")
+    assert section.text == text.removeprefix(ACTIONS).strip()
+
+
 def test_status_cells_are_statuses_not_placeholders() -> None:
     incident = incident_of(LESSONS + "| Action | Owner | Status |\n|---|---|---|\n| Add an alert | Ana | TODO |\n"
                            "| TODO | | |\n")

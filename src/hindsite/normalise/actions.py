@@ -90,6 +90,15 @@ _CLOCK = re.compile(r"\s*(?:\d{4}-\d{1,2}-\d{1,2}[ T])?\d{1,2}[:.h]\d{2}(?!\d)")
 _CHECKBOX = re.compile(r"^\[([ xX])\]\s")
 _EMPHASIS = re.compile(r"^(\*\*|__)(?P<text>[^*_\n]+?)\1\s*:?\s*$")
 _LINK_TEXT = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+#: What an author writes where there is nothing to do: "None.", "N/A", "_None at this time._", "No action items.",
+#: "There are no follow-ups; …". Not an item; the words stay in the section's text.
+_NOTHING_TO_DO = re.compile(
+    r"^(?:(?:none|n/?a|nil|nothing)(?:\s+(?:at\s+(?:this|the)\s+(?:time|moment)|so\s+far|yet|for\s+now|needed|required"
+    r"|identified|planned))?\s*[.!]?"
+    r"|(?:there\s+(?:are|were|is|was)\s+)?no\s+(?:further\s+|additional\s+|new\s+|other\s+|outstanding\s+|open\s+)?"
+    r"(?:action\s+items?|actions?|follow[\s-]?ups?(?:\s+(?:items?|actions?|tasks?))?|tasks?|next\s+steps?)\b.*)$",
+    re.I | re.S,
+)
 #: Words of a sentence that introduces a list ("We will take these steps:"), which a group's label does not hold.
 _SENTENCE_WORDS = {"we", "our", "us", "i", "following", "these", "this", "below", "will", "should", "were", "was",
                    "that", "which"}
@@ -107,7 +116,7 @@ def items_from_blocks(blocks: Sequence[Block], group: str | None = None) -> list
     reader = _Reader(group)
     if not structured:
         reader.line_items([b for b in blocks if b.kind in ("heading", "paragraph")])
-        return [item for item in reader.items if not is_unfilled(item.text)]
+        return [item for item in reader.items if _is_task(item.text)]
     for block in blocks:
         if block.kind == "list" and _is_legend(block, legend):
             reader.labelled(group)  # a label above a legend ("Types:") was the legend's
@@ -119,13 +128,18 @@ def items_from_blocks(blocks: Sequence[Block], group: str | None = None) -> list
             label = _label_of(block)
             if label is not None:
                 reader.labelled(label)
-    return [item for item in reader.items if not is_unfilled(item.text)]
+    return [item for item in reader.items if _is_task(item.text)]
 
 
 def items_from_tables(blocks: Sequence[Block]) -> list[ActionItem]:
     """Items written under another heading: the rows of each table whose columns say it holds action items."""
     return [item for block in blocks if is_action_table(block) for item in _table_items(block.rows, None)
-            if not is_unfilled(item.text)]
+            if _is_task(item.text)]
+
+
+def _is_task(text: str) -> bool:
+    """Whether an item's words name work to do: not a placeholder, and not a statement that there is none."""
+    return not is_unfilled(text) and not _NOTHING_TO_DO.match(_unmarked(text))
 
 
 def is_action_table(block: Block) -> bool:

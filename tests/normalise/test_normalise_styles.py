@@ -440,6 +440,25 @@ METADATA_STYLES = [
 
 
 @pytest.mark.parametrize(
+    ("text", "severity", "line"),
+    [
+        pytest.param("Priority: P2\nSeverity: Minor\n", "sev3", 4, id="priority-written-first"),
+        pytest.param("Severity: Minor\nPriority: P2\n", "sev3", 3, id="severity-written-first"),
+        pytest.param("| Priority | Severity |\n|---|---|\n| P1 | Sev 3 |\n", "sev3", 5, id="a-row-under-both-labels"),
+        pytest.param("Priority: P2\n\n| Severity | Minor |\n|---|---|\n| Date | 2024-03-01 |\n", "sev3", 5,
+                     id="severity-in-a-table-priority-on-a-line"),
+        pytest.param("| Priority | P1 |\n|---|---|\n| Date | 2024-03-01 |\n\nSeverity: Minor\n", "sev3", 7,
+                     id="priority-in-a-table-severity-on-a-line"),
+        pytest.param("Priority: P2\nDate: 2024-03-01\n", "sev2", 3, id="priority-alone-still-states-a-level"),
+    ],
+)
+def test_a_stated_severity_wins_over_a_priority_whatever_the_order(text: str, severity: str, line: int) -> None:
+    incident = incident_of(TITLE + text)
+    assert incident.severity == severity
+    assert [(o.how, o.line) for o in incident.origins if o.field == "severity"][0][1] == line
+
+
+@pytest.mark.parametrize(
     "section",
     [
         pytest.param("It was first rated minor, then raised to critical once checkout failed.\n", id="a-sentence"),

@@ -615,12 +615,13 @@ def _clean_value(value: str) -> str:
 def apply_stated(
     meta: Metadata, stated: Sequence[Stated], zones: Zones, context: Context, config: SiteConfig, source: str
 ) -> list[Diagnostic]:
-    """Record what the body states, tables before lines; front-matter values always win.
+    """Record what the body states, tables before lines, a priority after every severity; front-matter values
+    always win.
 
     A time written without its day waits in `meta.pending` until the incident's day is settled.
     """
     problems: list[Diagnostic] = []
-    for item in sorted(stated, key=lambda s: s.how != "table"):
+    for item in sorted(stated, key=lambda s: (_is_priority(s), s.how != "table")):
         if is_placeholder_value(item.value):
             continue
         problems += _apply_one(meta, item, zones, context, config, source)
@@ -628,6 +629,16 @@ def apply_stated(
     if ttr_origin is not None:
         meta.set("duration_minutes", meta.values["time_to_resolve"], ttr_origin.how, ttr_origin.line)
     return problems
+
+
+#: Labels of a priority: how urgent the fix work is. A level only where the document states no severity.
+_PRIORITY_LABELS = frozenset({"priority", "incident priority"})
+
+
+def _is_priority(item: Stated) -> bool:
+    """A priority, read after every stated severity whatever their order in the document (`Priority: P2` above
+    `Severity: Minor` is sev3)."""
+    return item.field == "severity" and _label_words(item.label) in _PRIORITY_LABELS
 
 
 def _apply_one(

@@ -225,7 +225,6 @@ SYNONYMS = [
     ("Details of fix", "resolution"),
     ("Corrective and Preventative Measures", "action_items"),
     ("Corrective and Preventive Measures", "action_items"),
-    ("Mitigation", "action_items"),  # sections.py: in practice it lists what prevents a recurrence
     ("Next steps", "action_items"),
     ("Looking forward", "action_items"),
     ("What we're doing about it", "action_items"),
@@ -253,6 +252,38 @@ def test_synonyms(heading: str, key: str) -> None:
     assert section_key(heading) == key
     incident = incident_of(f"{TITLE}## {heading}\n\nWords written under the heading.\n")
     assert sections_of(incident) == [(key, heading, "Words written under the heading.")]
+
+
+MITIGATION = "We rolled back the retry change and refunded every duplicate charge within a day."
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "items"),
+    [
+        pytest.param(f"## Mitigation\n\n{MITIGATION}\n", "resolution", [], id="mitigation-in-prose-is-what-was-done"),
+        pytest.param(f"## Mitigation steps taken\n\n{MITIGATION}\n", "resolution", [], id="mitigation-steps-taken"),
+        pytest.param(f"## Remediation\n\n{MITIGATION}\n", "resolution", [], id="remediation-in-prose"),
+        pytest.param(f"## Summary\n\nCharges were taken twice.\n\n**Mitigation:** {MITIGATION}\n", "resolution", [],
+                     id="a-mitigation-label-in-the-summary"),
+        pytest.param("## Remediation\n\n### Later\n\n- Add an idempotency key\n- Alert on duplicate charges\n",
+                     "action_items", [("Add an idempotency key", None, None, None, 7),
+                                      ("Alert on duplicate charges", None, None, None, 8)],
+                     id="remediation-listing-follow-ups-is-action-items"),
+        pytest.param("## Mitigation\n\n| Action | Owner |\n|---|---|\n| Add an idempotency key | Ana |\n", "action_items",
+                     [("Add an idempotency key", "Ana", None, None, 7)], id="mitigation-as-a-table-of-actions"),
+        pytest.param("## Corrective actions\n\nAdd an idempotency key to every charge.\n", "action_items",
+                     [("Add an idempotency key to every charge.", None, None, None, 5)], id="corrective-actions-in-prose"),
+        pytest.param("## Mitigation and future prevention\n\nAdd an idempotency key to every charge.\n", "action_items",
+                     [("Add an idempotency key to every charge.", None, None, None, 5)],
+                     id="a-heading-that-also-names-prevention"),
+    ],
+)
+def test_a_mitigation_or_remediation_section_is_action_items_only_where_it_lists_them(
+    text: str, key: str, items: list[tuple[str, str | None, str | None, str | None, int]]
+) -> None:
+    incident = incident_of(TITLE + text)
+    assert key in [s.key for s in incident.every_section()]
+    assert items_of(incident) == items
 
 
 # --- 3. site aliases ------------------------------------------------------------------------

@@ -54,7 +54,7 @@ EXACT: Mapping[str, str] = {
     "recovery": "resolution",
     "resolution": "resolution",
     "resolution and recovery": "resolution",
-    "mitigation": "action_items",  # in practice it lists what will prevent a recurrence
+    "mitigation": "action_items",  # a list of what will prevent a recurrence, or what was done (`told_not_listed`)
     "fix": "resolution",
     "details of fix": "resolution",
     "the fix": "resolution",
@@ -180,6 +180,28 @@ def section_key(heading: str, aliases: Mapping[str, str] | None = None) -> str |
         if f" {keyword}" in padded:
             return key
     return None
+
+
+#: Words of a heading that name what was done during the incident as often as what will be done: a section so
+#: headed holds action items where it lists them, and tells how the incident was resolved where it does not.
+_DONE_OR_TO_DO = (" mitigation", " remediation")
+
+
+def told_not_listed(heading: str, blocks: Sequence[Block], line: int) -> bool:
+    """Whether a section headed "Mitigation", "Remediation" or "Steps taken towards mitigation" is prose, with no
+    list or table: what was done, not items (a heading that also names follow-ups, "Mitigation and prevention",
+    is action items whatever its text). `line` is the heading's: a labelled entry's own item is not a list."""
+    padded = f" {heading_words(heading)} "
+    others = [keyword for keyword, key in KEYWORDS if key == "action_items" and keyword != "mitigation"
+              and f" {keyword}" in padded]
+    if others or not any(word in padded for word in _DONE_OR_TO_DO):
+        return False
+    listed = any(block.kind == "table" or block.kind == "list" and _lists_after(block.items, line) for block in blocks)
+    return not listed and any(block.source.strip() for block in blocks)
+
+
+def _lists_after(items: Sequence[ListItem], line: int) -> bool:
+    return any(item.line > line or _lists_after(item.children, line) for item in items)
 
 
 @dataclass(frozen=True, slots=True)
@@ -618,9 +640,15 @@ class _Splitter:
         self.opened = _Open(heading.key or "other", heading.text, line, heading.level, body_start, label_cut, depth, parent)
         self.members = []
 
+    def _aliased(self, heading: str) -> bool:
+        """Whether the site names the key of this heading itself (`[sections.aliases]`): then it decides."""
+        return any(heading_words(alias) == heading_words(heading) for alias in self.aliases)
+
     def close(self, until: int) -> None:
         if self.opened is not None:
             o = self.opened
+            if o.key == "action_items" and not self._aliased(o.heading) and told_not_listed(o.heading, self.members, o.line):
+                o = replace(o, key="resolution")
             self.sections.append(RawSection(
                 o.key, o.heading, o.line, o.body_start, until, tuple(self.members), o.label_cut, o.depth, o.parent))
             self.nesting.closed(len(self.sections) - 1, o)

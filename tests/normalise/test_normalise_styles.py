@@ -523,6 +523,22 @@ def test_a_section_that_is_more_than_a_list_of_responders_names_none(section: st
     assert incident_of(TITLE + section).responders == ()
 
 
+@pytest.mark.parametrize(
+    ("text", "responders"),
+    [
+        pytest.param("Author: Ana Silva\n", (), id="author"),
+        pytest.param("Authors: Ana Silva, Bo Lee\n", (), id="authors"),
+        pytest.param("* **Authors**: Ana Silva, Bo Lee\n* **Severity**: Minor\n", (), id="a-bold-authors-bullet"),
+        pytest.param("| Authors | Severity |\n|---|---|\n| Ana Silva | Minor |\n", (), id="an-authors-column"),
+        pytest.param("Authors: Ana Silva\nResponders: Bo Lee, Cy Diaz\n", ("Bo Lee", "Cy Diaz"),
+                     id="responders-beside-the-authors"),
+        pytest.param("Incident commander: Bo Lee\n", ("Bo Lee",), id="an-incident-commander"),
+    ],
+)
+def test_the_authors_of_the_document_are_not_its_responders(text: str, responders: tuple[str, ...]) -> None:
+    assert incident_of(TITLE + text).responders == responders
+
+
 @pytest.mark.parametrize(("text", "rel", "values", "origins"), METADATA_STYLES)
 def test_metadata_styles(
     text: str, rel: str, values: Mapping[str, Any], origins: Mapping[str, tuple[str, int | None]]

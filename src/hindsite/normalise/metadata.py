@@ -385,7 +385,9 @@ BODY_LABELS: Mapping[str, str] = {
                      "services impacted"), "services"),
     **dict.fromkeys(("responders", "people involved", "participants", "incident responders", "team",
                      "teams involved", "involved", "incident commander", "on call", "on-call", "owner",
-                     "owners", "incident owner", "authors", "author"), "responders"),
+                     "owners", "incident owner"), "responders"),
+    # Who wrote the document: a byline, not the people who responded (front-matter authors are not either).
+    **dict.fromkeys(("author", "authors"), "authors"),
     **dict.fromkeys(("status", "incident status", "state", "current status"), "status"),
     **dict.fromkeys(("incident", "title", "incident title", "incident name", "name", "subject"), "title"),
     **dict.fromkeys(("time to detect", "time to detection", "ttd", "mttd", "time to detect ttd",
@@ -681,9 +683,13 @@ def _apply_one(
         meta.set(field, minutes, how, line)
     elif field == "title":
         meta.set("name", value, how, line)
-    elif field != "written":
+    elif field not in _NOT_THE_INCIDENTS:
         meta.set(field, value, how, line)
     return []
+
+
+#: Fields a label names that say something about the document, not the incident: when it was written, and by whom.
+_NOT_THE_INCIDENTS = frozenset({"written", "authors"})
 
 
 def _read_length(meta: Metadata, value: str, how: str, line: int, source: str) -> list[Diagnostic]:

@@ -176,6 +176,26 @@ def test_the_preamble_is_still_read_for_the_zone_and_the_facts() -> None:
     assert incident.severity == "sev2"
 
 
+METADATA_BLOCKS = [
+    pytest.param("Date: 2024-07-02\nImpact: 20% of jobs failed\nServices: queue\nSeverity: SEV-2",
+                 [PREAMBLE, "summary"], "sev2", ("queue",), id="an-impact-line-among-fields"),
+    pytest.param("Impact: High\nUrgency: Low\nDate: 2024-07-02", [PREAMBLE, "summary"], None, (),
+                 id="impact-first-then-a-label-hindsite-does-not-know"),
+    pytest.param("Jobs waited for two hours.\n**Impact:** 20% of jobs failed\n**Root cause:** a lock on the table",
+                 [PREAMBLE, "impact", "root_cause", "summary"], None, (), id="labels-in-prose-still-open-sections"),
+]
+
+
+@pytest.mark.parametrize(("preamble", "keys", "severity", "services"), METADATA_BLOCKS)
+def test_a_section_label_among_key_value_lines_is_one_of_them(
+    preamble: str, keys: list[str], severity: str | None, services: tuple[str, ...]
+) -> None:
+    incident = incident_of(f"{TITLE}{preamble}\n\n## Summary\n\nA deploy locked the queue table.\n")
+    assert [s.key for s in incident.every_section()] == keys
+    assert (incident.severity, incident.services) == (severity, services)
+    assert all("Severity:" not in s.text and "Date:" not in s.text for s in incident.sections_for("impact"))
+
+
 # --- 3. closing remarks are not action items ---------------------------------------------------
 
 ACTIONS = "## Action items\n\nAdd an alert on queue depth\nRetire the old dashboard\n"

@@ -327,6 +327,23 @@ def label_heading(line: str, aliases: Mapping[str, str] | None = None) -> tuple[
 _ANY_LABEL = re.compile(r"^\s*(?:(\*\*|__)(?P<emphasised>[^*_\n]{1,40}?)\1\s*:?|(?P<plain>[A-Z][\w /&-]{0,40}?)\s*:)(?=\s|$)")
 
 
+def _pair_label(line: str) -> str | None:
+    """The label of a `Label: value` line with a value (`Services: queue`, `**Impact:** 20%`), or None."""
+    found = any_label(line)
+    return found[0].text.rstrip(":").strip() if found is not None and line[found[1] :].strip(" *_:") else None
+
+
+def _runs(numbers: Sequence[int]) -> list[list[int]]:
+    """Sorted line numbers, in runs of consecutive lines."""
+    runs: list[list[int]] = []
+    for number in numbers:
+        if runs and runs[-1][-1] == number - 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    return runs
+
+
 def any_label(line: str) -> tuple[Heading, int] | None:
     """Any `**Label**:` or `Label:` at the start of a line, section name or not."""
     match = _ANY_LABEL.match(line)
@@ -525,6 +542,7 @@ class _Splitter:
     def _feed_paragraph(self, block: Block) -> None:
         """Split a paragraph at lines that are headings or section labels."""
         start = block.start
+        fields = self._field_lines(block)
         for number in range(block.start, block.end):
             text = self.line(number).strip()
             heading = line_heading(text, self.aliases)
@@ -533,13 +551,26 @@ class _Splitter:
                 self.open(heading, number, number + 1)
                 start = number + 1
                 continue
-            labelled = label_heading(text, self.aliases) if self._labels_allowed() else None
+            labelled = label_heading(text, self.aliases) if self._labels_allowed() and number not in fields else None
             if labelled is not None and labelled[0].key != self.current_key:
                 self._add_part(block, start, number)
                 indent = len(self.line(number)) - len(self.line(number).lstrip())
                 self.open(labelled[0], number, number, label_cut=indent + labelled[1])
                 start = number
         self._add_part(block, start, block.end)
+
+    def _field_lines(self, block: Block) -> set[int]:
+        """The lines of a paragraph where a section label is a field among fields: in a run of `Label: value` lines
+        holding one that names a field hindsite reads (`Date:`, `Services:`), a label followed by a line whose label
+        names no section. `Impact: 20% of jobs failed` above `Services: queue` is one of the fields, not a section
+        that would hold the lines after it; above `Root cause: …` it is a part, as it is at the run's end."""
+        pairs = {number: label for number in range(block.start, block.end)
+                 if (label := _pair_label(self.line(number).strip())) is not None}
+        fields: set[int] = set()
+        for run in _runs(sorted(pairs)):
+            if any(body_label(pairs[number]) for number in run):
+                fields.update(number for number in run[:-1] if section_key(pairs[number + 1], self.aliases) is None)
+        return fields
 
     def _feed_list(self, block: Block) -> None:
         """Split a list at items whose label names another section, and at headings written at the margin inside it.

@@ -301,6 +301,32 @@ def test_action_item_forms(text: str, items: list[Item]) -> None:
     assert items_of(incident_of(text)) == items
 
 
+#: A status the words state beside a checkbox: the item moves open → done or dropped, and the later state stands.
+CHECKBOX_AND_WORDS = [
+    pytest.param(ACTIONS + "- [ ] Capacity review each quarter (won't do)\n",
+                 [("Capacity review each quarter (won't do)", None, "dropped", None, None, None, 5)],
+                 id="an-open-box-beside-wont-do"),
+    pytest.param(ACTIONS + "- [x] Capacity review — cancelled, not needed\n",
+                 [("Capacity review — cancelled, not needed", None, "dropped", None, None, None, 5)],
+                 id="a-ticked-box-beside-cancelled"),
+    pytest.param(ACTIONS + "- [ ] Add alerting (done)\n", [("Add alerting (done)", None, "done", None, None, None, 5)],
+                 id="an-open-box-beside-done"),
+    pytest.param(ACTIONS + "- [x] Add alerting (in progress)\n",
+                 [("Add alerting (in progress)", None, "done", None, None, None, 5)], id="a-ticked-box-beside-open-words"),
+    pytest.param(ACTIONS + "- [ ] Open the firewall port for the exporter\n",
+                 [("Open the firewall port for the exporter", None, "open", None, None, None, 5)],
+                 id="a-status-word-in-the-task-is-not-a-status"),
+    pytest.param(ACTIONS + "- Capacity review — cancelled, not needed\n",
+                 [("Capacity review — cancelled, not needed", None, "dropped", None, None, None, 5)],
+                 id="a-status-after-a-dash-with-a-note"),
+]
+
+
+@pytest.mark.parametrize(("text", "items"), CHECKBOX_AND_WORDS)
+def test_a_status_written_beside_a_checkbox(text: str, items: list[Item]) -> None:
+    assert items_of(incident_of(text)) == items
+
+
 #: What authors write under an action-items heading when there is nothing to do: no item, the words stay on the page.
 NOTHING_TO_DO = [
     pytest.param(ACTIONS + "None.\n", [], id="none-as-a-line"),

@@ -42,7 +42,11 @@ _STATUS_LABEL = re.compile(rf"\bstatus\s*[:=]\s*(?P<word>{_STATUS})(?![\w'])", r
 _STATUS_BRACKETED = re.compile(rf"[(\[]\s*(?P<word>{_STATUS})\s*[)\]]", re.I)
 _GROUP_STATUS = re.compile(rf"^\s*(?P<word>{_STATUS})\s*(?:$|[(\[:]|[—–-](?:\s|$))", re.I)
 _STATUS_LAST = re.compile(rf"(?:[,;:|]|\s[-–—])\s*(?P<word>{_STATUS})\s*[.!]?\s*$", re.I)
+#: A status after a spaced dash, with a note after it: "— cancelled, not needed", "- blocked: waiting on the vendor".
+_STATUS_AFTER_DASH = re.compile(rf"\s[-–—]\s*(?P<word>{_STATUS})\s*(?:[,;:]|\.(?:\s|$)|$)", re.I)
 _DONE_MARKS = ("✅", "✔", "☑")
+#: How far along each status is: an item moves from open to done or dropped, never back.
+_PROGRESS = {"open": 0, "done": 1, "dropped": 2}
 
 #: Column names by the field they hold; a column takes the first field, in this order, whose name it says.
 _COLUMNS = {
@@ -276,10 +280,18 @@ def _own_text(item: ListItem) -> str:
 def _item(text: str, line: int, checked: bool | None, group: str | None) -> ActionItem:
     """An item of a list or a line; a group named by a status ("Done:", "Outstanding:") is the status of its items."""
     stated = _stated(text)
-    status = stated.status if checked is None else ("done" if checked else "open")
+    status = _later_status(stated.status, None if checked is None else ("done" if checked else "open"))
     if status is None and group is not None:
         status = _group_status(group)
     return ActionItem(text, stated.owner, status, stated.link, line, stated.due, group)
+
+
+def _later_status(written: str | None, box: str | None) -> str | None:
+    """The status of an item whose words and checkbox may both state one: the later of the two, since the other is
+    the one its author did not update (`- [ ] Add alerting (done)` is done; `- [x] … — cancelled` is dropped; a box
+    cannot say dropped)."""
+    stated = [status for status in (written, box) if status is not None]
+    return max(stated, key=_PROGRESS.__getitem__) if stated else None
 
 
 def _group_status(group: str) -> str | None:
@@ -554,7 +566,7 @@ def _status_in(text: str) -> str | None:
     if any(mark in text for mark in _DONE_MARKS):
         return "done"
     text = text.replace("’", "'")
-    for pattern in (_STATUS_FIRST, _STATUS_LABEL, _STATUS_BRACKETED, _STATUS_LAST):
+    for pattern in (_STATUS_FIRST, _STATUS_LABEL, _STATUS_BRACKETED, _STATUS_LAST, _STATUS_AFTER_DASH):
         match = pattern.search(text)
         if match:
             word = next(group for group in match.groups() if group)

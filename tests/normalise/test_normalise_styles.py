@@ -539,6 +539,25 @@ def test_the_authors_of_the_document_are_not_its_responders(text: str, responder
     assert incident_of(TITLE + text).responders == responders
 
 
+@pytest.mark.parametrize(
+    ("line", "services"),
+    [
+        pytest.param("Affected services: None (internal tooling only)", (), id="none-with-an-aside"),
+        pytest.param("Affected services: none directly; internal CI only", (), id="none-directly"),
+        pytest.param("Affected systems: 3 of 5 regions", (), id="a-share-of-regions"),
+        pytest.param("Services: ~40% of API traffic", (), id="a-share-of-traffic"),
+        pytest.param("Services: all customer-facing services", (), id="all-of-them"),
+        pytest.param("Services: Checkout (web and mobile), partially Search", ("Checkout", "Search"),
+                     id="names-with-an-aside-and-a-qualifier"),
+        pytest.param("Affected services: api, db and the billing worker", ("api", "db", "the billing worker"),
+                     id="names-in-a-list"),
+        pytest.param("Services: Sentry (hosted)", ("Sentry",), id="a-name-with-an-aside"),
+    ],
+)
+def test_services_are_names_not_sentences(line: str, services: tuple[str, ...]) -> None:
+    assert incident_of(TITLE + line + "\n").services == services
+
+
 @pytest.mark.parametrize(("text", "rel", "values", "origins"), METADATA_STYLES)
 def test_metadata_styles(
     text: str, rel: str, values: Mapping[str, Any], origins: Mapping[str, tuple[str, int | None]]

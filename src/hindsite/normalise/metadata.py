@@ -451,6 +451,27 @@ def names_in(value: str) -> tuple[str, ...]:
     return tuple(seen)
 
 
+#: Words that make a services value a sentence about them rather than their names: "None (internal tooling only)",
+#: "3 of 5 regions", "all customer-facing services".
+_NOT_A_SERVICE = re.compile(
+    r"^(?:none|no|not|nothing|n/?a|all|every|any|some|most|many|several|few|only)\b|\b(?:of|were|was|is|are|only|directly)\b"
+    r"|(?<![\w.-])\d+(?![\w.-])|%|~", re.I)  # a count ("3 regions"), not a name with a number ("EC2", "Therac-25")
+#: Words that say how much a named service was affected: "partially Search" names Search.
+_HOW_MUCH = re.compile(r"^(?:partially|partly|mostly|briefly|intermittently|also|and)\s+", re.I)
+
+
+def service_names(value: str) -> tuple[str, ...]:
+    """The services a value names (`api, db`, `Checkout (web and mobile), partially Search` → Checkout, Search),
+    or none when it is a sentence about them ("none directly; internal CI only", "~40% of API traffic"): a name
+    is never made of a sentence's words."""
+    if _NOT_A_SERVICE.match(value.strip(" *_`")):
+        return ()
+    names = tuple(_HOW_MUCH.sub("", name) for name in names_in(re.sub(r"\s*\([^()]*\)", "", value)))
+    if any(_NOT_A_SERVICE.search(name) or len(name.split()) > 5 for name in names):
+        return ()
+    return names
+
+
 _LABELLED_LINE = re.compile(
     r"^\s*(?:[-*+—–•]\s*|\d+[.)]\s+)?(?:\*\*|__)?(?P<label>[^\W\d_][^:*_\n|]{0,40}?)(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*(?P<value>.*)$"
 )
@@ -673,6 +694,8 @@ def _apply_one(
         return _read_time(meta, field, value, how, line, zones, context, source)
     elif field == "date":
         return _read_date(meta, value, how, line, context, source)
+    elif field == "services":
+        meta.set(field, service_names(value), how, line)
     elif field in _LISTS:
         meta.set(field, names_in(value), how, line)
     elif field in ("time_to_detect", "time_to_resolve"):

@@ -471,6 +471,24 @@ METADATA_STYLES = [
 
 
 @pytest.mark.parametrize(
+    ("line", "severity"),
+    [
+        pytest.param("Severity: initially P3, upgraded to P1 at 10:40", None, id="a-level-that-changed"),
+        pytest.param("Severity: Not major, only a handful of users were affected", None, id="a-level-denied"),
+        pytest.param("Priority: low-latency path affected", None, id="a-word-that-holds-a-level"),
+        pytest.param("Severity: Major (customer-facing)", "sev2", id="a-level-and-an-aside"),
+        pytest.param("Severity: SEV-2 - partial outage", "sev2", id="a-level-and-a-dash"),
+        pytest.param("Severity: High, customers affected", "sev2", id="a-level-and-a-clause"),
+        pytest.param("Severity: 2", "sev2", id="a-number-on-the-scale"),
+        pytest.param("**Severity:** Critical.", "sev1", id="a-bold-label"),
+    ],
+)
+def test_a_severity_line_states_a_level_only_where_its_value_opens_with_one(line: str, severity: str | None) -> None:
+    incident = incident_of(TITLE + line + "\n")
+    assert incident.severity == severity
+
+
+@pytest.mark.parametrize(
     ("text", "severity", "line"),
     [
         pytest.param("Priority: P2\nSeverity: Minor\n", "sev3", 4, id="priority-written-first"),

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..core import diagnostics as diag
-from ..core.config import SeverityScale, SiteConfig
+from ..core.config import SeverityScale, SiteConfig, squash
 from ..core.diagnostics import Diagnostic
 from ..core.model import FIELD_NAMES, Origin
 from ..read.files import Document
@@ -557,6 +557,40 @@ def _opening_level(line: str, scale: SeverityScale) -> str | None:
     return value if value and scale.named(value) is not None else None
 
 
+def _stated_severity(value: str, scale: SeverityScale) -> str | None:
+    """The one level a stated value names: "Major (customer-facing)", "SEV-2 - partial outage", "S4-LOW", "2"; None
+    where it names two ("initially P3, upgraded to P1"), denies one ("Not major, …") or holds one inside a word of
+    other words ("low-latency path affected")."""
+    if squash(value).isdigit():
+        return scale.canonical(value)
+    levels: set[str] = set()
+    words = re.findall(r"[\w'’-]+", value)
+    for n, word in enumerate(words):
+        level = scale.named(" ".join(words[n : n + 2])) or _level_word(word, scale)  # "Sev 3", or one word
+        if level is not None and n and words[n - 1].casefold() in _DENIALS:
+            return None
+        if level is not None:
+            levels.add(level)
+    return levels.pop() if len(levels) == 1 else None
+
+
+#: Words that deny the level after them: "Not major".
+_DENIALS = frozenset({"not", "no", "non", "never", "isn't", "wasn't", "isn’t", "wasn’t"})
+#: A code of a scale hindsite does not know, beside a level it does: the "S4" of "S4-LOW".
+_LEVEL_CODE = re.compile(r"^[a-z]{1,4}\d{1,2}$", re.I)
+
+
+def _level_word(word: str, scale: SeverityScale) -> str | None:
+    """The level a word names as a whole ("Major", "SEV-2", "S4-LOW"), or None ("low-latency" names none)."""
+    whole = scale.named(word)
+    if whole is not None or "-" not in word.strip("-"):
+        return whole
+    parts = [part for part in word.split("-") if part]
+    named = {scale.named(part) for part in parts} - {None}
+    unknown = [part for part in parts if scale.named(part) is None]
+    return named.pop() if len(named) == 1 and all(_LEVEL_CODE.match(part) for part in unknown) else None
+
+
 def _table_pairs(block: Block) -> list[Stated]:
     """`| Severity | sev2 |` rows, or one row of values under a header of labels (`| Severity | Duration |`)."""
     header = block.rows[0].cells if block.rows else ()
@@ -669,10 +703,14 @@ def _apply_one(
 ) -> list[Diagnostic]:
     field, value, how, line = item.field, item.value, item.how, item.line
     if field == "severity":
-        level = config.severity.canonical(value)
+        level = _stated_severity(value, config.severity)
         if level is None:
             if "severity" in meta.values:
                 return []
+            if config.severity.canonical(value) is not None:
+                return [diag.warning("unknown-severity", f"severity {value!r} is a sentence about the level, not a "
+                                     "level; none is taken — write the level alone first, e.g. 'Severity: Major — …'",
+                                     source, line)]
             known = ", ".join(config.severity.levels)
             return [diag.warning("unknown-severity", f"severity {value!r} is not on the site's scale ({known}); "
                                  "use one of those or add it as an alias in [severity]", source, line)]

@@ -301,6 +301,31 @@ def test_action_item_forms(text: str, items: list[Item]) -> None:
     assert items_of(incident_of(text)) == items
 
 
+#: Mentions that are not a person: a broadcast to a channel; a mention of a name with a space (Notion's `@Hana Novak`).
+MENTIONS = [
+    pytest.param(ACTIONS + "- Alert on lag — @here\n- Page the DBAs @channel\n- Tell @everyone about the freeze\n",
+                 [("Alert on lag — @here", None, None, None, None, None, 5),
+                  ("Page the DBAs @channel", None, None, None, None, None, 6),
+                  ("Tell @everyone about the freeze", None, None, None, None, None, 7)],
+                 id="broadcasts-are-nobody"),
+    pytest.param(ACTIONS + "- [ ] Alert on NTP drift @Hana Novak\n",
+                 [("Alert on NTP drift @Hana Novak", "Hana Novak", "open", None, None, None, 5)],
+                 id="a-full-name-mentioned-at-the-end"),
+    pytest.param(ACTIONS + "- Ask @Hana Novak to review the runbook\n",
+                 [("Ask @Hana Novak to review the runbook", None, None, None, None, None, 5)],
+                 id="a-capitalised-mention-inside-a-sentence-is-unsure"),
+    pytest.param(ACTIONS + "- Alert on lag — @hannah, open\n- Ask @bo to review the runbook\n",
+                 [("Alert on lag — @hannah, open", "hannah", "open", None, None, None, 5),
+                  ("Ask @bo to review the runbook", "bo", None, None, None, None, 6)],
+                 id="handles-stay-owners"),
+]
+
+
+@pytest.mark.parametrize(("text", "items"), MENTIONS)
+def test_a_mention_names_an_owner_only_where_it_is_a_person(text: str, items: list[Item]) -> None:
+    assert items_of(incident_of(text)) == items
+
+
 #: A status the words state beside a checkbox: the item moves open → done or dropped, and the later state stands.
 CHECKBOX_AND_WORDS = [
     pytest.param(ACTIONS + "- [ ] Capacity review each quarter (won't do)\n",

@@ -64,7 +64,8 @@ _ACTION_COLUMNS = ("action", "action item", "task", "item", "follow up", "follow
 _FIELDS = ("owner", "status", "link", "due")
 
 #: Words in a cell or a trailer that leave its field empty.
-_NOBODY = {"", "-", "—", "–", "?", "??", "n/a", "na", "none", "nobody", "unassigned", "tbd", "tbc", "todo", "unknown"}
+_NOBODY = {"", "-", "—", "–", "?", "??", "n/a", "na", "none", "nobody", "unassigned", "tbd", "tbc", "todo", "unknown",
+           "@here", "@channel", "@everyone", "here", "channel", "everyone"}
 #: Words that look like a name in a trailer but say how urgent or large a task is.
 _NOT_NAMES = {"high", "medium", "low", "critical", "urgent", "major", "minor", "short term", "long term", "mid term",
               "quick win", "small", "large", "optional", "required", "blocker", "nice to have"}
@@ -75,6 +76,12 @@ _TICKET = re.compile(r"(?<![\w/.=])(?:[A-Z][A-Z0-9]+-\d+|#\d+)\b")
 _NOT_TICKETS = frozenset({"UTF", "ISO", "SHA", "MD", "AES", "RSA", "TLS", "SSL", "HTTP", "IPV", "CVE", "RFC", "GPT",
                           "X", "H", "EC", "P", "T", "W", "COVID", "IEEE", "PEP", "ES", "ECMA", "CP", "LATIN", "WINDOWS"})
 _MENTION = re.compile(r"(?<![\w.])@([\w][\w.\-]*\w|\w)")
+#: Mentions that notify a channel, not a person who owns the work.
+_BROADCASTS = frozenset({"here", "channel", "everyone", "all"})
+#: Capitalised words right after a capitalised mention: the rest of a name written with a space (`@Hana Novak`).
+_NAME_AFTER_MENTION = re.compile(r"(?:[ \t]+[A-Z][\w'’-]*){1,3}")
+#: Where a name ends for certain: the end of the item, a clause's punctuation or a spaced dash.
+_NAME_END = re.compile(r"\s*(?:$|[,;)\]]|\.(?:\s|$)|\s[-–—]\s)")
 _OWNER_LABEL = re.compile(r"\b(?:owners?|assignee|assigned\s+to|responsible|dri|who)\s*[:=]\s*", re.I)
 _OWNER_WORD = re.compile(r"^(?:owners?|assignee|assigned\s+to|responsible|dri)\s*[:=]?\s+", re.I)
 _DATE = (rf"(?:\d{{4}}-\d{{1,2}}-\d{{1,2}}|\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?"
@@ -504,7 +511,8 @@ def _field(part: str) -> tuple[str, str] | None:
         return "link", text
     mention = _MENTION.fullmatch(text)
     if mention:
-        return "owner", mention.group(1)
+        person = _person(text, mention)
+        return ("owner", person) if person else None
     owner = _OWNER_WORD.match(text)
     if owner and _unmarked(text[owner.end() :]):
         return "owner", _unmarked(text[owner.end() :]).lstrip("@")
@@ -547,7 +555,22 @@ def _unmarked(text: str) -> str:
 
 def _first_mention(text: str) -> str | None:
     mention = _MENTION.search(text)
-    return mention.group(1) if mention else None
+    return _person(text, mention) if mention else None
+
+
+def _person(text: str, mention: re.Match[str]) -> str | None:
+    """The person a mention names: `@hannah`; `@Hana Novak` where the name runs to the end of the item or a clause
+    (Notion writes names with their spaces); None for a broadcast (`@here`) or where the name's end is unsure
+    (`@Hana Novak to review …`)."""
+    name = mention.group(1)
+    if name.casefold() in _BROADCASTS:
+        return None
+    following = _NAME_AFTER_MENTION.match(text, mention.end()) if name[:1].isupper() else None
+    if following is None:
+        return name
+    if not _NAME_END.match(text, following.end()):
+        return None
+    return " ".join([name, *following.group(0).split()])
 
 
 def _due(text: str) -> str | None:

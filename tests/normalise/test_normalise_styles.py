@@ -535,6 +535,12 @@ NAIROBI = SiteConfig(root=Path("."), timezone="Africa/Nairobi")
             ],
             id="explicit-zone-on-a-line-overrides-section-zone",
         ),
+        pytest.param(
+            DATED + "All times are UTC+3\n\n## Timeline\n\n- 10:00 Alert fired\n- 10:20 Cache flushed\n",
+            None,
+            [("2024-03-03T10:00:00+03:00", "10:00:00+03:00"), ("2024-03-03T10:20:00+03:00", "10:20:00+03:00")],
+            id="a-statement-of-an-offset-from-utc",
+        ),
     ],
 )
 def test_zone_rules(text: str, config: SiteConfig | None, expected: list[tuple[str, str]]) -> None:

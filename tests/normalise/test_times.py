@@ -219,6 +219,15 @@ def test_lengths(written: str, minutes: int | None) -> None:
         pytest.param("All times are Pacific Time", "PT", id="long-name"),
         pytest.param("all times Denver time", "Denver", id="city"),
         pytest.param("All times are approximate", None, id="no-zone"),
+        pytest.param("All times are UTC+3", "UTC+3", id="offset-after-are"),
+        pytest.param("Times are UTC+2.", "UTC+2", id="offset-sentence"),
+        pytest.param("All times in UTC+02:00.", "UTC+02:00", id="offset-with-minutes-after-in"),
+        pytest.param("Times are GMT+2.", "GMT+2", id="gmt-offset"),
+        pytest.param("Times in UTC-5", "UTC-5", id="negative-offset"),
+        pytest.param("All times are UTC -5", "UTC -5", id="offset-after-a-space"),
+        pytest.param("All times UTC+2.", "UTC+2", id="offset-right-after-times"),
+        pytest.param("All times are UTC", "UTC", id="utc-without-offset"),
+        pytest.param("All times are PDT (UTC-7)", "PDT", id="name-then-its-offset"),
     ],
 )
 def test_zone_statements(text: str, expected: str | None) -> None:

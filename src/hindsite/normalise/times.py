@@ -826,12 +826,18 @@ def stated_zone(text: str, zones: Zones = BUILT_IN) -> Zone | None:
     return None
 
 
+_UTC_OFFSET = r"(?:UTC|GMT)\s?[+\-−]\s?\d{1,2}(?::?\d{2})?"
+#: The pieces of a statement that may name a zone. A run of words stops before "UTC" or "GMT" with an offset, so
+#: that "are UTC+3" is read as the offset and not as "UTC" among other words.
+_ZONE_CANDIDATE = re.compile(
+    rf"{_UTC_OFFSET}|[+\-−]\d{{2}}:?\d{{2}}|[A-Za-z_]+/[A-Za-z_]+(?:/[A-Za-z_]+)?"
+    rf"|(?!{_UTC_OFFSET})[A-Za-z]+(?:[ -](?!{_UTC_OFFSET})[A-Za-z]+){{0,4}}")
+
+
 def _first_zone_in(text: str, zones: Zones) -> Zone | None:
     """The first zone named among a few words: a long name, an IANA name, an offset, an abbreviation, a city."""
     cleaned = re.sub(r"[*_`]", " ", text)
-    for match in re.finditer(
-            r"(?:UTC|GMT)\s?[+\-−]\s?\d{1,2}(?::?\d{2})?|[+\-−]\d{2}:?\d{2}|[A-Za-z_]+/[A-Za-z_]+(?:/[A-Za-z_]+)?"
-            r"|[A-Za-z]+(?:[ -][A-Za-z]+){0,4}", cleaned):
+    for match in _ZONE_CANDIDATE.finditer(cleaned):
         words = match.group(0)
         for size in range(len(words.split()), 0, -1):  # the longest name first: "Pacific Standard Time", then "Pacific"
             for start in range(0, len(words.split()) - size + 1):

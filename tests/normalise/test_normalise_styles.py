@@ -327,6 +327,13 @@ METADATA_STYLES = [
         id="bold-duration-bullet-with-range",
     ),
     pytest.param(
+        TITLE + "Duration: The outage lasted 90 minutes, from 10:00 AM to 11:30 AM on 14/02/2024 (EAT)\n",
+        "doc.md",
+        {"started_at": "2024-02-14T10:00:00+03:00", "resolved_at": "2024-02-14T11:30:00+03:00", "duration_minutes": 90},
+        {"started_at": ("line", 3), "resolved_at": ("line", 3)},
+        id="duration-line-with-a-zone-after-the-date",
+    ),
+    pytest.param(
         TITLE + "* **Duration:**\n  10:00 - 11:30 UTC, March 3, 2024\n* **Severity:** Minor\n",
         "doc.md",
         {

@@ -180,6 +180,16 @@ def test_a_document_settles_its_numeric_date_order(text: str, expected: bool | N
                      id="zone-on-the-end-only"),
         pytest.param("between 09:00 and 11:30", DAY, ("2023-01-20T09:00:00-03:00", "2023-01-20T11:30:00-03:00"),
                      id="between-and"),
+        pytest.param("from 10:00 AM to 11:30 AM on 14/02/2024 (EAT)", None,
+                     ("2024-02-14T10:00:00+03:00", "2024-02-14T11:30:00+03:00"), id="zone-in-brackets-after-the-date"),
+        pytest.param("From 11:45 PM on 3 May 2024 to 1:15 AM on 4 May 2024 (WAT).", None,
+                     ("2024-05-03T23:45:00+01:00", "2024-05-04T01:15:00+01:00"), id="zone-after-the-end-date"),
+        pytest.param("From 11:45 PM on 3 May 2024 to 1:15 AM on 4 May 2024 WAT.", None,
+                     ("2024-05-03T23:45:00+01:00", "2024-05-04T01:15:00+01:00"), id="zone-after-the-end-date-bare"),
+        pytest.param("from 08:00 on 31 May 2023 until 14:15 on 1 June 2023 (BST)", None,
+                     ("2023-05-31T08:00:00+01:00", "2023-06-01T14:15:00+01:00"), id="until-with-zone-after-the-date"),
+        pytest.param("from 10:00 to 11:30 on 14 May 2023 eastern users saw errors", None,
+                     ("2023-05-14T10:00:00-03:00", "2023-05-14T11:30:00-03:00"), id="a-word-after-the-date-is-no-zone"),
     ],
 )
 def test_ranges(written: str, day: dt.date | None, expected: tuple[str, str]) -> None:

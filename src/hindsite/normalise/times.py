@@ -595,11 +595,35 @@ def _scan_remembered(text: str, zones: Zones) -> tuple[Stamp, ...]:
             clock = next((c for c in clocks if id(c) not in used and _joined(text, c.end, date.start)), None)
         if clock is not None:
             used.add(id(clock))
+            if clock.end <= date.start:
+                clock = _with_zone_after_date(text, clock, date, zones)
             stamps.append(Stamp(min(date.start, clock.start), max(date.end, clock.end), date, clock))
         else:
             stamps.append(Stamp(date.start, date.end, date, None))
     stamps += [Stamp(c.start, c.end, None, c) for c in clocks if id(c) not in used]
     return tuple(sorted(stamps, key=lambda s: s.start))
+
+
+def _with_zone_after_date(text: str, clock: ClockFound, date: DateFound, zones: Zones) -> ClockFound:
+    """"11:30 AM on 14/02/2024 (EAT)": a zone written after the date that follows a clock is the clock's.
+
+    Only a zone that can be nothing else counts there: an abbreviation in capitals, an offset, a zone's name
+    with its capital; not a city or a word in lower case ("on 14 May eastern users…").
+    """
+    if clock.zone is not None:
+        return clock
+    opener = _ZONE_OPENER.match(text, date.end)
+    start = opener.end() if opener else date.end
+    word = _ZONE_WORDS.match(text, start)
+    if word is None or word.lastgroup not in ("named", "word", "long") or not word.group(0)[:1].isupper():
+        return clock
+    zone = zones.named(word.group(0))
+    if zone is None:
+        return clock
+    end = start + len(word.group(0))
+    if opener and "(" in opener.group(0) and text[end : end + 1] == ")":
+        end += 1
+    return replace(clock, end=max(clock.end, end), zone=zone, zone_text=word.group(0))
 
 
 def _joined(text: str, end: int, start: int) -> bool:

@@ -268,3 +268,32 @@ def test_a_timeline_entry_whose_numeric_date_nothing_settles_is_reported_and_kee
         (None, "10:00:00+00:00"), (None, "11:00:00+00:00")]
     (problem,) = [d for d in incident.diagnostics if d.code == "ambiguous-date"]
     assert problem.line == 8 and "05/04/2024" in problem.message and "1 more" in problem.message
+
+
+PROSE_DATED = "# Checkout outage\n\nDate: 2023-05-05\n\n## Summary\n\n"
+
+
+@pytest.mark.parametrize(
+    ("prose", "expected"),
+    [
+        pytest.param("The outage started at 10:00 UTC and was resolved at 11:10 UTC.",
+                     ("2023-05-05T10:00:00+00:00", None, "2023-05-05T11:10:00+00:00"), id="started-and-resolved"),
+        pytest.param("Errors began at 10:00 UTC and service was restored at 11:10 UTC.",
+                     ("2023-05-05T10:00:00+00:00", None, "2023-05-05T11:10:00+00:00"), id="began-and-restored"),
+        pytest.param("Checkout failed for most users starting at 10:00 UTC; it recovered at 11:10 UTC.",
+                     ("2023-05-05T10:00:00+00:00", None, "2023-05-05T11:10:00+00:00"), id="starting-then-recovered"),
+        pytest.param("Errors began at 22:00 UTC. Service was restored at 02:10 UTC the following day.",
+                     (None, None, "2023-05-06T02:10:00+00:00"), id="restored-the-following-day"),
+        pytest.param("The team worked on. A fix was ready by 17:00 but was not deployed until the next day, and service recovered at "
+                     "09:30 UTC.", (None, None, None), id="recovered-on-a-later-day-it-does-not-date"),
+        pytest.param("Previous incidents (e.g. 2022-11-02) were resolved by 10:00 UTC.", (None, None, None),
+                     id="other-incidents"),
+        pytest.param("Around 9:30 UTC the record came back and by 9:40 UTC traffic had returned to normal.",
+                     (None, None, "2023-05-05T09:40:00+00:00"), id="each-moment-its-own-clause"),
+        pytest.param("Alerts fired at 09:10 UTC and the incident was resolved at 09:50 UTC.",
+                     (None, "2023-05-05T09:10:00+00:00", "2023-05-05T09:50:00+00:00"), id="detected-and-resolved"),
+    ],
+)
+def test_moments_the_prose_states(prose: str, expected: tuple[str | None, str | None, str | None]) -> None:
+    incident = incident_of(PROSE_DATED + prose + "\n")
+    assert (iso(incident.started_at), iso(incident.detected_at), iso(incident.resolved_at)) == expected

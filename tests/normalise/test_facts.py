@@ -297,3 +297,24 @@ PROSE_DATED = "# Checkout outage\n\nDate: 2023-05-05\n\n## Summary\n\n"
 def test_moments_the_prose_states(prose: str, expected: tuple[str | None, str | None, str | None]) -> None:
     incident = incident_of(PROSE_DATED + prose + "\n")
     assert (iso(incident.started_at), iso(incident.detected_at), iso(incident.resolved_at)) == expected
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected", "conflict"),
+    [
+        pytest.param("Start: 11:50 PM PDT\nEnd: 12:40 AM PDT", ("2023-05-02T23:50:00-07:00", "2023-05-03T00:40:00-07:00"),
+                     False, id="an-end-past-midnight-is-the-next-day"),
+        pytest.param("End: 00:40 UTC\nStart: 23:50 UTC", ("2023-05-02T23:50:00+00:00", "2023-05-03T00:40:00+00:00"),
+                     False, id="written-end-first"),
+        pytest.param("Start: 23:00 UTC (May 3)\nEnd: 02:00 UTC (May 4)",
+                     ("2023-05-03T23:00:00+00:00", "2023-05-04T02:00:00+00:00"), False, id="dates-in-brackets"),
+        pytest.param("Start: 10:00 UTC\nEnd: 09:00 UTC", ("2023-05-02T10:00:00+00:00", "2023-05-02T09:00:00+00:00"),
+                     True, id="an-end-hours-before-the-start-stays-and-is-reported"),
+        pytest.param("Start: 23:50 UTC\nEnd: 2023-05-02 00:40 UTC",
+                     ("2023-05-02T23:50:00+00:00", "2023-05-02T00:40:00+00:00"), True, id="an-end-with-its-own-date-stays"),
+    ],
+)
+def test_a_stated_start_and_end_without_their_day(fields: str, expected: tuple[str, str], conflict: bool) -> None:
+    incident = incident_of(f"# Gateway errors\n\nDate: 2023-05-02\n{fields}\n")
+    assert (iso(incident.started_at), iso(incident.resolved_at)) == expected
+    assert ("conflicting-times" in codes(incident)) is conflict

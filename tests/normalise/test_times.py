@@ -72,6 +72,8 @@ def instant(written: str, day: dt.date | None = DAY, day_first: bool | None = No
         pytest.param("Aug-27-2021 12:50:07 PM +UTC", "2021-08-27T12:50:07+00:00", id="dashed-month-plus-utc"),
         pytest.param("the 31st of October 2022, 10:00", "2022-10-31T10:00:00-03:00", id="ordinal-of-month"),
         pytest.param("March 5,\\\n2024 10:00", "2024-03-05T10:00:00-03:00", id="year-after-a-backslash-break"),
+        pytest.param("02:00 UTC (May 4)", "2023-05-04T02:00:00+00:00", id="date-in-brackets-after-the-clock"),
+        pytest.param("May 4 (02:00 UTC)", "2023-05-04T02:00:00+00:00", id="clock-in-brackets-after-the-date"),
         pytest.param("10:00 GMT+1", "2023-01-20T10:00:00+01:00", id="gmt-plus-1"),
         pytest.param("10:00 UTC-5", "2023-01-20T10:00:00-05:00", id="utc-minus-5"),
         pytest.param("10:00 UTC+05:30", "2023-01-20T10:00:00+05:30", id="utc-plus-half-hour"),

@@ -569,8 +569,8 @@ class Stamp:
 _DIGIT = re.compile(r"\d")
 
 #: What may stand between a date and its time, in either order: "2024-03-14 10:00", "March 5, 2024 at 10:00",
-#: "10:00 UTC on 5 March", "12:45 PM PST Saturday Oct 30th", "2024-03-14T10:00".
-_JOINER = re.compile(rf"(?:[\sT,@|~]|\\[\n~]|<br\s*/?>|\bat\b|\bon\b|\baround\b|-(?=\s)|—|{WEEKDAY})*", re.I)
+#: "10:00 UTC on 5 March", "12:45 PM PST Saturday Oct 30th", "2024-03-14T10:00", "02:00 UTC (May 4)".
+_JOINER = re.compile(rf"(?:[\sT,@|~(]|\\[\n~]|<br\s*/?>|\bat\b|\bon\b|\baround\b|-(?=\s)|—|{WEEKDAY})*", re.I)
 
 
 def scan(text: str, zones: Zones = BUILT_IN) -> list[Stamp]:

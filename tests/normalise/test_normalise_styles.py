@@ -626,6 +626,46 @@ TIMELINE = DATED + "## Timeline\n\n"  # the timeline body starts on line 8
             id="day-rollover",
         ),
         pytest.param(
+            TIMELINE + "- 11:40 latency climbs\n- 12:10 failover\n- 1:05 cause found\n- 1:30 restored\n",
+            [
+                ("2024-03-03T11:40:00+00:00", "11:40:00+00:00", "latency climbs", 8),
+                ("2024-03-03T12:10:00+00:00", "12:10:00+00:00", "failover", 9),
+                ("2024-03-03T13:05:00+00:00", "13:05:00+00:00", "cause found", 10),
+                ("2024-03-03T13:30:00+00:00", "13:30:00+00:00", "restored", 11),
+            ],
+            [],
+            id="a-12-hour-clock-past-noon-without-pm",
+        ),
+        pytest.param(
+            TIMELINE + "- 22:30 deploy\n- 1:10 errors\n",
+            [
+                ("2024-03-03T22:30:00+00:00", "22:30:00+00:00", "deploy", 8),
+                ("2024-03-04T01:10:00+00:00", "01:10:00+00:00", "errors", 9),
+            ],
+            [],
+            id="a-24-hour-clock-past-midnight-with-one-digit",
+        ),
+        pytest.param(
+            TIMELINE + "- 09:00 deploy\n- 13:00 errors\n- 2:00 paged\n",
+            [
+                ("2024-03-03T09:00:00+00:00", "09:00:00+00:00", "deploy", 8),
+                ("2024-03-03T13:00:00+00:00", "13:00:00+00:00", "errors", 9),
+                ("2024-03-04T02:00:00+00:00", "02:00:00+00:00", "paged", 10),
+            ],
+            [],
+            id="a-timeline-that-writes-24-hour-times-rolls-over",
+        ),
+        pytest.param(
+            TIMELINE + "- 11:40 AM deploy\n- 12:10 PM errors\n- 1:05 AM paged\n",
+            [
+                ("2024-03-03T11:40:00+00:00", "11:40:00+00:00", "deploy", 8),
+                ("2024-03-03T12:10:00+00:00", "12:10:00+00:00", "errors", 9),
+                ("2024-03-04T01:05:00+00:00", "01:05:00+00:00", "paged", 10),
+            ],
+            [],
+            id="a-written-am-is-kept",
+        ),
+        pytest.param(
             TIMELINE + "- 10:00 — Deploy started\n- 09:40 — Alert fired\n- 10:30 — Rolled back\n",
             [
                 ("2024-03-03T10:00:00+00:00", "10:00:00+00:00", "Deploy started", 8),

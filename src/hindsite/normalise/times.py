@@ -479,6 +479,8 @@ class ClockFound:
     zone: Zone | None = None
     zone_text: str = ""  # the zone as written, or an unknown name that looks like one ("QQT")
     seconds: bool = False  # written with seconds
+    meridiem: bool = False  # written with AM or PM
+    twenty_four: bool = False  # written as only a 24-hour clock writes it: "09:00", "00:10", "13:05"
 
 
 def scan_clocks(text: str, zones: Zones = BUILT_IN, *, skip: Iterable[tuple[int, int]] = ()) -> list[ClockFound]:
@@ -494,9 +496,18 @@ def scan_clocks(text: str, zones: Zones = BUILT_IN, *, skip: Iterable[tuple[int,
                 continue
             seconds = bool(match.groupdict().get("s")) or text[match.start() - 1 : match.start()] == "T"
             end, zone, zone_text = _zone_after(text, match.end(), zones, seconds=seconds)
-            found.append(ClockFound(match.start(), end, clock, zone, zone_text, bool(match.groupdict().get("s"))))
+            found.append(ClockFound(match.start(), end, clock, zone, zone_text, bool(match.groupdict().get("s")),
+                                    *_clock_form(match, clock)))
             taken.append((match.start(), end))
     return sorted(found, key=lambda c: c.start)
+
+
+def _clock_form(match: re.Match[str], clock: dt.time) -> tuple[bool, bool]:
+    """Whether a clock time was written with AM or PM, and whether only a 24-hour clock writes it so."""
+    groups = match.groupdict()
+    meridiem = bool(groups.get("ap") or groups.get("ap1"))
+    padded = len(groups["h"]) == 2 and groups["h"].startswith("0")
+    return meridiem, not meridiem and (padded or clock.hour == 0 or clock.hour >= 13)
 
 
 def _clock(match: re.Match[str]) -> dt.time | None:

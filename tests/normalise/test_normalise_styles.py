@@ -327,6 +327,20 @@ METADATA_STYLES = [
         id="bold-duration-bullet-with-range",
     ),
     pytest.param(
+        TITLE + "Duration: 2h (detection took 35m)\n",
+        "doc.md",
+        {"duration_minutes": 120},
+        {"duration_minutes": ("line", 3)},
+        id="a-duration-with-an-aside-of-another-length",
+    ),
+    pytest.param(
+        TITLE + "Duration: Unknown (at least 2h)\n",
+        "doc.md",
+        {"duration_minutes": None},
+        {"duration_minutes": None},
+        id="a-bound-is-no-duration",
+    ),
+    pytest.param(
         TITLE + "Duration: The outage lasted 90 minutes, from 10:00 AM to 11:30 AM on 14/02/2024 (EAT)\n",
         "doc.md",
         {"started_at": "2024-02-14T10:00:00+03:00", "resolved_at": "2024-02-14T11:30:00+03:00", "duration_minutes": 90},

@@ -213,6 +213,10 @@ def test_a_clock_range_is_not_read_as_an_offset() -> None:
         ("2 hours", 120), ("0h 16m", 16), ("1 hour and 45 minutes", 105), ("90 min", 90), ("1:30", 90),
         ("half an hour", 30), ("an hour", 60), ("2 days", 2880), ("3h 45m", 225), ("~24h40m", 1480),
         ("1.5 hours", 90), ("45", 45), ("-5 minutes", -5), ("ninety", None),
+        ("2 days, 3 hours", 3060), ("1 hour, 30 minutes", 90), ("about 2 hours", 120), ("2h 15m (approx.)", 135),
+        ("2h (detection took 35m)", 120), ("3h partial degradation, 20m full outage", None), ("~45-60 minutes", None),
+        ("1 to 2 hours", None), ("Unknown (at least 2h)", None), ("at least 2 hours", None), ("more than 3h", None),
+        ("30m 2h", None), ("(2 hours)", 120),
     ],
 )
 def test_lengths(written: str, minutes: int | None) -> None:

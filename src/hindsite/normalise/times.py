@@ -18,7 +18,7 @@ import datetime as dt
 import functools
 import re
 import zoneinfo
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 
@@ -826,12 +826,41 @@ def parse_duration(text: str) -> int | None:
         return -minutes if clock.group(1) else minutes
     if re.fullmatch(r"\s*-?\d+\s*", text):
         return int(text)
-    total, found = 0.0, False
-    for match in _DURATION_PART.finditer(text):
+    outside = _ASIDE.sub(" ", text)
+    if _DURATION_PART.search(outside):
+        text = outside  # "2h (detection took 35m)": the aside measures something else
+    if _BOUND.search(text) or _LENGTH_RANGE.search(text):
+        return None  # "at least 2h", "45-60 minutes": a bound or a range is not a length
+    parts = list(_DURATION_PART.finditer(text))
+    if not parts or not _one_length(text, parts):
+        return None
+    total = 0.0
+    for match in parts:
         value = float(match["digits"].replace(",", ".")) if match["digits"] else _NUMBER_WORDS[match["words"].casefold()]
         total += value * _UNIT_MINUTES[match["unit"][0].lower()]
-        found = True
-    return round(total) if found else None
+    return round(total)
+
+
+#: A bracketed aside: "(detection took 35m)", "(approx.)".
+_ASIDE = re.compile(r"\([^()]*\)")
+#: Words that make a length a bound: "at least 2h", "more than 3 hours", "< 1h".
+_BOUND = re.compile(r"(?:\b(?:at\s+(?:least|most)|more\s+than|less\s+than|fewer\s+than|no\s+more\s+than|up\s+to|over|"
+                    r"under)\s*~?\s*|[<>≤≥]\s*~?\s*)(?=\d|an?\b)", re.I)
+#: Two numbers of one unit: "45-60 minutes", "1 to 2 hours", "1h-2h".
+_LENGTH_RANGE = re.compile(r"\d\s*[a-z]*\s*(?:-|–|—|to|or)\s*~?\d+(?:[.,]\d+)?\s*(?:weeks?|days?|hours?|hrs?|h|minutes?|mins?|m)\b",
+                           re.I)
+#: What may stand between the parts of one length: "1 hour and 45 minutes", "2 days, 3 hours", "3h 45m".
+_PART_JOINER = re.compile(r"\s*(?:,|\+|and|,\s*and)?\s*", re.I)
+
+
+def _one_length(text: str, parts: Sequence[re.Match[str]]) -> bool:
+    """Whether the parts found make one length: joined by nothing but a comma or "and", each a smaller unit than the
+    one before. "3h partial degradation, 20m full outage" is two lengths, of two things."""
+    for before, after in zip(parts, parts[1:], strict=False):
+        smaller = _UNIT_MINUTES[after["unit"][0].lower()] < _UNIT_MINUTES[before["unit"][0].lower()]
+        if not smaller or not _PART_JOINER.fullmatch(text, before.end(), after.start()):
+            return False
+    return True
 
 
 # --- zone statements ----------------------------------------------------------

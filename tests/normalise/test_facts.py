@@ -116,6 +116,21 @@ def test_a_standard_time_name_on_a_summer_date_is_read_as_written_and_reported()
     assert problem.line == 8 and "PDT" in problem.message
 
 
+@pytest.mark.parametrize(
+    ("text", "lines"),
+    [
+        pytest.param("All times PST.\n\n## Timeline\n\n- 10:00 paged\n- 11:00 fixed\n", [10], id="a-statement"),
+        pytest.param("## Timeline\n\n| Time (PST) | Event |\n|---|---|\n| 10:00 | paged |\n| 11:00 | fixed |\n", [10],
+                     id="a-column-header"),
+        pytest.param("All times PT.\n\n## Timeline\n\n- 10:00 paged\n", [], id="a-zone-whose-offset-follows-the-date"),
+        pytest.param("All times PDT.\n\n## Timeline\n\n- 10:00 paged\n", [], id="in-season"),
+    ],
+)
+def test_a_stated_zone_out_of_season_is_reported_once(text: str, lines: list[int]) -> None:
+    incident = incident_of("---\ndate: 2024-07-10\n---\n# Queue\n\n" + text)
+    assert [d.line for d in incident.diagnostics if d.code == "zone-season"] == lines
+
+
 # --- date context ---------------------------------------------------------------------------
 
 def test_date_headings_and_day_labels_set_the_day_and_are_not_events() -> None:

@@ -155,8 +155,9 @@ def _place(candidate: _Candidate, clock: _Clock, zone_from: str) -> Placed:
         clock.sticky = (stamp.zone, candidate.line)
     time = at.timetz() if at else reading.clock
     day = reading.day if at is None and stamp.clock is None else None
+    off_season = reading.off_season or (zone if stamp.clock and at and zone.off_season(at.date()) else None)
     return Placed(TimelineEvent(at, candidate.text, candidate.line, time, day), zone_note if stamp.clock else "",
-                  day_note if at or day else "", reading.off_season)
+                  day_note if at or day else "", off_season)
 
 
 def _past_noon(stamp: Stamp, clock: _Clock, at: dt.datetime) -> bool:

@@ -116,6 +116,21 @@ def test_a_standard_time_name_on_a_summer_date_is_read_as_written_and_reported()
     assert problem.line == 8 and "PDT" in problem.message
 
 
+@pytest.mark.parametrize(
+    ("text", "lines"),
+    [
+        pytest.param("All times PST.\n\n## Timeline\n\n- 10:00 paged\n- 11:00 fixed\n", [10], id="a-statement"),
+        pytest.param("## Timeline\n\n| Time (PST) | Event |\n|---|---|\n| 10:00 | paged |\n| 11:00 | fixed |\n", [10],
+                     id="a-column-header"),
+        pytest.param("All times PT.\n\n## Timeline\n\n- 10:00 paged\n", [], id="a-zone-whose-offset-follows-the-date"),
+        pytest.param("All times PDT.\n\n## Timeline\n\n- 10:00 paged\n", [], id="in-season"),
+    ],
+)
+def test_a_stated_zone_out_of_season_is_reported_once(text: str, lines: list[int]) -> None:
+    incident = incident_of("---\ndate: 2024-07-10\n---\n# Queue\n\n" + text)
+    assert [d.line for d in incident.diagnostics if d.code == "zone-season"] == lines
+
+
 # --- date context ---------------------------------------------------------------------------
 
 def test_date_headings_and_day_labels_set_the_day_and_are_not_events() -> None:
@@ -268,3 +283,53 @@ def test_a_timeline_entry_whose_numeric_date_nothing_settles_is_reported_and_kee
         (None, "10:00:00+00:00"), (None, "11:00:00+00:00")]
     (problem,) = [d for d in incident.diagnostics if d.code == "ambiguous-date"]
     assert problem.line == 8 and "05/04/2024" in problem.message and "1 more" in problem.message
+
+
+PROSE_DATED = "# Checkout outage\n\nDate: 2023-05-05\n\n## Summary\n\n"
+
+
+@pytest.mark.parametrize(
+    ("prose", "expected"),
+    [
+        pytest.param("The outage started at 10:00 UTC and was resolved at 11:10 UTC.",
+                     ("2023-05-05T10:00:00+00:00", None, "2023-05-05T11:10:00+00:00"), id="started-and-resolved"),
+        pytest.param("Errors began at 10:00 UTC and service was restored at 11:10 UTC.",
+                     ("2023-05-05T10:00:00+00:00", None, "2023-05-05T11:10:00+00:00"), id="began-and-restored"),
+        pytest.param("Checkout failed for most users starting at 10:00 UTC; it recovered at 11:10 UTC.",
+                     ("2023-05-05T10:00:00+00:00", None, "2023-05-05T11:10:00+00:00"), id="starting-then-recovered"),
+        pytest.param("Errors began at 22:00 UTC. Service was restored at 02:10 UTC the following day.",
+                     (None, None, "2023-05-06T02:10:00+00:00"), id="restored-the-following-day"),
+        pytest.param("The team worked on. A fix was ready by 17:00 but was not deployed until the next day, and service recovered at "
+                     "09:30 UTC.", (None, None, None), id="recovered-on-a-later-day-it-does-not-date"),
+        pytest.param("Previous incidents (e.g. 2022-11-02) were resolved by 10:00 UTC.", (None, None, None),
+                     id="other-incidents"),
+        pytest.param("Around 9:30 UTC the record came back and by 9:40 UTC traffic had returned to normal.",
+                     (None, None, "2023-05-05T09:40:00+00:00"), id="each-moment-its-own-clause"),
+        pytest.param("Alerts fired at 09:10 UTC and the incident was resolved at 09:50 UTC.",
+                     (None, "2023-05-05T09:10:00+00:00", "2023-05-05T09:50:00+00:00"), id="detected-and-resolved"),
+    ],
+)
+def test_moments_the_prose_states(prose: str, expected: tuple[str | None, str | None, str | None]) -> None:
+    incident = incident_of(PROSE_DATED + prose + "\n")
+    assert (iso(incident.started_at), iso(incident.detected_at), iso(incident.resolved_at)) == expected
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected", "conflict"),
+    [
+        pytest.param("Start: 11:50 PM PDT\nEnd: 12:40 AM PDT", ("2023-05-02T23:50:00-07:00", "2023-05-03T00:40:00-07:00"),
+                     False, id="an-end-past-midnight-is-the-next-day"),
+        pytest.param("End: 00:40 UTC\nStart: 23:50 UTC", ("2023-05-02T23:50:00+00:00", "2023-05-03T00:40:00+00:00"),
+                     False, id="written-end-first"),
+        pytest.param("Start: 23:00 UTC (May 3)\nEnd: 02:00 UTC (May 4)",
+                     ("2023-05-03T23:00:00+00:00", "2023-05-04T02:00:00+00:00"), False, id="dates-in-brackets"),
+        pytest.param("Start: 10:00 UTC\nEnd: 09:00 UTC", ("2023-05-02T10:00:00+00:00", "2023-05-02T09:00:00+00:00"),
+                     True, id="an-end-hours-before-the-start-stays-and-is-reported"),
+        pytest.param("Start: 23:50 UTC\nEnd: 2023-05-02 00:40 UTC",
+                     ("2023-05-02T23:50:00+00:00", "2023-05-02T00:40:00+00:00"), True, id="an-end-with-its-own-date-stays"),
+    ],
+)
+def test_a_stated_start_and_end_without_their_day(fields: str, expected: tuple[str, str], conflict: bool) -> None:
+    incident = incident_of(f"# Gateway errors\n\nDate: 2023-05-02\n{fields}\n")
+    assert (iso(incident.started_at), iso(incident.resolved_at)) == expected
+    assert ("conflicting-times" in codes(incident)) is conflict

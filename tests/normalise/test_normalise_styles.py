@@ -358,6 +358,27 @@ METADATA_STYLES = [
         id="bold-duration-bullet-with-range",
     ),
     pytest.param(
+        TITLE + "Duration: 2h (detection took 35m)\n",
+        "doc.md",
+        {"duration_minutes": 120},
+        {"duration_minutes": ("line", 3)},
+        id="a-duration-with-an-aside-of-another-length",
+    ),
+    pytest.param(
+        TITLE + "Duration: Unknown (at least 2h)\n",
+        "doc.md",
+        {"duration_minutes": None},
+        {"duration_minutes": None},
+        id="a-bound-is-no-duration",
+    ),
+    pytest.param(
+        TITLE + "Duration: The outage lasted 90 minutes, from 10:00 AM to 11:30 AM on 14/02/2024 (EAT)\n",
+        "doc.md",
+        {"started_at": "2024-02-14T10:00:00+03:00", "resolved_at": "2024-02-14T11:30:00+03:00", "duration_minutes": 90},
+        {"started_at": ("line", 3), "resolved_at": ("line", 3)},
+        id="duration-line-with-a-zone-after-the-date",
+    ),
+    pytest.param(
         TITLE + "* **Duration:**\n  10:00 - 11:30 UTC, March 3, 2024\n* **Severity:** Minor\n",
         "doc.md",
         {
@@ -638,6 +659,12 @@ NAIROBI = SiteConfig(root=Path("."), timezone="Africa/Nairobi")
             ],
             id="explicit-zone-on-a-line-overrides-section-zone",
         ),
+        pytest.param(
+            DATED + "All times are UTC+3\n\n## Timeline\n\n- 10:00 Alert fired\n- 10:20 Cache flushed\n",
+            None,
+            [("2024-03-03T10:00:00+03:00", "10:00:00+03:00"), ("2024-03-03T10:20:00+03:00", "10:20:00+03:00")],
+            id="a-statement-of-an-offset-from-utc",
+        ),
     ],
 )
 def test_zone_rules(text: str, config: SiteConfig | None, expected: list[tuple[str, str]]) -> None:
@@ -714,6 +741,46 @@ TIMELINE = DATED + "## Timeline\n\n"  # the timeline body starts on line 8
             ],
             [],
             id="day-rollover",
+        ),
+        pytest.param(
+            TIMELINE + "- 11:40 latency climbs\n- 12:10 failover\n- 1:05 cause found\n- 1:30 restored\n",
+            [
+                ("2024-03-03T11:40:00+00:00", "11:40:00+00:00", "latency climbs", 8),
+                ("2024-03-03T12:10:00+00:00", "12:10:00+00:00", "failover", 9),
+                ("2024-03-03T13:05:00+00:00", "13:05:00+00:00", "cause found", 10),
+                ("2024-03-03T13:30:00+00:00", "13:30:00+00:00", "restored", 11),
+            ],
+            [],
+            id="a-12-hour-clock-past-noon-without-pm",
+        ),
+        pytest.param(
+            TIMELINE + "- 22:30 deploy\n- 1:10 errors\n",
+            [
+                ("2024-03-03T22:30:00+00:00", "22:30:00+00:00", "deploy", 8),
+                ("2024-03-04T01:10:00+00:00", "01:10:00+00:00", "errors", 9),
+            ],
+            [],
+            id="a-24-hour-clock-past-midnight-with-one-digit",
+        ),
+        pytest.param(
+            TIMELINE + "- 09:00 deploy\n- 13:00 errors\n- 2:00 paged\n",
+            [
+                ("2024-03-03T09:00:00+00:00", "09:00:00+00:00", "deploy", 8),
+                ("2024-03-03T13:00:00+00:00", "13:00:00+00:00", "errors", 9),
+                ("2024-03-04T02:00:00+00:00", "02:00:00+00:00", "paged", 10),
+            ],
+            [],
+            id="a-timeline-that-writes-24-hour-times-rolls-over",
+        ),
+        pytest.param(
+            TIMELINE + "- 11:40 AM deploy\n- 12:10 PM errors\n- 1:05 AM paged\n",
+            [
+                ("2024-03-03T11:40:00+00:00", "11:40:00+00:00", "deploy", 8),
+                ("2024-03-03T12:10:00+00:00", "12:10:00+00:00", "errors", 9),
+                ("2024-03-04T01:05:00+00:00", "01:05:00+00:00", "paged", 10),
+            ],
+            [],
+            id="a-written-am-is-kept",
         ),
         pytest.param(
             TIMELINE + "- 10:00 — Deploy started\n- 09:40 — Alert fired\n- 10:30 — Rolled back\n",

@@ -72,6 +72,8 @@ def instant(written: str, day: dt.date | None = DAY, day_first: bool | None = No
         pytest.param("Aug-27-2021 12:50:07 PM +UTC", "2021-08-27T12:50:07+00:00", id="dashed-month-plus-utc"),
         pytest.param("the 31st of October 2022, 10:00", "2022-10-31T10:00:00-03:00", id="ordinal-of-month"),
         pytest.param("March 5,\\\n2024 10:00", "2024-03-05T10:00:00-03:00", id="year-after-a-backslash-break"),
+        pytest.param("02:00 UTC (May 4)", "2023-05-04T02:00:00+00:00", id="date-in-brackets-after-the-clock"),
+        pytest.param("May 4 (02:00 UTC)", "2023-05-04T02:00:00+00:00", id="clock-in-brackets-after-the-date"),
         pytest.param("10:00 GMT+1", "2023-01-20T10:00:00+01:00", id="gmt-plus-1"),
         pytest.param("10:00 UTC-5", "2023-01-20T10:00:00-05:00", id="utc-minus-5"),
         pytest.param("10:00 UTC+05:30", "2023-01-20T10:00:00+05:30", id="utc-plus-half-hour"),
@@ -180,6 +182,16 @@ def test_a_document_settles_its_numeric_date_order(text: str, expected: bool | N
                      id="zone-on-the-end-only"),
         pytest.param("between 09:00 and 11:30", DAY, ("2023-01-20T09:00:00-03:00", "2023-01-20T11:30:00-03:00"),
                      id="between-and"),
+        pytest.param("from 10:00 AM to 11:30 AM on 14/02/2024 (EAT)", None,
+                     ("2024-02-14T10:00:00+03:00", "2024-02-14T11:30:00+03:00"), id="zone-in-brackets-after-the-date"),
+        pytest.param("From 11:45 PM on 3 May 2024 to 1:15 AM on 4 May 2024 (WAT).", None,
+                     ("2024-05-03T23:45:00+01:00", "2024-05-04T01:15:00+01:00"), id="zone-after-the-end-date"),
+        pytest.param("From 11:45 PM on 3 May 2024 to 1:15 AM on 4 May 2024 WAT.", None,
+                     ("2024-05-03T23:45:00+01:00", "2024-05-04T01:15:00+01:00"), id="zone-after-the-end-date-bare"),
+        pytest.param("from 08:00 on 31 May 2023 until 14:15 on 1 June 2023 (BST)", None,
+                     ("2023-05-31T08:00:00+01:00", "2023-06-01T14:15:00+01:00"), id="until-with-zone-after-the-date"),
+        pytest.param("from 10:00 to 11:30 on 14 May 2023 eastern users saw errors", None,
+                     ("2023-05-14T10:00:00-03:00", "2023-05-14T11:30:00-03:00"), id="a-word-after-the-date-is-no-zone"),
     ],
 )
 def test_ranges(written: str, day: dt.date | None, expected: tuple[str, str]) -> None:
@@ -201,6 +213,10 @@ def test_a_clock_range_is_not_read_as_an_offset() -> None:
         ("2 hours", 120), ("0h 16m", 16), ("1 hour and 45 minutes", 105), ("90 min", 90), ("1:30", 90),
         ("half an hour", 30), ("an hour", 60), ("2 days", 2880), ("3h 45m", 225), ("~24h40m", 1480),
         ("1.5 hours", 90), ("45", 45), ("-5 minutes", -5), ("ninety", None),
+        ("2 days, 3 hours", 3060), ("1 hour, 30 minutes", 90), ("about 2 hours", 120), ("2h 15m (approx.)", 135),
+        ("2h (detection took 35m)", 120), ("3h partial degradation, 20m full outage", None), ("~45-60 minutes", None),
+        ("1 to 2 hours", None), ("Unknown (at least 2h)", None), ("at least 2 hours", None), ("more than 3h", None),
+        ("30m 2h", None), ("(2 hours)", 120),
     ],
 )
 def test_lengths(written: str, minutes: int | None) -> None:
@@ -219,6 +235,15 @@ def test_lengths(written: str, minutes: int | None) -> None:
         pytest.param("All times are Pacific Time", "PT", id="long-name"),
         pytest.param("all times Denver time", "Denver", id="city"),
         pytest.param("All times are approximate", None, id="no-zone"),
+        pytest.param("All times are UTC+3", "UTC+3", id="offset-after-are"),
+        pytest.param("Times are UTC+2.", "UTC+2", id="offset-sentence"),
+        pytest.param("All times in UTC+02:00.", "UTC+02:00", id="offset-with-minutes-after-in"),
+        pytest.param("Times are GMT+2.", "GMT+2", id="gmt-offset"),
+        pytest.param("Times in UTC-5", "UTC-5", id="negative-offset"),
+        pytest.param("All times are UTC -5", "UTC -5", id="offset-after-a-space"),
+        pytest.param("All times UTC+2.", "UTC+2", id="offset-right-after-times"),
+        pytest.param("All times are UTC", "UTC", id="utc-without-offset"),
+        pytest.param("All times are PDT (UTC-7)", "PDT", id="name-then-its-offset"),
     ],
 )
 def test_zone_statements(text: str, expected: str | None) -> None:

@@ -19,7 +19,7 @@ from ..core.diagnostics import Diagnostic
 from ..core.model import DERIVED, STATED, WITHHELD, Origin, minutes_between
 from .metadata import Metadata
 from .timeline import Placed
-from .times import Context, Zones, parse_date, parse_duration, resolve, resolve_range, scan, scan_range
+from .times import Context, Stamp, Zones, parse_date, parse_duration, resolve, resolve_range, scan, scan_range
 
 _DETECTED = re.compile(r"\b(detect\w*|alert\w*|paged|page[sd]?\b|notic(?:ed?|es)\b|reports?\b|reported|identified|"
                        r"discovered|flagged|declared|warning\b|warned|learn(?:ed|t)\b|became aware|complain\w*)", re.I)
@@ -251,8 +251,9 @@ def _where(origin: Origin) -> str:
 #: Words that make a sentence's range of times the incident's own ("was down from 16:58 to 18:46 UTC").
 _OUTAGE = re.compile(r"\b(?:down|outage|offline|unavailable|degraded|disrupt\w*|impact\w*|affect\w*|incident|lasted|"
                      r"lasting|failing|failed|errors?|broken|unreachable|unresponsive)\b", re.I)
-#: A sentence, soft-wrapped lines and all: it ends at a full stop (not a decimal point) or a blank line.
-_SENTENCE = re.compile(r"(?:[^.!?\n]|\n(?!\s*\n)|[.!?](?=\d))+(?:[.!?]|$|\n)")
+#: A sentence, soft-wrapped lines and all: it ends at a full stop (not a decimal point, nor the stops of "e.g.",
+#: "i.e." and "approx.", which never end one) or a blank line.
+_SENTENCE = re.compile(r"(?:\b(?:[Ee]\.g|[Ii]\.e|[Aa]pprox)\.|[^.!?\n]|\n(?!\s*\n)|[.!?](?=\d))+(?:[.!?]|$|\n)")
 
 
 def prose_window(meta: Metadata, passages: Sequence[tuple[str, int]], context: Context, zones: Zones) -> None:
@@ -265,10 +266,15 @@ def prose_window(meta: Metadata, passages: Sequence[tuple[str, int]], context: C
         return
     for text, first_line in passages:
         for sentence in _SENTENCE.finditer(text):
-            span = scan_range(sentence.group(0), zones)
-            if span is None or span[0].clock is None or not _OUTAGE.search(sentence.group(0)):
+            words = sentence.group(0)
+            if not _OUTAGE.search(words) or _OTHER_INCIDENTS.search(words):
                 continue
-            start, end = resolve_range(*span, context, sentence.group(0))
+            span = scan_range(words, zones)
+            if span is None or span[0].clock is None:
+                span = _started_and_ended(words, zones)
+            if span is None:
+                continue
+            start, end = resolve_range(*span, context, words)
             if start.at is None or end.at is None or end.at <= start.at:
                 continue
             line = first_line + text.count("\n", 0, sentence.start())
@@ -276,6 +282,62 @@ def prose_window(meta: Metadata, passages: Sequence[tuple[str, int]], context: C
             meta.set("resolved_at", end.at, "prose", line)
             meta.state_day(start.at.date(), "prose", line)
             return
+
+
+#: Words that say the trouble began ("errors began at 10:00", "starting at 10:00 UTC").
+_STARTED = re.compile(r"\b(?:start(?:ed|ing|s)?|began|begin(?:ning|s)?|commenced|first (?:appeared|seen|occurred))\b", re.I)
+#: A day after the one the sentence is on, named by its place: "the following day", "the next morning".
+_LATER_DAY = re.compile(r"\b(?:the\s+)?(?:following|next)\s+(?:day|morning|evening)\b", re.I)
+_BESIDE_LATER_DAY = (re.compile(r"[\s,]*(?:on\s+)?$"), re.compile(r"^[\s,]*(?:at|around|by)?\s*$", re.I))
+#: A sentence about other incidents than the one the document is about ("Previous incidents were resolved by 10:00").
+_OTHER_INCIDENTS = re.compile(r"\b(?:previous|past|earlier|prior|similar|other|former)\s+(?:\w+\s+)?"
+                              r"(?:incidents|outages|occurrences)\b", re.I)
+#: Where one clause of a sentence gives way to the next: the words before it tell of the moment before it, the words
+#: after it of the moment after it ("started at 10:00 UTC | and was resolved at 11:10 UTC").
+_CLAUSE_BREAK = re.compile(r"\s*[;,]\s*(?:(?:and|but|then|while)\b)?|\s+(?:and|but|then|while)\b", re.I)
+
+
+def _clauses(words: str, stamps: Sequence[Stamp]) -> list[str]:
+    """The words each moment of a sentence owns: from the last clause break before it to the last one before the
+    next moment. Without a break between two moments, the first owns the words up to the second."""
+    if not stamps:
+        return []
+    bounds = [0]
+    for before, after in zip(stamps, stamps[1:], strict=False):
+        breaks = [m.start() for m in _CLAUSE_BREAK.finditer(words, before.end, after.start)]
+        bounds.append(breaks[-1] if breaks else after.start)
+    bounds.append(len(words))
+    return [words[begin:end] for begin, end in zip(bounds, bounds[1:], strict=False)]
+
+
+def _started_and_ended(words: str, zones: Zones) -> tuple[Stamp, Stamp] | None:
+    """A sentence stating the start and the end as two clauses: "The outage started at 10:00 UTC and was resolved
+    at 11:10 UTC". A sentence that moves to a later day it does not date is left to `prose_moments`."""
+    stamps = [stamp for stamp in scan(words, zones) if stamp.clock is not None]
+    if len(stamps) != 2 or _LATER_DAY.search(words):
+        return None
+    first, second = _clauses(words, stamps)
+    if _STARTED.search(first) and not _RESOLVED.search(first) and _RESOLVED.search(second):
+        return stamps[0], stamps[1]
+    return None
+
+
+def _day_moved(words: str, stamp: Stamp) -> int | None:
+    """How many days after the context's a moment without a date of its own is: one when "the following day" is
+    written beside it, none when no later day is named before it; None when the sentence has moved to a later day
+    that it does not put the moment on ("…not deployed until the next day, and service recovered at 09:30")."""
+    if stamp.date is not None:
+        return 0
+    after, before = _BESIDE_LATER_DAY
+    for later in _LATER_DAY.finditer(words):
+        if later.end() <= stamp.start and before.match(words[later.end() : stamp.start]):
+            return 1
+        if later.start() >= stamp.end and after.match(words[stamp.end : later.start()][::-1]):
+            return 1
+    if any(later.end() <= stamp.start for later in _LATER_DAY.finditer(words)):
+        return None
+    return 0
+
 
 _AMOUNT = r"(?:\d+(?:\.\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|" \
           r"forty(?:-five)?|fifty|half an|half a)"
@@ -300,20 +362,21 @@ def prose_moments(meta: Metadata, passages: Sequence[tuple[str, int]], context: 
     for text, first_line in passages:
         for sentence in _SENTENCE.finditer(text):
             words = sentence.group(0)
+            if _OTHER_INCIDENTS.search(words):
+                continue
             stamps = [stamp for stamp in scan(words, zones) if stamp.clock is not None]
-            # Each moment owns the words from it to the next one ("Around 9:30 UTC the record came back and by 9:40
-            # UTC traffic had returned to normal"); the first also owns the words before it.
-            bounds = [0, *(stamp.start for stamp in stamps[1:]), len(words)]
-            for stamp, (begin, end) in zip(stamps, zip(bounds, bounds[1:], strict=False), strict=False):
-                reading = resolve(stamp, context)
-                if reading.at is None:
+            # Each moment owns its clause ("Around 9:30 UTC the record came back | and by 9:40 UTC traffic had
+            # returned to normal"); the first also owns the words before it.
+            for stamp, part in zip(stamps, _clauses(words, stamps), strict=True):
+                reading, days = resolve(stamp, context), _day_moved(words, stamp)
+                if reading.at is None or days is None:
                     continue
-                part = words[begin:end]
+                at = reading.at + dt.timedelta(days=days)
                 line = first_line + text.count("\n", 0, sentence.start() + stamp.start)
                 if _DETECTED.search(part):
-                    found.setdefault("detected_at", (reading.at, line))
+                    found.setdefault("detected_at", (at, line))
                 if _RESOLVED.search(part):
-                    found["resolved_at"] = (reading.at, line)
+                    found["resolved_at"] = (at, line)
     for name, (at, line) in found.items():
         meta.set(name, at, "prose", line)
 

@@ -783,6 +783,7 @@ def _read_window(
 def resolve_pending(meta: Metadata, context: Context, source: str) -> list[Diagnostic]:
     """The stated clock times that waited for the incident's day, read on it (`context.day`)."""
     problems: list[Diagnostic] = []
+    dayless: list[str] = []
     for item in meta.pending:
         if item.field == "window":
             first, second = item.stamps  # a window's two ends
@@ -792,8 +793,25 @@ def resolve_pending(meta: Metadata, context: Context, source: str) -> list[Diagn
                 meta.set("resolved_at", end.at, item.how, item.line)
             continue
         reading = resolve(item.stamps[0], context)
-        if reading.at is not None:
-            meta.set(item.field, reading.at, item.how, item.line)
+        if reading.at is not None and meta.set(item.field, reading.at, item.how, item.line):
+            dayless.append(item.field)
             problems += _off_season(reading, item.value, source, item.line)
     meta.pending.clear()
+    _after_the_start(meta, dayless)
     return problems
+
+
+#: How far past midnight a stated end written without its day may fall to be read on the day after the start.
+_OVERNIGHT = dt.timedelta(hours=12)
+
+
+def _after_the_start(meta: Metadata, dayless: Sequence[str]) -> None:
+    """"Start: 11:50 PM" and "End: 12:40 AM", neither with its day: the end is the next day, as in a range. Only
+    an end that lands within a few hours of the start moves; one further back stays, and is reported."""
+    start = meta.values.get("started_at")
+    if start is None or "started_at" not in dayless:
+        return
+    for name in ("detected_at", "resolved_at"):
+        at = meta.values.get(name)
+        if name in dayless and at is not None and at < start and at + dt.timedelta(days=1) - start <= _OVERNIGHT:
+            meta.values[name] = at + dt.timedelta(days=1)

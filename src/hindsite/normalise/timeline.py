@@ -79,6 +79,7 @@ class _Clock:
     start: tuple[dt.datetime, str] | None = None  # the stated start relative stamps count from, and where it is
     sticky: tuple[Zone, int] | None = None  # the zone last written on an event, where no statement rules
     previous: dt.datetime | None = None
+    twenty_four: bool = False  # a time written as only a 24-hour clock writes it ("09:00", "13:05") was read
 
 
 def events_from_blocks(
@@ -135,8 +136,13 @@ def _place(candidate: _Candidate, clock: _Clock, zone_from: str) -> Placed:
     at = reading.at
     day_note = f"{reading.day} (line {candidate.line})" if stamp.date else _day_note(clock)
     if at is not None and stamp.date is None and clock.previous is not None and clock.previous - at > _ROLLOVER:
-        at += dt.timedelta(days=1)  # past midnight
-        day_note = f"{at.date()} (the day after line {clock.day_line or candidate.line}, past midnight)"
+        if _past_noon(stamp, clock, at):
+            at += dt.timedelta(hours=12)
+        else:
+            at += dt.timedelta(days=1)  # past midnight
+            day_note = f"{at.date()} (the day after line {clock.day_line or candidate.line}, past midnight)"
+    if stamp.clock is not None and stamp.clock.twenty_four:
+        clock.twenty_four = True
     if stamp.date is not None and reading.day is not None:
         if not clock.fixed:
             clock.context = replace(clock.context, day=reading.day, year=reading.day.year)
@@ -149,8 +155,19 @@ def _place(candidate: _Candidate, clock: _Clock, zone_from: str) -> Placed:
         clock.sticky = (stamp.zone, candidate.line)
     time = at.timetz() if at else reading.clock
     day = reading.day if at is None and stamp.clock is None else None
+    off_season = reading.off_season or (zone if stamp.clock and at and zone.off_season(at.date()) else None)
     return Placed(TimelineEvent(at, candidate.text, candidate.line, time, day), zone_note if stamp.clock else "",
-                  day_note if at or day else "", reading.off_season)
+                  day_note if at or day else "", off_season)
+
+
+def _past_noon(stamp: Stamp, clock: _Clock, at: dt.datetime) -> bool:
+    """"11:40, 12:10, 1:05": on a 12-hour clock written without AM or PM, a time far behind the one before it may be
+    the afternoon of the same day rather than the next night. It is when the timeline has written no time as only a
+    24-hour clock does ("09:00", "13:05") and the afternoon reading follows the time before it closely."""
+    if stamp.clock is None or stamp.clock.meridiem or stamp.clock.twenty_four or clock.twenty_four:
+        return False
+    afternoon = at + dt.timedelta(hours=12)
+    return 1 <= at.hour <= 11 and clock.previous is not None and dt.timedelta(0) <= afternoon - clock.previous <= _ROLLOVER
 
 
 def _after_start(candidate: _Candidate, clock: _Clock) -> Placed:

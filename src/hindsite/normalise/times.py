@@ -18,7 +18,7 @@ import datetime as dt
 import functools
 import re
 import zoneinfo
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 
@@ -479,6 +479,8 @@ class ClockFound:
     zone: Zone | None = None
     zone_text: str = ""  # the zone as written, or an unknown name that looks like one ("QQT")
     seconds: bool = False  # written with seconds
+    meridiem: bool = False  # written with AM or PM
+    twenty_four: bool = False  # written as only a 24-hour clock writes it: "09:00", "00:10", "13:05"
 
 
 def scan_clocks(text: str, zones: Zones = BUILT_IN, *, skip: Iterable[tuple[int, int]] = ()) -> list[ClockFound]:
@@ -494,9 +496,18 @@ def scan_clocks(text: str, zones: Zones = BUILT_IN, *, skip: Iterable[tuple[int,
                 continue
             seconds = bool(match.groupdict().get("s")) or text[match.start() - 1 : match.start()] == "T"
             end, zone, zone_text = _zone_after(text, match.end(), zones, seconds=seconds)
-            found.append(ClockFound(match.start(), end, clock, zone, zone_text, bool(match.groupdict().get("s"))))
+            found.append(ClockFound(match.start(), end, clock, zone, zone_text, bool(match.groupdict().get("s")),
+                                    *_clock_form(match, clock)))
             taken.append((match.start(), end))
     return sorted(found, key=lambda c: c.start)
+
+
+def _clock_form(match: re.Match[str], clock: dt.time) -> tuple[bool, bool]:
+    """Whether a clock time was written with AM or PM, and whether only a 24-hour clock writes it so."""
+    groups = match.groupdict()
+    meridiem = bool(groups.get("ap") or groups.get("ap1"))
+    padded = len(groups["h"]) == 2 and groups["h"].startswith("0")
+    return meridiem, not meridiem and (padded or clock.hour == 0 or clock.hour >= 13)
 
 
 def _clock(match: re.Match[str]) -> dt.time | None:
@@ -569,8 +580,8 @@ class Stamp:
 _DIGIT = re.compile(r"\d")
 
 #: What may stand between a date and its time, in either order: "2024-03-14 10:00", "March 5, 2024 at 10:00",
-#: "10:00 UTC on 5 March", "12:45 PM PST Saturday Oct 30th", "2024-03-14T10:00".
-_JOINER = re.compile(rf"(?:[\sT,@|~]|\\[\n~]|<br\s*/?>|\bat\b|\bon\b|\baround\b|-(?=\s)|—|{WEEKDAY})*", re.I)
+#: "10:00 UTC on 5 March", "12:45 PM PST Saturday Oct 30th", "2024-03-14T10:00", "02:00 UTC (May 4)".
+_JOINER = re.compile(rf"(?:[\sT,@|~(]|\\[\n~]|<br\s*/?>|\bat\b|\bon\b|\baround\b|-(?=\s)|—|{WEEKDAY})*", re.I)
 
 
 def scan(text: str, zones: Zones = BUILT_IN) -> list[Stamp]:
@@ -595,11 +606,35 @@ def _scan_remembered(text: str, zones: Zones) -> tuple[Stamp, ...]:
             clock = next((c for c in clocks if id(c) not in used and _joined(text, c.end, date.start)), None)
         if clock is not None:
             used.add(id(clock))
+            if clock.end <= date.start:
+                clock = _with_zone_after_date(text, clock, date, zones)
             stamps.append(Stamp(min(date.start, clock.start), max(date.end, clock.end), date, clock))
         else:
             stamps.append(Stamp(date.start, date.end, date, None))
     stamps += [Stamp(c.start, c.end, None, c) for c in clocks if id(c) not in used]
     return tuple(sorted(stamps, key=lambda s: s.start))
+
+
+def _with_zone_after_date(text: str, clock: ClockFound, date: DateFound, zones: Zones) -> ClockFound:
+    """"11:30 AM on 14/02/2024 (EAT)": a zone written after the date that follows a clock is the clock's.
+
+    Only a zone that can be nothing else counts there: an abbreviation in capitals, an offset, a zone's name
+    with its capital; not a city or a word in lower case ("on 14 May eastern users…").
+    """
+    if clock.zone is not None:
+        return clock
+    opener = _ZONE_OPENER.match(text, date.end)
+    start = opener.end() if opener else date.end
+    word = _ZONE_WORDS.match(text, start)
+    if word is None or word.lastgroup not in ("named", "word", "long") or not word.group(0)[:1].isupper():
+        return clock
+    zone = zones.named(word.group(0))
+    if zone is None:
+        return clock
+    end = start + len(word.group(0))
+    if opener and "(" in opener.group(0) and text[end : end + 1] == ")":
+        end += 1
+    return replace(clock, end=max(clock.end, end), zone=zone, zone_text=word.group(0))
 
 
 def _joined(text: str, end: int, start: int) -> bool:
@@ -791,12 +826,41 @@ def parse_duration(text: str) -> int | None:
         return -minutes if clock.group(1) else minutes
     if re.fullmatch(r"\s*-?\d+\s*", text):
         return int(text)
-    total, found = 0.0, False
-    for match in _DURATION_PART.finditer(text):
+    outside = _ASIDE.sub(" ", text)
+    if _DURATION_PART.search(outside):
+        text = outside  # "2h (detection took 35m)": the aside measures something else
+    if _BOUND.search(text) or _LENGTH_RANGE.search(text):
+        return None  # "at least 2h", "45-60 minutes": a bound or a range is not a length
+    parts = list(_DURATION_PART.finditer(text))
+    if not parts or not _one_length(text, parts):
+        return None
+    total = 0.0
+    for match in parts:
         value = float(match["digits"].replace(",", ".")) if match["digits"] else _NUMBER_WORDS[match["words"].casefold()]
         total += value * _UNIT_MINUTES[match["unit"][0].lower()]
-        found = True
-    return round(total) if found else None
+    return round(total)
+
+
+#: A bracketed aside: "(detection took 35m)", "(approx.)".
+_ASIDE = re.compile(r"\([^()]*\)")
+#: Words that make a length a bound: "at least 2h", "more than 3 hours", "< 1h".
+_BOUND = re.compile(r"(?:\b(?:at\s+(?:least|most)|more\s+than|less\s+than|fewer\s+than|no\s+more\s+than|up\s+to|over|"
+                    r"under)\s*~?\s*|[<>≤≥]\s*~?\s*)(?=\d|an?\b)", re.I)
+#: Two numbers of one unit: "45-60 minutes", "1 to 2 hours", "1h-2h".
+_LENGTH_RANGE = re.compile(r"\d\s*[a-z]*\s*(?:-|–|—|to|or)\s*~?\d+(?:[.,]\d+)?\s*(?:weeks?|days?|hours?|hrs?|h|minutes?|mins?|m)\b",
+                           re.I)
+#: What may stand between the parts of one length: "1 hour and 45 minutes", "2 days, 3 hours", "3h 45m".
+_PART_JOINER = re.compile(r"\s*(?:,|\+|and|,\s*and)?\s*", re.I)
+
+
+def _one_length(text: str, parts: Sequence[re.Match[str]]) -> bool:
+    """Whether the parts found make one length: joined by nothing but a comma or "and", each a smaller unit than the
+    one before. "3h partial degradation, 20m full outage" is two lengths, of two things."""
+    for before, after in zip(parts, parts[1:], strict=False):
+        smaller = _UNIT_MINUTES[after["unit"][0].lower()] < _UNIT_MINUTES[before["unit"][0].lower()]
+        if not smaller or not _PART_JOINER.fullmatch(text, before.end(), after.start()):
+            return False
+    return True
 
 
 # --- zone statements ----------------------------------------------------------
@@ -826,12 +890,18 @@ def stated_zone(text: str, zones: Zones = BUILT_IN) -> Zone | None:
     return None
 
 
+_UTC_OFFSET = r"(?:UTC|GMT)\s?[+\-−]\s?\d{1,2}(?::?\d{2})?"
+#: The pieces of a statement that may name a zone. A run of words stops before "UTC" or "GMT" with an offset, so
+#: that "are UTC+3" is read as the offset and not as "UTC" among other words.
+_ZONE_CANDIDATE = re.compile(
+    rf"{_UTC_OFFSET}|[+\-−]\d{{2}}:?\d{{2}}|[A-Za-z_]+/[A-Za-z_]+(?:/[A-Za-z_]+)?"
+    rf"|(?!{_UTC_OFFSET})[A-Za-z]+(?:[ -](?!{_UTC_OFFSET})[A-Za-z]+){{0,4}}")
+
+
 def _first_zone_in(text: str, zones: Zones) -> Zone | None:
     """The first zone named among a few words: a long name, an IANA name, an offset, an abbreviation, a city."""
     cleaned = re.sub(r"[*_`]", " ", text)
-    for match in re.finditer(
-            r"(?:UTC|GMT)\s?[+\-−]\s?\d{1,2}(?::?\d{2})?|[+\-−]\d{2}:?\d{2}|[A-Za-z_]+/[A-Za-z_]+(?:/[A-Za-z_]+)?"
-            r"|[A-Za-z]+(?:[ -][A-Za-z]+){0,4}", cleaned):
+    for match in _ZONE_CANDIDATE.finditer(cleaned):
         words = match.group(0)
         for size in range(len(words.split()), 0, -1):  # the longest name first: "Pacific Standard Time", then "Pacific"
             for start in range(0, len(words.split()) - size + 1):

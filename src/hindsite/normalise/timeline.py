@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from ..core import diagnostics as diag
 from ..core.diagnostics import Diagnostic
 from ..core.model import TimelineEvent
-from .blocks import Block
+from .blocks import Block, ListItem
 from .times import (
     BUILT_IN,
     Context,
@@ -316,7 +316,7 @@ def _candidates(blocks: Iterable[Block], zones: Zones) -> Iterator[_Candidate]:
             continue  # "All times are PDT." is not an event
         if block.kind == "list":
             for item in block.items:
-                yield from _from_item_lines(item.line, item.text, zones, declared)
+                yield from _from_item_lines(item.line, _without_code(item), zones, declared)
         elif block.kind == "table":
             yield from _table_events(block, zones, declared)
         elif block.kind == "paragraph" or block.kind == "code" and _laid_out_in_columns(block, zones):
@@ -342,6 +342,13 @@ def declared_zone(text: str, zones: Zones = BUILT_IN) -> Zone | None:
 def _leading(text: str, zones: Zones) -> bool:
     split = leading_stamp(text.strip(), zones)
     return split is not None and (split[0].clock is not None or bool(split[1]))
+
+
+def _without_code(item: ListItem) -> str:
+    """An item's text with the lines of its fenced code blocks left blank: a log pasted under an entry quotes
+    times, it does not tell them (the page still shows the code, from the section's text)."""
+    lines = item.text.split("\n")
+    return "\n".join("" if item.line + n in item.fenced else text for n, text in enumerate(lines)).rstrip()
 
 
 def _from_item_lines(line: int, text: str, zones: Zones, declared: tuple[Zone, int] | None) -> Iterator[_Candidate]:

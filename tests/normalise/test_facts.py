@@ -150,6 +150,38 @@ def test_unless_otherwise_noted_an_events_own_date_is_an_exception() -> None:
         "2019-10-20T00:55:00+00:00", "2019-10-21T01:38:00+00:00", "2019-10-21T19:27:00+00:00"]
 
 
+NEWEST_FIRST = "- 23:30 Resolved: caught up.\n- 21:05 Monitoring: lag falling.\n- 14:40 Identified: vacuum.\n- 14:12 paged\n"
+OLDEST_FIRST = [("2023-08-14T14:12:00+00:00", 10), ("2023-08-14T14:40:00+00:00", 9),
+                ("2023-08-14T21:05:00+00:00", 8), ("2023-08-14T23:30:00+00:00", 7)]
+
+
+@pytest.mark.parametrize(
+    ("timeline", "events"),
+    [
+        pytest.param("## Timeline (most recent first)\n\n" + NEWEST_FIRST, OLDEST_FIRST, id="stated-in-the-heading"),
+        pytest.param("## Timeline\n\nNewest entries first.\n\n" + NEWEST_FIRST,
+                     [(at, line + 2) for at, line in OLDEST_FIRST], id="stated-in-a-note"),
+        pytest.param("## Timeline\n\n| Time (reverse chronological) | Event |\n|---|---|\n| 23:30 | resolved |\n"
+                     "| 14:12 | paged |\n", [("2023-08-14T14:12:00+00:00", 10), ("2023-08-14T23:30:00+00:00", 9)],
+                     id="stated-in-a-table-header"),
+        pytest.param("## Timeline (newest first)\n\n### 2023-08-15\n\n- 01:10 resolved\n- 00:20 still down\n\n"
+                     "### 2023-08-14\n\n- 23:40 paged\n",
+                     [("2023-08-14T23:40:00+00:00", 14), ("2023-08-15T00:20:00+00:00", 10),
+                      ("2023-08-15T01:10:00+00:00", 9)], id="day-labels-lead-their-entries"),
+        pytest.param("## Timeline\n\nThe most recent deploy came first.\n\n- 23:50 deploy\n- 00:10 resolved\n",
+                     [("2023-08-14T23:50:00+00:00", 9), ("2023-08-15T00:10:00+00:00", 10)],
+                     id="a-note-about-something-else-is-no-order"),
+    ],
+)
+def test_a_timeline_stated_newest_first_is_read_from_its_last_entry_up(
+    timeline: str, events: list[tuple[str, int]]
+) -> None:
+    incident = incident_of(f"# Lag\n\nDate: 2023-08-14. All times UTC.\n\n{timeline}")
+    assert [(iso(e.at), e.line) for e in incident.timeline] == events
+    assert iso(incident.started_at) == events[0][0] and iso(incident.resolved_at) == events[-1][0]
+    assert "timeline-order" not in codes(incident)
+
+
 def test_a_timeline_with_events_and_no_time_is_reported() -> None:
     incident = incident_of("# Queue\n\n## Timeline\n\n- someone noticed\n- we fixed it\n")
     (problem,) = [d for d in incident.diagnostics if d.code == "untimed-timeline"]

@@ -85,10 +85,12 @@ def events_from_blocks(
     blocks: Sequence[Block], context: Context, *, zone_from: str = "site", zones: Zones = BUILT_IN,
     heading: str = "", start: tuple[dt.datetime, str] | None = None,
 ) -> list[Placed]:
-    """Events in the author's order, with times read in `context` unless the text says otherwise.
+    """Events in time order as the author wrote them, with times read in `context` unless the text says otherwise.
 
     `zone_from` says where `context.zone` comes from, for the evidence; `heading` is the
-    section's heading, which may state the zone ("Timeline (all times GST)") or the day;
+    section's heading, which may state the zone ("Timeline (all times GST)"), the day, or
+    that the newest entry comes first ("Timeline (most recent first)"): such a timeline is
+    read, and given, from its last entry up, so a day carries forward in time, not back;
     `start` is the incident's stated start (and where it is stated), which "T+15m" counts from.
     """
     clock = _Clock(context, start=start)
@@ -96,13 +98,51 @@ def events_from_blocks(
     if heading_day is not None:
         _set_day(clock, heading_day, 0)
     placed: list[Placed] = []
-    for candidate in _candidates(blocks, zones):
+    candidates = list(_candidates(blocks, zones))
+    if newest_first(heading, blocks):
+        candidates = _oldest_first(candidates)
+    for candidate in candidates:
         if candidate.day_label and candidate.stamp is not None and candidate.stamp.date is not None:
             _set_day(clock, candidate.stamp.date, candidate.line)
             clock.fixed = candidate.default_day
             continue
         placed.append(_place(candidate, clock, zone_from))
     return [p for p in placed if p.event.at is not None or p.event.day is not None or _words(p.event.text)]
+
+
+#: A statement that a timeline lists its newest entry first: "(most recent first)", "newest on top", "reverse
+#: chronological order", "latest updates first".
+_NEWEST_FIRST = re.compile(
+    r"\b(?:(?:most\s+)?recent|newest|latest)(?:\s+(?:entries|events|updates?|ones?))?\s+(?:first|on\s+top|at\s+the\s+top)\b"
+    r"|\breverse[ds]?[\s-]+(?:chronological|time\s+order|order)\b|\bnewest\s+to\s+oldest\b|\boldest\s+(?:last|at\s+the\s+bottom)\b",
+    re.I)
+
+
+def newest_first(heading: str, blocks: Sequence[Block]) -> bool:
+    """Whether the timeline says it lists its newest entry first: in its heading, a heading or a short note
+    within it, or a table's header."""
+    notes = [heading, *(b.inline for b in blocks if b.kind in ("heading", "paragraph") and len(b.inline) < 160)]
+    notes += [" ".join(b.rows[0].cells) for b in blocks if b.kind == "table" and b.rows]
+    return any(_NEWEST_FIRST.search(_plain(note)) for note in notes if note)
+
+
+def _oldest_first(candidates: Sequence[_Candidate]) -> list[_Candidate]:
+    """A newest-first timeline's entries from its last up; a day label still leads the entries written under it,
+    and a stated default day leads them all."""
+    defaults = [c for c in candidates if c.default_day]
+    groups: list[list[_Candidate]] = [[]]
+    for candidate in candidates:
+        if candidate.default_day:
+            continue
+        if candidate.day_label:
+            groups.append([candidate])
+        else:
+            groups[-1].append(candidate)
+    ordered: list[_Candidate] = []
+    for group in reversed(groups):
+        label = group[:1] if group and group[0].day_label else []
+        ordered += label + list(reversed(group[len(label):]))
+    return defaults + ordered
 
 
 #: A kramdown attribute list (`{: .table.table-striped }`) styles the block above it; it says nothing.

@@ -128,6 +128,35 @@ def test_date_headings_and_day_labels_set_the_day_and_are_not_events() -> None:
     assert not any(e.at and e.at.time() == dt.time(0) for e in incident.timeline)
 
 
+@pytest.mark.parametrize(
+    ("date", "timeline", "events"),
+    [
+        pytest.param("2023-05-15", "### Day 1\n- 10:00 drill begins\n### Day 2\n- 12:30 back, resolved\n",
+                     ["2023-05-15T10:00:00+00:00", "2023-05-16T12:30:00+00:00"], id="numbered-days-count-from-the-date"),
+        pytest.param("2023-05-15", "**Day 1:**\n\n- 23:50 drill begins\n- 00:10 paged\n\n**Day 2:**\n\n- 08:00 resolved\n",
+                     ["2023-05-15T23:50:00+00:00", "2023-05-16T00:10:00+00:00", "2023-05-16T08:00:00+00:00"],
+                     id="numbered-days-in-bold-and-past-midnight"),
+        pytest.param("2023-05-13", "**Saturday**\n- 22:15 drill begins\n**Monday**\n- 23:10 resolved\n",
+                     ["2023-05-13T22:15:00+00:00", "2023-05-15T23:10:00+00:00"],
+                     id="weekdays-from-the-date-that-is-the-first-of-them"),
+        pytest.param("2023-05-14", "**Saturday**\n- 22:15 drill begins\n**Monday**\n- 23:10 resolved\n", [None, None],
+                     id="weekdays-the-date-does-not-fit-date-nothing"),
+        pytest.param(None, "### Day 1\n- 10:00 drill begins\n### Day 2\n- 12:30 back, resolved\n", [None, None],
+                     id="numbered-days-without-a-date"),
+        pytest.param("2023-05-15", "- 10:00 the Day 2 plan starts\n- 12:30 resolved on Monday\n",
+                     ["2023-05-15T10:00:00+00:00", "2023-05-15T12:30:00+00:00"], id="a-day-named-in-an-entry-is-no-label"),
+    ],
+)
+def test_a_day_label_without_a_date_never_dates_its_entries_on_the_first_day(
+    date: str | None, timeline: str, events: list[str | None]
+) -> None:
+    stated = f"Date: {date}\n" if date else ""
+    incident = incident_of(f"# Failover drill\n{stated}## Timeline (UTC)\n{timeline}")
+    assert [iso(e.at) for e in incident.timeline] == events
+    assert all(e.time is not None for e in incident.timeline)
+    assert iso(incident.resolved_at) == events[-1]
+
+
 def test_a_table_row_with_only_a_date_sets_the_day() -> None:
     text = "# Queue\n\n## Timeline\n\n| When | What |\n|---|---|\n| 2021-03-04 | |\n| 10:00 | paged |\n| 11:00 | fixed |\n"
     assert [iso(e.at) for e in incident_of(text).timeline] == ["2021-03-04T10:00:00+00:00", "2021-03-04T11:00:00+00:00"]

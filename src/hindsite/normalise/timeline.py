@@ -67,6 +67,8 @@ class _Candidate:
     default_day: bool = False  # "Unless otherwise noted all events happened on 2019-10-21": dated events are exceptions
     unreadable_day: bool = False  # the time is readable, the date beside it is not: no day may be assumed
     after_start: int | None = None  # "T+15m", "+00:15": minutes after the incident's stated start
+    nth_day: int | None = None  # "### Day 2": a day counted from the first, without a date
+    weekday: int | None = None  # "**Monday**": a day named by its weekday, without a date (0 is Monday)
 
 
 @dataclass(slots=True)
@@ -79,6 +81,11 @@ class _Clock:
     start: tuple[dt.datetime, str] | None = None  # the stated start relative stamps count from, and where it is
     sticky: tuple[Zone, int] | None = None  # the zone last written on an event, where no statement rules
     previous: dt.datetime | None = None
+    unknown_day: bool = False  # under a day label nothing dates ("Day 2" with no first day): times get no day
+    day_one: dt.date | None = None  # the date of "Day 1", once a numbered day label was read
+    numbered: bool = False  # a numbered day label was read, so `day_one` is settled (perhaps as unknown)
+    named: dt.date | None = None  # the date of the last weekday label, which the next one counts on from
+    weekdays: bool = False  # a weekday label was read
 
 
 def events_from_blocks(
@@ -102,6 +109,9 @@ def events_from_blocks(
     if newest_first(heading, blocks):
         candidates = _oldest_first(candidates)
     for candidate in candidates:
+        if candidate.nth_day is not None or candidate.weekday is not None:
+            _set_labelled_day(clock, candidate)
+            continue
         if candidate.day_label and candidate.stamp is not None and candidate.stamp.date is not None:
             _set_day(clock, candidate.stamp.date, candidate.line)
             clock.fixed = candidate.default_day
@@ -157,7 +167,40 @@ def _set_day(clock: _Clock, found: DateFound, line: int) -> None:
     day = resolve(Stamp(found.start, found.end, found), clock.context).day
     if day is not None:
         clock.context = replace(clock.context, day=day, year=day.year)
-        clock.day_line, clock.previous = line, None
+        clock.day_line, clock.previous, clock.unknown_day = line, None, False
+
+
+def _set_labelled_day(clock: _Clock, label: _Candidate) -> None:
+    """"### Day 2", "**Monday**": the day of the entries under it, counted from the day in force at the first such
+    label; where nothing dates it, its entries keep their times and get no day (never the first day's)."""
+    day = _numbered_day(clock, label.nth_day) if label.nth_day is not None else _named_day(clock, label.weekday)
+    clock.unknown_day, clock.previous = day is None, None
+    if day is not None:
+        clock.context = replace(clock.context, day=day, year=day.year)
+        clock.day_line = label.line
+
+
+def _numbered_day(clock: _Clock, nth: int) -> dt.date | None:
+    """Day 1 is the day in force at the first numbered label (the incident's date, unless an entry dated another)."""
+    if not clock.numbered:
+        clock.numbered = True
+        clock.day_one = None if clock.unknown_day else clock.context.day
+        clock.day_one = clock.day_one - dt.timedelta(days=nth - 1) if clock.day_one and nth > 1 else clock.day_one
+    return clock.day_one + dt.timedelta(days=nth - 1) if clock.day_one and nth >= 1 else None
+
+
+def _named_day(clock: _Clock, weekday: int | None) -> dt.date | None:
+    """The first weekday label is the day in force only when that day is that weekday; a later one is the next day
+    with its name after the last."""
+    first, clock.weekdays = not clock.weekdays, True
+    if weekday is None:
+        return None
+    if first:
+        today = None if clock.unknown_day else clock.context.day
+        clock.named = today if today is not None and today.weekday() == weekday else None
+    elif clock.named is not None:
+        clock.named += dt.timedelta(days=(weekday - clock.named.weekday()) % 7 or 7)
+    return clock.named
 
 
 def _place(candidate: _Candidate, clock: _Clock, zone_from: str) -> Placed:
@@ -168,7 +211,7 @@ def _place(candidate: _Candidate, clock: _Clock, zone_from: str) -> Placed:
         return Placed(TimelineEvent(None, candidate.text, candidate.line), "", "")
     zone, zone_note = _zone_for(stamp, candidate, clock, zone_from)
     reading = resolve(stamp, replace(clock.context, zone=zone))
-    if reading.undecided is not None or candidate.unreadable_day:
+    if reading.undecided is not None or candidate.unreadable_day or clock.unknown_day and stamp.date is None:
         found = stamp.date if stamp.date is not None and stamp.date.other is not None else None
         written = f"{found.month:02d}/{found.day:02d}/{found.year or ''}".rstrip("/") if found else ""
         return Placed(TimelineEvent(None, candidate.text, candidate.line, reading.clock), zone_note, "", undecided=written)
@@ -180,7 +223,7 @@ def _place(candidate: _Candidate, clock: _Clock, zone_from: str) -> Placed:
     if stamp.date is not None and reading.day is not None:
         if not clock.fixed:
             clock.context = replace(clock.context, day=reading.day, year=reading.day.year)
-            clock.day_line = candidate.line
+            clock.day_line, clock.unknown_day = candidate.line, False
     elif at is not None and at.date() != clock.context.day:
         clock.context = replace(clock.context, day=at.date())
     if at is not None:
@@ -393,11 +436,18 @@ def _without_code(item: ListItem) -> str:
 
 def _from_item_lines(line: int, text: str, zones: Zones, declared: tuple[Zone, int] | None) -> Iterator[_Candidate]:
     """A list item, and each later line of it that starts with a clock time: a wrapped entry whose next
-    entry lost its marker ("9. 12:00 …" then "10.12:30 …") is still two events."""
+    entry lost its marker ("9. 12:00 …" then "10.12:30 …") is still two events; a later line that is a day
+    label is the label of the entries after it."""
     lines = text.split("\n")
-    starts = [0] + [n for n in range(1, len(lines)) if _starts_with_clock(lines[n], zones)]
+    starts = [0] + [n for n in range(1, len(lines)) if _starts_with_clock(lines[n], zones)
+                    or _day_label(line + n, lines[n], zones, declared) is not None]
     for first, end in zip(starts, [*starts[1:], len(lines)], strict=True):
-        yield _from_item(line + first, "\n".join(lines[first:end]), zones, declared)
+        label = _day_label(line + first, lines[first], zones, declared) if first else None
+        if label is not None:  # "**Monday**" at the margin under an entry, which Markdown folds into it
+            yield label
+            first += 1
+        if first < end:
+            yield _from_item(line + first, "\n".join(lines[first:end]), zones, declared)
 
 
 def _starts_with_clock(text: str, zones: Zones) -> bool:
@@ -472,11 +522,26 @@ _LABEL_WORDS = re.compile(r"\b(?:day\s*\d+|the|of|on|for|from|timeline|events?|\
 
 
 def _day_label(line: int, text: str, zones: Zones, declared: tuple[Zone, int] | None) -> _Candidate | None:
-    """A line that only gives a day ("2019-01-22", "**Day 2 — 5 March**", "### Friday, 5 March 2021")."""
+    """A line that only gives a day ("2019-01-22", "**Day 2 — 5 March**", "### Friday, 5 March 2021"), or names one
+    without a date ("### Day 2", "**Monday**")."""
     found = _day_of_label(text, zones)
     if found is None:
-        return None
+        return _undated_day_label(line, text, declared)
     return _Candidate(line, Stamp(found.start, found.end, found), "", declared, day_label=True)
+
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+#: A line that is only a day's number or name: "Day 2", "DAY 2:", "Monday", "**Saturday:**".
+_UNDATED_DAY = re.compile(rf"^\W*(?:day\s*(?P<nth>\d{{1,2}})|(?P<weekday>{'|'.join(_WEEKDAYS)}))\W*$", re.I)
+
+
+def _undated_day_label(line: int, text: str, declared: tuple[Zone, int] | None) -> _Candidate | None:
+    match = _UNDATED_DAY.match(_plain(text))
+    if match is None:
+        return None
+    if match["nth"]:
+        return _Candidate(line, None, "", declared, day_label=True, nth_day=int(match["nth"]))
+    return _Candidate(line, None, "", declared, day_label=True, weekday=_WEEKDAYS.index(match["weekday"].lower()))
 
 
 #: A sentence that gives the day of every event that does not say otherwise.

@@ -229,6 +229,30 @@ def test_derived_facts_say_they_are_derived_with_their_evidence() -> None:
 
 
 @pytest.mark.parametrize(
+    ("entries", "detected"),
+    [
+        pytest.param("- 14:40 latency rises\n- 14:52 Investigating: slow responses.\n- 15:10 Identified: a noisy tenant.\n"
+                     "- 15:40 Resolved.\n", "14:52", id="identified-on-a-status-page-is-the-cause-found"),
+        pytest.param("- 09:00 UTC monthly report job starts\n- 09:30 errors begin\n- 09:40 on-call paged\n"
+                     "- 10:10 resolved\n", "09:40", id="a-report-job-is-no-report"),
+        pytest.param("- 09:00 deployed new alerting rules\n- 09:30 the detector model retrained\n"
+                     "- 09:35 warning banner CSS shipped\n- 09:40 users reported errors\n- 10:10 resolved\n", "09:40",
+                     id="words-that-only-begin-as-detection"),
+        pytest.param("- 09:00 deploy\n- 09:20 engineers respond to alarms\n- 10:10 resolved\n", "09:20", id="alarms"),
+        pytest.param("- 09:00 deploy\n- 09:20 Problem is identified: launches fail\n- 10:10 resolved\n", "09:20",
+                     id="a-problem-identified-is-detection"),
+        pytest.param("- 09:00 deploy\n- 09:20 Root cause identified\n- 10:10 resolved\n", None,
+                     id="a-cause-identified-is-not"),
+        pytest.param("- 09:00 deploy\n- 09:20 alert fires\n- 09:30 alerts acknowledged\n- 10:10 resolved\n", "09:20",
+                     id="an-alert-still-is"),
+    ],
+)
+def test_the_detection_is_the_first_entry_that_says_the_problem_was_noticed(entries: str, detected: str | None) -> None:
+    incident = incident_of(f"# Queue\n\nDate: 2023-06-01. All times UTC.\n\n## Timeline\n\n{entries}")
+    assert (incident.detected_at.strftime("%H:%M") if incident.detected_at else None) == detected
+
+
+@pytest.mark.parametrize(
     ("text", "withheld", "code"),
     [
         pytest.param("---\ndate: 2024-03-01\n---\n# Slow leak\n\n## Timeline\n\n- 2024-03-01 10:00 alert\n"

@@ -21,8 +21,20 @@ from .metadata import Metadata
 from .timeline import Placed
 from .times import Context, Zones, parse_date, parse_duration, resolve, resolve_range, scan, scan_range
 
-_DETECTED = re.compile(r"\b(detect\w*|alert\w*|paged|page[sd]?\b|notic(?:ed?|es)\b|reports?\b|reported|identified|"
-                       r"discovered|flagged|declared|warning\b|warned|learn(?:ed|t)\b|became aware|complain\w*)", re.I)
+#: A word naming what modifies it ("alerting rules", "report job", "warning banner") is not news of the problem.
+_MODIFIED = r"(?!\s+(?:rules?|banners?|jobs?|configs?|configuration|thresholds?|polic(?:y|ies)|definitions?|manager|" \
+            r"routing|templates?|css|models?|pipelines?|dashboards?|generat\w*|scripts?|tool\w*)\b)"
+#: A problem, as what was identified: "problem is identified", "identified a bug" (not "identified the cause").
+_PROBLEM = r"(?:problems?|issues?|outages?|incidents?|errors?|bugs?|failures?)"
+#: Words that say the problem was noticed. "Identified" alone is not one: on status pages it says the cause was
+#: found; nor are words that only begin so ("detector", "reporting tool"); "Investigating" opening an entry is a
+#: status page's first word.
+_DETECTED = re.compile(
+    rf"\b(detect(?:ed|s|ion)?\b{_MODIFIED}|alert(?:s|ed)?\b{_MODIFIED}|alarm(?:s|ed)?\b{_MODIFIED}|paged|"
+    rf"pages\s+(?:the\s+)?on-?call|{_PROBLEM}\s+(?:is\s+|was\s+|were\s+|are\s+)?identified|"
+    rf"identified\s+(?:an?\s+|the\s+)?(?:\w+\s+)?{_PROBLEM}\b|"
+    rf"notic(?:ed?|es)\b|reports?\b{_MODIFIED}|reported|discovered|flagged|declared|warning\b{_MODIFIED}|warned|"
+    r"learn(?:ed|t)\b|became aware|complain\w*)|^\W*investigating\b", re.I)
 #: Words that say service was back; the weak ones ("fixed") also describe a fix on its way, or news of one.
 _RESOLVED = re.compile(
     r"\b(resolved|resolution|restored|recovered|back (?:up|online|to normal)|returned to normal|fully operational|"

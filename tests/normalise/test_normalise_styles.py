@@ -623,6 +623,29 @@ TIMELINE = DATED + "## Timeline\n\n"  # the timeline body starts on line 8
             id="out-of-order-kept-and-reported",
         ),
         pytest.param(
+            TIMELINE + "| Date | Time (PST) | Event |\n|---|---|---|\n| 3/3 | 11:55 PM | batch starts |\n"
+            "| 3/4 | 12:20 AM | alert fires |\n| 3/5 | 9:00 AM | fix deployed |\n",
+            [
+                ("2024-03-03T23:55:00-08:00", "23:55:00-08:00", "batch starts", 10),
+                ("2024-03-04T00:20:00-08:00", "00:20:00-08:00", "alert fires", 11),
+                ("2024-03-05T09:00:00-08:00", "09:00:00-08:00", "fix deployed", 12),
+            ],
+            [],
+            id="a-column-of-month-and-day-beside-the-time",
+        ),
+        pytest.param(
+            TIMELINE + "| Date | Time | Event |\n|---|---|---|\n| 3/4 | 09:00 | alert fires |\n",
+            [(None, "09:00:00+00:00", "alert fires", 10)],
+            [],
+            id="a-day-column-nothing-orders-dates-nothing",
+        ),
+        pytest.param(
+            TIMELINE + "| Step | Time | Event |\n|---|---|---|\n| 3/4 | 09:00 | alert fires |\n",
+            [("2024-03-03T09:00:00+00:00", "09:00:00+00:00", "3/4 — alert fires", 10)],
+            [],
+            id="a-fraction-in-another-column-is-no-day",
+        ),
+        pytest.param(
             TIMELINE + "1. 09:10 Alert fired\n2. 09:18 Host checked:\n\n   ```\n   $ date\n"
             "   Sun Mar 3 06:02:11 UTC 2024\n   ```\n\n3. 09:40 Resolved\n",
             [

@@ -32,6 +32,7 @@ from .times import (
     Zone,
     Zones,
     leading_stamp,
+    numeric_order,
     parse_duration,
     resolve,
     scan,
@@ -69,6 +70,7 @@ class _Candidate:
     after_start: int | None = None  # "T+15m", "+00:15": minutes after the incident's stated start
     nth_day: int | None = None  # "### Day 2": a day counted from the first, without a date
     weekday: int | None = None  # "**Monday**": a day named by its weekday, without a date (0 is Monday)
+    day_first: bool | None = None  # how its table orders numeric days, where the document does not say
 
 
 @dataclass(slots=True)
@@ -210,7 +212,8 @@ def _place(candidate: _Candidate, clock: _Clock, zone_from: str) -> Placed:
     if stamp is None:
         return Placed(TimelineEvent(None, candidate.text, candidate.line), "", "")
     zone, zone_note = _zone_for(stamp, candidate, clock, zone_from)
-    reading = resolve(stamp, replace(clock.context, zone=zone))
+    order = clock.context.day_first if clock.context.day_first is not None else candidate.day_first
+    reading = resolve(stamp, replace(clock.context, zone=zone, day_first=order))
     if reading.undecided is not None or candidate.unreadable_day or clock.unknown_day and stamp.date is None:
         found = stamp.date if stamp.date is not None and stamp.date.other is not None else None
         written = f"{found.month:02d}/{found.day:02d}/{found.year or ''}".rstrip("/") if found else ""
@@ -577,6 +580,7 @@ def _table_events(block: Block, zones: Zones, declared: tuple[Zone, int] | None)
     column_zone = declared_zone(" ".join(header), zones) or _column_zone(header, zones)
     scope = (column_zone, block.start) if column_zone is not None else declared
     time_column = next((i for i, cell in enumerate(header) if _TIME_HEADER.search(cell)), None)
+    order = _day_column_order(block, zones)
     for row in block.rows[1:]:
         cells = list(row.cells)
         if not any(cells):
@@ -586,7 +590,7 @@ def _table_events(block: Block, zones: Zones, declared: tuple[Zone, int] | None)
             yield _unreadable_row(row.line, cells, time_column, zones, scope)
             continue
         first = timed[0]
-        joined = [first] + ([first + 1] if first + 1 in timed else [])
+        joined = _day_cell(cells, header, first, zones) + [first] + ([first + 1] if first + 1 in timed else [])
         when = " ".join(_plain(cells[i]) for i in joined)
         text = " — ".join(c for i, c in enumerate(cells) if i not in joined and c)
         split = leading_stamp(when, zones)
@@ -596,10 +600,33 @@ def _table_events(block: Block, zones: Zones, declared: tuple[Zone, int] | None)
         if not text and not rest and stamp.clock is None:
             yield _Candidate(row.line, stamp, "", scope, day_label=True)  # a row that only holds a date
             continue
-        yield _Candidate(row.line, stamp, " — ".join(p for p in (rest, text) if p), scope)
+        yield _Candidate(row.line, stamp, " — ".join(p for p in (rest, text) if p), scope, day_first=order)
 
 
 _TIME_HEADER = re.compile(r"\b(?:time|when|date|timestamp)\b", re.I)
+_DATE_HEADER = re.compile(r"\b(?:date|day)\b", re.I)
+
+
+def _day_column_order(block: Block, zones: Zones) -> bool | None:
+    """How a column of days written beside the times ("3/4", "3/5", "3/6") orders them: its days, as
+    `numeric_order` reads a document's dates, decide (these change their day)."""
+    header = block.rows[0].cells if block.rows else ()
+    whens = []
+    for row in block.rows[1:]:
+        timed = [i for i, c in enumerate(row.cells) if c and len(c) <= 60 and _is_when(_plain(c), zones)]
+        if timed and _day_cell(row.cells, header, timed[0], zones):
+            whens.append(f"{_plain(row.cells[timed[0] - 1])} {_plain(row.cells[timed[0]])}")
+    return numeric_order("\n".join(whens)) if whens else None
+
+
+def _day_cell(cells: Sequence[str], header: Sequence[str], first: int, zones: Zones) -> list[int]:
+    """The column before the time, headed "Date" or "Day", when it holds a day that reads only beside a time ("3/4"
+    then "11:55 PM"): `[its index]`, else `[]`."""
+    before = first - 1
+    if before < 0 or before >= len(header) or not _DATE_HEADER.search(header[before]) or not cells[before]:
+        return []
+    split = leading_stamp(f"{_plain(cells[before])} {_plain(cells[first])}", zones)
+    return [before] if split is not None and split[0].date is not None and split[0].clock is not None else []
 
 
 def _unreadable_row(

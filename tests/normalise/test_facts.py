@@ -157,6 +157,22 @@ def test_a_day_label_without_a_date_never_dates_its_entries_on_the_first_day(
     assert iso(incident.resolved_at) == events[-1]
 
 
+@pytest.mark.parametrize(
+    ("name", "date", "days"),
+    [
+        pytest.param("2024-01-03-newyear.md", "", ["2023-12-31", "2024-01-01"], id="a-january-date-puts-december-before"),
+        pytest.param("doc.md", "Date: 2023-12-31\n\n", ["2023-12-31", "2024-01-01"],
+                     id="a-december-date-puts-january-after"),
+        pytest.param("doc.md", "Date: 2024-03-02\n\n", ["2024-03-02", "2024-02-28"], id="a-month-back-is-no-new-year"),
+    ],
+)
+def test_days_without_a_year_that_run_into_a_new_year(name: str, date: str, days: list[str]) -> None:
+    first, second = ("Dec 31", "Jan 1") if "12-31" in days[0] else ("Mar 2", "Feb 28")
+    incident = incident_of(f"# Cron\n\n{date}## Timeline\n\n- {first} 23:50 cron starts\n- {second} 00:20 alert fires\n",
+                           name)
+    assert [e.at.date().isoformat() for e in incident.timeline if e.at] == days
+
+
 def test_a_table_row_with_only_a_date_sets_the_day() -> None:
     text = "# Queue\n\n## Timeline\n\n| When | What |\n|---|---|\n| 2021-03-04 | |\n| 10:00 | paged |\n| 11:00 | fixed |\n"
     assert [iso(e.at) for e in incident_of(text).timeline] == ["2021-03-04T10:00:00+00:00", "2021-03-04T11:00:00+00:00"]

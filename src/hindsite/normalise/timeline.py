@@ -71,6 +71,7 @@ class _Candidate:
     nth_day: int | None = None  # "### Day 2": a day counted from the first, without a date
     weekday: int | None = None  # "**Monday**": a day named by its weekday, without a date (0 is Monday)
     day_first: bool | None = None  # how its table orders numeric days, where the document does not say
+    year: int | None = None  # the year of a day written without one, where the timeline runs into a new year
 
 
 @dataclass(slots=True)
@@ -110,6 +111,7 @@ def events_from_blocks(
     candidates = list(_candidates(blocks, zones))
     if newest_first(heading, blocks):
         candidates = _oldest_first(candidates)
+    candidates = _across_new_year(candidates, context)
     for candidate in candidates:
         if candidate.nth_day is not None or candidate.weekday is not None:
             _set_labelled_day(clock, candidate)
@@ -155,6 +157,27 @@ def _oldest_first(candidates: Sequence[_Candidate]) -> list[_Candidate]:
         label = group[:1] if group and group[0].day_label else []
         ordered += label + list(reversed(group[len(label):]))
     return defaults + ordered
+
+
+#: A day written without a year this many months before the one above it is in the next year (Dec 31, then Jan 1).
+_NEW_YEAR = 6
+
+
+def _across_new_year(candidates: list[_Candidate], context: Context) -> list[_Candidate]:
+    """Days written without a year that run into a new year ("Dec 31 23:50", then "Jan 1 00:20") each get their year:
+    those after the turn the next year's. The incident's date says which year is which: in the months after the turn
+    (a date in January), those before it are the year before; otherwise, those after it are the year after. Without
+    a day to go by, they are read as before."""
+    yearless = [(n, c.stamp.date) for n, c in enumerate(candidates)
+                if c.stamp is not None and c.stamp.date is not None and c.stamp.date.year is None and c.stamp.date.month]
+    turns = [n for (_, before), (n, after) in zip(yearless, yearless[1:], strict=False)
+             if before.month - after.month > _NEW_YEAR]
+    if len(turns) != 1 or context.day is None:
+        return candidates
+    first_after = next(date.month for n, date in yearless if n >= turns[0])
+    year_after = context.day.year + (0 if context.day.month <= first_after + _NEW_YEAR // 2 else 1)
+    return [replace(c, year=year_after - 1 if n < turns[0] else year_after) if c.stamp is not None
+            and c.stamp.date is not None and c.stamp.date.year is None else c for n, c in enumerate(candidates)]
 
 
 #: A kramdown attribute list (`{: .table.table-striped }`) styles the block above it; it says nothing.
@@ -213,7 +236,8 @@ def _place(candidate: _Candidate, clock: _Clock, zone_from: str) -> Placed:
         return Placed(TimelineEvent(None, candidate.text, candidate.line), "", "")
     zone, zone_note = _zone_for(stamp, candidate, clock, zone_from)
     order = clock.context.day_first if clock.context.day_first is not None else candidate.day_first
-    reading = resolve(stamp, replace(clock.context, zone=zone, day_first=order))
+    year = candidate.year if candidate.year is not None else clock.context.year
+    reading = resolve(stamp, replace(clock.context, zone=zone, day_first=order, year=year))
     if reading.undecided is not None or candidate.unreadable_day or clock.unknown_day and stamp.date is None:
         found = stamp.date if stamp.date is not None and stamp.date.other is not None else None
         written = f"{found.month:02d}/{found.day:02d}/{found.year or ''}".rstrip("/") if found else ""

@@ -59,6 +59,12 @@ def kind(incident: Incident, field: str) -> str | None:
                      "2024-03-14", id="a-write-up-label-is-not-the-incident-date"),
         pytest.param("# Queue\n\n**Date:** January 14-19, 2026\n\nIt went on for days.\n", "doc.md", "2026-01-14",
                      id="a-range-of-days-starts-the-incident"),
+        pytest.param("# Checkout errors\n\n**Resolved** - This incident has been resolved.\nMar 3, 2023 - 01:10 UTC\n\n"
+                     "**Monitoring** - A fix is out.\nMar 3, 2023 - 00:30 UTC\n\n**Investigating** - We are looking into "
+                     "errors.\nMar 2, 2023 - 23:40 UTC\n", "doc.md", "2023-03-02",
+                     id="a-status-page-history-is-dated-by-its-oldest-update"),
+        pytest.param("# Checkout errors\n\n**Resolved** - Fixed for good on Mar 9, 2023.\nMar 3, 2023 - 01:10 UTC\n\n"
+                     "We first saw errors on Mar 1, 2023.\n", "doc.md", "2023-03-09", id="one-status-line-is-no-history"),
         pytest.param("# Queue\n\nStarted 05/04/2024 at 10:00.\n", "doc.md", None, id="an-unsettled-numeric-date-is-no-date"),
         pytest.param("# Queue\n\nStarted 05/04/2024 at 10:00, first seen 13/04/2024.\n", "doc.md", "2024-04-05",
                      id="the-document's-other-date-settles-the-order"),

@@ -345,9 +345,29 @@ _WRITE_UP = re.compile(r"^\W*(?:last\s+)?(?:updated|modified|edited|written|publ
 _NOT_PROSE = re.compile(r"^\s*(?:\||#|[-*+]?\s*(?:\*\*|__)?[^\W\d][^:\n]{0,30}:(?:\*\*|__)?\s)")
 
 
+#: A status page's update, as pasted: its status first ("**Resolved** - This incident has been resolved."), the
+#: date and time it was posted on the next line.
+_STATUS_UPDATE = re.compile(r"^\W*(?:investigating|identified|monitoring|update|resolved|postmortem|scheduled|"
+                            r"in progress|verifying|completed)\W*(?:[-–—:]|$)", re.I)
+
+
+def _status_update_days(text: str, *, day_first: bool | None = None) -> list[dt.date]:
+    """The days of a status page's updates pasted into the text: a status line, then a line that only dates it."""
+    lines = [line for line in text.split("\n") if line.strip()]
+    days = []
+    for head, below in zip(lines, lines[1:], strict=False):
+        day = parse_date(below, day_first=day_first) if _STATUS_UPDATE.match(head) and len(below) < 60 else None
+        if day is not None:
+            days.append(day)
+    return days
+
+
 def prose_date(text: str, *, day_first: bool | None = None) -> dt.date | None:
     """The first full date the prose mentions ("On January 20, 2024, …"), skipping tables, labelled lines and
-    lines that date the write-up."""
+    lines that date the write-up; in a status page's history of updates, newest first, the oldest update's."""
+    updates = _status_update_days(text, day_first=day_first)
+    if len(updates) >= 2:
+        return min(updates)
     for line in text.split("\n"):
         if _WRITE_UP.match(line) or _NOT_PROSE.match(line):
             continue

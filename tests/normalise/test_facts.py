@@ -233,6 +233,27 @@ def test_a_timeline_stated_newest_first_is_read_from_its_last_entry_up(
     assert "timeline-order" not in codes(incident)
 
 
+@pytest.mark.parametrize(
+    ("entries", "events", "warned"),
+    [
+        pytest.param(NEWEST_FIRST, OLDEST_FIRST, 10, id="every-time-earlier-than-the-one-above"),
+        pytest.param("- 23:30 resolved\n- 14:12 paged\n", [("2023-08-14T23:30:00+00:00", 7),
+                     ("2023-08-15T14:12:00+00:00", 8)], None, id="two-entries-say-too-little"),
+        pytest.param("- 23:40 deploy\n- 23:55 alert\n- 00:10 paged\n- 00:50 resolved\n",
+                     [("2023-08-14T23:40:00+00:00", 7), ("2023-08-14T23:55:00+00:00", 8),
+                      ("2023-08-15T00:10:00+00:00", 9), ("2023-08-15T00:50:00+00:00", 10)], None,
+                     id="past-midnight-runs-forwards"),
+    ],
+)
+def test_a_timeline_whose_times_all_run_backwards_is_read_newest_first_and_reported(
+    entries: str, events: list[tuple[str, int]], warned: int | None
+) -> None:
+    incident = incident_of(f"# Lag\n\nDate: 2023-08-14. All times UTC.\n\n## Timeline\n\n{entries}")
+    assert [(iso(e.at), e.line) for e in incident.timeline] == events
+    backwards = [d.line for d in incident.diagnostics if d.code == "timeline-order" and "newest first" in d.message]
+    assert backwards == ([warned] if warned else [])
+
+
 def test_a_timeline_with_events_and_no_time_is_reported() -> None:
     incident = incident_of("# Queue\n\n## Timeline\n\n- someone noticed\n- we fixed it\n")
     (problem,) = [d for d in incident.diagnostics if d.code == "untimed-timeline"]

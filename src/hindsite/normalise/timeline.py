@@ -54,6 +54,7 @@ class Placed:
     day: str  # "2020-02-20 (line 12)", "" when the event needed no day or had none
     off_season: Zone | None = None  # a standard-time abbreviation written on a summer date, or the reverse
     undecided: str = ""  # a numeric date written either way round that nothing settled, as written
+    backwards: bool = False  # the first of a timeline whose times all run backwards, read from its last entry up
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +110,9 @@ def events_from_blocks(
         _set_day(clock, heading_day, 0)
     placed: list[Placed] = []
     candidates = list(_candidates(blocks, zones))
-    if newest_first(heading, blocks):
+    stated = newest_first(heading, blocks)
+    backwards = not stated and _runs_backwards(candidates)
+    if stated or backwards:
         candidates = _oldest_first(candidates)
     candidates = _across_new_year(candidates, context)
     for candidate in candidates:
@@ -121,7 +124,8 @@ def events_from_blocks(
             clock.fixed = candidate.default_day
             continue
         placed.append(_place(candidate, clock, zone_from))
-    return [p for p in placed if p.event.at is not None or p.event.day is not None or _words(p.event.text)]
+    kept = [p for p in placed if p.event.at is not None or p.event.day is not None or _words(p.event.text)]
+    return [replace(kept[0], backwards=True), *kept[1:]] if backwards and kept else kept
 
 
 #: A statement that a timeline lists its newest entry first: "(most recent first)", "newest on top", "reverse
@@ -138,6 +142,16 @@ def newest_first(heading: str, blocks: Sequence[Block]) -> bool:
     notes = [heading, *(b.inline for b in blocks if b.kind in ("heading", "paragraph") and len(b.inline) < 160)]
     notes += [" ".join(b.rows[0].cells) for b in blocks if b.kind == "table" and b.rows]
     return any(_NEWEST_FIRST.search(_plain(note)) for note in notes if note)
+
+
+def _runs_backwards(candidates: Sequence[_Candidate]) -> bool:
+    """Three or more times of day, and nothing else dating the entries, each earlier than the one above it: a list
+    written newest first that does not say so (read oldest first, its big steps back would be days forward)."""
+    if any(c.day_label or c.after_start is not None or c.stamp is not None and c.stamp.date is not None
+           for c in candidates):
+        return False
+    clocks = [c.stamp.clock.time for c in candidates if c.stamp is not None and c.stamp.clock is not None]
+    return len(clocks) >= 3 and all(later < earlier for earlier, later in zip(clocks, clocks[1:], strict=False))
 
 
 def _oldest_first(candidates: Sequence[_Candidate]) -> list[_Candidate]:
@@ -361,6 +375,16 @@ def season_problems(placed: Sequence[Placed], source: str) -> list[Diagnostic]:
             f"its times are read as written ({zone.name}) — write the offset, or the right abbreviation, if that is "
             "wrong", source, item.event.line))
     return problems
+
+
+def backwards_problems(placed: Sequence[Placed], source: str) -> list[Diagnostic]:
+    """`timeline-order` once for a timeline whose times all run backwards and that was read newest first."""
+    first = next((p for p in placed if p.backwards), None)
+    if first is None:
+        return []
+    return [diag.warning("timeline-order", "every time of this timeline is earlier than the one above it, so it is "
+                         "read newest first, from its last entry up — say so in its heading ('Timeline (newest "
+                         "first)'), or write its entries oldest first", source, first.event.line)]
 
 
 def order_problems(events: Iterable[TimelineEvent], source: str) -> list[Diagnostic]:

@@ -59,6 +59,12 @@ def kind(incident: Incident, field: str) -> str | None:
                      "2024-03-14", id="a-write-up-label-is-not-the-incident-date"),
         pytest.param("# Queue\n\n**Date:** January 14-19, 2026\n\nIt went on for days.\n", "doc.md", "2026-01-14",
                      id="a-range-of-days-starts-the-incident"),
+        pytest.param("# Checkout errors\n\n**Resolved** - This incident has been resolved.\nMar 3, 2023 - 01:10 UTC\n\n"
+                     "**Monitoring** - A fix is out.\nMar 3, 2023 - 00:30 UTC\n\n**Investigating** - We are looking into "
+                     "errors.\nMar 2, 2023 - 23:40 UTC\n", "doc.md", "2023-03-02",
+                     id="a-status-page-history-is-dated-by-its-oldest-update"),
+        pytest.param("# Checkout errors\n\n**Resolved** - Fixed for good on Mar 9, 2023.\nMar 3, 2023 - 01:10 UTC\n\n"
+                     "We first saw errors on Mar 1, 2023.\n", "doc.md", "2023-03-09", id="one-status-line-is-no-history"),
         pytest.param("# Queue\n\nStarted 05/04/2024 at 10:00.\n", "doc.md", None, id="an-unsettled-numeric-date-is-no-date"),
         pytest.param("# Queue\n\nStarted 05/04/2024 at 10:00, first seen 13/04/2024.\n", "doc.md", "2024-04-05",
                      id="the-document's-other-date-settles-the-order"),
@@ -143,6 +149,51 @@ def test_date_headings_and_day_labels_set_the_day_and_are_not_events() -> None:
     assert not any(e.at and e.at.time() == dt.time(0) for e in incident.timeline)
 
 
+@pytest.mark.parametrize(
+    ("date", "timeline", "events"),
+    [
+        pytest.param("2023-05-15", "### Day 1\n- 10:00 drill begins\n### Day 2\n- 12:30 back, resolved\n",
+                     ["2023-05-15T10:00:00+00:00", "2023-05-16T12:30:00+00:00"], id="numbered-days-count-from-the-date"),
+        pytest.param("2023-05-15", "**Day 1:**\n\n- 23:50 drill begins\n- 00:10 paged\n\n**Day 2:**\n\n- 08:00 resolved\n",
+                     ["2023-05-15T23:50:00+00:00", "2023-05-16T00:10:00+00:00", "2023-05-16T08:00:00+00:00"],
+                     id="numbered-days-in-bold-and-past-midnight"),
+        pytest.param("2023-05-13", "**Saturday**\n- 22:15 drill begins\n**Monday**\n- 23:10 resolved\n",
+                     ["2023-05-13T22:15:00+00:00", "2023-05-15T23:10:00+00:00"],
+                     id="weekdays-from-the-date-that-is-the-first-of-them"),
+        pytest.param("2023-05-14", "**Saturday**\n- 22:15 drill begins\n**Monday**\n- 23:10 resolved\n", [None, None],
+                     id="weekdays-the-date-does-not-fit-date-nothing"),
+        pytest.param(None, "### Day 1\n- 10:00 drill begins\n### Day 2\n- 12:30 back, resolved\n", [None, None],
+                     id="numbered-days-without-a-date"),
+        pytest.param("2023-05-15", "- 10:00 the Day 2 plan starts\n- 12:30 resolved on Monday\n",
+                     ["2023-05-15T10:00:00+00:00", "2023-05-15T12:30:00+00:00"], id="a-day-named-in-an-entry-is-no-label"),
+    ],
+)
+def test_a_day_label_without_a_date_never_dates_its_entries_on_the_first_day(
+    date: str | None, timeline: str, events: list[str | None]
+) -> None:
+    stated = f"Date: {date}\n" if date else ""
+    incident = incident_of(f"# Failover drill\n{stated}## Timeline (UTC)\n{timeline}")
+    assert [iso(e.at) for e in incident.timeline] == events
+    assert all(e.time is not None for e in incident.timeline)
+    assert iso(incident.resolved_at) == events[-1]
+
+
+@pytest.mark.parametrize(
+    ("name", "date", "days"),
+    [
+        pytest.param("2024-01-03-newyear.md", "", ["2023-12-31", "2024-01-01"], id="a-january-date-puts-december-before"),
+        pytest.param("doc.md", "Date: 2023-12-31\n\n", ["2023-12-31", "2024-01-01"],
+                     id="a-december-date-puts-january-after"),
+        pytest.param("doc.md", "Date: 2024-03-02\n\n", ["2024-03-02", "2024-02-28"], id="a-month-back-is-no-new-year"),
+    ],
+)
+def test_days_without_a_year_that_run_into_a_new_year(name: str, date: str, days: list[str]) -> None:
+    first, second = ("Dec 31", "Jan 1") if "12-31" in days[0] else ("Mar 2", "Feb 28")
+    incident = incident_of(f"# Cron\n\n{date}## Timeline\n\n- {first} 23:50 cron starts\n- {second} 00:20 alert fires\n",
+                           name)
+    assert [e.at.date().isoformat() for e in incident.timeline if e.at] == days
+
+
 def test_a_table_row_with_only_a_date_sets_the_day() -> None:
     text = "# Queue\n\n## Timeline\n\n| When | What |\n|---|---|\n| 2021-03-04 | |\n| 10:00 | paged |\n| 11:00 | fixed |\n"
     assert [iso(e.at) for e in incident_of(text).timeline] == ["2021-03-04T10:00:00+00:00", "2021-03-04T11:00:00+00:00"]
@@ -165,6 +216,59 @@ def test_unless_otherwise_noted_an_events_own_date_is_an_exception() -> None:
         "2019-10-20T00:55:00+00:00", "2019-10-21T01:38:00+00:00", "2019-10-21T19:27:00+00:00"]
 
 
+NEWEST_FIRST = "- 23:30 Resolved: caught up.\n- 21:05 Monitoring: lag falling.\n- 14:40 Identified: vacuum.\n- 14:12 paged\n"
+OLDEST_FIRST = [("2023-08-14T14:12:00+00:00", 10), ("2023-08-14T14:40:00+00:00", 9),
+                ("2023-08-14T21:05:00+00:00", 8), ("2023-08-14T23:30:00+00:00", 7)]
+
+
+@pytest.mark.parametrize(
+    ("timeline", "events"),
+    [
+        pytest.param("## Timeline (most recent first)\n\n" + NEWEST_FIRST, OLDEST_FIRST, id="stated-in-the-heading"),
+        pytest.param("## Timeline\n\nNewest entries first.\n\n" + NEWEST_FIRST,
+                     [(at, line + 2) for at, line in OLDEST_FIRST], id="stated-in-a-note"),
+        pytest.param("## Timeline\n\n| Time (reverse chronological) | Event |\n|---|---|\n| 23:30 | resolved |\n"
+                     "| 14:12 | paged |\n", [("2023-08-14T14:12:00+00:00", 10), ("2023-08-14T23:30:00+00:00", 9)],
+                     id="stated-in-a-table-header"),
+        pytest.param("## Timeline (newest first)\n\n### 2023-08-15\n\n- 01:10 resolved\n- 00:20 still down\n\n"
+                     "### 2023-08-14\n\n- 23:40 paged\n",
+                     [("2023-08-14T23:40:00+00:00", 14), ("2023-08-15T00:20:00+00:00", 10),
+                      ("2023-08-15T01:10:00+00:00", 9)], id="day-labels-lead-their-entries"),
+        pytest.param("## Timeline\n\nThe most recent deploy came first.\n\n- 23:50 deploy\n- 00:10 resolved\n",
+                     [("2023-08-14T23:50:00+00:00", 9), ("2023-08-15T00:10:00+00:00", 10)],
+                     id="a-note-about-something-else-is-no-order"),
+    ],
+)
+def test_a_timeline_stated_newest_first_is_read_from_its_last_entry_up(
+    timeline: str, events: list[tuple[str, int]]
+) -> None:
+    incident = incident_of(f"# Lag\n\nDate: 2023-08-14. All times UTC.\n\n{timeline}")
+    assert [(iso(e.at), e.line) for e in incident.timeline] == events
+    assert iso(incident.started_at) == events[0][0] and iso(incident.resolved_at) == events[-1][0]
+    assert "timeline-order" not in codes(incident)
+
+
+@pytest.mark.parametrize(
+    ("entries", "events", "warned"),
+    [
+        pytest.param(NEWEST_FIRST, OLDEST_FIRST, 10, id="every-time-earlier-than-the-one-above"),
+        pytest.param("- 23:30 resolved\n- 14:12 paged\n", [("2023-08-14T23:30:00+00:00", 7),
+                     ("2023-08-15T14:12:00+00:00", 8)], None, id="two-entries-say-too-little"),
+        pytest.param("- 23:40 deploy\n- 23:55 alert\n- 00:10 paged\n- 00:50 resolved\n",
+                     [("2023-08-14T23:40:00+00:00", 7), ("2023-08-14T23:55:00+00:00", 8),
+                      ("2023-08-15T00:10:00+00:00", 9), ("2023-08-15T00:50:00+00:00", 10)], None,
+                     id="past-midnight-runs-forwards"),
+    ],
+)
+def test_a_timeline_whose_times_all_run_backwards_is_read_newest_first_and_reported(
+    entries: str, events: list[tuple[str, int]], warned: int | None
+) -> None:
+    incident = incident_of(f"# Lag\n\nDate: 2023-08-14. All times UTC.\n\n## Timeline\n\n{entries}")
+    assert [(iso(e.at), e.line) for e in incident.timeline] == events
+    backwards = [d.line for d in incident.diagnostics if d.code == "timeline-order" and "newest first" in d.message]
+    assert backwards == ([warned] if warned else [])
+
+
 def test_a_timeline_with_events_and_no_time_is_reported() -> None:
     incident = incident_of("# Queue\n\n## Timeline\n\n- someone noticed\n- we fixed it\n")
     (problem,) = [d for d in incident.diagnostics if d.code == "untimed-timeline"]
@@ -180,6 +284,30 @@ def test_derived_facts_say_they_are_derived_with_their_evidence() -> None:
     origin = next(o for o in incident.origins if o.field == "started_at")
     assert any("PDT" in note and "line 4" in note for note in origin.evidence)
     assert incident.duration_minutes == 30 and kind(incident, "duration_minutes") == DERIVED
+
+
+@pytest.mark.parametrize(
+    ("entries", "detected"),
+    [
+        pytest.param("- 14:40 latency rises\n- 14:52 Investigating: slow responses.\n- 15:10 Identified: a noisy tenant.\n"
+                     "- 15:40 Resolved.\n", "14:52", id="identified-on-a-status-page-is-the-cause-found"),
+        pytest.param("- 09:00 UTC monthly report job starts\n- 09:30 errors begin\n- 09:40 on-call paged\n"
+                     "- 10:10 resolved\n", "09:40", id="a-report-job-is-no-report"),
+        pytest.param("- 09:00 deployed new alerting rules\n- 09:30 the detector model retrained\n"
+                     "- 09:35 warning banner CSS shipped\n- 09:40 users reported errors\n- 10:10 resolved\n", "09:40",
+                     id="words-that-only-begin-as-detection"),
+        pytest.param("- 09:00 deploy\n- 09:20 engineers respond to alarms\n- 10:10 resolved\n", "09:20", id="alarms"),
+        pytest.param("- 09:00 deploy\n- 09:20 Problem is identified: launches fail\n- 10:10 resolved\n", "09:20",
+                     id="a-problem-identified-is-detection"),
+        pytest.param("- 09:00 deploy\n- 09:20 Root cause identified\n- 10:10 resolved\n", None,
+                     id="a-cause-identified-is-not"),
+        pytest.param("- 09:00 deploy\n- 09:20 alert fires\n- 09:30 alerts acknowledged\n- 10:10 resolved\n", "09:20",
+                     id="an-alert-still-is"),
+    ],
+)
+def test_the_detection_is_the_first_entry_that_says_the_problem_was_noticed(entries: str, detected: str | None) -> None:
+    incident = incident_of(f"# Queue\n\nDate: 2023-06-01. All times UTC.\n\n## Timeline\n\n{entries}")
+    assert (incident.detected_at.strftime("%H:%M") if incident.detected_at else None) == detected
 
 
 @pytest.mark.parametrize(

@@ -793,6 +793,61 @@ TIMELINE = DATED + "## Timeline\n\n"  # the timeline body starts on line 8
             id="out-of-order-kept-and-reported",
         ),
         pytest.param(
+            TIMELINE + "| Date | Time (PST) | Event |\n|---|---|---|\n| 3/3 | 11:55 PM | batch starts |\n"
+            "| 3/4 | 12:20 AM | alert fires |\n| 3/5 | 9:00 AM | fix deployed |\n",
+            [
+                ("2024-03-03T23:55:00-08:00", "23:55:00-08:00", "batch starts", 10),
+                ("2024-03-04T00:20:00-08:00", "00:20:00-08:00", "alert fires", 11),
+                ("2024-03-05T09:00:00-08:00", "09:00:00-08:00", "fix deployed", 12),
+            ],
+            [],
+            id="a-column-of-month-and-day-beside-the-time",
+        ),
+        pytest.param(
+            TIMELINE + "| Date | Time | Event |\n|---|---|---|\n| 3/4 | 09:00 | alert fires |\n",
+            [(None, "09:00:00+00:00", "alert fires", 10)],
+            [],
+            id="a-day-column-nothing-orders-dates-nothing",
+        ),
+        pytest.param(
+            TIMELINE + "| Step | Time | Event |\n|---|---|---|\n| 3/4 | 09:00 | alert fires |\n",
+            [("2024-03-03T09:00:00+00:00", "09:00:00+00:00", "3/4 — alert fires", 10)],
+            [],
+            id="a-fraction-in-another-column-is-no-day",
+        ),
+        pytest.param(
+            TIMELINE + "1. 09:10 Alert fired\n2. 09:18 Host checked:\n\n   ```\n   $ date\n"
+            "   Sun Mar 3 06:02:11 UTC 2024\n   ```\n\n3. 09:40 Resolved\n",
+            [
+                ("2024-03-03T09:10:00+00:00", "09:10:00+00:00", "Alert fired", 8),
+                ("2024-03-03T09:18:00+00:00", "09:18:00+00:00", "Host checked:", 9),
+                ("2024-03-03T09:40:00+00:00", "09:40:00+00:00", "Resolved", 16),
+            ],
+            [],
+            id="a-fence-inside-a-loose-item-quotes-code",
+        ),
+        pytest.param(
+            TIMELINE + "- 09:10 Alert fired\n- 09:18 Log excerpt:\n  ```\n  06:02:11 kernel: disk full\n  ```\n"
+            "- 09:40 Resolved\n",
+            [
+                ("2024-03-03T09:10:00+00:00", "09:10:00+00:00", "Alert fired", 8),
+                ("2024-03-03T09:18:00+00:00", "09:18:00+00:00", "Log excerpt:", 9),
+                ("2024-03-03T09:40:00+00:00", "09:40:00+00:00", "Resolved", 13),
+            ],
+            [],
+            id="a-fence-inside-a-tight-item-quotes-code",
+        ),
+        pytest.param(
+            TIMELINE + "- 09:10 Alert fired\n- 09:18 Paged\n  06:02 a wrapped entry that lost its marker\n",
+            [
+                ("2024-03-03T09:10:00+00:00", "09:10:00+00:00", "Alert fired", 8),
+                ("2024-03-03T09:18:00+00:00", "09:18:00+00:00", "Paged", 9),
+                ("2024-03-03T06:02:00+00:00", "06:02:00+00:00", "a wrapped entry that lost its marker", 10),
+            ],
+            [10],
+            id="a-later-line-of-an-item-outside-a-fence-is-still-an-event",
+        ),
+        pytest.param(
             TITLE + "## Timeline\n\n- 09:12 — Alert fired\n- 9:30 PM — Cache flushed\n",
             [
                 (None, "09:12:00+00:00", "Alert fired", 5),

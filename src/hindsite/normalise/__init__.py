@@ -67,6 +67,7 @@ from .sections import (
 )
 from .timeline import (
     Placed,
+    backwards_problems,
     declared_zone,
     event_texts,
     events_from_blocks,
@@ -172,6 +173,7 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
     placed = _timeline(parts, context, zone_from, zones, meta)
     timeline = [p.event for p in placed]
     problems += order_problems(timeline, document.source)
+    problems += backwards_problems(placed, document.source)
     problems += untimed_problem(placed, document.source)
     problems += season_problems(placed, document.source)
     problems += undecided_problems(placed, document.source)

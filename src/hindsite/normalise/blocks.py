@@ -150,7 +150,9 @@ def _list_items(tokens: list[Token], lines: Sequence[str], first_line: int, leve
         text, skipped = _strip_marker("\n".join(lines[start:end]))
         checked, text = _checkbox(text)
         children = _list_items(tokens[i + 1 : close], lines, first_line, level + 2)
-        items.append(ListItem(start + first_line + skipped, text, checked, children))
+        fenced = frozenset(line + first_line for t in tokens[i + 1 : close] if t.type == "fence" and t.map
+                           for line in range(*t.map))
+        items.append(ListItem(start + first_line + skipped, text, checked, children, fenced))
         i = close + 1
     return tuple(items)
 

@@ -21,8 +21,20 @@ from .metadata import Metadata
 from .timeline import Placed
 from .times import Context, Stamp, Zones, parse_date, parse_duration, resolve, resolve_range, scan, scan_range
 
-_DETECTED = re.compile(r"\b(detect\w*|alert\w*|paged|page[sd]?\b|notic(?:ed?|es)\b|reports?\b|reported|identified|"
-                       r"discovered|flagged|declared|warning\b|warned|learn(?:ed|t)\b|became aware|complain\w*)", re.I)
+#: A word naming what modifies it ("alerting rules", "report job", "warning banner") is not news of the problem.
+_MODIFIED = r"(?!\s+(?:rules?|banners?|jobs?|configs?|configuration|thresholds?|polic(?:y|ies)|definitions?|manager|" \
+            r"routing|templates?|css|models?|pipelines?|dashboards?|generat\w*|scripts?|tool\w*)\b)"
+#: A problem, as what was identified: "problem is identified", "identified a bug" (not "identified the cause").
+_PROBLEM = r"(?:problems?|issues?|outages?|incidents?|errors?|bugs?|failures?)"
+#: Words that say the problem was noticed. "Identified" alone is not one: on status pages it says the cause was
+#: found; nor are words that only begin so ("detector", "reporting tool"); "Investigating" opening an entry is a
+#: status page's first word.
+_DETECTED = re.compile(
+    rf"\b(detect(?:ed|s|ion)?\b{_MODIFIED}|alert(?:s|ed)?\b{_MODIFIED}|alarm(?:s|ed)?\b{_MODIFIED}|paged|"
+    rf"pages\s+(?:the\s+)?on-?call|{_PROBLEM}\s+(?:is\s+|was\s+|were\s+|are\s+)?identified|"
+    rf"identified\s+(?:an?\s+|the\s+)?(?:\w+\s+)?{_PROBLEM}\b|"
+    rf"notic(?:ed?|es)\b|reports?\b{_MODIFIED}|reported|discovered|flagged|declared|warning\b{_MODIFIED}|warned|"
+    r"learn(?:ed|t)\b|became aware|complain\w*)|^\W*investigating\b", re.I)
 #: Words that say service was back; the weak ones ("fixed") also describe a fix on its way, or news of one.
 _RESOLVED = re.compile(
     r"\b(resolved|resolution|restored|recovered|back (?:up|online|to normal)|returned to normal|fully operational|"
@@ -396,9 +408,29 @@ _WRITE_UP = re.compile(r"^\W*(?:last\s+)?(?:updated|modified|edited|written|publ
 _NOT_PROSE = re.compile(r"^\s*(?:\||#|[-*+]?\s*(?:\*\*|__)?[^\W\d][^:\n]{0,30}:(?:\*\*|__)?\s)")
 
 
+#: A status page's update, as pasted: its status first ("**Resolved** - This incident has been resolved."), the
+#: date and time it was posted on the next line.
+_STATUS_UPDATE = re.compile(r"^\W*(?:investigating|identified|monitoring|update|resolved|postmortem|scheduled|"
+                            r"in progress|verifying|completed)\W*(?:[-–—:]|$)", re.I)
+
+
+def _status_update_days(text: str, *, day_first: bool | None = None) -> list[dt.date]:
+    """The days of a status page's updates pasted into the text: a status line, then a line that only dates it."""
+    lines = [line for line in text.split("\n") if line.strip()]
+    days = []
+    for head, below in zip(lines, lines[1:], strict=False):
+        day = parse_date(below, day_first=day_first) if _STATUS_UPDATE.match(head) and len(below) < 60 else None
+        if day is not None:
+            days.append(day)
+    return days
+
+
 def prose_date(text: str, *, day_first: bool | None = None) -> dt.date | None:
     """The first full date the prose mentions ("On January 20, 2024, …"), skipping tables, labelled lines and
-    lines that date the write-up."""
+    lines that date the write-up; in a status page's history of updates, newest first, the oldest update's."""
+    updates = _status_update_days(text, day_first=day_first)
+    if len(updates) >= 2:
+        return min(updates)
     for line in text.split("\n"):
         if _WRITE_UP.match(line) or _NOT_PROSE.match(line):
             continue

@@ -16,13 +16,15 @@ class ListItem:
 
     `text` follows the item's file lines from `line` on. `children` are the
     items of the lists nested in it, each with its own line, in Markdown and
-    in raw HTML alike.
+    in raw HTML alike. `fenced` are the file lines of the fenced code blocks
+    written inside it (fences included): quoted code, not the item's words.
     """
 
     line: int
     text: str
     checked: bool | None  # True for [x], False for [ ], None without a checkbox
     children: tuple[ListItem, ...] = ()
+    fenced: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

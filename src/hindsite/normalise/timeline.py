@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from ..core import diagnostics as diag
 from ..core.diagnostics import Diagnostic
 from ..core.model import TimelineEvent
-from .blocks import Block
+from .blocks import Block, ListItem
 from .times import (
     BUILT_IN,
     Context,
@@ -32,6 +32,7 @@ from .times import (
     Zone,
     Zones,
     leading_stamp,
+    numeric_order,
     parse_duration,
     resolve,
     scan,
@@ -53,6 +54,7 @@ class Placed:
     day: str  # "2020-02-20 (line 12)", "" when the event needed no day or had none
     off_season: Zone | None = None  # a standard-time abbreviation written on a summer date, or the reverse
     undecided: str = ""  # a numeric date written either way round that nothing settled, as written
+    backwards: bool = False  # the first of a timeline whose times all run backwards, read from its last entry up
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +69,10 @@ class _Candidate:
     default_day: bool = False  # "Unless otherwise noted all events happened on 2019-10-21": dated events are exceptions
     unreadable_day: bool = False  # the time is readable, the date beside it is not: no day may be assumed
     after_start: int | None = None  # "T+15m", "+00:15": minutes after the incident's stated start
+    nth_day: int | None = None  # "### Day 2": a day counted from the first, without a date
+    weekday: int | None = None  # "**Monday**": a day named by its weekday, without a date (0 is Monday)
+    day_first: bool | None = None  # how its table orders numeric days, where the document does not say
+    year: int | None = None  # the year of a day written without one, where the timeline runs into a new year
 
 
 @dataclass(slots=True)
@@ -80,16 +86,23 @@ class _Clock:
     sticky: tuple[Zone, int] | None = None  # the zone last written on an event, where no statement rules
     previous: dt.datetime | None = None
     twenty_four: bool = False  # a time written as only a 24-hour clock writes it ("09:00", "13:05") was read
+    unknown_day: bool = False  # under a day label nothing dates ("Day 2" with no first day): times get no day
+    day_one: dt.date | None = None  # the date of "Day 1", once a numbered day label was read
+    numbered: bool = False  # a numbered day label was read, so `day_one` is settled (perhaps as unknown)
+    named: dt.date | None = None  # the date of the last weekday label, which the next one counts on from
+    weekdays: bool = False  # a weekday label was read
 
 
 def events_from_blocks(
     blocks: Sequence[Block], context: Context, *, zone_from: str = "site", zones: Zones = BUILT_IN,
     heading: str = "", start: tuple[dt.datetime, str] | None = None,
 ) -> list[Placed]:
-    """Events in the author's order, with times read in `context` unless the text says otherwise.
+    """Events in time order as the author wrote them, with times read in `context` unless the text says otherwise.
 
     `zone_from` says where `context.zone` comes from, for the evidence; `heading` is the
-    section's heading, which may state the zone ("Timeline (all times GST)") or the day;
+    section's heading, which may state the zone ("Timeline (all times GST)"), the day, or
+    that the newest entry comes first ("Timeline (most recent first)"): such a timeline is
+    read, and given, from its last entry up, so a day carries forward in time, not back;
     `start` is the incident's stated start (and where it is stated), which "T+15m" counts from.
     """
     clock = _Clock(context, start=start)
@@ -97,13 +110,89 @@ def events_from_blocks(
     if heading_day is not None:
         _set_day(clock, heading_day, 0)
     placed: list[Placed] = []
-    for candidate in _candidates(blocks, zones):
+    candidates = list(_candidates(blocks, zones))
+    stated = newest_first(heading, blocks)
+    backwards = not stated and _runs_backwards(candidates)
+    if stated or backwards:
+        candidates = _oldest_first(candidates)
+    candidates = _across_new_year(candidates, context)
+    for candidate in candidates:
+        if candidate.nth_day is not None or candidate.weekday is not None:
+            _set_labelled_day(clock, candidate)
+            continue
         if candidate.day_label and candidate.stamp is not None and candidate.stamp.date is not None:
             _set_day(clock, candidate.stamp.date, candidate.line)
             clock.fixed = candidate.default_day
             continue
         placed.append(_place(candidate, clock, zone_from))
-    return [p for p in placed if p.event.at is not None or p.event.day is not None or _words(p.event.text)]
+    kept = [p for p in placed if p.event.at is not None or p.event.day is not None or _words(p.event.text)]
+    return [replace(kept[0], backwards=True), *kept[1:]] if backwards and kept else kept
+
+
+#: A statement that a timeline lists its newest entry first: "(most recent first)", "newest on top", "reverse
+#: chronological order", "latest updates first".
+_NEWEST_FIRST = re.compile(
+    r"\b(?:(?:most\s+)?recent|newest|latest)(?:\s+(?:entries|events|updates?|ones?))?\s+(?:first|on\s+top|at\s+the\s+top)\b"
+    r"|\breverse[ds]?[\s-]+(?:chronological|time\s+order|order)\b|\bnewest\s+to\s+oldest\b|\boldest\s+(?:last|at\s+the\s+bottom)\b",
+    re.I)
+
+
+def newest_first(heading: str, blocks: Sequence[Block]) -> bool:
+    """Whether the timeline says it lists its newest entry first: in its heading, a heading or a short note
+    within it, or a table's header."""
+    notes = [heading, *(b.inline for b in blocks if b.kind in ("heading", "paragraph") and len(b.inline) < 160)]
+    notes += [" ".join(b.rows[0].cells) for b in blocks if b.kind == "table" and b.rows]
+    return any(_NEWEST_FIRST.search(_plain(note)) for note in notes if note)
+
+
+def _runs_backwards(candidates: Sequence[_Candidate]) -> bool:
+    """Three or more times of day, and nothing else dating the entries, each earlier than the one above it: a list
+    written newest first that does not say so (read oldest first, its big steps back would be days forward)."""
+    if any(c.day_label or c.after_start is not None or c.stamp is not None and c.stamp.date is not None
+           for c in candidates):
+        return False
+    clocks = [c.stamp.clock.time for c in candidates if c.stamp is not None and c.stamp.clock is not None]
+    return len(clocks) >= 3 and all(later < earlier for earlier, later in zip(clocks, clocks[1:], strict=False))
+
+
+def _oldest_first(candidates: Sequence[_Candidate]) -> list[_Candidate]:
+    """A newest-first timeline's entries from its last up; a day label still leads the entries written under it,
+    and a stated default day leads them all."""
+    defaults = [c for c in candidates if c.default_day]
+    groups: list[list[_Candidate]] = [[]]
+    for candidate in candidates:
+        if candidate.default_day:
+            continue
+        if candidate.day_label:
+            groups.append([candidate])
+        else:
+            groups[-1].append(candidate)
+    ordered: list[_Candidate] = []
+    for group in reversed(groups):
+        label = group[:1] if group and group[0].day_label else []
+        ordered += label + list(reversed(group[len(label):]))
+    return defaults + ordered
+
+
+#: A day written without a year this many months before the one above it is in the next year (Dec 31, then Jan 1).
+_NEW_YEAR = 6
+
+
+def _across_new_year(candidates: list[_Candidate], context: Context) -> list[_Candidate]:
+    """Days written without a year that run into a new year ("Dec 31 23:50", then "Jan 1 00:20") each get their year:
+    those after the turn the next year's. The incident's date says which year is which: in the months after the turn
+    (a date in January), those before it are the year before; otherwise, those after it are the year after. Without
+    a day to go by, they are read as before."""
+    yearless = [(n, c.stamp.date) for n, c in enumerate(candidates)
+                if c.stamp is not None and c.stamp.date is not None and c.stamp.date.year is None and c.stamp.date.month]
+    turns = [n for (_, before), (n, after) in zip(yearless, yearless[1:], strict=False)
+             if before.month - after.month > _NEW_YEAR]
+    if len(turns) != 1 or context.day is None:
+        return candidates
+    first_after = next(date.month for n, date in yearless if n >= turns[0])
+    year_after = context.day.year + (0 if context.day.month <= first_after + _NEW_YEAR // 2 else 1)
+    return [replace(c, year=year_after - 1 if n < turns[0] else year_after) if c.stamp is not None
+            and c.stamp.date is not None and c.stamp.date.year is None else c for n, c in enumerate(candidates)]
 
 
 #: A kramdown attribute list (`{: .table.table-striped }`) styles the block above it; it says nothing.
@@ -118,7 +207,40 @@ def _set_day(clock: _Clock, found: DateFound, line: int) -> None:
     day = resolve(Stamp(found.start, found.end, found), clock.context).day
     if day is not None:
         clock.context = replace(clock.context, day=day, year=day.year)
-        clock.day_line, clock.previous = line, None
+        clock.day_line, clock.previous, clock.unknown_day = line, None, False
+
+
+def _set_labelled_day(clock: _Clock, label: _Candidate) -> None:
+    """"### Day 2", "**Monday**": the day of the entries under it, counted from the day in force at the first such
+    label; where nothing dates it, its entries keep their times and get no day (never the first day's)."""
+    day = _numbered_day(clock, label.nth_day) if label.nth_day is not None else _named_day(clock, label.weekday)
+    clock.unknown_day, clock.previous = day is None, None
+    if day is not None:
+        clock.context = replace(clock.context, day=day, year=day.year)
+        clock.day_line = label.line
+
+
+def _numbered_day(clock: _Clock, nth: int) -> dt.date | None:
+    """Day 1 is the day in force at the first numbered label (the incident's date, unless an entry dated another)."""
+    if not clock.numbered:
+        clock.numbered = True
+        clock.day_one = None if clock.unknown_day else clock.context.day
+        clock.day_one = clock.day_one - dt.timedelta(days=nth - 1) if clock.day_one and nth > 1 else clock.day_one
+    return clock.day_one + dt.timedelta(days=nth - 1) if clock.day_one and nth >= 1 else None
+
+
+def _named_day(clock: _Clock, weekday: int | None) -> dt.date | None:
+    """The first weekday label is the day in force only when that day is that weekday; a later one is the next day
+    with its name after the last."""
+    first, clock.weekdays = not clock.weekdays, True
+    if weekday is None:
+        return None
+    if first:
+        today = None if clock.unknown_day else clock.context.day
+        clock.named = today if today is not None and today.weekday() == weekday else None
+    elif clock.named is not None:
+        clock.named += dt.timedelta(days=(weekday - clock.named.weekday()) % 7 or 7)
+    return clock.named
 
 
 def _place(candidate: _Candidate, clock: _Clock, zone_from: str) -> Placed:
@@ -128,8 +250,10 @@ def _place(candidate: _Candidate, clock: _Clock, zone_from: str) -> Placed:
     if stamp is None:
         return Placed(TimelineEvent(None, candidate.text, candidate.line), "", "")
     zone, zone_note = _zone_for(stamp, candidate, clock, zone_from)
-    reading = resolve(stamp, replace(clock.context, zone=zone))
-    if reading.undecided is not None or candidate.unreadable_day:
+    order = clock.context.day_first if clock.context.day_first is not None else candidate.day_first
+    year = candidate.year if candidate.year is not None else clock.context.year
+    reading = resolve(stamp, replace(clock.context, zone=zone, day_first=order, year=year))
+    if reading.undecided is not None or candidate.unreadable_day or clock.unknown_day and stamp.date is None:
         found = stamp.date if stamp.date is not None and stamp.date.other is not None else None
         written = f"{found.month:02d}/{found.day:02d}/{found.year or ''}".rstrip("/") if found else ""
         return Placed(TimelineEvent(None, candidate.text, candidate.line, reading.clock), zone_note, "", undecided=written)
@@ -146,7 +270,7 @@ def _place(candidate: _Candidate, clock: _Clock, zone_from: str) -> Placed:
     if stamp.date is not None and reading.day is not None:
         if not clock.fixed:
             clock.context = replace(clock.context, day=reading.day, year=reading.day.year)
-            clock.day_line = candidate.line
+            clock.day_line, clock.unknown_day = candidate.line, False
     elif at is not None and at.date() != clock.context.day:
         clock.context = replace(clock.context, day=at.date())
     if at is not None:
@@ -270,6 +394,16 @@ def season_problems(placed: Sequence[Placed], source: str) -> list[Diagnostic]:
     return problems
 
 
+def backwards_problems(placed: Sequence[Placed], source: str) -> list[Diagnostic]:
+    """`timeline-order` once for a timeline whose times all run backwards and that was read newest first."""
+    first = next((p for p in placed if p.backwards), None)
+    if first is None:
+        return []
+    return [diag.warning("timeline-order", "every time of this timeline is earlier than the one above it, so it is "
+                         "read newest first, from its last entry up — say so in its heading ('Timeline (newest "
+                         "first)'), or write its entries oldest first", source, first.event.line)]
+
+
 def order_problems(events: Iterable[TimelineEvent], source: str) -> list[Diagnostic]:
     """A `timeline-order` warning for each event timed earlier than the one before it."""
     problems = []
@@ -333,7 +467,7 @@ def _candidates(blocks: Iterable[Block], zones: Zones) -> Iterator[_Candidate]:
             continue  # "All times are PDT." is not an event
         if block.kind == "list":
             for item in block.items:
-                yield from _from_item_lines(item.line, item.text, zones, declared)
+                yield from _from_item_lines(item.line, _without_code(item), zones, declared)
         elif block.kind == "table":
             yield from _table_events(block, zones, declared)
         elif block.kind == "paragraph" or block.kind == "code" and _laid_out_in_columns(block, zones):
@@ -361,13 +495,27 @@ def _leading(text: str, zones: Zones) -> bool:
     return split is not None and (split[0].clock is not None or bool(split[1]))
 
 
+def _without_code(item: ListItem) -> str:
+    """An item's text with the lines of its fenced code blocks left blank: a log pasted under an entry quotes
+    times, it does not tell them (the page still shows the code, from the section's text)."""
+    lines = item.text.split("\n")
+    return "\n".join("" if item.line + n in item.fenced else text for n, text in enumerate(lines)).rstrip()
+
+
 def _from_item_lines(line: int, text: str, zones: Zones, declared: tuple[Zone, int] | None) -> Iterator[_Candidate]:
     """A list item, and each later line of it that starts with a clock time: a wrapped entry whose next
-    entry lost its marker ("9. 12:00 …" then "10.12:30 …") is still two events."""
+    entry lost its marker ("9. 12:00 …" then "10.12:30 …") is still two events; a later line that is a day
+    label is the label of the entries after it."""
     lines = text.split("\n")
-    starts = [0] + [n for n in range(1, len(lines)) if _starts_with_clock(lines[n], zones)]
+    starts = [0] + [n for n in range(1, len(lines)) if _starts_with_clock(lines[n], zones)
+                    or _day_label(line + n, lines[n], zones, declared) is not None]
     for first, end in zip(starts, [*starts[1:], len(lines)], strict=True):
-        yield _from_item(line + first, "\n".join(lines[first:end]), zones, declared)
+        label = _day_label(line + first, lines[first], zones, declared) if first else None
+        if label is not None:  # "**Monday**" at the margin under an entry, which Markdown folds into it
+            yield label
+            first += 1
+        if first < end:
+            yield _from_item(line + first, "\n".join(lines[first:end]), zones, declared)
 
 
 def _starts_with_clock(text: str, zones: Zones) -> bool:
@@ -442,11 +590,26 @@ _LABEL_WORDS = re.compile(r"\b(?:day\s*\d+|the|of|on|for|from|timeline|events?|\
 
 
 def _day_label(line: int, text: str, zones: Zones, declared: tuple[Zone, int] | None) -> _Candidate | None:
-    """A line that only gives a day ("2019-01-22", "**Day 2 — 5 March**", "### Friday, 5 March 2021")."""
+    """A line that only gives a day ("2019-01-22", "**Day 2 — 5 March**", "### Friday, 5 March 2021"), or names one
+    without a date ("### Day 2", "**Monday**")."""
     found = _day_of_label(text, zones)
     if found is None:
-        return None
+        return _undated_day_label(line, text, declared)
     return _Candidate(line, Stamp(found.start, found.end, found), "", declared, day_label=True)
+
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+#: A line that is only a day's number or name: "Day 2", "DAY 2:", "Monday", "**Saturday:**".
+_UNDATED_DAY = re.compile(rf"^\W*(?:day\s*(?P<nth>\d{{1,2}})|(?P<weekday>{'|'.join(_WEEKDAYS)}))\W*$", re.I)
+
+
+def _undated_day_label(line: int, text: str, declared: tuple[Zone, int] | None) -> _Candidate | None:
+    match = _UNDATED_DAY.match(_plain(text))
+    if match is None:
+        return None
+    if match["nth"]:
+        return _Candidate(line, None, "", declared, day_label=True, nth_day=int(match["nth"]))
+    return _Candidate(line, None, "", declared, day_label=True, weekday=_WEEKDAYS.index(match["weekday"].lower()))
 
 
 #: A sentence that gives the day of every event that does not say otherwise.
@@ -482,6 +645,7 @@ def _table_events(block: Block, zones: Zones, declared: tuple[Zone, int] | None)
     column_zone = declared_zone(" ".join(header), zones) or _column_zone(header, zones)
     scope = (column_zone, block.start) if column_zone is not None else declared
     time_column = next((i for i, cell in enumerate(header) if _TIME_HEADER.search(cell)), None)
+    order = _day_column_order(block, zones)
     for row in block.rows[1:]:
         cells = list(row.cells)
         if not any(cells):
@@ -491,7 +655,7 @@ def _table_events(block: Block, zones: Zones, declared: tuple[Zone, int] | None)
             yield _unreadable_row(row.line, cells, time_column, zones, scope)
             continue
         first = timed[0]
-        joined = [first] + ([first + 1] if first + 1 in timed else [])
+        joined = _day_cell(cells, header, first, zones) + [first] + ([first + 1] if first + 1 in timed else [])
         when = " ".join(_plain(cells[i]) for i in joined)
         text = " — ".join(c for i, c in enumerate(cells) if i not in joined and c)
         split = leading_stamp(when, zones)
@@ -501,10 +665,33 @@ def _table_events(block: Block, zones: Zones, declared: tuple[Zone, int] | None)
         if not text and not rest and stamp.clock is None:
             yield _Candidate(row.line, stamp, "", scope, day_label=True)  # a row that only holds a date
             continue
-        yield _Candidate(row.line, stamp, " — ".join(p for p in (rest, text) if p), scope)
+        yield _Candidate(row.line, stamp, " — ".join(p for p in (rest, text) if p), scope, day_first=order)
 
 
 _TIME_HEADER = re.compile(r"\b(?:time|when|date|timestamp)\b", re.I)
+_DATE_HEADER = re.compile(r"\b(?:date|day)\b", re.I)
+
+
+def _day_column_order(block: Block, zones: Zones) -> bool | None:
+    """How a column of days written beside the times ("3/4", "3/5", "3/6") orders them: its days, as
+    `numeric_order` reads a document's dates, decide (these change their day)."""
+    header = block.rows[0].cells if block.rows else ()
+    whens = []
+    for row in block.rows[1:]:
+        timed = [i for i, c in enumerate(row.cells) if c and len(c) <= 60 and _is_when(_plain(c), zones)]
+        if timed and _day_cell(row.cells, header, timed[0], zones):
+            whens.append(f"{_plain(row.cells[timed[0] - 1])} {_plain(row.cells[timed[0]])}")
+    return numeric_order("\n".join(whens)) if whens else None
+
+
+def _day_cell(cells: Sequence[str], header: Sequence[str], first: int, zones: Zones) -> list[int]:
+    """The column before the time, headed "Date" or "Day", when it holds a day that reads only beside a time ("3/4"
+    then "11:55 PM"): `[its index]`, else `[]`."""
+    before = first - 1
+    if before < 0 or before >= len(header) or not _DATE_HEADER.search(header[before]) or not cells[before]:
+        return []
+    split = leading_stamp(f"{_plain(cells[before])} {_plain(cells[first])}", zones)
+    return [before] if split is not None and split[0].date is not None and split[0].clock is not None else []
 
 
 def _unreadable_row(

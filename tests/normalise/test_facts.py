@@ -71,6 +71,40 @@ def test_which_date_is_the_incidents(text: str, name: str, date: str | None) -> 
         assert "ambiguous-date" in codes(incident)
 
 
+WRITE_UP_BODY = ("Last Thursday a third of the package downloads failed.\n\n## Timeline (UTC)\n\n"
+                 "- 08:14 the rotation job deletes the old key\n- 11:32 errors back to baseline; resolved\n")
+
+
+@pytest.mark.parametrize(
+    ("line", "date"),
+    [
+        pytest.param("_Written by Priya Natarajan on 2023-03-20_", None, id="an-italic-byline-with-underscores"),
+        pytest.param("By Priya Natarajan, March 20, 2023", None, id="by-a-name-then-the-date"),
+        pytest.param("March 20, 2023 · Priya Natarajan · 6 min read", None, id="a-blog-byline-with-a-reading-time"),
+        pytest.param("Priya Natarajan — March 20, 2023", None, id="a-name-and-a-date"),
+        pytest.param("*Jane Doe — May 2, 2023*", None, id="an-italic-name-and-a-date"),
+        pytest.param("_Last updated 2024-01-08_", None, id="last-updated-in-underscores"),
+        pytest.param("_Written 2024-01-08_", None, id="written-in-underscores"),
+        pytest.param("_Published 2024-01-08_", None, id="published-in-underscores"),
+        pytest.param("This document was last updated on 2024-01-08.", None, id="a-sentence-about-the-document"),
+        pytest.param("Prepared by Dana Okafor on 2024-01-08", None, id="prepared-by"),
+        pytest.param("Postmortem meeting held 2024-01-08.", None, id="the-review-meeting"),
+        pytest.param("Report filed 2024-01-08", None, id="the-report-filed"),
+        pytest.param("_Written by Priya Natarajan on 2024-01-08_\n\nThe registry failed on 2023-12-30.", "2023-12-30",
+                     id="the-prose-states-the-incident's-own-date"),
+        pytest.param("On March 20, 2023 the registry failed.", "2023-03-20", id="a-sentence-dating-the-incident"),
+        pytest.param("By March 21, 2023 all was well again.", "2023-03-21", id="by-a-date-is-not-a-byline"),
+        pytest.param("Registry downloads failing — March 20, 2023", "2023-03-20", id="words-and-a-date-are-not-a-byline"),
+    ],
+)
+def test_a_line_dating_the_write_up_does_not_date_the_incident(line: str, date: str | None) -> None:
+    incident = incident_of(f"# Registry downloads failing\n\n{line}\n\n{WRITE_UP_BODY}")
+    assert iso(incident.date) == date
+    assert iso(incident.started_at) == (f"{date}T08:14:00+00:00" if date else None)
+    if date is None:
+        assert "no-date" in codes(incident)
+
+
 def test_a_write_up_date_set_aside_is_reported() -> None:
     incident = incident_of("# Disclosure - 2022-11-07\n\n## Timeline\n\n- 2022-10-12 21:17 UTC loss reported\n"
                            "- 2022-10-12 22:51 UTC fixed\n")

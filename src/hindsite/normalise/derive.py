@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from ..core import diagnostics as diag
 from ..core.diagnostics import Diagnostic
 from ..core.model import DERIVED, STATED, WITHHELD, Origin, minutes_between
+from .bookends import dates_the_write_up
 from .metadata import Metadata
 from .timeline import Placed
 from .times import Context, Zones, parse_date, parse_duration, resolve, resolve_range, scan, scan_range
@@ -324,20 +325,15 @@ def prose_duration(text: str) -> int | None:
     return parse_duration(match.group("length")) if match else None
 
 
-#: Lines that date the write-up, not the incident: "Last updated: March 3, 2024", "Published 2024-03-05".
-_WRITE_UP = re.compile(r"^\W*(?:last\s+)?(?:updated|modified|edited|written|published|posted|created|authored|reviewed)\b",
-                       re.I | re.M)
-
-
 #: Lines of a section that are not its prose: table rows, `Label: value` lines, headings.
 _NOT_PROSE = re.compile(r"^\s*(?:\||#|[-*+]?\s*(?:\*\*|__)?[^\W\d][^:\n]{0,30}:(?:\*\*|__)?\s)")
 
 
 def prose_date(text: str, *, day_first: bool | None = None) -> dt.date | None:
     """The first full date the prose mentions ("On January 20, 2024, …"), skipping tables, labelled lines and
-    lines that date the write-up."""
+    lines that date the write-up ("Last updated: March 3, 2024", "Priya Natarajan — March 20, 2023")."""
     for line in text.split("\n"):
-        if _WRITE_UP.match(line) or _NOT_PROSE.match(line):
+        if dates_the_write_up(line) or _NOT_PROSE.match(line):
             continue
         found = parse_date(line, day_first=day_first)
         if found is not None:

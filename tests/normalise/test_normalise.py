@@ -465,6 +465,38 @@ def test_the_incident_is_named_by_its_own_heading(text: str, title: str, as_writ
     assert ("generic-title" in codes(incident)) == generic
 
 
+UNDER_THE_NOTES = f"# {CACHE}\n\nDate: 2024-01-03\n\n## Summary\n\n{STALE}\n## Action items\n\n- Warm the cache.\n"
+
+
+@pytest.mark.parametrize(
+    ("above", "title", "keys"),
+    [
+        pytest.param("Status: FINAL", CACHE, ["preamble", "summary", "action_items"], id="a-status-line"),
+        pytest.param("Last updated: 2024-01-08", CACHE, ["preamble", "summary", "action_items"], id="last-updated"),
+        pytest.param("Confidential — internal use only.", CACHE, ["preamble", "summary", "action_items"],
+                     id="a-confidentiality-note"),
+        pytest.param("> Draft, do not share", CACHE, ["preamble", "summary", "action_items"], id="a-quoted-draft-note"),
+        pytest.param("[[_TOC_]]", CACHE, ["preamble", "summary", "action_items"], id="a-gitlab-table-of-contents"),
+        pytest.param("[TOC]", CACHE, ["preamble", "summary", "action_items"], id="a-table-of-contents-marker"),
+        pytest.param("Status: FINAL\n\nOwner: Ana", CACHE, ["preamble", "summary", "action_items"], id="two-notes"),
+        pytest.param('<div class="page-metadata">Created by Ana Lima, last modified on Jan 08, 2024</div>', CACHE,
+                     ["preamble", "summary", "action_items"], id="an-html-export's-metadata"),
+        pytest.param("The checkout cache served stale prices for two hours after a deploy emptied it, and shoppers "
+                     "were charged the old prices.", STALE_TITLE, ["preamble", "other"], id="prose-is-not-a-note"),
+    ],
+)
+def test_notes_above_the_opening_heading_do_not_hide_the_title(above: str, title: str, keys: list[str]) -> None:
+    incident = incident_of(f"{above}\n\n{UNDER_THE_NOTES}")
+    assert incident.title == title
+    assert [s.key for s in incident.sections] == keys
+
+
+def test_an_html_heading_under_a_note_is_the_title() -> None:
+    incident = incident_of(f"<p>Status: FINAL</p>\n<h1>{CACHE}</h1>\n<h2>Summary</h2>\n<p>{STALE.strip()}</p>\n")
+    assert incident.title == CACHE
+    assert [s.key for s in incident.sections] == ["preamble", "summary"]
+
+
 @pytest.mark.parametrize(
     ("text", "title"),
     [

@@ -281,6 +281,47 @@ class _BodyTitle:
 def _take_title(blocks: list[Block], meta: Metadata, config: SiteConfig) -> tuple[list[Block], _BodyTitle]:
     """Find the incident's own heading, and take the document's opening heading (or bold line) out of the body.
 
+    Notes written above the opening heading (`Status: FINAL`, `[TOC]`, "Confidential.") do not
+    hide it: they stay in the body, before it, as the preamble.
+    """
+    above = _notes_above_the_title(blocks, config)
+    rest, offered = _take_opening_title(blocks[above:], meta, config)
+    return [*blocks[:above], *rest], offered
+
+
+#: At most this many notes stand above a document's opening heading; more is the start of the document itself.
+_MOST_NOTES_ABOVE_THE_TITLE = 3
+
+
+def _notes_above_the_title(blocks: list[Block], config: SiteConfig) -> int:
+    """How many blocks stand above the document's opening heading as notes — a status, a "Last updated" line, a
+    confidentiality or draft note, a table-of-contents marker — when that heading is the document's title; else 0."""
+    zones = Zones.of(config.zones)
+    for index, block in enumerate(blocks[: _MOST_NOTES_ABOVE_THE_TITLE + 1]):
+        if _is_written_heading(block, config.section_aliases):
+            return index if index and _title_text(blocks[index:], config.section_aliases) is not None else 0
+        if not _is_note_above_the_title(block, zones):
+            return 0
+    return 0
+
+
+def _is_written_heading(block: Block, aliases: Mapping[str, str]) -> bool:
+    """A Markdown or HTML heading, not a bold line or a label that reads as one."""
+    heading = read_heading(block, aliases) if block.kind == "html" else None
+    return block.kind == "heading" or heading is not None and heading.level <= 6
+
+
+def _is_note_above_the_title(block: Block, zones: Zones) -> bool:
+    """A note, or one short line ("Confidential — internal use only.", `[[_TOC_]]`): not the document's prose."""
+    if not is_prose([block], zones):
+        return True
+    one_line = "\n" not in block.source.strip()
+    return block.kind in ("paragraph", "quote", "html") and one_line and len(block.source.split()) <= 8
+
+
+def _take_opening_title(blocks: list[Block], meta: Metadata, config: SiteConfig) -> tuple[list[Block], _BodyTitle]:
+    """Find the incident's own heading, and take the document's opening heading (or bold line) out of `blocks`.
+
     The opening heading is taken out when it is a title, generic or not (it is then the title as
     written), unless a front-matter title says something else, so that no words disappear. When it
     names nothing ("Postmortem", "Acme postmortems") the incident's own heading may come below it;

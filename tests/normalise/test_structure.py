@@ -164,6 +164,31 @@ def test_text_before_the_first_heading_is_the_summary_only_when_it_is_prose(prea
     assert bool(incident.summary) == (key == "summary")
 
 
+BLANK_DASHBOARDS = "Dashboards were blank for two hours after a disk filled."
+
+
+@pytest.mark.parametrize(
+    ("text", "summary"),
+    [
+        pytest.param(f"By Marco Bellini\n\n{BLANK_DASHBOARDS}", BLANK_DASHBOARDS, id="a-byline-first"),
+        pytest.param(f"*Written by Marco Bellini*\n\n{BLANK_DASHBOARDS}", BLANK_DASHBOARDS, id="an-italic-byline"),
+        pytest.param(f"Date: 2024-03-05 · Severity: SEV-2 · Service: reporting\n\n{BLANK_DASHBOARDS}", BLANK_DASHBOARDS,
+                     id="a-line-of-fields"),
+        pytest.param(f"Date: 2024-03-05\nSeverity: SEV-2\n\n{BLANK_DASHBOARDS}", BLANK_DASHBOARDS, id="fields-on-lines"),
+        pytest.param(f"**Date:** 2024-03-05 — **Severity:** SEV-2\n\n{BLANK_DASHBOARDS}", BLANK_DASHBOARDS,
+                     id="bold-fields"),
+        pytest.param(f"{BLANK_DASHBOARDS}\n\nBy Marco Bellini", BLANK_DASHBOARDS, id="prose-first"),
+        pytest.param("## Background\n\nThe reporting cluster has three nodes.\n\n## Summary\n\nDashboards were blank.",
+                     "Dashboards were blank.", id="a-summary-after-the-background"),
+        pytest.param("## Overview\n\nThe reporting cluster has three nodes.\n\n## Root cause\n\nDisk full.",
+                     "The reporting cluster has three nodes.", id="an-overview-alone-is-the-summary"),
+        pytest.param("## Summary\n\nBy Marco Bellini", "By Marco Bellini", id="notes-alone-give-their-first"),
+    ],
+)
+def test_the_summary_is_the_first_paragraph_of_prose_of_the_summary(text: str, summary: str) -> None:
+    assert incident_of(f"{TITLE}{text}\n\n## Root cause\n\nDisk full.\n").summary == summary
+
+
 def test_a_preamble_that_is_not_the_summary_stays_first_when_the_document_has_one() -> None:
     incident = incident_of(f"{TITLE}Created by: Ana Lima\n\n## Summary\n\nJobs waited.\n\n{AFTER_PREAMBLE}")
     assert [s.key for s in incident.sections] == [PREAMBLE, "summary", "timeline", "root_cause"]

@@ -33,7 +33,7 @@ from ..read.files import Document
 from .actions import is_action_table, items_from_blocks, items_from_tables, status_placeholders
 from .assets import missing_assets
 from .blocks import Block, ListItem, is_plain_text, parse_blocks
-from .bookends import is_prose
+from .bookends import is_note_paragraph, is_prose
 from .characters import without_unpublishable
 from .derive import check_facts, derive_times, main_window, prose_date, prose_duration, prose_moments, prose_window
 from .guard import guard_secrets, without_secrets
@@ -217,7 +217,7 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
         detected_at=detected,
         resolved_at=resolved,
         duration_minutes=meta.values.get("duration_minutes"),
-        summary=meta.values.get("summary") or _summary_from(sections),
+        summary=meta.values.get("summary") or _summary_from(sections, zones),
         sections=tuple(sections),
         timeline=tuple(timeline),
         action_items=tuple(_with_known_owners(_action_items(parts, raw_sections), meta.values.get("responders", ()))),
@@ -1069,11 +1069,20 @@ def _prose(parts: Sequence[_Part]) -> str:
     return "\n\n".join(p.section.text for p in parts if p.section.key in _PROSE)
 
 
-def _summary_from(sections: Sequence[Section]) -> str:
-    """The first paragraph of the first summary section, wherever it sits, as plain text."""
-    for section in (every for top in sections for every in top.walk()):
-        if section.key == "summary" and section.html:
-            match = re.search(r"<p>(.*?)</p>", section.html, re.S)
-            if match:
-                return text_of(match.group(1))
+def _summary_from(sections: Sequence[Section], zones: Zones) -> str:
+    """The first paragraph of prose of the summary, as plain text.
+
+    A section headed as a summary ("Summary", "Executive summary", "TL;DR") gives it before one headed
+    as background ("Background", "Context", "Overview"); the first paragraph that is not a note (a
+    byline, `Date: …` lines) is its summary, or the first paragraph when all are notes.
+    """
+    summaries = [every for top in sections for every in top.walk() if every.key == "summary" and every.html]
+    summaries.sort(key=lambda section: not _SAYS_SUMMARY.search(section.heading))  # stable: the author's order otherwise
+    for section in summaries:
+        paragraphs = [text_of(match) for match in re.findall(r"<p>(.*?)</p>", section.html, re.S)]
+        if paragraphs:
+            return next((words for words in paragraphs if not is_note_paragraph(words, zones)), paragraphs[0])
     return ""
+
+
+_SAYS_SUMMARY = re.compile(r"\bsummary\b|\btl\W{0,2}dr\b", re.I)

@@ -91,6 +91,11 @@ def is_prose(blocks: Sequence[Block], zones: Zones) -> bool:
     return any(not _is_note(block, zones) for block in blocks)
 
 
+def is_note_paragraph(text: str, zones: Zones) -> bool:
+    """Whether a paragraph's words are a note (a byline, `Key: value` lines, a date alone), not prose."""
+    return _is_note_text(text, zones)
+
+
 def _is_note(block: Block, zones: Zones) -> bool:
     if block.kind in ("hr", "table", "code", "heading", "other"):
         return True  # a rule, a table of facts, a template's code, a date heading: nothing to read as a summary

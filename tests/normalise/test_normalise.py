@@ -365,6 +365,33 @@ def test_opening_h1_is_the_title_even_when_it_contains_a_section_word(heading: s
     assert [(s.key, s.heading) for s in incident.sections] == [("summary", "Summary"), ("root_cause", "Root cause")]
 
 
+NAMED_BY_THE_KIND = ("Date: 2024-03-05\nSeverity: SEV-2\n## Summary\nA bad release made checkout return 500s.\n"
+                     "## Root cause\nA null pointer in the tax module.\n")
+
+
+@pytest.mark.parametrize(
+    ("heading", "keys"),
+    [
+        pytest.param("Root Cause Analysis", ["preamble", "summary", "root_cause"], id="root-cause-analysis"),
+        pytest.param("Root Cause Analysis (RCA)", ["preamble", "summary", "root_cause"], id="with-its-abbreviation"),
+        pytest.param("Incident Summary", ["preamble", "summary", "root_cause"], id="a-summary-above-the-summary"),
+        pytest.param("Post-Incident Review", ["preamble", "summary", "root_cause"], id="post-incident-review"),
+    ],
+)
+def test_an_opening_heading_naming_the_kind_of_document_is_its_title(heading: str, keys: list[str]) -> None:
+    """Above sections of their own, "# Root Cause Analysis" names the document, as "# Incident Report" does."""
+    incident = incident_of(f"# {heading}\n{NAMED_BY_THE_KIND}")
+    assert [s.key for s in incident.sections] == keys
+    assert incident.title == "A bad release made checkout return 500s"
+    assert incident.title_as_written == heading
+    assert (str(incident.date), incident.severity) == ("2024-03-05", "sev2")
+
+
+def test_an_opening_section_heading_over_other_sections_stays_a_section() -> None:
+    incident = incident_of("# Summary\n\nA bad release broke checkout.\n\n## Impact\n\nNo checkouts.\n")
+    assert [(s.key, [c.key for c in s.children]) for s in incident.sections] == [("summary", ["impact"])]
+
+
 def test_title_from_front_matter_wins_and_a_different_h1_is_kept() -> None:
     incident = incident_of("---\ntitle: 'Postmortem: Queue stalled'\n---\n# Workers froze\n\nText.\n", "q.md")
     assert incident.title == "Queue stalled"

@@ -359,9 +359,9 @@ def _title_text(blocks: list[Block], aliases: Mapping[str, str]) -> str | None:
     first = blocks[0]
     heading = read_heading(first, aliases)
     if heading is not None:
-        if names_section(heading.text, aliases):
-            return None  # "## Summary" first: the document has no title line
         levels = [h.level for b in blocks if (h := read_heading(b)) is not None and h.level <= 6]
+        if names_section(heading.text, aliases) and not _names_the_document(heading, blocks[1:], aliases):
+            return None  # "## Summary" first: the document has no title line
         if heading.level <= 6 and heading.level > min(levels, default=heading.level):
             return None
         if heading.level > 6 and heading.key is not None:
@@ -382,6 +382,21 @@ def _title_text(blocks: list[Block], aliases: Mapping[str, str]) -> str | None:
 
 
 _BOLD_LINE = re.compile(r"(\*\*|__)(.+?)\1")
+#: Words that name a kind of document, not a part of one: "Root Cause Analysis", "RCA", "Incident Report".
+_DOCUMENT_KIND = re.compile(r"\b(?:analysis|rca|report|review|post-?mortem|retrospective)\b", re.I)
+
+
+def _names_the_document(heading: Heading, below: Sequence[Block], aliases: Mapping[str, str]) -> bool:
+    """Whether an opening heading whose words name a section ("# Root Cause Analysis", "# Incident Summary") is
+    the document's title: it says nothing of the incident, stands above every other heading, and either names
+    a kind of document or the document writes the section it names below it (a "## Summary" under "# Incident
+    Summary" is the summary; the heading above it cannot be)."""
+    if heading.level > 6 or not is_generic(clean_title(heading.text)):
+        return False
+    deeper = [h for b in below if (h := read_heading(b, aliases)) is not None and h.level <= 6]
+    if not deeper or any(h.level <= heading.level for h in deeper):
+        return False
+    return _DOCUMENT_KIND.search(heading.text) is not None or any(h.key == heading.key for h in deeper)
 
 
 def _own_heading(blocks: Sequence[Block], aliases: Mapping[str, str]) -> tuple[str, int] | None:

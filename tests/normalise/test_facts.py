@@ -115,6 +115,25 @@ def test_a_line_dating_the_write_up_does_not_date_the_incident(line: str, date: 
         assert "no-date" in codes(incident)
 
 
+@pytest.mark.parametrize(
+    ("sentence", "date"),
+    [
+        pytest.param("The review meeting is scheduled for 2023-09-05.", "2023-08-31", id="a-meeting-to-come"),
+        pytest.param("Fix shipped in release 2023-09-05.", "2023-08-31", id="a-release-named-by-its-date"),
+        pytest.param("We will revisit this on September 5, 2023.", "2023-08-31", id="the-future"),
+        pytest.param("This is a repeat of the incident of 2022-11-02.", "2023-08-31", id="an-earlier-incident"),
+        pytest.param("On 2023-08-30 the cart leaked, and we will fix it.", "2023-08-30", id="the-future-after-the-date"),
+        pytest.param("The cart leaked on 2023-08-30. We will revisit this on 2023-09-05.", "2023-08-30",
+                     id="the-incident's-sentence-first"),
+        pytest.param("We will revisit this on 2023-09-05. The cart leaked on 2023-08-30.", "2023-08-30",
+                     id="the-incident's-sentence-after-the-plan"),
+    ],
+)
+def test_a_date_in_the_prose_that_is_not_the_incidents_day_is_passed_over(sentence: str, date: str) -> None:
+    incident = incident_of(f"# Cart service memory leak\n\n{sentence}\n", "2023-08-31-cart.md")
+    assert iso(incident.date) == date
+
+
 def test_a_write_up_date_set_aside_is_reported() -> None:
     incident = incident_of("# Disclosure - 2022-11-07\n\n## Timeline\n\n- 2022-10-12 21:17 UTC loss reported\n"
                            "- 2022-10-12 22:51 UTC fixed\n")

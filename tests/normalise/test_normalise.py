@@ -568,6 +568,26 @@ def test_a_line_standing_alone_at_the_top_is_the_title(text: str, title: str, as
     assert incident.title_as_written == as_written
 
 
+BILLING = "The nightly billing export failed for two days after a schema change, and invoices went out late."
+
+
+@pytest.mark.parametrize(
+    ("first", "title", "summary"),
+    [
+        pytest.param("Billing export failure", "Billing export failure", BILLING, id="sentence-case"),
+        pytest.param("Billing Export Failure", "Billing Export Failure", BILLING, id="title-case"),
+        pytest.param("The export failed.", "The nightly billing export failed for two days after a schema change",
+                     "The export failed.", id="a-sentence-is-no-title-line"),
+    ],
+)
+def test_the_first_line_of_a_document_of_bare_lines_is_its_title(first: str, title: str, summary: str) -> None:
+    incident = incident_of(f"{first}\n\n{BILLING}\n\nROOT CAUSE\n\nA column was renamed.\n\nACTION ITEMS\n\n"
+                           "- Check the schema before exporting.\n")
+    assert incident.title == title
+    assert incident.summary == summary
+    assert [s.key for s in incident.sections] == ["summary", "root_cause", "action_items"]
+
+
 # --- metadata and times -------------------------------------------------------------------
 
 

@@ -143,7 +143,7 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
     blocks = parse_blocks(document.body, document.body_line, whole, body_lines, plain=plain)
     problems += _unsafe_html(whole, document)
     problems += _too_deep(whole, document)
-    blocks, offered = _take_title(blocks, meta, config)
+    blocks, offered = _take_title(blocks, meta, config, plain=plain)
     written_title = offered.written
     raw_sections = split_sections(blocks, body_lines, document.body_line, config.section_aliases)
     preamble = _preamble_key(raw_sections, zones)
@@ -217,7 +217,7 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
         detected_at=detected,
         resolved_at=resolved,
         duration_minutes=meta.values.get("duration_minutes"),
-        summary=meta.values.get("summary") or _summary_from(sections, zones),
+        summary=meta.values.get("summary") or _summary_from(sections, zones, _title_line_in_the_body(meta, offered)),
         sections=tuple(sections),
         timeline=tuple(timeline),
         action_items=tuple(_with_known_owners(_action_items(parts, raw_sections), meta.values.get("responders", ()))),
@@ -278,14 +278,16 @@ class _BodyTitle:
         return "" if self.under_front_matter else self.heading or self.first_line
 
 
-def _take_title(blocks: list[Block], meta: Metadata, config: SiteConfig) -> tuple[list[Block], _BodyTitle]:
+def _take_title(
+    blocks: list[Block], meta: Metadata, config: SiteConfig, *, plain: bool = False
+) -> tuple[list[Block], _BodyTitle]:
     """Find the incident's own heading, and take the document's opening heading (or bold line) out of the body.
 
     Notes written above the opening heading (`Status: FINAL`, `[TOC]`, "Confidential.") do not
     hide it: they stay in the body, before it, as the preamble.
     """
     above = _notes_above_the_title(blocks, config)
-    rest, offered = _take_opening_title(blocks[above:], meta, config)
+    rest, offered = _take_opening_title(blocks[above:], meta, config, plain=plain)
     return [*blocks[:above], *rest], offered
 
 
@@ -319,7 +321,9 @@ def _is_note_above_the_title(block: Block, zones: Zones) -> bool:
     return block.kind in ("paragraph", "quote", "html") and one_line and len(block.source.split()) <= 8
 
 
-def _take_opening_title(blocks: list[Block], meta: Metadata, config: SiteConfig) -> tuple[list[Block], _BodyTitle]:
+def _take_opening_title(
+    blocks: list[Block], meta: Metadata, config: SiteConfig, *, plain: bool = False
+) -> tuple[list[Block], _BodyTitle]:
     """Find the incident's own heading, and take the document's opening heading (or bold line) out of `blocks`.
 
     The opening heading is taken out when it is a title, generic or not (it is then the title as
@@ -342,7 +346,7 @@ def _take_opening_title(blocks: list[Block], meta: Metadata, config: SiteConfig)
         return blocks, _BodyTitle(own[0], own[1], under_front_matter=stated)
     if opening is not None:
         return blocks, _BodyTitle(opening, opening_line, under_front_matter=stated)
-    lone = _lone_first_line(blocks, aliases)
+    lone = _lone_first_line(blocks, aliases, plain=plain)
     if lone is None:
         return blocks, _BodyTitle(under_front_matter=stated)
     meta.set("title", lone[0], "line", lone[1])
@@ -492,9 +496,11 @@ def _says_only_when(words: str) -> bool:
 _BREAK = re.compile(r"<br\s*/?>|\\$|(?<=\S) {2,}$", re.I)
 
 
-def _lone_first_line(blocks: Sequence[Block], aliases: Mapping[str, str]) -> tuple[str, int] | None:
+def _lone_first_line(blocks: Sequence[Block], aliases: Mapping[str, str], *, plain: bool = False) -> tuple[str, int] | None:
     """A line standing on its own at the top of a document written without Markdown headings, and its line:
-    "Postmortem: Server outage<br>" after a link, a short first line above a bare "Issue Summary" line."""
+    "Postmortem: Server outage<br>" after a link, a short first line above a bare "Issue Summary" line, and in a
+    document of bare lines (`plain`), a first line that is a paragraph of its own ("Billing export failure", then
+    a blank line and the prose), in sentence case as in Title Case."""
     for index, block in enumerate(blocks):
         if block.kind not in ("paragraph", "html") or read_heading(block, aliases) is not None:
             return None
@@ -508,7 +514,7 @@ def _lone_first_line(blocks: Sequence[Block], aliases: Mapping[str, str]) -> tup
             else:
                 after = blocks[index + 1] if index + 1 < len(blocks) else None
                 ends = after is None or after.kind != "paragraph" or read_heading(after, aliases) is not None \
-                    or _opens_a_part(after.source.split("\n")[0], aliases)
+                    or _opens_a_part(after.source.split("\n")[0], aliases) or plain and len(lines) == 1
             return (text, block.start + offset) if ends and _reads_as_a_title(text, aliases) else None
     return None
 
@@ -1084,19 +1090,28 @@ def _prose(parts: Sequence[_Part]) -> str:
     return "\n\n".join(p.section.text for p in parts if p.section.key in _PROSE)
 
 
-def _summary_from(sections: Sequence[Section], zones: Zones) -> str:
+def _title_line_in_the_body(meta: Metadata, offered: _BodyTitle) -> tuple[str, ...]:
+    """The line the title was read from when it stays in the body as a paragraph (a lone first line)."""
+    origin = meta.origins.get("title")
+    return (offered.first_line,) if offered.first_line and origin is not None and origin.how == "line" else ()
+
+
+def _summary_from(sections: Sequence[Section], zones: Zones, titles: Sequence[str] = ()) -> str:
     """The first paragraph of prose of the summary, as plain text.
 
     A section headed as a summary ("Summary", "Executive summary", "TL;DR") gives it before one headed
     as background ("Background", "Context", "Overview"); the first paragraph that is not a note (a
-    byline, `Date: …` lines) is its summary, or the first paragraph when all are notes.
+    byline, `Date: …` lines) nor the title line left in the body is its summary, or the first paragraph when
+    all are such.
     """
+    named = {_comparable(title) for title in titles if title}
     summaries = [every for top in sections for every in top.walk() if every.key == "summary" and every.html]
     summaries.sort(key=lambda section: not _SAYS_SUMMARY.search(section.heading))  # stable: the author's order otherwise
     for section in summaries:
         paragraphs = [text_of(match) for match in re.findall(r"<p>(.*?)</p>", section.html, re.S)]
         if paragraphs:
-            return next((words for words in paragraphs if not is_note_paragraph(words, zones)), paragraphs[0])
+            prose = (w for w in paragraphs if not is_note_paragraph(w, zones) and _comparable(w) not in named)
+            return next(prose, paragraphs[0])
     return ""
 
 

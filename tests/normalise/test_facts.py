@@ -134,6 +134,22 @@ def test_a_date_in_the_prose_that_is_not_the_incidents_day_is_passed_over(senten
     assert iso(incident.date) == date
 
 
+@pytest.mark.parametrize(
+    ("label", "first"),
+    [
+        pytest.param("May 20:", "2020-05-20T10:00:00+00:00", id="a-day-without-its-year-then-a-colon"),
+        pytest.param("May 20, 2020:", "2020-05-20T10:00:00+00:00", id="with-its-year"),
+        pytest.param("May 20:30 the pager went off", "2020-05-19T10:00:00+00:00", id="a-clock-time-is-no-day"),
+    ],
+)
+def test_a_day_label_sets_the_day_of_the_events_under_it(label: str, first: str) -> None:
+    incident = incident_of(f"# Site down\n\nThe site was down from May 19 until May 20, 2020.\n\n## Timeline\n\n{label}\n\n"
+                           "- 10:00 - failure detected\n- 12:36 - fixed\n")
+    assert iso(incident.date) == "2020-05-19"
+    detected = next(event for event in incident.timeline if "failure detected" in event.text)
+    assert iso(detected.at) == first
+
+
 def test_a_write_up_date_set_aside_is_reported() -> None:
     incident = incident_of("# Disclosure - 2022-11-07\n\n## Timeline\n\n- 2022-10-12 21:17 UTC loss reported\n"
                            "- 2022-10-12 22:51 UTC fixed\n")

@@ -322,7 +322,7 @@ _NUMERIC_DATE = re.compile(
     rf"(?<![\w.\-/:])(?P<a>\d{{1,2}})(?P<sep>[-/.])(?P<b>\d{{1,2}})(?P=sep)(?P<y>{_YEAR}|(?<![.])\d{{2}})"
     rf"(?![\w/]|\.\d|-\d)")
 _MONTH_FIRST = re.compile(
-    rf"(?<![\w])(?:{WEEKDAY},?{_GAP})?(?P<mon>{MONTH})[\s\-/]*(?<![a-z])(?P<d>\d{{1,2}})(?![\d:]){_ORDINAL}"
+    rf"(?<![\w])(?:{WEEKDAY},?{_GAP})?(?P<mon>{MONTH})[\s\-/]*(?<![a-z])(?P<d>\d{{1,2}})(?!\d|:\d){_ORDINAL}"
     rf"(?:\s?[-–]\s?(?P<d2>\d{{1,2}})(?![\d:]){_ORDINAL})?(?:(?:,|\s|-|/|{_BREAK})+(?:of\s+)?(?P<y>{_YEAR})(?![\d:]))?",
     re.I,
 )

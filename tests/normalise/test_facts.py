@@ -65,6 +65,16 @@ def kind(incident: Incident, field: str) -> str | None:
                      id="a-status-page-history-is-dated-by-its-oldest-update"),
         pytest.param("# Checkout errors\n\n**Resolved** - Fixed for good on Mar 9, 2023.\nMar 3, 2023 - 01:10 UTC\n\n"
                      "We first saw errors on Mar 1, 2023.\n", "doc.md", "2023-03-09", id="one-status-line-is-no-history"),
+        pytest.param("# Queue\n\nDate: March 30 - April 2, 2023\n", "doc.md", "2023-03-30",
+                     id="a-range-across-months-with-one-year-starts-on-its-first-day"),
+        pytest.param("# Queue\n\nDate: 30 March – 2 April 2023\n", "doc.md", "2023-03-30", id="a-day-first-range"),
+        pytest.param("# Queue\n\nDate: Mar 3 – Mar 5 2023\n", "doc.md", "2023-03-03", id="a-range-in-one-month"),
+        pytest.param("# Queue\n\nThe outage ran from Mar 3 to Mar 5, 2023.\n", "doc.md", "2023-03-03",
+                     id="a-range-in-the-prose"),
+        pytest.param("# Queue\n\nDate: December 30 - January 2, 2024\n", "doc.md", "2023-12-30",
+                     id="a-range-across-the-new-year"),
+        pytest.param("# Queue\n\nErrors on March 3 and again on April 2, 2023.\n", "doc.md", "2023-04-02",
+                     id="two-days-that-are-no-range"),
         pytest.param("# Queue\n\nStarted 05/04/2024 at 10:00.\n", "doc.md", None, id="an-unsettled-numeric-date-is-no-date"),
         pytest.param("# Queue\n\nStarted 05/04/2024 at 10:00, first seen 13/04/2024.\n", "doc.md", "2024-04-05",
                      id="the-document's-other-date-settles-the-order"),
@@ -75,6 +85,75 @@ def test_which_date_is_the_incidents(text: str, name: str, date: str | None) -> 
     assert iso(incident.date) == date
     if date is None:
         assert "ambiguous-date" in codes(incident)
+
+
+WRITE_UP_BODY = ("Last Thursday a third of the package downloads failed.\n\n## Timeline (UTC)\n\n"
+                 "- 08:14 the rotation job deletes the old key\n- 11:32 errors back to baseline; resolved\n")
+
+
+@pytest.mark.parametrize(
+    ("line", "date"),
+    [
+        pytest.param("_Written by Priya Natarajan on 2023-03-20_", None, id="an-italic-byline-with-underscores"),
+        pytest.param("By Priya Natarajan, March 20, 2023", None, id="by-a-name-then-the-date"),
+        pytest.param("March 20, 2023 · Priya Natarajan · 6 min read", None, id="a-blog-byline-with-a-reading-time"),
+        pytest.param("Priya Natarajan — March 20, 2023", None, id="a-name-and-a-date"),
+        pytest.param("*Jane Doe — May 2, 2023*", None, id="an-italic-name-and-a-date"),
+        pytest.param("_Last updated 2024-01-08_", None, id="last-updated-in-underscores"),
+        pytest.param("_Written 2024-01-08_", None, id="written-in-underscores"),
+        pytest.param("_Published 2024-01-08_", None, id="published-in-underscores"),
+        pytest.param("This document was last updated on 2024-01-08.", None, id="a-sentence-about-the-document"),
+        pytest.param("Prepared by Dana Okafor on 2024-01-08", None, id="prepared-by"),
+        pytest.param("Postmortem meeting held 2024-01-08.", None, id="the-review-meeting"),
+        pytest.param("Report filed 2024-01-08", None, id="the-report-filed"),
+        pytest.param("_Written by Priya Natarajan on 2024-01-08_\n\nThe registry failed on 2023-12-30.", "2023-12-30",
+                     id="the-prose-states-the-incident's-own-date"),
+        pytest.param("On March 20, 2023 the registry failed.", "2023-03-20", id="a-sentence-dating-the-incident"),
+        pytest.param("By March 21, 2023 all was well again.", "2023-03-21", id="by-a-date-is-not-a-byline"),
+        pytest.param("Registry downloads failing — March 20, 2023", "2023-03-20", id="words-and-a-date-are-not-a-byline"),
+    ],
+)
+def test_a_line_dating_the_write_up_does_not_date_the_incident(line: str, date: str | None) -> None:
+    incident = incident_of(f"# Registry downloads failing\n\n{line}\n\n{WRITE_UP_BODY}")
+    assert iso(incident.date) == date
+    assert iso(incident.started_at) == (f"{date}T08:14:00+00:00" if date else None)
+    if date is None:
+        assert "no-date" in codes(incident)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "date"),
+    [
+        pytest.param("The review meeting is scheduled for 2023-09-05.", "2023-08-31", id="a-meeting-to-come"),
+        pytest.param("Fix shipped in release 2023-09-05.", "2023-08-31", id="a-release-named-by-its-date"),
+        pytest.param("We will revisit this on September 5, 2023.", "2023-08-31", id="the-future"),
+        pytest.param("This is a repeat of the incident of 2022-11-02.", "2023-08-31", id="an-earlier-incident"),
+        pytest.param("On 2023-08-30 the cart leaked, and we will fix it.", "2023-08-30", id="the-future-after-the-date"),
+        pytest.param("The cart leaked on 2023-08-30. We will revisit this on 2023-09-05.", "2023-08-30",
+                     id="the-incident's-sentence-first"),
+        pytest.param("We will revisit this on 2023-09-05. The cart leaked on 2023-08-30.", "2023-08-30",
+                     id="the-incident's-sentence-after-the-plan"),
+    ],
+)
+def test_a_date_in_the_prose_that_is_not_the_incidents_day_is_passed_over(sentence: str, date: str) -> None:
+    incident = incident_of(f"# Cart service memory leak\n\n{sentence}\n", "2023-08-31-cart.md")
+    assert iso(incident.date) == date
+
+
+@pytest.mark.parametrize(
+    ("label", "first"),
+    [
+        pytest.param("May 20:", "2020-05-20T10:00:00+00:00", id="a-day-without-its-year-then-a-colon"),
+        pytest.param("May 20, 2020:", "2020-05-20T10:00:00+00:00", id="with-its-year"),
+        pytest.param("May 20:30 the pager went off", "2020-05-19T10:00:00+00:00", id="a-clock-time-is-no-day"),
+    ],
+)
+def test_a_day_label_sets_the_day_of_the_events_under_it(label: str, first: str) -> None:
+    incident = incident_of(f"# Site down\n\nThe site was down from May 19 until May 20, 2020.\n\n## Timeline\n\n{label}\n\n"
+                           "- 10:00 - failure detected\n- 12:36 - fixed\n")
+    assert iso(incident.date) == "2020-05-19"
+    detected = next(event for event in incident.timeline if "failure detected" in event.text)
+    assert iso(detected.at) == first
 
 
 def test_a_write_up_date_set_aside_is_reported() -> None:

@@ -365,6 +365,33 @@ def test_opening_h1_is_the_title_even_when_it_contains_a_section_word(heading: s
     assert [(s.key, s.heading) for s in incident.sections] == [("summary", "Summary"), ("root_cause", "Root cause")]
 
 
+NAMED_BY_THE_KIND = ("Date: 2024-03-05\nSeverity: SEV-2\n## Summary\nA bad release made checkout return 500s.\n"
+                     "## Root cause\nA null pointer in the tax module.\n")
+
+
+@pytest.mark.parametrize(
+    ("heading", "keys"),
+    [
+        pytest.param("Root Cause Analysis", ["preamble", "summary", "root_cause"], id="root-cause-analysis"),
+        pytest.param("Root Cause Analysis (RCA)", ["preamble", "summary", "root_cause"], id="with-its-abbreviation"),
+        pytest.param("Incident Summary", ["preamble", "summary", "root_cause"], id="a-summary-above-the-summary"),
+        pytest.param("Post-Incident Review", ["preamble", "summary", "root_cause"], id="post-incident-review"),
+    ],
+)
+def test_an_opening_heading_naming_the_kind_of_document_is_its_title(heading: str, keys: list[str]) -> None:
+    """Above sections of their own, "# Root Cause Analysis" names the document, as "# Incident Report" does."""
+    incident = incident_of(f"# {heading}\n{NAMED_BY_THE_KIND}")
+    assert [s.key for s in incident.sections] == keys
+    assert incident.title == "A bad release made checkout return 500s"
+    assert incident.title_as_written == heading
+    assert (str(incident.date), incident.severity) == ("2024-03-05", "sev2")
+
+
+def test_an_opening_section_heading_over_other_sections_stays_a_section() -> None:
+    incident = incident_of("# Summary\n\nA bad release broke checkout.\n\n## Impact\n\nNo checkouts.\n")
+    assert [(s.key, [c.key for c in s.children]) for s in incident.sections] == [("summary", ["impact"])]
+
+
 def test_title_from_front_matter_wins_and_a_different_h1_is_kept() -> None:
     incident = incident_of("---\ntitle: 'Postmortem: Queue stalled'\n---\n# Workers froze\n\nText.\n", "q.md")
     assert incident.title == "Queue stalled"
@@ -465,6 +492,38 @@ def test_the_incident_is_named_by_its_own_heading(text: str, title: str, as_writ
     assert ("generic-title" in codes(incident)) == generic
 
 
+UNDER_THE_NOTES = f"# {CACHE}\n\nDate: 2024-01-03\n\n## Summary\n\n{STALE}\n## Action items\n\n- Warm the cache.\n"
+
+
+@pytest.mark.parametrize(
+    ("above", "title", "keys"),
+    [
+        pytest.param("Status: FINAL", CACHE, ["preamble", "summary", "action_items"], id="a-status-line"),
+        pytest.param("Last updated: 2024-01-08", CACHE, ["preamble", "summary", "action_items"], id="last-updated"),
+        pytest.param("Confidential — internal use only.", CACHE, ["preamble", "summary", "action_items"],
+                     id="a-confidentiality-note"),
+        pytest.param("> Draft, do not share", CACHE, ["preamble", "summary", "action_items"], id="a-quoted-draft-note"),
+        pytest.param("[[_TOC_]]", CACHE, ["preamble", "summary", "action_items"], id="a-gitlab-table-of-contents"),
+        pytest.param("[TOC]", CACHE, ["preamble", "summary", "action_items"], id="a-table-of-contents-marker"),
+        pytest.param("Status: FINAL\n\nOwner: Ana", CACHE, ["preamble", "summary", "action_items"], id="two-notes"),
+        pytest.param('<div class="page-metadata">Created by Ana Lima, last modified on Jan 08, 2024</div>', CACHE,
+                     ["preamble", "summary", "action_items"], id="an-html-export's-metadata"),
+        pytest.param("The checkout cache served stale prices for two hours after a deploy emptied it, and shoppers "
+                     "were charged the old prices.", STALE_TITLE, ["preamble", "other"], id="prose-is-not-a-note"),
+    ],
+)
+def test_notes_above_the_opening_heading_do_not_hide_the_title(above: str, title: str, keys: list[str]) -> None:
+    incident = incident_of(f"{above}\n\n{UNDER_THE_NOTES}")
+    assert incident.title == title
+    assert [s.key for s in incident.sections] == keys
+
+
+def test_an_html_heading_under_a_note_is_the_title() -> None:
+    incident = incident_of(f"<p>Status: FINAL</p>\n<h1>{CACHE}</h1>\n<h2>Summary</h2>\n<p>{STALE.strip()}</p>\n")
+    assert incident.title == CACHE
+    assert [s.key for s in incident.sections] == ["preamble", "summary"]
+
+
 @pytest.mark.parametrize(
     ("text", "title"),
     [
@@ -507,6 +566,26 @@ def test_a_line_standing_alone_at_the_top_is_the_title(text: str, title: str, as
     incident = incident_of(text)
     assert incident.title == title
     assert incident.title_as_written == as_written
+
+
+BILLING = "The nightly billing export failed for two days after a schema change, and invoices went out late."
+
+
+@pytest.mark.parametrize(
+    ("first", "title", "summary"),
+    [
+        pytest.param("Billing export failure", "Billing export failure", BILLING, id="sentence-case"),
+        pytest.param("Billing Export Failure", "Billing Export Failure", BILLING, id="title-case"),
+        pytest.param("The export failed.", "The nightly billing export failed for two days after a schema change",
+                     "The export failed.", id="a-sentence-is-no-title-line"),
+    ],
+)
+def test_the_first_line_of_a_document_of_bare_lines_is_its_title(first: str, title: str, summary: str) -> None:
+    incident = incident_of(f"{first}\n\n{BILLING}\n\nROOT CAUSE\n\nA column was renamed.\n\nACTION ITEMS\n\n"
+                           "- Check the schema before exporting.\n")
+    assert incident.title == title
+    assert incident.summary == summary
+    assert [s.key for s in incident.sections] == ["summary", "root_cause", "action_items"]
 
 
 # --- metadata and times -------------------------------------------------------------------

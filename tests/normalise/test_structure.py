@@ -14,7 +14,7 @@ from conftest import MakeSite, RunCli
 
 from hindsite.commands.migrate import differences, migrate_document
 from hindsite.core.config import SiteConfig
-from hindsite.core.model import CLOSING, PREAMBLE, Incident, Section
+from hindsite.core.model import CLOSING, PREAMBLE, Incident, Section, in_page_order
 from hindsite.normalise import normalise
 from hindsite.read.files import split_front_matter
 from hindsite.render.export import incident_record
@@ -162,6 +162,31 @@ def test_text_before_the_first_heading_is_the_summary_only_when_it_is_prose(prea
     incident = incident_of(f"{TITLE}{preamble}\n\n{AFTER_PREAMBLE}")
     assert [s.key for s in incident.sections] == [key, "timeline", "root_cause"]
     assert bool(incident.summary) == (key == "summary")
+
+
+BLANK_DASHBOARDS = "Dashboards were blank for two hours after a disk filled."
+
+
+@pytest.mark.parametrize(
+    ("text", "summary"),
+    [
+        pytest.param(f"By Marco Bellini\n\n{BLANK_DASHBOARDS}", BLANK_DASHBOARDS, id="a-byline-first"),
+        pytest.param(f"*Written by Marco Bellini*\n\n{BLANK_DASHBOARDS}", BLANK_DASHBOARDS, id="an-italic-byline"),
+        pytest.param(f"Date: 2024-03-05 · Severity: SEV-2 · Service: reporting\n\n{BLANK_DASHBOARDS}", BLANK_DASHBOARDS,
+                     id="a-line-of-fields"),
+        pytest.param(f"Date: 2024-03-05\nSeverity: SEV-2\n\n{BLANK_DASHBOARDS}", BLANK_DASHBOARDS, id="fields-on-lines"),
+        pytest.param(f"**Date:** 2024-03-05 — **Severity:** SEV-2\n\n{BLANK_DASHBOARDS}", BLANK_DASHBOARDS,
+                     id="bold-fields"),
+        pytest.param(f"{BLANK_DASHBOARDS}\n\nBy Marco Bellini", BLANK_DASHBOARDS, id="prose-first"),
+        pytest.param("## Background\n\nThe reporting cluster has three nodes.\n\n## Summary\n\nDashboards were blank.",
+                     "Dashboards were blank.", id="a-summary-after-the-background"),
+        pytest.param("## Overview\n\nThe reporting cluster has three nodes.\n\n## Root cause\n\nDisk full.",
+                     "The reporting cluster has three nodes.", id="an-overview-alone-is-the-summary"),
+        pytest.param("## Summary\n\nBy Marco Bellini", "By Marco Bellini", id="notes-alone-give-their-first"),
+    ],
+)
+def test_the_summary_is_the_first_paragraph_of_prose_of_the_summary(text: str, summary: str) -> None:
+    assert incident_of(f"{TITLE}{text}\n\n## Root cause\n\nDisk full.\n").summary == summary
 
 
 def test_a_preamble_that_is_not_the_summary_stays_first_when_the_document_has_one() -> None:
@@ -312,6 +337,34 @@ def test_the_preamble_is_first_on_the_page_with_no_table_of_contents_entry(
     assert all(text for _, text in page.toc) and [text for _, text in page.toc] == ["Summary", "Timeline", "Root cause"]
     shown = page.shown()
     assert shown.index("Created by: Ana Lima") < shown.index("Jobs waited.") < shown.index("A lock on the jobs table.")
+
+
+THE_OWN_HEADING = ("# Postmortem\n\n# Thumbnails served as broken links\n\nDate: 2024-05-06\nSeverity: SEV-3\n\n"
+                   "## Summary\n\nThumbnails failed for an hour.\n\n## Action items\n\n- Check the thumbnail cache.\n")
+
+
+def test_the_heading_the_title_is_read_from_stays_at_the_top_of_the_page(
+    tmp_path: Path, make_site: MakeSite, run_cli: RunCli
+) -> None:
+    page = page_of(THE_OWN_HEADING, tmp_path, make_site, run_cli)
+    shown = page.shown()
+    assert shown.index("Severity: SEV-3") < shown.index("Thumbnails failed for an hour.")
+    assert shown.index("Thumbnails failed for an hour.") < shown.index("Check the thumbnail cache.")
+
+
+@pytest.mark.parametrize(
+    ("title_line", "order"),
+    [
+        pytest.param(3, ["preamble", "other-3", "summary", "action_items", "other-9"], id="the-title's-heading-stays-first"),
+        pytest.param(None, ["preamble", "summary", "action_items", "other-3", "other-9"], id="without-it-in-canonical-order"),
+    ],
+)
+def test_page_order_keeps_the_titles_heading_where_it_was_written(title_line: int | None, order: list[str]) -> None:
+    sections = [Section(PREAMBLE, "", 1, "", ""), Section("other", "Thumbnails broken", 3, "", ""),
+                Section("action_items", "Action items", 5, "", ""), Section("summary", "Summary", 7, "", ""),
+                Section("other", "Appendix", 9, "", "")]
+    shown = [s.key if s.key != "other" else f"other-{s.line}" for s in in_page_order(sections, title_line)]
+    assert shown == order
 
 
 def test_the_authors_text_is_shown_and_what_is_read_from_it_is_shown_beside_it(

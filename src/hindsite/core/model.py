@@ -235,6 +235,11 @@ class Incident:
         """Every section at every depth, each before its sub-sections, in the author's order."""
         return tuple(section for top in self.sections for section in top.walk())
 
+    def title_heading_line(self) -> int | None:
+        """The line of the heading the title was read from, when the title came from a heading; it is among
+        the sections only when it was left in the body (the incident's own, under a generic "# Postmortem")."""
+        return next((o.line for o in self.origins if o.field == "title" and o.how == "heading"), None)
+
     def sections_for(self, key: str) -> tuple[Section, ...]:
         """The sections of one key, wherever they sit: a sub-section counts by its own key."""
         return tuple(s for s in self.every_section() if s.key == key)
@@ -252,7 +257,7 @@ class Incident:
 _PLACES: Mapping[str, int] = {key: n for n, key in enumerate((PREAMBLE, *SECTION_KEYS, CLOSING))}
 
 
-def in_page_order(sections: Sequence[Section]) -> list[Section]:
+def in_page_order(sections: Sequence[Section], title_line: int | None = None) -> list[Section]:
     """Top-level sections in the order an incident's page shows them; each keeps its sub-sections in the author's order.
 
     The preamble comes first and the closing last; between them, sections in
@@ -260,8 +265,21 @@ def in_page_order(sections: Sequence[Section]) -> list[Section]:
     section hindsite does not recognise that holds recognised sub-sections
     ("Incident details" with a summary and a timeline under it) stands where the
     first of them would, so an author's wrapper does not send its parts to the end.
+    The heading the title was read from (`title_line`), left in the body with the
+    lines under it ("# Postmortem", then "# Thumbnails broken" and its Date line),
+    stands where the author wrote it, after the preamble, with the unrecognised
+    sections before it: the top of the document, not its end.
     """
-    return sorted(sections, key=_place)
+    masthead = _masthead(sections, title_line)
+    return sorted(sections, key=lambda s: (0 if s.key == PREAMBLE else 1 if s.line in masthead else 2, _place(s)))
+
+
+def _masthead(sections: Sequence[Section], title_line: int | None) -> set[int]:
+    """The lines of the unrecognised sections up to the one whose heading the title was read from."""
+    lines = [section.line for section in sections]
+    if title_line is None or title_line not in lines:
+        return set()
+    return {s.line for s in sections[: lines.index(title_line) + 1] if s.key == "other"}
 
 
 def _place(section: Section) -> int:

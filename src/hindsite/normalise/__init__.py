@@ -33,7 +33,7 @@ from ..read.files import Document
 from .actions import is_action_table, items_from_blocks, items_from_tables, status_placeholders
 from .assets import missing_assets
 from .blocks import Block, ListItem, is_plain_text, parse_blocks
-from .bookends import is_prose
+from .bookends import is_note_paragraph, is_prose
 from .characters import without_unpublishable
 from .derive import check_facts, derive_times, main_window, prose_date, prose_duration, prose_moments, prose_window
 from .guard import guard_secrets, without_secrets
@@ -144,7 +144,7 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
     blocks = parse_blocks(document.body, document.body_line, whole, body_lines, plain=plain)
     problems += _unsafe_html(whole, document)
     problems += _too_deep(whole, document)
-    blocks, offered = _take_title(blocks, meta, config)
+    blocks, offered = _take_title(blocks, meta, config, plain=plain)
     written_title = offered.written
     raw_sections = split_sections(blocks, body_lines, document.body_line, config.section_aliases)
     preamble = _preamble_key(raw_sections, zones)
@@ -219,7 +219,7 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
         detected_at=detected,
         resolved_at=resolved,
         duration_minutes=meta.values.get("duration_minutes"),
-        summary=meta.values.get("summary") or _summary_from(sections),
+        summary=meta.values.get("summary") or _summary_from(sections, zones, _title_line_in_the_body(meta, offered)),
         sections=tuple(sections),
         timeline=tuple(timeline),
         action_items=tuple(_with_known_owners(_action_items(parts, raw_sections), meta.values.get("responders", ()))),
@@ -280,8 +280,53 @@ class _BodyTitle:
         return "" if self.under_front_matter else self.heading or self.first_line
 
 
-def _take_title(blocks: list[Block], meta: Metadata, config: SiteConfig) -> tuple[list[Block], _BodyTitle]:
+def _take_title(
+    blocks: list[Block], meta: Metadata, config: SiteConfig, *, plain: bool = False
+) -> tuple[list[Block], _BodyTitle]:
     """Find the incident's own heading, and take the document's opening heading (or bold line) out of the body.
+
+    Notes written above the opening heading (`Status: FINAL`, `[TOC]`, "Confidential.") do not
+    hide it: they stay in the body, before it, as the preamble.
+    """
+    above = _notes_above_the_title(blocks, config)
+    rest, offered = _take_opening_title(blocks[above:], meta, config, plain=plain)
+    return [*blocks[:above], *rest], offered
+
+
+#: At most this many notes stand above a document's opening heading; more is the start of the document itself.
+_MOST_NOTES_ABOVE_THE_TITLE = 3
+
+
+def _notes_above_the_title(blocks: list[Block], config: SiteConfig) -> int:
+    """How many blocks stand above the document's opening heading as notes — a status, a "Last updated" line, a
+    confidentiality or draft note, a table-of-contents marker — when that heading is the document's title; else 0."""
+    zones = Zones.of(config.zones)
+    for index, block in enumerate(blocks[: _MOST_NOTES_ABOVE_THE_TITLE + 1]):
+        if _is_written_heading(block, config.section_aliases):
+            return index if index and _title_text(blocks[index:], config.section_aliases) is not None else 0
+        if not _is_note_above_the_title(block, zones):
+            return 0
+    return 0
+
+
+def _is_written_heading(block: Block, aliases: Mapping[str, str]) -> bool:
+    """A Markdown or HTML heading, not a bold line or a label that reads as one."""
+    heading = read_heading(block, aliases) if block.kind == "html" else None
+    return block.kind == "heading" or heading is not None and heading.level <= 6
+
+
+def _is_note_above_the_title(block: Block, zones: Zones) -> bool:
+    """A note, or one short line ("Confidential — internal use only.", `[[_TOC_]]`): not the document's prose."""
+    if not is_prose([block], zones):
+        return True
+    one_line = "\n" not in block.source.strip()
+    return block.kind in ("paragraph", "quote", "html") and one_line and len(block.source.split()) <= 8
+
+
+def _take_opening_title(
+    blocks: list[Block], meta: Metadata, config: SiteConfig, *, plain: bool = False
+) -> tuple[list[Block], _BodyTitle]:
+    """Find the incident's own heading, and take the document's opening heading (or bold line) out of `blocks`.
 
     The opening heading is taken out when it is a title, generic or not (it is then the title as
     written), unless a front-matter title says something else, so that no words disappear. When it
@@ -303,7 +348,7 @@ def _take_title(blocks: list[Block], meta: Metadata, config: SiteConfig) -> tupl
         return blocks, _BodyTitle(own[0], own[1], under_front_matter=stated)
     if opening is not None:
         return blocks, _BodyTitle(opening, opening_line, under_front_matter=stated)
-    lone = _lone_first_line(blocks, aliases)
+    lone = _lone_first_line(blocks, aliases, plain=plain)
     if lone is None:
         return blocks, _BodyTitle(under_front_matter=stated)
     meta.set("title", lone[0], "line", lone[1])
@@ -320,9 +365,9 @@ def _title_text(blocks: list[Block], aliases: Mapping[str, str]) -> str | None:
     first = blocks[0]
     heading = read_heading(first, aliases)
     if heading is not None:
-        if names_section(heading.text, aliases):
-            return None  # "## Summary" first: the document has no title line
         levels = [h.level for b in blocks if (h := read_heading(b)) is not None and h.level <= 6]
+        if names_section(heading.text, aliases) and not _names_the_document(heading, blocks[1:], aliases):
+            return None  # "## Summary" first: the document has no title line
         if heading.level <= 6 and heading.level > min(levels, default=heading.level):
             return None
         if heading.level > 6 and heading.key is not None:
@@ -343,6 +388,21 @@ def _title_text(blocks: list[Block], aliases: Mapping[str, str]) -> str | None:
 
 
 _BOLD_LINE = re.compile(r"(\*\*|__)(.+?)\1")
+#: Words that name a kind of document, not a part of one: "Root Cause Analysis", "RCA", "Incident Report".
+_DOCUMENT_KIND = re.compile(r"\b(?:analysis|rca|report|review|post-?mortem|retrospective)\b", re.I)
+
+
+def _names_the_document(heading: Heading, below: Sequence[Block], aliases: Mapping[str, str]) -> bool:
+    """Whether an opening heading whose words name a section ("# Root Cause Analysis", "# Incident Summary") is
+    the document's title: it says nothing of the incident, stands above every other heading, and either names
+    a kind of document or the document writes the section it names below it (a "## Summary" under "# Incident
+    Summary" is the summary; the heading above it cannot be)."""
+    if heading.level > 6 or not is_generic(clean_title(heading.text)):
+        return False
+    deeper = [h for b in below if (h := read_heading(b, aliases)) is not None and h.level <= 6]
+    if not deeper or any(h.level <= heading.level for h in deeper):
+        return False
+    return _DOCUMENT_KIND.search(heading.text) is not None or any(h.key == heading.key for h in deeper)
 
 
 def _own_heading(blocks: Sequence[Block], aliases: Mapping[str, str]) -> tuple[str, int] | None:
@@ -438,9 +498,11 @@ def _says_only_when(words: str) -> bool:
 _BREAK = re.compile(r"<br\s*/?>|\\$|(?<=\S) {2,}$", re.I)
 
 
-def _lone_first_line(blocks: Sequence[Block], aliases: Mapping[str, str]) -> tuple[str, int] | None:
+def _lone_first_line(blocks: Sequence[Block], aliases: Mapping[str, str], *, plain: bool = False) -> tuple[str, int] | None:
     """A line standing on its own at the top of a document written without Markdown headings, and its line:
-    "Postmortem: Server outage<br>" after a link, a short first line above a bare "Issue Summary" line."""
+    "Postmortem: Server outage<br>" after a link, a short first line above a bare "Issue Summary" line, and in a
+    document of bare lines (`plain`), a first line that is a paragraph of its own ("Billing export failure", then
+    a blank line and the prose), in sentence case as in Title Case."""
     for index, block in enumerate(blocks):
         if block.kind not in ("paragraph", "html") or read_heading(block, aliases) is not None:
             return None
@@ -454,7 +516,7 @@ def _lone_first_line(blocks: Sequence[Block], aliases: Mapping[str, str]) -> tup
             else:
                 after = blocks[index + 1] if index + 1 < len(blocks) else None
                 ends = after is None or after.kind != "paragraph" or read_heading(after, aliases) is not None \
-                    or _opens_a_part(after.source.split("\n")[0], aliases)
+                    or _opens_a_part(after.source.split("\n")[0], aliases) or plain and len(lines) == 1
             return (text, block.start + offset) if ends and _reads_as_a_title(text, aliases) else None
     return None
 
@@ -1030,11 +1092,29 @@ def _prose(parts: Sequence[_Part]) -> str:
     return "\n\n".join(p.section.text for p in parts if p.section.key in _PROSE)
 
 
-def _summary_from(sections: Sequence[Section]) -> str:
-    """The first paragraph of the first summary section, wherever it sits, as plain text."""
-    for section in (every for top in sections for every in top.walk()):
-        if section.key == "summary" and section.html:
-            match = re.search(r"<p>(.*?)</p>", section.html, re.S)
-            if match:
-                return text_of(match.group(1))
+def _title_line_in_the_body(meta: Metadata, offered: _BodyTitle) -> tuple[str, ...]:
+    """The line the title was read from when it stays in the body as a paragraph (a lone first line)."""
+    origin = meta.origins.get("title")
+    return (offered.first_line,) if offered.first_line and origin is not None and origin.how == "line" else ()
+
+
+def _summary_from(sections: Sequence[Section], zones: Zones, titles: Sequence[str] = ()) -> str:
+    """The first paragraph of prose of the summary, as plain text.
+
+    A section headed as a summary ("Summary", "Executive summary", "TL;DR") gives it before one headed
+    as background ("Background", "Context", "Overview"); the first paragraph that is not a note (a
+    byline, `Date: …` lines) nor the title line left in the body is its summary, or the first paragraph when
+    all are such.
+    """
+    named = {_comparable(title) for title in titles if title}
+    summaries = [every for top in sections for every in top.walk() if every.key == "summary" and every.html]
+    summaries.sort(key=lambda section: not _SAYS_SUMMARY.search(section.heading))  # stable: the author's order otherwise
+    for section in summaries:
+        paragraphs = [text_of(match) for match in re.findall(r"<p>(.*?)</p>", section.html, re.S)]
+        if paragraphs:
+            prose = (w for w in paragraphs if not is_note_paragraph(w, zones) and _comparable(w) not in named)
+            return next(prose, paragraphs[0])
     return ""
+
+
+_SAYS_SUMMARY = re.compile(r"\bsummary\b|\btl\W{0,2}dr\b", re.I)

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from .blocks import Block
 from .metadata import body_label
 from .timeline import declared_zone
-from .times import Zones, scan_dates
+from .times import MONTH, WEEKDAY, Zones, scan_dates
 
 # --- the preamble ----------------------------------------------------------------
 
@@ -30,6 +30,55 @@ _BYLINE = re.compile(
 )
 #: "By the platform team", "By @ana": a short line without a time or a full stop ("By 10:00 it was back." is prose).
 _BY = re.compile(r"^by\s+[^\d.!?]{1,60}$", re.I)
+#: Verbs that date the write-up: "Written 2024-01-08", "Last updated on …", "Prepared by Dana on …".
+_WRITE_UP_VERB = (r"(?:updated|modified|edited|written|published|posted|created|authored|reviewed|prepared|compiled"
+                  r"|drafted|filed|submitted|revised)")
+#: A line that dates the write-up: it opens with such a verb, or says so of the document, its report or its
+#: meeting ("This document was last updated on …", "Report filed …", "Postmortem meeting held …").
+_WRITE_UP = re.compile(
+    rf"^(?:(?:last\s+)?{_WRITE_UP_VERB}\b"
+    rf"|(?:(?:this|the|our)\s+)?(?:[\w-]+\s+){{0,2}}?(?:document|doc|report|post-?mortem|write-?up|review|retrospective"
+    rf"|retro|rca|analysis|page|meeting|session)\s+(?:was\s+|is\s+|has\s+been\s+)?(?:last\s+|first\s+)?"
+    rf"(?:{_WRITE_UP_VERB}|held|scheduled|conducted)\b)",
+    re.I,
+)
+#: A person's name as a byline writes it: "Priya Natarajan", "Jane O'Neil", "@ana".
+_NAME = r"(?:@[\w.-]+|[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3})"
+_MARK = "\x00"  # where a date or a reading time stood
+#: A byline of a name and a date, as blogs write them: "By Priya Natarajan, March 20, 2023",
+#: "Priya Natarajan — March 20, 2023", "March 20, 2023 · Priya Natarajan · 6 min read".
+_DATED_BYLINE = re.compile(
+    rf"^(?P<by>[Bb]y\s+)?(?P<name>{_NAME})\s*(?:,|\s[-–—·•|]|[–—·•|])\s*{_MARK}(?:\s*[,·•|–—-]\s*{_MARK})*$"
+    rf"|^{_MARK}\s*[·•|–—-]\s*(?P<after>{_NAME})(?:\s*[·•|–—-]\s*{_MARK})*$"
+)
+_READING_TIME = re.compile(r"\b\d{1,3}\s*(?:-\s*)?min(?:ute)?s?\s+read\b", re.I)
+_NOT_A_NAME = re.compile(rf"^(?:{MONTH}|{WEEKDAY}|on|at|in|the|from|since|until)\b", re.I)
+
+
+def dates_the_write_up(line: str) -> bool:
+    """Whether a line says when the postmortem was written, published or reviewed, or who wrote it and when,
+    rather than when the incident happened: its date is not the incident's."""
+    plain = re.sub(r"[*_`]+", "", line).strip()
+    plain = re.sub(r"^[^\w@]+", "", plain)
+    return _WRITE_UP.match(plain) is not None or _is_dated_byline(plain)
+
+
+def _is_dated_byline(plain: str) -> bool:
+    dates = scan_dates(plain)
+    if not dates:
+        return False
+    marked = plain
+    for found in reversed(dates):
+        marked = marked[: found.start] + _MARK + marked[found.end :]
+    marked = _READING_TIME.sub(_MARK, marked).rstrip(" .")
+    shape = _DATED_BYLINE.match(marked)
+    if shape is None:
+        return False
+    name = shape["name"] or shape["after"]
+    if _NOT_A_NAME.match(name):
+        return False
+    # "By Ana, …" names her; without "By", one capitalised word ("Outage — March 3, 2024") may be anything.
+    return bool(shape["by"]) or name.startswith("@") or len(name.split()) >= 2
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)|!\[[^\]]*\]\[[^\]]*\]|<img\b[^>]*>", re.I)
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[[^\]]*\]\[[^\]]*\]|<https?://[^>]*>|https?://\S+")
 _TAG = re.compile(r"<[^>]+>|\{%.*?%\}|\{\{.*?\}\}")
@@ -40,6 +89,11 @@ _SENTENCE_END = re.compile(r"[.!?…]$")
 def is_prose(blocks: Sequence[Block], zones: Zones) -> bool:
     """Whether text before the first heading holds prose, rather than notes alone (what can stand as a summary)."""
     return any(not _is_note(block, zones) for block in blocks)
+
+
+def is_note_paragraph(text: str, zones: Zones) -> bool:
+    """Whether a paragraph's words are a note (a byline, `Key: value` lines, a date alone), not prose."""
+    return _is_note_text(text, zones)
 
 
 def _is_note(block: Block, zones: Zones) -> bool:
@@ -72,6 +126,8 @@ def _is_note_line(line: str, *, single: bool) -> bool:
     words = plain.split()
     if (_BYLINE.match(plain) and len(words) <= 12) or (_BY.match(plain) and len(words) <= 8):
         return True
+    if _short_write_up_date(plain):
+        return True  # "This document was last updated on 2024-01-08.", "Priya Natarajan — March 20, 2023"
     if plain.startswith("(") and plain.endswith(")"):
         return True
     labelled = _LABEL.match(plain)
@@ -83,6 +139,18 @@ def _is_note_line(line: str, *, single: bool) -> bool:
     if dated and len(plain) - dated <= 12:
         return True  # "January 10, 2024", "Posted 2024-01-10"
     return single and len(words) <= 8 and not _SENTENCE_END.search(plain) and _title_cased(words)
+
+
+def _short_write_up_date(plain: str) -> bool:
+    """A line that dates the write-up and says little else: "Updated the worker pool on 2024-01-08 and the queue
+    locked." goes on to say what happened."""
+    dates = scan_dates(plain)
+    if not dates or not dates_the_write_up(plain):
+        return False
+    rest = plain
+    for found in reversed(dates):
+        rest = rest[: found.start] + " " + rest[found.end :]
+    return len(_READING_TIME.sub(" ", rest).split()) <= 7
 
 
 def _title_cased(words: Sequence[str]) -> bool:

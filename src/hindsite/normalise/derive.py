@@ -17,9 +17,22 @@ from dataclasses import dataclass
 from ..core import diagnostics as diag
 from ..core.diagnostics import Diagnostic
 from ..core.model import DERIVED, STATED, WITHHELD, Origin, minutes_between
+from .bookends import dates_the_write_up
 from .metadata import Metadata
 from .timeline import Placed
-from .times import Context, Stamp, Zones, parse_date, parse_duration, resolve, resolve_range, scan, scan_range
+from .times import (
+    Context,
+    DateFound,
+    Stamp,
+    Zones,
+    parse_date,
+    parse_duration,
+    resolve,
+    resolve_range,
+    scan,
+    scan_dates,
+    scan_range,
+)
 
 #: A word naming what modifies it ("alerting rules", "report job", "warning banner") is not news of the problem.
 _MODIFIED = r"(?!\s+(?:rules?|banners?|jobs?|configs?|configuration|thresholds?|polic(?:y|ies)|definitions?|manager|" \
@@ -399,11 +412,6 @@ def prose_duration(text: str) -> int | None:
     return parse_duration(match.group("length")) if match else None
 
 
-#: Lines that date the write-up, not the incident: "Last updated: March 3, 2024", "Published 2024-03-05".
-_WRITE_UP = re.compile(r"^\W*(?:last\s+)?(?:updated|modified|edited|written|published|posted|created|authored|reviewed)\b",
-                       re.I | re.M)
-
-
 #: Lines of a section that are not its prose: table rows, `Label: value` lines, headings.
 _NOT_PROSE = re.compile(r"^\s*(?:\||#|[-*+]?\s*(?:\*\*|__)?[^\W\d][^:\n]{0,30}:(?:\*\*|__)?\s)")
 
@@ -425,16 +433,43 @@ def _status_update_days(text: str, *, day_first: bool | None = None) -> list[dt.
     return days
 
 
+#: What a date that is not the incident's follows in its sentence: the future ("We will revisit this on …",
+#: "scheduled for …"), a name ("release 2023-09-05"), another incident ("a repeat of the incident of …").
+_NOT_THE_INCIDENTS_DAY = re.compile(
+    r"""\b(?:will|shall|going\s+to|plan(?:s|ned)?\s+to|scheduled)\b
+      | \b(?:release|version|build|tag|milestone)\s*$
+      | \b(?:repeat|recurrence|reoccurrence|same\s+as|similar\s+to|previous|earlier|prior|last)\b[^.;!?]{0,40}?
+        \b(?:incident|outage|issue|problem|event|failure)s?\b[^.;!?\d]{0,20}$""",
+    re.I | re.X,
+)
+#: Where a sentence ends: "… at 10:00. We will …"; "Sept. 18th" goes on.
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“'(\[])")
+
+
 def prose_date(text: str, *, day_first: bool | None = None) -> dt.date | None:
-    """The first full date the prose mentions ("On January 20, 2024, …"), skipping tables, labelled lines and
-    lines that date the write-up; in a status page's history of updates, newest first, the oldest update's."""
+    """The first full date the prose mentions ("On January 20, 2024, …"), skipping tables, labelled lines,
+    lines that date the write-up ("Last updated: March 3, 2024", "Priya Natarajan — March 20, 2023") and
+    dates that are not the incident's day by what leads to them in their sentence (`_NOT_THE_INCIDENTS_DAY`); in a
+    status page's history of updates, newest first, the oldest update's."""
     updates = _status_update_days(text, day_first=day_first)
     if len(updates) >= 2:
         return min(updates)
     for line in text.split("\n"):
-        if _WRITE_UP.match(line) or _NOT_PROSE.match(line):
+        if dates_the_write_up(line) or _NOT_PROSE.match(line):
             continue
-        found = parse_date(line, day_first=day_first)
-        if found is not None:
-            return found
+        for sentence in _SENTENCE_BREAK.split(line):
+            for found in scan_dates(sentence):
+                day = _day_of(found, day_first)
+                if day is not None and not _NOT_THE_INCIDENTS_DAY.search(sentence[: found.start]):
+                    return day
     return None
+
+
+def _day_of(found: DateFound, day_first: bool | None) -> dt.date | None:
+    """A date as `parse_date` reads it: an unsettled numeric date follows `day_first`, and without it is no date."""
+    if found.other is not None:
+        if day_first is None:
+            return None
+        if day_first != found.day_first:
+            found = found.read_other_way()
+    return found.on()

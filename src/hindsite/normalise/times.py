@@ -322,7 +322,7 @@ _NUMERIC_DATE = re.compile(
     rf"(?<![\w.\-/:])(?P<a>\d{{1,2}})(?P<sep>[-/.])(?P<b>\d{{1,2}})(?P=sep)(?P<y>{_YEAR}|(?<![.])\d{{2}})"
     rf"(?![\w/]|\.\d|-\d)")
 _MONTH_FIRST = re.compile(
-    rf"(?<![\w])(?:{WEEKDAY},?{_GAP})?(?P<mon>{MONTH})[\s\-/]*(?<![a-z])(?P<d>\d{{1,2}})(?![\d:]){_ORDINAL}"
+    rf"(?<![\w])(?:{WEEKDAY},?{_GAP})?(?P<mon>{MONTH})[\s\-/]*(?<![a-z])(?P<d>\d{{1,2}})(?!\d|:\d){_ORDINAL}"
     rf"(?:\s?[-–]\s?(?P<d2>\d{{1,2}})(?![\d:]){_ORDINAL})?(?:(?:,|\s|-|/|{_BREAK})+(?:of\s+)?(?P<y>{_YEAR})(?![\d:]))?",
     re.I,
 )
@@ -411,7 +411,23 @@ _DATE_FORMS = (
 def scan_dates(text: str) -> list[DateFound]:
     """Every calendar date in `text`, in order; overlapping readings keep the first and longest."""
     found = [form.read(match) for form in _DATE_FORMS if form.holds(text) for match in form.pattern.finditer(text)]
-    return [d for d in _first_and_longest(found) if 1 <= d.month <= 12 and 1 <= d.day <= 31]
+    return _with_range_years(text, [d for d in _first_and_longest(found) if 1 <= d.month <= 12 and 1 <= d.day <= 31])
+
+
+#: What joins the two days of a range: "March 30 - April 2, 2023", "from Mar 3 to Mar 5, 2023".
+_RANGE_JOIN = re.compile(r"\s*(?:[-–—]|to|until|till|through|thru)\s*", re.I)
+
+
+def _with_range_years(text: str, dates: list[DateFound]) -> list[DateFound]:
+    """A range that writes its year once, after its last day, gives it to its first ("March 30 - April 2, 2023"
+    starts on 30 March 2023; "December 30 - January 2, 2024" on 30 December 2023)."""
+    for index, (first, last) in enumerate(zip(dates, dates[1:], strict=False)):
+        if first.year is not None or last.year is None or first.other is not None:
+            continue
+        if _RANGE_JOIN.fullmatch(text[first.end : last.start]):
+            year = last.year if (first.month, first.day) <= (last.month, last.day) else last.year - 1
+            dates[index] = replace(first, year=year)
+    return dates
 
 
 def _first_and_longest(found: list[DateFound]) -> list[DateFound]:

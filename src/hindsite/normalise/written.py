@@ -49,20 +49,26 @@ def written_sections(document: Document, incident: Incident, aliases: Mapping[st
     """Where `document`, which normalised to `incident`, writes each of its sections; None when they cannot be
     found again (the incident was read another way, or holds a section the body does not write).
 
-    The opening heading may have been taken as the title: the split whose
-    sections start on the incident's lines is the one the normaliser made.
+    The opening heading, or one below a few notes, may have been taken as the
+    title: the split whose sections start on the incident's lines is the one
+    the normaliser made.
     """
     lines = document.body.split("\n")
     blocks = parse_blocks(document.body, document.body_line)
     sections = incident.every_section()
     wanted = [s.line for s in sections]
     parents = _parents(incident.sections)
-    for skip in (0, 1):
-        raw = split_sections(blocks[skip:], lines, document.body_line, aliases)
+    for taken in (None, *range(min(len(blocks), _MOST_BLOCKS_BEFORE_THE_TITLE + 1))):
+        kept = blocks if taken is None else [*blocks[:taken], *blocks[taken + 1 :]]
+        raw = split_sections(kept, lines, document.body_line, aliases)
         if [r.line for r in raw] == wanted:
             written = (_written(r, s, p, lines, document.body_line) for r, s, p in zip(raw, sections, parents, strict=True))
-            return WrittenBody(tuple(written), blocks[0] if skip else None)
+            return WrittenBody(tuple(written), None if taken is None else blocks[taken])
     return None
+
+
+#: The normaliser takes the title from the opening heading, or from one below at most three notes.
+_MOST_BLOCKS_BEFORE_THE_TITLE = 3
 
 
 def _parents(sections: Sequence[Section]) -> list[int | None]:

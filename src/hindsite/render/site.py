@@ -349,7 +349,7 @@ def searched_page(incident: Incident) -> IncidentPage:
     Their words are those of the page: rewriting links changes attributes, never text.
     """
     return IncidentPage.of(incident, date_fact=date_fact(incident), times=(),
-                           shown_sections=tuple(section_views(incident.sections)), shown_timeline=(), shown_action_items=())
+                           shown_sections=tuple(section_views(incident.sections, title_line=incident.title_heading_line())), shown_timeline=(), shown_action_items=())
 
 
 def theme_deprecations(config: SiteConfig, env: jinja2.Environment | None = None) -> list[Diagnostic]:

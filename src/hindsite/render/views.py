@@ -198,7 +198,7 @@ def incident_page(
     rewrite: Callable[[str], str],
 ) -> IncidentPage:
     used = _Anchors()
-    with_ids = tuple(_each_html(view, lambda html: _heading_ids(html, used)) for view in section_views(incident.sections, rewrite))
+    with_ids = tuple(_each_html(view, lambda html: _heading_ids(html, used)) for view in section_views(incident.sections, rewrite, incident.title_heading_line()))
     in_page = _in_page_anchors(with_ids)
     timeline = tuple(_with_html(e, in_page(rewrite(e.html))) for e in _events_of(incident))
     action_items = tuple(_with_html(i, in_page(rewrite(i.html))) for i in _items_of(incident.action_items))
@@ -306,11 +306,13 @@ def _fact(label: str, text: str, iso: str, origin: Origin | None) -> FactView:
     return FactView(label, text, iso, DERIVED, note, origin.basis)
 
 
-def section_views(sections: Sequence[Section], rewrite: Callable[[str], str] = lambda html: html) -> tuple[SectionView, ...]:
-    """Sections in page order (`model.in_page_order`), each with a unique anchor and its sub-sections in the
-    author's order."""
+def section_views(
+    sections: Sequence[Section], rewrite: Callable[[str], str] = lambda html: html, title_line: int | None = None
+) -> tuple[SectionView, ...]:
+    """Sections in page order (`model.in_page_order`, with the line of the heading the title was read from), each
+    with a unique anchor and its sub-sections in the author's order."""
     used = _Anchors()
-    return tuple(_section_view(section, 0, rewrite, used) for section in in_page_order(sections))
+    return tuple(_section_view(section, 0, rewrite, used) for section in in_page_order(sections, title_line))
 
 
 def _section_view(section: Section, depth: int, rewrite: Callable[[str], str], used: _Anchors) -> SectionView:

@@ -372,6 +372,8 @@ def test_derived_facts_say_they_are_derived_with_their_evidence() -> None:
                      "- 15:40 Resolved.\n", "14:52", id="identified-on-a-status-page-is-the-cause-found"),
         pytest.param("- 09:00 UTC monthly report job starts\n- 09:30 errors begin\n- 09:40 on-call paged\n"
                      "- 10:10 resolved\n", "09:40", id="a-report-job-is-no-report"),
+        pytest.param("- 23:58 monthly report job starts\n- 00:03 job crashes\n- 01:15 report regenerated, resolved\n",
+                     None, id="a-report-made-again-is-no-report"),
         pytest.param("- 09:00 deployed new alerting rules\n- 09:30 the detector model retrained\n"
                      "- 09:35 warning banner CSS shipped\n- 09:40 users reported errors\n- 10:10 resolved\n", "09:40",
                      id="words-that-only-begin-as-detection"),

@@ -34,9 +34,10 @@ from .times import (
     scan_range,
 )
 
-#: A word naming what modifies it ("alerting rules", "report job", "warning banner") is not news of the problem.
+#: A word naming what modifies it ("alerting rules", "report job", "warning banner", "report regenerated") is not news
+#: of the problem.
 _MODIFIED = r"(?!\s+(?:rules?|banners?|jobs?|configs?|configuration|thresholds?|polic(?:y|ies)|definitions?|manager|" \
-            r"routing|templates?|css|models?|pipelines?|dashboards?|generat\w*|scripts?|tool\w*)\b)"
+            r"routing|templates?|css|models?|pipelines?|dashboards?|(?:re)?generat\w*|scripts?|tool\w*)\b)"
 #: A problem, as what was identified: "problem is identified", "identified a bug" (not "identified the cause").
 _PROBLEM = r"(?:problems?|issues?|outages?|incidents?|errors?|bugs?|failures?)"
 #: Words that say the problem was noticed. "Identified" alone is not one: on status pages it says the cause was

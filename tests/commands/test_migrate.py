@@ -118,7 +118,7 @@ Watch the application logs more closely.
 """
 
 TIMESTAMP_HEADINGS_AND_UNKNOWN_SECTION = """\
-# 2018-03-26, Build pods evicted
+# 2018-02-26, Build pods evicted
 
 ## Summary
 
@@ -128,7 +128,7 @@ Build pods were evicted when a node ran out of disk; see the [dashboard].
 
 All times in PST
 
-### 2018-03-26 10:34
+### 2018-02-26 10:34
 
 Alerts for disk pressure on node pool B.
 
@@ -241,7 +241,7 @@ def test_html_headings_keep_the_preamble_first_and_turn_loose_lines_into_items()
 def test_timestamp_headings_become_items_and_an_unknown_heading_stays() -> None:
     after = migrate(TIMESTAMP_HEADINGS_AND_UNKNOWN_SECTION)
     assert headings(after) == ["Summary", "Timeline", "Appendix: commands run"]
-    assert "- 2018-03-26 10:34 UTC-08:00\n\n  Alerts for disk pressure on node pool B." in after
+    assert "- 2018-02-26 10:34 UTC-08:00\n\n  Alerts for disk pressure on node pool B." in after
     # 10:50 takes its day from the heading before it, as it did: its line writes none.
     assert "- 10:50 UTC-08:00\n\n  Old images pruned; builds resumed.\n\n  - TBD: who pruned them" in after
     assert "    kubectl get nodes" in after and "[dashboard]: https://grafana.example.com/d/builds" in after

@@ -516,6 +516,8 @@ def test_notes_above_the_opening_heading_do_not_hide_the_title(above: str, title
     incident = incident_of(f"{above}\n\n{UNDER_THE_NOTES}")
     assert incident.title == title
     assert [s.key for s in incident.sections] == keys
+    if title == CACHE:  # the heading is the title, not a line of the notes' section as well
+        assert CACHE not in incident.sections[0].text and above.split()[-1] in incident.sections[0].text
 
 
 def test_an_html_heading_under_a_note_is_the_title() -> None:

@@ -64,6 +64,7 @@ from .sections import (
     section_key,
     split_sections,
     without_blank_ends,
+    without_title_lines,
 )
 from .timeline import (
     Placed,
@@ -144,7 +145,9 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
     blocks = parse_blocks(document.body, document.body_line, whole, body_lines, plain=plain)
     problems += _unsafe_html(whole, document)
     problems += _too_deep(whole, document)
+    every_block = blocks
     blocks, offered = _take_title(blocks, meta, config, plain=plain)
+    body_lines = without_title_lines(body_lines, every_block, blocks, document.body_line)
     written_title = offered.written
     raw_sections = split_sections(blocks, body_lines, document.body_line, config.section_aliases)
     preamble = _preamble_key(raw_sections, zones)
@@ -219,7 +222,7 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
         detected_at=detected,
         resolved_at=resolved,
         duration_minutes=meta.values.get("duration_minutes"),
-        summary=meta.values.get("summary") or _summary_from(sections, zones, _title_line_in_the_body(meta, offered)),
+        summary=meta.values.get("summary") or _summary_from(sections, zones, (title, *_title_line_in_the_body(meta, offered))),
         sections=tuple(sections),
         timeline=tuple(timeline),
         action_items=tuple(_with_known_owners(_action_items(parts, raw_sections), meta.values.get("responders", ()))),
@@ -1108,7 +1111,7 @@ def _summary_from(sections: Sequence[Section], zones: Zones, titles: Sequence[st
     """
     named = {_comparable(title) for title in titles if title}
     summaries = [every for top in sections for every in top.walk() if every.key == "summary" and every.html]
-    summaries.sort(key=lambda section: not _SAYS_SUMMARY.search(section.heading))  # stable: the author's order otherwise
+    summaries.sort(key=lambda section: not _says_summary(section.heading))  # stable: the author's order otherwise
     for section in summaries:
         paragraphs = [text_of(match) for match in re.findall(r"<p>(.*?)</p>", section.html, re.S)]
         if paragraphs:
@@ -1118,3 +1121,12 @@ def _summary_from(sections: Sequence[Section], zones: Zones, titles: Sequence[st
 
 
 _SAYS_SUMMARY = re.compile(r"\bsummary\b|\btl\W{0,2}dr\b", re.I)
+#: The canonical heading `migrate` writes over a section whose author headed it otherwise: "Summary (Overview)".
+_LABELLED_AS_SUMMARY = re.compile(rf"\s*{re.escape(SECTION_LABELS['summary'])}\s*\((.*)\)\s*", re.I | re.S)
+
+
+def _says_summary(heading: str) -> bool:
+    """Whether a heading names a summary: the author's own words do, under migrate's label as well ("Summary (Issue
+    Summary)" does, "Summary (Overview)" does not), so a migrated document gives the summary it gave before."""
+    labelled = _LABELLED_AS_SUMMARY.fullmatch(heading)
+    return bool(_SAYS_SUMMARY.search(labelled.group(1) if labelled else heading))

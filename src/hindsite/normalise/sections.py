@@ -704,3 +704,16 @@ class _Splitter:
         closing = [self._slice(block, max(block.start, start), block.end) for block in last.blocks]
         self.sections[-1] = replace(last, body_end=start, blocks=tuple(b for b in kept if b is not None))
         self.sections.append(RawSection(CLOSING, "", start, start, end_line, tuple(b for b in closing if b is not None)))
+
+
+def without_title_lines(lines: Sequence[str], every: Sequence[Block], kept: Sequence[Block], body_line: int) -> list[str]:
+    """The body's lines with the heading taken out as the title blanked, when notes stand above it (`Status: FINAL`,
+    an image): else the section of those notes would run over it, and a page would show the title twice."""
+    left = {id(block) for block in kept}
+    taken = [block for block in every if id(block) not in left]
+    if not taken or taken[0] is every[0]:
+        return list(lines)
+    blanked = list(lines)
+    for block in taken:
+        blanked[block.start - body_line : block.end - body_line] = [""] * (block.end - block.start)
+    return blanked

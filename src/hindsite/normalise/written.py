@@ -14,7 +14,7 @@ from ..core.model import Incident, Section
 from ..read.files import Document
 from .blocks import parse_blocks
 from .located import Block
-from .sections import RawSection, dedent_after_label, own_lines, split_sections, without_blank_ends
+from .sections import RawSection, dedent_after_label, own_lines, split_sections, without_blank_ends, without_title_lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,9 +60,11 @@ def written_sections(document: Document, incident: Incident, aliases: Mapping[st
     parents = _parents(incident.sections)
     for taken in (None, *range(min(len(blocks), _MOST_BLOCKS_BEFORE_THE_TITLE + 1))):
         kept = blocks if taken is None else [*blocks[:taken], *blocks[taken + 1 :]]
-        raw = split_sections(kept, lines, document.body_line, aliases)
+        kept_lines = without_title_lines(lines, blocks, kept, document.body_line)
+        raw = split_sections(kept, kept_lines, document.body_line, aliases)
         if [r.line for r in raw] == wanted:
-            written = (_written(r, s, p, lines, document.body_line) for r, s, p in zip(raw, sections, parents, strict=True))
+            written = (_written(r, s, p, kept_lines, document.body_line)
+                       for r, s, p in zip(raw, sections, parents, strict=True))
             return WrittenBody(tuple(written), None if taken is None else blocks[taken])
     return None
 

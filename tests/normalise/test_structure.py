@@ -183,6 +183,10 @@ BLANK_DASHBOARDS = "Dashboards were blank for two hours after a disk filled."
         pytest.param("## Overview\n\nThe reporting cluster has three nodes.\n\n## Root cause\n\nDisk full.",
                      "The reporting cluster has three nodes.", id="an-overview-alone-is-the-summary"),
         pytest.param("## Summary\n\nBy Marco Bellini", "By Marco Bellini", id="notes-alone-give-their-first"),
+        pytest.param("## Summary (Overview)\n\nThe reporting cluster has three nodes.\n\n## Summary (Issue Summary)\n\n"
+                     "Dashboards were blank.", "Dashboards were blank.", id="migrate's-labels-name-the-author's-headings"),
+        pytest.param(f"## Summary\n\nQueue backlog\n\n{BLANK_DASHBOARDS}", BLANK_DASHBOARDS,
+                     id="the-title's-own-words-are-not-the-summary"),
     ],
 )
 def test_the_summary_is_the_first_paragraph_of_prose_of_the_summary(text: str, summary: str) -> None:

@@ -222,7 +222,7 @@ def normalise(document: Document, config: SiteConfig, known_files: frozenset[str
         detected_at=detected,
         resolved_at=resolved,
         duration_minutes=meta.values.get("duration_minutes"),
-        summary=meta.values.get("summary") or _summary_from(sections, zones, (title, *_title_line_in_the_body(meta, offered))),
+        summary=meta.values.get("summary") or _summary_from(sections, zones, _title_said(meta, title, offered)),
         sections=tuple(sections),
         timeline=tuple(timeline),
         action_items=tuple(_with_known_owners(_action_items(parts, raw_sections), meta.values.get("responders", ()))),
@@ -1093,6 +1093,12 @@ def _passages(parts: Sequence[_Part]) -> list[tuple[str, int]]:
 
 def _prose(parts: Sequence[_Part]) -> str:
     return "\n\n".join(p.section.text for p in parts if p.section.key in _PROSE)
+
+
+def _title_said(meta: Metadata, title: str, offered: _BodyTitle) -> tuple[str, ...]:
+    """The titles a summary paragraph must not merely repeat: one stated (front-matter, a heading, a lone first
+    line), not one made from the summary itself, and the line the title was read from where it stays in the body."""
+    return (title, *_title_line_in_the_body(meta, offered)) if "title" in meta.origins else ()
 
 
 def _title_line_in_the_body(meta: Metadata, offered: _BodyTitle) -> tuple[str, ...]:

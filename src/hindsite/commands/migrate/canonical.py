@@ -78,6 +78,8 @@ def canonical_markdown(
     fields = front_matter(incident, derived=layout.derived)
     if titled and title_block is not None:
         fields = {"title": title_as_written(title_block), **fields}
+    elif layout.title_up and _title_origin(incident) == "line" and "title" not in fields:
+        fields = {"title": incident.title_as_written or incident.title, **fields}  # stated, as the lone line stated it
     written = [front_matter_block(document, fields, ambiguous_keys(document, incident))]
     if title_block is not None and not titled:
         written.append(title_block.source)
